@@ -1,0 +1,99 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { Config } from './platform/config.ts';
+import { systemClock, type Clock } from './platform/clock.ts';
+import { LookupHasher, newRequestId, type Cipher } from './platform/crypto.ts';
+import { loadCipher } from './platform/keyring.ts';
+import { loggerOptions } from './platform/logger.ts';
+import { SecretBox } from './platform/secret-box.ts';
+import { registerErrorHandler } from './platform/http/error-handler.ts';
+import { registerNotFound } from './platform/http/not-found.ts';
+import { registerCors } from './platform/http/cors.ts';
+import { registerJsonParser } from './platform/http/json-parser.ts';
+import type { Store } from './store/db.ts';
+import { loadLookupKey } from './store/lookup-key.ts';
+import { TenancyRepository } from './tenancy/tenancy-repository.ts';
+import { TenancyService } from './tenancy/tenancy-service.ts';
+import { registerAccountRoutes } from './tenancy/routes/accounts.ts';
+import { registerUserRoutes } from './tenancy/routes/users.ts';
+import { registerAuthentication } from './auth/authenticate.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
+import { ConsoleSessions } from './auth/console-sessions.ts';
+import { PasswordCheck } from './auth/password-check.ts';
+import { registerConsoleLogin } from './auth/routes/console-login.ts';
+import { discoverElements, type ElementRegistry } from './elements/registry.ts';
+import { registerElementCatalogRoutes } from './elements/routes/catalog.ts';
+import { registerHubCatalogRoutes } from './hubs/routes/catalog.ts';
+
+export const API_PREFIX = '/elements/api-v2';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  clock?: Clock;
+  /** Overrides the master keyring (tests); normally loaded from the config. */
+  cipher?: Cipher;
+  registry?: ElementRegistry;
+  /** `false` silences logs (tests); otherwise pino at `config.logLevel`. */
+  logger?: boolean;
+}
+
+export interface Services {
+  tenancy: TenancyService;
+  box: SecretBox;
+  registry: ElementRegistry;
+  clock: Clock;
+}
+
+/** Builds the services over a migrated store. Used by the HTTP app and by CLI commands alike. */
+export async function buildServices(deps: AppDeps): Promise<Services> {
+  const clock = deps.clock ?? systemClock;
+  const cipher = deps.cipher ?? loadCipher(deps.config.dataDir, deps.config.masterKey);
+  const box = new SecretBox(cipher, new LookupHasher(await loadLookupKey(deps.store, cipher, clock.now())));
+  const tenancy = new TenancyService(new TenancyRepository(deps.store.db), box, clock);
+  return { tenancy, box, registry: deps.registry ?? await discoverElements(), clock };
+}
+
+/** The HTTP application: wires services into feature plugins. Tests call it with their own store. */
+export async function buildApp(deps: AppDeps, services?: Services): Promise<FastifyInstance> {
+  const s = services ?? await buildServices(deps);
+  const app = Fastify({
+    logger: deps.logger === false ? false : loggerOptions(deps.config.logLevel),
+    bodyLimit: deps.config.bodyLimit,
+    genReqId: () => newRequestId(),
+    requestIdHeader: false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    forceCloseConnections: 'idle',
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Elements-Request-Id', request.id);
+  });
+  registerCors(app);
+  registerErrorHandler(app);
+  registerNotFound(app);
+  registerJsonParser(app);
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 16 * 1024 });
+  registerAuthentication(app, s.tenancy);
+
+  // One throttle for console sign-in and secret reveal: both are password guesses for an e-mail.
+  const repo = new TenancyRepository(deps.store.db);
+  const passwords = new PasswordCheck(repo, new LoginThrottle(deps.store.db, s.clock, deps.config.consoleLogin));
+  if (deps.config.consoleLogin.enabled) {
+    registerConsoleLogin(app, {
+      tenancy: s.tenancy, repo, clock: s.clock, passwords,
+      sessions: new ConsoleSessions(deps.store.db, s.box, s.clock, deps.config.consoleLogin.sessionTtlMinutes),
+    });
+  }
+
+  await app.register(async (api) => {
+    registerAccountRoutes(api, s.tenancy);
+    registerUserRoutes(api, s.tenancy, passwords);
+    registerElementCatalogRoutes(api, s.registry, async () => ({ instanceCount: 0, customerCount: 0, traffic: 0 }));
+    registerHubCatalogRoutes(api, s.registry);
+  }, { prefix: API_PREFIX });
+
+  return app;
+}

@@ -1,0 +1,44 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parseAuthorization } from '../platform/auth-header.ts';
+import { ApiError } from '../platform/errors.ts';
+import type { TenancyService } from '../tenancy/tenancy-service.ts';
+import type { Identity } from './identity.ts';
+
+/**
+ * How a route authenticates:
+ * - `platform`: `User` + `Organization` required (an extra `Element` part is kept for routes that
+ *   need a current instance, and otherwise ignored, as clients send it everywhere);
+ * - `optional`: catalog reads; no header is fine, but a header that is present must be valid;
+ * - `none`: the route handles credentials itself (console login, vendor webhooks).
+ */
+export type AuthMode = 'platform' | 'optional' | 'none';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: AuthMode;
+  }
+  interface FastifyRequest {
+    identity: Identity | null;
+  }
+}
+
+export function registerAuthentication(app: FastifyInstance, tenancy: TenancyService): void {
+  app.decorateRequest('identity', null);
+  // onRequest, before the body is read: an unauthenticated caller never gets a body parsed.
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    if (request.is404) return;
+    const mode: AuthMode = request.routeOptions.config.auth ?? 'platform';
+    if (mode === 'none') return;
+    const header = request.headers.authorization;
+    if (mode === 'optional' && header === undefined) return;
+    const parts = parseAuthorization(header);
+    if (header === undefined) throw new ApiError('UNAUTHORIZED', 'The Authorization header is required: "User <secret>, Organization <secret>"');
+    request.identity = await tenancy.authenticate(parts);
+  });
+}
+
+/** The identity of an authenticated route; only called where `auth` is `platform`. */
+export function identityOf(request: FastifyRequest): Identity {
+  if (!request.identity) throw new ApiError('UNAUTHORIZED');
+  return request.identity;
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../../platform/errors.ts';
+import { isoSeconds, type Clock } from '../../platform/clock.ts';
+import type { TenancyService } from '../../tenancy/tenancy-service.ts';
+import type { TenancyRepository } from '../../tenancy/tenancy-repository.ts';
+import type { ConsoleSessions } from '../console-sessions.ts';
+import type { PasswordCheck } from '../password-check.ts';
+
+export const SESSION_COOKIE = 'JSESSIONID';
+
+export interface ConsoleLoginDeps {
+  tenancy: TenancyService;
+  repo: TenancyRepository;
+  sessions: ConsoleSessions;
+  passwords: PasswordCheck;
+  clock: Clock;
+}
+
+/**
+ * The Cloud Elements console login that existing clients use to turn an e-mail and password
+ * into secrets (open-connectors-api.md §1.4). Registered at the server root, not under the API
+ * prefix. The POST answers 200 (clients do not follow redirects on POST).
+ */
+export function registerConsoleLogin(app: FastifyInstance, deps: ConsoleLoginDeps): void {
+  const cookieOptions = { path: '/elements', httpOnly: true, sameSite: 'lax' as const, secure: 'auto' as const };
+
+  app.post('/elements/j_spring_security_check', {
+    config: { auth: 'none' },
+    schema: {
+      body: {
+        type: 'object',
+        required: ['j_username', 'j_password'],
+        properties: { j_username: { type: 'string', maxLength: 320 }, j_password: { type: 'string', maxLength: 200 } },
+      },
+    },
+  }, async (request, reply) => {
+    const { j_username: email, j_password: password } = request.body as { j_username: string; j_password: string };
+    const user = await deps.passwords.verify(email, password);
+    if (!user) throw new ApiError('BAD_CONSOLE_CREDENTIALS');
+    await deps.repo.recordLogin(user.id, isoSeconds(deps.clock.now()));
+    const sessionId = await deps.sessions.create(user.id);
+    reply.setCookie(SESSION_COOKIE, sessionId, { ...cookieOptions, maxAge: deps.sessions.ttlSeconds });
+    return { email: user.email, firstName: user.first_name, lastName: user.last_name };
+  });
+
+  app.get('/elements/api-v1/ui/getSecrets', { config: { auth: 'none' } }, async (request) => {
+    const sessionId = request.cookies[SESSION_COOKIE];
+    const user = sessionId ? await deps.sessions.find(sessionId) : undefined;
+    if (!user) throw new ApiError('NO_CONSOLE_SESSION');
+    return deps.tenancy.secretsOf(user);
+  });
+
+  app.post('/elements/j_spring_security_logout', { config: { auth: 'none' } }, async (request, reply) => {
+    const sessionId = request.cookies[SESSION_COOKIE];
+    if (sessionId) await deps.sessions.destroy(sessionId);
+    reply.clearCookie(SESSION_COOKIE, cookieOptions);
+    return {};
+  });
+}

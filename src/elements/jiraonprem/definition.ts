@@ -1,0 +1,72 @@
+import type { ElementDefinition, ResourceDefinition } from '../element-definition.ts';
+
+/** The §6.4 poller default: incidents changed since the last poll, oldest first. */
+export const defaultPollerConfiguration = {
+  incidents: {
+    url: "/hubs/helpdesk/incidents?where=updated>='${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'&orderBy=updated asc",
+    idField: 'id',
+    pageSize: 100,
+    pollDelay: 120,
+    createdCheckTolerance: 1,
+    datesConfiguration: {
+      updatedDateField: 'fields.updated', updatedDateFormat: "yyyy-MM-dd'T'HH:mm:ss.SSSZ", updatedDateTimezone: 'GMT',
+      createdDateField: 'fields.created', createdDateFormat: "yyyy-MM-dd'T'HH:mm:ss.SSSZ", createdDateTimezone: 'GMT',
+    },
+  },
+};
+
+export const defaultEventMetadata = { event: { polling: { incidents: {} }, webhook: { incidents: {} } } };
+
+const crud = (name: string, events = false, bulk = false, customFields = false): ResourceDefinition => ({
+  name, operations: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'], events, bulk: { upload: bulk, download: bulk }, customFields,
+});
+const readOnly = (name: string): ResourceDefinition => ({
+  name, operations: ['GET'], events: false, bulk: { upload: false, download: false }, customFields: false,
+});
+
+/** Jira On Prem: Jira Server / Data Center over REST API v2, through the helpdesk hub. */
+export const definition: ElementDefinition = {
+  id: 5993,
+  key: 'jiraonprem',
+  name: 'Jira On Prem',
+  hookName: 'JiraOnPrem',
+  description: 'Jira Server and Data Center (on-premises), REST API v2: incidents (issues), comments, attachments, worklogs, transitions, users, projects and custom fields through the helpdesk hub.',
+  shortDescription: 'Issues, comments and users of your own Jira Server or Data Center.',
+  image: 'elements/provider_jiraonprem.png',
+  hub: 'helpdesk',
+  authentication: { type: 'basic' },
+  protocolType: 'rest',
+  configDescription: 'Your Jira username and password (or a personal access token on Jira Data Center 8.14 and later) and the address of your Jira, including its context path such as /jira.',
+  signupURL: 'https://www.atlassian.com/software/jira/data-center',
+  existingAccountDescription: 'Give switchboard the address of your Jira and the credentials of the Jira user it should act as.',
+  beta: false,
+  displayOrder: 1,
+  events: { supported: true, methods: ['polling', 'webhook'] },
+  configuration: [
+    { key: 'username', name: 'Username', description: 'Jira login name of the user switchboard acts as', type: 'TEXTFIELD_128', required: true },
+    { key: 'password', name: 'Password', description: 'Password of that Jira user', type: 'PASSWORD', required: true },
+    { key: 'personalAccessToken', name: 'Personal Access Token', description: 'Instead of username and password: a Jira personal access token (Jira Data Center 8.14+), sent as Bearer', type: 'PASSWORD', required: false },
+    { key: 'siteAddress', name: 'Server URL', description: 'Base URL of your Jira, e.g. https://jira.example.com or https://example.com/jira', type: 'TEXTFIELD_1000', required: true },
+    { key: 'event.notification.enabled', name: 'Events Enabled', description: 'Send events to the callback URL', type: 'BOOLEAN', required: false, defaultValue: 'false' },
+    { key: 'event.vendor.type', name: 'Event Type', description: 'polling, or webhook (needs Jira admin rights to register automatically)', type: 'TEXTFIELD_32', required: false, defaultValue: 'polling' },
+    { key: 'event.notification.callback.url', name: 'Event Notification Callback URL', description: 'Where switchboard POSTs event notifications', type: 'TEXTFIELD_1000', required: false },
+    { key: 'event.notification.signature.key', name: 'Callback Notification Signature Key', description: 'HMAC-SHA256 key used to sign notifications', type: 'PASSWORD', required: false },
+    { key: 'event.poller.refresh_interval', name: 'Event Poller Refresh Interval (mins)', description: 'Minutes between polls', type: 'TEXTFIELD_32', required: false, defaultValue: '15' },
+    { key: 'event.poller.configuration', name: 'Event Poller Resources Configuration', description: 'JSON poller configuration per resource', type: 'TEXTAREA', required: false, defaultValue: JSON.stringify(defaultPollerConfiguration), hideFromConsole: true },
+    { key: 'event.poller.urls', name: 'Event Poller URLs', description: 'Legacy poll URLs separated by |', type: 'TEXTAREA', required: false, defaultValue: '', hideFromConsole: true },
+    { key: 'event.metadata', name: 'Event Metadata', description: 'Which objects support polling and webhooks', type: 'TEXTAREA', required: false, defaultValue: JSON.stringify(defaultEventMetadata), hideFromConsole: true, internal: true },
+    { key: 'filter.response.nulls', name: 'Filter null values from the response', description: 'Remove null fields from hub responses', type: 'BOOLEAN', required: false, defaultValue: 'true' },
+  ],
+  resources: [
+    crud('incidents', true, true, true),
+    crud('incident-types'),
+    crud('agents'),
+    crud('contacts'),
+    readOnly('priorities'),
+    readOnly('statuses'),
+    crud('projects'),
+    { ...crud('fields'), operations: ['GET', 'POST'] },
+    { ...crud('attachments'), operations: ['GET', 'DELETE'] },
+    crud('worklogs'),
+  ],
+};

@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/**
+ * Configuration is read once, at start, from the environment and frozen. Every variable also
+ * has a `<NAME>_FILE` variant (Docker/Kubernetes secrets): when set, the file's content (without
+ * the trailing newline) is the value. Code never reads `process.env` anywhere else.
+ */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** `postgres://…` switches the store to PostgreSQL; absent means SQLite in `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly logLevel: string;
+  /** Master key (base64 or hex of 32 bytes). Absent: generated into `dataDir` on first start. */
+  readonly masterKey: string | undefined;
+  readonly bootstrap: BootstrapConfig;
+  readonly consoleLogin: ConsoleLoginConfig;
+  /** Largest accepted JSON request body, in bytes. */
+  readonly bodyLimit: number;
+}
+
+export interface BootstrapConfig {
+  readonly organizationSecret: string | undefined;
+  readonly userSecret: string | undefined;
+  readonly adminEmail: string | undefined;
+  readonly adminPassword: string | undefined;
+}
+
+export interface ConsoleLoginConfig {
+  /** The legacy `/elements/j_spring_security_check` + `getSecrets` endpoints. */
+  readonly enabled: boolean;
+  readonly sessionTtlMinutes: number;
+  /** Failed attempts for one e-mail before each further attempt is delayed. */
+  readonly slowDownAfter: number;
+  /** Failed attempts for one e-mail before sign-in is refused for `lockoutMinutes`. */
+  readonly lockoutAfter: number;
+  readonly lockoutMinutes: number;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {}
+
+function read(env: Env, name: string): string | undefined {
+  const file = env[`${name}_FILE`];
+  if (file !== undefined && file !== '') {
+    try {
+      return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new ConfigError(`${name}_FILE: cannot read ${file}: ${(err as Error).message}`);
+    }
+  }
+  const value = env[name];
+  return value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (/^(true|1|yes|on)$/i.test(raw)) return true;
+  if (/^(false|0|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+export function parseConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const databaseUrl = read(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const config: Config = {
+    host: read(env, 'HOST') ?? '127.0.0.1',
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    dataDir: resolve(cwd, read(env, 'SWITCHBOARD_DATA_DIR') ?? 'data'),
+    databaseUrl,
+    logLevel: read(env, 'LOG_LEVEL') ?? 'info',
+    masterKey: read(env, 'SWITCHBOARD_MASTER_KEY'),
+    bootstrap: Object.freeze({
+      organizationSecret: read(env, 'SWITCHBOARD_ORGANIZATION_SECRET'),
+      userSecret: read(env, 'SWITCHBOARD_USER_SECRET'),
+      adminEmail: read(env, 'SWITCHBOARD_ADMIN_EMAIL'),
+      adminPassword: read(env, 'SWITCHBOARD_ADMIN_PASSWORD'),
+    }),
+    consoleLogin: Object.freeze({
+      enabled: boolean(env, 'SWITCHBOARD_CONSOLE_LOGIN', true),
+      sessionTtlMinutes: integer(env, 'SWITCHBOARD_SESSION_TTL_MINUTES', 60, 1, 24 * 60),
+      slowDownAfter: integer(env, 'SWITCHBOARD_LOGIN_SLOWDOWN_AFTER', 3, 1, 1000),
+      lockoutAfter: integer(env, 'SWITCHBOARD_LOGIN_LOCKOUT_AFTER', 10, 1, 1000),
+      lockoutMinutes: integer(env, 'SWITCHBOARD_LOGIN_LOCKOUT_MINUTES', 15, 1, 24 * 60),
+    }),
+    bodyLimit: integer(env, 'SWITCHBOARD_BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024),
+  };
+  return Object.freeze(config);
+}

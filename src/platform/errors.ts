@@ -1,0 +1,69 @@
+/**
+ * The error catalogue: every error a caller can receive, with its HTTP status and default
+ * message. `docs/errors.md` mirrors this table (a test keeps them in step).
+ *
+ * Every error body is `{requestId, message}` plus `providerMessage`/`providerCode` when a vendor
+ * said something (see `toErrorBody`).
+ */
+export const errorCatalogue = {
+  BAD_REQUEST: { status: 400, message: 'The request is invalid' },
+  INVALID_JSON: { status: 400, message: 'The request body is not valid JSON' },
+  VALIDATION_FAILED: { status: 400, message: 'The request failed validation' },
+  UNAUTHORIZED: { status: 401, message: 'An invalid element token, user secret and/or org secret provided' },
+  MALFORMED_AUTHORIZATION: { status: 401, message: 'The Authorization header is malformed' },
+  BAD_CONSOLE_CREDENTIALS: { status: 401, message: 'Invalid e-mail or password' },
+  NO_CONSOLE_SESSION: { status: 401, message: 'No valid console session; sign in first' },
+  NOT_DEFAULT_ACCOUNT: { status: 401, message: 'The Accounts API can only be used by users of the default account' },
+  FORBIDDEN: { status: 403, message: 'Your role does not allow this operation' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'No resource at this path' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed on this path' },
+  NOT_ACCEPTABLE: { status: 406, message: 'The Accept header cannot be satisfied' },
+  CONFLICT: { status: 409, message: 'The request conflicts with an existing resource' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported Content-Type' },
+  TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many failed sign-in attempts; try again later' },
+  INTERNAL: { status: 500, message: 'Internal server error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export interface ErrorExtras {
+  providerMessage?: string;
+  providerCode?: number;
+  /** Extra response headers, e.g. `Retry-After` or `Allow`. */
+  headers?: Record<string, string>;
+}
+
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly extras: ErrorExtras;
+
+  constructor(code: ErrorCode, message?: string, extras: ErrorExtras = {}) {
+    super(message ?? errorCatalogue[code].message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.status = errorCatalogue[code].status;
+    this.extras = extras;
+  }
+}
+
+export interface ErrorBody {
+  requestId: string;
+  message: string;
+  providerMessage?: string;
+  providerCode?: number;
+}
+
+export function toErrorBody(requestId: string, error: ApiError): ErrorBody {
+  const body: ErrorBody = { requestId, message: error.message };
+  if (error.extras.providerMessage !== undefined) body.providerMessage = error.extras.providerMessage;
+  if (error.extras.providerCode !== undefined) body.providerCode = error.extras.providerCode;
+  return body;
+}
+
+export const notFound = (what: string): ApiError => new ApiError('NOT_FOUND', what);
+export const badRequest = (message: string): ApiError => new ApiError('BAD_REQUEST', message);
+export const conflict = (message: string): ApiError => new ApiError('CONFLICT', message);
+export const forbidden = (message?: string): ApiError => new ApiError('FORBIDDEN', message);

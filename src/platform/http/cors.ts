@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify';
+
+/** The headers Open Connectors exposes to browsers (open-connectors-api.md §5.1), on every route. */
+export const EXPOSED_HEADERS = [
+  'Elements-Returned-Count', 'Elements-Total-Count', 'Elements-Request-Id', 'Elements-Next-Page-Token',
+  'Elements-Trace-Id', 'Elements-Error', 'Content-Disposition',
+].join(', ');
+
+/**
+ * CORS for browser clients of the API. Credentials travel in the `Authorization` header, not in
+ * cookies, so any origin may call; preflight requests are answered 200 before routing.
+ */
+export function registerCors(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const origin = request.headers.origin;
+    if (origin === undefined) return;
+    reply.header('Access-Control-Allow-Origin', origin);
+    reply.header('Vary', 'Origin');
+    reply.header('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+    if (request.method === 'OPTIONS' && request.headers['access-control-request-method'] !== undefined) {
+      reply.header('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+      reply.header('Access-Control-Allow-Headers', request.headers['access-control-request-headers'] ?? 'Authorization, Content-Type');
+      reply.header('Access-Control-Max-Age', '600');
+      await reply.code(200).send();
+    }
+  });
+}

@@ -1,0 +1,43 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, toErrorBody } from '../errors.ts';
+import { CeqlError } from '../../ceql/ast.ts';
+
+/**
+ * Turns everything thrown into the Open Connectors error body. Known framework errors keep their
+ * meaning (bad JSON 400, too large 413, wrong media type 415); anything unexpected is logged with
+ * its stack and answered 500 with a bare message, so no stack trace ever leaves the server.
+ */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof CeqlError) return new ApiError('BAD_REQUEST', `Invalid query: ${error.message}`);
+  const e = error as Partial<FastifyError> & { validation?: unknown; validationContext?: string };
+  if (e.validation) return new ApiError('VALIDATION_FAILED', `Invalid request: ${e.message}`);
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return new ApiError('PAYLOAD_TOO_LARGE');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH': return new ApiError('UNSUPPORTED_MEDIA_TYPE', `Unsupported Content-Type; send application/json`);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new ApiError('INVALID_JSON', 'The request body is empty but Content-Type is application/json');
+    case 'FST_ERR_CTP_INVALID_TYPE': return new ApiError('UNSUPPORTED_MEDIA_TYPE');
+    default: break;
+  }
+  if (e.statusCode === 400 && (error instanceof SyntaxError || /JSON/i.test(e.message ?? ''))) {
+    return new ApiError('INVALID_JSON');
+  }
+  if (e.statusCode === 413) return new ApiError('PAYLOAD_TOO_LARGE');
+  if (e.statusCode === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE');
+  return new ApiError('INTERNAL');
+}
+
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const apiError = toApiError(error);
+    if (apiError.code === 'INTERNAL') request.log.error({ err: error }, 'unhandled error');
+    else if (apiError.status >= 500) request.log.warn({ err: error }, apiError.message);
+    return sendError(request, reply, apiError);
+  });
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
+  for (const [name, value] of Object.entries(error.extras.headers ?? {})) reply.header(name, value);
+  return reply.code(error.status).type('application/json; charset=utf-8').send(toErrorBody(request.id, error));
+}

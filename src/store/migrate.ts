@@ -1,0 +1,22 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Store } from './db.ts';
+import { m0001Tenancy } from './migrations/0001-tenancy.ts';
+
+/** Migrations are listed in code (not discovered on disk) so a bundled build cannot miss one. */
+const migrations: Record<string, Migration> = {
+  '0001-tenancy': m0001Tenancy,
+};
+
+class StaticProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrations;
+  }
+}
+
+/** Brings the schema to the latest version. Safe to run from several processes at once: Kysely takes a lock. */
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  const migrator = new Migrator({ db: store.db, provider: new StaticProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

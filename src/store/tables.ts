@@ -1,0 +1,78 @@
+import type { Generated, Selectable } from 'kysely';
+
+/**
+ * Table types. Both dialects store the same column types: integers for ids and booleans (0/1),
+ * ISO-8601 UTC text for timestamps, JSON as text. That keeps one code path for SQLite and
+ * PostgreSQL and makes timestamps sort as strings.
+ */
+export interface Database {
+  platform_keys: PlatformKeysTable;
+  organizations: OrganizationsTable;
+  accounts: AccountsTable;
+  users: UsersTable;
+  console_sessions: ConsoleSessionsTable;
+  login_attempts: LoginAttemptsTable;
+}
+
+export interface PlatformKeysTable {
+  name: string;
+  value_enc: string;
+  created_at: string;
+}
+
+export interface OrganizationsTable {
+  id: Generated<number>;
+  name: string;
+  secret_hash: string;
+  secret_enc: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AccountsTable {
+  id: Generated<number>;
+  organization_id: number;
+  name: string;
+  description: string;
+  external_id: string;
+  default_account: number;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  organization_id: number;
+  account_id: number;
+  email: string;
+  first_name: string;
+  last_name: string;
+  password_hash: string | null;
+  secret_hash: string;
+  secret_enc: string;
+  /** JSON array of role keys. */
+  roles: string;
+  active: number;
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+}
+
+export interface ConsoleSessionsTable {
+  id_hash: string;
+  user_id: number;
+  expires_at: string;
+  created_at: string;
+}
+
+export interface LoginAttemptsTable {
+  email: string;
+  failures: number;
+  last_failure_at: string;
+  locked_until: string | null;
+}
+
+export type OrganizationRow = Selectable<OrganizationsTable>;
+export type AccountRow = Selectable<AccountsTable>;
+export type UserRow = Selectable<UsersTable>;

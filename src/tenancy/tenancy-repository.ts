@@ -1,0 +1,178 @@
+import type { Kysely } from 'kysely';
+import type { Database, AccountRow, OrganizationRow, UserRow } from '../store/tables.ts';
+import type { SealedSecret } from '../platform/secret-box.ts';
+
+export interface NewAccount {
+  organizationId: number;
+  name: string;
+  description: string;
+  externalId: string;
+  defaultAccount: boolean;
+}
+
+export interface NewUser {
+  organizationId: number;
+  accountId: number;
+  email: string;
+  firstName: string;
+  lastName: string;
+  passwordHash: string | null;
+  secret: SealedSecret;
+  roles: string[];
+}
+
+export interface UserChanges {
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  passwordHash?: string;
+  active?: boolean;
+  roles?: string[];
+}
+
+export interface AccountChanges {
+  name?: string;
+  description?: string;
+  externalId?: string;
+  active?: boolean;
+}
+
+/** SQL for organizations, accounts and users. Knows rows, not HTTP; callers scope by organization. */
+export class TenancyRepository {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  transaction<T>(work: (repo: TenancyRepository) => Promise<T>): Promise<T> {
+    return this.#db.transaction().execute((trx) => work(new TenancyRepository(trx as unknown as Kysely<Database>)));
+  }
+
+  async countOrganizations(): Promise<number> {
+    const row = await this.#db.selectFrom('organizations').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async insertOrganization(name: string, secret: SealedSecret, now: string): Promise<OrganizationRow> {
+    return this.#db.insertInto('organizations')
+      .values({ name, secret_hash: secret.hash, secret_enc: secret.enc, created_at: now, updated_at: now })
+      .returningAll().executeTakeFirstOrThrow();
+  }
+
+  findOrganizationBySecretHash(hash: string): Promise<OrganizationRow | undefined> {
+    return this.#db.selectFrom('organizations').selectAll().where('secret_hash', '=', hash).executeTakeFirst();
+  }
+
+  findOrganization(id: number): Promise<OrganizationRow | undefined> {
+    return this.#db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async insertAccount(account: NewAccount, now: string): Promise<AccountRow> {
+    return this.#db.insertInto('accounts').values({
+      organization_id: account.organizationId,
+      name: account.name,
+      description: account.description,
+      external_id: account.externalId,
+      default_account: account.defaultAccount ? 1 : 0,
+      active: 1,
+      created_at: now,
+      updated_at: now,
+    }).returningAll().executeTakeFirstOrThrow();
+  }
+
+  findAccount(organizationId: number, id: number): Promise<AccountRow | undefined> {
+    return this.#db.selectFrom('accounts').selectAll()
+      .where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  }
+
+  findAccountByExternalId(organizationId: number, externalId: string): Promise<AccountRow | undefined> {
+    return this.#db.selectFrom('accounts').selectAll()
+      .where('organization_id', '=', organizationId).where('external_id', '=', externalId).executeTakeFirst();
+  }
+
+  findDefaultAccount(organizationId: number): Promise<AccountRow | undefined> {
+    return this.#db.selectFrom('accounts').selectAll()
+      .where('organization_id', '=', organizationId).where('default_account', '=', 1).executeTakeFirst();
+  }
+
+  listAccounts(organizationId: number): Promise<AccountRow[]> {
+    return this.#db.selectFrom('accounts').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute();
+  }
+
+  async updateAccount(organizationId: number, id: number, changes: AccountChanges, now: string): Promise<AccountRow | undefined> {
+    return this.#db.updateTable('accounts').set({
+      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.description !== undefined && { description: changes.description }),
+      ...(changes.externalId !== undefined && { external_id: changes.externalId }),
+      ...(changes.active !== undefined && { active: changes.active ? 1 : 0 }),
+      updated_at: now,
+    }).where('organization_id', '=', organizationId).where('id', '=', id).returningAll().executeTakeFirst();
+  }
+
+  async deleteAccount(organizationId: number, id: number): Promise<boolean> {
+    const result = await this.#db.deleteFrom('accounts')
+      .where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async insertUser(user: NewUser, now: string): Promise<UserRow> {
+    return this.#db.insertInto('users').values({
+      organization_id: user.organizationId,
+      account_id: user.accountId,
+      email: user.email,
+      first_name: user.firstName,
+      last_name: user.lastName,
+      password_hash: user.passwordHash,
+      secret_hash: user.secret.hash,
+      secret_enc: user.secret.enc,
+      roles: JSON.stringify(user.roles),
+      active: 1,
+      created_at: now,
+      updated_at: now,
+      last_login_at: null,
+    }).returningAll().executeTakeFirstOrThrow();
+  }
+
+  findUserBySecretHash(hash: string): Promise<UserRow | undefined> {
+    return this.#db.selectFrom('users').selectAll().where('secret_hash', '=', hash).executeTakeFirst();
+  }
+
+  /** E-mails are unique across the whole installation, because console sign-in names only an e-mail. */
+  findUserByEmail(email: string): Promise<UserRow | undefined> {
+    return this.#db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+  }
+
+  findUser(organizationId: number, id: number): Promise<UserRow | undefined> {
+    return this.#db.selectFrom('users').selectAll()
+      .where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  }
+
+  listUsers(organizationId: number, accountId?: number): Promise<UserRow[]> {
+    let q = this.#db.selectFrom('users').selectAll().where('organization_id', '=', organizationId);
+    if (accountId !== undefined) q = q.where('account_id', '=', accountId);
+    return q.orderBy('id').execute();
+  }
+
+  async updateUser(organizationId: number, id: number, changes: UserChanges, now: string): Promise<UserRow | undefined> {
+    return this.#db.updateTable('users').set({
+      ...(changes.firstName !== undefined && { first_name: changes.firstName }),
+      ...(changes.lastName !== undefined && { last_name: changes.lastName }),
+      ...(changes.email !== undefined && { email: changes.email.toLowerCase() }),
+      ...(changes.passwordHash !== undefined && { password_hash: changes.passwordHash }),
+      ...(changes.active !== undefined && { active: changes.active ? 1 : 0 }),
+      ...(changes.roles !== undefined && { roles: JSON.stringify(changes.roles) }),
+      updated_at: now,
+    }).where('organization_id', '=', organizationId).where('id', '=', id).returningAll().executeTakeFirst();
+  }
+
+  async recordLogin(userId: number, now: string): Promise<void> {
+    await this.#db.updateTable('users').set({ last_login_at: now }).where('id', '=', userId).execute();
+  }
+
+  async deleteUser(organizationId: number, id: number): Promise<boolean> {
+    const result = await this.#db.deleteFrom('users')
+      .where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+}
