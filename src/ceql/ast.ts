@@ -1,4 +1,4 @@
-/** CEQL abstract syntax. Vendor-neutral: an element translates it (e.g. to JQL) or evaluates it in memory. */
+/** CEQL abstract syntax. Vendor-neutral: an element translates it into its vendor's query language or evaluates it in memory. */
 
 export type CompareOp = '=' | '!=' | '<' | '>' | '<=' | '>=';
 

@@ -1,0 +1,15 @@
+// Prints Vitest's JSON results as the closing line CI reads: "N passed, N failed[, N skipped]".
+import { readFileSync, existsSync } from 'node:fs';
+
+const file = process.argv[2];
+if (!existsSync(file)) {
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+const r = JSON.parse(readFileSync(file, 'utf8'));
+// Files that failed to load count as failures even though they ran no test.
+const brokenFiles = r.testResults.filter((t) => t.status === 'failed' && t.assertionResults.length === 0).length;
+const failed = r.numFailedTests + brokenFiles;
+const skipped = r.numPendingTests + r.numTodoTests;
+console.log(`${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 || r.numTotalTests === 0 ? 1 : 0);

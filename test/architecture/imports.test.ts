@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve, dirname } from 'node:path';
+
+const SRC = resolve(import.meta.dirname, '../../src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** `src/<top>/...` of every relative import in a file. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/from '(\.[^']+)'/g)].map((m) => relative(SRC, resolve(dirname(file), m[1]!)));
+}
+
+const area = (path: string) => path.split('/')[0]!;
+
+describe('dependency rules (DESIGN.md)', () => {
+  const all = files(SRC).map((f) => ({ file: relative(SRC, f), imports: importsOf(f) }));
+
+  it('platform imports no feature', () => {
+    for (const { file, imports } of all.filter((f) => area(f.file) === 'platform')) {
+      for (const imp of imports) {
+        // The CEQL error type is vendor-neutral syntax, not a feature.
+        if (imp.startsWith('ceql/')) continue;
+        expect(area(imp), `${file} imports ${imp}`).toBe('platform');
+      }
+    }
+  });
+
+  it('an element imports only platform, ceql and hub contracts, never store, jobs or another element', () => {
+    for (const { file, imports } of all.filter((f) => f.file.startsWith('elements/') && f.file.split('/').length > 2 && !f.file.startsWith('elements/routes/'))) {
+      const element = file.split('/')[1];
+      for (const imp of imports) {
+        const ok = imp.startsWith('platform/') || imp.startsWith('ceql/') || imp.startsWith('hubs/') ||
+          imp.startsWith(`elements/${element}/`) || imp === 'elements/element-definition.ts';
+        expect(ok, `${file} imports ${imp}`).toBe(true);
+      }
+    }
+  });
+
+  it('only app.ts and main.ts choose adapters (open the store)', () => {
+    for (const { file, imports } of all) {
+      if (file === 'app.ts' || file === 'main.ts' || file.startsWith('store/')) continue;
+      expect(imports.includes('store/db.ts') && /openStore\(/.test(readFileSync(join(SRC, file), 'utf8')), file).toBe(false);
+    }
+  });
+
+  it('ceql knows no vendor', () => {
+    for (const { file } of all.filter((f) => area(f.file) === 'ceql')) {
+      expect(readFileSync(join(SRC, file), 'utf8'), file).not.toMatch(/jira|jql/i);
+    }
+  });
+});

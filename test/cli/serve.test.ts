@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { newTestStore } from '../helpers/test-store.ts';
+import { call } from '../helpers/test-server.ts';
+import { runSwitchboard, startSwitchboard } from '../helpers/process.ts';
+
+async function envFor(extra: Record<string, string> = {}) {
+  const target = await newTestStore();
+  return {
+    target,
+    env: {
+      SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'info',
+      ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }), ...extra,
+    } as Record<string, string>,
+  };
+}
+
+describe('switchboard serve', () => {
+  it('bootstraps an organization on first start, prints its secrets and serves the documented call', async () => {
+    const { target, env } = await envFor();
+    const p = startSwitchboard(['serve'], env);
+    const [, base] = await p.waitFor(/listening on (http:\/\/\S+)/);
+    const out = p.output();
+    const org = /Organization secret: ([0-9a-f]{32})/.exec(out)?.[1];
+    const user = /User secret: +(\S{44})/.exec(out)?.[1];
+    const password = /Admin password: +(\S+)/.exec(out)?.[1];
+    expect(org && user && password).toBeTruthy();
+    const file = join(target.dataDir, 'bootstrap.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ organizationSecret: org, userSecret: user, adminEmail: 'admin@switchboard.local', adminPassword: password });
+
+    const res = await call(`${base}/elements/jiraonprem`, { headers: { authorization: `User ${user}, Organization ${org}` } });
+    expect(res.status).toBe(200);
+    expect(res.body.key).toBe('jiraonprem');
+    const bad = await call(`${base}/accounts`, { headers: { authorization: `User ${user}, Organization ${'0'.repeat(32)}` } });
+    expect(bad.status).toBe(401);
+
+    expect(await p.stop('SIGTERM')).toBe(0);
+    const logs = p.output();
+    // The secrets appear once, in the bootstrap banner, and never in request logs.
+    expect(logs.split(user!).length - 1).toBe(2);
+
+    // A restart keeps the organization (no new bootstrap) and the same secrets work.
+    const again = startSwitchboard(['serve'], env);
+    const [, base2] = await again.waitFor(/listening on (http:\/\/\S+)/);
+    expect(again.output()).not.toContain('created your organization');
+    expect((await call(`${base2}/accounts`, { headers: { authorization: `User ${user}, Organization ${org}` } })).status).toBe(200);
+    expect(await again.stop('SIGINT')).toBe(0);
+
+    if (target.kind === 'sqlite') {
+      // No secret or password is stored in plain text anywhere in the data directory's database files.
+      const bytes = readdirSync(target.dataDir).filter((f) => f.startsWith('switchboard.db')).map((f) => readFileSync(join(target.dataDir, f)).toString('latin1')).join('');
+      for (const secret of [org!, user!, password!]) expect(bytes).not.toContain(secret);
+    }
+  });
+
+  it('uses secrets pinned through the environment', async () => {
+    const pinned = {
+      SWITCHBOARD_ORGANIZATION_SECRET: 'ce7f1f9be0d2a8b1f37bcfa6d71eda20',
+      SWITCHBOARD_USER_SECRET: '7OpR4MRo7wnPoVKkKFXHhHBUPRzqutoem/d+WEnR1kY=',
+      SWITCHBOARD_ADMIN_EMAIL: 'ops@example.com',
+      SWITCHBOARD_ADMIN_PASSWORD: 'pinned-password-1',
+    };
+    const { env } = await envFor(pinned);
+    const p = startSwitchboard(['serve'], env);
+    const [, base] = await p.waitFor(/listening on (http:\/\/\S+)/);
+    const res = await call(`${base}/users/ops@example.com`, {
+      headers: { authorization: `User ${pinned.SWITCHBOARD_USER_SECRET}, Organization ${pinned.SWITCHBOARD_ORGANIZATION_SECRET}`, 'elements-user-password': 'pinned-password-1' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.secret).toBe(pinned.SWITCHBOARD_USER_SECRET);
+    await p.stop();
+  });
+
+  it('creates further organizations with `org create` and migrates with `migrate`', async () => {
+    const { env } = await envFor();
+    const migrated = await runSwitchboard(['migrate'], env);
+    expect(migrated.code).toBe(0);
+    expect(migrated.output).toMatch(/applied: 0001-tenancy/);
+    expect((await runSwitchboard(['migrate'], env)).output).toMatch(/up to date/);
+
+    const created = await runSwitchboard(['org', 'create', '--name', 'Second', '--admin-email', 'second@example.com'], env);
+    expect(created.code).toBe(0);
+    const json = JSON.parse(created.output);
+    expect(json).toMatchObject({ name: 'Second', adminEmail: 'second@example.com' });
+    expect(json.organizationSecret).toMatch(/^[0-9a-f]{32}$/);
+
+    const duplicate = await runSwitchboard(['org', 'create', '--name', 'Again', '--admin-email', 'second@example.com'], env);
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.output).toMatch(/already exists/);
+
+    const p = startSwitchboard(['serve'], env);
+    const [, base] = await p.waitFor(/listening on (http:\/\/\S+)/);
+    // The store already has an organization, so serve does not bootstrap another.
+    expect(p.output()).not.toContain('created your organization');
+    const res = await call(`${base}/accounts`, { headers: { authorization: `User ${json.userSecret}, Organization ${json.organizationSecret}` } });
+    expect(res.status).toBe(200);
+    expect(res.body[0]).toMatchObject({ defaultAccount: true, externalId: 'second@example.com' });
+    await p.stop();
+  });
+
+  it('refuses to start with invalid configuration and says why', async () => {
+    const { env } = await envFor({ PORT: 'eighty' });
+    const r = await runSwitchboard(['serve'], env);
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/PORT must be an integer/);
+  });
+});

@@ -1,0 +1,91 @@
+import type { FastifyInstance } from 'fastify';
+import { parseConfig, type Config } from '../../src/platform/config.ts';
+import { openStore, type Store } from '../../src/store/db.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
+import { buildApp, buildServices, API_PREFIX, type Services } from '../../src/app.ts';
+import { bootstrapIfEmpty, type BootstrapSecrets } from '../../src/tenancy/bootstrap.ts';
+import type { Clock } from '../../src/platform/clock.ts';
+import { newTestStore, type TestStoreTarget } from './test-store.ts';
+
+/** A movable clock for tests of sessions and lockouts. */
+export class TestClock implements Clock {
+  #now: number;
+  constructor(start = Date.now()) {
+    this.#now = start;
+  }
+  now(): Date {
+    return new Date(this.#now);
+  }
+  advance(ms: number): void {
+    this.#now += ms;
+  }
+}
+
+export interface TestServer {
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  /** `<origin>/elements/api-v2` */
+  api: string;
+  app: FastifyInstance;
+  store: Store;
+  services: Services;
+  config: Config;
+  target: TestStoreTarget;
+  clock: TestClock;
+  admin: BootstrapSecrets;
+  /** `User …, Organization …` of the bootstrap admin. */
+  auth: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a real switchboard on 127.0.0.1 with an ephemeral port over a fresh SQLite or
+ * PostgreSQL store (per SWITCHBOARD_TEST_STORE), bootstrapped with one organization.
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const target = await newTestStore();
+  const config = parseConfig({
+    SWITCHBOARD_DATA_DIR: target.dataDir,
+    ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
+    SWITCHBOARD_LOGIN_SLOWDOWN_AFTER: '100',
+    ...env,
+  });
+  const clock = new TestClock();
+  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await migrateToLatest(store);
+  const services = await buildServices({ config, store, clock });
+  const admin = await bootstrapIfEmpty(services.tenancy, config.bootstrap, config.dataDir);
+  if (!admin) throw new Error('test store was not empty');
+  const app = await buildApp({ config, store, clock, logger: false }, services);
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    origin: address, api: `${address}${API_PREFIX}`, app, store, services, config, target, clock, admin,
+    auth: `User ${admin.userSecret}, Organization ${admin.organizationSecret}`,
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+export interface JsonResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/** fetch + JSON over a real socket; the body is parsed when it is JSON. */
+export async function call<T = any>(url: string, init: RequestInit & { json?: unknown } = {}): Promise<JsonResponse<T>> {
+  const headers = new Headers(init.headers);
+  let body = init.body;
+  if (init.json !== undefined) {
+    headers.set('content-type', 'application/json');
+    body = JSON.stringify(init.json);
+  }
+  const res = await fetch(url, { ...init, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  if ((res.headers.get('content-type') ?? '').includes('json') && text !== '') parsed = JSON.parse(text);
+  return { status: res.status, headers: res.headers, body: parsed as T, text };
+}

