@@ -11,6 +11,7 @@ export default defineConfig({
     pool: 'forks',
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/architecture/**/*.test.ts'] } },
+      { extends: true, test: { name: 'emulator', include: ['test/emulator/**/*.test.ts'] } },
       {
         extends: true,
         test: {

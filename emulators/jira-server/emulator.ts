@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import { JiraState } from './state/state.ts';
 import { seed } from './state/seed.ts';
 import { Domain } from './state/domain.ts';
@@ -51,6 +50,8 @@ export class Emulator {
   origin = 'http://localhost:2990';
   #seedIssues: number;
   requestCounter = 0;
+  /** Every route the app registered (for coverage checks of the contract test). */
+  readonly routes: { method: string; url: string }[] = [];
 
   constructor(options: EmulatorOptions = {}) {
     const profile = profileFor(options.version ?? DEFAULT_VERSION);
@@ -93,5 +94,3 @@ export function normaliseContext(path: string): string {
   if (path === '' || path === '/') return '';
   return `/${path.replace(/^\/+|\/+$/g, '')}`;
 }
-
-export type EmulatorApp = FastifyInstance;

@@ -39,9 +39,13 @@ export const CONTROL_PREFIX = '/__emulator';
 export async function buildEmulatorApp(em: Emulator): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 50 * 1024 * 1024, routerOptions: { maxParamLength: 1000 } });
   app.decorateRequest('jiraUser', null);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') em.routes.push({ method, url: route.url });
+  });
   await app.register(multipart, { limits: { fileSize: 100 * 1024 * 1024, files: 20 } });
 
   // Jersey answers 415 to bodies that are not JSON where JSON is expected.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     const type = request.headers['content-type'] ?? '';
     if (type.startsWith('multipart/')) return done(null, body);

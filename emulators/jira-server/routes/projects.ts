@@ -97,7 +97,7 @@ export function registerProjectRoutes(app: FastifyInstance, em: Emulator): void 
     const { idOrKey } = request.params as { idOrKey: string };
     const p = find(idOrKey, request);
     if (!p) return jiraError(reply, 404, missing(idOrKey));
-    return p.components.map((c) => ({ ...ser().component(c), lead: ser().userByKey(c.leadKey), project: p.key, projectId: Number(p.id) }));
+    return p.components.map((c) => ({ ...ser().component(c), ...(c.leadKey !== null && { lead: ser().userByKey(c.leadKey) }), project: p.key, projectId: Number(p.id) }));
   });
 
   app.post('/rest/api/2/component', async (request, reply) => {

@@ -132,7 +132,8 @@ export function registerReferenceRoutes(app: FastifyInstance, em: Emulator): voi
     const id = (request.params as { id: string }).id;
     for (const f of em.state.fields.values()) {
       const o = f.options?.find((x) => x.id === id);
-      if (o) return { self: ser().api(`customFieldOption/${o.id}`), value: o.value, id: o.id, disabled: o.disabled };
+      // This bean carries a numeric id, unlike option values embedded in issues.
+      if (o) return { self: ser().api(`customFieldOption/${o.id}`), value: o.value, id: Number(o.id), disabled: o.disabled };
     }
     return jiraError(reply, 404, [`Custom field option with id '${id}' does not exist.`]);
   });
