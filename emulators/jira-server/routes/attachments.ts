@@ -10,11 +10,9 @@ export function registerAttachmentRoutes(app: FastifyInstance, em: Emulator): vo
   const ser = () => em.serializer();
 
   const find = (id: string): { issue: Issue; attachment: Attachment } | undefined => {
-    for (const issue of em.state.issues.values()) {
-      const attachment = issue.attachments.find((a) => a.id === id);
-      if (attachment) return { issue, attachment };
-    }
-    return undefined;
+    const issue = em.state.issues.get(em.state.attachmentIssue.get(id) ?? '');
+    const attachment = issue?.attachments.find((a) => a.id === id);
+    return issue && attachment ? { issue, attachment } : undefined;
   };
 
   app.post('/rest/api/2/issue/:issueIdOrKey/attachments', async (request, reply) => {

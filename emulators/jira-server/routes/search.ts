@@ -33,7 +33,9 @@ export function runSearch(em: Emulator, user: User, input: SearchInput, reply: F
     }
     throw err;
   }
-  const visible = [...em.state.issues.values()].filter((i) => em.state.canBrowse(user, em.state.projects.get(i.fields.project)!) && compiled.where(i));
+  const browsable = new Set([...em.state.projects.values()].filter((p) => em.state.canBrowse(user, p)).map((p) => p.id));
+  const visible = [];
+  for (const i of em.state.issues.values()) if (browsable.has(i.fields.project) && compiled.where(i)) visible.push(i);
   visible.sort(compiled.order);
   const maxResults = Math.min(input.maxResults ?? 50, em.config.searchMax);
   const page = visible.slice(input.startAt, input.startAt + maxResults);

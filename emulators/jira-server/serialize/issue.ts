@@ -70,7 +70,7 @@ export function fieldValue(ser: Serializer, issue: Issue, field: FieldDefinition
     case 'created': return ser.date(issue.created);
     case 'updated': return ser.date(issue.updated);
     case 'lastViewed': return null;
-    case 'subtasks': return [...s.issues.values()].filter((i) => i.fields.parent === issue.id).map((sub) => ({
+    case 'subtasks': return s.subtasks(issue.id).map((sub) => ({
       id: sub.id, key: sub.key, self: ser.api(`issue/${sub.id}`),
       fields: { summary: sub.fields.summary, status: ser.status(s.status(sub.fields.status)), issuetype: ser.issueType(s.issueTypes.get(sub.fields.issuetype)!) },
     }));

@@ -74,6 +74,11 @@ export class Domain {
     for (const prop of body.properties ?? []) issue.properties.set(prop.key, prop.value);
     this.state.issues.set(id, issue);
     this.state.issuesByKey.set(issue.key, issue);
+    if (fields.parent !== null) {
+      const siblings = this.state.subtasksOf.get(fields.parent) ?? new Set<string>();
+      siblings.add(id);
+      this.state.subtasksOf.set(fields.parent, siblings);
+    }
     this.#emit({ type: 'issue_created', issue, user });
     const comments = (body.update?.comment as { add?: { body?: string } }[] | undefined) ?? [];
     for (const c of comments) if (c.add?.body) this.addComment(user, issue, c.add.body, null, true);
@@ -183,13 +188,16 @@ export class Domain {
   }
 
   deleteIssue(user: User, issue: Issue, deleteSubtasks: boolean): void {
-    const subtasks = [...this.state.issues.values()].filter((i) => i.fields.parent === issue.id);
+    const subtasks = this.state.subtasks(issue.id);
     if (subtasks.length && !deleteSubtasks) {
       throw new ValidationError({}, [`The issue '${issue.key}' has subtasks.  You must specify the 'deleteSubtasks' parameter to delete this issue and all its subtasks.`]);
     }
     for (const s of subtasks) this.deleteIssue(user, s, false);
     this.state.issues.delete(issue.id);
     this.state.issuesByKey.delete(issue.key);
+    this.state.subtasksOf.delete(issue.id);
+    if (issue.fields.parent !== null) this.state.subtasksOf.get(issue.fields.parent)?.delete(issue.id);
+    for (const a of issue.attachments) this.state.attachmentIssue.delete(a.id);
     this.#emit({ type: 'issue_deleted', issue, user });
   }
 
@@ -223,6 +231,7 @@ export class Domain {
   addAttachment(user: User, issue: Issue, filename: string, mimeType: string, content: Buffer): Attachment {
     const attachment: Attachment = { id: String(this.state.next('attachment')), filename, authorKey: user.key, created: this.#tick(issue), mimeType, content, issueId: issue.id };
     issue.attachments.push(attachment);
+    this.state.attachmentIssue.set(attachment.id, issue.id);
     const changelog = this.#record(user, issue, [{ field: 'Attachment', fieldtype: 'jira', from: null, fromString: null, to: attachment.id, toString: filename }]);
     issue.updated = this.#tick(issue);
     this.#emit({ type: 'attachment', action: 'created', issue, attachment, user });
@@ -232,6 +241,7 @@ export class Domain {
 
   deleteAttachment(user: User, issue: Issue, attachment: Attachment): void {
     issue.attachments = issue.attachments.filter((a) => a !== attachment);
+    this.state.attachmentIssue.delete(attachment.id);
     const changelog = this.#record(user, issue, [{ field: 'Attachment', fieldtype: 'jira', from: attachment.id, fromString: attachment.filename, to: null, toString: null }]);
     issue.updated = this.#tick(issue);
     this.#emit({ type: 'attachment', action: 'deleted', issue, attachment, user });

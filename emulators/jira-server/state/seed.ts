@@ -220,7 +220,9 @@ function seedIssues(state: JiraState, { issues: count, now }: SeedOptions): void
     if (heavy && rnd() < 0.15) {
       const at = step();
       const content = Buffer.from(`log line for issue ${issue.key}\n`.repeat(3));
-      issue.attachments.push({ id: String(state.next('attachment')), filename: 'log.txt', authorKey: reporter.key, created: at, mimeType: 'text/plain', content, issueId: id });
+      const attachmentId = String(state.next('attachment'));
+      issue.attachments.push({ id: attachmentId, filename: 'log.txt', authorKey: reporter.key, created: at, mimeType: 'text/plain', content, issueId: id });
+      state.attachmentIssue.set(attachmentId, id);
       issue.updated = at;
     }
     if (heavy && rnd() < 0.2) {

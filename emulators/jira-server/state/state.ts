@@ -17,7 +17,9 @@ export class JiraState {
   /** Issues in creation order; deleted issues are removed. */
   issues = new Map<string, Issue>();
   issuesByKey = new Map<string, Issue>();
-  /** Old keys after a move still resolve, as in Jira. */
+  /** Indexes kept by the domain layer, so single reads stay O(1) with 100,000 issues. */
+  subtasksOf = new Map<string, Set<string>>();
+  attachmentIssue = new Map<string, string>();
   webhooks = new Map<number, WebhookRegistration>();
   deliveries: WebhookDelivery[] = [];
   outbox: NotifyRecord[] = [];
@@ -51,6 +53,10 @@ export class JiraState {
 
   issueByIdOrKey(idOrKey: string): Issue | undefined {
     return this.issues.get(idOrKey) ?? this.issuesByKey.get(idOrKey.toUpperCase());
+  }
+
+  subtasks(parentId: string): Issue[] {
+    return [...(this.subtasksOf.get(parentId) ?? [])].map((id) => this.issues.get(id)).filter((i): i is Issue => i !== undefined);
   }
 
   status(id: string): Status {
