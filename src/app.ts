@@ -25,6 +25,12 @@ import { registerConsoleLogin } from './auth/routes/console-login.ts';
 import { discoverElements, type ElementRegistry } from './elements/registry.ts';
 import { registerElementCatalogRoutes } from './elements/routes/catalog.ts';
 import { registerHubCatalogRoutes } from './hubs/routes/catalog.ts';
+import { createOutboundHttp, type OutboundHttp } from './platform/outbound-http.ts';
+import { InstanceRepository } from './instances/instance-repository.ts';
+import { InstanceService } from './instances/instance-service.ts';
+import { registerInstanceRoutes } from './instances/routes/instances.ts';
+import { registerInstanceConfigurationRoutes } from './instances/routes/configuration.ts';
+import pino from 'pino';
 
 export const API_PREFIX = '/elements/api-v2';
 
@@ -37,13 +43,17 @@ export interface AppDeps {
   registry?: ElementRegistry;
   /** `false` silences logs (tests); otherwise pino at `config.logLevel`. */
   logger?: boolean;
+  /** Outbound connections to vendors; tests may inject a MockAgent-backed one. */
+  http?: OutboundHttp;
 }
 
 export interface Services {
   tenancy: TenancyService;
+  instances: InstanceService;
   box: SecretBox;
   registry: ElementRegistry;
   clock: Clock;
+  http: OutboundHttp;
 }
 
 /** Builds the services over a migrated store. Used by the HTTP app and by CLI commands alike. */
@@ -52,7 +62,11 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const cipher = deps.cipher ?? loadCipher(deps.config.dataDir, deps.config.masterKey);
   const box = new SecretBox(cipher, new LookupHasher(await loadLookupKey(deps.store, cipher, clock.now())));
   const tenancy = new TenancyService(new TenancyRepository(deps.store.db), box, clock);
-  return { tenancy, box, registry: deps.registry ?? await discoverElements(), clock };
+  const registry = deps.registry ?? await discoverElements();
+  const http = deps.http ?? createOutboundHttp();
+  const logger = pino({ ...loggerOptions(deps.config.logLevel), enabled: deps.logger !== false });
+  const instances = new InstanceService(new InstanceRepository(deps.store.db, box), registry, http, clock, logger, deps.config.vendorTimeoutMs);
+  return { tenancy, instances, box, registry, clock, http };
 }
 
 /** The HTTP application: wires services into feature plugins. Tests call it with their own store. */
@@ -91,9 +105,13 @@ export async function buildApp(deps: AppDeps, services?: Services): Promise<Fast
   await app.register(async (api) => {
     registerAccountRoutes(api, s.tenancy);
     registerUserRoutes(api, s.tenancy, passwords);
-    registerElementCatalogRoutes(api, s.registry, async () => ({ instanceCount: 0, customerCount: 0, traffic: 0 }));
+    // Hub traffic is not recorded yet (usage records come with the hub), so traffic reads 0.
+    registerElementCatalogRoutes(api, s.registry, async (element, identity) => ({ ...(await s.instances.countForElement(identity, element.key)), traffic: 0 }));
+    registerInstanceRoutes(api, s.instances, s.registry);
+    registerInstanceConfigurationRoutes(api, s.instances, s.registry);
     registerHubCatalogRoutes(api, s.registry);
   }, { prefix: API_PREFIX });
 
+  app.addHook('onClose', async () => { await s.http.close(); });
   return app;
 }

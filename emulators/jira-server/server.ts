@@ -36,8 +36,8 @@ export const CONTROL_PREFIX = '/__emulator';
  * Builds the emulator's HTTP app. Every Jira route sits under the context path; the control API
  * sits at `/__emulator`, a prefix Jira never uses.
  */
-export async function buildEmulatorApp(em: Emulator): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 50 * 1024 * 1024, routerOptions: { maxParamLength: 1000 } });
+export async function buildEmulatorApp(em: Emulator, tls?: { key: string; cert: string }): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 50 * 1024 * 1024, routerOptions: { maxParamLength: 1000 }, ...(tls && { https: tls }) }) as unknown as FastifyInstance;
   app.decorateRequest('jiraUser', null);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') em.routes.push({ method, url: route.url });
@@ -153,9 +153,9 @@ export interface RunningEmulator {
 }
 
 /** Starts an emulator on a real socket (port 0 picks a free one). */
-export async function startJiraEmulator(options: EmulatorOptions & { port?: number; host?: string } = {}): Promise<RunningEmulator> {
+export async function startJiraEmulator(options: EmulatorOptions & { port?: number; host?: string; tls?: { key: string; cert: string } } = {}): Promise<RunningEmulator> {
   const emulator = new Emulator(options);
-  const app = await buildEmulatorApp(emulator);
+  const app = await buildEmulatorApp(emulator, options.tls);
   const address = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   emulator.origin = address.replace('[::1]', 'localhost');
   return {

@@ -19,6 +19,8 @@ export interface Config {
   readonly consoleLogin: ConsoleLoginConfig;
   /** Largest accepted JSON request body, in bytes. */
   readonly bodyLimit: number;
+  /** How long one call to a vendor (Jira) may take before it counts as a timeout. */
+  readonly vendorTimeoutMs: number;
 }
 
 export interface BootstrapConfig {
@@ -99,6 +101,7 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
       lockoutMinutes: integer(env, 'SWITCHBOARD_LOGIN_LOCKOUT_MINUTES', 15, 1, 24 * 60),
     }),
     bodyLimit: integer(env, 'SWITCHBOARD_BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    vendorTimeoutMs: integer(env, 'SWITCHBOARD_VENDOR_TIMEOUT_MS', 15_000, 100, 600_000),
   };
   return Object.freeze(config);
 }

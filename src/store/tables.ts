@@ -12,6 +12,35 @@ export interface Database {
   users: UsersTable;
   console_sessions: ConsoleSessionsTable;
   login_attempts: LoginAttemptsTable;
+  instances: InstancesTable;
+}
+
+export interface InstancesTable {
+  id: Generated<number>;
+  organization_id: number;
+  account_id: number;
+  user_id: number;
+  element_key: string;
+  name: string;
+  /** JSON array of strings. */
+  tags: string;
+  token_hash: string;
+  token_enc: string;
+  /** The whole configuration map, encrypted (AAD `instance:<id>:configuration`). */
+  configuration_enc: string;
+  provider_data_enc: string | null;
+  /** JSON of what provisioning learned from the vendor (version, user, time zone); no secrets. */
+  vendor_meta: string;
+  valid: number;
+  disabled: number;
+  events_enabled: number;
+  trace_logging_enabled: number;
+  caching_enabled: number;
+  max_cache_size: number;
+  cache_time_to_live: number;
+  external_authentication: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface PlatformKeysTable {
@@ -76,3 +105,4 @@ export interface LoginAttemptsTable {
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type AccountRow = Selectable<AccountsTable>;
 export type UserRow = Selectable<UsersTable>;
+export type InstanceRow = Selectable<InstancesTable>;

@@ -31,6 +31,7 @@ export function jiraClient(baseUrl: string, defaultAuth: string | undefined = ba
     post: <T = any>(path: string, json?: unknown, o?: Parameters<typeof request>[2]) => request<T>('POST', path, { ...o, json }),
     put: <T = any>(path: string, json?: unknown, o?: Parameters<typeof request>[2]) => request<T>('PUT', path, { ...o, json }),
     del: <T = any>(path: string, o?: Parameters<typeof request>[2]) => request<T>('DELETE', path, o),
+    delete: <T = any>(path: string, o?: Parameters<typeof request>[2]) => request<T>('DELETE', path, o),
     request,
   };
 }

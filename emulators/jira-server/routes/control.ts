@@ -38,6 +38,12 @@ export function registerControlRoutes(app: FastifyInstance, em: Emulator): void 
     return em.state.deliveries;
   });
 
+  app.get(`${p}/users/:name`, async (request, reply) => {
+    const u = em.state.userByName((request.params as { name: string }).name);
+    if (!u) return reply.code(404).send({ message: 'no such user' });
+    return { name: u.name, key: u.key, failedLogins: u.failedLogins, captcha: u.captcha, timeZone: u.timeZone };
+  });
+
   app.post(`${p}/users/:name/clear-lockout`, async (request, reply) => {
     const u = em.state.userByName((request.params as { name: string }).name);
     if (!u) return reply.code(404).send({ message: 'no such user' });

@@ -47,6 +47,7 @@ export const definition: ElementDefinition = {
     { key: 'password', name: 'Password', description: 'Password of that Jira user', type: 'PASSWORD', required: true },
     { key: 'personalAccessToken', name: 'Personal Access Token', description: 'Instead of username and password: a Jira personal access token (Jira Data Center 8.14+), sent as Bearer', type: 'PASSWORD', required: false },
     { key: 'siteAddress', name: 'Server URL', description: 'Base URL of your Jira, e.g. https://jira.example.com or https://example.com/jira', type: 'TEXTFIELD_1000', required: true },
+    { key: 'ssl.ca.certificate', name: 'CA Certificate (PEM)', description: 'Only for a Jira with a self-signed or private certificate: the PEM of the certificate authority to trust', type: 'TEXTAREA', required: false },
     { key: 'event.notification.enabled', name: 'Events Enabled', description: 'Send events to the callback URL', type: 'BOOLEAN', required: false, defaultValue: 'false' },
     { key: 'event.vendor.type', name: 'Event Type', description: 'polling, or webhook (needs Jira admin rights to register automatically)', type: 'TEXTFIELD_32', required: false, defaultValue: 'polling' },
     { key: 'event.notification.callback.url', name: 'Event Notification Callback URL', description: 'Where switchboard POSTs event notifications', type: 'TEXTFIELD_1000', required: false },

@@ -3,12 +3,13 @@ import { notFound } from '../../platform/errors.ts';
 import type { ElementRegistry } from '../registry.ts';
 import type { ElementDefinition } from '../element-definition.ts';
 import { configurationList, elementJson, metadataJson } from '../views.ts';
+import type { Identity } from '../../auth/identity.ts';
 
 /**
  * Counts shown in expanded metadata. Supplied by the instances feature once it exists; the
  * catalog itself knows no instances.
  */
-export type UsageCounter = (element: ElementDefinition) => Promise<{ instanceCount: number; customerCount: number; traffic: number }>;
+export type UsageCounter = (element: ElementDefinition, identity: Identity | null) => Promise<{ instanceCount: number; customerCount: number; traffic: number }>;
 
 /** Read-only catalog: `/elements`, `/elements/keys`, `/elements/{keyOrId}[/configuration|/metadata]`. */
 export function registerElementCatalogRoutes(app: FastifyInstance, registry: ElementRegistry, usage: UsageCounter): void {
@@ -27,6 +28,6 @@ export function registerElementCatalogRoutes(app: FastifyInstance, registry: Ele
   app.get('/elements/:keyOrId/metadata', optional, async (request) => {
     const element = find((request.params as { keyOrId: string }).keyOrId);
     const expand = (request.query as { expand?: string }).expand === 'true';
-    return metadataJson(element, expand, await usage(element));
+    return metadataJson(element, expand, await usage(element, request.identity));
   });
 }

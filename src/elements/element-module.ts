@@ -1,0 +1,30 @@
+import type { Logger } from 'pino';
+import type { OutboundHttp } from '../platform/outbound-http.ts';
+import type { ElementDefinition } from './element-definition.ts';
+
+/** Configuration as clients send it: values are strings, booleans, numbers or (poller config) objects. */
+export type Configuration = Record<string, unknown>;
+
+export interface ElementContext {
+  http: OutboundHttp;
+  logger: Logger;
+  /** Limit for one vendor call. */
+  timeoutMs: number;
+}
+
+/** What provisioning learned from the vendor; stored with the instance (never secrets). */
+export type VendorMeta = Record<string, unknown>;
+
+/**
+ * An element: its catalog definition plus the behaviour the platform calls. Everything an
+ * element needs arrives through arguments; it never reaches into the store or the job queue.
+ */
+export interface ElementModule {
+  definition: ElementDefinition;
+  /** Validates and normalises configuration (400 naming every problem). */
+  validateConfiguration(configuration: Configuration): Configuration;
+  /** Whether a change from `before` to `after` needs the vendor to check credentials again. */
+  needsReprovision(before: Configuration, after: Configuration): boolean;
+  /** Checks the credentials against the vendor, once, without retries. Throws a 4xx ApiError on failure. */
+  provision(configuration: Configuration, context: ElementContext): Promise<VendorMeta>;
+}

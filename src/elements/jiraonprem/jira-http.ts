@@ -1,0 +1,100 @@
+import { request, type Dispatcher } from 'undici';
+
+/** How switchboard authenticates to Jira: basic (username + password) or a personal access token. */
+export type JiraAuth = { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string };
+
+export interface JiraResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  contentType: string;
+}
+
+/** A failure below HTTP: DNS, TCP, TLS or a timeout. */
+export class JiraNetworkError extends Error {
+  constructor(readonly cause_: 'dns' | 'refused' | 'timeout' | 'tls' | 'reset' | 'other', readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export interface JiraHttpOptions {
+  siteAddress: string;
+  auth?: JiraAuth | undefined;
+  dispatcher: Dispatcher;
+  /** Limit for the whole answer, headers and body. */
+  timeoutMs: number;
+}
+
+export function authorizationHeader(auth: JiraAuth): string {
+  return auth.kind === 'basic'
+    ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
+    : `Bearer ${auth.token}`;
+}
+
+/**
+ * One HTTP exchange with Jira, never retried here: a retry of a credential failure would feed
+ * Jira's login lockout, so retrying is the caller's decision. Always asks for JSON, which is
+ * also what makes Jira's 429 answer JSON.
+ */
+export async function jiraRequest(options: JiraHttpOptions, method: Dispatcher.HttpMethod, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<JiraResponse> {
+  const url = new URL(options.siteAddress + path);
+  const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
+  if (options.auth) headers.authorization = authorizationHeader(options.auth);
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  try {
+    const res = await request(url, {
+      method, headers, dispatcher: options.dispatcher,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs,
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    const text = await res.body.text();
+    const contentType = String(res.headers['content-type'] ?? '');
+    return { status: res.statusCode, headers: res.headers, text, contentType };
+  } catch (err) {
+    throw classifyNetworkError(err, url, options.timeoutMs);
+  }
+}
+
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|EPROTO|ERR_SSL|TLS/;
+
+export function classifyNetworkError(err: unknown, url: URL, timeoutMs: number): JiraNetworkError {
+  const e = err as { code?: string; name?: string; cause?: { code?: string }; message?: string };
+  // An AbortSignal timeout surfaces as a DOMException whose numeric `code` means nothing here.
+  const code = e.name === 'TimeoutError' || e.name === 'AbortError' ? e.name : String(e.code ?? e.cause?.code ?? e.name ?? 'UNKNOWN');
+  const where = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new JiraNetworkError('dns', code, `the host name ${url.hostname} does not resolve (DNS ${code})`);
+  if (code === 'ECONNREFUSED') return new JiraNetworkError('refused', code, `the connection to ${where} was refused`);
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'TimeoutError' || code === 'AbortError' || code === 'ETIMEDOUT') {
+    return new JiraNetworkError('timeout', code, `${where} did not answer within ${Math.round(timeoutMs / 1000)} seconds`);
+  }
+  if (TLS_CODES.test(code)) {
+    return new JiraNetworkError('tls', code, `the TLS handshake with ${where} failed (${code}); if your Jira uses a self-signed or private certificate, put its CA certificate (PEM) in the configuration key ssl.ca.certificate`);
+  }
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new JiraNetworkError('reset', code, `${where} closed the connection (${code})`);
+  return new JiraNetworkError('other', code, `the request to ${where} failed (${code}: ${e.message ?? ''})`);
+}
+
+export function header(res: JiraResponse, name: string): string | undefined {
+  const v = res.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Jira's own words: `errorMessages` and `errors` joined, or the text of an HTML page, at most 500 characters. */
+export function providerMessage(res: JiraResponse): string {
+  if (res.contentType.includes('json')) {
+    try {
+      const body = JSON.parse(res.text) as { errorMessages?: unknown; errors?: unknown; message?: unknown };
+      const parts = [
+        ...(Array.isArray(body.errorMessages) ? body.errorMessages.map(String) : []),
+        ...(body.errors && typeof body.errors === 'object' ? Object.entries(body.errors).map(([k, v]) => `${k}: ${String(v)}`) : []),
+        ...(typeof body.message === 'string' ? [body.message] : []),
+      ];
+      if (parts.length) return parts.join('; ').slice(0, 500);
+    } catch {
+      // fall through to the raw text
+    }
+  }
+  const text = res.text.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
+  return (text || `HTTP ${res.status}`).slice(0, 500);
+}

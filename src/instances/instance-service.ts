@@ -1,0 +1,236 @@
+import type { Logger } from 'pino';
+import { ApiError, badRequest, notFound } from '../platform/errors.ts';
+import { newBase64Secret } from '../platform/crypto.ts';
+import { isoSeconds, type Clock } from '../platform/clock.ts';
+import type { OutboundHttp } from '../platform/outbound-http.ts';
+import { isOrgAdmin, type Identity } from '../auth/identity.ts';
+import type { ElementRegistry } from '../elements/registry.ts';
+import type { ElementModule, Configuration } from '../elements/element-module.ts';
+import type { Instance, InstanceChanges, InstanceRepository } from './instance-repository.ts';
+import { MASK, secretKeys } from './views.ts';
+
+const MAX_TAGS = 50;
+const MAX_CONFIGURATION_BYTES = 64 * 1024;
+
+export interface CreateInstanceBody {
+  element?: unknown;
+  name?: unknown;
+  configuration?: unknown;
+  tags?: unknown;
+  providerData?: unknown;
+  externalAuthentication?: unknown;
+}
+
+/** HTML tags removed, text kept: `<a href="#">my-instance</a>` → `my-instance` (§2.4). */
+export function sanitiseName(raw: unknown): string {
+  if (typeof raw !== 'string') throw badRequest('name is required and must be a string');
+  const name = raw.replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').trim();
+  if (name === '') throw badRequest('name must contain text');
+  if (name.length > 255) throw badRequest('name must be at most 255 characters');
+  return name;
+}
+
+function parseTags(raw: unknown): string[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw badRequest('tags must be an array of strings');
+  if (raw.length > MAX_TAGS) throw badRequest(`at most ${MAX_TAGS} tags`);
+  for (const t of raw) {
+    if (typeof t !== 'string' || t.length === 0 || t.length > 255) throw badRequest('each tag must be a non-empty string of at most 255 characters');
+  }
+  return raw as string[];
+}
+
+const truthy = (v: unknown) => v === true || v === 'true';
+
+/**
+ * Instances: creating one checks the credentials against the vendor before anything is
+ * stored; every read and write is scoped to what the caller may see.
+ */
+export class InstanceService {
+  constructor(
+    private readonly repo: InstanceRepository,
+    private readonly registry: ElementRegistry,
+    private readonly http: OutboundHttp,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly vendorTimeoutMs: number,
+  ) {}
+
+  #now(): string {
+    return isoSeconds(this.clock.now());
+  }
+
+  module(key: string): ElementModule {
+    const m = this.registry.module(key);
+    if (!m) throw new ApiError('INTERNAL', `Element ${key} is not installed`);
+    return m;
+  }
+
+  #elementOf(ref: unknown): ElementModule {
+    const r = ref as { key?: unknown; id?: unknown } | undefined;
+    if (!r || typeof r !== 'object' || (r.key === undefined && r.id === undefined)) throw badRequest('element is required: {"key": "<element key>"} or {"id": <element id>}');
+    const keyOrId = r.key !== undefined ? String(r.key) : String(r.id);
+    const m = this.registry.module(keyOrId);
+    if (!m) throw notFound(`No element found with key or ID ${keyOrId.slice(0, 100)}`);
+    return m;
+  }
+
+  /** Keeps the keys the element defines; unknown keys are accepted and ignored (clients send everything they hold). */
+  #known(module: ElementModule, input: unknown): Configuration {
+    if (input === undefined || input === null) return {};
+    if (typeof input !== 'object' || Array.isArray(input)) throw badRequest('configuration must be an object of key → value');
+    if (JSON.stringify(input).length > MAX_CONFIGURATION_BYTES) throw badRequest(`configuration is larger than ${MAX_CONFIGURATION_BYTES} bytes`);
+    const keys = new Set(module.definition.configuration.map((c) => c.key));
+    return Object.fromEntries(Object.entries(input as Configuration).filter(([k]) => keys.has(k)));
+  }
+
+  async create(identity: Identity, body: CreateInstanceBody, elementFromPath?: string): Promise<Instance> {
+    if (body === null || typeof body !== 'object') throw badRequest('The request body must be a JSON object');
+    const module = elementFromPath !== undefined ? this.#elementFromPath(elementFromPath) : this.#elementOf(body.element);
+    if (elementFromPath !== undefined && body.element !== undefined) {
+      const other = this.#elementOf(body.element);
+      if (other.definition.key !== module.definition.key) throw badRequest(`element in the body (${other.definition.key}) differs from the path (${module.definition.key})`);
+    }
+    const name = sanitiseName(body.name);
+    const given = parseTags(body.tags);
+    // The sanitised name is added to the tags, after the given ones, as Open Connectors does.
+    const tags = given.includes(name) ? given : [...given, name];
+    const external = body.externalAuthentication === undefined ? 'none' : String(body.externalAuthentication);
+    if (external !== 'none' && external !== 'initial') throw badRequest('externalAuthentication must be none or initial');
+    const configuration = module.validateConfiguration(this.#known(module, body.configuration));
+    const vendorMeta = await module.provision(configuration, { http: this.http, logger: this.logger, timeoutMs: this.vendorTimeoutMs });
+    const instance = await this.repo.insert({
+      organizationId: identity.organizationId, accountId: identity.user.accountId, userId: identity.user.id,
+      elementKey: module.definition.key, name, tags, token: newBase64Secret(), configuration,
+      providerData: body.providerData, vendorMeta, eventsEnabled: truthy(configuration['event.notification.enabled']),
+      externalAuthentication: external,
+    }, this.#now());
+    this.logger.info({ instanceId: instance.id, element: instance.elementKey }, 'instance created');
+    return instance;
+  }
+
+  #elementFromPath(keyOrId: string): ElementModule {
+    const m = this.registry.module(keyOrId);
+    if (!m) throw notFound(`No element found with key or ID ${keyOrId.slice(0, 100)}`);
+    return m;
+  }
+
+  /** Org admins see the organization's instances, others those of their own account; anything else is 404. */
+  async get(identity: Identity, id: number, elementKeyOrId?: string): Promise<Instance> {
+    const instance = await this.repo.find(id);
+    if (!instance || !this.#visible(identity, instance)) throw notFound(`No instance found with ID ${id}`);
+    if (elementKeyOrId !== undefined) {
+      const m = this.#elementFromPath(elementKeyOrId);
+      if (m.definition.key !== instance.elementKey) throw notFound(`No ${m.definition.key} instance found with ID ${id}`);
+    }
+    return instance;
+  }
+
+  #visible(identity: Identity, instance: Instance): boolean {
+    return instance.organizationId === identity.organizationId && (isOrgAdmin(identity) || instance.accountId === identity.user.accountId);
+  }
+
+  async list(identity: Identity): Promise<Instance[]> {
+    return this.repo.list(identity.organizationId, isOrgAdmin(identity) ? undefined : identity.user.accountId);
+  }
+
+  /**
+   * The instance behind the `Element` token. A token only ever resolves inside the caller's own
+   * organization and visible accounts; anything else is the same 401 as an unknown token (D2).
+   */
+  async byToken(identity: Identity): Promise<Instance> {
+    if (identity.elementToken === undefined) throw new ApiError('UNAUTHORIZED', 'This call needs the instance token: add "Element <token>" to the Authorization header');
+    const instance = await this.repo.findByToken(identity.elementToken);
+    if (!instance || !this.#visible(identity, instance)) throw new ApiError('UNAUTHORIZED');
+    return instance;
+  }
+
+  /** Merges a configuration change, keeping stored secrets where the client sent the mask back. */
+  #mergeConfiguration(module: ElementModule, stored: Configuration, incoming: Configuration, replace: boolean): Configuration {
+    const secrets = secretKeys(module.definition);
+    const next: Configuration = replace ? {} : { ...stored };
+    for (const [k, v] of Object.entries(incoming)) {
+      next[k] = secrets.has(k) && v === MASK ? stored[k] : v;
+    }
+    if (replace) {
+      // A PUT that leaves a secret out keeps it: clients often echo the masked configuration back.
+      for (const k of secrets) if (next[k] === undefined && stored[k] !== undefined && incoming[k] === undefined) next[k] = stored[k];
+    }
+    return next;
+  }
+
+  async update(identity: Identity, id: number, body: Record<string, unknown>, mode: 'put' | 'patch', elementKeyOrId?: string): Promise<Instance> {
+    const instance = await this.get(identity, id, elementKeyOrId);
+    return this.#apply(instance, body, mode);
+  }
+
+  async updateByToken(identity: Identity, body: Record<string, unknown>, mode: 'put' | 'patch'): Promise<Instance> {
+    return this.#apply(await this.byToken(identity), body, mode);
+  }
+
+  async #apply(instance: Instance, body: Record<string, unknown>, mode: 'put' | 'patch'): Promise<Instance> {
+    let module = this.module(instance.elementKey);
+    const changes: InstanceChanges = {};
+    if (body.element !== undefined) {
+      const target = this.#elementOf(body.element);
+      if (target.definition.key !== module.definition.key) {
+        if (target.definition.authentication.type !== module.definition.authentication.type) throw badRequest('An instance can only switch to an element with the same authentication type');
+        changes.elementKey = target.definition.key;
+        module = target;
+      }
+    }
+    if (body.name !== undefined || mode === 'put') changes.name = sanitiseName(body.name ?? instance.name);
+    if (body.tags !== undefined) changes.tags = parseTags(body.tags);
+    if (body.providerData !== undefined) changes.providerData = body.providerData;
+    for (const flag of ['traceLoggingEnabled', 'cachingEnabled'] as const) {
+      if (body[flag] !== undefined) {
+        if (typeof body[flag] !== 'boolean') throw badRequest(`${flag} must be true or false`);
+        changes[flag] = body[flag] as boolean;
+      }
+    }
+    for (const n of ['maxCacheSize', 'cacheTimeToLive'] as const) {
+      if (body[n] !== undefined) {
+        if (!Number.isInteger(body[n]) || (body[n] as number) < 0) throw badRequest(`${n} must be a non-negative integer`);
+        changes[n] = body[n] as number;
+      }
+    }
+    if (body.configuration !== undefined) {
+      const merged = this.#mergeConfiguration(module, instance.configuration, this.#known(module, body.configuration), mode === 'put');
+      const configuration = module.validateConfiguration(merged);
+      if (module.needsReprovision(instance.configuration, configuration) || changes.elementKey !== undefined) {
+        changes.vendorMeta = await module.provision(configuration, { http: this.http, logger: this.logger, timeoutMs: this.vendorTimeoutMs });
+        changes.valid = true;
+      }
+      changes.configuration = configuration;
+      changes.eventsEnabled = truthy(configuration['event.notification.enabled']);
+    }
+    const updated = await this.repo.update(instance.id, changes, this.#now());
+    if (!updated) throw notFound(`No instance found with ID ${instance.id}`);
+    return updated;
+  }
+
+  async setConfigurationValue(instance: Instance, key: string, value: unknown): Promise<Instance> {
+    return this.#apply(instance, { configuration: { [key]: value } }, 'patch');
+  }
+
+  async setDisabled(instance: Instance, disabled: boolean): Promise<Instance> {
+    return (await this.repo.update(instance.id, { disabled }, this.#now()))!;
+  }
+
+  /** The vendor answered 401 to a hub call: the credentials no longer work. */
+  async markInvalid(instance: Instance): Promise<void> {
+    await this.repo.update(instance.id, { valid: false }, this.#now());
+  }
+
+  async delete(identity: Identity, id: number, elementKeyOrId?: string): Promise<void> {
+    const instance = await this.get(identity, id, elementKeyOrId);
+    await this.repo.delete(instance.id);
+    this.logger.info({ instanceId: instance.id }, 'instance deleted');
+  }
+
+  async countForElement(identity: Identity | null, elementKey: string): Promise<{ instanceCount: number; customerCount: number }> {
+    if (!identity) return { instanceCount: 0, customerCount: 0 };
+    const c = await this.repo.countByElement(identity.organizationId, elementKey);
+    return { instanceCount: c.instances, customerCount: c.accounts };
+  }
+}

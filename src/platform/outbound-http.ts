@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { Agent, type Dispatcher } from 'undici';
+
+export interface DispatcherOptions {
+  /** PEM of extra certificate authorities to trust (a self-signed Jira). */
+  ca?: string | undefined;
+}
+
+/**
+ * Where outbound HTTP connections come from. One keep-alive pool per distinct TLS setting, so
+ * every instance of one Jira shares warm connections; tests inject a MockAgent instead.
+ */
+export interface OutboundHttp {
+  dispatcher(options?: DispatcherOptions): Dispatcher;
+  close(): Promise<void>;
+}
+
+export interface OutboundHttpOptions {
+  connectTimeoutMs: number;
+  /** Connections per origin; bounds how hard one Jira can be hit. */
+  connectionsPerOrigin: number;
+}
+
+export function createOutboundHttp(options: OutboundHttpOptions = { connectTimeoutMs: 10_000, connectionsPerOrigin: 16 }): OutboundHttp {
+  const agents = new Map<string, Agent>();
+  return {
+    dispatcher({ ca } = {}) {
+      const key = ca ? createHash('sha256').update(ca).digest('hex') : '';
+      let agent = agents.get(key);
+      if (!agent) {
+        agent = new Agent({
+          connect: { timeout: options.connectTimeoutMs, ...(ca && { ca }) },
+          connections: options.connectionsPerOrigin,
+          keepAliveTimeout: 30_000,
+        });
+        agents.set(key, agent);
+      }
+      return agent;
+    },
+    async close() {
+      await Promise.all([...agents.values()].map((a) => a.close()));
+      agents.clear();
+    },
+  };
+}
+
+/** Only injected dispatchers (tests) skip the pool. */
+export function fixedOutboundHttp(dispatcher: Dispatcher): OutboundHttp {
+  return { dispatcher: () => dispatcher, close: async () => undefined };
+}
