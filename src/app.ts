@@ -59,7 +59,7 @@ export interface Services {
 /** Builds the services over a migrated store. Used by the HTTP app and by CLI commands alike. */
 export async function buildServices(deps: AppDeps): Promise<Services> {
   const clock = deps.clock ?? systemClock;
-  const cipher = deps.cipher ?? loadCipher(deps.config.dataDir, deps.config.masterKey);
+  const cipher = deps.cipher ?? loadCipher(deps.config.dataDir, deps.config.masterKey, deps.config.previousMasterKeys);
   const box = new SecretBox(cipher, new LookupHasher(await loadLookupKey(deps.store, cipher, clock.now())));
   const tenancy = new TenancyService(new TenancyRepository(deps.store.db), box, clock);
   const registry = deps.registry ?? await discoverElements();

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parseConfig, type Config } from './platform/config.ts';
 import { openStore, type Store } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { buildApp, buildServices, API_PREFIX } from './app.ts';
 import { bootstrapIfEmpty, bootstrapPath } from './tenancy/bootstrap.ts';
+import { addActiveKey, loadCipher } from './platform/keyring.ts';
+import { reencryptAll } from './store/encrypted-columns.ts';
 
 async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -15,8 +18,10 @@ async function withStore<T>(config: Config, work: (store: Store) => Promise<T>):
   }
 }
 
-async function serve(): Promise<void> {
+async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promise<void> {
   const config = parseConfig();
+  // Demo: a seeded Jira emulator in the same process, so the README's cURL works at once.
+  const demoJira = options.demo ? await startDemoJira(Number(options.demoJiraPort ?? 2990)) : undefined;
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateToLatest(store);
   const services = await buildServices({ config, store });
@@ -31,6 +36,7 @@ async function serve(): Promise<void> {
     // Stop accepting, let in-flight requests finish, then release the database.
     await app.close();
     await store.close();
+    await demoJira?.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
@@ -53,12 +59,41 @@ async function serve(): Promise<void> {
       '',
     ].join('\n') + '\n');
   }
+  if (demoJira) {
+    const secrets = created ?? readBootstrap(config.dataDir);
+    process.stdout.write([
+      '',
+      `Demo Jira (emulator) at ${demoJira.baseUrl}: users admin/admin, jiradev/jiradev, kevin/kevin; projects CE and HELP.`,
+      'Create a Jira On Prem instance:',
+      `  curl -X POST ${base}/instances \\`,
+      `    -H "Authorization: User ${secrets?.userSecret ?? '<USER_SECRET>'}, Organization ${secrets?.organizationSecret ?? '<ORGANIZATION_SECRET>'}" \\`,
+      '    -H "Content-Type: application/json" \\',
+      `    -d '{"element": {"key": "jiraonprem"}, "configuration": {"username": "jiradev", "password": "jiradev", "siteAddress": "${demoJira.baseUrl}"}, "tags": ["Docs"], "name": "API Instance"}'`,
+      '',
+    ].join('\n') + '\n');
+  }
   process.stdout.write(`switchboard API listening on ${base}\n`);
+}
+
+async function startDemoJira(port: number) {
+  const { startJiraEmulator } = await import('../emulators/jira-server/index.ts');
+  return startJiraEmulator({ port, host: '127.0.0.1' });
+}
+
+function readBootstrap(dataDir: string): { userSecret: string; organizationSecret: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(bootstrapPath(dataDir), 'utf8')) as { userSecret: string; organizationSecret: string };
+  } catch {
+    return undefined;
+  }
 }
 
 const program = new Command().name('switchboard').description('Self-hosted Open Connectors-compatible integration platform');
 
-program.command('serve', { isDefault: true }).description('run the API (the default)').action(serve);
+program.command('serve', { isDefault: true }).description('run the API (the default)')
+  .option('--demo', 'also start a seeded Jira emulator (for trying the API without a Jira)')
+  .option('--demo-jira-port <port>', 'port of the demo Jira', '2990')
+  .action(serve);
 
 program.command('migrate').description('bring the database schema to the latest version').action(async () => {
   const config = parseConfig();
@@ -86,6 +121,27 @@ org.command('create')
         organizationId: r.organization.id, name: r.organization.name, accountId: r.account.id, userId: r.user.id,
         organizationSecret: r.organizationSecret, userSecret: r.userSecret, adminEmail: r.user.email, adminPassword: r.adminPassword,
       }, null, 2) + '\n');
+    });
+  });
+
+const keys = program.command('keys').description('encryption keys');
+keys.command('rotate')
+  .description('make a new master key active and re-encrypt every stored secret under it, while servers keep running')
+  .action(async () => {
+    const config = parseConfig();
+    await withStore(config, async (store) => {
+      let keyId: string;
+      if (config.masterKey === undefined) {
+        // The key file: add a key, make it active; running servers notice the file change.
+        keyId = addActiveKey(config.dataDir);
+      } else {
+        // Operator-supplied keys: the new key is SWITCHBOARD_MASTER_KEY, the old ones SWITCHBOARD_PREVIOUS_MASTER_KEYS.
+        if (config.previousMasterKeys.length === 0) throw new Error('with SWITCHBOARD_MASTER_KEY, set the new key there and the old one(s) in SWITCHBOARD_PREVIOUS_MASTER_KEYS');
+        keyId = loadCipher(config.dataDir, config.masterKey, config.previousMasterKeys).activeKeyId;
+      }
+      const cipher = loadCipher(config.dataDir, config.masterKey, config.previousMasterKeys);
+      const reencrypted = await reencryptAll(store, cipher);
+      process.stdout.write(JSON.stringify({ activeKeyId: keyId, reencrypted }, null, 2) + '\n');
     });
   });
 

@@ -158,6 +158,7 @@ export async function startJiraEmulator(options: EmulatorOptions & { port?: numb
   const app = await buildEmulatorApp(emulator, options.tls);
   const address = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   emulator.origin = address.replace('[::1]', 'localhost');
+  if (options.tls) emulator.origin = emulator.origin.replace(/^http:/, 'https:');
   return {
     emulator, app, baseUrl: emulator.baseUrl,
     async close() {

@@ -15,6 +15,8 @@ export interface Config {
   readonly logLevel: string;
   /** Master key (base64 or hex of 32 bytes). Absent: generated into `dataDir` on first start. */
   readonly masterKey: string | undefined;
+  /** Keys that may still have ciphertexts in the store while a rotation runs (comma-separated). */
+  readonly previousMasterKeys: readonly string[];
   readonly bootstrap: BootstrapConfig;
   readonly consoleLogin: ConsoleLoginConfig;
   /** Largest accepted JSON request body, in bytes. */
@@ -87,6 +89,7 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     databaseUrl,
     logLevel: read(env, 'LOG_LEVEL') ?? 'info',
     masterKey: read(env, 'SWITCHBOARD_MASTER_KEY'),
+    previousMasterKeys: Object.freeze((read(env, 'SWITCHBOARD_PREVIOUS_MASTER_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean)),
     bootstrap: Object.freeze({
       organizationSecret: read(env, 'SWITCHBOARD_ORGANIZATION_SECRET'),
       userSecret: read(env, 'SWITCHBOARD_USER_SECRET'),

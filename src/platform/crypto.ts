@@ -20,25 +20,47 @@ export function parseKeyMaterial(text: string, source: string): Buffer {
   return key;
 }
 
+/** Where a keyring comes from when it can change while the process runs (the key file). */
+export interface KeySource {
+  load(): { active: DataKey; others: DataKey[] };
+  changed(): boolean;
+}
+
 /**
  * AES-256-GCM envelope: `v1.<keyId>.<iv>.<tag>.<ciphertext>` (base64url parts). The AAD binds a
  * ciphertext to the row and column it belongs to, so a value copied into another row fails to
  * decrypt instead of silently authenticating there.
  */
 export class Cipher {
-  readonly #active: DataKey;
-  readonly #byId: Map<string, DataKey>;
+  #active: DataKey;
+  #byId: Map<string, DataKey>;
+  readonly #source: KeySource | undefined;
+  #checkedAt = 0;
 
-  constructor(active: DataKey, others: readonly DataKey[] = []) {
+  /** `source` lets a running process pick up keys added by a rotation in another process. */
+  constructor(active: DataKey, others: readonly DataKey[] = [], source?: KeySource) {
     this.#active = active;
     this.#byId = new Map([active, ...others].map((k) => [k.id, k]));
+    this.#source = source;
   }
 
   get activeKeyId(): string {
     return this.#active.id;
   }
 
+  #reload(): void {
+    if (!this.#source) return;
+    const { active, others } = this.#source.load();
+    this.#active = active;
+    this.#byId = new Map([active, ...others].map((k) => [k.id, k]));
+  }
+
   encrypt(plaintext: string, aad: string): string {
+    // At most every 5 s: has a rotation made another key active?
+    if (this.#source && Date.now() - this.#checkedAt > 5000) {
+      this.#checkedAt = Date.now();
+      if (this.#source.changed()) this.#reload();
+    }
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.#active.key, iv);
     cipher.setAAD(Buffer.from(aad, 'utf8'));
@@ -52,6 +74,7 @@ export class Cipher {
     if (version !== 'v1' || id === undefined || iv === undefined || tag === undefined || body === undefined) {
       throw new Error('Unrecognised ciphertext envelope');
     }
+    if (!this.#byId.has(id)) this.#reload();
     const key = this.#byId.get(id);
     if (!key) throw new Error(`Ciphertext was made with key ${id}, which is not in the keyring`);
     const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(iv, 'base64url'));

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync, chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Cipher, keyId, parseKeyMaterial, type DataKey } from './crypto.ts';
+import { Cipher, keyId, parseKeyMaterial, type DataKey, type KeySource } from './crypto.ts';
 
 /**
  * The master keyring. Either the operator supplies the key (`SWITCHBOARD_MASTER_KEY[_FILE]`,
@@ -26,11 +26,40 @@ export function loadCipher(dataDir: string, masterKey: string | undefined, previ
       .filter((k) => k.id !== active.id);
     return new Cipher(active, others);
   }
-  const file = fileKeys ?? createKeyringFile(dataDir);
-  const entries = Object.entries(file.keys).map(([id, k]) => ({ id, key: Buffer.from(k, 'base64') }));
-  const active = entries.find((e) => e.id === file.active);
-  if (!active) throw new Error(`${keyringPath(dataDir)}: active key ${file.active} is missing`);
-  return new Cipher(active, entries.filter((e) => e !== active));
+  if (!fileKeys) createKeyringFile(dataDir);
+  const source = fileSource(dataDir);
+  const { active, others } = source.load();
+  return new Cipher(active, others, source);
+}
+
+/** The key file as a changing source: a rotation in another process shows up here. */
+function fileSource(dataDir: string): KeySource {
+  const path = keyringPath(dataDir);
+  let mtime = 0;
+  return {
+    load() {
+      mtime = statSync(path).mtimeMs;
+      const file = readKeyringFile(dataDir)!;
+      const entries = Object.entries(file.keys).map(([id, k]) => ({ id, key: Buffer.from(k, 'base64') }));
+      const active = entries.find((e) => e.id === file.active);
+      if (!active) throw new Error(`${path}: active key ${file.active} is missing`);
+      return { active, others: entries.filter((e) => e !== active) };
+    },
+    changed: () => statSync(path).mtimeMs !== mtime,
+  };
+}
+
+/**
+ * Adds a new key to the key file and makes it active; the old keys stay so existing ciphertexts
+ * still decrypt until they are re-encrypted. Returns the new key id.
+ */
+export function addActiveKey(dataDir: string): string {
+  const file = readKeyringFile(dataDir);
+  if (!file) throw new Error(`${keyringPath(dataDir)} does not exist; nothing to rotate`);
+  const key = randomBytes(32);
+  const id = keyId(key);
+  writeKeyringFile(dataDir, { active: id, keys: { ...file.keys, [id]: key.toString('base64') } });
+  return id;
 }
 
 function readKeyringFile(dataDir: string): KeyringFile | undefined {
