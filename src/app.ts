@@ -31,6 +31,8 @@ import { InstanceService } from './instances/instance-service.ts';
 import { registerInstanceRoutes } from './instances/routes/instances.ts';
 import { registerInstanceConfigurationRoutes } from './instances/routes/configuration.ts';
 import pino from 'pino';
+import multipart from '@fastify/multipart';
+import { registerHubRoutes } from './hubs/hub-router.ts';
 
 export const API_PREFIX = '/elements/api-v2';
 
@@ -48,6 +50,7 @@ export interface AppDeps {
 }
 
 export interface Services {
+  logger: pino.Logger;
   tenancy: TenancyService;
   instances: InstanceService;
   box: SecretBox;
@@ -66,7 +69,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const http = deps.http ?? createOutboundHttp();
   const logger = pino({ ...loggerOptions(deps.config.logLevel), enabled: deps.logger !== false });
   const instances = new InstanceService(new InstanceRepository(deps.store.db, box), registry, http, clock, logger, deps.config.vendorTimeoutMs);
-  return { tenancy, instances, box, registry, clock, http };
+  return { logger, tenancy, instances, box, registry, clock, http };
 }
 
 /** The HTTP application: wires services into feature plugins. Tests call it with their own store. */
@@ -90,6 +93,7 @@ export async function buildApp(deps: AppDeps, services?: Services): Promise<Fast
   registerJsonParser(app);
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 16 * 1024 });
+  await app.register(multipart, { limits: { fileSize: deps.config.uploadLimit, files: 1, fields: 10 } });
   registerAuthentication(app, s.tenancy);
 
   // One throttle for console sign-in and secret reveal: both are password guesses for an e-mail.
@@ -109,6 +113,7 @@ export async function buildApp(deps: AppDeps, services?: Services): Promise<Fast
     registerElementCatalogRoutes(api, s.registry, async (element, identity) => ({ ...(await s.instances.countForElement(identity, element.key)), traffic: 0 }));
     registerInstanceRoutes(api, s.instances, s.registry);
     registerInstanceConfigurationRoutes(api, s.instances, s.registry);
+    registerHubRoutes(api, { instances: s.instances, registry: s.registry, http: s.http, logger: s.logger, vendorTimeoutMs: deps.config.vendorTimeoutMs, uploadLimit: deps.config.uploadLimit });
     registerHubCatalogRoutes(api, s.registry);
   }, { prefix: API_PREFIX });
 

@@ -9,9 +9,10 @@ import type { Identity } from './identity.ts';
  * - `platform`: `User` + `Organization` required (an extra `Element` part is kept for routes that
  *   need a current instance, and otherwise ignored, as clients send it everywhere);
  * - `optional`: catalog reads; no header is fine, but a header that is present must be valid;
+ * - `hub`: `User` + `Element` required, `Organization` optional (hub resource calls);
  * - `none`: the route handles credentials itself (console login, vendor webhooks).
  */
-export type AuthMode = 'platform' | 'optional' | 'none';
+export type AuthMode = 'platform' | 'optional' | 'none' | 'hub';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -33,7 +34,7 @@ export function registerAuthentication(app: FastifyInstance, tenancy: TenancySer
     if (mode === 'optional' && header === undefined) return;
     const parts = parseAuthorization(header);
     if (header === undefined) throw new ApiError('UNAUTHORIZED', 'The Authorization header is required: "User <secret>, Organization <secret>"');
-    request.identity = await tenancy.authenticate(parts);
+    request.identity = mode === 'hub' ? await tenancy.authenticateHub(parts) : await tenancy.authenticate(parts);
   });
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
 import type { ElementDefinition } from './element-definition.ts';
+import type { HubImplementation } from '../hubs/hub-contract.ts';
 
 /** Configuration as clients send it: values are strings, booleans, numbers or (poller config) objects. */
 export type Configuration = Record<string, unknown>;
@@ -27,4 +28,6 @@ export interface ElementModule {
   needsReprovision(before: Configuration, after: Configuration): boolean;
   /** Checks the credentials against the vendor, once, without retries. Throws a 4xx ApiError on failure. */
   provision(configuration: Configuration, context: ElementContext): Promise<VendorMeta>;
+  /** The hub resources the element serves. */
+  hub?: HubImplementation;
 }

@@ -23,6 +23,8 @@ export interface Config {
   readonly bodyLimit: number;
   /** How long one call to a vendor (Jira) may take before it counts as a timeout. */
   readonly vendorTimeoutMs: number;
+  /** Largest file accepted by hub uploads (attachments), in bytes. */
+  readonly uploadLimit: number;
 }
 
 export interface BootstrapConfig {
@@ -105,6 +107,7 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     }),
     bodyLimit: integer(env, 'SWITCHBOARD_BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024),
     vendorTimeoutMs: integer(env, 'SWITCHBOARD_VENDOR_TIMEOUT_MS', 15_000, 100, 600_000),
+    uploadLimit: integer(env, 'SWITCHBOARD_UPLOAD_LIMIT', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   };
   return Object.freeze(config);
 }

@@ -108,6 +108,23 @@ export class TenancyService {
     return this.identityOf(user, parts.element);
   }
 
+  /**
+   * Hub calls: `User` + `Element`, with `Organization` optional (documented both ways). The
+   * token must be present; when an organization secret is given it must be the user's.
+   */
+  async authenticateHub(parts: AuthorizationParts): Promise<Identity> {
+    if (parts.user === undefined || parts.element === undefined) {
+      throw new ApiError('UNAUTHORIZED', 'Hub calls need "User <secret>, Element <token>" (and optionally Organization) in the Authorization header');
+    }
+    const user = await this.#repo.findUserBySecretHash(this.#box.lookupHash(USER_SECRET, parts.user));
+    if (!user || user.active !== 1) throw new ApiError('UNAUTHORIZED');
+    if (parts.organization !== undefined) {
+      const org = await this.#repo.findOrganizationBySecretHash(this.#box.lookupHash(ORG_SECRET, parts.organization));
+      if (!org || org.id !== user.organization_id) throw new ApiError('UNAUTHORIZED');
+    }
+    return this.identityOf(user, parts.element);
+  }
+
   async identityOf(user: UserRow, elementToken?: string): Promise<Identity> {
     const account = await this.#repo.findAccount(user.organization_id, user.account_id);
     const identity: Identity = {

@@ -2,6 +2,7 @@ import type { ElementModule } from '../element-module.ts';
 import { definition } from './definition.ts';
 import { CREDENTIAL_KEYS, validateConfiguration } from './configuration.ts';
 import { provision } from './provision.ts';
+import { helpdesk } from './hub/index.ts';
 
 /** Jira On Prem: the catalog entry plus provisioning against Jira Server / Data Center. */
 export const element: ElementModule = {
@@ -9,4 +10,5 @@ export const element: ElementModule = {
   validateConfiguration,
   needsReprovision: (before, after) => CREDENTIAL_KEYS.some((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null)),
   provision,
+  hub: helpdesk,
 };

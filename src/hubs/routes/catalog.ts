@@ -24,9 +24,9 @@ export function registerHubCatalogRoutes(app: FastifyInstance, registry: Element
     return hubs.map((h) => hubJson(h, hydrate));
   });
   app.get('/hubs/keys', optional, async () => hubs.map((h) => h.key));
-  app.get('/hubs/:key', optional, async (request) => hubJson(find((request.params as { key: string }).key), true));
-  app.get('/hubs/:key/elements', optional, async (request) => {
-    const hub = find((request.params as { key: string }).key);
+  app.get('/hubs/:hub', optional, async (request) => hubJson(find((request.params as { hub: string }).hub), true));
+  app.get('/hubs/:hub/elements', optional, async (request) => {
+    const hub = find((request.params as { hub: string }).hub);
     return registry.all().filter((e) => e.hub === hub.key).map(elementJson);
   });
 }

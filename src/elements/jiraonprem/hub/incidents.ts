@@ -1,0 +1,102 @@
+import { badRequest } from '../../../platform/errors.ts';
+import type { HubContext, HubOperation, HubRequest, HubResult } from '../../../hubs/hub-contract.ts';
+import { JiraApi, enc } from './jira-api.ts';
+import { translateOrderBy, translateWhere, type IssueFilter, type JiraIssueLike } from './ceql-to-jql.ts';
+import { fieldsByName, jiraFields } from './fields-cache.ts';
+
+interface SearchResults {
+  startAt: number;
+  maxResults: number;
+  total: number;
+  issues: JiraIssueLike[];
+}
+
+/** Jira's own cap per search call; a hub page may need several calls to be filled. */
+const JIRA_PAGE_MAX = 1000;
+const MAX_CALLS_PER_PAGE = 20;
+const LONG_JQL = 2000;
+
+const zoneOf = (ctx: HubContext) => String((ctx.instance.vendorMeta.user as { timeZone?: string } | undefined)?.timeZone ?? 'UTC');
+
+export function objectBody(body: unknown): Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('The request body must be a JSON object in Jira\'s shape, e.g. {"fields": {...}}');
+  return body as Record<string, unknown>;
+}
+
+const qs = (params: Record<string, string | undefined>) => {
+  const s = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined)).toString();
+  return s ? `?${s}` : '';
+};
+
+/**
+ * `GET /incidents`: CEQL → JQL search, paged with Jira's `startAt`, filling the hub page across
+ * several Jira calls when Jira clamps or when in-memory checks drop records. The next-page
+ * token carries Jira's offset, so walking the pages returns every match exactly once.
+ * https://docs.atlassian.com/software/jira/docs/api/REST/latest/#api/2/search-search
+ */
+export async function listIncidents(req: HubRequest, ctx: HubContext): Promise<HubResult> {
+  const api = new JiraApi(ctx);
+  const where = req.where ? translateWhere(req.where, zoneOf(ctx)) : { jql: '', filters: [] as IssueFilter[] };
+  const jql = `${where.jql}${translateOrderBy(req.orderBy)}`.trim();
+  const { pageSize } = req.paging;
+  let startAt = req.paging.startAt;
+  const items: JiraIssueLike[] = [];
+  let total = 0;
+  for (let calls = 0; calls < MAX_CALLS_PER_PAGE && items.length < pageSize; calls++) {
+    const maxResults = Math.min(JIRA_PAGE_MAX, pageSize - items.length);
+    const body = { jql, startAt, maxResults, ...(req.fields && { fields: req.fields.split(',') }), ...(req.query.expand && { expand: req.query.expand.split(',') }) };
+    const res = jql.length > LONG_JQL
+      ? await api.post<SearchResults>('/rest/api/2/search', body)
+      : await api.get<SearchResults>(`/rest/api/2/search${qs({ jql, startAt: String(startAt), maxResults: String(maxResults), fields: req.fields, expand: req.query.expand })}`);
+    total = res.total;
+    for (const issue of res.issues) if (where.filters.every((f) => f(issue))) items.push(issue);
+    startAt += res.issues.length;
+    if (res.issues.length === 0 || startAt >= res.total) break;
+  }
+  return {
+    kind: 'list', items,
+    total: where.filters.length ? undefined : total,
+    nextStartAt: startAt < total ? startAt : undefined,
+  };
+}
+
+async function readIssue(api: JiraApi, idOrKey: string, query: Record<string, string> = {}): Promise<unknown> {
+  return api.get(`/rest/api/2/issue/${enc(idOrKey)}${qs({ fields: query.fields, expand: query.expand, properties: query.properties })}`);
+}
+
+export const incidentOperations: HubOperation[] = [
+  { method: 'GET', path: 'incidents', list: true, handle: listIncidents },
+  {
+    // https://docs.atlassian.com/software/jira/docs/api/REST/latest/#api/2/issue-createIssue
+    method: 'POST', path: 'incidents',
+    async handle(req, ctx) {
+      const api = new JiraApi(ctx);
+      const body = fieldsByName(objectBody(req.body), await jiraFields(api, ctx.instance.id));
+      const created = await api.post<{ id: string }>(`/rest/api/2/issue${qs({ updateHistory: req.query.updateHistory })}`, body);
+      return { kind: 'object', body: await readIssue(api, created.id) };
+    },
+  },
+  {
+    method: 'GET', path: 'incidents/:id',
+    async handle(req, ctx) {
+      return { kind: 'object', body: await readIssue(new JiraApi(ctx), req.params.id!, { ...req.query, ...(req.fields && { fields: req.fields }) }) };
+    },
+  },
+  ...(['PATCH', 'PUT'] as const).map((method): HubOperation => ({
+    // https://docs.atlassian.com/software/jira/docs/api/REST/latest/#api/2/issue-editIssue
+    method, path: 'incidents/:id',
+    async handle(req, ctx) {
+      const api = new JiraApi(ctx);
+      const body = fieldsByName(objectBody(req.body), await jiraFields(api, ctx.instance.id));
+      await api.put(`/rest/api/2/issue/${enc(req.params.id!)}${qs({ notifyUsers: req.query.notifyUsers })}`, body);
+      return { kind: 'object', body: await readIssue(api, req.params.id!) };
+    },
+  })),
+  {
+    method: 'DELETE', path: 'incidents/:id',
+    async handle(req, ctx) {
+      await new JiraApi(ctx).delete(`/rest/api/2/issue/${enc(req.params.id!)}${qs({ deleteSubtasks: req.query.deleteSubtasks })}`);
+      return { kind: 'empty' };
+    },
+  },
+];

@@ -1,0 +1,101 @@
+import type { Dispatcher } from 'undici';
+import { ApiError } from '../../../platform/errors.ts';
+import type { HubContext } from '../../../hubs/hub-contract.ts';
+import { authFrom } from '../configuration.ts';
+import { header, jiraRequest, JiraNetworkError, providerMessage, type JiraHttpOptions, type JiraResponse } from '../jira-http.ts';
+
+/** How long a 429 may be waited out inside one hub call before the caller gets the 429 itself. */
+const MAX_RATE_LIMIT_WAIT_MS = 10_000;
+
+/**
+ * Jira REST v2 for one instance, with the hub's error semantics (open-connectors-api.md §5.7):
+ * Jira 4xx pass through with `providerMessage`; 401 means the instance's credentials stopped
+ * working; the CAPTCHA 403 has its own message; 429 is waited out within a bounded time,
+ * honouring `Retry-After`; 5xx and HTML pages are 502; timeouts and connection failures 504.
+ * 401 and 403 are never retried: each retry would feed Jira's login lockout.
+ */
+export class JiraApi {
+  readonly #options: JiraHttpOptions;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(context: HubContext, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))) {
+    const config = context.instance.configuration;
+    const ca = typeof config['ssl.ca.certificate'] === 'string' ? config['ssl.ca.certificate'] : undefined;
+    this.#options = { siteAddress: String(config.siteAddress), auth: authFrom(config), dispatcher: context.http.dispatcher({ ca }), timeoutMs: context.timeoutMs };
+    this.#sleep = sleep;
+  }
+
+  get siteAddress(): string {
+    return this.#options.siteAddress;
+  }
+
+  get dispatcher(): Dispatcher {
+    return this.#options.dispatcher;
+  }
+
+  get options(): JiraHttpOptions {
+    return this.#options;
+  }
+
+  async raw(method: Dispatcher.HttpMethod, path: string, body?: unknown, headers?: Record<string, string>): Promise<JiraResponse> {
+    let waited = 0;
+    for (;;) {
+      let res: JiraResponse;
+      try {
+        res = await jiraRequest(this.#options, method, path, body, headers);
+      } catch (err) {
+        if (err instanceof JiraNetworkError) {
+          throw new ApiError('PROVIDER_TIMEOUT', `Jira did not answer: ${err.message}`);
+        }
+        throw err;
+      }
+      if (res.status !== 429) return res;
+      const retryAfter = Number(header(res, 'retry-after') ?? '1');
+      const waitMs = Math.max(0, (Number.isFinite(retryAfter) ? retryAfter : 1) * 1000);
+      if (waited + waitMs > MAX_RATE_LIMIT_WAIT_MS) {
+        throw new ApiError('PROVIDER_RATE_LIMITED', undefined, { providerMessage: providerMessage(res), providerCode: 429, headers: { 'Retry-After': String(Math.ceil(waitMs / 1000)) } });
+      }
+      waited += waitMs;
+      await this.#sleep(waitMs);
+    }
+  }
+
+  /** A JSON call; non-2xx answers become hub errors. `undefined` for an empty 2xx body. */
+  async call<T = unknown>(method: Dispatcher.HttpMethod, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+    const res = await this.raw(method, path, body, headers);
+    if (res.status >= 200 && res.status < 300) {
+      if (res.text === '') return undefined as T;
+      if (!res.contentType.includes('json')) {
+        throw new ApiError('PROVIDER_ERROR', `Jira answered ${method} ${path} with ${res.contentType || 'no content type'} instead of JSON`, { providerMessage: providerMessage(res), providerCode: res.status });
+      }
+      return JSON.parse(res.text) as T;
+    }
+    throw toHubError(res, method, path);
+  }
+
+  get<T = unknown>(path: string): Promise<T> { return this.call<T>('GET', path); }
+  post<T = unknown>(path: string, body?: unknown, headers?: Record<string, string>): Promise<T> { return this.call<T>('POST', path, body ?? {}, headers); }
+  put<T = unknown>(path: string, body?: unknown): Promise<T> { return this.call<T>('PUT', path, body ?? {}); }
+  delete<T = unknown>(path: string): Promise<T> { return this.call<T>('DELETE', path); }
+}
+
+export function toHubError(res: JiraResponse, method: string, fullPath: string): ApiError {
+  const path = fullPath.split('?')[0] ?? fullPath;
+  const extras = { providerMessage: providerMessage(res), providerCode: res.status };
+  const denied = header(res, 'x-authentication-denied-reason');
+  if (res.status === 401) return new ApiError('INSTANCE_CREDENTIALS_INVALID', undefined, extras);
+  if (res.status === 403 && denied?.startsWith('CAPTCHA_CHALLENGE')) {
+    return new ApiError('PROVIDER_FORBIDDEN', "The instance's Jira user is locked by Jira's CAPTCHA after failed logins: log in once through the Jira web UI", extras);
+  }
+  if (res.status >= 500 || (!res.contentType.includes('json') && res.status !== 404 && res.status !== 403)) {
+    return new ApiError('PROVIDER_ERROR', `Jira answered ${method} ${path} with HTTP ${res.status}`, extras);
+  }
+  if (res.status === 403) return new ApiError('PROVIDER_FORBIDDEN', `Jira does not allow ${method} ${path} for the instance's user`, extras);
+  if (res.status === 404) return new ApiError('NOT_FOUND', `Jira has no ${path.replace(/^\/rest\/api\/2\//, '')}`, extras);
+  if (res.status === 409) return new ApiError('CONFLICT', `Jira reports a conflict for ${method} ${path}`, extras);
+  if (res.status === 413) return new ApiError('PAYLOAD_TOO_LARGE', 'Jira refused the size of the request', extras);
+  if (res.status === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', undefined, extras);
+  return new ApiError('BAD_REQUEST', `Jira rejected ${method} ${path}: ${extras.providerMessage}`, extras);
+}
+
+export const enc = encodeURIComponent;

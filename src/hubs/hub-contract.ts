@@ -1,0 +1,93 @@
+import type { Readable } from 'node:stream';
+import type { Expr, OrderKey } from '../ceql/ast.ts';
+import type { Configuration, ElementContext, VendorMeta } from '../elements/element-module.ts';
+
+/**
+ * The contract between the hub layer (authentication, paging, headers, null filtering, raw,
+ * errors) and an element that serves hub resources. The element knows its vendor; the hub layer
+ * knows Open Connectors conventions. Neither knows the other's internals.
+ */
+
+/** The instance a hub call runs for: decrypted configuration plus what provisioning learned. */
+export interface HubInstance {
+  id: number;
+  configuration: Configuration;
+  vendorMeta: VendorMeta;
+}
+
+/** Paging as the element sees it: an offset into the vendor's result and a page size. */
+export interface HubPaging {
+  startAt: number;
+  pageSize: number;
+}
+
+export interface HubFile {
+  filename: string;
+  mimeType: string;
+  content: Buffer;
+}
+
+export interface HubRequest {
+  method: string;
+  /** Path parameters of the matched operation (`:id` → `params.id`). */
+  params: Record<string, string>;
+  /** Non-reserved query parameters, forwarded to the vendor where the element wants them (D38). */
+  query: Record<string, string>;
+  body: unknown;
+  where: Expr | undefined;
+  orderBy: OrderKey[] | undefined;
+  /** `fields=a,b` (selection the vendor applies). */
+  fields: string | undefined;
+  paging: HubPaging;
+  accept: string;
+  file?: HubFile | undefined;
+}
+
+export type HubResult =
+  | { kind: 'object'; body: unknown }
+  | {
+    kind: 'list';
+    items: unknown[];
+    /** The vendor's total where it gives one. */
+    total?: number | undefined;
+    /** Vendor offset of the next page, when more exist. */
+    nextStartAt?: number | undefined;
+  }
+  | { kind: 'empty' }
+  | { kind: 'stream'; contentType: string; stream: Readable; filename?: string | undefined; length?: number | undefined };
+
+export interface HubContext extends ElementContext {
+  instance: HubInstance;
+}
+
+export interface HubOperation {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Resource path without the hub prefix, e.g. `incidents/:id/comments`. */
+  path: string;
+  /** Lists page; the hub layer then adds paging headers and tokens. */
+  list?: boolean;
+  /** Multipart upload with part `file`. */
+  upload?: boolean;
+  handle(request: HubRequest, context: HubContext): Promise<HubResult>;
+}
+
+/** One field of `GET /objects/{name}/metadata`. */
+export interface ObjectField {
+  vendorPath: string;
+  vendorDisplayName: string;
+  type: string;
+  vendorNativeType: string;
+  vendorRequired: boolean;
+  vendorReadOnly: boolean;
+  filterable: boolean;
+  hidden: boolean;
+  custom?: boolean;
+}
+
+export interface HubImplementation {
+  hub: string;
+  /** `GET /objects`. */
+  objects: string[];
+  operations: HubOperation[];
+  objectMetadata(name: string, context: HubContext): Promise<ObjectField[] | undefined>;
+}

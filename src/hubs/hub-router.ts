@@ -1,0 +1,144 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { identityOf } from '../auth/authenticate.ts';
+import { ApiError, badRequest, notFound } from '../platform/errors.ts';
+import { parseOrderBy, parseWhere } from '../ceql/index.ts';
+import type { OutboundHttp } from '../platform/outbound-http.ts';
+import type { ElementRegistry } from '../elements/registry.ts';
+import type { InstanceService } from '../instances/instance-service.ts';
+import type { Instance } from '../instances/instance-repository.ts';
+import type { Logger } from 'pino';
+import type { HubContext, HubFile, HubOperation, HubRequest, HubResult } from './hub-contract.ts';
+import { encodeToken, queryHash, resolvePaging } from './paging.ts';
+import { shape } from './response-shaping.ts';
+
+const RESERVED = new Set(['page', 'pageSize', 'nextPage', 'where', 'orderBy', 'fields', 'raw']);
+const truthy = (v: unknown) => v === true || v === 'true';
+
+export interface HubDeps {
+  instances: InstanceService;
+  registry: ElementRegistry;
+  http: OutboundHttp;
+  logger: Logger;
+  vendorTimeoutMs: number;
+  /** Largest upload accepted by hub attachment calls, in bytes. */
+  uploadLimit: number;
+}
+
+/**
+ * Hub resource routes: `/hubs/{anyHub}/<resource…>` and the bare `/<resource…>`. The hub segment
+ * is cosmetic: the instance behind the `Element` token decides which element serves the call.
+ * This layer owns the Open Connectors conventions (200 for every success, bare arrays, paging
+ * headers and tokens, null filtering, `raw`, error bodies); the element owns the vendor.
+ */
+export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
+  const operations = new Map<string, HubOperation[]>();
+  for (const def of deps.registry.all()) {
+    for (const op of deps.registry.module(def.key)!.hub?.operations ?? []) {
+      const key = `${op.method} ${op.path}`;
+      operations.set(key, [...(operations.get(key) ?? []), op]);
+    }
+  }
+  const hubRoute = { config: { auth: 'hub' as const } };
+
+  const resolveInstance = async (request: FastifyRequest, reply: FastifyReply, allowDisabled: boolean): Promise<Instance> => {
+    const instance = await deps.instances.byToken(identityOf(request));
+    reply.header('Elements-Element-Instance-Id', String(instance.id));
+    if (instance.disabled && !allowDisabled) throw new ApiError('INSTANCE_DISABLED');
+    return instance;
+  };
+  const contextFor = (instance: Instance, request: FastifyRequest): HubContext => ({
+    http: deps.http, logger: deps.logger.child({ instanceId: instance.id, requestId: request.id }), timeoutMs: deps.vendorTimeoutMs,
+    instance: { id: instance.id, configuration: instance.configuration, vendorMeta: instance.vendorMeta },
+  });
+
+  for (const key of operations.keys()) {
+    const [method, path] = key.split(' ') as [HubOperation['method'], string];
+    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+      const instance = await resolveInstance(request, reply, false);
+      const op = operations.get(key)!.find((o) => deps.registry.module(instance.elementKey)!.hub?.operations.includes(o));
+      if (!op) throw notFound(`The ${instance.elementKey} element has no ${method} ${path}`);
+      const hubRequest = await buildRequest(request, op, path);
+      try {
+        const result = await op.handle(hubRequest, contextFor(instance, request));
+        return send(reply, result, instance, hubRequest, path);
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'INSTANCE_CREDENTIALS_INVALID') await deps.instances.markInvalid(instance);
+        throw err;
+      }
+    };
+    for (const url of [`/hubs/:hub/${path}`, `/${path}`]) app.route({ method, url, ...hubRoute, handler });
+  }
+
+  const objects = async (request: FastifyRequest, reply: FastifyReply) => {
+    const instance = await resolveInstance(request, reply, true);
+    return deps.registry.module(instance.elementKey)!.hub?.objects ?? [];
+  };
+  const metadata = async (request: FastifyRequest, reply: FastifyReply) => {
+    const instance = await resolveInstance(request, reply, false);
+    const name = (request.params as { name: string }).name;
+    const fields = await deps.registry.module(instance.elementKey)!.hub?.objectMetadata(name, contextFor(instance, request));
+    if (!fields) throw notFound(`No object named ${name.slice(0, 100)}; GET /objects lists them`);
+    return { fields };
+  };
+  for (const prefix of ['/hubs/:hub', '']) {
+    app.get(`${prefix}/objects`, hubRoute, objects);
+    app.get(`${prefix}/objects/:name/metadata`, hubRoute, metadata);
+  }
+
+  async function buildRequest(request: FastifyRequest, op: HubOperation, path: string): Promise<HubRequest> {
+    const raw = request.query as Record<string, string | string[] | undefined>;
+    const first = (k: string) => { const v = raw[k]; return Array.isArray(v) ? v[0] : v; };
+    const where = first('where');
+    const orderBy = first('orderBy');
+    const query: Record<string, string> = {};
+    for (const [k, v] of Object.entries(raw)) if (!RESERVED.has(k) && v !== undefined) query[k] = Array.isArray(v) ? v.join(',') : v;
+    const params = { ...(request.params as Record<string, string>) };
+    delete params.hub;
+    const paging = resolvePaging({ page: first('page'), pageSize: first('pageSize'), nextPage: first('nextPage') }, queryHash(path, where, orderBy));
+    const file = op.upload ? await readUpload(request, first('fileName')) : undefined;
+    return {
+      method: request.method, params, query, body: op.upload ? undefined : request.body,
+      where: where ? parseWhere(where) : undefined, orderBy: orderBy ? parseOrderBy(orderBy) : undefined,
+      fields: first('fields'), paging, accept: String(request.headers.accept ?? ''), file,
+    };
+  }
+
+  async function readUpload(request: FastifyRequest, fileName: string | undefined): Promise<HubFile> {
+    if (!request.isMultipart()) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Upload the file as multipart/form-data with a part named "file"');
+    let file: HubFile | undefined;
+    for await (const part of request.parts({ limits: { fileSize: deps.uploadLimit, files: 1 } })) {
+      if (part.type !== 'file') {
+        if (part.fieldname === 'fileName' && typeof part.value === 'string') fileName = part.value;
+        continue;
+      }
+      if (part.fieldname !== 'file') { await part.toBuffer(); continue; }
+      const content = await part.toBuffer();
+      if (part.file.truncated) throw new ApiError('PAYLOAD_TOO_LARGE', `The file is larger than ${deps.uploadLimit} bytes`);
+      file = { filename: part.filename, mimeType: part.mimetype, content };
+    }
+    if (!file) throw badRequest('No file: send it in a multipart part named "file"');
+    return { ...file, filename: fileName || file.filename || 'attachment' };
+  }
+
+  function send(reply: FastifyReply, result: HubResult, instance: Instance, request: HubRequest, path: string) {
+    const opts = { stripNulls: instance.configuration['filter.response.nulls'] === undefined || truthy(instance.configuration['filter.response.nulls']), raw: truthy((reply.request.query as { raw?: string }).raw) };
+    switch (result.kind) {
+      case 'empty': return reply.code(200).send();
+      case 'object': return reply.code(200).send(shape(result.body, opts));
+      case 'stream':
+        reply.header('content-type', result.contentType);
+        if (result.length !== undefined) reply.header('content-length', String(result.length));
+        if (result.filename) reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(result.filename)}`);
+        return reply.code(200).send(result.stream);
+      case 'list': {
+        reply.header('Elements-Returned-Count', String(result.items.length));
+        if (result.total !== undefined) reply.header('Elements-Total-Count', String(result.total));
+        if (result.nextStartAt !== undefined) {
+          const raw = reply.request.query as Record<string, string | undefined>;
+          reply.header('Elements-Next-Page-Token', encodeToken({ startAt: result.nextStartAt, pageSize: request.paging.pageSize, q: queryHash(path, raw.where, raw.orderBy) }));
+        }
+        return reply.code(200).send(result.items.map((item) => shape(item, opts)));
+      }
+    }
+  }
+}
