@@ -33,6 +33,7 @@ import { registerInstanceConfigurationRoutes } from './instances/routes/configur
 import pino from 'pino';
 import multipart from '@fastify/multipart';
 import { registerHubRoutes } from './hubs/hub-router.ts';
+import { registerDocsRoutes } from './hubs/routes/docs.ts';
 
 export const API_PREFIX = '/elements/api-v2';
 
@@ -113,7 +114,9 @@ export async function buildApp(deps: AppDeps, services?: Services): Promise<Fast
     registerElementCatalogRoutes(api, s.registry, async (element, identity) => ({ ...(await s.instances.countForElement(identity, element.key)), traffic: 0 }));
     registerInstanceRoutes(api, s.instances, s.registry);
     registerInstanceConfigurationRoutes(api, s.instances, s.registry);
-    registerHubRoutes(api, { instances: s.instances, registry: s.registry, http: s.http, logger: s.logger, vendorTimeoutMs: deps.config.vendorTimeoutMs, uploadLimit: deps.config.uploadLimit });
+    const hubDeps = { instances: s.instances, registry: s.registry, http: s.http, logger: s.logger, vendorTimeoutMs: deps.config.vendorTimeoutMs, uploadLimit: deps.config.uploadLimit };
+    registerHubRoutes(api, hubDeps);
+    registerDocsRoutes(api, hubDeps);
     registerHubCatalogRoutes(api, s.registry);
   }, { prefix: API_PREFIX });
 

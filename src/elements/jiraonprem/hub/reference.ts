@@ -3,6 +3,7 @@ import type { HubOperation, HubRequest } from '../../../hubs/hub-contract.ts';
 import { pageInMemory } from '../../../hubs/paging.ts';
 import { JiraApi, enc } from './jira-api.ts';
 import { objectBody } from './incidents.ts';
+import { forgetFields } from './fields-cache.ts';
 
 /** Takes `name='value'` out of an AND-only `where`, for clauses Jira reads as parameters (`expand='lead'`). */
 export function extractParam(where: Expr | undefined, name: string): { value: string | undefined; rest: Expr | undefined } {
@@ -81,7 +82,10 @@ export const referenceOperations: HubOperation[] = [
   {
     method: 'POST', path: 'fields',
     async handle(req, ctx) {
-      return { kind: 'object', body: await new JiraApi(ctx).post('/rest/api/2/field', objectBody(req.body)) };
+      const created = await new JiraApi(ctx).post('/rest/api/2/field', objectBody(req.body));
+      // The cached field list would hide the new field from metadata and name mapping.
+      forgetFields(ctx.instance.id);
+      return { kind: 'object', body: created };
     },
   },
   {

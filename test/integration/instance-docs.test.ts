@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { withEmulator } from '../helpers/jira-client.ts';
+
+let server: TestServer;
+let jira: Awaited<ReturnType<typeof withEmulator>>;
+let instance: { id: number; token: string };
+
+beforeAll(async () => {
+  server = await startTestServer();
+  jira = await withEmulator();
+  instance = (await call(`${server.api}/instances`, {
+    method: 'POST', headers: { authorization: server.auth },
+    json: { element: { key: 'jiraonprem' }, name: 'docs', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+  })).body;
+});
+afterAll(async () => {
+  await server.close();
+  await jira.close();
+});
+
+describe('API documents', () => {
+  it('GET /instances/{id}/docs is valid Swagger 2.0 with the Jira custom fields and their types', async () => {
+    await jira.jira.post('/rest/api/2/field', { name: 'Docs Field', type: 'com.atlassian.jira.plugin.system.customfieldtypes:float' });
+    const res = await call(`${server.api}/instances/${instance.id}/docs`, { headers: { authorization: server.auth } });
+    expect(res.status).toBe(200);
+    for (const k of ['swagger', 'info', 'host', 'basePath', 'tags', 'paths', 'definitions']) expect(res.body).toHaveProperty(k);
+    await SwaggerParser.validate(structuredClone(res.body));
+    const fields = res.body.definitions.incidents.properties.fields.properties;
+    expect(fields.customfield_10102).toMatchObject({ type: 'number', description: 'Story Points' });
+    expect(fields.customfield_10100).toMatchObject({ type: 'object', description: 'Severity' });
+    expect(fields.customfield_10103).toMatchObject({ type: 'string', format: 'date-time', description: 'Target Date' });
+    expect(Object.values(fields).some((f: any) => f.description === 'Docs Field' && f.type === 'number')).toBe(true);
+    expect(res.body.paths['/incidents'].get.responses[200].schema.items.$ref).toBe('#/definitions/incidents');
+    expect(res.body.paths['/incidents/{id}/comments/{commentId}']).toHaveProperty('patch');
+  });
+
+  it('GET /instances/docs works with the token; /elements/{keyOrId}/docs is valid too', async () => {
+    const viaToken = await call(`${server.api}/instances/docs`, { headers: { authorization: `${server.auth}, Element ${instance.token}` } });
+    expect(viaToken.status).toBe(200);
+    expect(viaToken.body.info.title).toMatch(/docs/);
+    const element = await call(`${server.api}/elements/jiraonprem/docs`);
+    await SwaggerParser.validate(structuredClone(element.body));
+    expect((await call(`${server.api}/elements/nope/docs`)).status).toBe(404);
+    expect((await call(`${server.api}/instances/999999/docs`, { headers: { authorization: server.auth } })).status).toBe(404);
+  });
+});
