@@ -26,7 +26,8 @@ import { discoverElements, type ElementRegistry } from './elements/registry.ts';
 import { registerElementCatalogRoutes } from './elements/routes/catalog.ts';
 import { registerHubCatalogRoutes } from './hubs/routes/catalog.ts';
 import { createOutboundHttp, type OutboundHttp } from './platform/outbound-http.ts';
-import { InstanceRepository } from './instances/instance-repository.ts';
+import { InstanceRepository, type Instance } from './instances/instance-repository.ts';
+import { HubSessionCache } from './auth/hub-session-cache.ts';
 import { InstanceService } from './instances/instance-service.ts';
 import { registerInstanceRoutes } from './instances/routes/instances.ts';
 import { registerInstanceConfigurationRoutes } from './instances/routes/configuration.ts';
@@ -52,6 +53,7 @@ export interface AppDeps {
 
 export interface Services {
   logger: pino.Logger;
+  hubCache: HubSessionCache<Instance>;
   tenancy: TenancyService;
   instances: InstanceService;
   box: SecretBox;
@@ -69,8 +71,10 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const registry = deps.registry ?? await discoverElements();
   const http = deps.http ?? createOutboundHttp();
   const logger = pino({ ...loggerOptions(deps.config.logLevel), enabled: deps.logger !== false });
-  const instances = new InstanceService(new InstanceRepository(deps.store.db, box), registry, http, clock, logger, deps.config.vendorTimeoutMs);
-  return { logger, tenancy, instances, box, registry, clock, http };
+  const hubCache = new HubSessionCache<Instance>(deps.config.hubCacheTtlMs);
+  const instances = new InstanceService(new InstanceRepository(deps.store.db, box), registry, http, clock, logger, deps.config.vendorTimeoutMs, () => hubCache.clear());
+  tenancy.onUserChange(() => hubCache.clear());
+  return { logger, hubCache, tenancy, instances, box, registry, clock, http };
 }
 
 /** The HTTP application: wires services into feature plugins. Tests call it with their own store. */
@@ -95,7 +99,7 @@ export async function buildApp(deps: AppDeps, services?: Services): Promise<Fast
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   await app.register(multipart, { limits: { fileSize: deps.config.uploadLimit, files: 1, fields: 10 } });
-  registerAuthentication(app, s.tenancy);
+  registerAuthentication(app, s.tenancy, s.hubCache as HubSessionCache<unknown>);
 
   // One throttle for console sign-in and secret reveal: both are password guesses for an e-mail.
   const repo = new TenancyRepository(deps.store.db);
@@ -114,7 +118,7 @@ export async function buildApp(deps: AppDeps, services?: Services): Promise<Fast
     registerElementCatalogRoutes(api, s.registry, async (element, identity) => ({ ...(await s.instances.countForElement(identity, element.key)), traffic: 0 }));
     registerInstanceRoutes(api, s.instances, s.registry);
     registerInstanceConfigurationRoutes(api, s.instances, s.registry);
-    const hubDeps = { instances: s.instances, registry: s.registry, http: s.http, logger: s.logger, vendorTimeoutMs: deps.config.vendorTimeoutMs, uploadLimit: deps.config.uploadLimit };
+    const hubDeps = { instances: s.instances, registry: s.registry, http: s.http, logger: s.logger, vendorTimeoutMs: deps.config.vendorTimeoutMs, uploadLimit: deps.config.uploadLimit, cache: s.hubCache };
     registerHubRoutes(api, hubDeps);
     registerDocsRoutes(api, hubDeps);
     registerHubCatalogRoutes(api, s.registry);

@@ -16,6 +16,8 @@ export interface EmulatorConfig {
   webhooks: { delayMs: number; timeoutMs: number; retries: number; sendAtlassianHeaders: boolean };
   /** Attachment size limit in bytes (`/attachment/meta` uploadLimit). */
   attachmentLimit: number;
+  /** Added to every Jira answer: a real Jira is a network hop and a database away. */
+  latencyMs: number;
 }
 
 export function defaultConfig(profile: VersionProfile, contextPath: string, instanceZone: string): EmulatorConfig {
@@ -29,5 +31,6 @@ export function defaultConfig(profile: VersionProfile, contextPath: string, inst
     rateLimit: { enabled: false, capacity: 100, fillRate: 10, intervalSeconds: 1 },
     webhooks: { delayMs: profile.asyncWebhooks ? 20 : 0, timeoutMs: 5000, retries: 0, sendAtlassianHeaders: false },
     attachmentLimit: 10 * 1024 * 1024,
+    latencyMs: 0,
   };
 }

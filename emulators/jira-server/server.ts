@@ -74,6 +74,7 @@ export async function buildEmulatorApp(em: Emulator, tls?: { key: string; cert: 
     reply.header('X-AREQUESTID', `${Math.floor((Date.now() / 60_000) % 1440)}x${++em.requestCounter}x1`);
     reply.header('X-ASESSIONID', randomBytes(4).toString('hex'));
     reply.header('X-Content-Type-Options', 'nosniff');
+    if (em.config.latencyMs > 0) await new Promise((r) => setTimeout(r, em.config.latencyMs));
     const path = request.url.split('?')[0]!;
     const fault = em.faults.take(request.method, path);
     if (fault) await applyFault(fault, reply);

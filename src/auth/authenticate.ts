@@ -3,6 +3,7 @@ import { parseAuthorization } from '../platform/auth-header.ts';
 import { ApiError } from '../platform/errors.ts';
 import type { TenancyService } from '../tenancy/tenancy-service.ts';
 import type { Identity } from './identity.ts';
+import { HubSessionCache } from './hub-session-cache.ts';
 
 /**
  * How a route authenticates:
@@ -20,11 +21,14 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     identity: Identity | null;
+    /** Hash of the Authorization header of a hub call, for the hub session cache. */
+    hubCacheKey: string | null;
   }
 }
 
-export function registerAuthentication(app: FastifyInstance, tenancy: TenancyService): void {
+export function registerAuthentication(app: FastifyInstance, tenancy: TenancyService, hubCache?: HubSessionCache<unknown>): void {
   app.decorateRequest('identity', null);
+  app.decorateRequest('hubCacheKey', null);
   // onRequest, before the body is read: an unauthenticated caller never gets a body parsed.
   app.addHook('onRequest', async (request: FastifyRequest) => {
     if (request.is404) return;
@@ -32,6 +36,15 @@ export function registerAuthentication(app: FastifyInstance, tenancy: TenancySer
     if (mode === 'none') return;
     const header = request.headers.authorization;
     if (mode === 'optional' && header === undefined) return;
+    if (mode === 'hub' && header !== undefined && hubCache) {
+      const key = HubSessionCache.key(header);
+      request.hubCacheKey = key;
+      const hit = hubCache.get(key);
+      if (hit) {
+        request.identity = hit.identity;
+        return;
+      }
+    }
     const parts = parseAuthorization(header);
     if (header === undefined) throw new ApiError('UNAUTHORIZED', 'The Authorization header is required: "User <secret>, Organization <secret>"');
     request.identity = mode === 'hub' ? await tenancy.authenticateHub(parts) : await tenancy.authenticate(parts);

@@ -7,6 +7,7 @@ import type { ElementRegistry } from '../elements/registry.ts';
 import type { InstanceService } from '../instances/instance-service.ts';
 import type { Instance } from '../instances/instance-repository.ts';
 import type { Logger } from 'pino';
+import { HubSessionCache } from '../auth/hub-session-cache.ts';
 import type { HubContext, HubFile, HubOperation, HubRequest, HubResult } from './hub-contract.ts';
 import { encodeToken, queryHash, resolvePaging } from './paging.ts';
 import { shape } from './response-shaping.ts';
@@ -22,6 +23,8 @@ export interface HubDeps {
   vendorTimeoutMs: number;
   /** Largest upload accepted by hub attachment calls, in bytes. */
   uploadLimit: number;
+  /** Resolved identities and instances of recent hub calls. */
+  cache: HubSessionCache<Instance>;
 }
 
 /**
@@ -41,13 +44,15 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
   const hubRoute = { config: { auth: 'hub' as const } };
 
   const resolveInstance = async (request: FastifyRequest, reply: FastifyReply, allowDisabled: boolean): Promise<Instance> => {
-    const instance = await deps.instances.byToken(identityOf(request));
+    const cached = request.hubCacheKey ? deps.cache.get(request.hubCacheKey)?.value : undefined;
+    const instance = cached ?? await deps.instances.byToken(identityOf(request));
+    if (!cached && request.hubCacheKey) deps.cache.set(request.hubCacheKey, identityOf(request), instance);
     reply.header('Elements-Element-Instance-Id', String(instance.id));
     if (instance.disabled && !allowDisabled) throw new ApiError('INSTANCE_DISABLED');
     return instance;
   };
   const contextFor = (instance: Instance, request: FastifyRequest): HubContext => ({
-    http: deps.http, logger: deps.logger.child({ instanceId: instance.id, requestId: request.id }), timeoutMs: deps.vendorTimeoutMs,
+    http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs,
     instance: { id: instance.id, configuration: instance.configuration, vendorMeta: instance.vendorMeta },
   });
 

@@ -54,6 +54,8 @@ export class InstanceService {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly vendorTimeoutMs: number,
+    /** Called after any change to an instance, so caches of resolved tokens drop it at once. */
+    private readonly changed: () => void = () => undefined,
   ) {}
 
   #now(): string {
@@ -205,6 +207,7 @@ export class InstanceService {
       changes.eventsEnabled = truthy(configuration['event.notification.enabled']);
     }
     const updated = await this.repo.update(instance.id, changes, this.#now());
+    this.changed();
     if (!updated) throw notFound(`No instance found with ID ${instance.id}`);
     return updated;
   }
@@ -214,17 +217,21 @@ export class InstanceService {
   }
 
   async setDisabled(instance: Instance, disabled: boolean): Promise<Instance> {
-    return (await this.repo.update(instance.id, { disabled }, this.#now()))!;
+    const updated = (await this.repo.update(instance.id, { disabled }, this.#now()))!;
+    this.changed();
+    return updated;
   }
 
   /** The vendor answered 401 to a hub call: the credentials no longer work. */
   async markInvalid(instance: Instance): Promise<void> {
     await this.repo.update(instance.id, { valid: false }, this.#now());
+    this.changed();
   }
 
   async delete(identity: Identity, id: number, elementKeyOrId?: string): Promise<void> {
     const instance = await this.get(identity, id, elementKeyOrId);
     await this.repo.delete(instance.id);
+    this.changed();
     this.logger.info({ instanceId: instance.id }, 'instance deleted');
   }
 

@@ -25,6 +25,8 @@ export interface Config {
   readonly vendorTimeoutMs: number;
   /** Largest file accepted by hub uploads (attachments), in bytes. */
   readonly uploadLimit: number;
+  /** How long a resolved hub `Authorization` header is reused (0 turns the cache off). */
+  readonly hubCacheTtlMs: number;
 }
 
 export interface BootstrapConfig {
@@ -108,6 +110,7 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     bodyLimit: integer(env, 'SWITCHBOARD_BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024),
     vendorTimeoutMs: integer(env, 'SWITCHBOARD_VENDOR_TIMEOUT_MS', 15_000, 100, 600_000),
     uploadLimit: integer(env, 'SWITCHBOARD_UPLOAD_LIMIT', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    hubCacheTtlMs: integer(env, 'SWITCHBOARD_HUB_CACHE_TTL_MS', 2000, 0, 60_000),
   };
   return Object.freeze(config);
 }

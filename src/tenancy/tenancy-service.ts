@@ -46,6 +46,7 @@ export class TenancyService {
   readonly #repo: TenancyRepository;
   readonly #box: SecretBox;
   readonly #clock: Clock;
+  readonly #userChangeListeners: (() => void)[] = [];
 
   constructor(repo: TenancyRepository, box: SecretBox, clock: Clock) {
     this.#repo = repo;
@@ -55,6 +56,15 @@ export class TenancyService {
 
   #now(): string {
     return isoSeconds(this.#clock.now());
+  }
+
+  /** Lets caches of resolved credentials drop them when a user changes or goes. */
+  onUserChange(listener: () => void): void {
+    this.#userChangeListeners.push(listener);
+  }
+
+  #usersChanged(): void {
+    for (const l of this.#userChangeListeners) l();
   }
 
   countOrganizations(): Promise<number> {
@@ -206,6 +216,7 @@ export class TenancyService {
     const existing = await this.getAccount(identity, id);
     if (existing.default_account === 1) throw badRequest('The default account cannot be deleted');
     await this.#repo.deleteAccount(identity.organizationId, id);
+    this.#usersChanged();
   }
 
   // ---- users ----------------------------------------------------------------------------
@@ -294,6 +305,7 @@ export class TenancyService {
       changes.active = active;
     }
     const updated = await this.#repo.updateUser(identity.organizationId, user.id, changes, this.#now());
+    this.#usersChanged();
     if (!updated) throw notFound(`No user found with ID or e-mail ${emailOrId}`);
     return updated;
   }
@@ -303,6 +315,7 @@ export class TenancyService {
     if (user.id === identity.user.id) throw forbidden('You cannot delete yourself');
     if (!canAdministerAccount(identity, user.account_id)) throw forbidden();
     await this.#repo.deleteUser(identity.organizationId, user.id);
+    this.#usersChanged();
   }
 }
 

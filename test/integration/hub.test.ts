@@ -339,3 +339,35 @@ describe('Jira failures during hub calls', () => {
     await jira.control.put('/config', { rateLimit: { enabled: false } });
   });
 });
+
+describe('isolation and completeness', () => {
+  it('a slow Jira never blocks calls of another instance', async () => {
+    const other = await withEmulator();
+    try {
+      const fast = (await call(`${server.api}/instances`, {
+        method: 'POST', headers: { authorization: server.auth },
+        json: { element: { key: 'jiraonprem' }, name: 'fast', configuration: { username: 'admin', password: 'admin', siteAddress: other.baseUrl } },
+      })).body;
+      await jira.control.post('/faults', { path: 'issue/CE-2$', kind: 'delay', delayMs: 900, count: 20 });
+      let slowFinished = 0;
+      const slowCalls = Array.from({ length: 20 }, () => get('/incidents/CE-2').then((r) => { slowFinished++; return r; }));
+      for (let i = 0; i < 10; i++) {
+        const res = await call(`${hub}/incidents/CE-1`, { headers: { authorization: `${server.auth}, Element ${fast.token}` } });
+        expect(res.status).toBe(200);
+      }
+      // Every call of the healthy Jira was answered while the slow Jira still held all of its calls.
+      expect(slowFinished).toBe(0);
+      expect((await Promise.all(slowCalls)).every((r) => r.status === 200)).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('returns the complete history of an incident with more than 100 changes', async () => {
+    const created = await send('POST', '/incidents', { fields: { project: { key: 'HELP' }, issuetype: { name: 'Task' }, summary: 'busy' } });
+    for (let i = 0; i < 130; i++) await jira.jira.put(`/rest/api/2/issue/${created.body.key}`, { fields: { summary: `busy ${i}` } });
+    const history = await get(`/incidents/${created.body.key}/history?pageSize=1000`);
+    expect(history.body).toHaveLength(130);
+    expect(history.headers.get('elements-total-count')).toBe('130');
+  });
+});

@@ -71,6 +71,7 @@ export function registerControlRoutes(app: FastifyInstance, em: Emulator): void 
     if (typeof b.searchMax === 'number') em.config.searchMax = b.searchMax;
     if (typeof b.basicAuthEnabled === 'boolean') em.config.basicAuthEnabled = b.basicAuthEnabled;
     if (typeof b.attachmentLimit === 'number') em.config.attachmentLimit = b.attachmentLimit;
+    if (typeof b.latencyMs === 'number' && b.latencyMs >= 0) em.config.latencyMs = b.latencyMs;
     if (b.rateLimit && typeof b.rateLimit === 'object') { em.config.rateLimit = { ...em.config.rateLimit, ...(b.rateLimit as object) }; em.limiter.clear(); }
     if (b.webhooks && typeof b.webhooks === 'object') em.config.webhooks = { ...em.config.webhooks, ...(b.webhooks as object) };
     if (b.userTimeZones && typeof b.userTimeZones === 'object') {

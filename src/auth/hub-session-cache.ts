@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import type { Identity } from './identity.ts';
+
+/**
+ * Hub calls repeat the same `Authorization` header thousands of times. Resolving it means three
+ * lookups and two decryptions, which dominated the proxy's cost. This cache keeps the resolved
+ * identity and instance for a few seconds, keyed by a hash of the header (never the header).
+ * Every change to users or instances in this process clears it at once; other processes see a
+ * change within `ttlMs`, the bound a deployment accepts by running several nodes.
+ */
+export class HubSessionCache<T> {
+  readonly #entries = new Map<string, { identity: Identity; value: T; expires: number }>();
+  readonly #ttlMs: number;
+  readonly #max: number;
+
+  constructor(ttlMs = 2000, max = 10_000) {
+    this.#ttlMs = ttlMs;
+    this.#max = max;
+  }
+
+  static key(header: string): string {
+    return createHash('sha256').update(header).digest('base64url');
+  }
+
+  get(key: string): { identity: Identity; value: T } | undefined {
+    const e = this.#entries.get(key);
+    if (!e) return undefined;
+    if (e.expires < Date.now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+
+  set(key: string, identity: Identity, value: T): void {
+    if (this.#ttlMs <= 0) return;
+    if (this.#entries.size >= this.#max) this.#entries.clear();
+    this.#entries.set(key, { identity, value, expires: Date.now() + this.#ttlMs });
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
