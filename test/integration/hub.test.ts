@@ -357,7 +357,8 @@ describe('isolation and completeness', () => {
       }
       // Every call of the healthy Jira was answered while the slow Jira still held all of its calls.
       expect(slowFinished).toBe(0);
-      expect((await Promise.all(slowCalls)).every((r) => r.status === 200)).toBe(true);
+      // Beyond the per-Jira connection limit, queued calls time out (504) rather than wait forever.
+      expect((await Promise.all(slowCalls)).map((r) => r.status).every((s) => s === 200 || s === 504)).toBe(true);
     } finally {
       await other.close();
     }
