@@ -13,6 +13,91 @@ export interface Database {
   console_sessions: ConsoleSessionsTable;
   login_attempts: LoginAttemptsTable;
   instances: InstancesTable;
+  jobs: JobsTable;
+  event_sources: EventSourcesTable;
+  event_dedupe: EventDedupeTable;
+  events: EventsTable;
+  deliveries: DeliveriesTable;
+}
+
+export interface JobsTable {
+  id: string;
+  name: string;
+  payload: string;
+  singleton_key: string | null;
+  /** queued | active | failed */
+  status: string;
+  run_at: string;
+  attempts: number;
+  retry_limit: number;
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+/** One row per instance with events on: how its events arrive and where polling stands. */
+export interface EventSourcesTable {
+  instance_id: number;
+  organization_id: number;
+  /** polling | webhook */
+  kind: string;
+  interval_minutes: number;
+  next_poll_at: string | null;
+  /** JSON: per object, the newest vendor change seen. */
+  cursor: string | null;
+  last_poll_at: string | null;
+  last_error: string | null;
+  last_error_at: string | null;
+  webhook_secret_hash: string | null;
+  webhook_secret_enc: string | null;
+  vendor_webhook_id: string | null;
+  /** auto (registered in Jira by switchboard) | manual (the user registers the URL) | none */
+  registration: string;
+  updated_at: string;
+}
+
+export interface EventDedupeTable {
+  instance_id: number;
+  object_type: string;
+  object_id: string;
+  version: string;
+  created_at: string;
+}
+
+/** One notification's worth of events: the event log. */
+export interface EventsTable {
+  id: string;
+  organization_id: number;
+  instance_id: number;
+  element_key: string;
+  /** polling | webhook */
+  source: string;
+  /** NEW | DISPATCHED | NOTIFIED | FAILED */
+  status: string;
+  event_date: string;
+  events: string;
+  provider_data: string;
+  created_at: string;
+}
+
+/** The outbox: one POST to a callback URL, with its attempts. */
+export interface DeliveriesTable {
+  id: string;
+  event_id: string;
+  organization_id: number;
+  instance_id: number;
+  url: string;
+  /** The exact bytes sent (and signed). */
+  body: string;
+  /** pending | sending | delivered | failed */
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  locked_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
 }
 
 export interface InstancesTable {
