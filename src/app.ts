@@ -35,6 +35,15 @@ import pino from 'pino';
 import multipart from '@fastify/multipart';
 import { registerHubRoutes } from './hubs/hub-router.ts';
 import { registerDocsRoutes } from './hubs/routes/docs.ts';
+import type { JobQueue } from './jobs/job-queue.ts';
+import { LocalJobQueue } from './jobs/local/local-job-queue.ts';
+import { PgBossJobQueue } from './jobs/pgboss/pgboss-job-queue.ts';
+import { EventRepository } from './events/event-repository.ts';
+import { EventService } from './events/event-service.ts';
+import { EventSources } from './events/event-sources.ts';
+import { EventWorker } from './events/event-worker.ts';
+import { registerWebhookIntake } from './events/routes/webhook-intake.ts';
+import { registerEventLogRoutes } from './events/routes/event-log.ts';
 
 export const API_PREFIX = '/elements/api-v2';
 
@@ -49,10 +58,19 @@ export interface AppDeps {
   logger?: boolean;
   /** Outbound connections to vendors; tests may inject a MockAgent-backed one. */
   http?: OutboundHttp;
+  /** Overrides the queue the config chooses. */
+  queue?: JobQueue;
 }
 
 export interface Services {
   logger: pino.Logger;
+  queue: JobQueue;
+  eventRepo: EventRepository;
+  events: EventService;
+  eventSources: EventSources;
+  worker: EventWorker;
+  /** Set by the HTTP server once it listens, unless SWITCHBOARD_PUBLIC_URL says otherwise. */
+  publicUrl: { value: string };
   hubCache: HubSessionCache<Instance>;
   tenancy: TenancyService;
   instances: InstanceService;
@@ -74,7 +92,28 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const hubCache = new HubSessionCache<Instance>(deps.config.hubCacheTtlMs);
   const instances = new InstanceService(new InstanceRepository(deps.store.db, box), registry, http, clock, logger, deps.config.vendorTimeoutMs, () => hubCache.clear());
   tenancy.onUserChange(() => hubCache.clear());
-  return { logger, hubCache, tenancy, instances, box, registry, clock, http };
+
+  // The one place that chooses the queue adapter.
+  const queue = deps.queue ?? (deps.config.queue === 'pgboss'
+    ? new PgBossJobQueue({ connectionString: deps.config.databaseUrl!, retryDelaySeconds: 5, pollingIntervalSeconds: 0.5, maintenanceIntervalSeconds: 10 })
+    : new LocalJobQueue(deps.store.db, { pollIntervalMs: 250 }));
+  const instanceRepo = new InstanceRepository(deps.store.db, box);
+  const eventRepo = new EventRepository(deps.store.db);
+  const publicUrl = { value: deps.config.publicUrl ?? `http://${deps.config.host}:${deps.config.port}` };
+  // Events run on real time: their schedules and retries are shared with the job queue, which
+  // knows only real time (the injectable clock is for sessions and lockouts).
+  const events = new EventService({
+    events: eventRepo, instances: instanceRepo, registry, queue, http, box, clock: systemClock, logger,
+    delivery: { baseDelayMs: deps.config.events.deliveryBaseDelayMs, timeoutMs: deps.config.events.deliveryTimeoutMs },
+    vendorTimeoutMs: deps.config.vendorTimeoutMs,
+  });
+  const eventSources = new EventSources(eventRepo, registry, events, box, systemClock, logger, () => publicUrl.value);
+  instances.follow({ changed: (i) => eventSources.sync(i), deleting: (i) => eventSources.remove(i) });
+  const worker = new EventWorker({
+    queue, events: eventRepo, service: events, instances: instanceRepo, registry, clock: systemClock, logger,
+    tickMs: deps.config.events.tickMs, deliveryConcurrency: deps.config.events.deliveryConcurrency,
+  });
+  return { logger, queue, eventRepo, events, eventSources, worker, publicUrl, hubCache, tenancy, instances, box, registry, clock, http };
 }
 
 /** The HTTP application: wires services into feature plugins. Tests call it with their own store. */
@@ -121,6 +160,8 @@ export async function buildApp(deps: AppDeps, services?: Services): Promise<Fast
     const hubDeps = { instances: s.instances, registry: s.registry, http: s.http, logger: s.logger, vendorTimeoutMs: deps.config.vendorTimeoutMs, uploadLimit: deps.config.uploadLimit, cache: s.hubCache };
     registerHubRoutes(api, hubDeps);
     registerDocsRoutes(api, hubDeps);
+    registerWebhookIntake(api, { events: s.eventRepo, instances: new InstanceRepository(deps.store.db, s.box), registry: s.registry, service: s.events, box: s.box, logger: s.logger });
+    registerEventLogRoutes(api, { events: s.eventRepo, service: s.events, instances: s.instances, sources: s.eventSources, publicUrl: () => s.publicUrl.value });
     registerHubCatalogRoutes(api, s.registry);
   }, { prefix: API_PREFIX });
 

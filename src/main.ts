@@ -27,6 +27,7 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
   const services = await buildServices({ config, store });
   const created = await bootstrapIfEmpty(services.tenancy, config.bootstrap, config.dataDir);
   const app = await buildApp({ config, store }, services);
+  const runWorker = config.role !== 'api';
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -35,6 +36,7 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
     app.log.info({ signal }, 'shutting down');
     // Stop accepting, let in-flight requests finish, then release the database.
     await app.close();
+    if (runWorker) await services.worker.stop();
     await store.close();
     await demoJira?.close();
     process.exit(0);
@@ -43,6 +45,8 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   const address = await app.listen({ host: config.host, port: config.port });
+  if (!config.publicUrl) services.publicUrl.value = address;
+  if (runWorker) await services.worker.start();
   const base = `${address}${API_PREFIX}`;
   if (created) {
     process.stdout.write([
@@ -105,6 +109,19 @@ program.command('migrate').description('bring the database schema to the latest 
     await store.close();
   }
 });
+
+program.command('worker').description('run only the worker: polls, webhook processing and deliveries')
+  .action(async () => {
+    const config = parseConfig();
+    const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    await migrateToLatest(store);
+    const services = await buildServices({ config, store });
+    await services.worker.start();
+    process.stdout.write(`switchboard worker running (${services.queue.kind} queue)\n`);
+    const stop = async () => { await services.worker.stop(); await store.close(); process.exit(0); };
+    process.on('SIGTERM', () => void stop());
+    process.on('SIGINT', () => void stop());
+  });
 
 const org = program.command('org').description('organizations');
 org.command('create')

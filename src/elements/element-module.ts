@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
 import type { ElementDefinition } from './element-definition.ts';
 import type { HubImplementation } from '../hubs/hub-contract.ts';
+import type { ElementEvents } from '../hubs/event-contract.ts';
 
 /** Configuration as clients send it: values are strings, booleans, numbers or (poller config) objects. */
 export type Configuration = Record<string, unknown>;
@@ -30,4 +31,6 @@ export interface ElementModule {
   provision(configuration: Configuration, context: ElementContext): Promise<VendorMeta>;
   /** The hub resources the element serves. */
   hub?: HubImplementation;
+  /** Polling and vendor webhooks. */
+  events?: ElementEvents;
 }

@@ -42,6 +42,12 @@ function parseTags(raw: unknown): string[] {
 
 const truthy = (v: unknown) => v === true || v === 'true';
 
+/** Other features that follow instances (events: polling schedules, vendor webhooks). */
+export interface InstanceLifecycle {
+  changed(instance: Instance): Promise<void>;
+  deleting(instance: Instance): Promise<void>;
+}
+
 /**
  * Instances: creating one checks the credentials against the vendor before anything is
  * stored; every read and write is scoped to what the caller may see.
@@ -57,6 +63,13 @@ export class InstanceService {
     /** Called after any change to an instance, so caches of resolved tokens drop it at once. */
     private readonly changed: () => void = () => undefined,
   ) {}
+
+  #lifecycle: InstanceLifecycle | undefined;
+
+  /** Set once at wiring time; events need instances and instances notify events. */
+  follow(lifecycle: InstanceLifecycle): void {
+    this.#lifecycle = lifecycle;
+  }
 
   #now(): string {
     return isoSeconds(this.clock.now());
@@ -108,6 +121,7 @@ export class InstanceService {
       externalAuthentication: external,
     }, this.#now());
     this.logger.info({ instanceId: instance.id, element: instance.elementKey }, 'instance created');
+    await this.#lifecycle?.changed(instance);
     return instance;
   }
 
@@ -209,6 +223,7 @@ export class InstanceService {
     const updated = await this.repo.update(instance.id, changes, this.#now());
     this.changed();
     if (!updated) throw notFound(`No instance found with ID ${instance.id}`);
+    await this.#lifecycle?.changed(updated);
     return updated;
   }
 
@@ -219,6 +234,7 @@ export class InstanceService {
   async setDisabled(instance: Instance, disabled: boolean): Promise<Instance> {
     const updated = (await this.repo.update(instance.id, { disabled }, this.#now()))!;
     this.changed();
+    await this.#lifecycle?.changed(updated);
     return updated;
   }
 
@@ -230,6 +246,7 @@ export class InstanceService {
 
   async delete(identity: Identity, id: number, elementKeyOrId?: string): Promise<void> {
     const instance = await this.get(identity, id, elementKeyOrId);
+    await this.#lifecycle?.deleting(instance);
     await this.repo.delete(instance.id);
     this.changed();
     this.logger.info({ instanceId: instance.id }, 'instance deleted');

@@ -27,6 +27,18 @@ export interface Config {
   readonly uploadLimit: number;
   /** How long a resolved hub `Authorization` header is reused (0 turns the cache off). */
   readonly hubCacheTtlMs: number;
+  /** The URL Jira uses to reach switchboard (webhooks); default: the listening address. */
+  readonly publicUrl: string | undefined;
+  /** `all` (API + worker, the default), `api` or `worker`. */
+  readonly role: 'all' | 'api' | 'worker';
+  /** `local` (the store's own table; default without DATABASE_URL) or `pgboss` (default with it). */
+  readonly queue: 'local' | 'pgboss';
+  readonly events: {
+    readonly tickMs: number;
+    readonly deliveryBaseDelayMs: number;
+    readonly deliveryTimeoutMs: number;
+    readonly deliveryConcurrency: number;
+  };
 }
 
 export interface BootstrapConfig {
@@ -73,6 +85,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
 function boolean(env: Env, name: string, fallback: boolean): boolean {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
@@ -111,6 +130,16 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     vendorTimeoutMs: integer(env, 'SWITCHBOARD_VENDOR_TIMEOUT_MS', 15_000, 100, 600_000),
     uploadLimit: integer(env, 'SWITCHBOARD_UPLOAD_LIMIT', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     hubCacheTtlMs: integer(env, 'SWITCHBOARD_HUB_CACHE_TTL_MS', 2000, 0, 60_000),
+    publicUrl: read(env, 'SWITCHBOARD_PUBLIC_URL')?.replace(/\/+$/, ''),
+    role: oneOf(env, 'SWITCHBOARD_ROLE', ['all', 'api', 'worker'] as const, 'all'),
+    queue: oneOf(env, 'QUEUE', ['local', 'pgboss'] as const, databaseUrl ? 'pgboss' : 'local'),
+    events: Object.freeze({
+      tickMs: integer(env, 'SWITCHBOARD_EVENT_TICK_MS', 5000, 20, 600_000),
+      deliveryBaseDelayMs: integer(env, 'SWITCHBOARD_DELIVERY_BASE_DELAY_MS', 4000, 0, 3_600_000),
+      deliveryTimeoutMs: integer(env, 'SWITCHBOARD_DELIVERY_TIMEOUT_MS', 10_000, 100, 300_000),
+      deliveryConcurrency: integer(env, 'SWITCHBOARD_DELIVERY_CONCURRENCY', 32, 1, 1000),
+    }),
   };
+  if (config.queue === 'pgboss' && !databaseUrl) throw new ConfigError('QUEUE=pgboss needs DATABASE_URL');
   return Object.freeze(config);
 }

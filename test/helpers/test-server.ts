@@ -48,21 +48,27 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     SWITCHBOARD_DATA_DIR: target.dataDir,
     ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
     SWITCHBOARD_LOGIN_SLOWDOWN_AFTER: '100',
+    // Tests use the local queue on both stores unless they ask for pg-boss.
+    QUEUE: 'local',
+    SWITCHBOARD_EVENT_TICK_MS: '100',
     ...env,
   });
   const clock = new TestClock();
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateToLatest(store);
-  const services = await buildServices({ config, store, clock });
+  const services = await buildServices({ config, store, clock, logger: false });
   const admin = await bootstrapIfEmpty(services.tenancy, config.bootstrap, config.dataDir);
   if (!admin) throw new Error('test store was not empty');
   const app = await buildApp({ config, store, clock, logger: false }, services);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  if (!config.publicUrl) services.publicUrl.value = address;
+  if (config.role !== 'api') await services.worker.start();
   return {
     origin: address, api: `${address}${API_PREFIX}`, app, store, services, config, target, clock, admin,
     auth: `User ${admin.userSecret}, Organization ${admin.organizationSecret}`,
     async close() {
       await app.close();
+      await services.worker.stop();
       await store.close();
     },
   };

@@ -3,6 +3,7 @@ import { definition } from './definition.ts';
 import { CREDENTIAL_KEYS, validateConfiguration } from './configuration.ts';
 import { provision } from './provision.ts';
 import { helpdesk } from './hub/index.ts';
+import { jiraEvents } from './events.ts';
 
 /** Jira On Prem: the catalog entry plus provisioning against Jira Server / Data Center. */
 export const element: ElementModule = {
@@ -11,4 +12,5 @@ export const element: ElementModule = {
   needsReprovision: (before, after) => CREDENTIAL_KEYS.some((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null)),
   provision,
   hub: helpdesk,
+  events: jiraEvents,
 };

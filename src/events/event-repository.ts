@@ -1,0 +1,144 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, DeliveriesTable, EventSourcesTable, EventsTable } from '../store/tables.ts';
+
+export type EventSourceRow = Selectable<EventSourcesTable>;
+export type EventRow = Selectable<EventsTable>;
+export type DeliveryRow = Selectable<DeliveriesTable>;
+
+export interface NewNotification {
+  event: EventRow;
+  delivery: DeliveryRow | undefined;
+}
+
+/** SQL for event sources, the dedupe ledger, the event log and the delivery outbox. */
+export class EventRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  source(instanceId: number): Promise<EventSourceRow | undefined> {
+    return this.db.selectFrom('event_sources').selectAll().where('instance_id', '=', instanceId).executeTakeFirst();
+  }
+
+  async upsertSource(row: EventSourceRow): Promise<void> {
+    await this.db.insertInto('event_sources').values(row)
+      .onConflict((oc) => oc.column('instance_id').doUpdateSet({
+        kind: row.kind, interval_minutes: row.interval_minutes, next_poll_at: row.next_poll_at, registration: row.registration,
+        vendor_webhook_id: row.vendor_webhook_id, webhook_secret_hash: row.webhook_secret_hash, webhook_secret_enc: row.webhook_secret_enc,
+        last_error: row.last_error, last_error_at: row.last_error_at, updated_at: row.updated_at,
+      })).execute();
+  }
+
+  async deleteSource(instanceId: number): Promise<void> {
+    await this.db.deleteFrom('event_sources').where('instance_id', '=', instanceId).execute();
+  }
+
+  sourceBySecretHash(hash: string): Promise<EventSourceRow | undefined> {
+    return this.db.selectFrom('event_sources').selectAll().where('webhook_secret_hash', '=', hash).executeTakeFirst();
+  }
+
+  /** Polls that are due; moving `next_poll_at` forward here means a poll is queued once per interval. */
+  async claimDuePolls(now: Date, limit: number): Promise<EventSourceRow[]> {
+    const due = await this.db.selectFrom('event_sources').selectAll()
+      .where('kind', '=', 'polling').where('next_poll_at', '<=', now.toISOString()).orderBy('next_poll_at').limit(limit).execute();
+    const claimed: EventSourceRow[] = [];
+    for (const row of due) {
+      const next = new Date(now.getTime() + row.interval_minutes * 60_000).toISOString();
+      const res = await this.db.updateTable('event_sources').set({ next_poll_at: next })
+        .where('instance_id', '=', row.instance_id).where('next_poll_at', '=', row.next_poll_at).executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 1) claimed.push(row);
+    }
+    return claimed;
+  }
+
+  async pollSucceeded(instanceId: number, cursor: unknown, now: Date): Promise<void> {
+    await this.db.updateTable('event_sources').set({ cursor: JSON.stringify(cursor), last_poll_at: now.toISOString(), last_error: null, last_error_at: null })
+      .where('instance_id', '=', instanceId).execute();
+  }
+
+  async pollFailed(instanceId: number, message: string, now: Date): Promise<void> {
+    await this.db.updateTable('event_sources').set({ last_error: message.slice(0, 2000), last_error_at: now.toISOString(), last_poll_at: now.toISOString() })
+      .where('instance_id', '=', instanceId).execute();
+  }
+
+  /**
+   * Records events atomically: new (object, version) pairs pass the dedupe ledger, become event
+   * log rows and outbox rows, and the poll cursor moves, all in one transaction, so a crash
+   * either loses nothing or repeats nothing.
+   */
+  async record(work: (trx: EventRepository, isNew: (instanceId: number, type: string, id: string, version: string) => Promise<boolean>) => Promise<void>): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const repo = new EventRepository(trx as unknown as Kysely<Database>);
+      const now = new Date().toISOString();
+      await work(repo, async (instanceId, type, id, version) => {
+        const inserted = await trx.insertInto('event_dedupe').values({ instance_id: instanceId, object_type: type, object_id: id, version, created_at: now })
+          .onConflict((oc) => oc.columns(['instance_id', 'object_type', 'object_id', 'version']).doNothing())
+          .returning('instance_id').executeTakeFirst();
+        return inserted !== undefined;
+      });
+    });
+  }
+
+  async insertEvent(event: EventRow, delivery: DeliveryRow | undefined): Promise<void> {
+    await this.db.insertInto('events').values(event).execute();
+    if (delivery) await this.db.insertInto('deliveries').values(delivery).execute();
+  }
+
+  listEvents(organizationId: number, instanceIds: number[] | undefined, limit: number, offset: number): Promise<EventRow[]> {
+    let q = this.db.selectFrom('events').selectAll().where('organization_id', '=', organizationId);
+    if (instanceIds) q = q.where('instance_id', 'in', instanceIds.length ? instanceIds : [-1]);
+    return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+  }
+
+  event(organizationId: number, id: string): Promise<EventRow | undefined> {
+    return this.db.selectFrom('events').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  }
+
+  deliveriesOf(eventId: string): Promise<DeliveryRow[]> {
+    return this.db.selectFrom('deliveries').selectAll().where('event_id', '=', eventId).orderBy('created_at').execute();
+  }
+
+  delivery(id: string): Promise<DeliveryRow | undefined> {
+    return this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Pending deliveries whose time has come (and `sending` ones whose sender died). */
+  async dueDeliveries(now: Date, limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('deliveries').select('id')
+      .where((eb) => eb.or([
+        eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now.toISOString())]),
+        eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now.toISOString())]),
+      ])).orderBy('next_attempt_at').limit(limit).execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Takes a delivery for sending; only one process can win it. */
+  async claimDelivery(id: string, now: Date, leaseMs: number): Promise<DeliveryRow | undefined> {
+    const res = await this.db.updateTable('deliveries').set({ status: 'sending', locked_until: new Date(now.getTime() + leaseMs).toISOString() })
+      .where('id', '=', id)
+      .where((eb) => eb.or([
+        eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now.toISOString())]),
+        eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now.toISOString())]),
+      ])).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1 ? this.delivery(id) : undefined;
+  }
+
+  async deliveryDone(d: DeliveryRow, status: number, now: Date): Promise<void> {
+    await this.db.updateTable('deliveries').set({ status: 'delivered', attempts: d.attempts + 1, last_status: status, last_error: null, delivered_at: now.toISOString(), locked_until: null })
+      .where('id', '=', d.id).execute();
+    await this.db.updateTable('events').set({ status: 'NOTIFIED' }).where('id', '=', d.event_id).execute();
+  }
+
+  async deliveryFailed(d: DeliveryRow, status: number | null, error: string, nextAt: Date | undefined): Promise<void> {
+    await this.db.updateTable('deliveries').set({
+      status: nextAt ? 'pending' : 'failed', attempts: d.attempts + 1, last_status: status, last_error: error.slice(0, 2000),
+      next_attempt_at: (nextAt ?? new Date()).toISOString(), locked_until: null,
+    }).where('id', '=', d.id).execute();
+    if (!nextAt) await this.db.updateTable('events').set({ status: 'FAILED' }).where('id', '=', d.event_id).execute();
+  }
+
+  async redeliver(eventId: string, now: Date): Promise<string[]> {
+    await this.db.updateTable('deliveries').set({ status: 'pending', attempts: 0, next_attempt_at: now.toISOString(), locked_until: null })
+      .where('event_id', '=', eventId).where('status', 'in', ['failed', 'delivered']).execute();
+    await this.db.updateTable('events').set({ status: 'DISPATCHED' }).where('id', '=', eventId).execute();
+    return (await this.deliveriesOf(eventId)).filter((d) => d.status === 'pending').map((d) => d.id);
+  }
+}

@@ -1,0 +1,162 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { request } from 'undici';
+import type { Logger } from 'pino';
+import type { Clock } from '../platform/clock.ts';
+import type { OutboundHttp } from '../platform/outbound-http.ts';
+import type { SecretBox } from '../platform/secret-box.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import type { ElementRegistry } from '../elements/registry.ts';
+import type { InstanceRepository, Instance } from '../instances/instance-repository.ts';
+import type { VendorEvent } from '../hubs/event-contract.ts';
+import type { HubContext } from '../hubs/hub-contract.ts';
+import type { EventRepository, DeliveryRow } from './event-repository.ts';
+import { eventSettings } from './event-settings.ts';
+
+export const WEBHOOK_SECRET = 'event-webhook-secret';
+export const POLL_JOB = 'events.poll';
+export const DELIVER_JOB = 'events.deliver';
+
+/** Open Connectors batching (§6.5): at most 10 events per notification from polling, 20 from webhooks. */
+const BATCH = { polling: 10, webhook: 20 } as const;
+/** Open Connectors' retry policy (§6.8): up to 9 attempts, attempt x waits 4^x base units. */
+export const MAX_ATTEMPTS = 9;
+
+export interface DeliveryConfig {
+  /** The first retry waits this long; each further one four times longer (4 s in production). */
+  baseDelayMs: number;
+  timeoutMs: number;
+}
+
+export interface EventServiceDeps {
+  events: EventRepository;
+  instances: InstanceRepository;
+  registry: ElementRegistry;
+  queue: JobQueue;
+  http: OutboundHttp;
+  box: SecretBox;
+  clock: Clock;
+  logger: Logger;
+  delivery: DeliveryConfig;
+  vendorTimeoutMs: number;
+}
+
+export const newEventId = (): string => randomBytes(12).toString('hex');
+
+/** Signatures of a notification body: Open Connectors' and one over `timestamp.body` against replays. */
+export function signatures(key: string, body: string, timestamp: number): Record<string, string> {
+  const hmac = (data: string) => `sha256=${createHmac('sha256', key).update(data).digest('base64')}`;
+  return { 'Elements-Webhook-Signature': hmac(body), 'Elements-Webhook-Timestamp-Signature': hmac(`${timestamp}.${body}`) };
+}
+
+/**
+ * Turns vendor events into the event log and the delivery outbox, and sends deliveries with
+ * retries. Everything is rows in our own tables; the job queue only says when to look.
+ */
+export class EventService {
+  constructor(private readonly deps: EventServiceDeps) {}
+
+  context(instance: Instance): HubContext {
+    return {
+      http: this.deps.http, logger: this.deps.logger, timeoutMs: this.deps.vendorTimeoutMs,
+      instance: { id: instance.id, configuration: instance.configuration, vendorMeta: instance.vendorMeta },
+    };
+  }
+
+  /**
+   * Records the new ones among `events` (the dedupe ledger drops changes already notified) as
+   * notifications of at most 10 (polling) or 20 (webhook) events, then asks for their delivery.
+   * `afterRecord` runs inside the same transaction (the poller moves its cursor there).
+   */
+  async record(instance: Instance, source: 'polling' | 'webhook', events: VendorEvent[], raw: (batch: VendorEvent[]) => unknown, afterRecord?: (repo: EventRepository) => Promise<void>): Promise<number> {
+    const element = this.deps.registry.module(instance.elementKey)!;
+    const settings = eventSettings(instance.configuration, element.events?.defaultObjects ?? []);
+    const deliveryIds: string[] = [];
+    let recorded = 0;
+    await this.deps.events.record(async (repo, isNew) => {
+      const fresh: VendorEvent[] = [];
+      for (const e of events) if (await isNew(instance.id, e.objectType, e.objectId, e.version)) fresh.push(e);
+      recorded = fresh.length;
+      const now = this.deps.clock.now().toISOString();
+      for (let i = 0; i < fresh.length; i += BATCH[source]) {
+        const batch = fresh.slice(i, i + BATCH[source]);
+        const id = newEventId();
+        const message = {
+          eventId: id, instanceId: instance.id, instanceName: instance.name, elementKey: instance.elementKey,
+          accountId: instance.accountId, companyId: instance.organizationId, userId: instance.userId, pollDate: now,
+          events: batch.map((e) => ({ eventType: e.eventType, objectType: e.objectType, objectId: e.objectId, elementKey: instance.elementKey, date: e.date })),
+          raw: raw(batch),
+        };
+        const body = JSON.stringify({ message });
+        const deliveryId = randomUUID();
+        await repo.insertEvent({
+          id, organization_id: instance.organizationId, instance_id: instance.id, element_key: instance.elementKey, source,
+          status: settings.callbackUrl ? 'DISPATCHED' : 'NEW', event_date: now, events: JSON.stringify(message.events),
+          provider_data: JSON.stringify(message.raw), created_at: now,
+        }, settings.callbackUrl ? {
+          id: deliveryId, event_id: id, organization_id: instance.organizationId, instance_id: instance.id, url: settings.callbackUrl,
+          body, status: 'pending', attempts: 0, next_attempt_at: now, locked_until: null, last_status: null, last_error: null, created_at: now, delivered_at: null,
+        } : undefined);
+        if (settings.callbackUrl) deliveryIds.push(deliveryId);
+      }
+      if (afterRecord) await afterRecord(repo);
+    });
+    for (const id of deliveryIds) await this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: id }, { singletonKey: id });
+    return recorded;
+  }
+
+  /** Sends one delivery if it is due and nobody else is sending it; schedules the retry otherwise. */
+  async deliver(deliveryId: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const d = await this.deps.events.claimDelivery(deliveryId, now, this.deps.delivery.timeoutMs * 3);
+    if (!d) return;
+    const instance = await this.deps.instances.find(d.instance_id);
+    const key = instance ? eventSettings(instance.configuration, []).signatureKey : undefined;
+    const timestamp = Math.floor(now.getTime() / 1000);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json', 'user-agent': 'switchboard-events/1',
+      'Elements-Webhook-Id': d.id, 'Elements-Webhook-Timestamp': String(timestamp),
+      ...(key && signatures(key, d.body, timestamp)),
+    };
+    let status: number | null = null;
+    let retryAfterMs = 0;
+    let error: string;
+    try {
+      const res = await request(d.url, {
+        method: 'POST', headers, body: d.body, dispatcher: this.deps.http.dispatcher(),
+        headersTimeout: this.deps.delivery.timeoutMs, bodyTimeout: this.deps.delivery.timeoutMs, signal: AbortSignal.timeout(this.deps.delivery.timeoutMs),
+      });
+      await res.body.dump();
+      status = res.statusCode;
+      if (status >= 200 && status < 300) {
+        await this.deps.events.deliveryDone(d, status, this.deps.clock.now());
+        return;
+      }
+      const ra = Number(res.headers['retry-after']);
+      if (Number.isFinite(ra) && ra > 0) retryAfterMs = ra * 1000;
+      error = `the callback answered HTTP ${status}`;
+    } catch (err) {
+      error = `the callback could not be reached: ${(err as Error).message}`;
+    }
+    await this.#retryLater(d, status, error, retryAfterMs);
+  }
+
+  async #retryLater(d: DeliveryRow, status: number | null, error: string, retryAfterMs: number): Promise<void> {
+    const attempt = d.attempts + 1;
+    if (attempt >= MAX_ATTEMPTS) {
+      await this.deps.events.deliveryFailed(d, status, error, undefined);
+      this.deps.logger.warn({ deliveryId: d.id, instanceId: d.instance_id, attempts: attempt }, 'delivery failed for good');
+      return;
+    }
+    // 4^x with ±10% jitter, so many failing callbacks do not retry in lockstep.
+    const backoff = this.deps.delivery.baseDelayMs * 4 ** (attempt - 1) * (0.9 + Math.random() * 0.2);
+    const next = new Date(this.deps.clock.now().getTime() + Math.max(backoff, retryAfterMs));
+    await this.deps.events.deliveryFailed(d, status, error, next);
+    await this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: d.id }, { singletonKey: d.id, runAt: next });
+  }
+
+  async redeliver(eventId: string): Promise<void> {
+    for (const id of await this.deps.events.redeliver(eventId, this.deps.clock.now())) {
+      await this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: id }, { singletonKey: id });
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../platform/clock.ts';
+import type { SecretBox } from '../platform/secret-box.ts';
+import type { ElementRegistry } from '../elements/registry.ts';
+import type { Instance } from '../instances/instance-repository.ts';
+import type { EventRepository, EventSourceRow } from './event-repository.ts';
+import type { EventService } from './event-service.ts';
+import { WEBHOOK_SECRET } from './event-service.ts';
+import { eventSettings } from './event-settings.ts';
+
+/** The public intake URL of an instance's vendor webhooks (D24, with a secret: Jira cannot sign). */
+export function intakeUrl(publicUrl: string, elementKey: string, instanceId: number, secret: string): string {
+  return `${publicUrl}/elements/api-v2/events/${elementKey}/${Buffer.from(String(instanceId)).toString('base64')}/${secret}`;
+}
+
+/**
+ * Keeps `event_sources` in step with instance configuration: polling schedules, webhook secrets,
+ * and the registration of the intake URL in the vendor (removed again when events are turned
+ * off or the instance is deleted).
+ */
+export class EventSources {
+  constructor(
+    private readonly repo: EventRepository,
+    private readonly registry: ElementRegistry,
+    private readonly service: EventService,
+    private readonly box: SecretBox,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly publicUrl: () => string,
+  ) {}
+
+  secretOf(row: EventSourceRow): string | undefined {
+    return row.webhook_secret_enc && row.webhook_secret_hash ? this.box.open(WEBHOOK_SECRET, { hash: row.webhook_secret_hash, enc: row.webhook_secret_enc }) : undefined;
+  }
+
+  async sync(instance: Instance): Promise<void> {
+    const element = this.registry.module(instance.elementKey)!;
+    const existing = await this.repo.source(instance.id);
+    if (!element.events) return;
+    const settings = eventSettings(instance.configuration, element.events.defaultObjects);
+    if (!settings.enabled) {
+      if (existing) await this.remove(instance);
+      return;
+    }
+    const now = this.clock.now().toISOString();
+    const row: EventSourceRow = existing ?? {
+      instance_id: instance.id, organization_id: instance.organizationId, kind: settings.kind, interval_minutes: settings.intervalMinutes,
+      next_poll_at: null, cursor: null, last_poll_at: null, last_error: null, last_error_at: null,
+      webhook_secret_hash: null, webhook_secret_enc: null, vendor_webhook_id: null, registration: 'none', updated_at: now,
+    };
+    const kindChanged = existing !== undefined && existing.kind !== settings.kind;
+    if (kindChanged && existing.vendor_webhook_id) await this.#unregister(instance, existing.vendor_webhook_id);
+    row.kind = settings.kind;
+    row.interval_minutes = settings.intervalMinutes;
+    row.updated_at = now;
+    if (settings.kind === 'polling') {
+      if (!existing || kindChanged || row.next_poll_at === null) row.next_poll_at = now;
+      row.vendor_webhook_id = null;
+      row.registration = 'none';
+    } else {
+      row.next_poll_at = null;
+      if (!row.webhook_secret_hash) {
+        const sealed = this.box.seal(WEBHOOK_SECRET, randomBytes(24).toString('base64url'));
+        row.webhook_secret_hash = sealed.hash;
+        row.webhook_secret_enc = sealed.enc;
+      }
+      if (kindChanged) row.vendor_webhook_id = null;
+      if (!row.vendor_webhook_id) {
+        const url = intakeUrl(this.publicUrl(), instance.elementKey, instance.id, this.secretOf(row)!);
+        try {
+          const id = await element.events.register(this.service.context(instance), url);
+          row.vendor_webhook_id = id ?? null;
+          row.registration = id ? 'auto' : 'manual';
+          row.last_error = null;
+        } catch (err) {
+          row.registration = 'manual';
+          row.last_error = `Registering the Jira webhook failed: ${(err as Error).message}`;
+          row.last_error_at = now;
+        }
+      }
+    }
+    await this.repo.upsertSource(row);
+  }
+
+  async #unregister(instance: Instance, vendorId: string): Promise<void> {
+    try {
+      await this.registry.module(instance.elementKey)!.events!.unregister(this.service.context(instance), vendorId);
+    } catch (err) {
+      this.logger.warn({ instanceId: instance.id, err: (err as Error).message }, 'removing the vendor webhook failed');
+    }
+  }
+
+  async remove(instance: Instance): Promise<void> {
+    const existing = await this.repo.source(instance.id);
+    if (existing?.vendor_webhook_id) await this.#unregister(instance, existing.vendor_webhook_id);
+    await this.repo.deleteSource(instance.id);
+  }
+}

@@ -1,0 +1,92 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../platform/clock.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import type { ElementRegistry } from '../elements/registry.ts';
+import type { InstanceRepository } from '../instances/instance-repository.ts';
+import { ApiError } from '../platform/errors.ts';
+import type { EventRepository } from './event-repository.ts';
+import { DELIVER_JOB, POLL_JOB, type EventService } from './event-service.ts';
+import { eventSettings } from './event-settings.ts';
+
+export interface EventWorkerDeps {
+  queue: JobQueue;
+  events: EventRepository;
+  service: EventService;
+  instances: InstanceRepository;
+  registry: ElementRegistry;
+  clock: Clock;
+  logger: Logger;
+  /** How often the scheduler looks for due polls and deliveries. */
+  tickMs: number;
+  /** Deliveries sent at once by this process. */
+  deliveryConcurrency: number;
+}
+
+/**
+ * The worker side of events: a scheduler tick that queues due polls (each instance's poll is a
+ * singleton job, so no poll runs twice at once, whatever the number of workers) and due or
+ * orphaned deliveries; and the job handlers that poll and deliver.
+ */
+export class EventWorker {
+  #timer: NodeJS.Timeout | undefined;
+  #ticking = false;
+
+  constructor(private readonly deps: EventWorkerDeps) {}
+
+  async start(): Promise<void> {
+    await this.deps.queue.work(POLL_JOB, (p) => this.poll(Number(p.instanceId)), { concurrency: 4 });
+    await this.deps.queue.work(DELIVER_JOB, (p) => this.deps.service.deliver(String(p.deliveryId)), { concurrency: this.deps.deliveryConcurrency });
+    this.#timer = setInterval(() => void this.tick(), this.deps.tickMs);
+    this.#timer.unref();
+    void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    await this.deps.queue.stop();
+  }
+
+  async tick(): Promise<void> {
+    if (this.#ticking) return;
+    this.#ticking = true;
+    try {
+      const now = this.deps.clock.now();
+      for (const source of await this.deps.events.claimDuePolls(now, 500)) {
+        await this.deps.queue.enqueue(POLL_JOB, { instanceId: source.instance_id }, { singletonKey: String(source.instance_id) });
+      }
+      // Deliveries whose job was lost with a crashed process are found again here.
+      for (const id of await this.deps.events.dueDeliveries(now, 500)) {
+        await this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: id }, { singletonKey: id });
+      }
+    } catch (err) {
+      this.deps.logger.error({ err }, 'event scheduler tick failed');
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  /**
+   * One poll of one instance. The cursor moves in the same transaction that records the events,
+   * so a failure anywhere leaves the cursor where it was: the next poll sees the changes again.
+   */
+  async poll(instanceId: number): Promise<void> {
+    const instance = await this.deps.instances.find(instanceId);
+    const source = await this.deps.events.source(instanceId);
+    if (!instance || !source || instance.disabled || source.kind !== 'polling') return;
+    const element = this.deps.registry.module(instance.elementKey)!;
+    if (!element.events) return;
+    const settings = eventSettings(instance.configuration, element.events.defaultObjects);
+    const now = this.deps.clock.now();
+    try {
+      const cursor = source.cursor ? JSON.parse(source.cursor) as unknown : null;
+      const result = await element.events.poll(this.deps.service.context(instance), settings.objects, cursor);
+      await this.deps.service.record(instance, 'polling', result.events,
+        (batch) => Object.fromEntries(settings.objects.map((o) => [o, batch.filter((e) => e.objectType === o).map((e) => e.object)])),
+        (repo) => repo.pollSucceeded(instanceId, result.cursor, now));
+    } catch (err) {
+      const message = err instanceof ApiError ? `${err.message}${err.extras.providerMessage ? ` (${err.extras.providerMessage})` : ''}` : (err as Error).message;
+      await this.deps.events.pollFailed(instanceId, message, now);
+      this.deps.logger.warn({ instanceId, err: message }, 'poll failed; the cursor stays and the next poll tries again');
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { ApiError } from '../../platform/errors.ts';
+import type { SecretBox } from '../../platform/secret-box.ts';
+import type { ElementRegistry } from '../../elements/registry.ts';
+import type { InstanceRepository } from '../../instances/instance-repository.ts';
+import type { EventRepository } from '../event-repository.ts';
+import { WEBHOOK_SECRET, type EventService } from '../event-service.ts';
+
+/**
+ * `POST /events/{elementKey}/{base64(instanceId)}/{secret}`: vendor webhooks in. The secret in
+ * the URL is the only credential (Jira Server cannot sign or add headers); a wrong one is refused
+ * and logged. A known instance whose events are off, or that is disabled, still gets 200, so a
+ * misconfigured Jira is not flooded with errors. Events are recorded before the answer, and
+ * delivered asynchronously.
+ */
+export function registerWebhookIntake(app: FastifyInstance, deps: { events: EventRepository; instances: InstanceRepository; registry: ElementRegistry; service: EventService; box: SecretBox; logger: Logger }): void {
+  app.post('/events/:elementKey/:instance/:secret', { config: { auth: 'none' } }, async (request) => {
+    const { elementKey, instance: encoded, secret } = request.params as { elementKey: string; instance: string; secret: string };
+    const instanceId = Number(Buffer.from(encoded, 'base64').toString('utf8'));
+    const source = await deps.events.sourceBySecretHash(deps.box.lookupHash(WEBHOOK_SECRET, secret));
+    if (!source || source.instance_id !== instanceId) {
+      deps.logger.warn({ elementKey, instanceId: Number.isFinite(instanceId) ? instanceId : null, ip: request.ip }, 'vendor webhook refused: unknown instance or wrong secret');
+      throw new ApiError('UNAUTHORIZED', 'Unknown webhook address');
+    }
+    const instance = await deps.instances.find(instanceId);
+    const element = instance ? deps.registry.module(instance.elementKey) : undefined;
+    if (!instance || !element?.events || instance.elementKey !== elementKey || instance.disabled || source.kind !== 'webhook') {
+      deps.logger.info({ instanceId }, 'vendor webhook ignored: instance disabled or not receiving webhooks');
+      return {};
+    }
+    const events = element.events.fromWebhook(deps.service.context(instance), request.body);
+    if (events === undefined) {
+      deps.logger.warn({ instanceId }, 'vendor webhook ignored: the payload does not come from the instance\'s Jira');
+      return {};
+    }
+    if (events.length) await deps.service.record(instance, 'webhook', events, () => request.body);
+    return {};
+  });
+}

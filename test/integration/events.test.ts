@@ -1,0 +1,251 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
+import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { withEmulator } from '../helpers/jira-client.ts';
+import { startReceiver } from '../helpers/receiver.ts';
+import { assertContract } from '../helpers/contracts.ts';
+
+let server: TestServer;
+let jira: Awaited<ReturnType<typeof withEmulator>>;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+const KEY = 'sig-key-123';
+
+beforeAll(async () => {
+  server = await startTestServer({ SWITCHBOARD_DELIVERY_BASE_DELAY_MS: '0', SWITCHBOARD_DELIVERY_TIMEOUT_MS: '2000' });
+  jira = await withEmulator({ contextPath: '/jira' });
+  receiver = await startReceiver();
+});
+afterAll(async () => {
+  await server.close();
+  await jira.close();
+  await receiver.close();
+});
+const created: number[] = [];
+beforeEach(() => {
+  receiver.received.length = 0;
+  receiver.respondWith(() => ({ status: 200 }));
+});
+// Every test's instances go away, so no instance polls into the next test's receiver.
+afterEach(async () => {
+  for (const id of created.splice(0)) await call(`${server.api}/instances/${id}`, { method: 'DELETE', headers: { authorization: server.auth } });
+});
+
+async function eventsInstance(name: string, config: Record<string, unknown>, user = 'admin') {
+  const res = await call(`${server.api}/instances`, {
+    method: 'POST', headers: { authorization: server.auth },
+    json: {
+      element: { key: 'jiraonprem' }, name,
+      configuration: {
+        username: user, password: user, siteAddress: jira.baseUrl, 'event.notification.enabled': true,
+        'event.notification.callback.url': receiver.url, 'event.notification.signature.key': KEY, 'event.poller.refresh_interval': '1', ...config,
+      },
+    },
+  });
+  expect(res.status).toBe(200);
+  created.push(res.body.id);
+  return res.body as { id: number; token: string };
+}
+const createIssue = async (summary: string, project = 'CE') =>
+  (await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: project }, issuetype: { name: 'Task' }, summary } })).body as { id: string; key: string };
+const poll = (id: number) => server.services.worker.poll(id);
+const status = async (id: number) => (await call(`${server.api}/instances/${id}/events/status`, { headers: { authorization: server.auth } })).body;
+/** Notifications of one instance, and their events as `TYPE:objectId`. */
+const mine = (instanceId: number) => receiver.received.filter((r) => r.json.message.instanceId === instanceId);
+const ids = (instanceId: number) => mine(instanceId).flatMap((r) => r.json.message.events.map((e: any) => `${e.eventType}:${e.objectId}`));
+
+describe('polling', () => {
+  it('notifies created and updated incidents once each, signed, with the documented body', async () => {
+    const instance = await eventsInstance('poll', { 'event.vendor.type': 'polling' });
+    await poll(instance.id);
+    expect(mine(instance.id)).toHaveLength(0);
+    const issue = await createIssue('polled');
+    await poll(instance.id);
+    await receiver.waitFor(() => mine(instance.id).length === 1);
+    const r = mine(instance.id)[0]!;
+    expect(r.json.message).toMatchObject({
+      instanceId: instance.id, instanceName: 'poll', elementKey: 'jiraonprem', eventId: expect.any(String),
+      events: [{ eventType: 'CREATED', objectType: 'incidents', objectId: issue.id, elementKey: 'jiraonprem', date: expect.any(String) }],
+      raw: { incidents: [expect.objectContaining({ key: issue.key })] },
+    });
+    expect(r.headers['elements-webhook-id']).toBeTruthy();
+    const ts = String(r.headers['elements-webhook-timestamp']);
+    expect(r.headers['elements-webhook-signature']).toBe(`sha256=${createHmac('sha256', KEY).update(r.body).digest('base64')}`);
+    expect(r.headers['elements-webhook-timestamp-signature']).toBe(`sha256=${createHmac('sha256', KEY).update(`${ts}.${r.body}`).digest('base64')}`);
+
+    await poll(instance.id);
+    await new Promise((res) => setTimeout(res, 200));
+    expect(mine(instance.id)).toHaveLength(1);
+    // Later than the created-check tolerance, so the change reads as an update.
+    await new Promise((res) => setTimeout(res, 1100));
+    await jira.jira.put(`/rest/api/2/issue/${issue.key}`, { fields: { summary: 'changed' } });
+    await poll(instance.id);
+    await poll(instance.id);
+    await receiver.waitFor(() => mine(instance.id).length === 2);
+    await new Promise((res) => setTimeout(res, 200));
+    expect(ids(instance.id)).toEqual([`CREATED:${issue.id}`, `UPDATED:${issue.id}`]);
+    const log = await call(`${server.api}/instances/${instance.id}/events`, { headers: { authorization: server.auth } });
+    expect(log.body).toHaveLength(2);
+    for (const e of log.body) assertContract('event.schema.json', e);
+    expect(log.body[0].status).toBe('NOTIFIED');
+  });
+
+  it('misses nothing when more changes arrive than one page holds, and batches at most 10 events', async () => {
+    const instance = await eventsInstance('many', {});
+    await poll(instance.id);
+    const issues = [];
+    for (let i = 0; i < 150; i++) issues.push(await createIssue(`bulk ${i}`, 'HELP'));
+    await poll(instance.id);
+    await receiver.waitFor(() => ids(instance.id).length >= 150);
+    expect(mine(instance.id).every((r) => r.json.message.events.length <= 10)).toBe(true);
+    expect(ids(instance.id).sort()).toEqual(issues.map((c) => `CREATED:${c.id}`).sort());
+  });
+
+  it('is not fooled by a Jira clock far behind ours or another time zone', async () => {
+    await jira.control.put('/config', { userTimeZones: { admin: 'Asia/Tokyo' } });
+    await jira.control.put('/clock', { now: Date.now() - 3 * 3600_000 });
+    const instance = await eventsInstance('skew', {});
+    await poll(instance.id);
+    const issue = await createIssue('skewed');
+    await poll(instance.id);
+    await receiver.waitFor(() => ids(instance.id).includes(`CREATED:${issue.id}`));
+    await jira.control.put('/clock', { now: Date.now() });
+    await jira.control.put('/config', { userTimeZones: { admin: 'UTC' } });
+  });
+
+  it('keeps the cursor when Jira fails, shows the error, and catches up later', async () => {
+    const instance = await eventsInstance('faulty', {});
+    await poll(instance.id);
+    const issue = await createIssue('during outage');
+    await jira.control.post('/faults', { path: '/search$', kind: 'html', status: 503, count: 1 });
+    await poll(instance.id);
+    expect((await status(instance.id)).lastError).toMatch(/503/);
+    expect(mine(instance.id)).toHaveLength(0);
+    await poll(instance.id);
+    await receiver.waitFor(() => ids(instance.id).includes(`CREATED:${issue.id}`));
+    expect((await status(instance.id)).lastError).toBeNull();
+  });
+
+  it('is scheduled by the worker without being asked', async () => {
+    const instance = await eventsInstance('scheduled', {});
+    await new Promise((r) => setTimeout(r, 500));
+    const s = await status(instance.id);
+    expect(s).toMatchObject({ enabled: true, type: 'polling', intervalMinutes: 1 });
+    expect(s.lastPollDate).not.toBeNull();
+    expect(Date.parse(s.nextPollDate)).toBeGreaterThan(Date.now() + 30_000);
+  });
+});
+
+describe('Jira webhooks', () => {
+  it('registers the webhook in Jira (admin), receives Jira\'s deliveries, and removes it on delete', async () => {
+    const instance = await eventsInstance('hooked', { 'event.vendor.type': 'webhook' });
+    const s = await status(instance.id);
+    expect(s).toMatchObject({ type: 'webhook', webhookRegistration: 'auto' });
+    expect(s.webhookUrl).toMatch(new RegExp(`/elements/api-v2/events/jiraonprem/${Buffer.from(String(instance.id)).toString('base64')}/[\\w-]+$`));
+    const registered = (await jira.jira.get('/rest/jira-webhook/1.0/webhooks')).body;
+    expect(registered.filter((h: any) => h.url === s.webhookUrl)).toHaveLength(1);
+    // Updating the instance again does not register a second webhook.
+    await call(`${server.api}/instances/${instance.id}`, { method: 'PATCH', headers: { authorization: server.auth }, json: { configuration: { 'event.poller.refresh_interval': '2' } } });
+    expect((await jira.jira.get('/rest/jira-webhook/1.0/webhooks')).body.filter((h: any) => h.url === s.webhookUrl)).toHaveLength(1);
+
+    const issue = await createIssue('via webhook');
+    await receiver.waitFor(() => ids(instance.id).includes(`CREATED:${issue.id}`));
+    const n = mine(instance.id).find((r) => r.json.message.events[0].objectId === issue.id)!;
+    expect(n.json.message.raw).toMatchObject({ webhookEvent: 'jira:issue_created', issue: { key: issue.key } });
+
+    const wrong = await fetch(s.webhookUrl.replace(/\/[\w-]+$/, '/not-the-secret'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(wrong.status).toBe(401);
+    const foreign = await fetch(s.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webhookEvent: 'jira:issue_created', timestamp: 1, issue: { id: '1', self: 'https://evil.example.com/rest/api/2/issue/1', fields: {} } }) });
+    expect(foreign.status).toBe(200);
+
+    await call(`${server.api}/instances/${instance.id}`, { method: 'DELETE', headers: { authorization: server.auth } });
+    created.splice(created.indexOf(instance.id), 1);
+    expect((await jira.jira.get('/rest/jira-webhook/1.0/webhooks')).body.filter((h: any) => h.url === s.webhookUrl)).toHaveLength(0);
+  });
+
+  it('without Jira admin rights, shows the URL to register by hand, which then works (9.x API)', async () => {
+    await jira.control.put('/config', { version: '9.12.2' });
+    const instance = await eventsInstance('manual', { 'event.vendor.type': 'webhook' }, 'jiradev');
+    const s = await status(instance.id);
+    expect(s.webhookRegistration).toBe('manual');
+    const reg = await jira.jira.post('/rest/webhooks/1.0/webhook', { name: 'by hand', url: s.webhookUrl, events: ['jira:issue_updated'], enabled: true });
+    expect(reg.status).toBe(201);
+    await jira.jira.put('/rest/api/2/issue/CE-9', { fields: { summary: 'touched' } });
+    const target = (await jira.jira.get('/rest/api/2/issue/CE-9')).body.id;
+    await receiver.waitFor(() => ids(instance.id).includes(`UPDATED:${target}`));
+    await jira.jira.del(reg.body.self.replace(jira.baseUrl, ''));
+    await jira.control.put('/config', { version: '10.3.17' });
+  });
+});
+
+describe('deliveries', () => {
+  it('retries failed deliveries, honours Retry-After, then delivers; the log shows the attempts', async () => {
+    const instance = await eventsInstance('retry', {});
+    receiver.respondWith((r) => {
+      const n = mine(instance.id).length;
+      if (r.json.message.instanceId !== instance.id) return { status: 200 };
+      return n === 1 ? { status: 500 } : n === 2 ? { status: 503, headers: { 'Retry-After': '1' } } : { status: 200 };
+    });
+    await poll(instance.id);
+    await createIssue('retried');
+    await poll(instance.id);
+    await receiver.waitFor(() => mine(instance.id).length === 3);
+    const tries = mine(instance.id);
+    expect(tries[2]!.at - tries[1]!.at).toBeGreaterThanOrEqual(900);
+    expect(new Set(tries.map((r) => r.headers['elements-webhook-id'])).size).toBe(1);
+    await new Promise((r) => setTimeout(r, 200));
+    const log = (await call(`${server.api}/instances/${instance.id}/events`, { headers: { authorization: server.auth } })).body;
+    expect(log[0]).toMatchObject({ status: 'NOTIFIED', deliveries: [{ status: 'delivered', attempts: 3, lastStatus: 200 }] });
+  });
+
+  it('marks a delivery failed after 9 attempts; redelivery through the API sends it again', async () => {
+    const instance = await eventsInstance('failing', {});
+    let healthy = false;
+    receiver.respondWith((r) => ({ status: r.json.message.instanceId === instance.id && !healthy ? 500 : 200 }));
+    await poll(instance.id);
+    await createIssue('never accepted');
+    await poll(instance.id);
+    await receiver.waitFor(() => mine(instance.id).length === 9);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(mine(instance.id)).toHaveLength(9);
+    const [event] = (await call(`${server.api}/instances/${instance.id}/events`, { headers: { authorization: server.auth } })).body;
+    expect(event).toMatchObject({ status: 'FAILED', deliveries: [{ status: 'failed', attempts: 9 }] });
+    healthy = true;
+    const again = await call(`${server.api}/instances/events/${event.id}/redeliver`, { method: 'POST', headers: { authorization: server.auth } });
+    expect(again.status).toBe(200);
+    await receiver.waitFor(() => mine(instance.id).length === 10);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await call(`${server.api}/instances/events/${event.id}`, { headers: { authorization: server.auth } })).body.status).toBe('NOTIFIED');
+    const other = await server.services.tenancy.createOrganization({ name: 'Events Other', adminEmail: 'events-other@example.com' });
+    expect((await call(`${server.api}/instances/events/${event.id}`, { headers: { authorization: `User ${other.userSecret}, Organization ${other.organizationSecret}` } })).status).toBe(404);
+  });
+
+  it('a callback that hangs never blocks other instances\' deliveries', async () => {
+    const slowReceiver = await startReceiver();
+    slowReceiver.respondWith(() => ({ status: 200, hang: true }));
+    try {
+      const slow = await eventsInstance('slow-callback', { 'event.notification.callback.url': slowReceiver.url });
+      const fast = await eventsInstance('fast-callback', {});
+      await poll(slow.id);
+      await poll(fast.id);
+      const issue = await createIssue('both see it');
+      await poll(slow.id);
+      await poll(fast.id);
+      await receiver.waitFor(() => ids(fast.id).includes(`CREATED:${issue.id}`));
+      expect(slowReceiver.received.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      await slowReceiver.close();
+    }
+  });
+
+  it('rejects bad event configuration at create and update', async () => {
+    const res = await call(`${server.api}/instances`, {
+      method: 'POST', headers: { authorization: server.auth },
+      json: { element: { key: 'jiraonprem' }, name: 'bad', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl, 'event.notification.enabled': true } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(/callback.url is required/);
+    const ok = await eventsInstance('to-break', {});
+    const bad = await call(`${server.api}/instances/${ok.id}`, { method: 'PATCH', headers: { authorization: server.auth }, json: { configuration: { 'event.poller.refresh_interval': '0' } } });
+    expect(bad.status).toBe(400);
+  });
+});
