@@ -100,7 +100,7 @@ export class EventService {
       }
       if (afterRecord) await afterRecord(repo);
     });
-    for (const id of deliveryIds) await this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: id }, { singletonKey: id });
+    for (const id of deliveryIds) await this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: id }, this.jobOptions(id));
     return recorded;
   }
 
@@ -151,12 +151,17 @@ export class EventService {
     const backoff = this.deps.delivery.baseDelayMs * 4 ** (attempt - 1) * (0.9 + Math.random() * 0.2);
     const next = new Date(this.deps.clock.now().getTime() + Math.max(backoff, retryAfterMs));
     await this.deps.events.deliveryFailed(d, status, error, next);
-    await this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: d.id }, { singletonKey: d.id, runAt: next });
+    await this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: d.id }, { ...this.jobOptions(d.id), runAt: next });
   }
 
   async redeliver(eventId: string): Promise<void> {
     for (const id of await this.deps.events.redeliver(eventId, this.deps.clock.now())) {
-      await this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: id }, { singletonKey: id });
+      await this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: id }, this.jobOptions(id));
     }
+  }
+
+  /** A delivery job is leased as long as the delivery itself, so a crash delays it by seconds, not minutes. */
+  jobOptions(deliveryId: string) {
+    return { singletonKey: deliveryId, leaseMs: this.deps.delivery.timeoutMs * 3 };
   }
 }

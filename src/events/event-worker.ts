@@ -56,7 +56,7 @@ export class EventWorker {
       }
       // Deliveries whose job was lost with a crashed process are found again here.
       for (const id of await this.deps.events.dueDeliveries(now, 500)) {
-        await this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: id }, { singletonKey: id });
+        await this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: id }, this.deps.service.jobOptions(id));
       }
     } catch (err) {
       this.deps.logger.error({ err }, 'event scheduler tick failed');

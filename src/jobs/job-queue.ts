@@ -14,6 +14,8 @@ export interface EnqueueOptions {
   runAt?: Date;
   singletonKey?: string;
   retryLimit?: number;
+  /** How long a run may take before the job counts as abandoned by a dead process and runs again. */
+  leaseMs?: number;
 }
 
 export type JobPayload = Record<string, unknown>;

@@ -30,6 +30,7 @@ export interface JobsTable {
   run_at: string;
   attempts: number;
   retry_limit: number;
+  lease_ms: number;
   locked_until: string | null;
   last_error: string | null;
   created_at: string;

@@ -45,7 +45,7 @@ export class LocalJobQueue implements JobQueue {
       }
       await trx.insertInto('jobs').values({
         id, name, payload: JSON.stringify(payload), singleton_key: options.singletonKey ?? null, status: 'queued',
-        run_at: (options.runAt ?? new Date()).toISOString(), attempts: 0, retry_limit: options.retryLimit ?? DEFAULT_RETRY_LIMIT,
+        run_at: (options.runAt ?? new Date()).toISOString(), attempts: 0, retry_limit: options.retryLimit ?? DEFAULT_RETRY_LIMIT, lease_ms: options.leaseMs ?? this.#leaseMs,
         locked_until: null, last_error: null, created_at: now,
       }).execute();
       return true;
@@ -70,7 +70,7 @@ export class LocalJobQueue implements JobQueue {
     // Leases that ran out belong to a process that died: give those jobs back.
     await this.#db.updateTable('jobs').set({ status: 'queued', locked_until: null })
       .where('name', '=', name).where('status', '=', 'active').where('locked_until', '<', now.toISOString()).execute();
-    const candidates = await this.#db.selectFrom('jobs').select(['id', 'payload', 'attempts', 'retry_limit', 'singleton_key'])
+    const candidates = await this.#db.selectFrom('jobs').select(['id', 'payload', 'attempts', 'retry_limit', 'singleton_key', 'lease_ms'])
       .where('name', '=', name).where('status', '=', 'queued').where('run_at', '<=', now.toISOString())
       .orderBy('run_at').orderBy('created_at').limit(50).execute();
     for (const candidate of candidates) {
@@ -81,7 +81,7 @@ export class LocalJobQueue implements JobQueue {
         if (running) continue;
       }
       const res = await this.#db.updateTable('jobs')
-        .set({ status: 'active', locked_until: new Date(now.getTime() + this.#leaseMs).toISOString(), attempts: candidate.attempts + 1 })
+        .set({ status: 'active', locked_until: new Date(now.getTime() + candidate.lease_ms).toISOString(), attempts: candidate.attempts + 1 })
         .where('id', '=', candidate.id).where('status', '=', 'queued').executeTakeFirst();
       if (Number(res.numUpdatedRows) === 1) return { id: candidate.id, payload: JSON.parse(candidate.payload) as JobPayload, attempts: candidate.attempts + 1, retry_limit: candidate.retry_limit };
     }

@@ -61,7 +61,7 @@ export class PgBossJobQueue implements JobQueue {
       ...(options.singletonKey !== undefined && { singletonKey: options.singletonKey }),
       retryLimit: options.retryLimit ?? DEFAULT_RETRY_LIMIT,
       retryDelay: this.#options.retryDelaySeconds ?? 5,
-      expireInSeconds: this.#options.leaseSeconds ?? 60,
+      expireInSeconds: options.leaseMs !== undefined ? Math.max(1, Math.ceil(options.leaseMs / 1000)) : this.#options.leaseSeconds ?? 60,
     });
   }
 

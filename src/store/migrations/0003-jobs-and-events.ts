@@ -11,6 +11,7 @@ export const m0003JobsAndEvents: Migration = {
       .addColumn('run_at', 'text', (c) => c.notNull())
       .addColumn('attempts', 'integer', (c) => c.notNull())
       .addColumn('retry_limit', 'integer', (c) => c.notNull())
+      .addColumn('lease_ms', 'integer', (c) => c.notNull())
       .addColumn('locked_until', 'text')
       .addColumn('last_error', 'text')
       .addColumn('created_at', 'text', (c) => c.notNull())

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { newTestStore, testStoreKind } from '../helpers/test-store.ts';
+import { call } from '../helpers/test-server.ts';
+import { startSwitchboard, type RunningProcess } from '../helpers/process.ts';
+import { withEmulator } from '../helpers/jira-client.ts';
+import { startReceiver } from '../helpers/receiver.ts';
+
+let jira: Awaited<ReturnType<typeof withEmulator>>;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+beforeAll(async () => {
+  jira = await withEmulator();
+  receiver = await startReceiver();
+});
+afterAll(async () => {
+  await jira.close();
+  await receiver.close();
+});
+
+const webhookInstance = async (api: string, auth: string, name: string) => {
+  const res = await call(`${api}/instances`, {
+    method: 'POST', headers: { authorization: auth },
+    json: {
+      element: { key: 'jiraonprem' }, name,
+      configuration: {
+        username: 'admin', password: 'admin', siteAddress: jira.baseUrl, 'event.notification.enabled': true, 'event.vendor.type': 'webhook',
+        'event.notification.callback.url': receiver.url,
+      },
+    },
+  });
+  expect(res.status).toBe(200);
+  return res.body as { id: number };
+};
+const createIssue = async (summary: string) =>
+  (await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'HELP' }, issuetype: { name: 'Task' }, summary } })).body as { id: string };
+
+describe('events across real processes', () => {
+  it('loses no delivery when the process is killed in the middle of it', async () => {
+    const target = await newTestStore();
+    const env: Record<string, string> = {
+      SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'warn', QUEUE: 'local',
+      SWITCHBOARD_EVENT_TICK_MS: '100', SWITCHBOARD_DELIVERY_TIMEOUT_MS: '1000', SWITCHBOARD_DELIVERY_BASE_DELAY_MS: '100',
+      ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
+    };
+    const first = startSwitchboard(['serve'], env);
+    const api = (await first.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
+    const auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
+    const instance = await webhookInstance(api, auth, 'crash');
+    receiver.received.length = 0;
+    receiver.respondWith(() => ({ status: 200, hang: true }));
+    const issue = await createIssue('delivered across a crash');
+    await receiver.waitFor((all) => all.some((r) => r.json.message.events[0].objectId === issue.id));
+    const firstTry = receiver.received.find((r) => r.json.message.events[0].objectId === issue.id)!;
+
+    // The process dies while the callback still holds the request.
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.on('exit', r));
+    receiver.respondWith(() => ({ status: 200 }));
+
+    const again: RunningProcess = startSwitchboard(['serve'], { ...env, PORT: String(new URL(api).port) });
+    await again.waitFor(/listening on/);
+    await receiver.waitFor((all) => all.filter((r) => r.headers['elements-webhook-id'] === firstTry.headers['elements-webhook-id']).length >= 2, 20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    const log = await call(`${api}/instances/${instance.id}/events`, { headers: { authorization: auth } });
+    expect(log.body.find((e: any) => e.events[0].objectId === issue.id)).toMatchObject({ status: 'NOTIFIED' });
+    await call(`${api}/instances/${instance.id}`, { method: 'DELETE', headers: { authorization: auth } });
+    await again.stop();
+  }, 60_000);
+
+  it.skipIf(testStoreKind() !== 'postgres')('shares the work between two processes on PostgreSQL + pg-boss, sending each notification once', async () => {
+    const target = await newTestStore();
+    const env: Record<string, string> = {
+      SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'warn', QUEUE: 'pgboss', DATABASE_URL: target.databaseUrl!,
+      SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'), SWITCHBOARD_EVENT_TICK_MS: '200',
+    };
+    const a = startSwitchboard(['serve'], env);
+    const apiA = (await a.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    const b = startSwitchboard(['serve'], env);
+    await b.waitFor(/listening on/);
+    const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
+    const auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
+    try {
+      const instance = await webhookInstance(apiA, auth, 'scale-out');
+      receiver.received.length = 0;
+      receiver.respondWith(() => ({ status: 200 }));
+      const issues = [];
+      for (let i = 0; i < 30; i++) issues.push(await createIssue(`scale ${i}`));
+      const mine = () => receiver.received.filter((r) => r.json.message.instanceId === instance.id);
+      await receiver.waitFor(() => new Set(mine().flatMap((r) => r.json.message.events.map((e: any) => e.objectId))).size >= 30, 30_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      const deliveryIds = mine().map((r) => r.headers['elements-webhook-id']);
+      expect(new Set(deliveryIds).size).toBe(deliveryIds.length);
+      expect(new Set(mine().flatMap((r) => r.json.message.events.map((e: any) => e.objectId)))).toEqual(new Set(issues.map((i) => i.id)));
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  }, 90_000);
+});
