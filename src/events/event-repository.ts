@@ -31,6 +31,12 @@ export class EventRepository {
     await this.db.deleteFrom('event_sources').where('instance_id', '=', instanceId).execute();
   }
 
+  /** Pending deliveries of an instance that is going away will not be sent (the log keeps them). */
+  async cancelDeliveries(instanceId: number, reason: string): Promise<void> {
+    await this.db.updateTable('deliveries').set({ status: 'failed', last_error: reason, locked_until: null })
+      .where('instance_id', '=', instanceId).where('status', 'in', ['pending', 'sending']).execute();
+  }
+
   sourceBySecretHash(hash: string): Promise<EventSourceRow | undefined> {
     return this.db.selectFrom('event_sources').selectAll().where('webhook_secret_hash', '=', hash).executeTakeFirst();
   }

@@ -110,7 +110,12 @@ export class EventService {
     const d = await this.deps.events.claimDelivery(deliveryId, now, this.deps.delivery.timeoutMs * 3);
     if (!d) return;
     const instance = await this.deps.instances.find(d.instance_id);
-    const key = instance ? eventSettings(instance.configuration, []).signatureKey : undefined;
+    if (!instance) {
+      // Never send a notification without the signature its receiver expects.
+      await this.deps.events.deliveryFailed(d, null, 'the instance no longer exists', undefined);
+      return;
+    }
+    const key = eventSettings(instance.configuration, []).signatureKey;
     const timestamp = Math.floor(now.getTime() / 1000);
     const headers: Record<string, string> = {
       'content-type': 'application/json', 'user-agent': 'switchboard-events/1',

@@ -95,5 +95,6 @@ export class EventSources {
     const existing = await this.repo.source(instance.id);
     if (existing?.vendor_webhook_id) await this.#unregister(instance, existing.vendor_webhook_id);
     await this.repo.deleteSource(instance.id);
+    await this.repo.cancelDeliveries(instance.id, 'the instance was deleted or its events turned off');
   }
 }
