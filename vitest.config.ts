@@ -12,6 +12,7 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/architecture/**/*.test.ts'] } },
       { extends: true, test: { name: 'emulator', include: ['test/emulator/**/*.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], env: { SWITCHBOARD_TEST_STORE: 'sqlite' } } },
       {
         extends: true,
         test: {

@@ -44,6 +44,7 @@ import { EventSources } from './events/event-sources.ts';
 import { EventWorker } from './events/event-worker.ts';
 import { registerWebhookIntake } from './events/routes/webhook-intake.ts';
 import { registerEventLogRoutes } from './events/routes/event-log.ts';
+import { registerConsole } from './platform/http/console.ts';
 
 export const API_PREFIX = '/elements/api-v2';
 
@@ -165,6 +166,11 @@ export async function buildApp(deps: AppDeps, services?: Services): Promise<Fast
     registerHubCatalogRoutes(api, s.registry);
   }, { prefix: API_PREFIX });
 
+  // The web console: static files, routes only auth 'none' (they are public assets).
+  await app.register(async (ui) => {
+    ui.addHook('onRoute', (route) => { route.config = { ...(route.config as object), auth: 'none' }; });
+    await registerConsole(ui);
+  });
   app.addHook('onClose', async () => { await s.http.close(); });
   return app;
 }

@@ -7,6 +7,7 @@ import { buildApp, buildServices, API_PREFIX } from './app.ts';
 import { bootstrapIfEmpty, bootstrapPath } from './tenancy/bootstrap.ts';
 import { addActiveKey, loadCipher } from './platform/keyring.ts';
 import { reencryptAll } from './store/encrypted-columns.ts';
+import { ensureConsoleBuilt } from './platform/http/console.ts';
 
 async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -26,6 +27,7 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
   await migrateToLatest(store);
   const services = await buildServices({ config, store });
   const created = await bootstrapIfEmpty(services.tenancy, config.bootstrap, config.dataDir);
+  await ensureConsoleBuilt((m) => process.stdout.write(`${m}\n`));
   const app = await buildApp({ config, store }, services);
   const runWorker = config.role !== 'api';
 
@@ -76,6 +78,7 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
       '',
     ].join('\n') + '\n');
   }
+  process.stdout.write(`web console at ${address}/\n`);
   process.stdout.write(`switchboard API listening on ${base}\n`);
 }
 

@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const CONSOLE_DIR = join(ROOT, 'dist/ui');
+
+/** Builds the console (Vite) when it is missing, as `npm start` promises; `npm run build` does the same. */
+export async function ensureConsoleBuilt(log: (message: string) => void = () => undefined): Promise<boolean> {
+  if (existsSync(join(CONSOLE_DIR, 'index.html'))) return true;
+  let vite: typeof import('vite');
+  try {
+    vite = await import('vite');
+  } catch {
+    log('the web console is not built and Vite is not installed; run npm install && npm run build');
+    return false;
+  }
+  log('building the web console (first start)…');
+  await vite.build({ configFile: join(ROOT, 'src/ui/vite.config.ts'), logLevel: 'warn' });
+  return existsSync(join(CONSOLE_DIR, 'index.html'));
+}
+
+/**
+ * Serves the console at `/`: the built files only (no wildcard route, so unknown paths still get
+ * the API's 404 body), with `X-Frame-Options` on the HTML page.
+ */
+export async function registerConsole(app: FastifyInstance): Promise<void> {
+  if (!existsSync(join(CONSOLE_DIR, 'index.html'))) return;
+  await app.register(fastifyStatic, {
+    root: CONSOLE_DIR, prefix: '/', wildcard: false, index: ['index.html'],
+    setHeaders(res, path) {
+      if (path.endsWith('.html')) {
+        res.header('X-Frame-Options', 'DENY');
+        res.header('Cache-Control', 'no-cache');
+      } else {
+        res.header('Cache-Control', 'public, max-age=31536000, immutable');
+      }
+    },
+  });
+}

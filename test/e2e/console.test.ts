@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join, resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startSwitchboard, type RunningProcess } from '../helpers/process.ts';
+import { withEmulator } from '../helpers/jira-client.ts';
+import { CONSOLE_DIR, ensureConsoleBuilt } from '../../src/platform/http/console.ts';
+
+/**
+ * The web console in Debian's Chromium against a real switchboard process and the Jira
+ * emulator. `npm test` skips it, saying so, when Chromium is not installed; `.ci/run` installs it.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+if (!available) console.warn('console e2e: skipped, Chromium is not installed (apt-get install -y chromium)');
+const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+const EMAIL = 'console@example.com';
+const PASSWORD = 'console-password-1';
+
+describe.skipIf(!available)('web console', () => {
+  let jira: Awaited<ReturnType<typeof withEmulator>>;
+  let server: RunningProcess;
+  let origin = '';
+  let browser: Browser;
+  let page: Page;
+  const env = (dataDir: string, port = '0'): Record<string, string> => ({
+    SWITCHBOARD_DATA_DIR: dataDir, PORT: port, LOG_LEVEL: 'warn', QUEUE: 'local',
+    SWITCHBOARD_ADMIN_EMAIL: EMAIL, SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
+  });
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    expect(await ensureConsoleBuilt()).toBe(true);
+    mkdirSync(SHOTS, { recursive: true });
+    jira = await withEmulator();
+    server = startSwitchboard(['serve'], env(mkdtempSync(join(tmpdir(), 'sb-e2e-'))));
+    origin = (await server.waitFor(/web console at (http:\/\/\S+)\//))[1]!;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await jira?.close();
+  });
+
+  it('ships less than 300 KB of JavaScript, gzipped', () => {
+    const js = readdirSync(join(CONSOLE_DIR, 'assets')).filter((f) => f.endsWith('.js'));
+    const size = js.reduce((n, f) => n + gzipSync(readFileSync(join(CONSOLE_DIR, 'assets', f))).length, 0);
+    console.log(`console JavaScript: ${(size / 1024).toFixed(1)} KB gzipped`);
+    expect(size).toBeLessThan(300 * 1024);
+  });
+
+  it('signs in with the keyboard only and shows the secrets hidden until revealed', async () => {
+    await page.goto(origin);
+    await page.getByRole('heading', { name: 'Sign in to switchboard' }).waitFor();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(EMAIL);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('wrong-password');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Invalid e-mail or password');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Connectors' }).waitFor();
+    await page.getByRole('link', { name: 'Secrets' }).click();
+    const org = page.getByTestId('org-secret');
+    expect(await org.textContent()).toMatch(/^•+$/);
+    await page.getByRole('button', { name: 'Reveal' }).first().click();
+    expect(await org.textContent()).toMatch(/^[0-9a-f]{32}$/);
+    await shot('secrets');
+  });
+
+  it('browses the catalog and authenticates a Jira On Prem instance, showing Jira\'s refusal first', async () => {
+    await page.getByRole('link', { name: 'Connectors' }).click();
+    await page.getByLabel('Search connectors').fill('jira');
+    await shot('catalog');
+    await page.getByRole('button', { name: 'Authenticate Jira On Prem' }).click();
+    await page.getByRole('button', { name: 'Create instance' }).click();
+    await expect.poll(() => page.locator('#instance-name-help').textContent()).toBe('Give the instance a name');
+    await page.getByLabel('Name *', { exact: true }).fill('Console instance');
+    await page.getByLabel('Username *').fill('jiradev');
+    await page.getByLabel('Password *').fill('wrong');
+    await page.getByLabel('Server URL *').fill(jira.baseUrl);
+    await page.getByRole('button', { name: 'Create instance' }).click();
+    await expect.poll(() => page.getByTestId('form-error').textContent(), { timeout: 10_000 }).toContain('Invalid Jira credentials');
+    await shot('authenticate-error');
+    await jira.control.post('/users/jiradev/clear-lockout');
+    await page.getByLabel('Password *').fill('jiradev');
+    await page.getByRole('button', { name: 'Create instance' }).click();
+    await page.getByRole('heading', { name: /is ready/ }).waitFor();
+    expect(await page.getByTestId('curl').textContent()).toMatch(/Element [A-Za-z0-9+/]{43}=.*\/hubs\/helpdesk\/incidents/);
+    await shot('instance-created');
+  }, 60_000);
+
+  it('uses the token in the API explorer, then disables and deletes the instance', async () => {
+    await page.getByRole('link', { name: 'Open the instance' }).click();
+    await page.getByRole('heading', { name: 'Console instance' }).waitFor();
+    await page.getByLabel('Operation').selectOption({ label: 'GET /incidents' });
+    await page.getByLabel('pageSize (query)').fill('2');
+    await page.getByRole('button', { name: 'Send GET' }).click();
+    await expect.poll(() => page.getByTestId('explorer-status').textContent()).toBe('200');
+    expect(JSON.parse((await page.getByTestId('explorer-response').textContent())!)).toHaveLength(2);
+    await shot('instance-detail');
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await expect.poll(() => page.getByTestId('instance-status').textContent()).toBe('disabled');
+    await page.getByRole('button', { name: 'Delete…' }).click();
+    await page.getByRole('button', { name: 'Delete for good' }).click();
+    await page.getByRole('heading', { name: 'Instances' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Console instance' }).count()).toBe(0);
+  }, 60_000);
+
+  it('renders 1,000 instances, and works in a narrow window', async () => {
+    const secrets = await page.evaluate(() => JSON.parse(sessionStorage.getItem('switchboard.secrets')!));
+    const auth = `User ${secrets.user}, Organization ${secrets.company}`;
+    for (let i = 0; i < 1000; i += 50) {
+        const statuses = await Promise.all(Array.from({ length: 50 }, (_, k) => fetch(`${origin}/elements/api-v2/instances`, {
+        method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ element: { key: 'jiraonprem' }, name: `bulk-${i + k}`, configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } }),
+      }).then(async (r) => { await r.arrayBuffer(); return r.status; })));
+      expect(statuses.every((st) => st === 200)).toBe(true);
+    }
+    await page.goto(`${origin}/#/`);
+    await page.goto(`${origin}/#/instances`);
+    await page.getByText('1000 of 1000 instances').waitFor({ timeout: 20_000 });
+    const listMs = await page.evaluate(() => (window as unknown as { __instancesRenderMs: number }).__instancesRenderMs);
+    const catalogStart = Date.now();
+    await page.goto(`${origin}/#/catalog`);
+    await page.getByRole('heading', { name: 'Jira On Prem' }).waitFor();
+    console.log(`instance list with 1000 instances rendered in ${listMs.toFixed(0)} ms; catalog in ${Date.now() - catalogStart} ms`);
+    await page.goto(`${origin}/#/instances`);
+    await page.getByLabel('Search by name or tag').fill('bulk-99');
+    await page.getByText(/^11 of 1000 instances$/).waitFor();
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(`${origin}/#/catalog`);
+    await page.getByRole('heading', { name: 'Jira On Prem' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    await shot('catalog-narrow');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${origin}/#/instances`);
+    await page.getByLabel('Search by name or tag').fill('bulk-1');
+    await shot('instances');
+  }, 120_000);
+
+  it('asks to sign in again when the server is restarted underneath it with other secrets', async () => {
+    const port = new URL(origin).port;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${origin}/#/`);
+    await page.getByRole('heading', { name: 'Your secrets' }).waitFor();
+    await server.stop();
+    await page.evaluate(() => { location.hash = '#/catalog'; });
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toMatch(/cannot be reached/);
+    server = startSwitchboard(['serve'], env(mkdtempSync(join(tmpdir(), 'sb-e2e-')), port));
+    await server.waitFor(/listening on/);
+    await page.reload();
+    await page.evaluate(() => { location.hash = '#/instances'; });
+    await page.getByRole('heading', { name: 'Sign in to switchboard' }).waitFor();
+    expect(await page.getByRole('status').textContent()).toMatch(/sign in again/);
+  }, 60_000);
+});
