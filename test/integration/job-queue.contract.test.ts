@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 afterAll(async () => { await store.close(); });
 
-const waitFor = async (check: () => boolean, ms = 15_000) => {
+const waitFor = async (check: () => boolean, ms = 40_000) => {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error('timed out');
@@ -51,7 +51,7 @@ describe.each(testStoreKind() === 'postgres' ? ['local', 'pgboss'] : ['local'])(
   };
   const name = (s: string) => `${adapter}-${s}-${Math.random().toString(36).slice(2, 8)}`;
 
-  it('runs a job with its payload, not before runAt', async () => {
+  it('runs a job with its payload, not before runAt', { timeout: 60_000 }, async () => {
     const q = make();
     const seen: unknown[] = [];
     const n = name('run');
@@ -66,7 +66,7 @@ describe.each(testStoreKind() === 'postgres' ? ['local', 'pgboss'] : ['local'])(
     expect(seen[1]).toEqual({ b: 2 });
   });
 
-  it('keeps at most one waiting and one running job per singleton key', async () => {
+  it('keeps at most one waiting and one running job per singleton key', { timeout: 60_000 }, async () => {
     const q = make();
     const n = name('single');
     let release!: () => void;
@@ -98,7 +98,7 @@ describe.each(testStoreKind() === 'postgres' ? ['local', 'pgboss'] : ['local'])(
     await waitFor(() => calls === 2);
   });
 
-  it('keeps jobs across restarts, and two workers never run the same job twice', async () => {
+  it('keeps jobs across restarts, and two workers never run the same job twice', { timeout: 60_000 }, async () => {
     const n = name('durable');
     const first = make();
     for (let i = 0; i < 30; i++) await first.enqueue(n, { i });
@@ -124,7 +124,7 @@ describe.each(testStoreKind() === 'postgres' ? ['local', 'pgboss'] : ['local'])(
     const alive = make(1000);
     let rerun = 0;
     await alive.work(n, async () => { rerun++; });
-    await waitFor(() => rerun === 1, 20_000);
+    await waitFor(() => rerun === 1);
     queues.splice(queues.indexOf(dead), 1);
-  }, 30_000);
+  }, 60_000);
 });
