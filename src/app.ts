@@ -45,6 +45,8 @@ import { EventWorker } from './events/event-worker.ts';
 import { registerWebhookIntake } from './events/routes/webhook-intake.ts';
 import { registerEventLogRoutes } from './events/routes/event-log.ts';
 import { registerConsole } from './platform/http/console.ts';
+import { TransformationService } from './transformations/transformation-service.ts';
+import { registerTransformationRoutes } from './transformations/routes/definitions.ts';
 
 export const API_PREFIX = '/elements/api-v2';
 
@@ -65,6 +67,7 @@ export interface AppDeps {
 
 export interface Services {
   logger: pino.Logger;
+  transformations: TransformationService;
   queue: JobQueue;
   eventRepo: EventRepository;
   events: EventService;
@@ -110,11 +113,12 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   });
   const eventSources = new EventSources(eventRepo, registry, events, box, systemClock, logger, () => publicUrl.value);
   instances.follow({ changed: (i) => eventSources.sync(i), deleting: (i) => eventSources.remove(i) });
+  const transformations = new TransformationService(deps.store.db, registry, clock);
   const worker = new EventWorker({
     queue, events: eventRepo, service: events, instances: instanceRepo, registry, clock: systemClock, logger,
-    tickMs: deps.config.events.tickMs, deliveryConcurrency: deps.config.events.deliveryConcurrency,
+    tickMs: deps.config.events.tickMs, deliveryConcurrency: deps.config.events.deliveryConcurrency, transformations,
   });
-  return { logger, queue, eventRepo, events, eventSources, worker, publicUrl, hubCache, tenancy, instances, box, registry, clock, http };
+  return { logger, transformations, queue, eventRepo, events, eventSources, worker, publicUrl, hubCache, tenancy, instances, box, registry, clock, http };
 }
 
 /** The HTTP application: wires services into feature plugins. Tests call it with their own store. */
@@ -158,9 +162,10 @@ export async function buildApp(deps: AppDeps, services?: Services): Promise<Fast
     registerElementCatalogRoutes(api, s.registry, async (element, identity) => ({ ...(await s.instances.countForElement(identity, element.key)), traffic: 0 }));
     registerInstanceRoutes(api, s.instances, s.registry);
     registerInstanceConfigurationRoutes(api, s.instances, s.registry);
-    const hubDeps = { instances: s.instances, registry: s.registry, http: s.http, logger: s.logger, vendorTimeoutMs: deps.config.vendorTimeoutMs, uploadLimit: deps.config.uploadLimit, cache: s.hubCache };
+    const hubDeps = { instances: s.instances, registry: s.registry, http: s.http, logger: s.logger, vendorTimeoutMs: deps.config.vendorTimeoutMs, uploadLimit: deps.config.uploadLimit, cache: s.hubCache, transformations: s.transformations };
     registerHubRoutes(api, hubDeps);
     registerDocsRoutes(api, hubDeps);
+    registerTransformationRoutes(api, s.transformations, s.instances);
     registerWebhookIntake(api, { events: s.eventRepo, instances: new InstanceRepository(deps.store.db, s.box), registry: s.registry, service: s.events, box: s.box, logger: s.logger });
     registerEventLogRoutes(api, { events: s.eventRepo, service: s.events, instances: s.instances, sources: s.eventSources, publicUrl: () => s.publicUrl.value });
     registerHubCatalogRoutes(api, s.registry);

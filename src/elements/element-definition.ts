@@ -23,6 +23,8 @@ export type Operation = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface ResourceDefinition {
   /** Hub resource name, e.g. `incidents`. */
   name: string;
+  /** The vendor's own name of the object, as transformations may give it (`issue` for Jira incidents). */
+  vendorName?: string;
   operations: Operation[];
   /** Whether events (polling and/or webhooks) are produced for this resource. */
   events: boolean;

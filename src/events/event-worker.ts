@@ -7,6 +7,7 @@ import { ApiError } from '../platform/errors.ts';
 import type { EventRepository } from './event-repository.ts';
 import { DELIVER_JOB, POLL_JOB, type EventService } from './event-service.ts';
 import { eventSettings } from './event-settings.ts';
+import type { TransformationService } from '../transformations/transformation-service.ts';
 
 export interface EventWorkerDeps {
   queue: JobQueue;
@@ -20,6 +21,7 @@ export interface EventWorkerDeps {
   tickMs: number;
   /** Deliveries sent at once by this process. */
   deliveryConcurrency: number;
+  transformations: TransformationService;
 }
 
 /**
@@ -80,6 +82,14 @@ export class EventWorker {
     try {
       const cursor = source.cursor ? JSON.parse(source.cursor) as unknown : null;
       const result = await element.events.poll(this.deps.service.context(instance), settings.objects, cursor);
+      // Notifications carry objects in the instance's own shape when a transformation defines one.
+      for (const object of settings.objects) {
+        const t = await this.deps.transformations.resolve(instance, object);
+        if (!t) continue;
+        const mine = result.events.filter((e) => e.objectType === object && e.object !== undefined);
+        const shaped = await this.deps.transformations.read(object, t, mine.map((e) => e.object));
+        mine.forEach((e, i) => { e.object = shaped[i]; });
+      }
       await this.deps.service.record(instance, 'polling', result.events,
         (batch) => Object.fromEntries(settings.objects.map((o) => [o, batch.filter((e) => e.objectType === o).map((e) => e.object)])),
         (repo) => repo.pollSucceeded(instanceId, result.cursor, now));

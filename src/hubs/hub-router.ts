@@ -8,6 +8,7 @@ import type { InstanceService } from '../instances/instance-service.ts';
 import type { Instance } from '../instances/instance-repository.ts';
 import type { Logger } from 'pino';
 import { HubSessionCache } from '../auth/hub-session-cache.ts';
+import type { TransformationService } from '../transformations/transformation-service.ts';
 import type { HubContext, HubFile, HubOperation, HubRequest, HubResult } from './hub-contract.ts';
 import { encodeToken, queryHash, resolvePaging } from './paging.ts';
 import { shape } from './response-shaping.ts';
@@ -25,6 +26,7 @@ export interface HubDeps {
   uploadLimit: number;
   /** Resolved identities and instances of recent hub calls. */
   cache: HubSessionCache<Instance>;
+  transformations: TransformationService;
 }
 
 /**
@@ -63,8 +65,14 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
       const op = operations.get(key)!.find((o) => deps.registry.module(instance.elementKey)!.hub?.operations.includes(o));
       if (!op) throw notFound(`The ${instance.elementKey} element has no ${method} ${path}`);
       const hubRequest = await buildRequest(request, op, path);
+      // A transformation of the resource reshapes its objects both ways (not its sub-resources).
+      const resource = path.split('/')[0]!;
+      const isObjectPath = path === resource || path === `${resource}/:id`;
+      const transformation = isObjectPath ? await deps.transformations.resolve(instance, resource) : undefined;
+      if (transformation && ['POST', 'PUT', 'PATCH'].includes(method)) hubRequest.body = deps.transformations.write(transformation, hubRequest.body);
       try {
-        const result = await op.handle(hubRequest, contextFor(instance, request));
+        let result = await op.handle(hubRequest, contextFor(instance, request));
+        if (transformation) result = await transform(result, resource, transformation);
         return send(reply, result, instance, hubRequest, path);
       } catch (err) {
         if (err instanceof ApiError && err.code === 'INSTANCE_CREDENTIALS_INVALID') await deps.instances.markInvalid(instance);
@@ -125,11 +133,19 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     return { ...file, filename: fileName || file.filename || 'attachment' };
   }
 
+  /** Maps vendor objects onto the common shape, keeping each vendor object for `raw`. */
+  async function transform(result: HubResult, name: string, t: Awaited<ReturnType<TransformationService['resolve']>>): Promise<HubResult> {
+    if (!t) return result;
+    if (result.kind === 'object') return { kind: 'object', body: (await deps.transformations.read(name, t, [result.body]))[0], vendor: result.body } as HubResult;
+    if (result.kind === 'list') return { ...result, items: await deps.transformations.read(name, t, result.items), vendorItems: result.items } as HubResult;
+    return result;
+  }
+
   function send(reply: FastifyReply, result: HubResult, instance: Instance, request: HubRequest, path: string) {
     const opts = { stripNulls: instance.configuration['filter.response.nulls'] === undefined || truthy(instance.configuration['filter.response.nulls']), raw: truthy((reply.request.query as { raw?: string }).raw) };
     switch (result.kind) {
       case 'empty': return reply.code(200).send();
-      case 'object': return reply.code(200).send(shape(result.body, opts));
+      case 'object': return reply.code(200).send(shape(result.body, opts, (result as { vendor?: unknown }).vendor));
       case 'stream':
         reply.header('content-type', result.contentType);
         if (result.length !== undefined) reply.header('content-length', String(result.length));
@@ -142,7 +158,8 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
           const raw = reply.request.query as Record<string, string | undefined>;
           reply.header('Elements-Next-Page-Token', encodeToken({ startAt: result.nextStartAt, pageSize: request.paging.pageSize, q: queryHash(path, raw.where, raw.orderBy) }));
         }
-        return reply.code(200).send(result.items.map((item) => shape(item, opts)));
+        const vendorItems = (result as { vendorItems?: unknown[] }).vendorItems;
+        return reply.code(200).send(result.items.map((item, i) => shape(item, opts, vendorItems?.[i])));
       }
     }
   }

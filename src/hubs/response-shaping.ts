@@ -10,9 +10,12 @@ export function stripNulls(value: unknown): unknown {
   return out;
 }
 
-/** Shapes one vendor object for the response: nulls stripped (unless turned off), `raw` added on request. */
-export function shape(vendor: unknown, options: { stripNulls: boolean; raw: boolean }): unknown {
-  const body = options.stripNulls ? stripNulls(vendor) : vendor;
+/**
+ * Shapes one object for the response: nulls stripped (unless turned off), after any
+ * transformation; `raw` (on request) is the untouched vendor object it came from.
+ */
+export function shape(object: unknown, options: { stripNulls: boolean; raw: boolean }, vendor: unknown = object): unknown {
+  const body = options.stripNulls ? stripNulls(object) : object;
   if (!options.raw || body === null || typeof body !== 'object' || Array.isArray(body)) return body;
   return { ...(body as Record<string, unknown>), raw: vendor };
 }

@@ -34,6 +34,7 @@ export const errorCatalogue = {
   TOO_MANY_ATTEMPTS: { status: 429, message: 'Too many failed sign-in attempts; try again later' },
   PROVIDER_RATE_LIMITED: { status: 429, message: 'The vendor is rate limiting this instance; retry after the time in Retry-After' },
   INTERNAL: { status: 500, message: 'Internal server error' },
+  TRANSFORMATION_SCRIPT_FAILED: { status: 500, message: 'A transformation script failed' },
   PROVIDER_ERROR: { status: 502, message: 'The vendor answered with an error' },
   PROVIDER_TIMEOUT: { status: 504, message: 'The vendor did not answer in time' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -3,12 +3,14 @@ import type { Store } from './db.ts';
 import { m0001Tenancy } from './migrations/0001-tenancy.ts';
 import { m0002Instances } from './migrations/0002-instances.ts';
 import { m0003JobsAndEvents } from './migrations/0003-jobs-and-events.ts';
+import { m0004Transformations } from './migrations/0004-transformations.ts';
 
 /** Migrations are listed in code (not discovered on disk) so a bundled build cannot miss one. */
 const migrations: Record<string, Migration> = {
   '0001-tenancy': m0001Tenancy,
   '0002-instances': m0002Instances,
   '0003-jobs-and-events': m0003JobsAndEvents,
+  '0004-transformations': m0004Transformations,
 };
 
 class StaticProvider implements MigrationProvider {

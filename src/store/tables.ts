@@ -18,6 +18,39 @@ export interface Database {
   event_dedupe: EventDedupeTable;
   events: EventsTable;
   deliveries: DeliveriesTable;
+  object_definitions: ObjectDefinitionsTable;
+  transformations: TransformationsTable;
+}
+
+export type Level = 'organization' | 'account' | 'instance';
+
+/** A common resource's definition at one level; `account_id`/`instance_id` are 0 where unused. */
+export interface ObjectDefinitionsTable {
+  id: Generated<number>;
+  organization_id: number;
+  level: string;
+  account_id: number;
+  instance_id: number;
+  object_name: string;
+  /** JSON array of `{path, type, ...}`. */
+  fields: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A mapping of an element's vendor object onto a common resource, at one level. */
+export interface TransformationsTable {
+  id: Generated<number>;
+  organization_id: number;
+  level: string;
+  account_id: number;
+  instance_id: number;
+  element_key: string;
+  object_name: string;
+  /** JSON: `{vendorName, fields, configuration, script, isLegacy, startDate}`. */
+  body: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface JobsTable {

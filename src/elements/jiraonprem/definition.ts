@@ -59,7 +59,7 @@ export const definition: ElementDefinition = {
     { key: 'filter.response.nulls', name: 'Filter null values from the response', description: 'Remove null fields from hub responses', type: 'BOOLEAN', required: false, defaultValue: 'true' },
   ],
   resources: [
-    crud('incidents', true, true, true),
+    { ...crud('incidents', true, true, true), vendorName: 'issue' },
     crud('incident-types'),
     crud('agents'),
     crud('contacts'),

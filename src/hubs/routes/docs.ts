@@ -21,6 +21,15 @@ export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
     };
     const models: Record<string, Record<string, unknown>> = {};
     for (const name of module.hub.objects) {
+      // addToDocumentation: the instance's own shape replaces the vendor model.
+      const t = await deps.transformations.resolve(instance, name);
+      if (t?.configuration.some((c) => c.type === 'addToDocumentation')) {
+        models[name] = modelFromFields(t.fields.map((f) => ({
+          vendorPath: f.path, vendorDisplayName: `${f.path} ← ${f.vendorPath}`, type: f.type, vendorNativeType: f.vendorType ?? f.type,
+          vendorRequired: false, vendorReadOnly: false, filterable: false, hidden: false,
+        })));
+        continue;
+      }
       const fields = await module.hub.objectMetadata(name, context);
       if (fields?.length) models[name] = modelFromFields(fields);
     }

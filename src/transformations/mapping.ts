@@ -1,0 +1,199 @@
+import { badRequest } from '../platform/errors.ts';
+
+/** One field of a transformation (open-connectors-api.md §8.2): common `path` ← vendor `vendorPath`. */
+export interface FieldMapping {
+  path: string;
+  type: string;
+  vendorPath?: string;
+  vendorType?: string;
+  mask?: string;
+  configuration?: ConfigEntry[];
+  level?: string;
+}
+
+export interface ConfigEntry {
+  type: string;
+  properties?: { fromVendor?: boolean; toVendor?: boolean };
+}
+
+export interface TransformationBody {
+  vendorName: string;
+  fields: FieldMapping[];
+  configuration: ConfigEntry[];
+  script?: { body: string; mimeType?: string } | undefined;
+  isLegacy: boolean;
+}
+
+const TYPES = new Set(['string', 'number', 'boolean', 'date']);
+const PATH = /^[A-Za-z0-9_$@-]+(\[(\d+|\*)\])?(\.[A-Za-z0-9_$@-]+(\[(\d+|\*)\])?)*$/;
+
+type Segment = { key: string; index?: number | '*' };
+
+export function parsePath(path: string): Segment[] {
+  return path.split('.').map((part) => {
+    const m = /^([^[]+)(?:\[(\d+|\*)\])?$/.exec(part)!;
+    return m[2] === undefined ? { key: m[1]! } : { key: m[1]!, index: m[2] === '*' ? '*' : Number(m[2]) };
+  });
+}
+
+/** Reads a dotted path with `[n]` and `[*]` (every element) steps. */
+export function getPath(obj: unknown, segments: Segment[]): unknown {
+  let current: unknown = obj;
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i]!;
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[s.key];
+    if (s.index === '*') {
+      if (!Array.isArray(current)) return undefined;
+      const rest = segments.slice(i + 1);
+      return current.map((item) => (rest.length ? getPath(item, rest) : item));
+    }
+    if (s.index !== undefined) current = Array.isArray(current) ? current[s.index] : undefined;
+  }
+  return current;
+}
+
+/** Writes a dotted path, creating objects and arrays on the way. */
+export function setPath(obj: Record<string, unknown>, segments: Segment[], value: unknown): void {
+  let current: Record<string, unknown> | unknown[] = obj;
+  segments.forEach((s, i) => {
+    const last = i === segments.length - 1;
+    const container = current as Record<string, unknown>;
+    if (s.index === undefined) {
+      if (last) container[s.key] = value;
+      else {
+        if (container[s.key] === null || typeof container[s.key] !== 'object') container[s.key] = {};
+        current = container[s.key] as Record<string, unknown>;
+      }
+      return;
+    }
+    if (!Array.isArray(container[s.key])) container[s.key] = [];
+    const arr = container[s.key] as unknown[];
+    const idx = s.index as number;
+    if (last) arr[idx] = value;
+    else {
+      if (arr[idx] === null || typeof arr[idx] !== 'object') arr[idx] = {};
+      current = arr[idx] as Record<string, unknown>;
+    }
+  });
+}
+
+/** Whether a configuration entry applies in a direction; without `properties` it applies both ways. */
+const flag = (config: ConfigEntry[] | undefined, type: string, direction: 'fromVendor' | 'toVendor'): boolean =>
+  (config ?? []).some((c) => c.type === type && (c.properties === undefined || c.properties[direction] === true));
+
+/** Validates a transformation against the common resource's fields; every problem is a 400 naming it. */
+export function validateTransformation(raw: unknown, definitionPaths: Set<string> | undefined, objectName: string): TransformationBody {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('A transformation is a JSON object with vendorName and fields');
+  const b = raw as Record<string, unknown>;
+  if (typeof b.vendorName !== 'string' || b.vendorName === '') throw badRequest('vendorName is required: the element\'s vendor object (for Jira issues: issue or incidents)');
+  if (!Array.isArray(b.fields)) throw badRequest('fields is required: an array of {path, type, vendorPath}');
+  const configuration = (Array.isArray(b.configuration) ? b.configuration : []) as ConfigEntry[];
+  for (const c of configuration) if (!['passThrough', 'inherit', 'addToDocumentation', 'remove'].includes(c?.type)) throw badRequest(`Unknown configuration type "${String(c?.type)}"`);
+  const fields = b.fields.map((f: unknown, i: number): FieldMapping => {
+    const m = f as FieldMapping;
+    if (!m || typeof m.path !== 'string' || !PATH.test(m.path) || m.path.includes('*')) throw badRequest(`fields[${i}].path "${String(m?.path)}" is not a dotted path`);
+    if (definitionPaths && !definitionPaths.has(m.path)) throw badRequest(`fields[${i}].path "${m.path}" is not a field of the object definition ${objectName}`);
+    if (!TYPES.has(m.type)) throw badRequest(`fields[${i}] (${m.path}): type "${String(m.type)}" is not one of string, number, boolean, date`);
+    if (m.type === 'date' && (typeof m.mask !== 'string' || m.mask === '')) throw badRequest(`fields[${i}] (${m.path}): a date needs a mask, e.g. "yyyy-MM-dd'T'HH:mm:ss.SSSZ" or "milliseconds"`);
+    if (m.mask !== undefined) checkMask(m.mask, `${m.path}`);
+    for (const c of m.configuration ?? []) if (!['remove', 'passThrough', 'inherit'].includes(c?.type)) throw badRequest(`fields[${i}] (${m.path}): unknown configuration type "${String(c?.type)}"`);
+    const vendorPath = m.vendorPath ?? m.path;
+    if (!PATH.test(vendorPath)) throw badRequest(`fields[${i}] (${m.path}): vendorPath "${vendorPath}" is not a dotted path`);
+    if (vendorPath.includes('*') && !flag(m.configuration, 'remove', 'toVendor')) {
+      throw badRequest(`fields[${i}] (${m.path}): vendorPath "${vendorPath}" reads every array element and cannot be written back; add {"type": "remove", "properties": {"toVendor": true}}`);
+    }
+    return { ...m, vendorPath };
+  });
+  const script = b.script as { body?: unknown } | undefined;
+  if (script !== undefined && script !== null && typeof script.body !== 'string') throw badRequest('script.body must be a string of JavaScript');
+  return {
+    vendorName: b.vendorName, fields, configuration,
+    script: script && typeof script.body === 'string' ? { body: script.body } : undefined,
+    isLegacy: b.isLegacy === true,
+  };
+}
+
+const MASK_TOKENS = /yyyy|MM|dd|HH|mm|ss|SSS|Z|'[^']*'|./g;
+
+function checkMask(mask: string, where: string): void {
+  if (mask === 'milliseconds' || mask === 'seconds') return;
+  for (const t of mask.match(MASK_TOKENS) ?? []) {
+    if (t.length === 1 && /[A-Za-z]/.test(t)) throw badRequest(`${where}: mask "${mask}" has the unknown pattern letter "${t}"; use yyyy MM dd HH mm ss SSS Z, or milliseconds`);
+  }
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** Formats an instant with a Java-style mask, in UTC (`Z` prints `+0000`). */
+export function formatDate(value: unknown, mask: string): unknown {
+  const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : NaN;
+  if (Number.isNaN(ms)) return value;
+  if (mask === 'milliseconds') return ms;
+  if (mask === 'seconds') return Math.floor(ms / 1000);
+  const d = new Date(ms);
+  return (mask.match(MASK_TOKENS) ?? []).map((t) => {
+    switch (t) {
+      case 'yyyy': return String(d.getUTCFullYear());
+      case 'MM': return pad(d.getUTCMonth() + 1);
+      case 'dd': return pad(d.getUTCDate());
+      case 'HH': return pad(d.getUTCHours());
+      case 'mm': return pad(d.getUTCMinutes());
+      case 'ss': return pad(d.getUTCSeconds());
+      case 'SSS': return pad(d.getUTCMilliseconds(), 3);
+      case 'Z': return '+0000';
+      default: return t.startsWith("'") ? t.slice(1, -1) : t;
+    }
+  }).join('');
+}
+
+function convert(value: unknown, field: FieldMapping): unknown {
+  if (value === undefined || value === null) return value;
+  switch (field.type) {
+    case 'string': return typeof value === 'object' ? value : String(value);
+    case 'number': { const n = Number(value); return Number.isNaN(n) ? value : n; }
+    case 'boolean': return value === true || value === 'true';
+    case 'date': return formatDate(value, field.mask!);
+    default: return value;
+  }
+}
+
+/** Vendor object → common shape (reads). */
+export function applyRead(vendor: unknown, t: TransformationBody): Record<string, unknown> {
+  const source = (vendor ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = flag(t.configuration, 'passThrough', 'fromVendor') ? structuredClone(source) : {};
+  for (const f of t.fields) {
+    if (flag(f.configuration, 'remove', 'fromVendor')) continue;
+    const value = getPath(source, parsePath(f.vendorPath!));
+    if (value === undefined) continue;
+    setPath(out, parsePath(f.path), convert(value, f));
+  }
+  return out;
+}
+
+/** Common shape → vendor object (writes): each mapped field goes back to its vendor path. */
+export function applyWrite(common: unknown, t: TransformationBody): Record<string, unknown> {
+  const source = (common ?? {}) as Record<string, unknown>;
+  const mapped = new Set(t.fields.map((f) => f.path.split('.')[0]));
+  const out: Record<string, unknown> = {};
+  if (flag(t.configuration, 'passThrough', 'toVendor')) {
+    for (const [k, v] of Object.entries(source)) if (!mapped.has(k)) out[k] = v;
+  }
+  for (const f of t.fields) {
+    if (flag(f.configuration, 'remove', 'toVendor')) continue;
+    const value = getPath(source, parsePath(f.path));
+    if (value === undefined) continue;
+    setPath(out, parsePath(f.vendorPath!), f.type === 'date' && (f.mask === 'milliseconds' || f.mask === 'seconds') && typeof value === 'number'
+      ? new Date(f.mask === 'seconds' ? value * 1000 : value).toISOString()
+      : value);
+  }
+  return out;
+}
+
+/** `inherit`: the fields of the upper levels, overridden path by path by this level's. */
+export function mergeInherited(own: TransformationBody, upper: TransformationBody | undefined): TransformationBody {
+  if (!upper || !own.configuration.some((c) => c.type === 'inherit')) return own;
+  const byPath = new Map(upper.fields.map((f) => [f.path, f]));
+  for (const f of own.fields) byPath.set(f.path, f);
+  return { ...own, fields: [...byPath.values()] };
+}

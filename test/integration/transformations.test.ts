@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { withEmulator } from '../helpers/jira-client.ts';
+import { assertContract } from '../helpers/contracts.ts';
+
+let server: TestServer;
+let jira: Awaited<ReturnType<typeof withEmulator>>;
+let instance: { id: number; token: string };
+const h = () => ({ authorization: server.auth });
+const hub = () => ({ authorization: `${server.auth}, Element ${instance.token}` });
+const send = (method: string, path: string, json?: unknown, headers = h()) => call(`${server.api}${path}`, { method, headers, ...(json !== undefined && { json }) });
+
+const definition = { fields: [
+  { path: 'id', type: 'string' }, { path: 'title', type: 'string' }, { path: 'state', type: 'string' },
+  { path: 'createdAt', type: 'date' }, { path: 'tags', type: 'array' }, { path: 'points', type: 'number' },
+] };
+const mapping = (extra: Record<string, unknown> = {}) => ({
+  vendorName: 'issue',
+  fields: [
+    { path: 'id', type: 'string', vendorPath: 'id' },
+    { path: 'title', type: 'string', vendorPath: 'fields.summary' },
+    { path: 'state', type: 'string', vendorPath: 'fields.status.name', configuration: [{ type: 'remove', properties: { toVendor: true } }] },
+    { path: 'createdAt', type: 'date', vendorPath: 'fields.created', mask: 'milliseconds', configuration: [{ type: 'remove', properties: { toVendor: true } }] },
+  ],
+  configuration: [{ type: 'passThrough', properties: { fromVendor: false, toVendor: false } }],
+  ...extra,
+});
+
+beforeAll(async () => {
+  server = await startTestServer();
+  jira = await withEmulator();
+  instance = (await send('POST', '/instances', { element: { key: 'jiraonprem' }, name: 'tx', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } })).body;
+});
+afterAll(async () => {
+  await server.close();
+  await jira.close();
+});
+
+describe('object definitions', () => {
+  it('are created, read, replaced and listed at organization, account and instance level', async () => {
+    const created = await send('POST', '/organizations/objects/myTicket/definitions', definition);
+    expect(created.status).toBe(200);
+    assertContract('objectDefinition.schema.json', created.body);
+    expect(created.body.level).toBe('organization');
+    expect((await send('POST', '/organizations/objects/myTicket/definitions', definition)).status).toBe(409);
+    expect((await send('PUT', '/organizations/objects/myTicket/definitions', { fields: [...definition.fields, { path: 'extra', type: 'string' }] })).body.fields).toHaveLength(7);
+    const account = (await send('GET', '/accounts')).body[0];
+    expect((await send('POST', `/accounts/${account.id}/objects/acct/definitions`, definition)).body.level).toBe('account');
+    expect((await send('POST', `/instances/${instance.id}/objects/inst/definitions`, definition)).body.level).toBe('instance');
+    expect((await send('GET', '/instances/objects/inst/definitions', undefined, hub())).body.objectName).toBe('inst');
+    const list = (await send('GET', '/organizations/objects/definitions')).body;
+    expect(Object.keys(list)).toEqual(['myTicket']);
+    const common = (await send('GET', '/common-resources')).body;
+    expect(common.map((c: any) => c.name).sort()).toEqual(['acct', 'inst', 'myTicket']);
+    expect(common[0].fields[0].associatedLevel).toBeTruthy();
+    expect((await send('POST', '/organizations/objects/bad/definitions', { fields: [{ path: 'x', type: 'blob' }] })).status).toBe(400);
+    expect((await send('POST', '/organizations/objects/bad/definitions', {})).status).toBe(400);
+  });
+});
+
+describe('transformations', () => {
+  it('reshape hub reads and writes of incidents; raw keeps the vendor object', async () => {
+    await send('POST', '/organizations/objects/incidents/definitions', definition);
+    const t = await send('POST', `/instances/${instance.id}/transformations/incidents`, mapping());
+    expect(t.status).toBe(200);
+    assertContract('transformation.schema.json', t.body);
+    expect(t.body).toMatchObject({ vendorName: 'issue', level: 'instance', isLegacy: false });
+    expect(t.body.startDate).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/);
+
+    const one = await call(`${server.api}/hubs/helpdesk/incidents/CE-1?raw=true`, { headers: hub() });
+    expect(Object.keys(one.body).sort()).toEqual(['createdAt', 'id', 'raw', 'state', 'title']);
+    expect(one.body).toMatchObject({ title: expect.stringContaining('#1'), state: 'Open', createdAt: expect.any(Number) });
+    expect(one.body.raw.key).toBe('CE-1');
+    const list = await call(`${server.api}/incidents?pageSize=3`, { headers: hub() });
+    expect(list.body.every((i: any) => typeof i.title === 'string' && i.fields === undefined)).toBe(true);
+
+    // Writes in the common shape become Jira's shape; fields not mapped back are left out.
+    const created = await call(`${server.api}/hubs/helpdesk/incidents`, { method: 'POST', headers: hub(), json: { title: 'Made from my shape', state: 'ignored' } });
+    expect(created.status).toBe(400);
+    expect(created.body.providerMessage).toMatch(/project/);
+    await send('PUT', `/instances/${instance.id}/transformations/incidents`, mapping({
+      configuration: [{ type: 'passThrough', properties: { fromVendor: false, toVendor: true } }],
+    }));
+    const ok = await call(`${server.api}/hubs/helpdesk/incidents`, { method: 'POST', headers: hub(), json: { title: 'Made from my shape', fields: { project: { key: 'CE' }, issuetype: { name: 'Task' } } } });
+    expect(ok.status).toBe(200);
+    expect(ok.body.title).toBe('Made from my shape');
+    const inJira = await jira.jira.get(`/rest/api/2/issue/${ok.body.id}`);
+    expect(inJira.body.fields.summary).toBe('Made from my shape');
+    const patched = await call(`${server.api}/hubs/helpdesk/incidents/${ok.body.id}`, { method: 'PATCH', headers: hub(), json: { title: 'Renamed in my shape' } });
+    expect(patched.body.title).toBe('Renamed in my shape');
+    // Sub-resources keep Jira's shape.
+    expect((await call(`${server.api}/hubs/helpdesk/incidents/CE-1/comments`, { headers: hub() })).status).toBe(200);
+  });
+
+  it('takes the most specific level, and inherit merges the fields of the levels above', async () => {
+    const other = (await send('POST', '/instances', { element: { key: 'jiraonprem' }, name: 'tx2', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } })).body;
+    const otherHub = { authorization: `${server.auth}, Element ${other.token}` };
+    await send('POST', '/organizations/elements/jiraonprem/transformations/incidents', mapping());
+    const orgShaped = await call(`${server.api}/incidents/CE-2`, { headers: otherHub });
+    expect(Object.keys(orgShaped.body).sort()).toEqual(['createdAt', 'id', 'state', 'title']);
+    await send('POST', `/instances/${other.id}/transformations/incidents`, { vendorName: 'issue', fields: [{ path: 'points', type: 'number', vendorPath: 'fields.customfield_10102' }], configuration: [{ type: 'inherit' }] });
+    const merged = await call(`${server.api}/incidents/CE-2`, { headers: otherHub });
+    expect(Object.keys(merged.body).sort()).toEqual(expect.arrayContaining(['createdAt', 'id', 'state', 'title']));
+    const own = await send('GET', `/instances/${other.id}/transformations/incidents`);
+    expect(own.body.fields.map((f: any) => f.level)).toEqual(['instance']);
+    await send('DELETE', `/instances/${other.id}/transformations`);
+    expect((await send('GET', `/instances/${other.id}/transformations`)).body).toEqual({});
+    expect(Object.keys((await call(`${server.api}/incidents/CE-2`, { headers: otherHub })).body).sort()).toEqual(['createdAt', 'id', 'state', 'title']);
+    await send('DELETE', '/organizations/elements/jiraonprem/transformations/incidents');
+    expect((await call(`${server.api}/incidents/CE-2`, { headers: otherHub })).body.fields.summary).toBeTruthy();
+  });
+
+  it('refuses bad mappings with 400 naming them, and deleting a definition still in use with 409', async () => {
+    const bad = async (body: unknown) => (await send('PUT', `/instances/${instance.id}/transformations/incidents`, body)).body.message as string;
+    expect(await bad(mapping({ fields: [{ path: 'nope', type: 'string', vendorPath: 'id' }] }))).toMatch(/nope.*not a field of the object definition/);
+    expect(await bad(mapping({ fields: [{ path: 'title', type: 'text', vendorPath: 'x' }] }))).toMatch(/type "text"/);
+    expect(await bad(mapping({ fields: [{ path: 'createdAt', type: 'date', vendorPath: 'fields.created' }] }))).toMatch(/needs a mask/);
+    expect(await bad(mapping({ fields: [{ path: 'createdAt', type: 'date', vendorPath: 'fields.created', mask: 'yyyy-QQ' }] }))).toMatch(/unknown pattern letter/);
+    expect(await bad(mapping({ fields: [{ path: 'tags', type: 'string', vendorPath: 'fields.components[*].name' }] }))).toMatch(/cannot be written back/);
+    expect(await bad(mapping({ isLegacy: true }))).toMatch(/v2 to v1/);
+    expect((await send('POST', `/instances/${instance.id}/transformations/unknownObject`, mapping())).status).toBe(400);
+    const del = await send('DELETE', '/organizations/objects/incidents/definitions');
+    expect(del.status).toBe(409);
+    expect(del.body.message).toMatch(/still used/);
+  });
+
+  it('runs scripts in a sandbox, and survives errors, runaway loops, memory bombs and escape attempts', async () => {
+    const withScript = (body: string) => send('PUT', `/instances/${instance.id}/transformations/incidents`, mapping({ script: { body } }));
+    await withScript("transformedObject.title = transformedObject.title.toUpperCase(); transformedObject.key = originalObject.key; done(transformedObject);");
+    const shaped = await call(`${server.api}/incidents/CE-3`, { headers: hub() });
+    expect(shaped.body.title).toBe(shaped.body.title.toUpperCase());
+    expect(shaped.body.key).toBe('CE-3');
+
+    const attempts: [string, RegExp][] = [
+      ['throw new Error("boom")', /failed: Error: boom/],
+      ['while (true) {}', /ran longer than 200 ms/],
+      ['const a = []; while (true) a.push("x".repeat(100000));', /memory limit|ran longer/],
+      ['done(typeof process + typeof require + typeof fetch + typeof globalThis.Deno)', /^$/],
+      ['transformedObject.x = 1;', /without calling done/],
+    ];
+    for (const [body, expected] of attempts) {
+      await withScript(body);
+      const res = await call(`${server.api}/incidents/CE-3`, { headers: hub() });
+      if (expected.source === '^$') {
+        expect(res.body).toBe('undefinedundefinedundefinedundefined');
+      } else {
+        expect(res.status, body).toBe(500);
+        expect(res.body.message, body).toMatch(/transformation incidents/);
+        expect(res.body.message, body).toMatch(expected);
+      }
+    }
+    // The server is still answering.
+    await send('DELETE', `/instances/${instance.id}/transformations/incidents`);
+    expect((await call(`${server.api}/incidents/CE-3`, { headers: hub() })).status).toBe(200);
+  });
+
+  it('shapes the instance API document and event notifications too', async () => {
+    expect((await send('POST', `/instances/${instance.id}/transformations/incidents`, mapping({ configuration: [{ type: 'addToDocumentation' }] }))).status).toBe(200);
+    const docs = await send('GET', `/instances/${instance.id}/docs`);
+    expect(Object.keys(docs.body.definitions.incidents.properties).sort()).toEqual(['createdAt', 'id', 'state', 'title']);
+    expect(docs.body.definitions.incidents.properties.createdAt.type).toBe('string');
+
+    const received: any[] = [];
+    const { createServer } = await import('node:http');
+    const receiver = createServer((req, res) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => { received.push(JSON.parse(b)); res.end(); }); });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      await send('PATCH', `/instances/${instance.id}`, { configuration: {
+        'event.notification.enabled': true, 'event.notification.callback.url': `http://127.0.0.1:${(receiver.address() as { port: number }).port}/`, 'event.poller.refresh_interval': '1',
+      } });
+      const end = Date.now() + 10_000;
+      while ((await send('GET', `/instances/${instance.id}/events/status`)).body.lastPollDate === null && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+      const issue = (await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'shaped event' } })).body;
+      await server.services.worker.poll(instance.id);
+      const until = Date.now() + 10_000;
+      while (!received.some((r) => r.message.events.some((e: any) => e.objectId === issue.id)) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+      const n = received.find((r) => r.message.events.some((e: any) => e.objectId === issue.id));
+      expect(n.message.raw.incidents[0]).toMatchObject({ id: issue.id, title: 'shaped event', state: 'Open' });
+      expect(n.message.raw.incidents[0].fields).toBeUndefined();
+    } finally {
+      await send('PATCH', `/instances/${instance.id}`, { configuration: { 'event.notification.enabled': false } });
+      receiver.close();
+    }
+  });
+
+  it('lists the element defaults', async () => {
+    expect((await send('GET', '/elements/jiraonprem/transformations')).body).toEqual({ incidents: { vendorName: 'issue', fields: [{ path: 'id', vendorPath: 'id', type: 'string' }] } });
+  });
+});
