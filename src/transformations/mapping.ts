@@ -29,11 +29,19 @@ const PATH = /^[A-Za-z0-9_$@-]+(\[(\d+|\*)\])?(\.[A-Za-z0-9_$@-]+(\[(\d+|\*)\])?
 
 type Segment = { key: string; index?: number | '*' };
 
+const parsed = new Map<string, Segment[]>();
+
+/** Parsed once per distinct path: mapping 200 objects × 30 fields must not re-parse 6,000 times. */
 export function parsePath(path: string): Segment[] {
-  return path.split('.').map((part) => {
+  const hit = parsed.get(path);
+  if (hit) return hit;
+  const segments = path.split('.').map((part) => {
     const m = /^([^[]+)(?:\[(\d+|\*)\])?$/.exec(part)!;
-    return m[2] === undefined ? { key: m[1]! } : { key: m[1]!, index: m[2] === '*' ? '*' : Number(m[2]) };
+    return m[2] === undefined ? { key: m[1]! } : { key: m[1]!, index: m[2] === '*' ? '*' as const : Number(m[2]) };
   });
+  if (parsed.size > 10_000) parsed.clear();
+  parsed.set(path, segments);
+  return segments;
 }
 
 /** Reads a dotted path with `[n]` and `[*]` (every element) steps. */
@@ -115,6 +123,12 @@ export function validateTransformation(raw: unknown, definitionPaths: Set<string
 }
 
 const MASK_TOKENS = /yyyy|MM|dd|HH|mm|ss|SSS|Z|'[^']*'|./g;
+const maskTokens = new Map<string, string[]>();
+const tokensOf = (mask: string) => {
+  let t = maskTokens.get(mask);
+  if (!t) { t = mask.match(MASK_TOKENS) ?? []; maskTokens.set(mask, t); }
+  return t;
+};
 
 function checkMask(mask: string, where: string): void {
   if (mask === 'milliseconds' || mask === 'seconds') return;
@@ -132,7 +146,7 @@ export function formatDate(value: unknown, mask: string): unknown {
   if (mask === 'milliseconds') return ms;
   if (mask === 'seconds') return Math.floor(ms / 1000);
   const d = new Date(ms);
-  return (mask.match(MASK_TOKENS) ?? []).map((t) => {
+  return tokensOf(mask).map((t) => {
     switch (t) {
       case 'yyyy': return String(d.getUTCFullYear());
       case 'MM': return pad(d.getUTCMonth() + 1);
