@@ -99,7 +99,10 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
 
   // The one place that chooses the queue adapter.
   const queue = deps.queue ?? (deps.config.queue === 'pgboss'
-    ? new PgBossJobQueue({ connectionString: deps.config.databaseUrl!, retryDelaySeconds: 5, pollingIntervalSeconds: 0.5, maintenanceIntervalSeconds: 10 })
+    ? new PgBossJobQueue({
+      connectionString: deps.config.databaseUrl!, retryDelaySeconds: 5, pollingIntervalSeconds: 0.5, maintenanceIntervalSeconds: 10,
+      onError: (err) => logger.warn({ err: err.message }, 'job queue (pg-boss) error'),
+    })
     : new LocalJobQueue(deps.store.db, { pollIntervalMs: 250 }));
   const instanceRepo = new InstanceRepository(deps.store.db, box);
   const eventRepo = new EventRepository(deps.store.db);

@@ -9,6 +9,8 @@ export interface PgBossQueueOptions {
   pollingIntervalSeconds?: number;
   /** How often pg-boss looks for expired leases (and other maintenance). */
   maintenanceIntervalSeconds?: number;
+  /** pg-boss reports background failures (lost connections, maintenance errors) here. */
+  onError?: (err: Error) => void;
 }
 
 /**
@@ -32,7 +34,7 @@ export class PgBossJobQueue implements JobQueue {
       connectionString: options.connectionString, max: 4, supervise: true, schedule: false,
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 30,
     });
-    this.#boss.on('error', () => undefined);
+    this.#boss.on('error', (err: Error) => options.onError?.(err));
   }
 
   async #ready(name: string): Promise<void> {
