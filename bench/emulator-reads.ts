@@ -9,14 +9,11 @@
 import { createServer } from 'node:http';
 import autocannon from 'autocannon';
 import { startJiraEmulator } from '../emulators/jira-server/index.ts';
+import { numberArg } from './args.ts';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const issues = arg('issues', 100_000);
-const seconds = arg('seconds', 5);
-const connections = arg('connections', 10);
+const issues = numberArg('issues', 100_000);
+const seconds = numberArg('seconds', 5);
+const connections = numberArg('connections', 10);
 const auth = `Basic ${Buffer.from('admin:admin').toString('base64')}`;
 
 function run(url: string, headers: Record<string, string>): Promise<autocannon.Result> {

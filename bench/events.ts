@@ -21,14 +21,10 @@ import { openStore } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { buildApp, buildServices, API_PREFIX } from '../src/app.ts';
 import { bootstrapIfEmpty } from '../src/tenancy/bootstrap.ts';
+import { median, numberArg } from './args.ts';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const burst = arg('burst', 2000);
-const pollers = arg('instances', 1000);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const burst = numberArg('burst', 2000);
+const pollers = numberArg('instances', 1000);
 
 let received = 0;
 const waiters: { n: number; resolve: () => void }[] = [];

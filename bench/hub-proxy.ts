@@ -16,16 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Agent, request } from 'undici';
+import { median, numberArg } from './args.ts';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const issues = arg('issues', 100_000);
-const seconds = arg('seconds', 5);
-const connections = arg('connections', 10);
-const walkLimit = arg('walk', 20_000);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const issues = numberArg('issues', 100_000);
+const seconds = numberArg('seconds', 5);
+const connections = numberArg('connections', 10);
+const walkLimit = numberArg('walk', 20_000);
 
 function start(cmd: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
   return new Promise((resolve, reject) => {

@@ -16,10 +16,9 @@ import { openStore } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { buildApp, buildServices, API_PREFIX } from '../src/app.ts';
 import { bootstrapIfEmpty } from '../src/tenancy/bootstrap.ts';
+import { median, numberArg, percentile } from './args.ts';
 
-const n = Number(process.argv[process.argv.indexOf('--n') + 1] || 300) || 300;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]!;
+const n = numberArg('n', 300);
 
 const jira = await startJiraEmulator({ seedIssues: 0 });
 const config = parseConfig({ SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-')), ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) });
@@ -56,8 +55,8 @@ const s: number[] = [];
 for (let i = 0; i < n; i++) { d.push(await direct()); s.push(await viaSwitchboard()); }
 
 console.log(`store: ${store.dialect}; ${n} sequential creates, interleaved with ${n} direct Jira checks`);
-console.log(`direct Jira (serverInfo + myself): median ${median(d).toFixed(2)} ms, p95 ${p95(d).toFixed(2)} ms`);
-console.log(`POST /instances:                  median ${median(s).toFixed(2)} ms, p95 ${p95(s).toFixed(2)} ms`);
+console.log(`direct Jira (serverInfo + myself): median ${median(d).toFixed(2)} ms, p95 ${percentile(d, 0.95).toFixed(2)} ms`);
+console.log(`POST /instances:                  median ${median(s).toFixed(2)} ms, p95 ${percentile(s, 0.95).toFixed(2)} ms`);
 console.log(`added by switchboard (difference of the medians): ${(median(s) - median(d)).toFixed(2)} ms (target < 5 ms)`);
 console.log(`ratio POST /instances / direct: ${(median(s) / median(d)).toFixed(2)}`);
 

@@ -15,9 +15,9 @@ import { openStore } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { buildApp, buildServices, API_PREFIX } from '../src/app.ts';
 import { bootstrapIfEmpty } from '../src/tenancy/bootstrap.ts';
+import { median, numberArg } from './args.ts';
 
-const n = Number(process.argv[process.argv.indexOf('--n') + 1] || 40) || 40;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const n = numberArg('n', 40);
 
 const jira = await startJiraEmulator({ seedIssues: 1000 });
 const config = parseConfig({ SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-tx-')), LOG_LEVEL: 'error', SWITCHBOARD_ROLE: 'api' });

@@ -32,20 +32,8 @@ export interface Instance {
   owner: { id: number; email: string; firstName: string; lastName: string };
 }
 
-export interface NewInstance {
-  organizationId: number;
-  accountId: number;
-  userId: number;
-  elementKey: string;
-  name: string;
-  tags: string[];
-  token: string;
-  configuration: Configuration;
-  providerData: unknown;
-  vendorMeta: VendorMeta;
-  eventsEnabled: boolean;
-  externalAuthentication: string;
-}
+export type NewInstance = Pick<Instance, 'organizationId' | 'accountId' | 'userId' | 'elementKey' | 'name' | 'tags' | 'token' |
+  'configuration' | 'vendorMeta' | 'eventsEnabled' | 'externalAuthentication'> & { providerData: unknown };
 
 export type InstanceChanges = Partial<Pick<Instance, 'name' | 'tags' | 'configuration' | 'vendorMeta' | 'valid' | 'disabled' | 'eventsEnabled' |
   'traceLoggingEnabled' | 'cachingEnabled' | 'maxCacheSize' | 'cacheTimeToLive' | 'elementKey'>> & { providerData?: unknown };
