@@ -116,7 +116,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   });
   const eventSources = new EventSources(eventRepo, registry, events, box, systemClock, logger, () => publicUrl.value);
   instances.follow({ changed: (i) => eventSources.sync(i), deleting: (i) => eventSources.remove(i) });
-  const transformations = new TransformationService(deps.store.db, registry, clock);
+  const transformations = new TransformationService(deps.store.db, registry, clock, deps.config.hubCacheTtlMs);
   const worker = new EventWorker({
     queue, events: eventRepo, service: events, instances: instanceRepo, registry, clock: systemClock, logger,
     tickMs: deps.config.events.tickMs, deliveryConcurrency: deps.config.events.deliveryConcurrency, transformations,

@@ -31,7 +31,15 @@ const startDate = (d: Date) => `${d.toISOString().replace('T', ' ').replace('Z',
  * the fields of the levels above.
  */
 export class TransformationService {
-  constructor(private readonly db: Kysely<Database>, private readonly registry: ElementRegistry, private readonly clock: Clock) {}
+  /** Resolved transformations per instance and object, briefly: every hub call asks (ADR 0005). */
+  readonly #resolved = new Map<string, { until: number; value: TransformationBody | undefined }>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly registry: ElementRegistry,
+    private readonly clock: Clock,
+    private readonly cacheTtlMs = 2000,
+  ) {}
 
   // ---- access -------------------------------------------------------------------------
 
@@ -186,6 +194,7 @@ export class TransformationService {
         element_key: element.key, object_name: name, body: JSON.stringify(stored), created_at: now.toISOString(), updated_at: now.toISOString(),
       }).execute();
     }
+    this.#resolved.clear();
     return this.#transformationJson(name, stored, scope.level);
   }
 
@@ -198,6 +207,7 @@ export class TransformationService {
       q = q.where('object_name', '=', name);
     }
     await q.execute();
+    this.#resolved.clear();
   }
 
   async listTransformations(scope: Scope, elementKey: string) {
@@ -210,6 +220,18 @@ export class TransformationService {
    * level with `inherit` takes the fields of the levels above that it does not define itself.
    */
   async resolve(instance: Instance, objectName: string): Promise<TransformationBody | undefined> {
+    const key = `${instance.id}:${objectName}`;
+    const hit = this.#resolved.get(key);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const value = await this.#resolve(instance, objectName);
+    if (this.cacheTtlMs > 0) {
+      if (this.#resolved.size > 10_000) this.#resolved.clear();
+      this.#resolved.set(key, { until: Date.now() + this.cacheTtlMs, value });
+    }
+    return value;
+  }
+
+  async #resolve(instance: Instance, objectName: string): Promise<TransformationBody | undefined> {
     const rows = await this.db.selectFrom('transformations').select(['level', 'account_id', 'instance_id', 'body'])
       .where('organization_id', '=', instance.organizationId).where('element_key', '=', instance.elementKey).where('object_name', '=', objectName)
       .where((eb) => eb.or([
