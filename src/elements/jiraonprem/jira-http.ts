@@ -45,8 +45,8 @@ export async function jiraRequest(options: JiraHttpOptions, method: Dispatcher.H
     const res = await request(url, {
       method, headers, dispatcher: options.dispatcher,
       body: body === undefined ? undefined : JSON.stringify(body),
+      // The agent bounds connecting; these bound waiting for the answer and for each body chunk.
       headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs,
-      signal: AbortSignal.timeout(options.timeoutMs),
     });
     const text = await res.body.text();
     const contentType = String(res.headers['content-type'] ?? '');
