@@ -44,7 +44,12 @@ export interface HubRequest {
 }
 
 export type HubResult =
-  | { kind: 'object'; body: unknown }
+  | {
+    kind: 'object';
+    body: unknown;
+    /** Set by the hub layer when a transformation reshaped `body`: the vendor object, for `raw`. */
+    vendor?: unknown;
+  }
   | {
     kind: 'list';
     items: unknown[];
@@ -52,6 +57,8 @@ export type HubResult =
     total?: number | undefined;
     /** Vendor offset of the next page, when more exist. */
     nextStartAt?: number | undefined;
+    /** Set by the hub layer when a transformation reshaped `items`: the vendor objects, for `raw`. */
+    vendorItems?: unknown[];
   }
   | { kind: 'empty' }
   | { kind: 'stream'; contentType: string; stream: Readable; filename?: string | undefined; length?: number | undefined };

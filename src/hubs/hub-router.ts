@@ -53,7 +53,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     if (instance.disabled && !allowDisabled) throw new ApiError('INSTANCE_DISABLED');
     return instance;
   };
-  const contextFor = (instance: Instance, request: FastifyRequest): HubContext => ({
+  const contextFor = (instance: Instance): HubContext => ({
     http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs,
     instance: { id: instance.id, configuration: instance.configuration, vendorMeta: instance.vendorMeta },
   });
@@ -71,7 +71,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
       const transformation = isObjectPath ? await deps.transformations.resolve(instance, resource) : undefined;
       if (transformation && ['POST', 'PUT', 'PATCH'].includes(method)) hubRequest.body = deps.transformations.write(transformation, hubRequest.body);
       try {
-        let result = await op.handle(hubRequest, contextFor(instance, request));
+        let result = await op.handle(hubRequest, contextFor(instance));
         if (transformation) result = await transform(result, resource, transformation);
         return send(reply, result, instance, hubRequest, path);
       } catch (err) {
@@ -89,7 +89,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
   const metadata = async (request: FastifyRequest, reply: FastifyReply) => {
     const instance = await resolveInstance(request, reply, false);
     const name = (request.params as { name: string }).name;
-    const fields = await deps.registry.module(instance.elementKey)!.hub?.objectMetadata(name, contextFor(instance, request));
+    const fields = await deps.registry.module(instance.elementKey)!.hub?.objectMetadata(name, contextFor(instance));
     if (!fields) throw notFound(`No object named ${name.slice(0, 100)}; GET /objects lists them`);
     return { fields };
   };
@@ -136,8 +136,8 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
   /** Maps vendor objects onto the common shape, keeping each vendor object for `raw`. */
   async function transform(result: HubResult, name: string, t: Awaited<ReturnType<TransformationService['resolve']>>): Promise<HubResult> {
     if (!t) return result;
-    if (result.kind === 'object') return { kind: 'object', body: (await deps.transformations.read(name, t, [result.body]))[0], vendor: result.body } as HubResult;
-    if (result.kind === 'list') return { ...result, items: await deps.transformations.read(name, t, result.items), vendorItems: result.items } as HubResult;
+    if (result.kind === 'object') return { kind: 'object', body: (await deps.transformations.read(name, t, [result.body]))[0], vendor: result.body };
+    if (result.kind === 'list') return { ...result, items: await deps.transformations.read(name, t, result.items), vendorItems: result.items };
     return result;
   }
 
@@ -145,7 +145,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     const opts = { stripNulls: instance.configuration['filter.response.nulls'] === undefined || truthy(instance.configuration['filter.response.nulls']), raw: truthy((reply.request.query as { raw?: string }).raw) };
     switch (result.kind) {
       case 'empty': return reply.code(200).send();
-      case 'object': return reply.code(200).send(shape(result.body, opts, (result as { vendor?: unknown }).vendor));
+      case 'object': return reply.code(200).send(shape(result.body, opts, 'vendor' in result ? result.vendor : result.body));
       case 'stream':
         reply.header('content-type', result.contentType);
         if (result.length !== undefined) reply.header('content-length', String(result.length));
@@ -158,8 +158,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
           const raw = reply.request.query as Record<string, string | undefined>;
           reply.header('Elements-Next-Page-Token', encodeToken({ startAt: result.nextStartAt, pageSize: request.paging.pageSize, q: queryHash(path, raw.where, raw.orderBy) }));
         }
-        const vendorItems = (result as { vendorItems?: unknown[] }).vendorItems;
-        return reply.code(200).send(result.items.map((item, i) => shape(item, opts, vendorItems?.[i])));
+        return reply.code(200).send(result.items.map((item, i) => shape(item, opts, result.vendorItems ? result.vendorItems[i] : item)));
       }
     }
   }
