@@ -67,6 +67,7 @@ export interface AppDeps {
 
 export interface Services {
   logger: pino.Logger;
+  instanceRepo: InstanceRepository;
   transformations: TransformationService;
   queue: JobQueue;
   eventRepo: EventRepository;
@@ -94,7 +95,8 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const http = deps.http ?? createOutboundHttp();
   const logger = pino({ ...loggerOptions(deps.config.logLevel), enabled: deps.logger !== false });
   const hubCache = new HubSessionCache<Instance>(deps.config.hubCacheTtlMs);
-  const instances = new InstanceService(new InstanceRepository(deps.store.db, box), registry, http, clock, logger, deps.config.vendorTimeoutMs, () => hubCache.clear());
+  const instanceRepo = new InstanceRepository(deps.store.db, box);
+  const instances = new InstanceService(instanceRepo, registry, http, clock, logger, deps.config.vendorTimeoutMs, () => hubCache.clear());
   tenancy.onUserChange(() => hubCache.clear());
 
   // The one place that chooses the queue adapter.
@@ -104,7 +106,6 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
       onError: (err) => logger.warn({ err: err.message }, 'job queue (pg-boss) error'),
     })
     : new LocalJobQueue(deps.store.db, { pollIntervalMs: 250 }));
-  const instanceRepo = new InstanceRepository(deps.store.db, box);
   const eventRepo = new EventRepository(deps.store.db);
   const publicUrl = { value: deps.config.publicUrl ?? `http://${deps.config.host}:${deps.config.port}` };
   // Events run on real time: their schedules and retries are shared with the job queue, which
@@ -121,7 +122,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     queue, events: eventRepo, service: events, instances: instanceRepo, registry, clock: systemClock, logger,
     tickMs: deps.config.events.tickMs, deliveryConcurrency: deps.config.events.deliveryConcurrency, transformations,
   });
-  return { logger, transformations, queue, eventRepo, events, eventSources, worker, publicUrl, hubCache, tenancy, instances, box, registry, clock, http };
+  return { logger, instanceRepo, transformations, queue, eventRepo, events, eventSources, worker, publicUrl, hubCache, tenancy, instances, box, registry, clock, http };
 }
 
 /** The HTTP application: wires services into feature plugins. Tests call it with their own store. */
@@ -169,7 +170,7 @@ export async function buildApp(deps: AppDeps, services?: Services): Promise<Fast
     registerHubRoutes(api, hubDeps);
     registerDocsRoutes(api, hubDeps);
     registerTransformationRoutes(api, s.transformations, s.instances);
-    registerWebhookIntake(api, { events: s.eventRepo, instances: new InstanceRepository(deps.store.db, s.box), registry: s.registry, service: s.events, box: s.box, logger: s.logger });
+    registerWebhookIntake(api, { events: s.eventRepo, instances: s.instanceRepo, registry: s.registry, service: s.events, box: s.box, logger: s.logger });
     registerEventLogRoutes(api, { events: s.eventRepo, service: s.events, instances: s.instances, sources: s.eventSources, publicUrl: () => s.publicUrl.value });
     registerHubCatalogRoutes(api, s.registry);
   }, { prefix: API_PREFIX });

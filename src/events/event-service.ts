@@ -9,6 +9,7 @@ import type { ElementRegistry } from '../elements/registry.ts';
 import type { InstanceRepository, Instance } from '../instances/instance-repository.ts';
 import type { VendorEvent } from '../hubs/event-contract.ts';
 import type { HubContext } from '../hubs/hub-contract.ts';
+import { hubContext } from '../hubs/hub-context.ts';
 import type { EventRepository, DeliveryRow } from './event-repository.ts';
 import { eventSettings } from './event-settings.ts';
 
@@ -56,10 +57,7 @@ export class EventService {
   constructor(private readonly deps: EventServiceDeps) {}
 
   context(instance: Instance): HubContext {
-    return {
-      http: this.deps.http, logger: this.deps.logger, timeoutMs: this.deps.vendorTimeoutMs,
-      instance: { id: instance.id, configuration: instance.configuration, vendorMeta: instance.vendorMeta },
-    };
+    return hubContext(instance, { http: this.deps.http, logger: this.deps.logger, timeoutMs: this.deps.vendorTimeoutMs });
   }
 
   /**

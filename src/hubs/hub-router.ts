@@ -9,6 +9,7 @@ import type { Instance } from '../instances/instance-repository.ts';
 import type { Logger } from 'pino';
 import { HubSessionCache } from '../auth/hub-session-cache.ts';
 import type { TransformationService } from '../transformations/transformation-service.ts';
+import { hubContext } from './hub-context.ts';
 import type { HubContext, HubFile, HubOperation, HubRequest, HubResult } from './hub-contract.ts';
 import { encodeToken, queryHash, resolvePaging } from './paging.ts';
 import { shape } from './response-shaping.ts';
@@ -53,10 +54,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     if (instance.disabled && !allowDisabled) throw new ApiError('INSTANCE_DISABLED');
     return instance;
   };
-  const contextFor = (instance: Instance): HubContext => ({
-    http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs,
-    instance: { id: instance.id, configuration: instance.configuration, vendorMeta: instance.vendorMeta },
-  });
+  const contextFor = (instance: Instance): HubContext => hubContext(instance, { http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs });
 
   for (const key of operations.keys()) {
     const [method, path] = key.split(' ') as [HubOperation['method'], string];

@@ -27,7 +27,6 @@ export const errorCatalogue = {
   NOT_FOUND: { status: 404, message: 'Not found' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No resource at this path' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed on this path' },
-  NOT_ACCEPTABLE: { status: 406, message: 'The Accept header cannot be satisfied' },
   CONFLICT: { status: 409, message: 'The request conflicts with an existing resource' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported Content-Type' },

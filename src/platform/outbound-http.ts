@@ -43,8 +43,3 @@ export function createOutboundHttp(options: OutboundHttpOptions = { connectTimeo
     },
   };
 }
-
-/** Only injected dispatchers (tests) skip the pool. */
-export function fixedOutboundHttp(dispatcher: Dispatcher): OutboundHttp {
-  return { dispatcher: () => dispatcher, close: async () => undefined };
-}

@@ -188,6 +188,9 @@ describe('reading, updating and deleting', () => {
     expect(page.body).toHaveLength(1);
     expect(page.headers.get('elements-total-count')).toBe('2');
     expect(page.headers.get('elements-next-page-token')).toBeTruthy();
+    const next = await call(`${server.api}/instances?tags[]=blue&tags[]=green&pageSize=1&nextPage=${encodeURIComponent(page.headers.get('elements-next-page-token')!)}`, { headers: h() });
+    expect(next.body.map((x: any) => x.id)).toEqual([b.id]);
+    expect(next.headers.get('elements-next-page-token')).toBeNull();
     const all = await call(`${server.api}/instances`, { headers: h() });
     assertContract('element.instances.schema.json', all.body);
   });

@@ -5,6 +5,7 @@ import { parseId } from '../../platform/http/params.ts';
 import type { Instance } from '../../instances/instance-repository.ts';
 import type { HubDeps } from '../hub-router.ts';
 import { buildHubDocs, modelFromFields } from '../instance-docs.ts';
+import { hubContext } from '../hub-context.ts';
 
 /**
  * `GET /instances/{id}/docs`, `GET /instances/docs` (token) and `GET /elements/{keyOrId}/docs`:
@@ -15,10 +16,7 @@ export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
   const instanceDocs = async (request: FastifyRequest, instance: Instance) => {
     const module = deps.registry.module(instance.elementKey)!;
     if (!module.hub) throw notFound(`${instance.elementKey} has no hub resources`);
-    const context = {
-      http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs,
-      instance: { id: instance.id, configuration: instance.configuration, vendorMeta: instance.vendorMeta },
-    };
+    const context = hubContext(instance, { http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs });
     const models: Record<string, Record<string, unknown>> = {};
     for (const name of module.hub.objects) {
       // addToDocumentation: the instance's own shape replaces the vendor model.

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseWhere, matches, readPath } from '../../ceql/index.ts';
 import { badRequest } from '../../platform/errors.ts';
-import { parseCount } from '../../platform/http/params.ts';
+import { encodeToken, queryHash, resolvePaging } from '../../hubs/paging.ts';
 import type { ElementRegistry } from '../../elements/registry.ts';
 import type { Instance } from '../instance-repository.ts';
 import { instanceJson } from '../views.ts';
@@ -23,8 +23,8 @@ export function listInstances(request: FastifyRequest, reply: FastifyReply, inst
   let items = tags.length ? instances.filter((i) => i.tags.some((t) => tags.includes(t))) : instances;
   const hydrate = q.hydrate !== 'false';
   const where = asList(q.where)[0];
-  const summaries = items.map((i) => ({ i, view: { id: i.id, name: i.name, valid: i.valid, disabled: i.disabled, tags: i.tags, element: { key: i.elementKey } } }));
   if (where) {
+    const summaries = items.map((i) => ({ i, view: { id: i.id, name: i.name, valid: i.valid, disabled: i.disabled, tags: i.tags, element: { key: i.elementKey } } }));
     const expr = parseWhere(where);
     const check = (e: typeof expr): void => {
       if (e.kind === 'and' || e.kind === 'or') { check(e.left); check(e.right); return; }
@@ -35,12 +35,14 @@ export function listInstances(request: FastifyRequest, reply: FastifyReply, inst
     items = summaries.filter((s) => matches(expr, s.view, readPath)).map((s) => s.i);
   }
   const total = items.length;
-  const pageSize = q.pageSize === undefined ? undefined : parseCount(asList(q.pageSize)[0], 'pageSize', 200, 1000);
-  if (pageSize !== undefined) {
-    const page = Math.max(1, parseCount(asList(q.page)[0], 'page', 1, 1_000_000));
-    items = items.slice((page - 1) * pageSize, page * pageSize);
+  // Paging only when asked for, with the hub's tokens (bound to this query, so `nextPage` works).
+  if (q.pageSize !== undefined || q.nextPage !== undefined) {
+    const first = (k: string) => asList(q[k])[0];
+    const boundTo = queryHash('instances', where, tags.join(','));
+    const { startAt, pageSize } = resolvePaging({ page: first('page'), pageSize: first('pageSize'), nextPage: first('nextPage') }, boundTo);
+    items = items.slice(startAt, startAt + pageSize);
     reply.header('Elements-Total-Count', String(total));
-    if (page * pageSize < total) reply.header('Elements-Next-Page-Token', Buffer.from(JSON.stringify({ v: 1, page: page + 1 })).toString('base64url'));
+    if (startAt + items.length < total) reply.header('Elements-Next-Page-Token', encodeToken({ startAt: startAt + items.length, pageSize, q: boundTo }));
   }
   reply.header('Elements-Returned-Count', String(items.length));
   return items.map((i) => instanceJson(i, registry.find(i.elementKey)!, hydrate));

@@ -59,17 +59,22 @@ export class LocalJobQueue implements JobQueue {
   async work(name: string, handler: JobHandler, options: WorkOptions = {}): Promise<void> {
     this.#workers.set(name, { handler, concurrency: options.concurrency ?? 1, running: 0 });
     if (!this.#timer) {
-      this.#timer = setInterval(() => { for (const n of this.#workers.keys()) void this.#pump(n); }, this.#pollMs);
+      this.#timer = setInterval(() => void this.#poll(), this.#pollMs);
       this.#timer.unref();
     }
     void this.#pump(name);
   }
 
+  /** The timer: give back jobs whose lease ran out (their process died), then look for due work. */
+  async #poll(): Promise<void> {
+    if (this.#stopped) return;
+    await this.#db.updateTable('jobs').set({ status: 'queued', locked_until: null })
+      .where('name', 'in', [...this.#workers.keys()]).where('status', '=', 'active').where('locked_until', '<', new Date().toISOString()).execute();
+    for (const n of this.#workers.keys()) void this.#pump(n);
+  }
+
   async #claim(name: string): Promise<{ id: string; payload: JobPayload; attempts: number; retry_limit: number } | undefined> {
     const now = new Date();
-    // Leases that ran out belong to a process that died: give those jobs back.
-    await this.#db.updateTable('jobs').set({ status: 'queued', locked_until: null })
-      .where('name', '=', name).where('status', '=', 'active').where('locked_until', '<', now.toISOString()).execute();
     const candidates = await this.#db.selectFrom('jobs').select(['id', 'payload', 'attempts', 'retry_limit', 'singleton_key', 'lease_ms'])
       .where('name', '=', name).where('status', '=', 'queued').where('run_at', '<=', now.toISOString())
       .orderBy('run_at').orderBy('created_at').limit(50).execute();

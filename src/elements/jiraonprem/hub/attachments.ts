@@ -3,7 +3,7 @@ import { ApiError } from '../../../platform/errors.ts';
 import type { HubOperation } from '../../../hubs/hub-contract.ts';
 import { authorizationHeader, classifyNetworkError } from '../jira-http.ts';
 import { authFrom } from '../configuration.ts';
-import { JiraApi, enc, toHubError } from './jira-api.ts';
+import { JiraApi, enc, parseJiraJson, toHubError } from './jira-api.ts';
 
 interface AttachmentBean { id: string; filename: string; mimeType?: string; size?: number; content?: string }
 
@@ -34,7 +34,7 @@ export const attachmentOperations: HubOperation[] = [
       const text = await res.body.text();
       const contentType = String(res.headers['content-type'] ?? '');
       if (res.statusCode >= 300) throw toHubError({ status: res.statusCode, headers: res.headers, text, contentType }, 'POST', path);
-      return { kind: 'object', body: JSON.parse(text) as unknown };
+      return { kind: 'object', body: parseJiraJson({ status: res.statusCode, headers: res.headers, text, contentType }, 'POST', path) };
     },
   },
   {

@@ -33,10 +33,6 @@ export class JiraApi {
     return this.#options.dispatcher;
   }
 
-  get options(): JiraHttpOptions {
-    return this.#options;
-  }
-
   async raw(method: Dispatcher.HttpMethod, path: string, body?: unknown, headers?: Record<string, string>): Promise<JiraResponse> {
     let waited = 0;
     for (;;) {
@@ -68,7 +64,7 @@ export class JiraApi {
       if (!res.contentType.includes('json')) {
         throw new ApiError('PROVIDER_ERROR', `Jira answered ${method} ${path} with ${res.contentType || 'no content type'} instead of JSON`, { providerMessage: providerMessage(res), providerCode: res.status });
       }
-      return JSON.parse(res.text) as T;
+      return parseJiraJson<T>(res, method, path);
     }
     throw toHubError(res, method, path);
   }
@@ -96,6 +92,15 @@ export function toHubError(res: JiraResponse, method: string, fullPath: string):
   if (res.status === 413) return new ApiError('PAYLOAD_TOO_LARGE', 'Jira refused the size of the request', extras);
   if (res.status === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', undefined, extras);
   return new ApiError('BAD_REQUEST', `Jira rejected ${method} ${path}: ${extras.providerMessage}`, extras);
+}
+
+/** Jira's JSON; a 2xx with a body that does not parse is Jira's fault (502), not ours (500). */
+export function parseJiraJson<T>(res: JiraResponse, method: string, path: string): T {
+  try {
+    return JSON.parse(res.text) as T;
+  } catch {
+    throw new ApiError('PROVIDER_ERROR', `Jira answered ${method} ${path.split('?')[0]} with JSON that does not parse`, { providerMessage: providerMessage(res), providerCode: res.status });
+  }
 }
 
 export const enc = encodeURIComponent;
