@@ -11,17 +11,10 @@
  * Run: npm run bench:events [-- --burst 2000 --instances 1000]
  */
 import { createServer } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { startJiraEmulator } from '../emulators/jira-server/index.ts';
-import { parseConfig } from '../src/platform/config.ts';
-import { openStore } from '../src/store/db.ts';
-import { migrateToLatest } from '../src/store/migrate.ts';
-import { buildApp, buildServices, API_PREFIX } from '../src/app.ts';
-import { bootstrapIfEmpty } from '../src/tenancy/bootstrap.ts';
 import { median, numberArg, percentile } from './args.ts';
+import { startInProcess } from './in-process.ts';
 
 const burst = numberArg('burst', 2000);
 const pollers = numberArg('instances', 1000);
@@ -45,17 +38,9 @@ const callback = `http://127.0.0.1:${(receiver.address() as { port: number }).po
 const until = (n: number) => new Promise<void>((resolve) => (received >= n ? resolve() : waiters.push({ n, resolve })));
 
 const jira = await startJiraEmulator({ seedIssues: 200 });
-const config = parseConfig({ SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-ev-')), SWITCHBOARD_EVENT_TICK_MS: '1000', LOG_LEVEL: 'error', ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL, QUEUE: 'pgboss' }) });
-const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-await migrateToLatest(store);
-const services = await buildServices({ config, store, logger: false });
-const admin = (await bootstrapIfEmpty(services.tenancy, config.bootstrap, config.dataDir))!;
-const app = await buildApp({ config, store, logger: false }, services);
-const origin = await app.listen({ port: 0, host: '127.0.0.1' });
-services.publicUrl.value = origin;
+const sb = await startInProcess({ SWITCHBOARD_EVENT_TICK_MS: '1000', ...(process.env.DATABASE_URL && { QUEUE: 'pgboss' }) });
+const { api, auth, services, store } = sb;
 await services.worker.start();
-const api = `${origin}${API_PREFIX}`;
-const auth = `User ${admin.userSecret}, Organization ${admin.organizationSecret}`;
 const agent = new Agent({ connections: 64 });
 
 async function instance(name: string, events: Record<string, unknown>): Promise<{ id: number }> {
@@ -119,9 +104,7 @@ const searches = jira.emulator.requestCounter;
 if (failed.length) throw new Error(`${failed.length} polls failed: ${failed[0]!.last_error}`);
 console.log(`polling: ${searches} Jira requests served in total; ${ids.length} instances polled once in ${wall.toFixed(1)} s (each minute's round needs < 60 s), CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (switchboard and emulator in one process), RSS ${(rss0 / 2 ** 20).toFixed(0)} → ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
 
-await services.worker.stop();
-await app.close();
-await store.close();
+await sb.close();
 await jira.close();
 receiver.close();
 await agent.close();

@@ -6,29 +6,16 @@
  *
  * Run: npm run bench:instances [-- --n 300] (SQLite by default; DATABASE_URL for PostgreSQL)
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { startJiraEmulator } from '../emulators/jira-server/index.ts';
-import { parseConfig } from '../src/platform/config.ts';
-import { openStore } from '../src/store/db.ts';
-import { migrateToLatest } from '../src/store/migrate.ts';
-import { buildApp, buildServices, API_PREFIX } from '../src/app.ts';
-import { bootstrapIfEmpty } from '../src/tenancy/bootstrap.ts';
 import { median, numberArg, percentile } from './args.ts';
+import { startInProcess } from './in-process.ts';
 
 const n = numberArg('n', 300);
 
 const jira = await startJiraEmulator({ seedIssues: 0 });
-const config = parseConfig({ SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-')), ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) });
-const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
-await migrateToLatest(store);
-const services = await buildServices({ config, store, logger: false });
-const admin = (await bootstrapIfEmpty(services.tenancy, config.bootstrap, config.dataDir))!;
-const app = await buildApp({ config, store, logger: false }, services);
-const api = `${await app.listen({ port: 0, host: '127.0.0.1' })}${API_PREFIX}`;
-const auth = `User ${admin.userSecret}, Organization ${admin.organizationSecret}`;
+const sb = await startInProcess({ SWITCHBOARD_ROLE: 'api' });
+const { api, auth, store } = sb;
 const agent = new Agent({ keepAliveTimeout: 30_000 });
 
 async function direct(): Promise<number> {
@@ -60,7 +47,6 @@ console.log(`POST /instances:                  median ${median(s).toFixed(2)} ms
 console.log(`added by switchboard (difference of the medians): ${(median(s) - median(d)).toFixed(2)} ms (target < 5 ms)`);
 console.log(`ratio POST /instances / direct: ${(median(s) / median(d)).toFixed(2)}`);
 
-await app.close();
-await store.close();
+await sb.close();
 await jira.close();
 await agent.close();

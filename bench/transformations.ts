@@ -5,29 +5,16 @@
  *
  * Run: npm run bench:transformations [-- --n 40]
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { startJiraEmulator } from '../emulators/jira-server/index.ts';
-import { parseConfig } from '../src/platform/config.ts';
-import { openStore } from '../src/store/db.ts';
-import { migrateToLatest } from '../src/store/migrate.ts';
-import { buildApp, buildServices, API_PREFIX } from '../src/app.ts';
-import { bootstrapIfEmpty } from '../src/tenancy/bootstrap.ts';
 import { median, numberArg } from './args.ts';
+import { startInProcess } from './in-process.ts';
 
 const n = numberArg('n', 40);
 
 const jira = await startJiraEmulator({ seedIssues: 1000 });
-const config = parseConfig({ SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-tx-')), LOG_LEVEL: 'error', SWITCHBOARD_ROLE: 'api' });
-const store = openStore({ dataDir: config.dataDir });
-await migrateToLatest(store);
-const services = await buildServices({ config, store, logger: false });
-const admin = (await bootstrapIfEmpty(services.tenancy, config.bootstrap, config.dataDir))!;
-const app = await buildApp({ config, store, logger: false }, services);
-const api = `${await app.listen({ port: 0, host: '127.0.0.1' })}${API_PREFIX}`;
-const auth = `User ${admin.userSecret}, Organization ${admin.organizationSecret}`;
+const sb = await startInProcess({ SWITCHBOARD_ROLE: 'api' });
+const { api, auth, services, store } = sb;
 const agent = new Agent();
 const call = async (method: string, path: string, body?: unknown, extra = '') => {
   const res = await request(`${api}${path}`, { method, dispatcher: agent, headers: { authorization: `${auth}${extra}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -70,7 +57,6 @@ console.log(`GET /incidents?pageSize=200: without transformation median ${median
 console.log(`mapping 200 objects × 30 fields alone: median ${median(m).toFixed(2)} ms = ${((median(m) / median(a)) * 100).toFixed(1)}% of the untransformed hub call (target < 10%)`);
 console.log(`end to end: the transformed call takes ${(overhead * 100).toFixed(1)}% more time than the untransformed one (its response is smaller)`);
 
-await app.close();
-await store.close();
+await sb.close();
 await jira.close();
 await agent.close();
