@@ -14,6 +14,19 @@ function jiraPage(res: Record<string, unknown>, key: string, startAt: number): H
   return { kind: 'list', items, total, nextStartAt: next < total && items.length > 0 ? next : undefined };
 }
 
+/** GET, PATCH/PUT and DELETE of one comment or worklog: `incidents/:id/<resource>/:<param>` ↔ Jira's `…/<jiraName>/{id}`. */
+function childOperations(resource: string, jiraName: string, param: string): HubOperation[] {
+  const path = `incidents/:id/${resource}/:${param}`;
+  const jira = (req: { params: Record<string, string> }) => `${issuePath(req.params.id!)}/${jiraName}/${enc(req.params[param]!)}`;
+  return [
+    { method: 'GET', path, handle: async (req, ctx) => ({ kind: 'object', body: await new JiraApi(ctx).get(jira(req)) }) },
+    ...(['PATCH', 'PUT'] as const).map((method): HubOperation => ({
+      method, path, handle: async (req, ctx) => ({ kind: 'object', body: await new JiraApi(ctx).put(jira(req), objectBody(req.body)) }),
+    })),
+    { method: 'DELETE', path, handle: async (req, ctx) => { await new JiraApi(ctx).delete(jira(req)); return { kind: 'empty' }; } },
+  ];
+}
+
 /**
  * Comments, history, notifications, properties, worklogs and transitions of one incident.
  * https://docs.atlassian.com/software/jira/docs/api/REST/latest/#api/2/issue/{issueIdOrKey}/comment
@@ -33,25 +46,7 @@ export const incidentPartOperations: HubOperation[] = [
       return { kind: 'object', body: await new JiraApi(ctx).post(`${issuePath(req.params.id!)}/comment`, objectBody(req.body)) };
     },
   },
-  {
-    method: 'GET', path: 'incidents/:id/comments/:commentId',
-    async handle(req, ctx) {
-      return { kind: 'object', body: await new JiraApi(ctx).get(`${issuePath(req.params.id!)}/comment/${enc(req.params.commentId!)}`) };
-    },
-  },
-  ...(['PATCH', 'PUT'] as const).map((method): HubOperation => ({
-    method, path: 'incidents/:id/comments/:commentId',
-    async handle(req, ctx) {
-      return { kind: 'object', body: await new JiraApi(ctx).put(`${issuePath(req.params.id!)}/comment/${enc(req.params.commentId!)}`, objectBody(req.body)) };
-    },
-  })),
-  {
-    method: 'DELETE', path: 'incidents/:id/comments/:commentId',
-    async handle(req, ctx) {
-      await new JiraApi(ctx).delete(`${issuePath(req.params.id!)}/comment/${enc(req.params.commentId!)}`);
-      return { kind: 'empty' };
-    },
-  },
+  ...childOperations('comments', 'comment', 'commentId'),
   {
     // DC has no changelog endpoint: the histories come with expand=changelog (jira-server.md §4.10).
     method: 'GET', path: 'incidents/:id/history', list: true,
@@ -119,25 +114,7 @@ export const incidentPartOperations: HubOperation[] = [
       return { kind: 'object', body: await new JiraApi(ctx).post(`${issuePath(req.params.id!)}/worklog${q ? `?${q}` : ''}`, objectBody(req.body)) };
     },
   },
-  {
-    method: 'GET', path: 'incidents/:id/worklogs/:worklogId',
-    async handle(req, ctx) {
-      return { kind: 'object', body: await new JiraApi(ctx).get(`${issuePath(req.params.id!)}/worklog/${enc(req.params.worklogId!)}`) };
-    },
-  },
-  ...(['PATCH', 'PUT'] as const).map((method): HubOperation => ({
-    method, path: 'incidents/:id/worklogs/:worklogId',
-    async handle(req, ctx) {
-      return { kind: 'object', body: await new JiraApi(ctx).put(`${issuePath(req.params.id!)}/worklog/${enc(req.params.worklogId!)}`, objectBody(req.body)) };
-    },
-  })),
-  {
-    method: 'DELETE', path: 'incidents/:id/worklogs/:worklogId',
-    async handle(req, ctx) {
-      await new JiraApi(ctx).delete(`${issuePath(req.params.id!)}/worklog/${enc(req.params.worklogId!)}`);
-      return { kind: 'empty' };
-    },
-  },
+  ...childOperations('worklogs', 'worklog', 'worklogId'),
   {
     method: 'GET', path: 'incidents/:id/transitions', list: true,
     async handle(req, ctx) {
