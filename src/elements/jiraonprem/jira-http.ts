@@ -1,4 +1,4 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 
 /** How switchboard authenticates to Jira: basic (username + password) or a personal access token. */
 export type JiraAuth = { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string };
@@ -31,29 +31,74 @@ export function authorizationHeader(auth: JiraAuth): string {
     : `Bearer ${auth.token}`;
 }
 
+/** Where requests for one siteAddress go: its origin and its context path (e.g. `/jira`). */
+interface Target {
+  origin: string;
+  basePath: string;
+}
+
+const targets = new Map<string, Target>();
+
+function targetOf(siteAddress: string): Target {
+  let target = targets.get(siteAddress);
+  if (!target) {
+    const url = new URL(siteAddress);
+    target = { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
+    // Site addresses are few; the bound only stops a flood of distinct ones from growing this.
+    if (targets.size >= 1000) targets.clear();
+    targets.set(siteAddress, target);
+  }
+  return target;
+}
+
 /**
  * One HTTP exchange with Jira, never retried here: a retry of a credential failure would feed
  * Jira's login lockout, so retrying is the caller's decision. Always asks for JSON, which is
  * also what makes Jira's 429 answer JSON.
+ *
+ * This is the hub's hot path, so it talks to undici's dispatcher directly and collects the body
+ * in a handler: `undici.request()` would wrap every answer in a Readable stream first, which cost
+ * more CPU than the rest of a proxied call. `path` must already be percent-encoded.
  */
-export async function jiraRequest(options: JiraHttpOptions, method: Dispatcher.HttpMethod, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<JiraResponse> {
-  const url = new URL(options.siteAddress + path);
+export function jiraRequest(options: JiraHttpOptions, method: Dispatcher.HttpMethod, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<JiraResponse> {
+  const target = targetOf(options.siteAddress);
   const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
   if (options.auth) headers.authorization = authorizationHeader(options.auth);
   if (body !== undefined) headers['content-type'] = 'application/json';
-  try {
-    const res = await request(url, {
-      method, headers, dispatcher: options.dispatcher,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      // The agent bounds connecting; these bound waiting for the answer and for each body chunk.
-      headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs,
-    });
-    const text = await res.body.text();
-    const contentType = String(res.headers['content-type'] ?? '');
-    return { status: res.statusCode, headers: res.headers, text, contentType };
-  } catch (err) {
-    throw classifyNetworkError(err, url, options.timeoutMs);
-  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let status = 0;
+    let responseHeaders: JiraResponse['headers'] = {};
+    const fail = (err: unknown) => reject(classifyNetworkError(err, new URL(options.siteAddress), options.timeoutMs));
+    const handler: Dispatcher.DispatchHandler = {
+      // Its presence is what tells undici this handler speaks the current handler API.
+      onRequestStart() {},
+      onResponseStart(_controller, statusCode, headers) {
+        status = statusCode;
+        responseHeaders = headers;
+      },
+      onResponseData(_controller, chunk) {
+        chunks.push(chunk);
+      },
+      onResponseEnd() {
+        const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
+        resolve({ status, headers: responseHeaders, text, contentType: String(header({ headers: responseHeaders }, 'content-type') ?? '') });
+      },
+      onResponseError(_controller, err) {
+        fail(err);
+      },
+    };
+    try {
+      options.dispatcher.dispatch({
+        origin: target.origin, path: target.basePath + path, method, headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        // The agent bounds connecting; these bound waiting for the answer and for each body chunk.
+        headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs,
+      }, handler);
+    } catch (err) {
+      fail(err);
+    }
+  });
 }
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|EPROTO|ERR_SSL|TLS/;
@@ -75,7 +120,7 @@ export function classifyNetworkError(err: unknown, url: URL, timeoutMs: number):
   return new JiraNetworkError('other', code, `the request to ${where} failed (${code}: ${e.message ?? ''})`);
 }
 
-export function header(res: JiraResponse, name: string): string | undefined {
+export function header(res: Pick<JiraResponse, 'headers'>, name: string): string | undefined {
   const v = res.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
 }
