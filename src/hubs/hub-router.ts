@@ -13,6 +13,7 @@ import { hubContext } from './hub-context.ts';
 import type { HubContext, HubFile, HubOperation, HubRequest, HubResult } from './hub-contract.ts';
 import { encodeToken, queryHash, resolvePaging } from './paging.ts';
 import { shape } from './response-shaping.ts';
+import { stripNullsFromJsonText } from './strip-nulls-text.ts';
 
 const RESERVED = new Set(['page', 'pageSize', 'nextPage', 'where', 'orderBy', 'fields', 'raw']);
 const truthy = (v: unknown) => v === true || v === 'true';
@@ -143,7 +144,12 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     const opts = { stripNulls: instance.configuration['filter.response.nulls'] === undefined || truthy(instance.configuration['filter.response.nulls']), raw: truthy((reply.request.query as { raw?: string }).raw) };
     switch (result.kind) {
       case 'empty': return reply.code(200).send();
-      case 'object': return reply.code(200).send(shape(result.body, opts, 'vendor' in result ? result.vendor : result.body));
+      case 'object':
+        // The vendor's own text, when nothing reshapes it: no second serialisation (hot path).
+        if (result.json !== undefined && !opts.raw && !('vendor' in result)) {
+          return reply.code(200).type('application/json; charset=utf-8').send(opts.stripNulls ? stripNullsFromJsonText(result.json) : result.json);
+        }
+        return reply.code(200).send(shape(result.body, opts, 'vendor' in result ? result.vendor : result.body));
       case 'stream':
         reply.header('content-type', result.contentType);
         if (result.length !== undefined) reply.header('content-length', String(result.length));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { basic, withEmulator } from '../helpers/jira-client.ts';
+import { stripNulls } from '../../src/hubs/response-shaping.ts';
 
 let server: TestServer;
 let jira: Awaited<ReturnType<typeof withEmulator>>;
@@ -151,6 +152,9 @@ describe('incidents', () => {
     const stripped = await get('/incidents/CE-1');
     expect(stripped.body.fields).not.toHaveProperty('resolution');
     expect(stripped.body).not.toHaveProperty('raw');
+    expect(stripped.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    // Jira's issue, member for member, less its nulls.
+    expect(stripped.body).toEqual(stripNulls((await jira.jira.get('/rest/api/2/issue/CE-1')).body));
     const raw = await get('/incidents/CE-1?raw=true');
     expect(raw.body.raw.fields.resolution).toBeNull();
     const keep = await createInstance({ 'filter.response.nulls': false });

@@ -60,8 +60,11 @@ export async function listIncidents(req: HubRequest, ctx: HubContext): Promise<H
   };
 }
 
-async function readIssue(api: JiraApi, idOrKey: string, query: Record<string, string> = {}): Promise<unknown> {
-  return api.get(`/rest/api/2/issue/${enc(idOrKey)}${qs({ fields: query.fields, expand: query.expand, properties: query.properties })}`);
+const issuePath = (idOrKey: string, query: Record<string, string> = {}) =>
+  `/rest/api/2/issue/${enc(idOrKey)}${qs({ fields: query.fields, expand: query.expand, properties: query.properties })}`;
+
+async function readIssue(api: JiraApi, idOrKey: string): Promise<unknown> {
+  return api.get(issuePath(idOrKey));
 }
 
 export const incidentOperations: HubOperation[] = [
@@ -79,7 +82,8 @@ export const incidentOperations: HubOperation[] = [
   {
     method: 'GET', path: 'incidents/:id',
     async handle(req, ctx) {
-      return { kind: 'object', body: await readIssue(new JiraApi(ctx), req.params.id!, { ...req.query, ...(req.fields && { fields: req.fields }) }) };
+      const query = { ...req.query, ...(req.fields && { fields: req.fields }) };
+      return new JiraApi(ctx).getObject(issuePath(req.params.id!, query));
     },
   },
   ...(['PATCH', 'PUT'] as const).map((method): HubOperation => ({

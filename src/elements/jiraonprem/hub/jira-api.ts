@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { ApiError } from '../../../platform/errors.ts';
-import type { HubContext } from '../../../hubs/hub-contract.ts';
+import type { HubContext, HubResult } from '../../../hubs/hub-contract.ts';
 import { authFrom } from '../configuration.ts';
 import { header, jiraRequest, JiraNetworkError, providerMessage, type JiraHttpOptions, type JiraResponse } from '../jira-http.ts';
 
@@ -67,6 +67,19 @@ export class JiraApi {
       return parseJiraJson<T>(res, method, path);
     }
     throw toHubError(res, method, path);
+  }
+
+  /**
+   * A GET whose answer the hub passes on as it is: the parsed object plus Jira's own JSON text,
+   * which the hub layer can send without serialising the object again.
+   */
+  async getObject(path: string): Promise<Extract<HubResult, { kind: 'object' }>> {
+    const res = await this.raw('GET', path);
+    if (res.status < 200 || res.status >= 300) throw toHubError(res, 'GET', path);
+    if (!res.contentType.includes('json')) {
+      throw new ApiError('PROVIDER_ERROR', `Jira answered GET ${path} with ${res.contentType || 'no content type'} instead of JSON`, { providerMessage: providerMessage(res), providerCode: res.status });
+    }
+    return { kind: 'object', body: parseJiraJson(res, 'GET', path), json: res.text };
   }
 
   get<T = unknown>(path: string): Promise<T> { return this.call<T>('GET', path); }
