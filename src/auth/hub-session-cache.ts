@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Identity } from './identity.ts';
 
 /**
@@ -19,7 +19,7 @@ export class HubSessionCache<T> {
   }
 
   static key(header: string): string {
-    return createHash('sha256').update(header).digest('base64url');
+    return hash('sha256', header, 'base64url');
   }
 
   get(key: string): { identity: Identity; value: T } | undefined {

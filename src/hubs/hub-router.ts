@@ -11,7 +11,7 @@ import { HubSessionCache } from '../auth/hub-session-cache.ts';
 import type { TransformationService } from '../transformations/transformation-service.ts';
 import { hubContext } from './hub-context.ts';
 import type { HubContext, HubFile, HubOperation, HubRequest, HubResult } from './hub-contract.ts';
-import { encodeToken, queryHash, resolvePaging } from './paging.ts';
+import { DEFAULT_PAGE_SIZE, encodeToken, queryHash, resolvePaging } from './paging.ts';
 import { shape } from './response-shaping.ts';
 import { stripNullsFromJsonText } from './strip-nulls-text.ts';
 
@@ -38,11 +38,12 @@ export interface HubDeps {
  * headers and tokens, null filtering, `raw`, error bodies); the element owns the vendor.
  */
 export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
-  const operations = new Map<string, HubOperation[]>();
+  // Route (`METHOD path`) → element key → the element's operation.
+  const operations = new Map<string, Map<string, HubOperation>>();
   for (const def of deps.registry.all()) {
     for (const op of deps.registry.module(def.key)!.hub?.operations ?? []) {
       const key = `${op.method} ${op.path}`;
-      operations.set(key, [...(operations.get(key) ?? []), op]);
+      operations.set(key, (operations.get(key) ?? new Map()).set(def.key, op));
     }
   }
   const hubRoute = { config: { auth: 'hub' as const } };
@@ -61,7 +62,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     const [method, path] = key.split(' ') as [HubOperation['method'], string];
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const instance = await resolveInstance(request, reply, false);
-      const op = operations.get(key)!.find((o) => deps.registry.module(instance.elementKey)!.hub?.operations.includes(o));
+      const op = operations.get(key)!.get(instance.elementKey);
       if (!op) throw notFound(`The ${instance.elementKey} element has no ${method} ${path}`);
       const hubRequest = await buildRequest(request, op, path);
       // A transformation of the resource reshapes its objects both ways (not its sub-resources).
@@ -106,7 +107,10 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     for (const [k, v] of Object.entries(raw)) if (!RESERVED.has(k) && v !== undefined) query[k] = Array.isArray(v) ? v.join(',') : v;
     const params = { ...(request.params as Record<string, string>) };
     delete params.hub;
-    const paging = resolvePaging({ page: first('page'), pageSize: first('pageSize'), nextPage: first('nextPage') }, queryHash(path, where, orderBy));
+    // Only lists page; other operations never read `paging`.
+    const paging = op.list
+      ? resolvePaging({ page: first('page'), pageSize: first('pageSize'), nextPage: first('nextPage') }, queryHash(path, where, orderBy))
+      : { startAt: 0, pageSize: DEFAULT_PAGE_SIZE };
     const file = op.upload ? await readUpload(request, first('fileName')) : undefined;
     return {
       method: request.method, params, query, body: op.upload ? undefined : request.body,

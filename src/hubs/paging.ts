@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { badRequest } from '../platform/errors.ts';
 import { comparator, matches, readPath, type Expr, type OrderKey } from '../ceql/index.ts';
 import type { HubPaging, HubRequest, HubResult } from './hub-contract.ts';
@@ -15,7 +15,7 @@ interface PageToken {
 
 /** What a token is bound to: the resource and the query, so a token cannot page another query. */
 export function queryHash(path: string, where: string | undefined, orderBy: string | undefined): string {
-  return createHash('sha256').update(`${path}\0${where ?? ''}\0${orderBy ?? ''}`).digest('hex').slice(0, 16);
+  return hash('sha256', `${path}\0${where ?? ''}\0${orderBy ?? ''}`, 'hex').slice(0, 16);
 }
 
 export function encodeToken(t: Omit<PageToken, 'v'>): string {

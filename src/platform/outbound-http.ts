@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
 
 export interface DispatcherOptions {
@@ -25,7 +25,7 @@ export function createOutboundHttp(options: OutboundHttpOptions = { connectTimeo
   const agents = new Map<string, Agent>();
   return {
     dispatcher({ ca } = {}) {
-      const key = ca ? createHash('sha256').update(ca).digest('hex') : '';
+      const key = ca ? hash('sha256', ca, 'hex') : '';
       let agent = agents.get(key);
       if (!agent) {
         agent = new Agent({

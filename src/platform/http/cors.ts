@@ -11,9 +11,9 @@ export const EXPOSED_HEADERS = [
  * cookies, so any origin may call; preflight requests are answered 200 before routing.
  */
 export function registerCors(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const origin = request.headers.origin;
-    if (origin === undefined) return;
+    if (origin === undefined) return done();
     reply.header('Access-Control-Allow-Origin', origin);
     reply.header('Vary', 'Origin');
     reply.header('Access-Control-Expose-Headers', EXPOSED_HEADERS);
@@ -21,7 +21,10 @@ export function registerCors(app: FastifyInstance): void {
       reply.header('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
       reply.header('Access-Control-Allow-Headers', request.headers['access-control-request-headers'] ?? 'Authorization, Content-Type');
       reply.header('Access-Control-Max-Age', '600');
-      await reply.code(200).send();
+      // Answered here: `done` is not called, so routing never runs.
+      reply.code(200).send();
+      return;
     }
+    done();
   });
 }

@@ -19,9 +19,7 @@ export class JiraApi {
   readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(context: HubContext, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))) {
-    const config = context.instance.configuration;
-    const ca = typeof config['ssl.ca.certificate'] === 'string' ? config['ssl.ca.certificate'] : undefined;
-    this.#options = { siteAddress: String(config.siteAddress), auth: authFrom(config), dispatcher: context.http.dispatcher({ ca }), timeoutMs: context.timeoutMs };
+    this.#options = optionsFor(context);
     this.#sleep = sleep;
   }
 
@@ -86,6 +84,19 @@ export class JiraApi {
   post<T = unknown>(path: string, body?: unknown, headers?: Record<string, string>): Promise<T> { return this.call<T>('POST', path, body ?? {}, headers); }
   put<T = unknown>(path: string, body?: unknown): Promise<T> { return this.call<T>('PUT', path, body ?? {}); }
   delete<T = unknown>(path: string): Promise<T> { return this.call<T>('DELETE', path); }
+}
+
+// A cached instance keeps its configuration object, so its Jira options are worked out once.
+const optionsByConfiguration = new WeakMap<HubContext['instance']['configuration'], { context: Pick<HubContext, 'http' | 'timeoutMs'>; options: JiraHttpOptions }>();
+
+function optionsFor(context: HubContext): JiraHttpOptions {
+  const config = context.instance.configuration;
+  const cached = optionsByConfiguration.get(config);
+  if (cached && cached.context.http === context.http && cached.context.timeoutMs === context.timeoutMs) return cached.options;
+  const ca = typeof config['ssl.ca.certificate'] === 'string' ? config['ssl.ca.certificate'] : undefined;
+  const options = { siteAddress: String(config.siteAddress), auth: authFrom(config), dispatcher: context.http.dispatcher({ ca }), timeoutMs: context.timeoutMs };
+  optionsByConfiguration.set(config, { context: { http: context.http, timeoutMs: context.timeoutMs }, options });
+  return options;
 }
 
 export function toHubError(res: JiraResponse, method: string, fullPath: string): ApiError {
