@@ -35,9 +35,21 @@ describe('switchboard serve', () => {
     expect(res.body.key).toBe('jiraonprem');
     const bad = await call(`${base}/accounts`, { headers: { authorization: `User ${user}, Organization ${'0'.repeat(32)}` } });
     expect(bad.status).toBe(401);
+    // A vendor webhook URL carries its instance's secret; the access log shows the route instead.
+    const webhookSecret = 'a'.repeat(43);
+    expect((await call(`${base}/events/jiraonprem/1/${webhookSecret}`, { method: 'POST', json: {} })).status).toBe(401);
 
     expect(await p.stop('SIGTERM')).toBe(0);
     const logs = p.output();
+    // One access line per request, flushed by the time the process has exited.
+    const access = logs.split('\n').filter((l) => l.includes('"request completed"')).map((l) => JSON.parse(l));
+    expect(access.map((l) => [l.method, l.url, l.statusCode])).toEqual([
+      ['GET', '/elements/api-v2/elements/jiraonprem', 200],
+      ['GET', '/elements/api-v2/accounts', 401],
+      ['POST', '/elements/api-v2/events/:elementKey/:instance/:secret', 401],
+    ]);
+    expect(logs).not.toContain(webhookSecret);
+    expect(logs).not.toContain('incoming request');
     // The secrets appear once, in the bootstrap banner, and never in request logs.
     expect(logs.split(user!).length - 1).toBe(2);
 

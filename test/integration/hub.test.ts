@@ -320,6 +320,16 @@ describe('Jira failures during hub calls', () => {
     const html = await get('/incidents/CE-1');
     expect(html.status).toBe(502);
     expect(html.body.providerCode).toBe(503);
+    // A 2xx whose JSON is cut short is Jira's fault: 502 with Jira's text, never our 500.
+    await jira.control.post('/faults', { path: 'issue/CE-1$', kind: 'status', status: 200, body: '{"id":"10000","fields":{', count: 2 });
+    const broken = await get('/incidents/CE-1');
+    expect(broken.status).toBe(502);
+    expect(broken.body.providerMessage).toContain('{"id":"10000"');
+    expect((await get('/incidents/CE-1?raw=true')).status).toBe(502);
+    // Braces in place but not JSON: passed on as Jira sent it unless the object is needed.
+    await jira.control.post('/faults', { path: 'issue/CE-1$', kind: 'status', status: 200, body: '{"id":"10000" "key":"CE-1"}', count: 2 });
+    expect(await (await fetch(`${hub}/incidents/CE-1`, { headers: h() })).text()).toBe('{"id":"10000" "key":"CE-1"}');
+    expect((await get('/incidents/CE-1?raw=true')).status).toBe(502);
     await jira.control.post('/faults', { path: 'issue/CE-1$', kind: 'delay', delayMs: 2500, count: 1 });
     const slow = await get('/incidents/CE-1');
     expect(slow.status).toBe(504);

@@ -15,7 +15,7 @@ import { WEBHOOK_SECRET, type EventService } from '../event-service.ts';
  * delivered asynchronously.
  */
 export function registerWebhookIntake(app: FastifyInstance, deps: { events: EventRepository; instances: InstanceRepository; registry: ElementRegistry; service: EventService; box: SecretBox; logger: Logger }): void {
-  app.post('/events/:elementKey/:instance/:secret', { config: { auth: 'none' } }, async (request) => {
+  app.post('/events/:elementKey/:instance/:secret', { config: { auth: 'none', secretInPath: true } }, async (request) => {
     const { elementKey, instance: encoded, secret } = request.params as { elementKey: string; instance: string; secret: string };
     const instanceId = Number(Buffer.from(encoded, 'base64').toString('utf8'));
     const source = await deps.events.sourceBySecretHash(deps.box.lookupHash(WEBHOOK_SECRET, secret));

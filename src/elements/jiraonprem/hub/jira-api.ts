@@ -68,8 +68,11 @@ export class JiraApi {
   }
 
   /**
-   * A GET whose answer the hub passes on as it is: the parsed object plus Jira's own JSON text,
-   * which the hub layer can send without serialising the object again.
+   * A GET whose answer the hub passes on as it is: Jira's own JSON text, which the hub layer
+   * sends without parsing and serialising it again (the hot path of issue reads). The text is
+   * parsed only if something needs the object (a transformation, `raw`). Framing errors never get
+   * here (undici fails a truncated body), so the check is that the text is one JSON object; a
+   * body that is not gets the full parse and its 502.
    */
   async getObject(path: string): Promise<Extract<HubResult, { kind: 'object' }>> {
     const res = await this.raw('GET', path);
@@ -77,7 +80,12 @@ export class JiraApi {
     if (!res.contentType.includes('json')) {
       throw new ApiError('PROVIDER_ERROR', `Jira answered GET ${path} with ${res.contentType || 'no content type'} instead of JSON`, { providerMessage: providerMessage(res), providerCode: res.status });
     }
-    return { kind: 'object', body: parseJiraJson(res, 'GET', path), json: res.text };
+    if (!looksLikeObject(res.text)) return { kind: 'object', body: parseJiraJson(res, 'GET', path) };
+    let body: unknown;
+    return {
+      kind: 'object', json: res.text,
+      get body() { return (body ??= parseJiraJson(res, 'GET', path)); },
+    };
   }
 
   get<T = unknown>(path: string): Promise<T> { return this.call<T>('GET', path); }
@@ -116,6 +124,13 @@ export function toHubError(res: JiraResponse, method: string, fullPath: string):
   if (res.status === 413) return new ApiError('PAYLOAD_TOO_LARGE', 'Jira refused the size of the request', extras);
   if (res.status === 415) return new ApiError('UNSUPPORTED_MEDIA_TYPE', undefined, extras);
   return new ApiError('BAD_REQUEST', `Jira rejected ${method} ${path}: ${extras.providerMessage}`, extras);
+}
+
+/** The text's first and last non-blank characters are `{` and `}`. */
+function looksLikeObject(text: string): boolean {
+  const first = text.trimStart()[0];
+  const last = text.trimEnd().at(-1);
+  return first === '{' && last === '}';
 }
 
 /** Jira's JSON; a 2xx with a body that does not parse is Jira's fault (502), not ours (500). */
