@@ -17,6 +17,9 @@ import { stripNullsFromJsonText } from './strip-nulls-text.ts';
 
 const RESERVED = new Set(['page', 'pageSize', 'nextPage', 'where', 'orderBy', 'fields', 'raw']);
 const truthy = (v: unknown) => v === true || v === 'true';
+type RawQuery = Record<string, string | string[] | undefined>;
+/** A query parameter's first value (a repeated parameter arrives as an array). */
+const firstOf = (query: RawQuery, key: string) => { const v = query[key]; return Array.isArray(v) ? v[0] : v; };
 
 export interface HubDeps {
   instances: InstanceService;
@@ -48,28 +51,42 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
   }
   const hubRoute = { config: { auth: 'hub' as const } };
 
-  const resolveInstance = async (request: FastifyRequest, reply: FastifyReply, allowDisabled: boolean): Promise<Instance> => {
+  // The instance behind the token: from the session cache without a promise on the hot path.
+  const resolveInstance = (request: FastifyRequest, reply: FastifyReply, allowDisabled: boolean): Instance | Promise<Instance> => {
     const cached = request.hubCacheKey ? deps.cache.get(request.hubCacheKey)?.value : undefined;
-    const instance = cached ?? await deps.instances.byToken(identityOf(request));
-    if (!cached && request.hubCacheKey) deps.cache.set(request.hubCacheKey, identityOf(request), instance);
+    if (cached) return checked(cached, reply, allowDisabled);
+    return deps.instances.byToken(identityOf(request)).then((instance) => {
+      if (request.hubCacheKey) deps.cache.set(request.hubCacheKey, identityOf(request), instance);
+      return checked(instance, reply, allowDisabled);
+    });
+  };
+  const checked = (instance: Instance, reply: FastifyReply, allowDisabled: boolean): Instance => {
     reply.header('Elements-Element-Instance-Id', String(instance.id));
     if (instance.disabled && !allowDisabled) throw new ApiError('INSTANCE_DISABLED');
     return instance;
   };
-  const contextFor = (instance: Instance): HubContext => hubContext(instance, { http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs });
+  // A cached instance is one object for as long as it is cached, and so is its context.
+  const contexts = new WeakMap<Instance, HubContext>();
+  const contextFor = (instance: Instance): HubContext => {
+    let context = contexts.get(instance);
+    if (!context) contexts.set(instance, context = hubContext(instance, { http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs }));
+    return context;
+  };
 
   for (const key of operations.keys()) {
     const [method, path] = key.split(' ') as [HubOperation['method'], string];
+    // A transformation of the resource reshapes its objects both ways (not its sub-resources).
+    const resource = path.split('/')[0]!;
+    const isObjectPath = path === resource || path === `${resource}/:id`;
+    const writes = ['POST', 'PUT', 'PATCH'].includes(method);
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const instance = await resolveInstance(request, reply, false);
       const op = operations.get(key)!.get(instance.elementKey);
       if (!op) throw notFound(`The ${instance.elementKey} element has no ${method} ${path}`);
-      const hubRequest = await buildRequest(request, op, path);
-      // A transformation of the resource reshapes its objects both ways (not its sub-resources).
-      const resource = path.split('/')[0]!;
-      const isObjectPath = path === resource || path === `${resource}/:id`;
+      const hubRequest = buildRequest(request, op, path);
+      if (op.upload) hubRequest.file = await readUpload(request, firstOf(request.query as RawQuery, 'fileName'));
       const transformation = isObjectPath ? await deps.transformations.resolve(instance, resource) : undefined;
-      if (transformation && ['POST', 'PUT', 'PATCH'].includes(method)) hubRequest.body = deps.transformations.write(transformation, hubRequest.body);
+      if (transformation && writes) hubRequest.body = deps.transformations.write(transformation, hubRequest.body);
       try {
         let result = await op.handle(hubRequest, contextFor(instance));
         if (transformation) result = await transform(result, resource, transformation);
@@ -98,24 +115,26 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     app.get(`${prefix}/objects/:name/metadata`, hubRoute, metadata);
   }
 
-  async function buildRequest(request: FastifyRequest, op: HubOperation, path: string): Promise<HubRequest> {
-    const raw = request.query as Record<string, string | string[] | undefined>;
-    const first = (k: string) => { const v = raw[k]; return Array.isArray(v) ? v[0] : v; };
-    const where = first('where');
-    const orderBy = first('orderBy');
+  /** The hub's view of the call; an upload's file is read afterwards. */
+  function buildRequest(request: FastifyRequest, op: HubOperation, path: string): HubRequest {
+    const raw = request.query as RawQuery;
+    const where = firstOf(raw, 'where');
+    const orderBy = firstOf(raw, 'orderBy');
     const query: Record<string, string> = {};
-    for (const [k, v] of Object.entries(raw)) if (!RESERVED.has(k) && v !== undefined) query[k] = Array.isArray(v) ? v.join(',') : v;
+    for (const k in raw) {
+      const v = raw[k];
+      if (!RESERVED.has(k) && v !== undefined) query[k] = Array.isArray(v) ? v.join(',') : v;
+    }
     const params = { ...(request.params as Record<string, string>) };
     delete params.hub;
     // Only lists page; other operations never read `paging`.
     const paging = op.list
-      ? resolvePaging({ page: first('page'), pageSize: first('pageSize'), nextPage: first('nextPage') }, queryHash(path, where, orderBy))
+      ? resolvePaging({ page: firstOf(raw, 'page'), pageSize: firstOf(raw, 'pageSize'), nextPage: firstOf(raw, 'nextPage') }, queryHash(path, where, orderBy))
       : { startAt: 0, pageSize: DEFAULT_PAGE_SIZE };
-    const file = op.upload ? await readUpload(request, first('fileName')) : undefined;
     return {
       method: request.method, params, query, body: op.upload ? undefined : request.body,
       where: where ? parseWhere(where) : undefined, orderBy: orderBy ? parseOrderBy(orderBy) : undefined,
-      fields: first('fields'), paging, accept: String(request.headers.accept ?? ''), file,
+      fields: firstOf(raw, 'fields'), paging, accept: String(request.headers.accept ?? ''),
     };
   }
 
