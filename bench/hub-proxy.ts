@@ -9,7 +9,7 @@
  *  - memory: walking `pageSize=200` pages through every issue, switchboard's RSS sampled.
  * switchboard runs with its default log level, as a user starts it.
  *
- * Run: npm run bench:hub [-- --issues 100000 --seconds 5 --rounds 3 --connections 10 --walk 20000 --loadgen wrk|autocannon]
+ * Run: npm run bench:hub [-- --issues 100000 --seconds 5 --rounds 5 --connections 10 --walk 20000 --loadgen wrk|autocannon]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import { chooseLoadGenerator, load, type LoadResult } from './load.ts';
 
 const issues = numberArg('issues', 100_000);
 const seconds = numberArg('seconds', 5);
-const rounds = numberArg('rounds', 3);
+const rounds = numberArg('rounds', 5);
 const connections = numberArg('connections', 10);
 const walkLimit = numberArg('walk', 20_000);
 const loadgen = chooseLoadGenerator(process.argv[process.argv.indexOf('--loadgen') + 1]);
