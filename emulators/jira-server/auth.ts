@@ -12,11 +12,17 @@ export type AuthResult =
 
 const NOT_AUTHENTICATED = JSON.stringify({ errorMessages: ['You are not authenticated. Authentication required to perform this operation.'], errors: {} });
 
-/** Cookie sessions of `/rest/auth/1/session` and of successful logins (`JSESSIONID`). */
+/**
+ * Cookie sessions of `/rest/auth/1/session` and of successful logins (`JSESSIONID`). Like Jira,
+ * every basic-auth call opens one; unlike Jira, whose sessions expire after hours, the store is
+ * bounded by count (oldest dropped first), so a load test cannot grow it without end.
+ */
 export class Sessions {
   readonly #byId = new Map<string, string>();
+  constructor(private readonly max = 100_000) {}
   create(user: User): string {
     const id = randomBytes(16).toString('hex').toUpperCase();
+    if (this.#byId.size >= this.max) this.#byId.delete(this.#byId.keys().next().value!);
     this.#byId.set(id, user.key);
     return id;
   }
