@@ -15,25 +15,33 @@ const NOT_AUTHENTICATED = JSON.stringify({ errorMessages: ['You are not authenti
 /**
  * Cookie sessions of `/rest/auth/1/session` and of successful logins (`JSESSIONID`). Like Jira,
  * every basic-auth call opens one; unlike Jira, whose sessions expire after hours, the store is
- * bounded by count (oldest dropped first), so a load test cannot grow it without end.
+ * bounded by count, so a load test cannot grow it without end. Two generations of at most
+ * `max / 2` each: when the newer one is full, the older one is dropped whole. (Deleting a Map's
+ * oldest entry one at a time would leave holes that every later `keys().next()` walks over.)
  */
 export class Sessions {
-  readonly #byId = new Map<string, string>();
+  #current = new Map<string, string>();
+  #previous = new Map<string, string>();
   constructor(private readonly max = 100_000) {}
   create(user: User): string {
     const id = randomBytes(16).toString('hex').toUpperCase();
-    if (this.#byId.size >= this.max) this.#byId.delete(this.#byId.keys().next().value!);
-    this.#byId.set(id, user.key);
+    if (this.#current.size >= this.max / 2) {
+      this.#previous = this.#current;
+      this.#current = new Map();
+    }
+    this.#current.set(id, user.key);
     return id;
   }
   userKey(id: string): string | undefined {
-    return this.#byId.get(id);
+    return this.#current.get(id) ?? this.#previous.get(id);
   }
   delete(id: string): void {
-    this.#byId.delete(id);
+    this.#current.delete(id);
+    this.#previous.delete(id);
   }
   clear(): void {
-    this.#byId.clear();
+    this.#current.clear();
+    this.#previous.clear();
   }
 }
 

@@ -3,12 +3,13 @@ import { Sessions } from '../../emulators/jira-server/auth.ts';
 import type { User } from '../../emulators/jira-server/state/model.ts';
 
 describe('emulator sessions', () => {
-  it('keep the newest sessions when the bound is reached', () => {
-    const sessions = new Sessions(2);
+  it('keep at most the bound, newest first', () => {
+    const sessions = new Sessions(4);
     const user = { key: 'JIRAUSER10000' } as User;
-    const [a, b, c] = [sessions.create(user), sessions.create(user), sessions.create(user)];
-    expect(sessions.userKey(a)).toBeUndefined();
-    expect(sessions.userKey(b)).toBe('JIRAUSER10000');
-    expect(sessions.userKey(c)).toBe('JIRAUSER10000');
+    const ids = Array.from({ length: 7 }, () => sessions.create(user));
+    // Two generations of two: the newest three or four survive, never more than four.
+    expect(ids.filter((id) => sessions.userKey(id)).length).toBeLessThanOrEqual(4);
+    for (const id of ids.slice(-3)) expect(sessions.userKey(id)).toBe('JIRAUSER10000');
+    for (const id of ids.slice(0, 3)) expect(sessions.userKey(id)).toBeUndefined();
   });
 });
