@@ -5,7 +5,7 @@ import type { Config } from './platform/config.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { LookupHasher, newRequestId, type Cipher } from './platform/crypto.ts';
 import { loadCipher } from './platform/keyring.ts';
-import { loggerOptions } from './platform/logger.ts';
+import { createLogger } from './platform/logger.ts';
 import { registerAccessLog } from './platform/http/access-log.ts';
 import { SecretBox } from './platform/secret-box.ts';
 import { registerErrorHandler } from './platform/http/error-handler.ts';
@@ -94,12 +94,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const tenancy = new TenancyService(new TenancyRepository(deps.store.db), box, clock);
   const registry = deps.registry ?? await discoverElements();
   const http = deps.http ?? createOutboundHttp();
-  // Buffered: lines go out in writes of 4 KiB, or after at most 200 ms, instead of one write per
-  // line (a syscall per request on the hub's hot path); pino flushes what is left on exit. A
-  // reader of stdout that stops reading costs at most 16 MiB of queued lines, then lines are dropped.
-  const logger = deps.logger === false
-    ? pino({ enabled: false })
-    : pino(loggerOptions(deps.config.logLevel), pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 200, maxLength: 16 * 1024 * 1024 }));
+  const logger = deps.logger === false ? pino({ enabled: false }) : createLogger(deps.config.logLevel);
   const hubCache = new HubSessionCache<Instance>(deps.config.hubCacheTtlMs);
   const instanceRepo = new InstanceRepository(deps.store.db, box);
   const instances = new InstanceService(instanceRepo, registry, http, clock, logger, deps.config.vendorTimeoutMs, () => hubCache.clear());
