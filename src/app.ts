@@ -6,7 +6,7 @@ import { systemClock, type Clock } from './platform/clock.ts';
 import { LookupHasher, newRequestId, type Cipher } from './platform/crypto.ts';
 import { loadCipher } from './platform/keyring.ts';
 import { createLogger } from './platform/logger.ts';
-import { registerAccessLog } from './platform/http/access-log.ts';
+import { AccessLogController, registerAccessLogUrls } from './platform/http/access-log.ts';
 import { SecretBox } from './platform/secret-box.ts';
 import { registerErrorHandler } from './platform/http/error-handler.ts';
 import { registerNotFound } from './platform/http/not-found.ts';
@@ -130,8 +130,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
 export async function buildApp(deps: AppDeps, services?: Services): Promise<FastifyInstance> {
   const s = services ?? await buildServices(deps);
   const app = Fastify({
-    ...(deps.logger === false ? { logger: false } : { loggerInstance: s.logger as FastifyBaseLogger }),
-    disableRequestLogging: true,
+    ...(deps.logger === false ? { logger: false } : { loggerInstance: s.logger as FastifyBaseLogger, logController: new AccessLogController(s.logger) }),
     bodyLimit: deps.config.bodyLimit,
     genReqId: () => newRequestId(),
     requestIdHeader: false,
@@ -145,7 +144,7 @@ export async function buildApp(deps: AppDeps, services?: Services): Promise<Fast
     reply.header('Elements-Request-Id', request.id);
     done();
   });
-  registerAccessLog(app, s.logger);
+  registerAccessLogUrls(app);
   registerCors(app);
   registerErrorHandler(app);
   registerNotFound(app);

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
+import { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 
 declare module 'fastify' {
@@ -13,34 +13,48 @@ declare module 'fastify' {
 }
 
 /**
- * One access-log line per request, when its answer has gone out, at `info`. It replaces Fastify's
- * two lines per request ("incoming request", "request completed"): half the log volume on the
- * hub's hot path, and a URL that never shows a secret path segment.
+ * Fastify's request logging, reduced to one access line per request when its answer has gone
+ * out, at `info` (`error` when the response itself failed). Fastify's "incoming request" line is
+ * dropped: half the log volume on the hub's hot path. The URL never shows a secret path segment.
+ * Fastify's other lines (stream errors and the like) are kept.
  */
-export function registerAccessLog(app: FastifyInstance, logger: Logger): void {
-  app.decorateRequest('accessLogUrl', null);
-  // Decided once per route, not per request: routes with a secret in their path set the
-  // pattern as soon as they are matched, before anything (a body error, say) can end them.
-  app.addHook('onRoute', (route) => {
-    if (!route.config?.secretInPath) return;
-    const pattern = route.url;
-    const hide: onRequestHookHandler = (request: FastifyRequest, _reply, done) => {
-      request.accessLogUrl = pattern;
-      done();
-    };
-    route.onRequest = [hide, ...(route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest])];
-  });
+export class AccessLogController extends LogController {
   // The line holds only the fields below, none of them a secret, so it skips redaction, which
   // would cost more than the rest of the line.
-  const access = logger.child({}, { redact: [] });
-  app.addHook('onResponse', (request, reply, done) => {
-    access.info({
+  readonly #access: Logger;
+
+  constructor(logger: Logger) {
+    super();
+    this.#access = logger.child({}, { redact: [] });
+  }
+
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = {
       reqId: request.id,
       method: request.method,
       url: request.accessLogUrl ?? request.url,
       statusCode: reply.statusCode,
       responseTime: Math.round(reply.elapsedTime * 1000) / 1000,
-    }, 'request completed');
-    done();
+    };
+    if (error) this.#access.error({ ...line, error: error.message }, 'request errored');
+    else this.#access.info(line, 'request completed');
+  }
+}
+
+/** Routes with a secret in their path set their pattern as the URL the access log shows. */
+export function registerAccessLogUrls(app: FastifyInstance): void {
+  app.decorateRequest('accessLogUrl', null);
+  // Decided once per route, not per request: the pattern is set as soon as the route matches,
+  // before anything (a body error, say) can end the request.
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.secretInPath) return;
+    const pattern = route.url;
+    const hide: onRequestHookHandler = (request, _reply, done) => {
+      request.accessLogUrl = pattern;
+      done();
+    };
+    route.onRequest = [hide, ...(route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest])];
   });
 }
