@@ -37,7 +37,13 @@ export const CONTROL_PREFIX = '/__emulator';
  * sits at `/__emulator`, a prefix Jira never uses.
  */
 export async function buildEmulatorApp(em: Emulator, tls?: { key: string; cert: string }): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 50 * 1024 * 1024, routerOptions: { maxParamLength: 1000 }, ...(tls && { https: tls }) }) as unknown as FastifyInstance;
+  const app = Fastify({
+    logger: false, bodyLimit: 50 * 1024 * 1024,
+    // Jersey matches a resource with or without a trailing slash.
+    routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true }, ...(tls && { https: tls }),
+    // Tomcat resolves `.` and `..` path segments before it maps a request to Jira's servlets.
+    rewriteUrl: (req) => normalizeDotSegments(req.url ?? '/'),
+  }) as unknown as FastifyInstance;
   app.decorateRequest('jiraUser', null);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') em.routes.push({ method, url: route.url });
@@ -167,4 +173,20 @@ export async function startJiraEmulator(options: EmulatorOptions & { port?: numb
       await app.close();
     },
   };
+}
+
+/** `/a/./b/../c?q` → `/a/c?q`, as Tomcat normalises a request URI (never above the root). */
+export function normalizeDotSegments(url: string): string {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (!/\/\.{1,2}(?:\/|$)/.test(path)) return url;
+  const out: string[] = [];
+  const segments = path.split('/').slice(1);
+  segments.forEach((segment, i) => {
+    const last = i === segments.length - 1;
+    if (segment === '..') out.pop();
+    if (segment === '.' || segment === '..') { if (last) out.push(''); return; }
+    out.push(segment);
+  });
+  return `/${out.join('/')}${q < 0 ? '' : url.slice(q)}`;
 }

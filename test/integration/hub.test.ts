@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { Client } from 'undici';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { basic, withEmulator } from '../helpers/jira-client.ts';
 import { stripNulls } from '../../src/hubs/response-shaping.ts';
@@ -188,6 +189,19 @@ describe('incidents', () => {
 });
 
 describe('incident sub-resources', () => {
+  it('an id of "." or ".." never reaches another Jira resource', async () => {
+    // Sent as is, without the client normalising the path.
+    const client = new Client(new URL(server.api).origin);
+    const prefix = new URL(hub).pathname;
+    for (const path of ['/incidents/CE-2/comments/..', '/incidents/..', '/incidents/CE-2/worklogs/.']) {
+      const res = await client.request({ method: 'DELETE', path: `${prefix}${path}`, headers: h() });
+      expect(res.statusCode, path).toBe(404);
+      await res.body.text();
+    }
+    await client.close();
+    expect((await get('/incidents/CE-2')).status).toBe(200);
+  });
+
   it('comments: list, create, get, update, delete', async () => {
     const created = await send('POST', '/incidents/CE-5/comments', { body: 'This is a test Comment' });
     expect(created.status).toBe(200);

@@ -4,6 +4,8 @@ import type { HubContext, HubResult } from '../../../hubs/hub-contract.ts';
 import { authFrom } from '../configuration.ts';
 import { header, jiraRequest, JiraNetworkError, providerMessage, type JiraHttpOptions, type JiraResponse } from '../jira-http.ts';
 
+const DOT_SEGMENT = /\/\.{1,2}(?:\/|$)/;
+
 /** How long a 429 may be waited out inside one hub call before the caller gets the 429 itself. */
 const MAX_RATE_LIMIT_WAIT_MS = 10_000;
 
@@ -32,6 +34,9 @@ export class JiraApi {
   }
 
   async raw(method: Dispatcher.HttpMethod, path: string, body?: unknown, headers?: Record<string, string>): Promise<JiraResponse> {
+    // An id of `.` or `..` would make Jira resolve the path to another resource
+    // (`DELETE …/comment/..` is a DELETE of the issue): no Jira id looks like that.
+    if (DOT_SEGMENT.test(path.split('?')[0]!)) throw new ApiError('NOT_FOUND', 'No such resource: an id cannot be "." or ".."');
     let waited = 0;
     for (;;) {
       let res: JiraResponse;
