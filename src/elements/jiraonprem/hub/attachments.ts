@@ -3,7 +3,7 @@ import { ApiError } from '../../../platform/errors.ts';
 import type { HubOperation } from '../../../hubs/hub-contract.ts';
 import { authorizationHeader, classifyNetworkError } from '../jira-http.ts';
 import { authFrom } from '../configuration.ts';
-import { JiraApi, enc, parseJiraJson, toHubError } from './jira-api.ts';
+import { JiraApi, enc, parseJiraJson, refuseDotSegments, toHubError } from './jira-api.ts';
 
 interface AttachmentBean { id: string; filename: string; mimeType?: string; size?: number; content?: string }
 
@@ -21,6 +21,7 @@ export const attachmentOperations: HubOperation[] = [
       const form = new FormData();
       form.append('file', new Blob([new Uint8Array(req.file!.content)], { type: req.file!.mimeType || 'application/octet-stream' }), req.file!.filename);
       const path = `/rest/api/2/issue/${enc(req.params.id!)}/attachments`;
+      refuseDotSegments(path);
       let res;
       try {
         res = await request(`${api.siteAddress}${path}`, {

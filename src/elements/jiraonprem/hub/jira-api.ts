@@ -34,9 +34,7 @@ export class JiraApi {
   }
 
   async raw(method: Dispatcher.HttpMethod, path: string, body?: unknown, headers?: Record<string, string>): Promise<JiraResponse> {
-    // An id of `.` or `..` would make Jira resolve the path to another resource
-    // (`DELETE …/comment/..` is a DELETE of the issue): no Jira id looks like that.
-    if (DOT_SEGMENT.test(path.split('?')[0]!)) throw new ApiError('NOT_FOUND', 'No such resource: an id cannot be "." or ".."');
+    refuseDotSegments(path);
     let waited = 0;
     for (;;) {
       let res: JiraResponse;
@@ -110,6 +108,14 @@ function optionsFor(context: HubContext): JiraHttpOptions {
   const options = { siteAddress: String(config.siteAddress), auth: authFrom(config), dispatcher: context.http.dispatcher({ ca }), timeoutMs: context.timeoutMs };
   optionsByConfiguration.set(config, { context: { http: context.http, timeoutMs: context.timeoutMs }, options });
   return options;
+}
+
+/**
+ * An id of `.` or `..` would make Jira resolve the path to another resource (`DELETE
+ * …/comment/..` is a DELETE of the issue); no Jira id looks like that.
+ */
+export function refuseDotSegments(path: string): void {
+  if (DOT_SEGMENT.test(path.split('?')[0]!)) throw new ApiError('NOT_FOUND', 'No such resource: an id cannot be "." or ".."');
 }
 
 export function toHubError(res: JiraResponse, method: string, fullPath: string): ApiError {
