@@ -3,7 +3,7 @@ import { ApiError } from '../../../platform/errors.ts';
 import type { HubOperation } from '../../../hubs/hub-contract.ts';
 import { authorizationHeader, classifyNetworkError } from '../jira-http.ts';
 import { authFrom } from '../configuration.ts';
-import { JiraApi, enc, parseJiraJson, refuseDotSegments, toHubError } from './jira-api.ts';
+import { JiraApi, enc, issuePath, parseJiraJson, refuseDotSegments, toHubError } from './jira-api.ts';
 
 interface AttachmentBean { id: string; filename: string; mimeType?: string; size?: number; content?: string }
 
@@ -20,7 +20,7 @@ export const attachmentOperations: HubOperation[] = [
       const api = new JiraApi(ctx);
       const form = new FormData();
       form.append('file', new Blob([new Uint8Array(req.file!.content)], { type: req.file!.mimeType || 'application/octet-stream' }), req.file!.filename);
-      const path = `/rest/api/2/issue/${enc(req.params.id!)}/attachments`;
+      const path = `${issuePath(req.params.id!)}/attachments`;
       refuseDotSegments(path);
       let res;
       try {
@@ -41,7 +41,7 @@ export const attachmentOperations: HubOperation[] = [
   {
     method: 'GET', path: 'incidents/:id/attachments', list: true,
     async handle(req, ctx) {
-      const issue = await new JiraApi(ctx).get<{ fields: { attachment?: unknown[] } }>(`/rest/api/2/issue/${enc(req.params.id!)}?fields=attachment`);
+      const issue = await new JiraApi(ctx).get<{ fields: { attachment?: unknown[] } }>(`${issuePath(req.params.id!)}?fields=attachment`);
       const items = issue.fields.attachment ?? [];
       const { startAt, pageSize } = req.paging;
       const page = items.slice(startAt, startAt + pageSize);

@@ -1,10 +1,8 @@
 import { notFound } from '../../../platform/errors.ts';
 import type { HubOperation, HubResult } from '../../../hubs/hub-contract.ts';
 import { pageInMemory } from '../../../hubs/paging.ts';
-import { JiraApi, enc } from './jira-api.ts';
+import { JiraApi, enc, issuePath } from './jira-api.ts';
 import { objectBody } from './incidents.ts';
-
-const issuePath = (id: string) => `/rest/api/2/issue/${enc(id)}`;
 
 /** A Jira paged list (`{startAt, maxResults, total, <key>: [...]}`) as a hub page. */
 function jiraPage(res: Record<string, unknown>, key: string, startAt: number): HubResult {

@@ -1,6 +1,6 @@
 import { badRequest } from '../../../platform/errors.ts';
 import type { HubContext, HubOperation, HubRequest, HubResult } from '../../../hubs/hub-contract.ts';
-import { JiraApi, enc } from './jira-api.ts';
+import { JiraApi, issuePath } from './jira-api.ts';
 import { translateOrderBy, translateWhere, type IssueFilter, type JiraIssueLike } from './ceql-to-jql.ts';
 import { fieldsByName, jiraFields } from './fields-cache.ts';
 
@@ -60,9 +60,6 @@ export async function listIncidents(req: HubRequest, ctx: HubContext): Promise<H
   };
 }
 
-const issuePath = (idOrKey: string, query: Record<string, string> = {}) =>
-  `/rest/api/2/issue/${enc(idOrKey)}${qs({ fields: query.fields, expand: query.expand, properties: query.properties })}`;
-
 async function readIssue(api: JiraApi, idOrKey: string): Promise<unknown> {
   return api.get(issuePath(idOrKey));
 }
@@ -82,8 +79,8 @@ export const incidentOperations: HubOperation[] = [
   {
     method: 'GET', path: 'incidents/:id',
     async handle(req, ctx) {
-      const query = { ...req.query, ...(req.fields && { fields: req.fields }) };
-      return new JiraApi(ctx).getObject(issuePath(req.params.id!, query));
+      const { expand, properties } = req.query;
+      return new JiraApi(ctx).getObject(`${issuePath(req.params.id!)}${qs({ fields: req.fields, expand, properties })}`);
     },
   },
   ...(['PATCH', 'PUT'] as const).map((method): HubOperation => ({
@@ -92,14 +89,14 @@ export const incidentOperations: HubOperation[] = [
     async handle(req, ctx) {
       const api = new JiraApi(ctx);
       const body = fieldsByName(objectBody(req.body), await jiraFields(api, ctx.instance.id));
-      await api.put(`/rest/api/2/issue/${enc(req.params.id!)}${qs({ notifyUsers: req.query.notifyUsers })}`, body);
+      await api.put(`${issuePath(req.params.id!)}${qs({ notifyUsers: req.query.notifyUsers })}`, body);
       return { kind: 'object', body: await readIssue(api, req.params.id!) };
     },
   })),
   {
     method: 'DELETE', path: 'incidents/:id',
     async handle(req, ctx) {
-      await new JiraApi(ctx).delete(`/rest/api/2/issue/${enc(req.params.id!)}${qs({ deleteSubtasks: req.query.deleteSubtasks })}`);
+      await new JiraApi(ctx).delete(`${issuePath(req.params.id!)}${qs({ deleteSubtasks: req.query.deleteSubtasks })}`);
       return { kind: 'empty' };
     },
   },

@@ -154,3 +154,6 @@ export function parseJiraJson<T>(res: JiraResponse, method: string, path: string
 }
 
 export const enc = encodeURIComponent;
+
+/** Jira's path of one issue, by id or key. */
+export const issuePath = (idOrKey: string) => `/rest/api/2/issue/${enc(idOrKey)}`;
