@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
-import { median, numberArg } from './args.ts';
+import { median, numberArg, stringArg } from './args.ts';
 import { chooseLoadGenerator, load, type LoadResult } from './load.ts';
 
 const issues = numberArg('issues', 100_000);
@@ -24,7 +24,7 @@ const seconds = numberArg('seconds', 5);
 const rounds = numberArg('rounds', 5);
 const connections = numberArg('connections', 10);
 const walkLimit = numberArg('walk', 20_000);
-const loadgen = chooseLoadGenerator(process.argv[process.argv.indexOf('--loadgen') + 1]);
+const loadgen = chooseLoadGenerator(stringArg('loadgen'));
 
 function start(cmd: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
   return new Promise((resolve, reject) => {
