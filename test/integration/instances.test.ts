@@ -69,8 +69,15 @@ describe('POST /instances', () => {
       method: 'POST', headers: { authorization: `Basic ${Buffer.from('kevin:kevin').toString('base64')}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'switchboard' }),
     }).then((r) => r.json() as Promise<{ rawToken: string }>);
-    const res = await create({ element: { key: 'jiraonprem' }, name: 'pat', configuration: { personalAccessToken: pat.rawToken, siteAddress: `${jira.baseUrl}/` } });
+    // Pasted with a line break: still the token. A space inside it cannot be.
+    const res = await create({ element: { key: 'jiraonprem' }, name: 'pat', configuration: { personalAccessToken: `${pat.rawToken}\n`, siteAddress: `${jira.baseUrl}/` } });
     expect(res.status).toBe(200);
+    const broken = await create({ element: { key: 'jiraonprem' }, name: 'pat', configuration: { personalAccessToken: `${pat.rawToken.slice(0, 5)} ${pat.rawToken.slice(5)}`, siteAddress: jira.baseUrl } });
+    expect(broken.status).toBe(400);
+    expect(broken.body.message).toMatch(/without spaces or line breaks/);
+    const colon = await create({ element: { key: 'jiraonprem' }, name: 'x', configuration: { username: 'ad:min', password: 'admin', siteAddress: jira.baseUrl } });
+    expect(colon.status).toBe(400);
+    expect(colon.body.message).toMatch(/cannot contain ":"/);
     expect(res.body.configuration).toEqual({ personalAccessToken: '********', siteAddress: jira.baseUrl });
     expect(res.text).not.toContain(pat.rawToken);
   });

@@ -31,6 +31,15 @@ export function validateConfiguration(input: Configuration): Configuration {
   for (const key of ['username', 'password', 'personalAccessToken']) {
     if (present(config[key]) && typeof config[key] !== 'string') throw badRequest(`${key} must be a string`);
   }
+  // Checked here, because an HTTP header cannot carry them: Jira would otherwise look unreachable.
+  if (present(config.personalAccessToken)) {
+    // A token pasted with a line break around it is still the token.
+    const token = String(config.personalAccessToken).trim();
+    config.personalAccessToken = token;
+    if (!/^[\x21-\x7e]+$/.test(token)) throw badRequest('personalAccessToken must be the token alone, without spaces or line breaks');
+  } else if (String(config.username).includes(':')) {
+    throw badRequest('username cannot contain ":" (basic authentication cannot carry it); use a personal access token');
+  }
   const ca = config['ssl.ca.certificate'];
   if (present(ca) && (typeof ca !== 'string' || !ca.includes('-----BEGIN CERTIFICATE-----'))) {
     throw badRequest('ssl.ca.certificate must be a PEM certificate (-----BEGIN CERTIFICATE----- …)');
