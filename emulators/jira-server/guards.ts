@@ -16,20 +16,27 @@ export interface Fault {
 
 export class Faults {
   #faults: Fault[] = [];
+  // Each fault's path, compiled once (an invalid expression fails `add`).
+  readonly #patterns = new Map<Fault, RegExp>();
   #next = 0;
 
   add(f: Omit<Fault, 'id'>): Fault {
-    new RegExp(f.path);
+    const pattern = new RegExp(f.path);
     const fault = { ...f, id: ++this.#next };
+    if (fault.remaining <= 0) return fault;
     this.#faults.push(fault);
+    this.#patterns.set(fault, pattern);
     return fault;
   }
 
   /** The fault that applies to this request, consuming one of its uses. */
   take(method: string, path: string): Fault | undefined {
-    const f = this.#faults.find((x) => x.remaining > 0 && (!x.method || x.method.toUpperCase() === method) && new RegExp(x.path).test(path));
-    if (f) f.remaining--;
-    this.#faults = this.#faults.filter((x) => x.remaining > 0);
+    if (this.#faults.length === 0) return undefined;
+    const f = this.#faults.find((x) => (!x.method || x.method.toUpperCase() === method) && this.#patterns.get(x)!.test(path));
+    if (f && --f.remaining <= 0) {
+      this.#faults = this.#faults.filter((x) => x !== f);
+      this.#patterns.delete(f);
+    }
     return f;
   }
 
@@ -39,6 +46,7 @@ export class Faults {
 
   clear(): void {
     this.#faults = [];
+    this.#patterns.clear();
   }
 }
 
