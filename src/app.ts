@@ -7,6 +7,7 @@ import { LookupHasher, newRequestId, type Cipher } from './platform/crypto.ts';
 import { loadCipher } from './platform/keyring.ts';
 import { createLogger } from './platform/logger.ts';
 import { AccessLogController, registerAccessLogUrls } from './platform/http/access-log.ts';
+import { lazyChildLogger } from './platform/http/request-logger.ts';
 import { SecretBox } from './platform/secret-box.ts';
 import { registerErrorHandler } from './platform/http/error-handler.ts';
 import { registerNotFound } from './platform/http/not-found.ts';
@@ -33,7 +34,6 @@ import { InstanceService } from './instances/instance-service.ts';
 import { registerInstanceRoutes } from './instances/routes/instances.ts';
 import { registerInstanceConfigurationRoutes } from './instances/routes/configuration.ts';
 import pino from 'pino';
-import multipart from '@fastify/multipart';
 import { registerHubRoutes } from './hubs/hub-router.ts';
 import { registerDocsRoutes } from './hubs/routes/docs.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
@@ -130,7 +130,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
 export async function buildApp(deps: AppDeps, services?: Services): Promise<FastifyInstance> {
   const s = services ?? await buildServices(deps);
   const app = Fastify({
-    ...(deps.logger === false ? { logger: false } : { loggerInstance: s.logger as FastifyBaseLogger, logController: new AccessLogController(s.logger) }),
+    ...(deps.logger === false ? { logger: false } : { loggerInstance: s.logger as FastifyBaseLogger, logController: new AccessLogController(s.logger), childLoggerFactory: lazyChildLogger }),
     bodyLimit: deps.config.bodyLimit,
     genReqId: () => newRequestId(),
     requestIdHeader: false,
@@ -149,18 +149,21 @@ export async function buildApp(deps: AppDeps, services?: Services): Promise<Fast
   registerErrorHandler(app);
   registerNotFound(app);
   registerJsonParser(app);
-  await app.register(cookie);
-  await app.register(formbody, { bodyLimit: 16 * 1024 });
-  await app.register(multipart, { limits: { fileSize: deps.config.uploadLimit, files: 1, fields: 10 } });
   registerAuthentication(app, s.tenancy, s.hubCache as HubSessionCache<unknown>);
 
   // One throttle for console sign-in and secret reveal: both are password guesses for an e-mail.
   const repo = new TenancyRepository(deps.store.db);
   const passwords = new PasswordCheck(repo, new LoginThrottle(deps.store.db, s.clock, deps.config.consoleLogin));
   if (deps.config.consoleLogin.enabled) {
-    registerConsoleLogin(app, {
-      tenancy: s.tenancy, repo, clock: s.clock, passwords,
-      sessions: new ConsoleSessions(deps.store.db, s.box, s.clock, deps.config.consoleLogin.sessionTtlMinutes),
+    // Cookies and form posts belong to the console login alone; plugins registered in its own
+    // scope add no hooks to any other route.
+    await app.register(async (login) => {
+      await login.register(cookie);
+      await login.register(formbody, { bodyLimit: 16 * 1024 });
+      registerConsoleLogin(login, {
+        tenancy: s.tenancy, repo, clock: s.clock, passwords,
+        sessions: new ConsoleSessions(deps.store.db, s.box, s.clock, deps.config.consoleLogin.sessionTtlMinutes),
+      });
     });
   }
 

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import multipart from '@fastify/multipart';
 import { identityOf } from '../auth/authenticate.ts';
 import { ApiError, badRequest, notFound } from '../platform/errors.ts';
 import { parseOrderBy, parseWhere } from '../ceql/index.ts';
@@ -73,6 +74,8 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     return context;
   };
 
+  const routes: RouteOptions[] = [];
+  const uploadRoutes: RouteOptions[] = [];
   for (const key of operations.keys()) {
     const [method, path] = key.split(' ') as [HubOperation['method'], string];
     // A transformation of the resource reshapes its objects both ways (not its sub-resources).
@@ -96,8 +99,15 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
         throw err;
       }
     };
-    for (const url of [`/hubs/:hub/${path}`, `/${path}`]) app.route({ method, url, ...hubRoute, handler });
+    const uploads = [...operations.get(key)!.values()].some((op) => op.upload);
+    for (const url of [`/hubs/:hub/${path}`, `/${path}`]) (uploads ? uploadRoutes : routes).push({ method, url, ...hubRoute, handler });
   }
+  for (const route of routes) app.route(route);
+  // Multipart parsing in a scope of its own: the plugin adds two hooks to every route it sees.
+  app.register(async (scope) => {
+    await scope.register(multipart, { limits: { fileSize: deps.uploadLimit, files: 1, fields: 10 } });
+    for (const route of uploadRoutes) scope.route(route);
+  });
 
   const objects = async (request: FastifyRequest, reply: FastifyReply) => {
     const instance = await resolveInstance(request, reply, true);

@@ -230,6 +230,10 @@ describe('incident sub-resources', () => {
     expect((await get(`/attachments/${aid}`)).status).toBe(404);
     const noFile = await call(`${hub}/incidents/CE-6/attachments`, { method: 'POST', headers: h(), json: { x: 1 } });
     expect(noFile.status).toBe(415);
+    // Multipart is parsed for uploads only; elsewhere it is a media type the route does not take.
+    const elsewhere = await call(`${hub}/incidents/CE-6/comments`, { method: 'POST', headers: h(), body: form });
+    expect(elsewhere.status).toBe(415);
+    expect(elsewhere.body).toMatchObject({ requestId: expect.any(String), message: expect.any(String) });
   });
 
   it('transitions, history, notifications, properties and worklogs', async () => {
