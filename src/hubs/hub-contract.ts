@@ -47,8 +47,8 @@ export type HubResult =
   | {
     kind: 'object';
     body: unknown;
-    /** `body` exactly as the vendor's JSON text, when the element passes it on unchanged. */
-    json?: string;
+    /** `body` exactly as the vendor's UTF-8 JSON, when the element passes it on unchanged. */
+    json?: Buffer;
     /** Set by the hub layer when a transformation reshaped `body`: the vendor object, for `raw`. */
     vendor?: unknown;
   }

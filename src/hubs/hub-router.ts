@@ -14,7 +14,7 @@ import { hubContext } from './hub-context.ts';
 import type { HubContext, HubFile, HubOperation, HubRequest, HubResult } from './hub-contract.ts';
 import { DEFAULT_PAGE_SIZE, encodeToken, queryHash, resolvePaging } from './paging.ts';
 import { shape } from './response-shaping.ts';
-import { stripNullsFromJsonText } from './strip-nulls-text.ts';
+import { stripNullsFromJson } from './strip-nulls-json.ts';
 
 const RESERVED = new Set(['page', 'pageSize', 'nextPage', 'where', 'orderBy', 'fields', 'raw']);
 const truthy = (v: unknown) => v === true || v === 'true';
@@ -178,9 +178,9 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     switch (result.kind) {
       case 'empty': return reply.code(200).send();
       case 'object':
-        // The vendor's own text, when nothing reshapes it: no second serialisation (hot path).
+        // The vendor's own bytes, when nothing reshapes them: no second serialisation (hot path).
         if (result.json !== undefined && !opts.raw && !('vendor' in result)) {
-          return reply.code(200).type('application/json; charset=utf-8').send(opts.stripNulls ? stripNullsFromJsonText(result.json) : result.json);
+          return reply.code(200).type('application/json; charset=utf-8').send(opts.stripNulls ? stripNullsFromJson(result.json) : result.json);
         }
         return reply.code(200).send(shape(result.body, opts, 'vendor' in result ? result.vendor : result.body));
       case 'stream':

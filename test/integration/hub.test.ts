@@ -164,12 +164,15 @@ describe('incidents', () => {
   });
 
   it('creates (200, re-read), reads, patches, puts and deletes; custom fields by id and by name', async () => {
-    const created = await send('POST', '/incidents', { fields: { project: { key: 'CE' }, issuetype: { name: 'Bug' }, summary: 'Test incident', description: 'Created through the helpdesk hub', assignee: { name: 'jiradev' }, components: [{ name: 'Console' }], 'Story Points': 5, customfield_10100: { value: 'Major' } } });
+    const created = await send('POST', '/incidents', { fields: { project: { key: 'CE' }, issuetype: { name: 'Bug' }, summary: 'Test incident', description: 'Created through the helpdesk hub: Zürich, 日本, "quoted", back\\slash, {"a":null}', assignee: { name: 'jiradev' }, components: [{ name: 'Console' }], 'Story Points': 5, customfield_10100: { value: 'Major' } } });
     expect(created.status).toBe(200);
     expect(created.body).toMatchObject({ key: expect.stringMatching(/^CE-\d+$/), fields: { summary: 'Test incident', customfield_10102: 5, customfield_10100: { value: 'Major' }, assignee: { name: 'jiradev' } } });
     const id = created.body.id;
     const got = await get(`/incidents/${id}`);
     expect(got.body.id).toBe(id);
+    // Passed on as Jira's bytes: multi-byte text and JSON-looking text survive null stripping.
+    expect(got.body).toEqual(stripNulls((await jira.jira.get(`/rest/api/2/issue/${id}`)).body));
+    expect(got.body.fields.description).toBe('Created through the helpdesk hub: Zürich, 日本, "quoted", back\\slash, {"a":null}');
     const patched = await send('PATCH', `/incidents/${id}`, { fields: { summary: 'Patched' } });
     expect(patched.status).toBe(200);
     expect(patched.body.fields.summary).toBe('Patched');

@@ -10,6 +10,25 @@ export interface JiraResponse {
   contentType: string;
 }
 
+/** An answer as it arrived: its bytes, decoded to text only when something reads `text`. */
+export class ReceivedJiraResponse implements JiraResponse {
+  #text: string | undefined;
+
+  constructor(
+    readonly status: number,
+    readonly headers: JiraResponse['headers'],
+    readonly bytes: Buffer,
+  ) {}
+
+  get contentType(): string {
+    return String(header(this, 'content-type') ?? '');
+  }
+
+  get text(): string {
+    return this.#text ??= this.bytes.toString('utf8');
+  }
+}
+
 /** A failure below HTTP: DNS, TCP, TLS or a timeout. */
 export class JiraNetworkError extends Error {
   constructor(readonly cause_: 'dns' | 'refused' | 'timeout' | 'tls' | 'reset' | 'other', readonly code: string, message: string) {
@@ -60,34 +79,13 @@ function targetOf(siteAddress: string): Target {
  * in a handler: `undici.request()` would wrap every answer in a Readable stream first, which cost
  * more CPU than the rest of a proxied call. `path` must already be percent-encoded.
  */
-export function jiraRequest(options: JiraHttpOptions, method: Dispatcher.HttpMethod, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<JiraResponse> {
+export function jiraRequest(options: JiraHttpOptions, method: Dispatcher.HttpMethod, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ReceivedJiraResponse> {
   const target = targetOf(options.siteAddress);
   const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
   if (options.auth) headers.authorization = authorizationHeader(options.auth);
   if (body !== undefined) headers['content-type'] = 'application/json';
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let status = 0;
-    let responseHeaders: JiraResponse['headers'] = {};
-    const fail = (err: unknown) => reject(classifyNetworkError(err, new URL(options.siteAddress), options.timeoutMs));
-    const handler: Dispatcher.DispatchHandler = {
-      // Its presence is what tells undici this handler speaks the current handler API.
-      onRequestStart() {},
-      onResponseStart(_controller, statusCode, headers) {
-        status = statusCode;
-        responseHeaders = headers;
-      },
-      onResponseData(_controller, chunk) {
-        chunks.push(chunk);
-      },
-      onResponseEnd() {
-        const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
-        resolve({ status, headers: responseHeaders, text, contentType: String(header({ headers: responseHeaders }, 'content-type') ?? '') });
-      },
-      onResponseError(_controller, err) {
-        fail(err);
-      },
-    };
+    const handler = new CollectingHandler(resolve, reject, options);
     try {
       options.dispatcher.dispatch({
         origin: target.origin, path: target.basePath + path, method, headers,
@@ -96,9 +94,43 @@ export function jiraRequest(options: JiraHttpOptions, method: Dispatcher.HttpMet
         headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs,
       }, handler);
     } catch (err) {
-      fail(err);
+      handler.onResponseError(undefined, err as Error);
     }
   });
+}
+
+/** Collects one answer in memory; a class rather than closures, as it is made for every call. */
+class CollectingHandler implements Dispatcher.DispatchHandler {
+  #status = 0;
+  #headers: JiraResponse['headers'] = {};
+  readonly #chunks: Buffer[] = [];
+
+  constructor(
+    private readonly resolve: (response: ReceivedJiraResponse) => void,
+    private readonly reject: (err: JiraNetworkError) => void,
+    private readonly options: JiraHttpOptions,
+  ) {}
+
+  // Its presence is what tells undici this handler speaks the current handler API.
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: unknown, statusCode: number, headers: JiraResponse['headers']): void {
+    this.#status = statusCode;
+    this.#headers = headers;
+  }
+
+  onResponseData(_controller: unknown, chunk: Buffer): void {
+    this.#chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const chunks = this.#chunks;
+    this.resolve(new ReceivedJiraResponse(this.#status, this.#headers, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+  }
+
+  onResponseError(_controller: unknown, err: Error): void {
+    this.reject(classifyNetworkError(err, new URL(this.options.siteAddress), this.options.timeoutMs));
+  }
 }
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|EPROTO|ERR_SSL|TLS/;

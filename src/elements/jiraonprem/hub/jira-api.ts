@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { ApiError } from '../../../platform/errors.ts';
 import type { HubContext, HubResult } from '../../../hubs/hub-contract.ts';
 import { authFrom } from '../configuration.ts';
-import { header, jiraRequest, JiraNetworkError, providerMessage, type JiraHttpOptions, type JiraResponse } from '../jira-http.ts';
+import { header, jiraRequest, JiraNetworkError, providerMessage, type JiraHttpOptions, type JiraResponse, type ReceivedJiraResponse } from '../jira-http.ts';
 
 const DOT_SEGMENT = /\/\.{1,2}(?:\/|$)/;
 
@@ -33,11 +33,11 @@ export class JiraApi {
     return this.#options.dispatcher;
   }
 
-  async raw(method: Dispatcher.HttpMethod, path: string, body?: unknown, headers?: Record<string, string>): Promise<JiraResponse> {
+  async raw(method: Dispatcher.HttpMethod, path: string, body?: unknown, headers?: Record<string, string>): Promise<ReceivedJiraResponse> {
     refuseDotSegments(path);
     let waited = 0;
     for (;;) {
-      let res: JiraResponse;
+      let res: ReceivedJiraResponse;
       try {
         res = await jiraRequest(this.#options, method, path, body, headers);
       } catch (err) {
@@ -71,11 +71,11 @@ export class JiraApi {
   }
 
   /**
-   * A GET whose answer the hub passes on as it is: Jira's own JSON text, which the hub layer
-   * sends without parsing and serialising it again (the hot path of issue reads). The text is
-   * parsed only if something needs the object (a transformation, `raw`). Framing errors never get
-   * here (undici fails a truncated body), so the check is that the text is one JSON object; a
-   * body that is not gets the full parse and its 502.
+   * A GET whose answer the hub passes on as it is: Jira's own JSON bytes, which the hub layer
+   * sends without decoding, parsing and serialising them again (the hot path of issue reads).
+   * They are parsed only if something needs the object (a transformation, `raw`). Framing errors
+   * never get here (undici fails a truncated body), so the check is that the bytes are one JSON
+   * object; a body that is not gets the full parse and its 502.
    */
   async getObject(path: string): Promise<Extract<HubResult, { kind: 'object' }>> {
     const res = await this.raw('GET', path);
@@ -83,12 +83,8 @@ export class JiraApi {
     if (!res.contentType.includes('json')) {
       throw new ApiError('PROVIDER_ERROR', `Jira answered GET ${path} with ${res.contentType || 'no content type'} instead of JSON`, { providerMessage: providerMessage(res), providerCode: res.status });
     }
-    if (!looksLikeObject(res.text)) return { kind: 'object', body: parseJiraJson(res, 'GET', path) };
-    let body: unknown;
-    return {
-      kind: 'object', json: res.text,
-      get body() { return (body ??= parseJiraJson(res, 'GET', path)); },
-    };
+    if (!looksLikeObject(res.bytes)) return { kind: 'object', body: parseJiraJson(res, 'GET', path) };
+    return new PassedOnObject(res, path);
   }
 
   get<T = unknown>(path: string): Promise<T> { return this.call<T>('GET', path); }
@@ -137,11 +133,31 @@ export function toHubError(res: JiraResponse, method: string, fullPath: string):
   return new ApiError('BAD_REQUEST', `Jira rejected ${method} ${path}: ${extras.providerMessage}`, extras);
 }
 
-/** The text's first and last non-blank characters are `{` and `}`. */
-function looksLikeObject(text: string): boolean {
-  const first = text.trimStart()[0];
-  const last = text.trimEnd().at(-1);
-  return first === '{' && last === '}';
+/** The first and last non-blank bytes are `{` and `}`. */
+function looksLikeObject(bytes: Buffer): boolean {
+  let first = 0;
+  let last = bytes.length - 1;
+  while (first <= last && isBlank(bytes[first]!)) first++;
+  while (last > first && isBlank(bytes[last]!)) last--;
+  return bytes[first] === 0x7b && bytes[last] === 0x7d;
+}
+
+const isBlank = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
+
+/** A Jira object passed on as its bytes, parsed on first use of `body`. */
+class PassedOnObject {
+  readonly kind = 'object';
+  #body: unknown;
+
+  constructor(private readonly res: ReceivedJiraResponse, private readonly path: string) {}
+
+  get json(): Buffer {
+    return this.res.bytes;
+  }
+
+  get body(): unknown {
+    return this.#body ??= parseJiraJson(this.res, 'GET', this.path);
+  }
 }
 
 /** Jira's JSON; a 2xx with a body that does not parse is Jira's fault (502), not ours (500). */

@@ -1,0 +1,43 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { stripNulls } from '../../src/hubs/response-shaping.ts';
+import { stripNullsFromJson } from '../../src/hubs/strip-nulls-json.ts';
+
+const strip = (source: string) => stripNullsFromJson(Buffer.from(source)).toString('utf8');
+
+// Strings that look like JSON structure, so the walk must know where strings begin and end.
+const tricky = fc.constantFrom('null', ':null', '":null,"', '\\', '\\"', '"', '\\\\', ',"a":null}', '{', '[null]', 'nul', 'ünï', 'n', '日本');
+const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), tricky, fc.array(tricky, { maxLength: 4 }).map((xs) => xs.join('')));
+const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small', withCrossShrink: true },
+    fc.constant(null), fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }), text,
+    fc.array(tie('value'), { maxLength: 5 }),
+    fc.dictionary(text, tie('value'), { maxKeys: 6 })),
+})).value;
+
+describe('stripNullsFromJson', () => {
+  it('equals stripNulls on the parsed value, compact or pretty-printed', () => {
+    fc.assert(fc.property(json, fc.constantFrom(undefined, 1, 2, '\t'), (value, indent) => {
+      const source = JSON.stringify(value, null, indent);
+      expect(JSON.parse(strip(source))).toEqual(stripNulls(JSON.parse(source)));
+    }), { numRuns: 3000 });
+  });
+
+  it('removes members wherever they stand and keeps nulls in arrays', () => {
+    expect(strip('{"a":null}')).toBe('{}');
+    expect(strip('{"a":null,"b":null,"c":1}')).toBe('{"c":1}');
+    expect(strip('{"x":1,"a":null,"b":null}')).toBe('{"x":1}');
+    expect(strip('{"x":"null","y":[null,{"z":null}],"w":"a\\":null"}')).toBe('{"x":"null","y":[null,{}],"w":"a\\":null"}');
+    expect(strip('{ "a" : null ,\n "b" : 2 }')).toBe('{ \n "b" : 2 }');
+    expect(strip('{"é":"ü","n":null,"t":true,"f":false,"日本":null}')).toBe('{"é":"ü","t":true,"f":false}');
+    expect(strip('null')).toBe('null');
+    expect(strip('[1,null]')).toBe('[1,null]');
+  });
+
+  it('returns the very bytes when nothing is removed', () => {
+    for (const source of ['{"summary":"all fine","n":[1,2]}', '{"s":"null","a":[null]}']) {
+      const bytes = Buffer.from(source);
+      expect(stripNullsFromJson(bytes)).toBe(bytes);
+    }
+  });
+});
