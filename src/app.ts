@@ -93,7 +93,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const box = new SecretBox(cipher, new LookupHasher(await loadLookupKey(deps.store, cipher, clock.now())));
   const tenancy = new TenancyService(new TenancyRepository(deps.store.db), box, clock);
   const registry = deps.registry ?? await discoverElements();
-  const http = deps.http ?? createOutboundHttp();
+  const http = deps.http ?? createOutboundHttp({ connectTimeoutMs: 10_000, connectionsPerOrigin: 16, answerLimit: deps.config.vendorAnswerLimit });
   const logger = deps.logger === false ? pino({ enabled: false }) : createLogger(deps.config.logLevel);
   const hubCache = new HubSessionCache<Instance>(deps.config.hubCacheTtlMs);
   const instanceRepo = new InstanceRepository(deps.store.db, box);

@@ -23,6 +23,8 @@ export interface Config {
   readonly bodyLimit: number;
   /** How long one call to a vendor (Jira) may take before it counts as a timeout. */
   readonly vendorTimeoutMs: number;
+  /** Largest Jira answer read into memory, in bytes. */
+  readonly vendorAnswerLimit: number;
   /** Largest file accepted by hub uploads (attachments), in bytes. */
   readonly uploadLimit: number;
   /** How long a resolved hub `Authorization` header is reused (0 turns the cache off). */
@@ -128,6 +130,8 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     }),
     bodyLimit: integer(env, 'SWITCHBOARD_BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024),
     vendorTimeoutMs: integer(env, 'SWITCHBOARD_VENDOR_TIMEOUT_MS', 15_000, 100, 600_000),
+    // At most 256 MiB: an answer is decoded to one string, and V8 strings stop at about 512 MiB.
+    vendorAnswerLimit: integer(env, 'SWITCHBOARD_VENDOR_ANSWER_LIMIT', 128 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     uploadLimit: integer(env, 'SWITCHBOARD_UPLOAD_LIMIT', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     hubCacheTtlMs: integer(env, 'SWITCHBOARD_HUB_CACHE_TTL_MS', 2000, 0, 60_000),
     publicUrl: read(env, 'SWITCHBOARD_PUBLIC_URL')?.replace(/\/+$/, ''),

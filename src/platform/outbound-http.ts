@@ -12,6 +12,8 @@ export interface DispatcherOptions {
  */
 export interface OutboundHttp {
   dispatcher(options?: DispatcherOptions): Dispatcher;
+  /** Largest vendor answer read into memory, in bytes: a misbehaving server must not exhaust it. */
+  readonly answerLimit: number;
   close(): Promise<void>;
 }
 
@@ -19,11 +21,13 @@ export interface OutboundHttpOptions {
   connectTimeoutMs: number;
   /** Connections per origin; bounds how hard one Jira can be hit. */
   connectionsPerOrigin: number;
+  answerLimit: number;
 }
 
-export function createOutboundHttp(options: OutboundHttpOptions = { connectTimeoutMs: 10_000, connectionsPerOrigin: 16 }): OutboundHttp {
+export function createOutboundHttp(options: OutboundHttpOptions): OutboundHttp {
   const agents = new Map<string, Agent>();
   return {
+    answerLimit: options.answerLimit,
     dispatcher({ ca } = {}) {
       const key = ca ? hash('sha256', ca, 'hex') : '';
       let agent = agents.get(key);

@@ -29,9 +29,16 @@ export class ReceivedJiraResponse implements JiraResponse {
   }
 }
 
-/** A failure below HTTP: DNS, TCP, TLS or a timeout. */
+/** A failure below HTTP (DNS, TCP, TLS, a timeout), or an answer too large to read. */
 export class JiraNetworkError extends Error {
-  constructor(readonly cause_: 'dns' | 'refused' | 'timeout' | 'tls' | 'reset' | 'other', readonly code: string, message: string) {
+  constructor(readonly cause_: 'dns' | 'refused' | 'timeout' | 'tls' | 'reset' | 'too-large' | 'other', readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/** Why the handler itself ended an answer: its size or its duration passed the limit. */
+class AnswerLimitError extends Error {
+  constructor(readonly code: 'ANSWER_TOO_LARGE' | 'ANSWER_TOO_SLOW', message: string) {
     super(message);
   }
 }
@@ -42,6 +49,8 @@ export interface JiraHttpOptions {
   dispatcher: Dispatcher;
   /** Limit for the whole answer, headers and body. */
   timeoutMs: number;
+  /** Largest answer body read, in bytes. */
+  answerLimit: number;
 }
 
 export function authorizationHeader(auth: JiraAuth): string {
@@ -99,28 +108,46 @@ export function jiraRequest(options: JiraHttpOptions, method: Dispatcher.HttpMet
   });
 }
 
-/** Collects one answer in memory; a class rather than closures, as it is made for every call. */
+/**
+ * Collects one answer in memory, within `answerLimit` bytes and `timeoutMs` for the whole call:
+ * undici's own body timeout only bounds the pause between two chunks, so a Jira (or a proxy in
+ * front of it) sending a trickle would otherwise hold the call open for good. A class rather than
+ * closures, as it is made for every call.
+ */
 class CollectingHandler implements Dispatcher.DispatchHandler {
   #status = 0;
   #headers: JiraResponse['headers'] = {};
   readonly #chunks: Buffer[] = [];
+  #length = 0;
+  readonly #deadline: number;
 
   constructor(
     private readonly resolve: (response: ReceivedJiraResponse) => void,
     private readonly reject: (err: JiraNetworkError) => void,
     private readonly options: JiraHttpOptions,
-  ) {}
+  ) {
+    this.#deadline = Date.now() + options.timeoutMs;
+  }
 
   // Its presence is what tells undici this handler speaks the current handler API.
   onRequestStart(): void {}
 
-  onResponseStart(_controller: unknown, statusCode: number, headers: JiraResponse['headers']): void {
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: JiraResponse['headers']): void {
     this.#status = statusCode;
     this.#headers = headers;
+    const declared = Number(header({ headers }, 'content-length'));
+    if (declared > this.options.answerLimit) controller.abort(this.#tooLarge());
   }
 
-  onResponseData(_controller: unknown, chunk: Buffer): void {
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#length += chunk.length;
+    if (this.#length > this.options.answerLimit) return controller.abort(this.#tooLarge());
+    if (Date.now() > this.#deadline) return controller.abort(new AnswerLimitError('ANSWER_TOO_SLOW', 'the answer took too long'));
     this.#chunks.push(chunk);
+  }
+
+  #tooLarge(): AnswerLimitError {
+    return new AnswerLimitError('ANSWER_TOO_LARGE', `larger than ${this.options.answerLimit} bytes`);
   }
 
   onResponseEnd(): void {
@@ -142,7 +169,8 @@ export function classifyNetworkError(err: unknown, url: URL, timeoutMs: number):
   const where = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new JiraNetworkError('dns', code, `the host name ${url.hostname} does not resolve (DNS ${code})`);
   if (code === 'ECONNREFUSED') return new JiraNetworkError('refused', code, `the connection to ${where} was refused`);
-  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'TimeoutError' || code === 'AbortError' || code === 'ETIMEDOUT') {
+  if (code === 'ANSWER_TOO_LARGE') return new JiraNetworkError('too-large', code, `the answer from ${where} is ${e.message ?? ''} (SWITCHBOARD_VENDOR_ANSWER_LIMIT)`);
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ANSWER_TOO_SLOW' || code === 'TimeoutError' || code === 'AbortError' || code === 'ETIMEDOUT') {
     return new JiraNetworkError('timeout', code, `${where} did not answer within ${Math.round(timeoutMs / 1000)} seconds`);
   }
   if (TLS_CODES.test(code)) {

@@ -4,6 +4,8 @@ import { authFrom } from './configuration.ts';
 import { header, jiraRequest, JiraNetworkError, providerMessage, type JiraHttpOptions, type JiraResponse } from './jira-http.ts';
 
 function unreachable(err: JiraNetworkError): ApiError {
+  // Jira's serverInfo and myself answers are a few hundred bytes; a huge one is not Jira.
+  if (err.cause_ === 'too-large') return new ApiError('PROVIDER_NOT_RECOGNISED', `siteAddress does not answer like Jira Server or Data Center: ${err.message}`);
   return new ApiError('PROVIDER_UNREACHABLE', `Cannot reach siteAddress: ${err.message}`);
 }
 
@@ -29,7 +31,7 @@ function json(res: JiraResponse): Record<string, unknown> | undefined {
 export async function provision(config: Configuration, context: ElementContext): Promise<VendorMeta> {
   const siteAddress = String(config.siteAddress);
   const ca = typeof config['ssl.ca.certificate'] === 'string' ? config['ssl.ca.certificate'] : undefined;
-  const base: JiraHttpOptions = { siteAddress, dispatcher: context.http.dispatcher({ ca }), timeoutMs: context.timeoutMs };
+  const base: JiraHttpOptions = { siteAddress, dispatcher: context.http.dispatcher({ ca }), timeoutMs: context.timeoutMs, answerLimit: context.http.answerLimit };
 
   let info: JiraResponse;
   try {

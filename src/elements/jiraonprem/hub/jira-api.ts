@@ -42,6 +42,7 @@ export class JiraApi {
         res = await jiraRequest(this.#options, method, path, body, headers);
       } catch (err) {
         if (err instanceof JiraNetworkError) {
+          if (err.cause_ === 'too-large') throw new ApiError('PROVIDER_ERROR', `Jira's answer to ${method} ${path.split('?')[0]} cannot be read: ${err.message}`);
           throw new ApiError('PROVIDER_TIMEOUT', `Jira did not answer: ${err.message}`);
         }
         throw err;
@@ -101,7 +102,7 @@ function optionsFor(context: HubContext): JiraHttpOptions {
   const cached = optionsByConfiguration.get(config);
   if (cached && cached.context.http === context.http && cached.context.timeoutMs === context.timeoutMs) return cached.options;
   const ca = typeof config['ssl.ca.certificate'] === 'string' ? config['ssl.ca.certificate'] : undefined;
-  const options = { siteAddress: String(config.siteAddress), auth: authFrom(config), dispatcher: context.http.dispatcher({ ca }), timeoutMs: context.timeoutMs };
+  const options = { siteAddress: String(config.siteAddress), auth: authFrom(config), dispatcher: context.http.dispatcher({ ca }), timeoutMs: context.timeoutMs, answerLimit: context.http.answerLimit };
   optionsByConfiguration.set(config, { context: { http: context.http, timeoutMs: context.timeoutMs }, options });
   return options;
 }

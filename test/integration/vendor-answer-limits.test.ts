@@ -1,0 +1,83 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent } from 'undici';
+import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { withEmulator } from '../helpers/jira-client.ts';
+import { jiraRequest, JiraNetworkError } from '../../src/elements/jiraonprem/jira-http.ts';
+
+let server: TestServer;
+let jira: Awaited<ReturnType<typeof withEmulator>>;
+let misbehaving: Server;
+let misbehavingUrl: string;
+const agent = new Agent();
+
+beforeAll(async () => {
+  // Large enough for the credential check (serverInfo, myself), too small for an issue.
+  server = await startTestServer({ SWITCHBOARD_VENDOR_ANSWER_LIMIT: '2048' });
+  jira = await withEmulator();
+  // A server that misbehaves below what the emulator does: huge answers and answers that trickle.
+  misbehaving = createServer((req, res) => {
+    if (req.url === '/declared') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) });
+      res.write('{"a":"');
+    } else if (req.url === '/chunked') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const kb = 'x'.repeat(1024);
+      let sent = 0;
+      const more = () => { while (sent < 10_000 && res.write(kb)) sent++; if (sent < 10_000) res.once('drain', more); };
+      more();
+    } else if (req.url === '/trickle') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(timer));
+    } else {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"fine":true}');
+    }
+  });
+  await new Promise<void>((r) => misbehaving.listen(0, '127.0.0.1', r));
+  misbehavingUrl = `http://127.0.0.1:${(misbehaving.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await server.close();
+  await jira.close();
+  misbehaving.closeAllConnections();
+  await new Promise((r) => misbehaving.close(r));
+  await agent.close();
+});
+
+const options = (timeoutMs = 5000) => ({ siteAddress: misbehavingUrl, dispatcher: agent, timeoutMs, answerLimit: 64 * 1024 });
+async function failure(path: string, timeoutMs?: number): Promise<{ error: JiraNetworkError; ms: number }> {
+  const started = Date.now();
+  const error = await jiraRequest(options(timeoutMs), 'GET', path).then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(JiraNetworkError);
+  return { error: error as JiraNetworkError, ms: Date.now() - started };
+}
+
+describe('limits on what Jira sends back', () => {
+  it('refuses an answer larger than the limit, declared or chunked, without reading it all', async () => {
+    const declared = await failure('/declared');
+    expect(declared.error.cause_).toBe('too-large');
+    expect(declared.error.message).toMatch(/larger than 65536 bytes \(SWITCHBOARD_VENDOR_ANSWER_LIMIT\)/);
+    expect((await failure('/chunked')).error.cause_).toBe('too-large');
+    expect((await jiraRequest(options(), 'GET', '/fine')).text).toBe('{"fine":true}');
+  });
+
+  it('ends an answer that trickles in past the time limit, although no pause is long', async () => {
+    const { error, ms } = await failure('/trickle', 400);
+    expect(error.cause_).toBe('timeout');
+    expect(ms).toBeLessThan(3000);
+  });
+
+  it('a hub call whose Jira answer is over the limit is a 502 that names the setting', async () => {
+    const created = await call(`${server.api}/instances`, {
+      method: 'POST', headers: { authorization: server.auth },
+      json: { element: { key: 'jiraonprem' }, name: 'limits', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+    });
+    expect(created.status).toBe(200);
+    const res = await call(`${server.api}/hubs/helpdesk/incidents/CE-1`, { headers: { authorization: `${server.auth}, Element ${created.body.token}` } });
+    expect(res.status).toBe(502);
+    expect(res.body.message).toMatch(/Jira's answer to GET \/rest\/api\/2\/issue\/CE-1 cannot be read: .*SWITCHBOARD_VENDOR_ANSWER_LIMIT/);
+    expect(res.body.requestId).toEqual(expect.any(String));
+  });
+});
