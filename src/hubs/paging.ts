@@ -5,6 +5,8 @@ import type { HubPaging, HubRequest, HubResult } from './hub-contract.ts';
 
 export const DEFAULT_PAGE_SIZE = 200;
 export const MAX_PAGE_SIZE = 1000;
+/** Vendors count offsets in 32-bit integers (Jira's `startAt` is a Java int). */
+const MAX_OFFSET = 2 ** 31 - 1;
 
 interface PageToken {
   v: 1;
@@ -41,15 +43,20 @@ export function resolvePaging(query: { page?: string; pageSize?: string; nextPag
     } catch {
       throw badRequest('nextPage is not a token this server issued');
     }
-    if (token.v !== 1 || !Number.isInteger(token.startAt) || token.startAt < 0 || !Number.isInteger(token.pageSize)) {
+    // Tokens are not signed, so one is checked as strictly as a query would be.
+    if (token?.v !== 1 || !isWithin(token.startAt, 0, MAX_OFFSET) || !isWithin(token.pageSize, 1, MAX_PAGE_SIZE)) {
       throw badRequest('nextPage is not a token this server issued');
     }
     if (token.q !== q) throw badRequest('nextPage belongs to another query: keep where and orderBy the same while paging');
     return { startAt: token.startAt, pageSize: query.pageSize === undefined ? token.pageSize : requested };
   }
   const page = Math.max(number(query.page, 'page', 1), 1);
-  return { startAt: (page - 1) * requested, pageSize: requested };
+  const startAt = (page - 1) * requested;
+  if (startAt > MAX_OFFSET) throw badRequest(`page ${page} of pageSize ${requested} starts past the last record a vendor can address (${MAX_OFFSET})`);
+  return { startAt, pageSize: requested };
 }
+
+const isWithin = (n: unknown, min: number, max: number): n is number => Number.isInteger(n) && (n as number) >= min && (n as number) <= max;
 
 /** Paging, `where` and `orderBy` over a list the vendor cannot filter (priorities, projects, …). */
 export function pageInMemory(all: unknown[], request: Pick<HubRequest, 'where' | 'orderBy' | 'paging'>): Extract<HubResult, { kind: 'list' }> {
