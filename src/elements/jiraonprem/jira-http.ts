@@ -200,6 +200,7 @@ export function providerMessage(res: JiraResponse): string {
       // fall through to the raw text
     }
   }
-  const text = res.text.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
+  // An error page's words are near its top; the cap keeps the expressions below cheap on a huge answer.
+  const text = res.text.slice(0, 64 * 1024).replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
   return (text || `HTTP ${res.status}`).slice(0, 500);
 }
