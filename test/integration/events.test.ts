@@ -171,6 +171,14 @@ describe('Jira webhooks', () => {
     expect(wrong.status).toBe(401);
     const foreign = await fetch(s.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webhookEvent: 'jira:issue_created', timestamp: 1, issue: { id: '1', self: 'https://evil.example.com/rest/api/2/issue/1', fields: {} } }) });
     expect(foreign.status).toBe(200);
+    // Jira's payload holds the whole issue with every comment: far above the API's body limit.
+    const comments = Array.from({ length: 2500 }, (_, i) => ({ id: String(i), body: `comment ${i} `.padEnd(1000, '.') }));
+    const large = JSON.stringify({ webhookEvent: 'jira:issue_updated', timestamp: Date.now(), issue: { id: issue.id, self: `${jira.baseUrl}/rest/api/2/issue/${issue.id}`, fields: { updated: 'now', comment: { comments } } } });
+    expect(large.length).toBeGreaterThan(2 * 1024 * 1024);
+    expect((await fetch(s.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: large })).status).toBe(200);
+    await receiver.waitFor(() => ids(instance.id).includes(`UPDATED:${issue.id}`));
+    // Without the secret, the same body is refused before it is read.
+    expect((await fetch(s.webhookUrl.replace(/\/[\w-]+$/, '/not-the-secret'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: large })).status).toBe(401);
 
     await call(`${server.api}/instances/${instance.id}`, { method: 'DELETE', headers: { authorization: server.auth } });
     created.splice(created.indexOf(instance.id), 1);
