@@ -45,7 +45,8 @@ class AnswerLimitError extends Error {
 
 export interface JiraHttpOptions {
   siteAddress: string;
-  auth?: JiraAuth | undefined;
+  /** The `Authorization` header value (authorizationHeader), worked out once per configuration. */
+  authorization?: string | undefined;
   dispatcher: Dispatcher;
   /** Limit for the whole answer, headers and body. */
   timeoutMs: number;
@@ -91,7 +92,7 @@ function targetOf(siteAddress: string): Target {
 export function jiraRequest(options: JiraHttpOptions, method: Dispatcher.HttpMethod, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ReceivedJiraResponse> {
   const target = targetOf(options.siteAddress);
   const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
-  if (options.auth) headers.authorization = authorizationHeader(options.auth);
+  if (options.authorization) headers.authorization = options.authorization;
   if (body !== undefined) headers['content-type'] = 'application/json';
   return new Promise((resolve, reject) => {
     const handler = new CollectingHandler(resolve, reject, options);

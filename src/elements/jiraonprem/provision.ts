@@ -1,7 +1,7 @@
 import { ApiError } from '../../platform/errors.ts';
 import type { Configuration, ElementContext, VendorMeta } from '../element-module.ts';
 import { authFrom } from './configuration.ts';
-import { header, jiraRequest, JiraNetworkError, providerMessage, type JiraHttpOptions, type JiraResponse } from './jira-http.ts';
+import { authorizationHeader, header, jiraRequest, JiraNetworkError, providerMessage, type JiraHttpOptions, type JiraResponse } from './jira-http.ts';
 
 function unreachable(err: JiraNetworkError): ApiError {
   // Jira's serverInfo and myself answers are a few hundred bytes; a huge one is not Jira.
@@ -54,7 +54,7 @@ export async function provision(config: Configuration, context: ElementContext):
   const auth = authFrom(config);
   let me: JiraResponse;
   try {
-    me = await jiraRequest({ ...base, auth }, 'GET', '/rest/api/2/myself');
+    me = await jiraRequest({ ...base, authorization: authorizationHeader(auth) }, 'GET', '/rest/api/2/myself');
   } catch (err) {
     if (err instanceof JiraNetworkError) throw unreachable(err);
     throw err;

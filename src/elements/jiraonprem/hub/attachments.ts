@@ -1,8 +1,7 @@
 import { FormData, request } from 'undici';
 import { ApiError } from '../../../platform/errors.ts';
 import type { HubOperation } from '../../../hubs/hub-contract.ts';
-import { authorizationHeader, classifyNetworkError } from '../jira-http.ts';
-import { authFrom } from '../configuration.ts';
+import { classifyNetworkError } from '../jira-http.ts';
 import { JiraApi, enc, issuePath, parseJiraJson, refuseDotSegments, toHubError } from './jira-api.ts';
 
 interface AttachmentBean { id: string; filename: string; mimeType?: string; size?: number; content?: string }
@@ -26,7 +25,7 @@ export const attachmentOperations: HubOperation[] = [
       try {
         res = await request(`${api.siteAddress}${path}`, {
           method: 'POST', dispatcher: api.dispatcher, body: form,
-          headers: { accept: 'application/json', 'x-atlassian-token': 'no-check', authorization: authorizationHeader(authFrom(ctx.instance.configuration)) },
+          headers: { accept: 'application/json', 'x-atlassian-token': 'no-check', authorization: api.authorization },
           headersTimeout: ctx.timeoutMs, bodyTimeout: ctx.timeoutMs,
         });
       } catch (err) {
@@ -59,7 +58,7 @@ export const attachmentOperations: HubOperation[] = [
       try {
         res = await request(`${api.siteAddress}${path}`, {
           method: 'GET', dispatcher: api.dispatcher, headersTimeout: ctx.timeoutMs, bodyTimeout: ctx.timeoutMs,
-          headers: { authorization: authorizationHeader(authFrom(ctx.instance.configuration)) },
+          headers: { authorization: api.authorization },
         });
       } catch (err) {
         throw new ApiError('PROVIDER_TIMEOUT', `Jira did not answer: ${classifyNetworkError(err, new URL(api.siteAddress), ctx.timeoutMs).message}`);

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { ApiError } from '../../../platform/errors.ts';
 import type { HubContext, HubResult } from '../../../hubs/hub-contract.ts';
 import { authFrom } from '../configuration.ts';
-import { header, jiraRequest, JiraNetworkError, providerMessage, type JiraHttpOptions, type JiraResponse, type ReceivedJiraResponse } from '../jira-http.ts';
+import { authorizationHeader, header, jiraRequest, JiraNetworkError, providerMessage, type JiraHttpOptions, type JiraResponse, type ReceivedJiraResponse } from '../jira-http.ts';
 
 const DOT_SEGMENT = /\/\.{1,2}(?:\/|$)/;
 
@@ -31,6 +31,11 @@ export class JiraApi {
 
   get dispatcher(): Dispatcher {
     return this.#options.dispatcher;
+  }
+
+  /** The `Authorization` header for calls made outside `raw` (attachment bytes and uploads). */
+  get authorization(): string | undefined {
+    return this.#options.authorization;
   }
 
   async raw(method: Dispatcher.HttpMethod, path: string, body?: unknown, headers?: Record<string, string>): Promise<ReceivedJiraResponse> {
@@ -102,7 +107,7 @@ function optionsFor(context: HubContext): JiraHttpOptions {
   const cached = optionsByConfiguration.get(config);
   if (cached && cached.context.http === context.http && cached.context.timeoutMs === context.timeoutMs) return cached.options;
   const ca = typeof config['ssl.ca.certificate'] === 'string' ? config['ssl.ca.certificate'] : undefined;
-  const options = { siteAddress: String(config.siteAddress), auth: authFrom(config), dispatcher: context.http.dispatcher({ ca }), timeoutMs: context.timeoutMs, answerLimit: context.http.answerLimit };
+  const options = { siteAddress: String(config.siteAddress), authorization: authorizationHeader(authFrom(config)), dispatcher: context.http.dispatcher({ ca }), timeoutMs: context.timeoutMs, answerLimit: context.http.answerLimit };
   optionsByConfiguration.set(config, { context: { http: context.http, timeoutMs: context.timeoutMs }, options });
   return options;
 }
