@@ -27,8 +27,8 @@ export async function startInProcess(env: Record<string, string> = {}) {
     config, store, services, app, origin, api: `${origin}${API_PREFIX}`,
     auth: `User ${admin.userSecret}, Organization ${admin.organizationSecret}`,
     async close() {
-      await services.worker.stop();
       await app.close();
+      await services.close();
       await store.close();
     },
   };

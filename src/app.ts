@@ -37,8 +37,9 @@ import pino from 'pino';
 import { registerHubRoutes } from './hubs/hub-router.ts';
 import { registerDocsRoutes } from './hubs/routes/docs.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
-import { LocalJobQueue } from './jobs/local/local-job-queue.ts';
-import { PgBossJobQueue } from './jobs/pgboss/pgboss-job-queue.ts';
+import { SqlJobQueue } from './jobs/sql/sql-job-queue.ts';
+import { LocalSignals, type Signals } from './platform/signals.ts';
+import { PostgresSignals } from './store/postgres-signals.ts';
 import { EventRepository } from './events/event-repository.ts';
 import { EventService } from './events/event-service.ts';
 import { EventSources } from './events/event-sources.ts';
@@ -62,8 +63,6 @@ export interface AppDeps {
   logger?: boolean;
   /** Outbound connections to vendors; tests may inject a MockAgent-backed one. */
   http?: OutboundHttp;
-  /** Overrides the queue the config chooses. */
-  queue?: JobQueue;
 }
 
 export interface Services {
@@ -71,6 +70,8 @@ export interface Services {
   instanceRepo: InstanceRepository;
   transformations: TransformationService;
   queue: JobQueue;
+  /** Hints between the processes sharing the store (job wake-ups, cache invalidation). */
+  signals: Signals;
   eventRepo: EventRepository;
   events: EventService;
   eventSources: EventSources;
@@ -84,6 +85,8 @@ export interface Services {
   registry: ElementRegistry;
   clock: Clock;
   http: OutboundHttp;
+  /** Stops the worker and releases connections the services hold (not the store). */
+  close(): Promise<void>;
 }
 
 /** Builds the services over a migrated store. Used by the HTTP app and by CLI commands alike. */
@@ -100,35 +103,44 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const instances = new InstanceService(instanceRepo, registry, http, clock, logger, deps.config.vendorTimeoutMs, () => hubCache.clear());
   tenancy.onUserChange(() => hubCache.clear());
 
-  // The one place that chooses the queue adapter.
-  const queue = deps.queue ?? (deps.config.queue === 'pgboss'
-    ? new PgBossJobQueue({
-      connectionString: deps.config.databaseUrl!, retryDelaySeconds: 5, pollingIntervalSeconds: 0.5, maintenanceIntervalSeconds: 10,
-      onError: (err) => logger.warn({ err: err.message }, 'job queue (pg-boss) error'),
-    })
-    : new LocalJobQueue(deps.store.db, { pollIntervalMs: 250 }));
+  // The one place that chooses how processes signal each other: LISTEN/NOTIFY on PostgreSQL;
+  // on SQLite, one process owns the file and signals stay in it.
+  const signals: Signals = deps.store.dialect === 'postgres'
+    ? new PostgresSignals({ connectionString: deps.config.databaseUrl!, onError: (err) => logger.warn({ err: err.message }, 'signal connection lost; reconnecting') })
+    : new LocalSignals();
+  const queue = new SqlJobQueue({
+    db: deps.store.db, dialect: deps.store.dialect, clock, signals,
+    // On SQLite a look costs no round trip, so delayed jobs start closer to their time.
+    pollIntervalMs: deps.store.dialect === 'postgres' ? 1000 : 250,
+    onError: (err) => logger.warn({ err: (err as Error)?.message ?? String(err) }, 'job queue error; it keeps going'),
+  });
   const eventRepo = new EventRepository(deps.store.db);
   const publicUrl = { value: deps.config.publicUrl ?? `http://${deps.config.host}:${deps.config.port}` };
-  // Events run on real time: their schedules and retries are shared with the job queue, which
-  // knows only real time (the injectable clock is for sessions and lockouts).
   const events = new EventService({
-    events: eventRepo, instances: instanceRepo, registry, queue, http, box, clock: systemClock, logger,
+    events: eventRepo, instances: instanceRepo, registry, queue, http, box, clock, logger,
     delivery: { baseDelayMs: deps.config.events.deliveryBaseDelayMs, timeoutMs: deps.config.events.deliveryTimeoutMs },
     vendorTimeoutMs: deps.config.vendorTimeoutMs,
   });
-  const eventSources = new EventSources(eventRepo, registry, events, box, systemClock, logger, () => publicUrl.value);
+  const eventSources = new EventSources(eventRepo, registry, events, box, clock, logger, () => publicUrl.value);
   instances.follow({ changed: (i) => eventSources.sync(i), deleting: (i) => eventSources.remove(i) });
   const transformations = new TransformationService(deps.store.db, registry, clock, deps.config.hubCacheTtlMs);
   const worker = new EventWorker({
-    queue, events: eventRepo, service: events, instances: instanceRepo, registry, clock: systemClock, logger,
+    queue, events: eventRepo, service: events, instances: instanceRepo, registry, clock, logger,
     tickMs: deps.config.events.tickMs, deliveryConcurrency: deps.config.events.deliveryConcurrency, transformations,
   });
-  return { logger, instanceRepo, transformations, queue, eventRepo, events, eventSources, worker, publicUrl, hubCache, tenancy, instances, box, registry, clock, http };
+  const close = async () => {
+    await worker.stop();
+    await signals.close();
+    await http.close();
+  };
+  return { logger, instanceRepo, transformations, queue, signals, eventRepo, events, eventSources, worker, publicUrl, hubCache, tenancy, instances, box, registry, clock, http, close };
 }
 
-/** The HTTP application: wires services into feature plugins. Tests call it with their own store. */
-export async function buildApp(deps: AppDeps, services?: Services): Promise<FastifyInstance> {
-  const s = services ?? await buildServices(deps);
+/**
+ * The HTTP application: wires services into feature plugins. The caller owns the services and
+ * closes them after the app (in-flight requests may still use them).
+ */
+export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInstance> {
   const app = Fastify({
     ...(deps.logger === false ? { logger: false } : { loggerInstance: s.logger as FastifyBaseLogger, logController: new AccessLogController(s.logger), childLoggerFactory: lazyChildLogger }),
     bodyLimit: deps.config.bodyLimit,
@@ -188,6 +200,5 @@ export async function buildApp(deps: AppDeps, services?: Services): Promise<Fast
     ui.addHook('onRoute', (route) => { route.config = { ...(route.config as object), auth: 'none' }; });
     await registerConsole(ui);
   });
-  app.addHook('onClose', async () => { await s.http.close(); });
   return app;
 }

@@ -38,7 +38,7 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
     app.log.info({ signal }, 'shutting down');
     // Stop accepting, let in-flight requests finish, then release the database.
     await app.close();
-    if (runWorker) await services.worker.stop();
+    await services.close();
     await store.close();
     await demoJira?.close();
     process.exit(0);
@@ -120,8 +120,8 @@ program.command('worker').description('run only the worker: polls, webhook proce
     await migrateToLatest(store);
     const services = await buildServices({ config, store });
     await services.worker.start();
-    process.stdout.write(`switchboard worker running (${services.queue.kind} queue)\n`);
-    const stop = async () => { await services.worker.stop(); await store.close(); process.exit(0); };
+    process.stdout.write(`switchboard worker running (${store.dialect} store)\n`);
+    const stop = async () => { await services.close(); await store.close(); process.exit(0); };
     process.on('SIGTERM', () => void stop());
     process.on('SIGINT', () => void stop());
   });

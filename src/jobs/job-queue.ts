@@ -1,13 +1,15 @@
 /**
- * The job queue port. Two adapters implement it and one contract suite proves them equal:
- * `local/` (a table in the SQLite store; the single-machine default) and `pgboss/` (pg-boss on
- * PostgreSQL; many processes share the work).
+ * The job queue port. `sql/` implements it on the store's own `jobs` table, in SQLite (one
+ * machine) and in PostgreSQL (any number of processes); one contract suite runs against both.
  *
- * Guarantees both adapters give:
+ * Guarantees:
  * - a job runs at least once, not before `runAt`; a handler that throws is retried (up to
- *   `retryLimit`, default 2) after `retryDelayMs`;
+ *   `retryLimit`, default 2) after the queue's retry delay;
  * - with a `singletonKey`, at most one job per name and key is waiting and at most one is
- *   running, whatever the number of processes (a second `enqueue` returns `null`);
+ *   running, whatever the number of processes (a second `enqueue` returns `null`). Jobs that
+ *   share a key are interchangeable: a job that fails or is abandoned while another of its key
+ *   waits gives way to the waiting one;
+ * - a waiting job of a busy key never holds up any other job;
  * - jobs survive restarts; a job whose process died is run again once its lease expires.
  */
 export interface EnqueueOptions {
@@ -27,7 +29,6 @@ export interface WorkOptions {
 }
 
 export interface JobQueue {
-  readonly kind: 'local' | 'pgboss';
   enqueue(name: string, payload: JobPayload, options?: EnqueueOptions): Promise<string | null>;
   work(name: string, handler: JobHandler, options?: WorkOptions): Promise<void>;
   /** Stops taking jobs and waits for running ones. */

@@ -33,8 +33,6 @@ export interface Config {
   readonly publicUrl: string | undefined;
   /** `all` (API + worker, the default), `api` or `worker`. */
   readonly role: 'all' | 'api' | 'worker';
-  /** `local` (the store's own table; default without DATABASE_URL) or `pgboss` (default with it). */
-  readonly queue: 'local' | 'pgboss';
   readonly events: {
     readonly tickMs: number;
     readonly deliveryBaseDelayMs: number;
@@ -136,7 +134,6 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     hubCacheTtlMs: integer(env, 'SWITCHBOARD_HUB_CACHE_TTL_MS', 2000, 0, 60_000),
     publicUrl: read(env, 'SWITCHBOARD_PUBLIC_URL')?.replace(/\/+$/, ''),
     role: oneOf(env, 'SWITCHBOARD_ROLE', ['all', 'api', 'worker'] as const, 'all'),
-    queue: oneOf(env, 'QUEUE', ['local', 'pgboss'] as const, databaseUrl ? 'pgboss' : 'local'),
     events: Object.freeze({
       tickMs: integer(env, 'SWITCHBOARD_EVENT_TICK_MS', 5000, 20, 600_000),
       deliveryBaseDelayMs: integer(env, 'SWITCHBOARD_DELIVERY_BASE_DELAY_MS', 4000, 0, 3_600_000),
@@ -144,6 +141,8 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
       deliveryConcurrency: integer(env, 'SWITCHBOARD_DELIVERY_CONCURRENCY', 32, 1, 1000),
     }),
   };
-  if (config.queue === 'pgboss' && !databaseUrl) throw new ConfigError('QUEUE=pgboss needs DATABASE_URL');
+  // Jobs live in the database's own table on either store (docs/adr/0006); a setting that would
+  // be silently ignored is refused instead.
+  if (read(env, 'QUEUE') !== undefined) throw new ConfigError('QUEUE is no longer a setting: jobs always live in the database (docs/adr/0006-job-queue-in-the-store.md); remove it');
   return Object.freeze(config);
 }

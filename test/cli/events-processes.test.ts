@@ -40,7 +40,7 @@ describe('events across real processes', () => {
   it('loses no delivery when the process is killed in the middle of it', async () => {
     const target = await newTestStore();
     const env: Record<string, string> = {
-      SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'warn', QUEUE: 'local',
+      SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'warn',
       SWITCHBOARD_EVENT_TICK_MS: '100', SWITCHBOARD_DELIVERY_TIMEOUT_MS: '1000', SWITCHBOARD_DELIVERY_BASE_DELAY_MS: '100',
       ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
     };
@@ -70,10 +70,10 @@ describe('events across real processes', () => {
     await again.stop();
   }, 60_000);
 
-  it.skipIf(testStoreKind() !== 'postgres')('shares the work between two processes on PostgreSQL + pg-boss, sending each notification once', async () => {
+  it.skipIf(testStoreKind() !== 'postgres')('shares the work between two processes on PostgreSQL, sending each notification once', async () => {
     const target = await newTestStore();
     const env: Record<string, string> = {
-      SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'warn', QUEUE: 'pgboss', DATABASE_URL: target.databaseUrl!,
+      SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: target.databaseUrl!,
       SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'), SWITCHBOARD_EVENT_TICK_MS: '200',
     };
     const a = startSwitchboard(['serve'], env);

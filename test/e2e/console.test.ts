@@ -27,7 +27,7 @@ describe.skipIf(!available)('web console', () => {
   let browser: Browser;
   let page: Page;
   const env = (dataDir: string, port = '0'): Record<string, string> => ({
-    SWITCHBOARD_DATA_DIR: dataDir, PORT: port, LOG_LEVEL: 'warn', QUEUE: 'local',
+    SWITCHBOARD_DATA_DIR: dataDir, PORT: port, LOG_LEVEL: 'warn',
     SWITCHBOARD_ADMIN_EMAIL: EMAIL, SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
   });
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });

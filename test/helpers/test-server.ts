@@ -7,17 +7,17 @@ import { bootstrapIfEmpty, type BootstrapSecrets } from '../../src/tenancy/boots
 import type { Clock } from '../../src/platform/clock.ts';
 import { newTestStore, type TestStoreTarget } from './test-store.ts';
 
-/** A movable clock for tests of sessions and lockouts. */
+/**
+ * Real time plus an offset the test moves: everything runs as usual, and a test that needs
+ * "later" (a session's expiry, a retry's due time) advances the clock instead of sleeping.
+ */
 export class TestClock implements Clock {
-  #now: number;
-  constructor(start = Date.now()) {
-    this.#now = start;
-  }
+  #offset = 0;
   now(): Date {
-    return new Date(this.#now);
+    return new Date(Date.now() + this.#offset);
   }
   advance(ms: number): void {
-    this.#now += ms;
+    this.#offset += ms;
   }
 }
 
@@ -48,8 +48,6 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     SWITCHBOARD_DATA_DIR: target.dataDir,
     ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
     SWITCHBOARD_LOGIN_SLOWDOWN_AFTER: '100',
-    // Tests use the local queue on both stores unless they ask for pg-boss.
-    QUEUE: 'local',
     SWITCHBOARD_EVENT_TICK_MS: '100',
     ...env,
   });
@@ -68,7 +66,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     auth: `User ${admin.userSecret}, Organization ${admin.organizationSecret}`,
     async close() {
       await app.close();
-      await services.worker.stop();
+      await services.close();
       await store.close();
     },
   };

@@ -1,0 +1,118 @@
+import pg from 'pg';
+import { CHANNEL, SignalSubscribers, type SignalListener, type Signals } from '../platform/signals.ts';
+
+export interface PostgresSignalsOptions {
+  connectionString: string;
+  /** Connection trouble; the adapter reconnects by itself. */
+  onError: (err: Error) => void;
+  /** First wait before a reconnect; doubles up to 30 s. */
+  reconnectDelayMs?: number;
+}
+
+/** PostgreSQL's NOTIFY payloads stop at 8000 bytes; signals are short hints. */
+const MAX_PAYLOAD = 7_900;
+
+/**
+ * Signals over PostgreSQL LISTEN/NOTIFY: one dedicated connection per process listens on every
+ * subscribed channel; `publish` is `pg_notify`, which PostgreSQL delivers to every listening
+ * connection, this process's own included. When the connection drops, the adapter reconnects,
+ * listens again and asks subscribers to resync, since notifications sent in between are lost.
+ */
+export class PostgresSignals implements Signals {
+  readonly #options: PostgresSignalsOptions;
+  readonly #subscribers = new SignalSubscribers();
+  #client: pg.Client | undefined;
+  #connecting: Promise<pg.Client> | undefined;
+  #listening = new Set<string>();
+  #retryTimer: NodeJS.Timeout | undefined;
+  #delayMs: number;
+  #closed = false;
+
+  constructor(options: PostgresSignalsOptions) {
+    this.#options = options;
+    this.#delayMs = options.reconnectDelayMs ?? 500;
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    if (!CHANNEL.test(channel)) throw new Error(`signal channel "${channel}" is not a lower-case identifier`);
+    if (Buffer.byteLength(message) > MAX_PAYLOAD) throw new Error(`signal on ${channel} is longer than ${MAX_PAYLOAD} bytes`);
+    const client = await this.#connect();
+    await client.query('SELECT pg_notify($1, $2)', [channel, message]);
+  }
+
+  subscribe(channel: string, listener: SignalListener, onResync?: () => void): () => void {
+    const unsubscribe = this.#subscribers.add(channel, listener, onResync);
+    void this.#connect().then((client) => this.#listen(client, channel)).catch((err: Error) => {
+      if (this.#closed) return;
+      this.#options.onError(err);
+      this.#reconnect();
+    });
+    return () => {
+      unsubscribe();
+      if (this.#subscribers.has(channel) || !this.#client || !this.#listening.has(channel)) return;
+      this.#listening.delete(channel);
+      this.#client.query(`UNLISTEN ${channel}`).catch((err: Error) => { if (!this.#closed) this.#options.onError(err); });
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    const client = this.#client ?? await this.#connecting?.catch(() => undefined);
+    this.#client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  async #listen(client: pg.Client, channel: string): Promise<void> {
+    if (this.#listening.has(channel) || !this.#subscribers.has(channel)) return;
+    this.#listening.add(channel);
+    // The channel is checked against CHANNEL, so it is a plain identifier.
+    await client.query(`LISTEN ${channel}`);
+  }
+
+  #connect(): Promise<pg.Client> {
+    if (this.#closed) return Promise.reject(new Error('signals are closed'));
+    if (this.#client) return Promise.resolve(this.#client);
+    this.#connecting ??= (async () => {
+      const client = new pg.Client({ connectionString: this.#options.connectionString, keepAlive: true });
+      client.on('notification', (n) => { if (n.payload !== undefined) this.#subscribers.deliver(n.channel, n.payload); });
+      client.on('error', (err) => this.#lost(client, err));
+      client.on('end', () => this.#lost(client, new Error('signal connection ended')));
+      try {
+        await client.connect();
+        this.#listening = new Set();
+        for (const channel of this.#subscribers.channels()) await this.#listen(client, channel);
+      } catch (err) {
+        await client.end().catch(() => undefined);
+        throw err;
+      } finally {
+        this.#connecting = undefined;
+      }
+      this.#client = client;
+      this.#delayMs = this.#options.reconnectDelayMs ?? 500;
+      return client;
+    })();
+    return this.#connecting;
+  }
+
+  #lost(client: pg.Client, err: Error): void {
+    if (this.#client !== client || this.#closed) return;
+    this.#client = undefined;
+    this.#options.onError(err);
+    void client.end().catch(() => undefined);
+    this.#reconnect();
+  }
+
+  #reconnect(): void {
+    if (this.#closed || this.#retryTimer) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#connect().then(() => this.#subscribers.resync(), (err: Error) => {
+        this.#options.onError(err);
+        this.#delayMs = Math.min(this.#delayMs * 2, 30_000);
+        this.#reconnect();
+      });
+    }, this.#delayMs);
+    this.#retryTimer.unref();
+  }
+}
