@@ -126,7 +126,8 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const transformations = new TransformationService(deps.store.db, registry, clock, deps.config.hubCacheTtlMs);
   const worker = new EventWorker({
     queue, events: eventRepo, service: events, instances: instanceRepo, registry, clock, logger,
-    tickMs: deps.config.events.tickMs, deliveryConcurrency: deps.config.events.deliveryConcurrency, transformations,
+    tickMs: deps.config.events.tickMs, deliveryConcurrency: deps.config.events.deliveryConcurrency,
+    pollConcurrency: deps.config.events.pollConcurrency, transformations,
   });
   const close = async () => {
     await worker.stop();

@@ -41,18 +41,33 @@ export class EventRepository {
     return this.db.selectFrom('event_sources').selectAll().where('webhook_secret_hash', '=', hash).executeTakeFirst();
   }
 
-  /** Polls that are due; moving `next_poll_at` forward here means a poll is queued once per interval. */
-  async claimDuePolls(now: Date, limit: number): Promise<EventSourceRow[]> {
-    const due = await this.db.selectFrom('event_sources').selectAll()
-      .where('kind', '=', 'polling').where('next_poll_at', '<=', now.toISOString()).orderBy('next_poll_at').limit(limit).execute();
-    const claimed: EventSourceRow[] = [];
-    for (const row of due) {
-      const next = new Date(now.getTime() + row.interval_minutes * 60_000).toISOString();
-      const res = await this.db.updateTable('event_sources').set({ next_poll_at: next })
-        .where('instance_id', '=', row.instance_id).where('next_poll_at', '=', row.next_poll_at).executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 1) claimed.push(row);
+  /**
+   * Instances whose poll is due. Moving `next_poll_at` forward in the same statement means a poll
+   * is queued once per interval, whichever process ticks first: one UPDATE per distinct interval
+   * among the due rows, not one per row.
+   */
+  async claimDuePolls(now: Date, limit: number): Promise<number[]> {
+    const at = now.toISOString();
+    const due = this.db.selectFrom('event_sources').where('kind', '=', 'polling').where('next_poll_at', '<=', at);
+    const claimed: number[] = [];
+    for (const { interval_minutes } of await due.select('interval_minutes').distinct().execute()) {
+      if (claimed.length >= limit) break;
+      const rows = await this.db.updateTable('event_sources')
+        .set({ next_poll_at: new Date(now.getTime() + interval_minutes * 60_000).toISOString() })
+        .where('instance_id', 'in', due.select('instance_id').where('interval_minutes', '=', interval_minutes).orderBy('next_poll_at').limit(limit - claimed.length))
+        // Checked again on the row itself: another process's tick may have moved it meanwhile.
+        .where('next_poll_at', '<=', at)
+        .returning('instance_id').execute();
+      claimed.push(...rows.map((r) => r.instance_id));
     }
     return claimed;
+  }
+
+  /** When the next poll of any instance falls due. */
+  async nextPollAt(): Promise<string | undefined> {
+    const row = await this.db.selectFrom('event_sources').select((eb) => eb.fn.min('next_poll_at').as('next'))
+      .where('kind', '=', 'polling').executeTakeFirst();
+    return row?.next ?? undefined;
   }
 
   async pollSucceeded(instanceId: number, cursor: unknown, now: Date): Promise<void> {

@@ -38,6 +38,7 @@ export interface Config {
     readonly deliveryBaseDelayMs: number;
     readonly deliveryTimeoutMs: number;
     readonly deliveryConcurrency: number;
+    readonly pollConcurrency: number;
   };
 }
 
@@ -139,6 +140,8 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
       deliveryBaseDelayMs: integer(env, 'SWITCHBOARD_DELIVERY_BASE_DELAY_MS', 4000, 0, 3_600_000),
       deliveryTimeoutMs: integer(env, 'SWITCHBOARD_DELIVERY_TIMEOUT_MS', 10_000, 100, 300_000),
       deliveryConcurrency: integer(env, 'SWITCHBOARD_DELIVERY_CONCURRENCY', 32, 1, 1000),
+      // Polls wait on Jira, not on this process's CPU.
+      pollConcurrency: integer(env, 'SWITCHBOARD_POLL_CONCURRENCY', 16, 1, 1000),
     }),
   };
   // Jobs live in the database's own table on either store (docs/adr/0006); a setting that would

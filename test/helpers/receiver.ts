@@ -10,7 +10,8 @@ export interface Received {
 /** A callback endpoint for notifications: records every POST; its answer can be scripted. */
 export async function startReceiver() {
   const received: Received[] = [];
-  let respond: (r: Received, n: number) => { status: number; headers?: Record<string, string>; hang?: boolean } = () => ({ status: 200 });
+  let respond: (r: Received, n: number) => { status: number; headers?: Record<string, string>; hang?: boolean; delayMs?: number } = () => ({ status: 200 });
+  let answered = 0;
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
@@ -19,14 +20,21 @@ export async function startReceiver() {
       received.push(r);
       const answer = respond(r, received.length);
       if (answer.hang) return;
-      res.writeHead(answer.status, answer.headers ?? {});
-      res.end('ok');
+      const send = () => {
+        res.writeHead(answer.status, answer.headers ?? {});
+        res.end('ok');
+        answered++;
+      };
+      if (answer.delayMs) setTimeout(send, answer.delayMs);
+      else send();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`,
     received,
+    /** Requests answered so far (a delayed answer counts once it is sent). */
+    answered: () => answered,
     respondWith(fn: typeof respond) { respond = fn; },
     async waitFor(check: (all: Received[]) => boolean, ms = 15_000) {
       const end = Date.now() + ms;
