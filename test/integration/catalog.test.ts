@@ -10,7 +10,7 @@ describe('element catalog', () => {
   it('lists elements and keys, with or without platform secrets', async () => {
     const anonymous = await call(`${server.api}/elements`);
     expect(anonymous.status).toBe(200);
-    assertContract('elements.schema.json', anonymous.body);
+    assertContract('elements', anonymous.body);
     const withAuth = await call(`${server.api}/elements`, { headers: { authorization: server.auth } });
     expect(withAuth.body).toEqual(anonymous.body);
     const keys = await call(`${server.api}/elements/keys`);
@@ -20,7 +20,7 @@ describe('element catalog', () => {
   it('serves jiraonprem by key and by numeric id with every field of the Open Connectors example', async () => {
     const byKey = await call(`${server.api}/elements/jiraonprem`, { headers: { authorization: server.auth } });
     expect(byKey.status).toBe(200);
-    assertContract('element.schema.json', byKey.body);
+    assertContract('element', byKey.body);
     const byId = await call(`${server.api}/elements/${byKey.body.id}`);
     expect(byId.body).toEqual(byKey.body);
     for (const field of ['id', 'name', 'hookName', 'key', 'description', 'image', 'active', 'deleted', 'typeOauth', 'trialAccount',
@@ -37,7 +37,7 @@ describe('element catalog', () => {
   it('exposes the configuration definitions clients read, with string defaults', async () => {
     const res = await call(`${server.api}/elements/jiraonprem/configuration`);
     expect(res.status).toBe(200);
-    for (const entry of res.body) assertContract('element.configuration.schema.json', entry);
+    for (const entry of res.body) assertContract('elementConfiguration', entry);
     const byKey = Object.fromEntries(res.body.map((c: any) => [c.key, c]));
     expect(byKey.username).toMatchObject({ type: 'TEXTFIELD_128', required: true });
     expect(byKey.password).toMatchObject({ type: 'PASSWORD', required: true });
@@ -55,10 +55,10 @@ describe('element catalog', () => {
 
   it('answers metadata plain and expanded according to the contract schemas', async () => {
     const plain = await call(`${server.api}/elements/jiraonprem/metadata`);
-    assertContract('element.metadata.schema.json', plain.body);
+    assertContract('elementMetadata', plain.body);
     expect(plain.body.events).toEqual({ supported: true, methods: ['polling', 'webhook'] });
     const expanded = await call(`${server.api}/elements/jiraonprem/metadata?expand=true`);
-    assertContract('element.metadata.expanded.schema.json', expanded.body);
+    assertContract('elementMetadataExpanded', expanded.body);
     expect(expanded.body).toMatchObject({ authenticationType: 'basic', hub: 'helpdesk', api: { type: 'REST', contentType: 'application/json' } });
     expect(expanded.body.resources.map((r: any) => r.canonicalName)).toContain('incidents');
     expect(expanded.body.usage).toEqual({ instanceCount: 0, customerCount: 0, traffic: 0 });

@@ -91,7 +91,7 @@ describe('polling', () => {
     expect(ids(instance.id)).toEqual([`CREATED:${issue.id}`, `UPDATED:${issue.id}`]);
     const log = await call(`${server.api}/instances/${instance.id}/events`, { headers: { authorization: server.auth } });
     expect(log.body).toHaveLength(2);
-    for (const e of log.body) assertContract('event.schema.json', e);
+    for (const e of log.body) assertContract('event', e);
     expect(log.body[0].status).toBe('NOTIFIED');
   });
 

@@ -40,7 +40,7 @@ describe('object definitions', () => {
   it('are created, read, replaced and listed at organization, account and instance level', async () => {
     const created = await send('POST', '/organizations/objects/myTicket/definitions', definition);
     expect(created.status).toBe(200);
-    assertContract('objectDefinition.schema.json', created.body);
+    assertContract('objectDefinition', created.body);
     expect(created.body.level).toBe('organization');
     expect((await send('POST', '/organizations/objects/myTicket/definitions', definition)).status).toBe(409);
     expect((await send('PUT', '/organizations/objects/myTicket/definitions', { fields: [...definition.fields, { path: 'extra', type: 'string' }] })).body.fields).toHaveLength(7);
@@ -63,7 +63,7 @@ describe('transformations', () => {
     await send('POST', '/organizations/objects/incidents/definitions', definition);
     const t = await send('POST', `/instances/${instance.id}/transformations/incidents`, mapping());
     expect(t.status).toBe(200);
-    assertContract('transformation.schema.json', t.body);
+    assertContract('transformation', t.body);
     expect(t.body).toMatchObject({ vendorName: 'issue', level: 'instance', isLegacy: false });
     expect(t.body.startDate).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/);
 
