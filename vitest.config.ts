@@ -25,7 +25,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'postgres',
-          include: ['test/integration/**/*.test.ts', 'test/cli/**/*.test.ts'],
+          // test/postgres/: what only PostgreSQL can do (several processes on one database).
+          include: ['test/integration/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/postgres/**/*.test.ts'],
           env: { SWITCHBOARD_TEST_STORE: 'postgres' },
           globalSetup: ['test/helpers/postgres-global-setup.ts'],
         },

@@ -16,7 +16,8 @@ import { CONSOLE_DIR, ensureConsoleBuilt } from '../../src/platform/http/console
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available) console.warn('console e2e: skipped, Chromium is not installed (apt-get install -y chromium)');
-const SHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+// `npm run screenshots` refreshes the README's pictures; a plain test run writes them to a temp folder.
+const SHOTS = process.env.SWITCHBOARD_SCREENSHOTS ? resolve(process.env.SWITCHBOARD_SCREENSHOTS) : mkdtempSync(join(tmpdir(), 'sb-shots-'));
 const EMAIL = 'console@example.com';
 const PASSWORD = 'console-password-1';
 

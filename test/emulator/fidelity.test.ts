@@ -171,7 +171,7 @@ describe('10-13: dates, comments, attachments, transitions', () => {
     expect(times).toEqual([...times].sort((a: number, b: number) => a - b));
 
     const before = (await jira.get(`/rest/api/2/issue/${recent.body.key}?fields=updated`)).body.fields.updated;
-    await new Promise((r) => setTimeout(r, 5));
+    await em.control.put('/clock', { advanceMs: 1000 });
     await jira.post(`/rest/api/2/issue/${recent.body.key}/comment`, { body: 'bump' });
     const after = (await jira.get(`/rest/api/2/issue/${recent.body.key}?fields=updated`)).body.fields.updated;
     expect(after > before).toBe(true);
@@ -188,7 +188,7 @@ describe('10-13: dates, comments, attachments, transitions', () => {
     const list = await jira.get('/rest/api/2/issue/CE-2/comment');
     expect(list.body).toMatchObject({ startAt: 0, total: expect.any(Number), maxResults: expect.any(Number) });
     expect(list.body.comments.map((x: any) => x.id)).toContain(c.body.id);
-    await new Promise((r) => setTimeout(r, 5));
+    await em.control.put('/clock', { advanceMs: 1000 });
     const edited = await jira.put(`/rest/api/2/issue/CE-2/comment/${c.body.id}`, { body: 'y' });
     expect(edited.status).toBe(200);
     expect(edited.body.updated > c.body.updated).toBe(true);

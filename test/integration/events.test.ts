@@ -4,6 +4,7 @@ import { call, startTestServer, type TestServer } from '../helpers/test-server.t
 import { withEmulator } from '../helpers/jira-client.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { assertContract } from '../helpers/contracts.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let server: TestServer;
 let jira: Awaited<ReturnType<typeof withEmulator>>;
@@ -46,8 +47,7 @@ async function eventsInstance(name: string, config: Record<string, unknown>, use
   // The worker polls a new polling instance at once (taking Jira's "now" as the cursor); tests
   // poll by hand only after that, so the two never race.
   if ((config['event.vendor.type'] ?? 'polling') === 'polling') {
-    const end = Date.now() + 10_000;
-    while ((await status(res.body.id)).lastPollDate === null && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+    await waitFor(async () => (await status(res.body.id)).lastPollDate !== null);
   }
   return res.body as { id: number; token: string };
 }
@@ -58,6 +58,9 @@ const status = async (id: number) => (await call(`${server.api}/instances/${id}/
 /** Notifications of one instance, and their events as `TYPE:objectId`. */
 const mine = (instanceId: number) => receiver.received.filter((r) => r.json.message.instanceId === instanceId);
 const ids = (instanceId: number) => mine(instanceId).flatMap((r) => r.json.message.events.map((e: any) => `${e.eventType}:${e.objectId}`));
+const eventLog = async (instanceId: number) => (await call(`${server.api}/instances/${instanceId}/events`, { headers: { authorization: server.auth } })).body as any[];
+/** Every delivery of the instance's events has ended (delivered or failed for good): nothing more will be sent. */
+const settled = async (instanceId: number) => (await eventLog(instanceId)).every((e) => e.deliveries.every((d: any) => d.status === 'delivered' || d.status === 'failed'));
 
 describe('polling', () => {
   it('notifies created and updated incidents once each, signed, with the documented body', async () => {
@@ -78,21 +81,20 @@ describe('polling', () => {
     expect(r.headers['elements-webhook-signature']).toBe(`sha256=${createHmac('sha256', KEY).update(r.body).digest('base64')}`);
     expect(r.headers['elements-webhook-timestamp-signature']).toBe(`sha256=${createHmac('sha256', KEY).update(`${ts}.${r.body}`).digest('base64')}`);
 
+    // A poll records its events before it returns: a poll that finds nothing new records nothing.
     await poll(instance.id);
-    await new Promise((res) => setTimeout(res, 200));
-    expect(mine(instance.id)).toHaveLength(1);
-    // Later than the created-check tolerance, so the change reads as an update.
-    await new Promise((res) => setTimeout(res, 1100));
+    expect(await eventLog(instance.id)).toHaveLength(1);
+    // Jira's clock moves past the created-check tolerance, so the change reads as an update.
+    await jira.control.put('/clock', { advanceMs: 1100 });
     await jira.jira.put(`/rest/api/2/issue/${issue.key}`, { fields: { summary: 'changed' } });
     await poll(instance.id);
     await poll(instance.id);
-    await receiver.waitFor(() => mine(instance.id).length === 2);
-    await new Promise((res) => setTimeout(res, 200));
+    expect(await eventLog(instance.id)).toHaveLength(2);
+    await waitFor(() => settled(instance.id));
     expect(ids(instance.id)).toEqual([`CREATED:${issue.id}`, `UPDATED:${issue.id}`]);
-    const log = await call(`${server.api}/instances/${instance.id}/events`, { headers: { authorization: server.auth } });
-    expect(log.body).toHaveLength(2);
-    for (const e of log.body) assertContract('event', e);
-    expect(log.body[0].status).toBe('NOTIFIED');
+    const log = await eventLog(instance.id);
+    for (const e of log) assertContract('event', e);
+    expect(log.map((e) => e.status)).toEqual(['NOTIFIED', 'NOTIFIED']);
   });
 
   it('misses nothing when more changes arrive than one page holds, and batches at most 10 events', async () => {
@@ -116,8 +118,7 @@ describe('polling', () => {
         json: { element: { key: 'jiraonprem' }, name: 'skew', configuration: { username: 'admin', password: 'admin', siteAddress: skewed.baseUrl, 'event.notification.enabled': true, 'event.notification.callback.url': receiver.url, 'event.poller.refresh_interval': '1' } },
       });
       created.push(res.body.id);
-      const end = Date.now() + 10_000;
-      while ((await status(res.body.id)).lastPollDate === null && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+      await waitFor(async () => (await status(res.body.id)).lastPollDate !== null);
       const issue = (await skewed.jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'skewed' } })).body;
       await poll(res.body.id);
       await receiver.waitFor(() => ids(res.body.id).includes(`CREATED:${issue.id}`));
@@ -141,8 +142,8 @@ describe('polling', () => {
   });
 
   it('is scheduled by the worker without being asked', async () => {
+    // eventsInstance waits for the worker's first poll; nobody else polls this instance.
     const instance = await eventsInstance('scheduled', {});
-    await new Promise((r) => setTimeout(r, 500));
     const s = await status(instance.id);
     expect(s).toMatchObject({ enabled: true, type: 'polling', intervalMinutes: 1 });
     expect(s.lastPollDate).not.toBeNull();
@@ -215,8 +216,8 @@ describe('deliveries', () => {
     const tries = mine(instance.id);
     expect(tries[2]!.at - tries[1]!.at).toBeGreaterThanOrEqual(900);
     expect(new Set(tries.map((r) => r.headers['elements-webhook-id'])).size).toBe(1);
-    await new Promise((r) => setTimeout(r, 200));
-    const log = (await call(`${server.api}/instances/${instance.id}/events`, { headers: { authorization: server.auth } })).body;
+    await waitFor(() => settled(instance.id));
+    const log = await eventLog(instance.id);
     expect(log[0]).toMatchObject({ status: 'NOTIFIED', deliveries: [{ status: 'delivered', attempts: 3, lastStatus: 200 }] });
   });
 
@@ -227,17 +228,16 @@ describe('deliveries', () => {
     await poll(instance.id);
     await createIssue('never accepted');
     await poll(instance.id);
-    await receiver.waitFor(() => mine(instance.id).length === 9);
-    await new Promise((r) => setTimeout(r, 300));
+    // Marked failed only after the ninth answer: from then on nothing more is sent.
+    await waitFor(async () => (await eventLog(instance.id))[0]?.status === 'FAILED', 30_000);
     expect(mine(instance.id)).toHaveLength(9);
-    const [event] = (await call(`${server.api}/instances/${instance.id}/events`, { headers: { authorization: server.auth } })).body;
+    const [event] = await eventLog(instance.id);
     expect(event).toMatchObject({ status: 'FAILED', deliveries: [{ status: 'failed', attempts: 9 }] });
     healthy = true;
     const again = await call(`${server.api}/instances/events/${event.id}/redeliver`, { method: 'POST', headers: { authorization: server.auth } });
     expect(again.status).toBe(200);
-    await receiver.waitFor(() => mine(instance.id).length === 10);
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await call(`${server.api}/instances/events/${event.id}`, { headers: { authorization: server.auth } })).body.status).toBe('NOTIFIED');
+    await waitFor(async () => (await call(`${server.api}/instances/events/${event.id}`, { headers: { authorization: server.auth } })).body.status === 'NOTIFIED');
+    expect(mine(instance.id)).toHaveLength(10);
     const other = await server.services.tenancy.createOrganization({ name: 'Events Other', adminEmail: 'events-other@example.com' });
     expect((await call(`${server.api}/instances/events/${event.id}`, { headers: { authorization: `User ${other.userSecret}, Organization ${other.organizationSecret}` } })).status).toBe(404);
   });

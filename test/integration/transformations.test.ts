@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
 import { assertContract } from '../helpers/contracts.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let server: TestServer;
 let jira: Awaited<ReturnType<typeof withEmulator>>;
@@ -168,12 +169,10 @@ describe('transformations', () => {
       await send('PATCH', `/instances/${instance.id}`, { configuration: {
         'event.notification.enabled': true, 'event.notification.callback.url': `http://127.0.0.1:${(receiver.address() as { port: number }).port}/`, 'event.poller.refresh_interval': '1',
       } });
-      const end = Date.now() + 10_000;
-      while ((await send('GET', `/instances/${instance.id}/events/status`)).body.lastPollDate === null && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+      await waitFor(async () => (await send('GET', `/instances/${instance.id}/events/status`)).body.lastPollDate !== null);
       const issue = (await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'shaped event' } })).body;
       await server.services.worker.poll(instance.id);
-      const until = Date.now() + 10_000;
-      while (!received.some((r) => r.message.events.some((e: any) => e.objectId === issue.id)) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+      await waitFor(() => received.some((r) => r.message.events.some((e: any) => e.objectId === issue.id)));
       const n = received.find((r) => r.message.events.some((e: any) => e.objectId === issue.id));
       expect(n.message.raw.incidents[0]).toMatchObject({ id: issue.id, title: 'shaped event', state: 'Open' });
       expect(n.message.raw.incidents[0].fields).toBeUndefined();

@@ -24,10 +24,11 @@ export interface SqlQueueOptions {
 
 /** The channel that says "a job of this name is waiting". */
 const WAKE_CHANNEL = 'switchboard_jobs';
-/** Leases are checked on every n-th poll: abandoned jobs are rare and a few seconds late is fine. */
-const SWEEP_EVERY = 10;
-/** Failed jobs stay this long for inspection. */
+/** How often expired leases are looked for: abandoned jobs are rare and a few seconds late is fine. */
+const SWEEP_EVERY_MS = 2_000;
+/** Failed jobs stay this long for inspection; they are pruned once an hour. */
 const KEEP_FAILED_MS = 7 * 24 * 3600_000;
+const PRUNE_EVERY_MS = 3600_000;
 
 interface Claimed {
   id: string;
@@ -73,7 +74,8 @@ export class SqlJobQueue implements JobQueue {
   readonly #inflight = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
-  #polls = 0;
+  #sweptAt = 0;
+  #prunedAt = 0;
   #stopped = false;
 
   constructor(options: SqlQueueOptions) {
@@ -126,7 +128,8 @@ export class SqlJobQueue implements JobQueue {
 
   async #poll(): Promise<void> {
     if (this.#stopped) return;
-    if (++this.#polls % SWEEP_EVERY === 1) {
+    if (Date.now() - this.#sweptAt >= SWEEP_EVERY_MS) {
+      this.#sweptAt = Date.now();
       await this.#sweep().catch((err: unknown) => this.#onError(err));
     }
     this.#pumpAll();
@@ -240,6 +243,8 @@ export class SqlJobQueue implements JobQueue {
     const expired = await this.#db.selectFrom('jobs').select(['id', 'attempts', 'retry_limit', 'singleton_key'])
       .where('name', 'in', names).where('status', '=', 'active').where('locked_until', '<', now.toISOString()).limit(500).execute();
     for (const job of expired) await this.#failed(job, 'the lease expired: the process running the job stopped or hung');
+    if (Date.now() - this.#prunedAt < PRUNE_EVERY_MS) return;
+    this.#prunedAt = Date.now();
     await this.#db.deleteFrom('jobs').where('name', 'in', names).where('status', '=', 'failed')
       .where('created_at', '<', new Date(now.getTime() - KEEP_FAILED_MS).toISOString()).execute();
   }

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { newTestStore } from '../helpers/test-store.ts';
+import { call } from '../helpers/test-server.ts';
+import { startSwitchboard } from '../helpers/process.ts';
+import { withEmulator } from '../helpers/jira-client.ts';
+import { startReceiver } from '../helpers/receiver.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+/** Several switchboard processes on one PostgreSQL database (this folder runs in the postgres project only). */
+let jira: Awaited<ReturnType<typeof withEmulator>>;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+beforeAll(async () => {
+  jira = await withEmulator();
+  receiver = await startReceiver();
+});
+afterAll(async () => {
+  await jira.close();
+  await receiver.close();
+});
+
+const webhookInstance = async (api: string, auth: string, name: string) => {
+  const res = await call(`${api}/instances`, {
+    method: 'POST', headers: { authorization: auth },
+    json: {
+      element: { key: 'jiraonprem' }, name,
+      configuration: {
+        username: 'admin', password: 'admin', siteAddress: jira.baseUrl, 'event.notification.enabled': true, 'event.vendor.type': 'webhook',
+        'event.notification.callback.url': receiver.url,
+      },
+    },
+  });
+  expect(res.status).toBe(200);
+  return res.body as { id: number };
+};
+const createIssue = async (summary: string) =>
+  (await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'HELP' }, issuetype: { name: 'Task' }, summary } })).body as { id: string };
+
+describe('scale-out on PostgreSQL', () => {
+  it('shares the work between two processes on PostgreSQL, sending each notification once', async () => {
+    const target = await newTestStore();
+    const env: Record<string, string> = {
+      SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: target.databaseUrl!,
+      SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'), SWITCHBOARD_EVENT_TICK_MS: '200',
+    };
+    const a = startSwitchboard(['serve'], env);
+    const apiA = (await a.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    const b = startSwitchboard(['serve'], env);
+    await b.waitFor(/listening on/);
+    const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
+    const auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
+    try {
+      const instance = await webhookInstance(apiA, auth, 'scale-out');
+      receiver.received.length = 0;
+      receiver.respondWith(() => ({ status: 200 }));
+      const issues = [];
+      for (let i = 0; i < 30; i++) issues.push(await createIssue(`scale ${i}`));
+      const mine = () => receiver.received.filter((r) => r.json.message.instanceId === instance.id);
+      await receiver.waitFor(() => new Set(mine().flatMap((r) => r.json.message.events.map((e: any) => e.objectId))).size >= 30, 30_000);
+      // Once every delivery is marked delivered (after its callback answered), nothing more is sent.
+      await waitFor(async () => {
+        const log = (await call(`${apiA}/instances/${instance.id}/events?pageSize=200`, { headers: { authorization: auth } })).body as any[];
+        return log.every((e) => e.deliveries.every((d: any) => d.status === 'delivered'));
+      });
+      const deliveryIds = mine().map((r) => r.headers['elements-webhook-id']);
+      expect(new Set(deliveryIds).size).toBe(deliveryIds.length);
+      expect(new Set(mine().flatMap((r) => r.json.message.events.map((e: any) => e.objectId)))).toEqual(new Set(issues.map((i) => i.id)));
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  }, 90_000);
+});
