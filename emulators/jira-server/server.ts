@@ -16,6 +16,7 @@ import { registerProjectRoutes } from './routes/projects.ts';
 import { registerUserRoutes } from './routes/users.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
 import { registerControlRoutes } from './routes/control.ts';
+import { registerWebLoginRoutes } from './routes/web-login.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -128,6 +129,7 @@ export async function buildEmulatorApp(em: Emulator, tls?: { key: string; cert: 
     registerProjectRoutes(jira, em);
     registerUserRoutes(jira, em);
     registerWebhookRoutes(jira, em);
+    registerWebLoginRoutes(jira, em);
   }, { prefix: em.config.contextPath });
   registerControlRoutes(app, em);
   return app;

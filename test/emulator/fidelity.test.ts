@@ -51,6 +51,22 @@ describe('1-5: authentication and serverInfo', () => {
     expect((await jira.get('/rest/api/2/myself', { auth: basic('kevin') })).status).toBe(200);
   });
 
+  it('3b: the login page named by the CAPTCHA header clears the lockout on a correct login, as Jira\'s web login does', async () => {
+    for (let i = 0; i < 3; i++) await jira.get('/rest/api/2/myself', { auth: basic('kevin', 'wrong') });
+    const loginUrl = (await jira.get('/rest/api/2/myself', { auth: basic('kevin') })).headers.get('x-authentication-denied-reason')!.split('login-url=')[1]!;
+    const form = await fetch(loginUrl);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toMatch(/name="os_username"[\s\S]*name="os_password"/);
+    const post = (password: string) => fetch(loginUrl, { method: 'POST', body: new URLSearchParams({ os_username: 'kevin', os_password: password }) });
+    const wrong = await post('wrong');
+    expect(wrong.headers.get('x-seraph-loginreason')).toBe('AUTHENTICATED_FAILED');
+    expect((await jira.get('/rest/api/2/myself', { auth: basic('kevin') })).status).toBe(403);
+    const right = await post('kevin');
+    expect(right.headers.get('x-seraph-loginreason')).toBe('OK');
+    expect(right.headers.get('set-cookie')).toMatch(/^JSESSIONID=/);
+    expect((await jira.get('/rest/api/2/myself', { auth: basic('kevin') })).status).toBe(200);
+  });
+
   it('4: a personal access token works as Bearer and not as a basic-auth password', async () => {
     const created = await jira.post('/rest/pat/latest/tokens', { name: 'switchboard', expirationDuration: 90 }, { auth: basic('jiradev') });
     expect(created.status).toBe(201);
