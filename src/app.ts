@@ -4,7 +4,6 @@ import formbody from '@fastify/formbody';
 import type { Config } from './platform/config.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { LookupHasher, newRequestId, type Cipher } from './platform/crypto.ts';
-import { loadCipher } from './platform/keyring.ts';
 import { createLogger } from './platform/logger.ts';
 import { AccessLogController, registerAccessLogUrls } from './platform/http/access-log.ts';
 import { lazyChildLogger } from './platform/http/request-logger.ts';
@@ -14,7 +13,7 @@ import { registerNotFound } from './platform/http/not-found.ts';
 import { registerCors } from './platform/http/cors.ts';
 import { registerJsonParser } from './platform/http/json-parser.ts';
 import type { Store } from './store/db.ts';
-import { loadLookupKey } from './store/lookup-key.ts';
+import { loadLookupKey, openKeyring } from './store/lookup-key.ts';
 import { TenancyRepository } from './tenancy/tenancy-repository.ts';
 import { TenancyService } from './tenancy/tenancy-service.ts';
 import { registerAccountRoutes } from './tenancy/routes/accounts.ts';
@@ -92,7 +91,7 @@ export interface Services {
 /** Builds the services over a migrated store. Used by the HTTP app and by CLI commands alike. */
 export async function buildServices(deps: AppDeps): Promise<Services> {
   const clock = deps.clock ?? systemClock;
-  const cipher = deps.cipher ?? loadCipher(deps.config.dataDir, deps.config.masterKey, deps.config.previousMasterKeys);
+  const cipher = deps.cipher ?? await openKeyring(deps.store, deps.config);
   const box = new SecretBox(cipher, new LookupHasher(await loadLookupKey(deps.store, cipher, clock.now())));
   const tenancy = new TenancyService(new TenancyRepository(deps.store.db), box, clock);
   const registry = deps.registry ?? await discoverElements();

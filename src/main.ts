@@ -3,8 +3,9 @@ import { Command } from 'commander';
 import { parseConfig, type Config } from './platform/config.ts';
 import { openStore, type Store } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
-import { buildApp, buildServices, API_PREFIX } from './app.ts';
-import { bootstrapIfEmpty, bootstrapPath } from './tenancy/bootstrap.ts';
+import { buildApp, buildServices, API_PREFIX, type Services } from './app.ts';
+import { bootstrapIfEmpty, bootstrapPath, type BootstrapSecrets } from './tenancy/bootstrap.ts';
+import { withStartupLock } from './store/startup-lock.ts';
 import { addActiveKey, loadCipher } from './platform/keyring.ts';
 import { reencryptAll } from './store/encrypted-columns.ts';
 import { ensureConsoleBuilt } from './platform/http/console.ts';
@@ -12,24 +13,52 @@ import { ensureConsoleBuilt } from './platform/http/console.ts';
 async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    await migrateToLatest(store);
+    await withStartupLock(store, () => migrateToLatest(store));
     return await work(store);
   } finally {
     await store.close();
   }
 }
 
+/**
+ * Opens the store and, while no other process sharing it does the same, migrates it, builds the
+ * services (checking the master key against the data) and, when asked, creates the first
+ * organization of an empty store.
+ */
+async function open(config: Config, bootstrap: boolean): Promise<{ store: Store; services: Services; created: BootstrapSecrets | undefined }> {
+  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    return await withStartupLock(store, async () => {
+      await migrateToLatest(store);
+      const services = await buildServices({ config, store });
+      const created = bootstrap ? await bootstrapIfEmpty(services.tenancy, config.bootstrap, config.dataDir) : undefined;
+      return { store, services, created };
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** Pinned first-start values that an existing store makes moot are named, not silently dropped. */
+async function warnAboutPinnedValues(config: Config, services: Services): Promise<void> {
+  const ignored = await services.tenancy.pinnedValuesNotInForce(config.bootstrap);
+  if (ignored.length === 0) return;
+  const message = `${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} set but not in force: they are used only on the first start, to create the first organization, and this database already has one where they match nothing`;
+  services.logger.warn({ settings: ignored }, message);
+  process.stderr.write(`switchboard: warning: ${message}\n`);
+}
+
 async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promise<void> {
   const config = parseConfig();
+  if (config.role === 'worker') return runWorker(config);
   // Demo: a seeded Jira emulator in the same process, so the README's cURL works at once.
   const demoJira = options.demo ? await startDemoJira(Number(options.demoJiraPort ?? 2990)) : undefined;
-  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await migrateToLatest(store);
-  const services = await buildServices({ config, store });
-  const created = await bootstrapIfEmpty(services.tenancy, config.bootstrap, config.dataDir);
+  const { store, services, created } = await open(config, true);
+  if (!created) await warnAboutPinnedValues(config, services);
   await ensureConsoleBuilt((m) => process.stdout.write(`${m}\n`));
   const app = await buildApp({ config, store }, services);
-  const runWorker = config.role !== 'api';
+  const withWorker = config.role === 'all';
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -48,7 +77,7 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
 
   const address = await app.listen({ host: config.host, port: config.port });
   if (!config.publicUrl) services.publicUrl.value = address;
-  if (runWorker) await services.worker.start();
+  if (withWorker) await services.worker.start();
   const base = `${address}${API_PREFIX}`;
   if (created) {
     process.stdout.write([
@@ -79,7 +108,17 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
     ].join('\n') + '\n');
   }
   process.stdout.write(`web console at ${address}/\n`);
-  process.stdout.write(`switchboard API listening on ${base}\n`);
+  process.stdout.write(`switchboard API listening on ${base}${withWorker ? '' : ' (no worker: SWITCHBOARD_ROLE=api)'}\n`);
+}
+
+/** The worker alone: polls, webhook processing and deliveries, no HTTP. */
+async function runWorker(config: Config): Promise<void> {
+  const { store, services } = await open(config, false);
+  await services.worker.start();
+  process.stdout.write(`switchboard worker running (${store.dialect} store, no HTTP)\n`);
+  const stop = async () => { await services.close(); await store.close(); process.exit(0); };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
 }
 
 async function startDemoJira(port: number) {
@@ -106,7 +145,7 @@ program.command('migrate').description('bring the database schema to the latest 
   const config = parseConfig();
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
-    const applied = await migrateToLatest(store);
+    const applied = await withStartupLock(store, () => migrateToLatest(store));
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');
   } finally {
     await store.close();
@@ -114,17 +153,7 @@ program.command('migrate').description('bring the database schema to the latest 
 });
 
 program.command('worker').description('run only the worker: polls, webhook processing and deliveries')
-  .action(async () => {
-    const config = parseConfig();
-    const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    await migrateToLatest(store);
-    const services = await buildServices({ config, store });
-    await services.worker.start();
-    process.stdout.write(`switchboard worker running (${store.dialect} store)\n`);
-    const stop = async () => { await services.close(); await store.close(); process.exit(0); };
-    process.on('SIGTERM', () => void stop());
-    process.on('SIGINT', () => void stop());
-  });
+  .action(() => runWorker(parseConfig()));
 
 const org = program.command('org').description('organizations');
 org.command('create')

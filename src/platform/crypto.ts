@@ -48,6 +48,12 @@ export class Cipher {
     return this.#active.id;
   }
 
+  /** Whether ciphertexts made with key `id` decrypt here (the key file is read again first if not). */
+  hasKey(id: string): boolean {
+    if (!this.#byId.has(id)) this.#reload();
+    return this.#byId.has(id);
+  }
+
   #reload(): void {
     if (!this.#source) return;
     const { active, others } = this.#source.load();

@@ -16,7 +16,15 @@ export interface KeyringFile {
 
 export const keyringPath = (dataDir: string): string => join(dataDir, 'master.key');
 
-export function loadCipher(dataDir: string, masterKey: string | undefined, previousKeys: readonly string[] = []): Cipher {
+export interface LoadCipherOptions {
+  /** Whether a missing key file may be created: only for a store that holds no ciphertext yet. */
+  create?: boolean;
+}
+
+/** The keyring is missing a key that existing ciphertexts need; the message says what to set. */
+export class MissingMasterKeyError extends Error {}
+
+export function loadCipher(dataDir: string, masterKey: string | undefined, previousKeys: readonly string[] = [], options: LoadCipherOptions = {}): Cipher {
   const fileKeys = readKeyringFile(dataDir);
   if (masterKey !== undefined) {
     const key = parseKeyMaterial(masterKey, 'SWITCHBOARD_MASTER_KEY');
@@ -26,7 +34,12 @@ export function loadCipher(dataDir: string, masterKey: string | undefined, previ
       .filter((k) => k.id !== active.id);
     return new Cipher(active, others);
   }
-  if (!fileKeys) createKeyringFile(dataDir);
+  if (!fileKeys) {
+    if (options.create === false) {
+      throw new MissingMasterKeyError(`the database holds secrets encrypted under a master key, and none is configured: set SWITCHBOARD_MASTER_KEY to that key, or put back ${keyringPath(dataDir)}`);
+    }
+    createKeyringFile(dataDir);
+  }
   const source = fileSource(dataDir);
   const { active, others } = source.load();
   return new Cipher(active, others, source);

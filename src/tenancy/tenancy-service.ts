@@ -1,5 +1,5 @@
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../platform/errors.ts';
-import { hashPassword, newBase64Secret, newOrganizationSecret, newPassword } from '../platform/crypto.ts';
+import { hashPassword, newBase64Secret, newOrganizationSecret, newPassword, verifyPassword } from '../platform/crypto.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import { isoSeconds, type Clock } from '../platform/clock.ts';
 import type { AuthorizationParts } from '../platform/auth-header.ts';
@@ -69,6 +69,27 @@ export class TenancyService {
 
   countOrganizations(): Promise<number> {
     return this.#repo.countOrganizations();
+  }
+
+  /**
+   * Pinned first-start values apply only when the first organization is created. On a store that
+   * already has one, each pinned value that matches nothing there is named, so a process is never
+   * started believing a secret or password is in force when it is not.
+   */
+  async pinnedValuesNotInForce(pinned: { organizationSecret?: string | undefined; userSecret?: string | undefined; adminEmail?: string | undefined; adminPassword?: string | undefined }): Promise<string[]> {
+    const ignored: string[] = [];
+    if (pinned.organizationSecret !== undefined && !(await this.#repo.findOrganizationBySecretHash(this.#box.lookupHash(ORG_SECRET, pinned.organizationSecret)))) {
+      ignored.push('SWITCHBOARD_ORGANIZATION_SECRET');
+    }
+    if (pinned.userSecret !== undefined && !(await this.#repo.findUserBySecretHash(this.#box.lookupHash(USER_SECRET, pinned.userSecret)))) {
+      ignored.push('SWITCHBOARD_USER_SECRET');
+    }
+    const admin = pinned.adminEmail !== undefined ? await this.#repo.findUserByEmail(pinned.adminEmail.trim().toLowerCase()) : undefined;
+    if (pinned.adminEmail !== undefined && !admin) ignored.push('SWITCHBOARD_ADMIN_EMAIL');
+    if (pinned.adminPassword !== undefined && admin && !(admin.password_hash && await verifyPassword(pinned.adminPassword, admin.password_hash))) {
+      ignored.push('SWITCHBOARD_ADMIN_PASSWORD');
+    }
+    return ignored;
   }
 
   /** Creates an organization with its default account and first user, an org admin. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { newTestStore } from '../helpers/test-store.ts';
 import { call } from '../helpers/test-server.ts';
@@ -110,6 +110,41 @@ describe('switchboard serve', () => {
     expect(res.status).toBe(200);
     expect(res.body[0]).toMatchObject({ defaultAccount: true, externalId: 'second@example.com' });
     await p.stop();
+  });
+
+  it('names pinned first-start values that an existing database makes moot', async () => {
+    const { env } = await envFor();
+    const first = startSwitchboard(['serve'], env);
+    await first.waitFor(/listening on/);
+    await first.stop();
+    const again = startSwitchboard(['serve'], { ...env, SWITCHBOARD_ORGANIZATION_SECRET: 'ce7f1f9be0d2a8b1f37bcfa6d71eda20', SWITCHBOARD_ADMIN_EMAIL: 'admin@switchboard.local', SWITCHBOARD_ADMIN_PASSWORD: 'not-the-password' });
+    await again.waitFor(/listening on/);
+    expect(again.output()).toMatch(/warning: SWITCHBOARD_ORGANIZATION_SECRET, SWITCHBOARD_ADMIN_PASSWORD are set but not in force/);
+    await again.stop();
+  });
+
+  it('SWITCHBOARD_ROLE=worker runs the worker alone, without serving HTTP', async () => {
+    const { env } = await envFor();
+    await runSwitchboard(['migrate'], env);
+    const p = startSwitchboard(['serve'], { ...env, SWITCHBOARD_ROLE: 'worker' });
+    await p.waitFor(/worker running/);
+    expect(p.output()).not.toMatch(/listening on/);
+    expect(await p.stop()).toBe(0);
+  });
+
+  it('refuses a master key that does not open the database, and never writes a new key beside it', async () => {
+    const keyA = Buffer.alloc(32, 7).toString('base64');
+    const { target, env } = await envFor({ SWITCHBOARD_MASTER_KEY: keyA });
+    const first = startSwitchboard(['serve'], env);
+    await first.waitFor(/listening on/);
+    await first.stop();
+    const wrong = await runSwitchboard(['serve'], { ...env, SWITCHBOARD_MASTER_KEY: Buffer.alloc(32, 8).toString('base64') });
+    expect(wrong.code).toBe(1);
+    expect(wrong.output).toMatch(/encrypted under master key \w+, but SWITCHBOARD_MASTER_KEY is key \w+: set SWITCHBOARD_MASTER_KEY/);
+    const none = await runSwitchboard(['serve'], { ...env, SWITCHBOARD_MASTER_KEY: '' });
+    expect(none.code).toBe(1);
+    expect(none.output).toMatch(/none is configured: set SWITCHBOARD_MASTER_KEY/);
+    expect(existsSync(join(target.dataDir, 'master.key'))).toBe(false);
   });
 
   it('refuses to start with invalid configuration and says why', async () => {
