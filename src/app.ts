@@ -79,6 +79,7 @@ export interface Services {
   publicUrl: { value: string };
   hubCache: HubSessionCache<Instance>;
   tenancy: TenancyService;
+  tenancyRepo: TenancyRepository;
   instances: InstanceService;
   box: SecretBox;
   registry: ElementRegistry;
@@ -93,7 +94,8 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const clock = deps.clock ?? systemClock;
   const cipher = deps.cipher ?? await openKeyring(deps.store, deps.config);
   const box = new SecretBox(cipher, new LookupHasher(await loadLookupKey(deps.store, cipher, clock.now())));
-  const tenancy = new TenancyService(new TenancyRepository(deps.store.db), box, clock);
+  const tenancyRepo = new TenancyRepository(deps.store.db, box);
+  const tenancy = new TenancyService(tenancyRepo, clock);
   const registry = deps.registry ?? await discoverElements();
   const http = deps.http ?? createOutboundHttp({ connectTimeoutMs: 10_000, connectionsPerOrigin: 16, answerLimit: deps.config.vendorAnswerLimit });
   const logger = deps.logger === false ? pino({ enabled: false }) : createLogger(deps.config.logLevel);
@@ -113,14 +115,14 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     pollIntervalMs: deps.store.dialect === 'postgres' ? 1000 : 250,
     onError: (err) => logger.warn({ err: (err as Error)?.message ?? String(err) }, 'job queue error; it keeps going'),
   });
-  const eventRepo = new EventRepository(deps.store.db);
+  const eventRepo = new EventRepository(deps.store.db, box);
   const publicUrl = { value: deps.config.publicUrl ?? `http://${deps.config.host}:${deps.config.port}` };
   const events = new EventService({
-    events: eventRepo, instances: instanceRepo, registry, queue, http, box, clock, logger,
+    events: eventRepo, instances: instanceRepo, registry, queue, http, clock, logger,
     delivery: { baseDelayMs: deps.config.events.deliveryBaseDelayMs, timeoutMs: deps.config.events.deliveryTimeoutMs },
     vendorTimeoutMs: deps.config.vendorTimeoutMs,
   });
-  const eventSources = new EventSources(eventRepo, registry, events, box, clock, logger, () => publicUrl.value);
+  const eventSources = new EventSources(eventRepo, registry, events, clock, logger, () => publicUrl.value);
   instances.follow({ changed: (i) => eventSources.sync(i), deleting: (i) => eventSources.remove(i) });
   const transformations = new TransformationService(deps.store.db, registry, clock, deps.config.hubCacheTtlMs);
   const worker = new EventWorker({
@@ -133,7 +135,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     await signals.close();
     await http.close();
   };
-  return { logger, instanceRepo, transformations, queue, signals, eventRepo, events, eventSources, worker, publicUrl, hubCache, tenancy, instances, box, registry, clock, http, close };
+  return { logger, instanceRepo, transformations, queue, signals, eventRepo, events, eventSources, worker, publicUrl, hubCache, tenancy, tenancyRepo, instances, box, registry, clock, http, close };
 }
 
 /**
@@ -164,7 +166,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
   registerAuthentication(app, s.tenancy, s.hubCache as HubSessionCache<unknown>);
 
   // One throttle for console sign-in and secret reveal: both are password guesses for an e-mail.
-  const repo = new TenancyRepository(deps.store.db);
+  const repo = s.tenancyRepo;
   const passwords = new PasswordCheck(repo, new LoginThrottle(deps.store.db, s.clock, deps.config.consoleLogin));
   if (deps.config.consoleLogin.enabled) {
     // Cookies and form posts belong to the console login alone; plugins registered in its own
@@ -190,7 +192,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
     registerHubRoutes(api, hubDeps);
     registerDocsRoutes(api, hubDeps);
     registerTransformationRoutes(api, s.transformations, s.instances);
-    registerWebhookIntake(api, { events: s.eventRepo, instances: s.instanceRepo, registry: s.registry, service: s.events, box: s.box, logger: s.logger });
+    registerWebhookIntake(api, { events: s.eventRepo, instances: s.instanceRepo, registry: s.registry, service: s.events, logger: s.logger });
     registerEventLogRoutes(api, { events: s.eventRepo, service: s.events, instances: s.instances, sources: s.eventSources, publicUrl: () => s.publicUrl.value });
     registerHubCatalogRoutes(api, s.registry);
   }, { prefix: API_PREFIX });

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import type { SecretBox } from '../platform/secret-box.ts';
+import { SEALED } from '../store/encrypted-columns.ts';
 import type { Database, DeliveriesTable, EventSourcesTable, EventsTable } from '../store/tables.ts';
 
 export type EventSourceRow = Selectable<EventSourcesTable>;
@@ -10,9 +13,26 @@ export interface NewNotification {
   delivery: DeliveryRow | undefined;
 }
 
-/** SQL for event sources, the dedupe ledger, the event log and the delivery outbox. */
+/**
+ * SQL for event sources, the dedupe ledger, the event log and the delivery outbox. A webhook
+ * secret is sealed and opened here and only here.
+ */
 export class EventRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>, private readonly box: SecretBox) {}
+
+  /** A new secret for a webhook intake URL, as the columns that store it. */
+  newWebhookSecret(): Pick<EventSourceRow, 'webhook_secret_hash' | 'webhook_secret_enc'> {
+    const sealed = this.box.seal(SEALED.webhookSecret, randomBytes(24).toString('base64url'));
+    return { webhook_secret_hash: sealed.hash, webhook_secret_enc: sealed.enc };
+  }
+
+  webhookSecret(row: EventSourceRow): string | undefined {
+    return row.webhook_secret_enc && row.webhook_secret_hash ? this.box.open(SEALED.webhookSecret, { hash: row.webhook_secret_hash, enc: row.webhook_secret_enc }) : undefined;
+  }
+
+  sourceByWebhookSecret(secret: string): Promise<EventSourceRow | undefined> {
+    return this.db.selectFrom('event_sources').selectAll().where('webhook_secret_hash', '=', this.box.lookupHash(SEALED.webhookSecret, secret)).executeTakeFirst();
+  }
 
   source(instanceId: number): Promise<EventSourceRow | undefined> {
     return this.db.selectFrom('event_sources').selectAll().where('instance_id', '=', instanceId).executeTakeFirst();
@@ -35,10 +55,6 @@ export class EventRepository {
   async cancelDeliveries(instanceId: number, reason: string): Promise<void> {
     await this.db.updateTable('deliveries').set({ status: 'failed', last_error: reason, locked_until: null })
       .where('instance_id', '=', instanceId).where('status', 'in', ['pending', 'sending']).execute();
-  }
-
-  sourceBySecretHash(hash: string): Promise<EventSourceRow | undefined> {
-    return this.db.selectFrom('event_sources').selectAll().where('webhook_secret_hash', '=', hash).executeTakeFirst();
   }
 
   /**
@@ -87,7 +103,7 @@ export class EventRepository {
    */
   async record(work: (trx: EventRepository, isNew: (instanceId: number, type: string, id: string, version: string) => Promise<boolean>) => Promise<void>): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      const repo = new EventRepository(trx as unknown as Kysely<Database>);
+      const repo = new EventRepository(trx as unknown as Kysely<Database>, this.box);
       const now = new Date().toISOString();
       await work(repo, async (instanceId, type, id, version) => {
         const inserted = await trx.insertInto('event_dedupe').values({ instance_id: instanceId, object_type: type, object_id: id, version, created_at: now })

@@ -3,7 +3,6 @@ import { request } from 'undici';
 import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
-import type { SecretBox } from '../platform/secret-box.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
 import type { InstanceRepository, Instance } from '../instances/instance-repository.ts';
@@ -13,7 +12,6 @@ import { hubContext } from '../hubs/hub-context.ts';
 import type { EventRepository, DeliveryRow } from './event-repository.ts';
 import { eventSettings } from './event-settings.ts';
 
-export const WEBHOOK_SECRET = 'event-webhook-secret';
 export const POLL_JOB = 'events.poll';
 export const DELIVER_JOB = 'events.deliver';
 
@@ -34,7 +32,6 @@ export interface EventServiceDeps {
   registry: ElementRegistry;
   queue: JobQueue;
   http: OutboundHttp;
-  box: SecretBox;
   clock: Clock;
   logger: Logger;
   delivery: DeliveryConfig;

@@ -1,12 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.ts';
-import type { SecretBox } from '../platform/secret-box.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
 import type { Instance } from '../instances/instance-repository.ts';
 import type { EventRepository, EventSourceRow } from './event-repository.ts';
 import type { EventService } from './event-service.ts';
-import { WEBHOOK_SECRET } from './event-service.ts';
 import { eventSettings } from './event-settings.ts';
 
 /** The public intake URL of an instance's vendor webhooks (D24, with a secret: Jira cannot sign). */
@@ -24,14 +21,13 @@ export class EventSources {
     private readonly repo: EventRepository,
     private readonly registry: ElementRegistry,
     private readonly service: EventService,
-    private readonly box: SecretBox,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly publicUrl: () => string,
   ) {}
 
   secretOf(row: EventSourceRow): string | undefined {
-    return row.webhook_secret_enc && row.webhook_secret_hash ? this.box.open(WEBHOOK_SECRET, { hash: row.webhook_secret_hash, enc: row.webhook_secret_enc }) : undefined;
+    return this.repo.webhookSecret(row);
   }
 
   async sync(instance: Instance): Promise<void> {
@@ -60,11 +56,7 @@ export class EventSources {
       row.registration = 'none';
     } else {
       row.next_poll_at = null;
-      if (!row.webhook_secret_hash) {
-        const sealed = this.box.seal(WEBHOOK_SECRET, randomBytes(24).toString('base64url'));
-        row.webhook_secret_hash = sealed.hash;
-        row.webhook_secret_enc = sealed.enc;
-      }
+      if (!row.webhook_secret_hash) Object.assign(row, this.repo.newWebhookSecret());
       if (kindChanged) row.vendor_webhook_id = null;
       if (!row.vendor_webhook_id) {
         const url = intakeUrl(this.publicUrl(), instance.elementKey, instance.id, this.secretOf(row)!);

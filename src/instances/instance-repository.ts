@@ -2,10 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, InstanceRow } from '../store/tables.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import type { Configuration, VendorMeta } from '../elements/element-module.ts';
-
-export const TOKEN_PURPOSE = 'instance-token';
-export const configurationAad = (id: number) => `instance:${id}:configuration`;
-export const providerDataAad = (id: number) => `instance:${id}:providerData`;
+import { AAD, SEALED } from '../store/encrypted-columns.ts';
 
 /** An instance as the service sees it: token and configuration decrypted. */
 export interface Instance {
@@ -69,8 +66,8 @@ export class InstanceRepository {
       elementKey: row.element_key,
       name: row.name,
       tags: JSON.parse(row.tags) as string[],
-      token: this.#box.open(TOKEN_PURPOSE, { hash: row.token_hash, enc: row.token_enc }),
-      configuration: JSON.parse(this.#box.cipher.decrypt(row.configuration_enc, configurationAad(row.id))) as Configuration,
+      token: this.#box.open(SEALED.instanceToken, { hash: row.token_hash, enc: row.token_enc }),
+      configuration: JSON.parse(this.#box.cipher.decrypt(row.configuration_enc, AAD.instanceConfiguration(row.id))) as Configuration,
       vendorMeta: JSON.parse(row.vendor_meta) as VendorMeta,
       valid: row.valid === 1,
       disabled: row.disabled === 1,
@@ -87,7 +84,7 @@ export class InstanceRepository {
   }
 
   async insert(input: NewInstance, now: string): Promise<Instance> {
-    const token = this.#box.seal(TOKEN_PURPOSE, input.token);
+    const token = this.#box.seal(SEALED.instanceToken, input.token);
     const id = await this.#db.transaction().execute(async (trx) => {
       const row = await trx.insertInto('instances').values({
         organization_id: input.organizationId, account_id: input.accountId, user_id: input.userId,
@@ -100,8 +97,8 @@ export class InstanceRepository {
         external_authentication: input.externalAuthentication, created_at: now, updated_at: now,
       }).returning('id').executeTakeFirstOrThrow();
       await trx.updateTable('instances').set({
-        configuration_enc: this.#box.cipher.encrypt(JSON.stringify(input.configuration), configurationAad(row.id)),
-        provider_data_enc: input.providerData === undefined ? null : this.#box.cipher.encrypt(JSON.stringify(input.providerData), providerDataAad(row.id)),
+        configuration_enc: this.#box.cipher.encrypt(JSON.stringify(input.configuration), AAD.instanceConfiguration(row.id)),
+        provider_data_enc: input.providerData === undefined ? null : this.#box.cipher.encrypt(JSON.stringify(input.providerData), AAD.instanceProviderData(row.id)),
       }).where('id', '=', row.id).execute();
       return row.id;
     });
@@ -114,7 +111,7 @@ export class InstanceRepository {
   }
 
   async findByToken(token: string): Promise<Instance | undefined> {
-    const row = await this.#select().where('instances.token_hash', '=', this.#box.lookupHash(TOKEN_PURPOSE, token)).executeTakeFirst();
+    const row = await this.#select().where('instances.token_hash', '=', this.#box.lookupHash(SEALED.instanceToken, token)).executeTakeFirst();
     return row ? this.#toInstance(row) : undefined;
   }
 
@@ -136,8 +133,8 @@ export class InstanceRepository {
       ...(changes.name !== undefined && { name: changes.name }),
       ...(changes.tags !== undefined && { tags: JSON.stringify(changes.tags) }),
       ...(changes.elementKey !== undefined && { element_key: changes.elementKey }),
-      ...(changes.configuration !== undefined && { configuration_enc: this.#box.cipher.encrypt(JSON.stringify(changes.configuration), configurationAad(id)) }),
-      ...(changes.providerData !== undefined && { provider_data_enc: this.#box.cipher.encrypt(JSON.stringify(changes.providerData), providerDataAad(id)) }),
+      ...(changes.configuration !== undefined && { configuration_enc: this.#box.cipher.encrypt(JSON.stringify(changes.configuration), AAD.instanceConfiguration(id)) }),
+      ...(changes.providerData !== undefined && { provider_data_enc: this.#box.cipher.encrypt(JSON.stringify(changes.providerData), AAD.instanceProviderData(id)) }),
       ...(changes.vendorMeta !== undefined && { vendor_meta: JSON.stringify(changes.vendorMeta) }),
       ...(changes.valid !== undefined && { valid: changes.valid ? 1 : 0 }),
       ...(changes.disabled !== undefined && { disabled: changes.disabled ? 1 : 0 }),

@@ -2,24 +2,44 @@ import type { Cipher } from '../platform/crypto.ts';
 import type { Store } from './db.ts';
 
 /**
- * Every encrypted column with the AAD its values were sealed with. A rotation re-encrypts
- * exactly these; a new encrypted column must be listed here (the rotation test checks that no
- * ciphertext under an old key survives).
+ * The purposes of secrets stored as a lookup hash plus a ciphertext (`SecretBox`): the AAD of
+ * each ciphertext is `<purpose>:<hash>`. Repositories seal and open with these, and nothing
+ * outside a repository encrypts or decrypts.
+ */
+export const SEALED = {
+  organizationSecret: 'organization-secret',
+  userSecret: 'user-secret',
+  instanceToken: 'instance-token',
+  webhookSecret: 'event-webhook-secret',
+} as const;
+
+/** The AADs of the columns encrypted whole under the master key. */
+export const AAD = {
+  instanceConfiguration: (id: number) => `instance:${id}:configuration`,
+  instanceProviderData: (id: number) => `instance:${id}:providerData`,
+  platformKey: (name: string) => `platform_keys:${name}`,
+};
+
+/**
+ * Every encrypted column (named `*_enc`) with the AAD its values were sealed with. A rotation
+ * re-encrypts exactly these; a test compares this list with the `*_enc` columns of the migrated
+ * schema, so a new encrypted column cannot be left out.
  */
 interface EncryptedColumn {
-  table: 'platform_keys' | 'organizations' | 'users' | 'instances';
-  key: 'name' | 'id';
+  table: 'platform_keys' | 'organizations' | 'users' | 'instances' | 'event_sources';
+  key: 'name' | 'id' | 'instance_id';
   column: string;
   aad: (row: Record<string, unknown>) => string;
 }
 
 export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
-  { table: 'platform_keys', key: 'name', column: 'value_enc', aad: (r) => `platform_keys:${String(r.name)}` },
-  { table: 'organizations', key: 'id', column: 'secret_enc', aad: (r) => `organization-secret:${String(r.secret_hash)}` },
-  { table: 'users', key: 'id', column: 'secret_enc', aad: (r) => `user-secret:${String(r.secret_hash)}` },
-  { table: 'instances', key: 'id', column: 'token_enc', aad: (r) => `instance-token:${String(r.token_hash)}` },
-  { table: 'instances', key: 'id', column: 'configuration_enc', aad: (r) => `instance:${String(r.id)}:configuration` },
-  { table: 'instances', key: 'id', column: 'provider_data_enc', aad: (r) => `instance:${String(r.id)}:providerData` },
+  { table: 'platform_keys', key: 'name', column: 'value_enc', aad: (r) => AAD.platformKey(String(r.name)) },
+  { table: 'organizations', key: 'id', column: 'secret_enc', aad: (r) => `${SEALED.organizationSecret}:${String(r.secret_hash)}` },
+  { table: 'users', key: 'id', column: 'secret_enc', aad: (r) => `${SEALED.userSecret}:${String(r.secret_hash)}` },
+  { table: 'instances', key: 'id', column: 'token_enc', aad: (r) => `${SEALED.instanceToken}:${String(r.token_hash)}` },
+  { table: 'instances', key: 'id', column: 'configuration_enc', aad: (r) => AAD.instanceConfiguration(Number(r.id)) },
+  { table: 'instances', key: 'id', column: 'provider_data_enc', aad: (r) => AAD.instanceProviderData(Number(r.id)) },
+  { table: 'event_sources', key: 'instance_id', column: 'webhook_secret_enc', aad: (r) => `${SEALED.webhookSecret}:${String(r.webhook_secret_hash)}` },
 ];
 
 /**

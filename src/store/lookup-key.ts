@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { Cipher } from '../platform/crypto.ts';
 import { loadCipher, MissingMasterKeyError, keyringPath } from '../platform/keyring.ts';
 import type { Store } from './db.ts';
+import { AAD } from './encrypted-columns.ts';
 
 const NAME = 'lookup-hash-key';
-const AAD = 'platform_keys:lookup-hash-key';
+const KEY_AAD = AAD.platformKey(NAME);
 
 export interface MasterKeySettings {
   dataDir: string;
@@ -39,10 +40,10 @@ export async function openKeyring(store: Store, settings: MasterKeySettings): Pr
  */
 export async function loadLookupKey(store: Store, cipher: Cipher, now: Date): Promise<Buffer> {
   const existing = await lookupKeyRow(store);
-  if (existing) return Buffer.from(cipher.decrypt(existing.value_enc, AAD), 'base64');
+  if (existing) return Buffer.from(cipher.decrypt(existing.value_enc, KEY_AAD), 'base64');
   const candidate = randomBytes(32).toString('base64');
   await store.db.insertInto('platform_keys')
-    .values({ name: NAME, value_enc: cipher.encrypt(candidate, AAD), created_at: now.toISOString() })
+    .values({ name: NAME, value_enc: cipher.encrypt(candidate, KEY_AAD), created_at: now.toISOString() })
     .onConflict((oc) => oc.column('name').doNothing())
     .execute();
   return loadLookupKey(store, cipher, now);

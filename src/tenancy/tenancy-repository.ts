@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, AccountRow, OrganizationRow, UserRow } from '../store/tables.ts';
-import type { SealedSecret } from '../platform/secret-box.ts';
+import type { SecretBox } from '../platform/secret-box.ts';
+import { SEALED } from '../store/encrypted-columns.ts';
 
 export interface NewAccount {
   organizationId: number;
@@ -17,7 +18,8 @@ export interface NewUser {
   firstName: string;
   lastName: string;
   passwordHash: string | null;
-  secret: SealedSecret;
+  /** The user secret in plain text; stored as a lookup hash and a ciphertext. */
+  secret: string;
   roles: string[];
 }
 
@@ -37,16 +39,29 @@ export interface AccountChanges {
   active?: boolean;
 }
 
-/** SQL for organizations, accounts and users. Knows rows, not HTTP; callers scope by organization. */
+/**
+ * SQL for organizations, accounts and users. Knows rows, not HTTP; callers scope by organization.
+ * Organization and user secrets are sealed and opened here and only here.
+ */
 export class TenancyRepository {
   readonly #db: Kysely<Database>;
+  readonly #box: SecretBox;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, box: SecretBox) {
     this.#db = db;
+    this.#box = box;
   }
 
   transaction<T>(work: (repo: TenancyRepository) => Promise<T>): Promise<T> {
-    return this.#db.transaction().execute((trx) => work(new TenancyRepository(trx as unknown as Kysely<Database>)));
+    return this.#db.transaction().execute((trx) => work(new TenancyRepository(trx as unknown as Kysely<Database>, this.#box)));
+  }
+
+  organizationSecret(org: OrganizationRow): string {
+    return this.#box.open(SEALED.organizationSecret, { hash: org.secret_hash, enc: org.secret_enc });
+  }
+
+  userSecret(user: UserRow): string {
+    return this.#box.open(SEALED.userSecret, { hash: user.secret_hash, enc: user.secret_enc });
   }
 
   async countOrganizations(): Promise<number> {
@@ -54,14 +69,15 @@ export class TenancyRepository {
     return Number(row.n);
   }
 
-  async insertOrganization(name: string, secret: SealedSecret, now: string): Promise<OrganizationRow> {
+  async insertOrganization(name: string, secret: string, now: string): Promise<OrganizationRow> {
+    const sealed = this.#box.seal(SEALED.organizationSecret, secret);
     return this.#db.insertInto('organizations')
-      .values({ name, secret_hash: secret.hash, secret_enc: secret.enc, created_at: now, updated_at: now })
+      .values({ name, secret_hash: sealed.hash, secret_enc: sealed.enc, created_at: now, updated_at: now })
       .returningAll().executeTakeFirstOrThrow();
   }
 
-  findOrganizationBySecretHash(hash: string): Promise<OrganizationRow | undefined> {
-    return this.#db.selectFrom('organizations').selectAll().where('secret_hash', '=', hash).executeTakeFirst();
+  findOrganizationBySecret(secret: string): Promise<OrganizationRow | undefined> {
+    return this.#db.selectFrom('organizations').selectAll().where('secret_hash', '=', this.#box.lookupHash(SEALED.organizationSecret, secret)).executeTakeFirst();
   }
 
   findOrganization(id: number): Promise<OrganizationRow | undefined> {
@@ -117,6 +133,7 @@ export class TenancyRepository {
   }
 
   async insertUser(user: NewUser, now: string): Promise<UserRow> {
+    const secret = this.#box.seal(SEALED.userSecret, user.secret);
     return this.#db.insertInto('users').values({
       organization_id: user.organizationId,
       account_id: user.accountId,
@@ -124,8 +141,8 @@ export class TenancyRepository {
       first_name: user.firstName,
       last_name: user.lastName,
       password_hash: user.passwordHash,
-      secret_hash: user.secret.hash,
-      secret_enc: user.secret.enc,
+      secret_hash: secret.hash,
+      secret_enc: secret.enc,
       roles: JSON.stringify(user.roles),
       active: 1,
       created_at: now,
@@ -134,8 +151,8 @@ export class TenancyRepository {
     }).returningAll().executeTakeFirstOrThrow();
   }
 
-  findUserBySecretHash(hash: string): Promise<UserRow | undefined> {
-    return this.#db.selectFrom('users').selectAll().where('secret_hash', '=', hash).executeTakeFirst();
+  findUserBySecret(secret: string): Promise<UserRow | undefined> {
+    return this.#db.selectFrom('users').selectAll().where('secret_hash', '=', this.#box.lookupHash(SEALED.userSecret, secret)).executeTakeFirst();
   }
 
   /** E-mails are unique across the whole installation, because console sign-in names only an e-mail. */

@@ -1,15 +1,11 @@
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../platform/errors.ts';
 import { hashPassword, newBase64Secret, newOrganizationSecret, newPassword, verifyPassword } from '../platform/crypto.ts';
-import type { SecretBox } from '../platform/secret-box.ts';
 import { isoSeconds, type Clock } from '../platform/clock.ts';
 import type { AuthorizationParts } from '../platform/auth-header.ts';
 import type { AccountRow, OrganizationRow, UserRow } from '../store/tables.ts';
 import { canAdministerAccount, isOrgAdmin, type Identity } from '../auth/identity.ts';
 import type { TenancyRepository, UserChanges } from './tenancy-repository.ts';
 import { ROLE_KEYS, rolesOf, type RoleKey } from './views.ts';
-
-export const ORG_SECRET = 'organization-secret';
-export const USER_SECRET = 'user-secret';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
@@ -44,13 +40,11 @@ export interface UserInput {
 /** Organizations, accounts and users: the tenancy rules, independent of HTTP. */
 export class TenancyService {
   readonly #repo: TenancyRepository;
-  readonly #box: SecretBox;
   readonly #clock: Clock;
   readonly #userChangeListeners: (() => void)[] = [];
 
-  constructor(repo: TenancyRepository, box: SecretBox, clock: Clock) {
+  constructor(repo: TenancyRepository, clock: Clock) {
     this.#repo = repo;
-    this.#box = box;
     this.#clock = clock;
   }
 
@@ -78,10 +72,10 @@ export class TenancyService {
    */
   async pinnedValuesNotInForce(pinned: { organizationSecret?: string | undefined; userSecret?: string | undefined; adminEmail?: string | undefined; adminPassword?: string | undefined }): Promise<string[]> {
     const ignored: string[] = [];
-    if (pinned.organizationSecret !== undefined && !(await this.#repo.findOrganizationBySecretHash(this.#box.lookupHash(ORG_SECRET, pinned.organizationSecret)))) {
+    if (pinned.organizationSecret !== undefined && !(await this.#repo.findOrganizationBySecret(pinned.organizationSecret))) {
       ignored.push('SWITCHBOARD_ORGANIZATION_SECRET');
     }
-    if (pinned.userSecret !== undefined && !(await this.#repo.findUserBySecretHash(this.#box.lookupHash(USER_SECRET, pinned.userSecret)))) {
+    if (pinned.userSecret !== undefined && !(await this.#repo.findUserBySecret(pinned.userSecret))) {
       ignored.push('SWITCHBOARD_USER_SECRET');
     }
     const admin = pinned.adminEmail !== undefined ? await this.#repo.findUserByEmail(pinned.adminEmail.trim().toLowerCase()) : undefined;
@@ -106,11 +100,9 @@ export class TenancyService {
     const now = this.#now();
     return this.#repo.transaction(async (repo) => {
       if (await repo.findUserByEmail(email)) throw conflict(`A user with e-mail ${email} already exists`);
-      const sealedUser = this.#box.seal(USER_SECRET, userSecret);
-      if (await repo.findUserBySecretHash(sealedUser.hash)) throw conflict('That user secret is already in use');
-      const sealedOrg = this.#box.seal(ORG_SECRET, organizationSecret);
-      if (await repo.findOrganizationBySecretHash(sealedOrg.hash)) throw conflict('That organization secret is already in use');
-      const organization = await repo.insertOrganization(input.name.trim(), sealedOrg, now);
+      if (await repo.findUserBySecret(userSecret)) throw conflict('That user secret is already in use');
+      if (await repo.findOrganizationBySecret(organizationSecret)) throw conflict('That organization secret is already in use');
+      const organization = await repo.insertOrganization(input.name.trim(), organizationSecret, now);
       const account = await repo.insertAccount({
         organizationId: organization.id, name: `${organization.name} default account`, description: 'Default account',
         externalId: email, defaultAccount: true,
@@ -118,7 +110,7 @@ export class TenancyService {
       const user = await repo.insertUser({
         organizationId: organization.id, accountId: account.id, email,
         firstName: input.adminFirstName ?? 'Admin', lastName: input.adminLastName ?? 'User',
-        passwordHash, secret: sealedUser, roles: ['org-admin', 'admin'],
+        passwordHash, secret: userSecret, roles: ['org-admin', 'admin'],
       }, now);
       return { organization, account, user, organizationSecret, userSecret, adminPassword };
     });
@@ -132,9 +124,9 @@ export class TenancyService {
     if (parts.user === undefined || parts.organization === undefined) {
       throw new ApiError('UNAUTHORIZED', 'User and Organization secrets are required in the Authorization header');
     }
-    const user = await this.#repo.findUserBySecretHash(this.#box.lookupHash(USER_SECRET, parts.user));
+    const user = await this.#repo.findUserBySecret(parts.user);
     if (!user || user.active !== 1) throw new ApiError('UNAUTHORIZED');
-    const org = await this.#repo.findOrganizationBySecretHash(this.#box.lookupHash(ORG_SECRET, parts.organization));
+    const org = await this.#repo.findOrganizationBySecret(parts.organization);
     if (!org || org.id !== user.organization_id) throw new ApiError('UNAUTHORIZED');
     return this.identityOf(user, parts.element);
   }
@@ -147,10 +139,10 @@ export class TenancyService {
     if (parts.user === undefined || parts.element === undefined) {
       throw new ApiError('UNAUTHORIZED', 'Hub calls need "User <secret>, Element <token>" (and optionally Organization) in the Authorization header');
     }
-    const user = await this.#repo.findUserBySecretHash(this.#box.lookupHash(USER_SECRET, parts.user));
+    const user = await this.#repo.findUserBySecret(parts.user);
     if (!user || user.active !== 1) throw new ApiError('UNAUTHORIZED');
     if (parts.organization !== undefined) {
-      const org = await this.#repo.findOrganizationBySecretHash(this.#box.lookupHash(ORG_SECRET, parts.organization));
+      const org = await this.#repo.findOrganizationBySecret(parts.organization);
       if (!org || org.id !== user.organization_id) throw new ApiError('UNAUTHORIZED');
     }
     return this.identityOf(user, parts.element);
@@ -175,13 +167,13 @@ export class TenancyService {
     const org = await this.#repo.findOrganization(user.organization_id);
     if (!org) throw new ApiError('NO_CONSOLE_SESSION');
     return {
-      user: this.#box.open(USER_SECRET, { hash: user.secret_hash, enc: user.secret_enc }),
-      company: this.#box.open(ORG_SECRET, { hash: org.secret_hash, enc: org.secret_enc }),
+      user: this.#repo.userSecret(user),
+      company: this.#repo.organizationSecret(org),
     };
   }
 
   userSecret(user: UserRow): string {
-    return this.#box.open(USER_SECRET, { hash: user.secret_hash, enc: user.secret_enc });
+    return this.#repo.userSecret(user);
   }
 
   // ---- accounts -------------------------------------------------------------------------
@@ -266,7 +258,7 @@ export class TenancyService {
         organizationId: identity.organizationId, accountId: account.id, email,
         firstName: optionalString(body.firstName, 'firstName', 255) ?? '',
         lastName: optionalString(body.lastName, 'lastName', 255) ?? '',
-        passwordHash, secret: this.#box.seal(USER_SECRET, secret), roles,
+        passwordHash, secret, roles,
       }, this.#now());
     });
     return { user, secret };

@@ -50,6 +50,16 @@ describe('dependency rules (DESIGN.md)', () => {
     }
   });
 
+  it('encrypts and decrypts only in repositories and the store (one declared list of encrypted columns)', () => {
+    const crypto = /\.seal\(|\.encrypt\(|\.decrypt\(|lookupHash\(|box\.open\(/;
+    // console-sessions.ts is the console sessions' repository: it looks session ids up by hash.
+    const allowed = (file: string) => file.endsWith('-repository.ts') || area(file) === 'store' || file === 'platform/secret-box.ts' || file === 'platform/crypto.ts' || file === 'auth/console-sessions.ts';
+    for (const { file } of all) {
+      if (allowed(file)) continue;
+      expect(readFileSync(join(SRC, file), 'utf8'), file).not.toMatch(crypto);
+    }
+  });
+
   it('ceql knows no vendor', () => {
     for (const { file } of all.filter((f) => area(f.file) === 'ceql')) {
       expect(readFileSync(join(SRC, file), 'utf8'), file).not.toMatch(/jira|jql/i);

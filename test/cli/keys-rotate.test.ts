@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newTestStore } from '../helpers/test-store.ts';
 import { call } from '../helpers/test-server.ts';
 import { runSwitchboard, startSwitchboard } from '../helpers/process.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
 import { openStore } from '../../src/store/db.ts';
-import { ENCRYPTED_COLUMNS } from '../../src/store/encrypted-columns.ts';
+import { encryptedColumnsInSchema } from '../helpers/schema.ts';
 
 let jira: Awaited<ReturnType<typeof withEmulator>>;
 beforeAll(async () => { jira = await withEmulator(); });
 afterAll(async () => { await jira.close(); });
 
 describe('switchboard keys rotate', () => {
-  it('re-encrypts every secret under a new key while the server keeps serving', async () => {
+  it('re-encrypts every secret under a new key while the server keeps serving; afterwards the old key can go', async () => {
     const target = await newTestStore();
     const env: Record<string, string> = {
       SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'warn',
@@ -28,13 +28,21 @@ describe('switchboard keys rotate', () => {
       json: { element: { key: 'jiraonprem' }, name: 'rotate', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
     });
     expect(created.status).toBe(200);
+    // A webhook instance has a sealed webhook secret of its own.
+    const hooked = await call(`${api}/instances`, {
+      method: 'POST', headers: { authorization: auth },
+      json: { element: { key: 'jiraonprem' }, name: 'rotate-hooked', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl, 'event.notification.enabled': true, 'event.vendor.type': 'webhook', 'event.notification.callback.url': 'http://127.0.0.1:9/cb' } },
+    });
+    expect(hooked.status).toBe(200);
+    const webhookUrl = (await call(`${api}/instances/${hooked.body.id}/events/status`, { headers: { authorization: auth } })).body.webhookUrl;
     const oldKey = JSON.parse(readFileSync(join(target.dataDir, 'master.key'), 'utf8')).active;
 
     const rotated = await runSwitchboard(['keys', 'rotate'], env);
     expect(rotated.code).toBe(0);
     const report = JSON.parse(rotated.output);
     expect(report.activeKeyId).not.toBe(oldKey);
-    expect(report.reencrypted['instances.configuration_enc']).toBe(1);
+    expect(report.reencrypted['instances.configuration_enc']).toBe(2);
+    expect(report.reencrypted['event_sources.webhook_secret_enc']).toBe(1);
     expect(report.reencrypted['users.secret_enc']).toBe(1);
 
     // The running server decrypts the new ciphertexts (it reloads the key file on an unknown key id).
@@ -43,22 +51,40 @@ describe('switchboard keys rotate', () => {
     expect(read.body.token).toBe(created.body.token);
     expect((await call(`${api}/instances/configuration`, { headers: { authorization: `${auth}, Element ${created.body.token}` } })).status).toBe(200);
 
-    // Nothing in the store is still under the old key.
+    // Nothing in the store is still under the old key: every *_enc column of the live schema,
+    // whether or not the code lists it, holds only ciphertexts of the new key.
     const store = openStore({ dataDir: target.dataDir, databaseUrl: target.databaseUrl });
     const db = store.db as unknown as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
-    for (const col of ENCRYPTED_COLUMNS) {
-      for (const row of await db.selectFrom(col.table).selectAll().execute()) {
-        const v = row[col.column];
-        if (typeof v === 'string' && v !== '') expect(v.split('.')[1], `${col.table}.${col.column}`).toBe(report.activeKeyId);
+    const columns = await encryptedColumnsInSchema(store);
+    expect(columns).toContain('event_sources.webhook_secret_enc');
+    let checked = 0;
+    for (const tableColumn of columns) {
+      const [table, column] = tableColumn.split('.') as [string, string];
+      for (const row of await db.selectFrom(table).select(column).execute()) {
+        const v = row[column];
+        if (typeof v === 'string' && v !== '') { checked++; expect(v.split('.')[1], tableColumn).toBe(report.activeKeyId); }
       }
     }
+    expect(checked).toBeGreaterThanOrEqual(columns.length);
     await store.close();
     expect(await server.stop()).toBe(0);
 
-    // A restart reads everything with the new key file.
+    // The old key is dropped from the key file: with the new key alone, a restart serves every
+    // instance fully (configuration, token, webhook secret, events status, updates, hub calls).
+    const file = JSON.parse(readFileSync(join(target.dataDir, 'master.key'), 'utf8'));
+    writeFileSync(join(target.dataDir, 'master.key'), JSON.stringify({ active: file.active, keys: { [file.active]: file.keys[file.active] } }), { mode: 0o600 });
     const again = startSwitchboard(['serve'], env);
     const [, api2] = await again.waitFor(/listening on (http:\/\/\S+)/);
-    expect((await call(`${api2}/instances/${created.body.id}`, { headers: { authorization: auth } })).body.configuration.username).toBe('admin');
+    for (const instance of [created.body, hooked.body]) {
+      const read = await call(`${api2}/instances/${instance.id}`, { headers: { authorization: auth } });
+      expect(read.status).toBe(200);
+      expect(read.body.configuration.username).toBe('admin');
+      expect((await call(`${api2}/instances/${instance.id}/events/status`, { headers: { authorization: auth } })).status).toBe(200);
+      expect((await call(`${api2}/instances/${instance.id}`, { method: 'PATCH', headers: { authorization: auth }, json: { name: `${instance.name}-after` } })).status).toBe(200);
+      expect((await call(`${api2}/hubs/helpdesk/priorities`, { headers: { authorization: `${auth}, Element ${instance.token}` } })).status).toBe(200);
+    }
+    const hook = await call(webhookUrl.replace(api, api2), { method: 'POST', json: { webhookEvent: 'jira:issue_updated', timestamp: 1, issue: { id: '1', self: `${jira.baseUrl}/rest/api/2/issue/1`, fields: {} } } });
+    expect(hook.status).toBe(200);
     await again.stop();
   });
 

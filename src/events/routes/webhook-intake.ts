@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ApiError } from '../../platform/errors.ts';
-import type { SecretBox } from '../../platform/secret-box.ts';
 import type { ElementRegistry } from '../../elements/registry.ts';
 import type { InstanceRepository } from '../../instances/instance-repository.ts';
 import type { EventRepository, EventSourceRow } from '../event-repository.ts';
-import { WEBHOOK_SECRET, type EventService } from '../event-service.ts';
+import type { EventService } from '../event-service.ts';
 
 /**
  * Jira's webhook payload carries the whole issue, all its comments included. Refusing one loses
@@ -20,12 +19,12 @@ const WEBHOOK_BODY_LIMIT = 16 * 1024 * 1024;
  * still gets 200, so a misconfigured Jira is not flooded with errors. Events are recorded before
  * the answer, and delivered asynchronously.
  */
-export function registerWebhookIntake(app: FastifyInstance, deps: { events: EventRepository; instances: InstanceRepository; registry: ElementRegistry; service: EventService; box: SecretBox; logger: Logger }): void {
+export function registerWebhookIntake(app: FastifyInstance, deps: { events: EventRepository; instances: InstanceRepository; registry: ElementRegistry; service: EventService; logger: Logger }): void {
   const sources = new WeakMap<FastifyRequest, EventSourceRow>();
   const checkSecret = async (request: FastifyRequest) => {
     const { elementKey, instance: encoded, secret } = request.params as { elementKey: string; instance: string; secret: string };
     const instanceId = Number(Buffer.from(encoded, 'base64').toString('utf8'));
-    const source = await deps.events.sourceBySecretHash(deps.box.lookupHash(WEBHOOK_SECRET, secret));
+    const source = await deps.events.sourceByWebhookSecret(secret);
     if (!source || source.instance_id !== instanceId) {
       deps.logger.warn({ elementKey, instanceId: Number.isFinite(instanceId) ? instanceId : null, ip: request.ip }, 'vendor webhook refused: unknown instance or wrong secret');
       throw new ApiError('UNAUTHORIZED', 'Unknown webhook address');
