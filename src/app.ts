@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { Config } from './platform/config.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
-import { LookupHasher, newRequestId, type Cipher } from './platform/crypto.ts';
+import { LookupHasher, RequestIds, type Cipher } from './platform/crypto.ts';
 import { createLogger } from './platform/logger.ts';
 import { AccessLogController, registerAccessLogUrls } from './platform/http/access-log.ts';
 import { lazyChildLogger } from './platform/http/request-logger.ts';
@@ -39,6 +39,8 @@ import type { JobQueue } from './jobs/job-queue.ts';
 import { SqlJobQueue } from './jobs/sql/sql-job-queue.ts';
 import { LocalSignals, type Signals } from './platform/signals.ts';
 import { PostgresSignals } from './store/postgres-signals.ts';
+import { Invalidations } from './platform/invalidations.ts';
+import { VendorDataCache } from './platform/vendor-data-cache.ts';
 import { EventRepository } from './events/event-repository.ts';
 import { EventService } from './events/event-service.ts';
 import { EventSources } from './events/event-sources.ts';
@@ -71,6 +73,9 @@ export interface Services {
   queue: JobQueue;
   /** Hints between the processes sharing the store (job wake-ups, cache invalidation). */
   signals: Signals;
+  /** Every process hears changes through these, once it follows them (serving or working). */
+  invalidations: Invalidations;
+  vendorData: VendorDataCache;
   eventRepo: EventRepository;
   events: EventService;
   eventSources: EventSources;
@@ -99,16 +104,19 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const registry = deps.registry ?? await discoverElements();
   const http = deps.http ?? createOutboundHttp({ connectTimeoutMs: 10_000, connectionsPerOrigin: 16, answerLimit: deps.config.vendorAnswerLimit });
   const logger = deps.logger === false ? pino({ enabled: false }) : createLogger(deps.config.logLevel);
-  const hubCache = new HubSessionCache<Instance>(deps.config.hubCacheTtlMs);
-  const instanceRepo = new InstanceRepository(deps.store.db, box);
-  const instances = new InstanceService(instanceRepo, registry, http, clock, logger, deps.config.vendorTimeoutMs, () => hubCache.clear());
-  tenancy.onUserChange(() => hubCache.clear());
-
   // The one place that chooses how processes signal each other: LISTEN/NOTIFY on PostgreSQL;
   // on SQLite, one process owns the file and signals stay in it.
   const signals: Signals = deps.store.dialect === 'postgres'
     ? new PostgresSignals({ connectionString: deps.config.databaseUrl!, onError: (err) => logger.warn({ err: err.message }, 'signal connection lost; reconnecting') })
     : new LocalSignals();
+  // Caches drop what changed on any node: instances, users, transformations, vendor data.
+  const invalidations = new Invalidations(signals, logger);
+  const vendorData = new VendorDataCache(invalidations);
+  const hubCache = new HubSessionCache<Instance>(deps.config.hubCacheTtlMs);
+  invalidations.on((change) => { if (change === 'everything' || change.kind === 'instance' || change.kind === 'users') hubCache.clear(); });
+  const instanceRepo = new InstanceRepository(deps.store.db, box);
+  const instances = new InstanceService(instanceRepo, registry, http, clock, logger, deps.config.vendorTimeoutMs, (id) => invalidations.announce({ kind: 'instance', id }));
+  tenancy.onUserChange(() => void invalidations.announce({ kind: 'users' }));
   const queue = new SqlJobQueue({
     db: deps.store.db, dialect: deps.store.dialect, clock, signals,
     // On SQLite a look costs no round trip, so delayed jobs start closer to their time.
@@ -120,11 +128,11 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const events = new EventService({
     events: eventRepo, instances: instanceRepo, registry, queue, http, clock, logger,
     delivery: { baseDelayMs: deps.config.events.deliveryBaseDelayMs, timeoutMs: deps.config.events.deliveryTimeoutMs },
-    vendorTimeoutMs: deps.config.vendorTimeoutMs,
+    vendorTimeoutMs: deps.config.vendorTimeoutMs, vendorData,
   });
   const eventSources = new EventSources(eventRepo, registry, events, clock, logger, () => publicUrl.value);
   instances.follow({ changed: (i) => eventSources.sync(i), deleting: (i) => eventSources.remove(i) });
-  const transformations = new TransformationService(deps.store.db, registry, clock, deps.config.hubCacheTtlMs);
+  const transformations = new TransformationService(deps.store.db, registry, clock, invalidations, deps.config.hubCacheTtlMs);
   const worker = new EventWorker({
     queue, events: eventRepo, service: events, instances: instanceRepo, registry, clock, logger,
     tickMs: deps.config.events.tickMs, deliveryConcurrency: deps.config.events.deliveryConcurrency,
@@ -135,7 +143,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     await signals.close();
     await http.close();
   };
-  return { logger, instanceRepo, transformations, queue, signals, eventRepo, events, eventSources, worker, publicUrl, hubCache, tenancy, tenancyRepo, instances, box, registry, clock, http, close };
+  return { logger, instanceRepo, transformations, queue, signals, invalidations, vendorData, eventRepo, events, eventSources, worker, publicUrl, hubCache, tenancy, tenancyRepo, instances, box, registry, clock, http, close };
 }
 
 /**
@@ -143,10 +151,12 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
  * closes them after the app (in-flight requests may still use them).
  */
 export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInstance> {
+  s.invalidations.follow();
+  const requestIds = new RequestIds();
   const app = Fastify({
     ...(deps.logger === false ? { logger: false } : { loggerInstance: s.logger as FastifyBaseLogger, logController: new AccessLogController(s.logger), childLoggerFactory: lazyChildLogger }),
     bodyLimit: deps.config.bodyLimit,
-    genReqId: () => newRequestId(),
+    genReqId: () => requestIds.next(),
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     forceCloseConnections: 'idle',
@@ -188,7 +198,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
     registerElementCatalogRoutes(api, s.registry, async (element, identity) => ({ ...(await s.instances.countForElement(identity, element.key)), traffic: 0 }));
     registerInstanceRoutes(api, s.instances, s.registry);
     registerInstanceConfigurationRoutes(api, s.instances, s.registry);
-    const hubDeps = { instances: s.instances, registry: s.registry, http: s.http, logger: s.logger, vendorTimeoutMs: deps.config.vendorTimeoutMs, uploadLimit: deps.config.uploadLimit, cache: s.hubCache, transformations: s.transformations };
+    const hubDeps = { instances: s.instances, registry: s.registry, http: s.http, logger: s.logger, vendorTimeoutMs: deps.config.vendorTimeoutMs, vendorData: s.vendorData, uploadLimit: deps.config.uploadLimit, cache: s.hubCache, transformations: s.transformations };
     registerHubRoutes(api, hubDeps);
     registerDocsRoutes(api, hubDeps);
     registerTransformationRoutes(api, s.transformations, s.instances);

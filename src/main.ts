@@ -114,6 +114,7 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
 /** The worker alone: polls, webhook processing and deliveries, no HTTP. */
 async function runWorker(config: Config): Promise<void> {
   const { store, services } = await open(config, false);
+  services.invalidations.follow();
   await services.worker.start();
   process.stdout.write(`switchboard worker running (${store.dialect} store, no HTTP)\n`);
   const stop = async () => { await services.close(); await store.close(); process.exit(0); };

@@ -10,7 +10,7 @@ export interface Token {
   offset: number;
 }
 
-const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'IN', 'IS', 'NULL', 'LIKE', 'TRUE', 'FALSE', 'ASC', 'DESC']);
+const KEYWORDS: ReadonlySet<string> = new Set(['AND', 'OR', 'NOT', 'IN', 'IS', 'NULL', 'LIKE', 'TRUE', 'FALSE', 'ASC', 'DESC']);
 const MAX_LENGTH = 10_000;
 
 /** Splits CEQL into tokens. Keywords are case-insensitive; `''` inside a string is a quote. */

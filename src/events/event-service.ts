@@ -3,6 +3,7 @@ import { request } from 'undici';
 import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
+import type { VendorDataCache } from '../platform/vendor-data-cache.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
 import type { InstanceRepository, Instance } from '../instances/instance-repository.ts';
@@ -36,6 +37,7 @@ export interface EventServiceDeps {
   logger: Logger;
   delivery: DeliveryConfig;
   vendorTimeoutMs: number;
+  vendorData: VendorDataCache;
 }
 
 export const newEventId = (): string => randomBytes(12).toString('hex');
@@ -54,7 +56,7 @@ export class EventService {
   constructor(private readonly deps: EventServiceDeps) {}
 
   context(instance: Instance): HubContext {
-    return hubContext(instance, { http: this.deps.http, logger: this.deps.logger, timeoutMs: this.deps.vendorTimeoutMs });
+    return hubContext(instance, { http: this.deps.http, logger: this.deps.logger, timeoutMs: this.deps.vendorTimeoutMs }, this.deps.vendorData);
   }
 
   /**

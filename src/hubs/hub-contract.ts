@@ -65,8 +65,23 @@ export type HubResult =
   | { kind: 'empty' }
   | { kind: 'stream'; contentType: string; stream: Readable; filename?: string | undefined; length?: number | undefined };
 
+/** Vendor data of one instance an element reuses across calls (the platform's cache port). */
+export interface InstanceVendorData {
+  /** The value of `key`: loaded with `load` when missing, kept `ttlMs` in this process. */
+  get<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T>;
+  /** Drops `key` on every process (after the element changed it in the vendor). */
+  invalidate(key: string): Promise<void>;
+}
+
 export interface HubContext extends ElementContext {
   instance: HubInstance;
+  vendorData: InstanceVendorData;
+  /**
+   * A value the element derives from the instance's configuration, made once per context: the
+   * platform keeps one context per cached instance, so this is once per configuration on the
+   * hub's hot path.
+   */
+  memo<T>(key: string, make: () => T): T;
 }
 
 export interface HubOperation {

@@ -4,6 +4,7 @@ import { identityOf } from '../auth/authenticate.ts';
 import { ApiError, badRequest, notFound } from '../platform/errors.ts';
 import { parseOrderBy, parseWhere } from '../ceql/index.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
+import type { VendorDataCache } from '../platform/vendor-data-cache.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
 import type { InstanceService } from '../instances/instance-service.ts';
 import type { Instance } from '../instances/instance-repository.ts';
@@ -16,7 +17,7 @@ import { DEFAULT_PAGE_SIZE, encodeToken, queryHash, resolvePaging } from './pagi
 import { shape } from './response-shaping.ts';
 import { stripNullsFromJson } from './strip-nulls-json.ts';
 
-const RESERVED = new Set(['page', 'pageSize', 'nextPage', 'where', 'orderBy', 'fields', 'raw']);
+const RESERVED: ReadonlySet<string> = new Set(['page', 'pageSize', 'nextPage', 'where', 'orderBy', 'fields', 'raw']);
 const truthy = (v: unknown) => v === true || v === 'true';
 type RawQuery = Record<string, string | string[] | undefined>;
 /** A query parameter's first value (a repeated parameter arrives as an array). */
@@ -28,6 +29,7 @@ export interface HubDeps {
   http: OutboundHttp;
   logger: Logger;
   vendorTimeoutMs: number;
+  vendorData: VendorDataCache;
   /** Largest upload accepted by hub attachment calls, in bytes. */
   uploadLimit: number;
   /** Resolved identities and instances of recent hub calls. */
@@ -70,7 +72,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
   const contexts = new WeakMap<Instance, HubContext>();
   const contextFor = (instance: Instance): HubContext => {
     let context = contexts.get(instance);
-    if (!context) contexts.set(instance, context = hubContext(instance, { http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs }));
+    if (!context) contexts.set(instance, context = hubContext(instance, { http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs }, deps.vendorData));
     return context;
   };
 

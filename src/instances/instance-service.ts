@@ -60,8 +60,8 @@ export class InstanceService {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly vendorTimeoutMs: number,
-    /** Called after any change to an instance, so caches of resolved tokens drop it at once. */
-    private readonly changed: () => void = () => undefined,
+    /** Called after any change to an instance, so caches of resolved tokens drop it at once, on every node. */
+    private readonly changed: (instanceId: number) => Promise<void> = async () => undefined,
   ) {}
 
   #lifecycle: InstanceLifecycle | undefined;
@@ -221,7 +221,7 @@ export class InstanceService {
       changes.eventsEnabled = truthy(configuration['event.notification.enabled']);
     }
     const updated = await this.repo.update(instance.id, changes, this.#now());
-    this.changed();
+    await this.changed(instance.id);
     if (!updated) throw notFound(`No instance found with ID ${instance.id}`);
     await this.#lifecycle?.changed(updated);
     return updated;
@@ -233,7 +233,7 @@ export class InstanceService {
 
   async setDisabled(instance: Instance, disabled: boolean): Promise<Instance> {
     const updated = (await this.repo.update(instance.id, { disabled }, this.#now()))!;
-    this.changed();
+    await this.changed(instance.id);
     await this.#lifecycle?.changed(updated);
     return updated;
   }
@@ -241,14 +241,14 @@ export class InstanceService {
   /** The vendor answered 401 to a hub call: the credentials no longer work. */
   async markInvalid(instance: Instance): Promise<void> {
     await this.repo.update(instance.id, { valid: false }, this.#now());
-    this.changed();
+    await this.changed(instance.id);
   }
 
   async delete(identity: Identity, id: number, elementKeyOrId?: string): Promise<void> {
     const instance = await this.get(identity, id, elementKeyOrId);
     await this.#lifecycle?.deleting(instance);
     await this.repo.delete(instance.id);
-    this.changed();
+    await this.changed(instance.id);
     this.logger.info({ instanceId: instance.id }, 'instance deleted');
   }
 

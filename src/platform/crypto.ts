@@ -114,18 +114,22 @@ export class LookupHasher {
 export const newOrganizationSecret = (): string => randomBytes(16).toString('hex');
 /** Base64 of 32 random bytes (44 characters): user secrets and instance tokens. */
 export const newBase64Secret = (): string => randomBytes(32).toString('base64');
-/** Request ids are drawn from a pool of random bytes: one system call per 340 requests, not one each. */
-let idPool = Buffer.alloc(0);
-let idOffset = 0;
+/**
+ * Request ids: 24 hex characters, the shape of Open Connectors request ids, drawn from a pool of
+ * random bytes: one system call per 340 requests, not one each.
+ */
+export class RequestIds {
+  #pool = Buffer.alloc(0);
+  #offset = 0;
 
-/** 24 hex characters, the shape of Open Connectors request ids. */
-export function newRequestId(): string {
-  if (idOffset + 12 > idPool.length) {
-    idPool = randomBytes(4080);
-    idOffset = 0;
+  next(): string {
+    if (this.#offset + 12 > this.#pool.length) {
+      this.#pool = randomBytes(4080);
+      this.#offset = 0;
+    }
+    this.#offset += 12;
+    return this.#pool.toString('hex', this.#offset - 12, this.#offset);
   }
-  idOffset += 12;
-  return idPool.toString('hex', idOffset - 12, idOffset);
 }
 /** A generated password that is easy to copy: 20 characters of base64url. */
 export const newPassword = (): string => randomBytes(15).toString('base64url');

@@ -1,7 +1,5 @@
 import { writeSync } from 'node:fs';
 
-const PAUSE = new Int32Array(new SharedArrayBuffer(4));
-
 /**
  * Where the process's log lines go: a file descriptor (stdout), written in batches. Lines are
  * collected up to `batchChars` and written in one synchronous write, or after at most
@@ -21,6 +19,8 @@ export class BatchedLogDestination {
   readonly #fd: number;
   readonly #batchChars: number;
   readonly #stallLimitMs: number;
+  /** What `Atomics.wait` sleeps on between two tries of a full pipe. */
+  readonly #pause = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(fd: number, { batchChars = 16_000, flushEveryMs = 200, stallLimitMs = 10_000 } = {}) {
     this.#fd = fd;
@@ -47,7 +47,7 @@ export class BatchedLogDestination {
         written += writeSync(this.#fd, data, written);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() - started > this.#stallLimitMs) return;
-        Atomics.wait(PAUSE, 0, 0, 1);
+        Atomics.wait(this.#pause, 0, 0, 1);
       }
     }
   }

@@ -4,16 +4,23 @@ import { ApiError } from '../platform/errors.ts';
 const TIME_LIMIT_MS = 200;
 const MEMORY_LIMIT_BYTES = 16 * 1024 * 1024;
 
-let module: Promise<QuickJSWASMModule> | undefined;
-
 /**
- * Runs a transformation script in QuickJS compiled to WebAssembly: a separate JavaScript engine
+ * Runs transformation scripts in QuickJS compiled to WebAssembly: a separate JavaScript engine
  * with no access to Node, the file system, the network or other tenants' data. Each run gets a
  * fresh runtime with a memory cap and a deadline; objects cross the boundary only as JSON.
- * The script sees `transformedObject` and `originalObject` and must call `done(obj)`.
+ * The script sees `transformedObject` and `originalObject` and must call `done(obj)`. The
+ * WebAssembly module is loaded on the first run and shared by the runs of this sandbox.
  */
-export async function runScript(name: string, body: string, transformed: unknown, original: unknown): Promise<unknown> {
-  module ??= newQuickJSWASMModule();
+export class ScriptSandbox {
+  #module: Promise<QuickJSWASMModule> | undefined;
+
+  run(name: string, body: string, transformed: unknown, original: unknown): Promise<unknown> {
+    this.#module ??= newQuickJSWASMModule();
+    return runScript(this.#module, name, body, transformed, original);
+  }
+}
+
+async function runScript(module: Promise<QuickJSWASMModule>, name: string, body: string, transformed: unknown, original: unknown): Promise<unknown> {
   const runtime = (await module).newRuntime();
   runtime.setMemoryLimit(MEMORY_LIMIT_BYTES);
   runtime.setMaxStackSize(512 * 1024);

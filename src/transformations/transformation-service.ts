@@ -2,11 +2,12 @@ import type { Kysely } from 'kysely';
 import type { Database, Level } from '../store/tables.ts';
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../platform/errors.ts';
 import type { Clock } from '../platform/clock.ts';
+import type { Invalidations } from '../platform/invalidations.ts';
 import { canAdministerAccount, isOrgAdmin, type Identity } from '../auth/identity.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
 import type { Instance } from '../instances/instance-repository.ts';
-import { applyRead, applyWrite, mergeInherited, validateTransformation, type FieldMapping, type TransformationBody } from './mapping.ts';
-import { runScript } from './script-sandbox.ts';
+import { applyRead, applyWrite, compileTransformation, mergeInherited, validateTransformation, type CompiledTransformation, type FieldMapping, type TransformationBody } from './mapping.ts';
+import { ScriptSandbox } from './script-sandbox.ts';
 
 /** Where a definition or transformation lives: the organization, one account, or one instance. */
 export interface Scope {
@@ -32,14 +33,20 @@ const startDate = (d: Date) => `${d.toISOString().replace('T', ' ').replace('Z',
  */
 export class TransformationService {
   /** Resolved transformations per instance and object, briefly: every hub call asks (ADR 0005). */
-  readonly #resolved = new Map<string, { until: number; value: TransformationBody | undefined }>();
+  readonly #resolved = new Map<string, { until: number; value: CompiledTransformation | undefined }>();
+  readonly #sandbox = new ScriptSandbox();
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly registry: ElementRegistry,
     private readonly clock: Clock,
+    private readonly invalidations: Invalidations,
     private readonly cacheTtlMs = 2000,
-  ) {}
+  ) {
+    invalidations.on((change) => {
+      if (change === 'everything' || change.kind === 'transformations' || change.kind === 'instance') this.#resolved.clear();
+    });
+  }
 
   // ---- access -------------------------------------------------------------------------
 
@@ -194,7 +201,7 @@ export class TransformationService {
         element_key: element.key, object_name: name, body: JSON.stringify(stored), created_at: now.toISOString(), updated_at: now.toISOString(),
       }).execute();
     }
-    this.#resolved.clear();
+    await this.invalidations.announce({ kind: 'transformations' });
     return this.#transformationJson(name, stored, scope.level);
   }
 
@@ -207,7 +214,7 @@ export class TransformationService {
       q = q.where('object_name', '=', name);
     }
     await q.execute();
-    this.#resolved.clear();
+    await this.invalidations.announce({ kind: 'transformations' });
   }
 
   async listTransformations(scope: Scope, elementKey: string) {
@@ -219,11 +226,12 @@ export class TransformationService {
    * The transformation an instance uses for `objectName`: the most specific level wins, and a
    * level with `inherit` takes the fields of the levels above that it does not define itself.
    */
-  async resolve(instance: Instance, objectName: string): Promise<TransformationBody | undefined> {
+  async resolve(instance: Instance, objectName: string): Promise<CompiledTransformation | undefined> {
     const key = `${instance.id}:${objectName}`;
     const hit = this.#resolved.get(key);
     if (hit && hit.until > Date.now()) return hit.value;
-    const value = await this.#resolve(instance, objectName);
+    const body = await this.#resolve(instance, objectName);
+    const value = body && compileTransformation(body);
     if (this.cacheTtlMs > 0) {
       if (this.#resolved.size > 10_000) this.#resolved.clear();
       this.#resolved.set(key, { until: Date.now() + this.cacheTtlMs, value });
@@ -259,16 +267,17 @@ export class TransformationService {
   }
 
   /** Vendor objects → the common shape, script included. */
-  async read(name: string, t: TransformationBody, vendorObjects: unknown[]): Promise<unknown[]> {
+  async read(name: string, t: CompiledTransformation, vendorObjects: unknown[]): Promise<unknown[]> {
     const out: unknown[] = [];
+    const script = t.body.script;
     for (const v of vendorObjects) {
       const mapped = applyRead(v, t);
-      out.push(t.script ? await runScript(name, t.script.body, mapped, v) : mapped);
+      out.push(script ? await this.#sandbox.run(name, script.body, mapped, v) : mapped);
     }
     return out;
   }
 
-  write(t: TransformationBody, body: unknown): unknown {
+  write(t: CompiledTransformation, body: unknown): unknown {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('BAD_REQUEST', 'The request body must be a JSON object');
     return applyWrite(body, t);
   }

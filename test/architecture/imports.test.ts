@@ -60,6 +60,17 @@ describe('dependency rules (DESIGN.md)', () => {
     }
   });
 
+  it('server code keeps no module-level mutable state: caches and pools are per-app services', () => {
+    // Two apps in one process (tests, a future multi-tenant host) must not share caches, and a
+    // module-level cache is invisible to the cross-process invalidation.
+    const mutable = /^(export )?(let|var) |^(export )?const \w+(: (?!Readonly)[^=]+)? = new (Map|Set|WeakMap|WeakSet|Int32Array|Uint8Array|Array)\b|^(export )?const \w+ = Buffer\./m;
+    for (const { file } of all) {
+      // The console runs in a browser page, one app per page.
+      if (area(file) === 'ui') continue;
+      expect(readFileSync(join(SRC, file), 'utf8'), file).not.toMatch(mutable);
+    }
+  });
+
   it('ceql knows no vendor', () => {
     for (const { file } of all.filter((f) => area(f.file) === 'ceql')) {
       expect(readFileSync(join(SRC, file), 'utf8'), file).not.toMatch(/jira|jql/i);

@@ -3,7 +3,7 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Cipher, LookupHasher, hashPassword, keyId, newBase64Secret, newOrganizationSecret, newRequestId, verifyPassword } from '../../src/platform/crypto.ts';
+import { Cipher, LookupHasher, hashPassword, keyId, newBase64Secret, newOrganizationSecret, RequestIds, verifyPassword } from '../../src/platform/crypto.ts';
 import { keyringPath, loadCipher } from '../../src/platform/keyring.ts';
 import { SecretBox } from '../../src/platform/secret-box.ts';
 
@@ -53,7 +53,9 @@ describe('secrets', () => {
   it('have the Open Connectors shapes', () => {
     expect(newOrganizationSecret()).toMatch(/^[0-9a-f]{32}$/);
     expect(newBase64Secret()).toMatch(/^[A-Za-z0-9+/]{43}=$/);
-    expect(newRequestId()).toMatch(/^[0-9a-f]{24}$/);
+    const ids = new RequestIds();
+    expect(ids.next()).toMatch(/^[0-9a-f]{24}$/);
+    expect(new Set(Array.from({ length: 1000 }, () => ids.next())).size).toBe(1000);
   });
 
   it('are findable by keyed hash and sealed per purpose', () => {

@@ -45,6 +45,8 @@ class AnswerLimitError extends Error {
 
 export interface JiraHttpOptions {
   siteAddress: string;
+  /** `targetOf(siteAddress)`, worked out once with the options (the hub's hot path). */
+  target?: JiraTarget;
   /** The `Authorization` header value (authorizationHeader), worked out once per configuration. */
   authorization?: string | undefined;
   dispatcher: Dispatcher;
@@ -61,23 +63,14 @@ export function authorizationHeader(auth: JiraAuth): string {
 }
 
 /** Where requests for one siteAddress go: its origin and its context path (e.g. `/jira`). */
-interface Target {
+export interface JiraTarget {
   origin: string;
   basePath: string;
 }
 
-const targets = new Map<string, Target>();
-
-function targetOf(siteAddress: string): Target {
-  let target = targets.get(siteAddress);
-  if (!target) {
-    const url = new URL(siteAddress);
-    target = { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
-    // Site addresses are few; the bound only stops a flood of distinct ones from growing this.
-    if (targets.size >= 1000) targets.clear();
-    targets.set(siteAddress, target);
-  }
-  return target;
+export function targetOf(siteAddress: string): JiraTarget {
+  const url = new URL(siteAddress);
+  return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
 }
 
 /**
@@ -90,7 +83,7 @@ function targetOf(siteAddress: string): Target {
  * more CPU than the rest of a proxied call. `path` must already be percent-encoded.
  */
 export function jiraRequest(options: JiraHttpOptions, method: Dispatcher.HttpMethod, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ReceivedJiraResponse> {
-  const target = targetOf(options.siteAddress);
+  const target = options.target ?? targetOf(options.siteAddress);
   const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
   if (options.authorization) headers.authorization = options.authorization;
   if (body !== undefined) headers['content-type'] = 'application/json';

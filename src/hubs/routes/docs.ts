@@ -16,11 +16,11 @@ export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
   const instanceDocs = async (request: FastifyRequest, instance: Instance) => {
     const module = deps.registry.module(instance.elementKey)!;
     if (!module.hub) throw notFound(`${instance.elementKey} has no hub resources`);
-    const context = hubContext(instance, { http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs });
+    const context = hubContext(instance, { http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs }, deps.vendorData);
     const models: Record<string, Record<string, unknown>> = {};
     for (const name of module.hub.objects) {
       // addToDocumentation: the instance's own shape replaces the vendor model.
-      const t = await deps.transformations.resolve(instance, name);
+      const t = (await deps.transformations.resolve(instance, name))?.body;
       if (t?.configuration.some((c) => c.type === 'addToDocumentation')) {
         models[name] = modelFromFields(t.fields.map((f) => ({
           vendorPath: f.path, vendorDisplayName: `${f.path} ← ${f.vendorPath}`, type: f.type, vendorNativeType: f.vendorType ?? f.type,

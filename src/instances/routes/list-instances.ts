@@ -11,7 +11,7 @@ type Query = Record<string, string | string[] | undefined>;
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** Fields `where` may use on instances (D10). */
-const FILTERABLE = new Set(['name', 'element.key', 'disabled', 'valid', 'id', 'tags']);
+const FILTERABLE: ReadonlySet<string> = new Set(['name', 'element.key', 'disabled', 'valid', 'id', 'tags']);
 
 /**
  * `GET /instances`: `tags[]` (any of them), CEQL `where` on name, element.key, disabled and valid,

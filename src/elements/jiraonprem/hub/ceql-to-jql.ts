@@ -15,10 +15,10 @@ export interface Translation {
   filters: IssueFilter[];
 }
 
-const DATE_FIELDS = new Set(['created', 'updated', 'resolutiondate', 'resolved', 'lastviewed']);
-const DAY_FIELDS = new Set(['duedate', 'due']);
-const TEXT_FIELDS = new Set(['summary', 'description', 'environment', 'comment', 'text']);
-const SUBFIELDS = new Set(['name', 'id', 'key', 'value', 'displayName', 'emailAddress']);
+const DATE_FIELDS: ReadonlySet<string> = new Set(['created', 'updated', 'resolutiondate', 'resolved', 'lastviewed']);
+const DAY_FIELDS: ReadonlySet<string> = new Set(['duedate', 'due']);
+const TEXT_FIELDS: ReadonlySet<string> = new Set(['summary', 'description', 'environment', 'comment', 'text']);
+const SUBFIELDS: ReadonlySet<string> = new Set(['name', 'id', 'key', 'value', 'displayName', 'emailAddress']);
 
 /** A JQL string literal: a CEQL value can never leave its quotes (quotes, backslashes and control characters are escaped). */
 export function jqlString(value: string): string {

@@ -1,3 +1,4 @@
+import type { HubContext } from '../../../hubs/hub-contract.ts';
 import type { JiraApi } from './jira-api.ts';
 
 export interface JiraField {
@@ -11,23 +12,20 @@ export interface JiraField {
 }
 
 const TTL_MS = 5 * 60_000;
-const cache = new Map<string, { at: number; fields: JiraField[] }>();
+const KEY = 'jira-fields';
 
 /**
- * The instance's field list (`GET /rest/api/2/field`), cached a few minutes per Jira: custom
- * field ids differ between Jiras, so they are resolved by name from here, never hard-coded.
+ * The instance's field list (`GET /rest/api/2/field`), cached a few minutes in the platform's
+ * vendor-data cache: custom field ids differ between Jiras, so they are resolved by name from
+ * here, never hard-coded.
  */
-export async function jiraFields(api: JiraApi, instanceId: number): Promise<JiraField[]> {
-  const key = `${instanceId}:${api.siteAddress}`;
-  const hit = cache.get(key);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.fields;
-  const fields = await api.get<JiraField[]>('/rest/api/2/field');
-  cache.set(key, { at: Date.now(), fields });
-  return fields;
+export function jiraFields(api: JiraApi, ctx: HubContext): Promise<JiraField[]> {
+  return ctx.vendorData.get(KEY, TTL_MS, () => api.get<JiraField[]>('/rest/api/2/field'));
 }
 
-export function forgetFields(instanceId: number): void {
-  for (const k of cache.keys()) if (k.startsWith(`${instanceId}:`)) cache.delete(k);
+/** A field was created in Jira: every node reads the list again. */
+export function forgetFields(ctx: HubContext): Promise<void> {
+  return ctx.vendorData.invalidate(KEY);
 }
 
 /** `{"fields": {"Story Points": 5}}` → `{"fields": {"customfield_10102": 5}}`; ids and system fields pass unchanged. */

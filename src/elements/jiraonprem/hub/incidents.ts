@@ -71,7 +71,7 @@ export const incidentOperations: HubOperation[] = [
     method: 'POST', path: 'incidents',
     async handle(req, ctx) {
       const api = new JiraApi(ctx);
-      const body = fieldsByName(objectBody(req.body), await jiraFields(api, ctx.instance.id));
+      const body = fieldsByName(objectBody(req.body), await jiraFields(api, ctx));
       const created = await api.post<{ id: string }>(`/rest/api/2/issue${qs({ updateHistory: req.query.updateHistory })}`, body);
       return { kind: 'object', body: await readIssue(api, created.id) };
     },
@@ -88,7 +88,7 @@ export const incidentOperations: HubOperation[] = [
     method, path: 'incidents/:id',
     async handle(req, ctx) {
       const api = new JiraApi(ctx);
-      const body = fieldsByName(objectBody(req.body), await jiraFields(api, ctx.instance.id));
+      const body = fieldsByName(objectBody(req.body), await jiraFields(api, ctx));
       await api.put(`${issuePath(req.params.id!)}${qs({ notifyUsers: req.query.notifyUsers })}`, body);
       return { kind: 'object', body: await readIssue(api, req.params.id!) };
     },

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { ApiError } from '../../../platform/errors.ts';
 import type { HubContext, HubResult } from '../../../hubs/hub-contract.ts';
 import { authFrom } from '../configuration.ts';
-import { authorizationHeader, header, jiraRequest, JiraNetworkError, providerMessage, type JiraHttpOptions, type JiraResponse, type ReceivedJiraResponse } from '../jira-http.ts';
+import { authorizationHeader, header, jiraRequest, JiraNetworkError, providerMessage, targetOf, type JiraHttpOptions, type JiraResponse, type ReceivedJiraResponse } from '../jira-http.ts';
 
 const DOT_SEGMENT = /\/\.{1,2}(?:\/|$)/;
 
@@ -99,17 +99,17 @@ export class JiraApi {
   delete<T = unknown>(path: string): Promise<T> { return this.call<T>('DELETE', path); }
 }
 
-// A cached instance keeps its configuration object, so its Jira options are worked out once.
-const optionsByConfiguration = new WeakMap<HubContext['instance']['configuration'], { context: Pick<HubContext, 'http' | 'timeoutMs'>; options: JiraHttpOptions }>();
-
+/** The instance's Jira options, worked out once per context (the platform keeps one per cached instance). */
 function optionsFor(context: HubContext): JiraHttpOptions {
-  const config = context.instance.configuration;
-  const cached = optionsByConfiguration.get(config);
-  if (cached && cached.context.http === context.http && cached.context.timeoutMs === context.timeoutMs) return cached.options;
-  const ca = typeof config['ssl.ca.certificate'] === 'string' ? config['ssl.ca.certificate'] : undefined;
-  const options = { siteAddress: String(config.siteAddress), authorization: authorizationHeader(authFrom(config)), dispatcher: context.http.dispatcher({ ca }), timeoutMs: context.timeoutMs, answerLimit: context.http.answerLimit };
-  optionsByConfiguration.set(config, { context: { http: context.http, timeoutMs: context.timeoutMs }, options });
-  return options;
+  return context.memo('jira-http-options', () => {
+    const config = context.instance.configuration;
+    const ca = typeof config['ssl.ca.certificate'] === 'string' ? config['ssl.ca.certificate'] : undefined;
+    const siteAddress = String(config.siteAddress);
+    return {
+      siteAddress, target: targetOf(siteAddress), authorization: authorizationHeader(authFrom(config)),
+      dispatcher: context.http.dispatcher({ ca }), timeoutMs: context.timeoutMs, answerLimit: context.http.answerLimit,
+    };
+  });
 }
 
 /**

@@ -2,7 +2,7 @@ import type { HubContext, ObjectField } from '../../../hubs/hub-contract.ts';
 import { JiraApi, enc } from './jira-api.ts';
 import { jiraFields, type JiraField } from './fields-cache.ts';
 
-const READ_ONLY = new Set(['created', 'updated', 'creator', 'status', 'resolutiondate', 'lastViewed', 'votes', 'watches', 'worklog', 'comment', 'attachment', 'subtasks', 'issuelinks', 'timespent', 'aggregatetimespent', 'progress', 'aggregateprogress', 'workratio']);
+const READ_ONLY: ReadonlySet<string> = new Set(['created', 'updated', 'creator', 'status', 'resolutiondate', 'lastViewed', 'votes', 'watches', 'worklog', 'comment', 'attachment', 'subtasks', 'issuelinks', 'timespent', 'aggregatetimespent', 'progress', 'aggregateprogress', 'workratio']);
 
 /** `schema.type` → the hub's types (D35): string, number, date, boolean, array, else object. */
 function hubType(schema: JiraField['schema']): string {
@@ -27,7 +27,7 @@ const field = (vendorPath: string, name: string, type: string, nativeType: strin
  */
 export async function incidentMetadata(ctx: HubContext): Promise<ObjectField[]> {
   const api = new JiraApi(ctx);
-  const fields = await jiraFields(api, ctx.instance.id);
+  const fields = await jiraFields(api, ctx);
   const required = await requiredOnCreate(api).catch(() => new Set<string>());
   return [
     field('id', 'Id', 'string', 'string', { vendorReadOnly: true, filterable: true }),

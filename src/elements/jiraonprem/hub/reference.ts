@@ -84,7 +84,7 @@ export const referenceOperations: HubOperation[] = [
     async handle(req, ctx) {
       const created = await new JiraApi(ctx).post('/rest/api/2/field', objectBody(req.body));
       // The cached field list would hide the new field from metadata and name mapping.
-      forgetFields(ctx.instance.id);
+      await forgetFields(ctx);
       return { kind: 'object', body: created };
     },
   },
