@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
 import type { SecretBox } from '../platform/secret-box.ts';
 import { SEALED } from '../store/encrypted-columns.ts';
 import type { Database, DeliveriesTable, EventSourcesTable, EventsTable } from '../store/tables.ts';
@@ -7,6 +7,13 @@ import type { Database, DeliveriesTable, EventSourcesTable, EventsTable } from '
 export type EventSourceRow = Selectable<EventSourcesTable>;
 export type EventRow = Selectable<EventsTable>;
 export type DeliveryRow = Selectable<DeliveriesTable>;
+
+/** Whose events: an organization's, narrowed to one instance or to one account's instances. */
+export interface EventScope {
+  organizationId: number;
+  instanceId?: number | undefined;
+  accountId?: number | undefined;
+}
 
 export interface NewNotification {
   event: EventRow;
@@ -119,18 +126,37 @@ export class EventRepository {
     if (delivery) await this.db.insertInto('deliveries').values(delivery).execute();
   }
 
-  listEvents(organizationId: number, instanceIds: number[] | undefined, limit: number, offset: number): Promise<EventRow[]> {
-    let q = this.db.selectFrom('events').selectAll().where('organization_id', '=', organizationId);
-    if (instanceIds) q = q.where('instance_id', 'in', instanceIds.length ? instanceIds : [-1]);
-    return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+  /**
+   * The event log, newest first, of an organization: of one instance, or of the instances of one
+   * account (an account member sees no other account's events). Scoped in SQL.
+   */
+  listEvents(scope: EventScope, limit: number, offset: number): Promise<EventRow[]> {
+    return this.#scoped(this.db.selectFrom('events').selectAll(), scope)
+      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
   }
 
-  event(organizationId: number, id: string): Promise<EventRow | undefined> {
-    return this.db.selectFrom('events').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  event(scope: EventScope, id: string): Promise<EventRow | undefined> {
+    return this.#scoped(this.db.selectFrom('events').selectAll(), scope).where('id', '=', id).executeTakeFirst();
   }
 
-  deliveriesOf(eventId: string): Promise<DeliveryRow[]> {
-    return this.db.selectFrom('deliveries').selectAll().where('event_id', '=', eventId).orderBy('created_at').execute();
+  #scoped<Q extends SelectQueryBuilder<Database, 'events', EventRow>>(q: Q, scope: EventScope): Q {
+    let scoped = q.where('events.organization_id', '=', scope.organizationId) as Q;
+    if (scope.instanceId !== undefined) scoped = scoped.where('events.instance_id', '=', scope.instanceId) as Q;
+    if (scope.accountId !== undefined) {
+      scoped = scoped.where('events.instance_id', 'in', this.db.selectFrom('instances').select('instances.id')
+        .where('instances.organization_id', '=', scope.organizationId).where('instances.account_id', '=', scope.accountId)) as Q;
+    }
+    return scoped;
+  }
+
+  /** The deliveries of many events in one query, by event id. */
+  async deliveriesOf(eventIds: string[]): Promise<Map<string, DeliveryRow[]>> {
+    const byEvent = new Map<string, DeliveryRow[]>(eventIds.map((id) => [id, []]));
+    if (eventIds.length === 0) return byEvent;
+    for (const d of await this.db.selectFrom('deliveries').selectAll().where('event_id', 'in', eventIds).orderBy('created_at').execute()) {
+      byEvent.get(d.event_id)!.push(d);
+    }
+    return byEvent;
   }
 
   delivery(id: string): Promise<DeliveryRow | undefined> {
@@ -176,6 +202,6 @@ export class EventRepository {
     await this.db.updateTable('deliveries').set({ status: 'pending', attempts: 0, next_attempt_at: now.toISOString(), locked_until: null })
       .where('event_id', '=', eventId).where('status', 'in', ['failed', 'delivered']).execute();
     await this.db.updateTable('events').set({ status: 'DISPATCHED' }).where('id', '=', eventId).execute();
-    return (await this.deliveriesOf(eventId)).filter((d) => d.status === 'pending').map((d) => d.id);
+    return (await this.deliveriesOf([eventId])).get(eventId)!.filter((d) => d.status === 'pending').map((d) => d.id);
   }
 }

@@ -1,4 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder, SqlBool } from 'kysely';
+import type { Expr } from '../ceql/ast.ts';
+import { ceqlToSql, type SqlField } from '../store/ceql-sql.ts';
 import type { Database, InstanceRow } from '../store/tables.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import type { Configuration, VendorMeta } from '../elements/element-module.ts';
@@ -35,6 +37,23 @@ export type NewInstance = Pick<Instance, 'organizationId' | 'accountId' | 'userI
 export type InstanceChanges = Partial<Pick<Instance, 'name' | 'tags' | 'configuration' | 'vendorMeta' | 'valid' | 'disabled' | 'eventsEnabled' |
   'traceLoggingEnabled' | 'cachingEnabled' | 'maxCacheSize' | 'cacheTimeToLive' | 'elementKey'>> & { providerData?: unknown };
 
+export interface InstanceFilter {
+  elementKey?: string | undefined;
+  /** Any of these tags. */
+  tags?: string[] | undefined;
+  where?: Expr | undefined;
+}
+
+/** The fields `where` may use on instances (D10), as columns. */
+const INSTANCE_FIELDS: Readonly<Record<string, SqlField>> = {
+  id: { kind: 'integer', column: 'instances.id' },
+  name: { kind: 'text', column: 'instances.name' },
+  'element.key': { kind: 'text', column: 'instances.element_key' },
+  disabled: { kind: 'boolean', column: 'instances.disabled' },
+  valid: { kind: 'boolean', column: 'instances.valid' },
+  tags: { kind: 'set', table: 'instance_tags', valueColumn: 'tag', ownerColumn: 'instance_id', ownerKey: 'instances.id' },
+};
+
 type Row = InstanceRow & { owner_email: string; owner_first_name: string; owner_last_name: string };
 
 /**
@@ -50,11 +69,18 @@ export class InstanceRepository {
     this.#box = box;
   }
 
-  #select() {
-    return this.#db.selectFrom('instances')
+  #select(db: Kysely<Database> = this.#db) {
+    return db.selectFrom('instances')
       .innerJoin('users', 'users.id', 'instances.user_id')
       .selectAll('instances')
       .select(['users.email as owner_email', 'users.first_name as owner_first_name', 'users.last_name as owner_last_name']);
+  }
+
+  /** The tag rows beside `instances.tags` (one per distinct tag), replaced whole. */
+  async #writeTags(db: Kysely<Database>, instanceId: number, tags: string[]): Promise<void> {
+    await db.deleteFrom('instance_tags').where('instance_id', '=', instanceId).execute();
+    const distinct = [...new Set(tags)];
+    if (distinct.length) await db.insertInto('instance_tags').values(distinct.map((tag) => ({ instance_id: instanceId, tag }))).execute();
   }
 
   #toInstance(row: Row): Instance {
@@ -100,6 +126,7 @@ export class InstanceRepository {
         configuration_enc: this.#box.cipher.encrypt(JSON.stringify(input.configuration), AAD.instanceConfiguration(row.id)),
         provider_data_enc: input.providerData === undefined ? null : this.#box.cipher.encrypt(JSON.stringify(input.providerData), AAD.instanceProviderData(row.id)),
       }).where('id', '=', row.id).execute();
+      await this.#writeTags(trx as unknown as Kysely<Database>, row.id, input.tags);
       return row.id;
     });
     return (await this.find(id))!;
@@ -115,12 +142,26 @@ export class InstanceRepository {
     return row ? this.#toInstance(row) : undefined;
   }
 
-  /** Instances of an organization, optionally of one account, in creation order. */
-  async list(organizationId: number, accountId?: number): Promise<Instance[]> {
-    let q = this.#select().where('instances.organization_id', '=', organizationId);
-    if (accountId !== undefined) q = q.where('instances.account_id', '=', accountId);
-    return (await q.orderBy('instances.id').execute()).map((r) => this.#toInstance(r));
+  /**
+   * One page of an organization's instances (optionally of one account) in creation order,
+   * filtered by any of `tags` and by a CEQL `where`, with the total. Filtering, counting and paging
+   * are SQL; only the rows of the page are read whole and decrypted.
+   */
+  async page(scope: { organizationId: number; accountId?: number | undefined }, filter: InstanceFilter, paging?: { startAt: number; pageSize: number }): Promise<{ items: Instance[]; total: number }> {
+    let matching = this.#db.selectFrom('instances').where('instances.organization_id', '=', scope.organizationId);
+    if (scope.accountId !== undefined) matching = matching.where('instances.account_id', '=', scope.accountId);
+    if (filter.elementKey !== undefined) matching = matching.where('instances.element_key', '=', filter.elementKey);
+    if (filter.tags?.length) {
+      matching = matching.where((eb) => eb.exists(eb.selectFrom('instance_tags').select('instance_tags.tag')
+        .whereRef('instance_tags.instance_id', '=', 'instances.id').where('instance_tags.tag', 'in', filter.tags!)));
+    }
+    if (filter.where) matching = matching.where(ceqlToSql(filter.where, INSTANCE_FIELDS) as RawBuilder<SqlBool>);
+    const { total } = await matching.select((eb) => eb.fn.countAll<number | string | bigint>().as('total')).executeTakeFirstOrThrow();
+    let rows = this.#select().where('instances.id', 'in', matching.select('instances.id')).orderBy('instances.id');
+    if (paging) rows = rows.limit(paging.pageSize).offset(paging.startAt);
+    return { items: (await rows.execute()).map((r) => this.#toInstance(r)), total: Number(total) };
   }
+
 
   async countByElement(organizationId: number, elementKey: string): Promise<{ instances: number; accounts: number }> {
     const rows = await this.#db.selectFrom('instances').select(['account_id'])
@@ -129,7 +170,16 @@ export class InstanceRepository {
   }
 
   async update(id: number, changes: InstanceChanges, now: string): Promise<Instance | undefined> {
-    await this.#db.updateTable('instances').set({
+    await this.#db.transaction().execute(async (t) => {
+      const trx = t as unknown as Kysely<Database>;
+      if (changes.tags !== undefined) await this.#writeTags(trx, id, changes.tags);
+      await this.#write(trx, id, changes, now);
+    });
+    return this.find(id);
+  }
+
+  async #write(trx: Kysely<Database>, id: number, changes: InstanceChanges, now: string): Promise<void> {
+    await trx.updateTable('instances').set({
       ...(changes.name !== undefined && { name: changes.name }),
       ...(changes.tags !== undefined && { tags: JSON.stringify(changes.tags) }),
       ...(changes.elementKey !== undefined && { element_key: changes.elementKey }),
@@ -145,7 +195,6 @@ export class InstanceRepository {
       ...(changes.cacheTimeToLive !== undefined && { cache_time_to_live: changes.cacheTimeToLive }),
       updated_at: now,
     }).where('id', '=', id).execute();
-    return this.find(id);
   }
 
   async delete(id: number): Promise<boolean> {

@@ -6,7 +6,7 @@ import type { OutboundHttp } from '../platform/outbound-http.ts';
 import { isOrgAdmin, type Identity } from '../auth/identity.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
 import type { ElementModule, Configuration } from '../elements/element-module.ts';
-import type { Instance, InstanceChanges, InstanceRepository } from './instance-repository.ts';
+import type { Instance, InstanceChanges, InstanceFilter, InstanceRepository } from './instance-repository.ts';
 import { MASK, secretKeys } from './views.ts';
 
 const MAX_TAGS = 50;
@@ -146,8 +146,14 @@ export class InstanceService {
     return instance.organizationId === identity.organizationId && (isOrgAdmin(identity) || instance.accountId === identity.user.accountId);
   }
 
-  async list(identity: Identity): Promise<Instance[]> {
-    return this.repo.list(identity.organizationId, isOrgAdmin(identity) ? undefined : identity.user.accountId);
+  /** A page of the instances the caller may see, filtered in the database (see InstanceRepository.page). */
+  page(identity: Identity, filter: InstanceFilter, paging?: { startAt: number; pageSize: number }): Promise<{ items: Instance[]; total: number }> {
+    return this.repo.page({ organizationId: identity.organizationId, accountId: this.#visibleAccount(identity) }, filter, paging);
+  }
+
+  /** Org admins see every account's instances; everybody else their own account's. */
+  #visibleAccount(identity: Identity): number | undefined {
+    return isOrgAdmin(identity) ? undefined : identity.user.accountId;
   }
 
   /**

@@ -5,6 +5,7 @@ import { m0002Instances } from './migrations/0002-instances.ts';
 import { m0003JobsAndEvents } from './migrations/0003-jobs-and-events.ts';
 import { m0004Transformations } from './migrations/0004-transformations.ts';
 import { m0005JobSingletons } from './migrations/0005-job-singletons.ts';
+import { m0006InstanceTags } from './migrations/0006-instance-tags.ts';
 
 /** Migrations are listed in code (not discovered on disk) so a bundled build cannot miss one. */
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003-jobs-and-events': m0003JobsAndEvents,
   '0004-transformations': m0004Transformations,
   '0005-job-singletons': m0005JobSingletons,
+  '0006-instance-tags': m0006InstanceTags,
 };
 
 class StaticProvider implements MigrationProvider {

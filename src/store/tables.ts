@@ -13,6 +13,7 @@ export interface Database {
   console_sessions: ConsoleSessionsTable;
   login_attempts: LoginAttemptsTable;
   instances: InstancesTable;
+  instance_tags: InstanceTagsTable;
   jobs: JobsTable;
   event_sources: EventSourcesTable;
   event_dedupe: EventDedupeTable;
@@ -51,6 +52,12 @@ export interface TransformationsTable {
   body: string;
   created_at: string;
   updated_at: string;
+}
+
+/** One tag of an instance (the same list as `instances.tags`, as rows for filtering). */
+export interface InstanceTagsTable {
+  instance_id: number;
+  tag: string;
 }
 
 export interface JobsTable {

@@ -1,4 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder, SqlBool } from 'kysely';
+import type { Expr } from '../ceql/ast.ts';
+import { ceqlToSql, type SqlField } from '../store/ceql-sql.ts';
 import type { Database, AccountRow, OrganizationRow, UserRow } from '../store/tables.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import { SEALED } from '../store/encrypted-columns.ts';
@@ -31,6 +33,26 @@ export interface UserChanges {
   active?: boolean;
   roles?: string[];
 }
+
+/** A filtered, paged read of a platform list. */
+export interface ListQuery {
+  where?: Expr | undefined;
+  offset: number;
+  limit: number;
+}
+
+/** `where` on accounts and users names the fields of their JSON. */
+const ACCOUNT_FIELDS: Readonly<Record<string, SqlField>> = {
+  id: { kind: 'integer', column: 'id' }, name: { kind: 'text', column: 'name' }, description: { kind: 'text', column: 'description' },
+  externalId: { kind: 'text', column: 'external_id' }, active: { kind: 'boolean', column: 'active' },
+  defaultAccount: { kind: 'boolean', column: 'default_account' }, createdDate: { kind: 'text', column: 'created_at' },
+  updatedDate: { kind: 'text', column: 'updated_at' }, companyId: { kind: 'integer', column: 'organization_id' },
+};
+const USER_FIELDS: Readonly<Record<string, SqlField>> = {
+  id: { kind: 'integer', column: 'id' }, accountId: { kind: 'integer', column: 'account_id' }, email: { kind: 'text', column: 'email' },
+  firstName: { kind: 'text', column: 'first_name' }, lastName: { kind: 'text', column: 'last_name' }, active: { kind: 'boolean', column: 'active' },
+  enabled: { kind: 'boolean', column: 'active' }, createdDate: { kind: 'text', column: 'created_at' }, lastLoginDate: { kind: 'text', column: 'last_login_at' },
+};
 
 export interface AccountChanges {
   name?: string;
@@ -112,8 +134,10 @@ export class TenancyRepository {
       .where('organization_id', '=', organizationId).where('default_account', '=', 1).executeTakeFirst();
   }
 
-  listAccounts(organizationId: number): Promise<AccountRow[]> {
-    return this.#db.selectFrom('accounts').selectAll().where('organization_id', '=', organizationId).orderBy('id').execute();
+  listAccounts(organizationId: number, query: ListQuery): Promise<AccountRow[]> {
+    let q = this.#db.selectFrom('accounts').selectAll().where('organization_id', '=', organizationId);
+    if (query.where) q = q.where(ceqlToSql(query.where, ACCOUNT_FIELDS) as RawBuilder<SqlBool>);
+    return q.orderBy('id').limit(query.limit).offset(query.offset).execute();
   }
 
   async updateAccount(organizationId: number, id: number, changes: AccountChanges, now: string): Promise<AccountRow | undefined> {
@@ -165,10 +189,11 @@ export class TenancyRepository {
       .where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
   }
 
-  listUsers(organizationId: number, accountId?: number): Promise<UserRow[]> {
+  listUsers(organizationId: number, accountId: number | undefined, query: ListQuery): Promise<UserRow[]> {
     let q = this.#db.selectFrom('users').selectAll().where('organization_id', '=', organizationId);
     if (accountId !== undefined) q = q.where('account_id', '=', accountId);
-    return q.orderBy('id').execute();
+    if (query.where) q = q.where(ceqlToSql(query.where, USER_FIELDS) as RawBuilder<SqlBool>);
+    return q.orderBy('id').limit(query.limit).offset(query.offset).execute();
   }
 
   async updateUser(organizationId: number, id: number, changes: UserChanges, now: string): Promise<UserRow | undefined> {

@@ -4,7 +4,7 @@ import { isoSeconds, type Clock } from '../platform/clock.ts';
 import type { AuthorizationParts } from '../platform/auth-header.ts';
 import type { AccountRow, OrganizationRow, UserRow } from '../store/tables.ts';
 import { canAdministerAccount, isOrgAdmin, type Identity } from '../auth/identity.ts';
-import type { TenancyRepository, UserChanges } from './tenancy-repository.ts';
+import type { ListQuery, TenancyRepository, UserChanges } from './tenancy-repository.ts';
 import { ROLE_KEYS, rolesOf, type RoleKey } from './views.ts';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
@@ -184,9 +184,9 @@ export class TenancyService {
     if (!isOrgAdmin(identity)) throw forbidden('Only organization admins can manage accounts');
   }
 
-  listAccounts(identity: Identity): Promise<AccountRow[]> {
+  listAccounts(identity: Identity, query: ListQuery): Promise<AccountRow[]> {
     this.requireAccountsApi(identity);
-    return this.#repo.listAccounts(identity.organizationId);
+    return this.#repo.listAccounts(identity.organizationId, query);
   }
 
   async createAccount(identity: Identity, body: { name?: unknown; description?: unknown; externalId?: unknown }): Promise<AccountRow> {
@@ -265,17 +265,17 @@ export class TenancyService {
   }
 
   /** Users the caller may see: org admins see the organization, account admins their account, others themselves. */
-  async listUsers(identity: Identity, accountId?: number): Promise<UserRow[]> {
+  async listUsers(identity: Identity, query: ListQuery, accountId?: number): Promise<UserRow[]> {
     if (accountId !== undefined) {
       const account = await this.#repo.findAccount(identity.organizationId, accountId);
       if (!account) throw notFound(`No account found with ID ${accountId}`);
       if (!canAdministerAccount(identity, accountId)) throw forbidden();
-      return this.#repo.listUsers(identity.organizationId, accountId);
+      return this.#repo.listUsers(identity.organizationId, accountId, query);
     }
-    if (isOrgAdmin(identity)) return this.#repo.listUsers(identity.organizationId);
-    if (identity.user.roles.includes('admin')) return this.#repo.listUsers(identity.organizationId, identity.user.accountId);
-    const self = await this.#repo.findUser(identity.organizationId, identity.user.id);
-    return self ? [self] : [];
+    if (isOrgAdmin(identity)) return this.#repo.listUsers(identity.organizationId, undefined, query);
+    if (identity.user.roles.includes('admin')) return this.#repo.listUsers(identity.organizationId, identity.user.accountId, query);
+    // Anybody else sees only themselves (still through the filter, so `where` means the same).
+    return (await this.#repo.listUsers(identity.organizationId, identity.user.accountId, query)).filter((u) => u.id === identity.user.id);
   }
 
   /** Finds a user by numeric id or e-mail inside the caller's organization; invisible users are 404. */

@@ -202,6 +202,29 @@ describe('reading, updating and deleting', () => {
     assertContract('instances', all.body);
   });
 
+  it('filters in the database with the CEQL of the in-memory lists: LIKE ignores case, tags match any of their values', async () => {
+    const shouty = (await create(body({ name: 'SQL-Filter Alpha', tags: ['sql-red', 'sql-shared'] }))).body;
+    const quiet = (await create(body({ name: 'sql-filter beta', tags: ['sql-blue', 'sql-shared'] }))).body;
+    const ids = async (where: string) => {
+      const res = await call(`${server.api}/instances?where=${encodeURIComponent(where)}`, { headers: h() });
+      expect(res.status, res.text).toBe(200);
+      return res.body.map((x: any) => x.id);
+    };
+    expect(await ids("name LIKE 'sql-filter%'")).toEqual([shouty.id, quiet.id]);
+    expect(await ids("name LIKE '%ALPHA'")).toEqual([shouty.id]);
+    expect(await ids("tags = 'sql-blue'")).toEqual([quiet.id]);
+    expect(await ids("tags = 'sql-shared' AND tags != 'sql-red'")).toEqual([quiet.id]);
+    expect(await ids("tags IN ('sql-red', 'nope') OR name = 'sql-filter beta'")).toEqual([shouty.id, quiet.id]);
+    expect(await ids(`id = ${quiet.id} AND disabled = false AND valid = true AND element.key = 'jiraonprem'`)).toEqual([quiet.id]);
+    // A backslash in a pattern is a character, not the database's escape.
+    expect(await ids("name LIKE 'sql\\%'")).toEqual([]);
+    const unknown = await call(`${server.api}/instances?where=${encodeURIComponent("token = 'x'")}`, { headers: h() });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toMatch(/cannot be filtered by token; use id, name, element.key, disabled, valid, tags/);
+    const byId = await call(`${server.api}/instances?where=${encodeURIComponent("id = 'abc'")}`, { headers: h() });
+    expect(byId.status).toBe(400);
+  });
+
   it('gets, patches (merge) and puts (replace, keeping masked secrets)', async () => {
     const i = (await create(body({ name: 'upd' }))).body;
     const got = await call(`${server.api}/instances/${i.id}`, { headers: h() });

@@ -23,8 +23,7 @@ export function registerInstanceRoutes(app: FastifyInstance, instances: Instance
       const keyOrId = element(request.params);
       const scope = keyOrId === undefined ? undefined : registry.find(keyOrId);
       if (keyOrId !== undefined && !scope) throw notFound(`No element found with key or ID ${keyOrId.slice(0, 100)}`);
-      const all = await instances.list(identityOf(request));
-      return listInstances(request, reply, scope ? all.filter((i) => i.elementKey === scope.key) : all, registry);
+      return listInstances(request, reply, instances, registry, scope?.key);
     });
 
     app.get(`${prefix}/:id`, async (request) => json(await instances.get(identityOf(request), id(request.params), element(request.params))));

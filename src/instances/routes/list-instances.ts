@@ -1,49 +1,35 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { parseWhere, matches, readPath } from '../../ceql/index.ts';
-import { badRequest } from '../../platform/errors.ts';
+import { parseWhere } from '../../ceql/index.ts';
 import { encodeToken, queryHash, resolvePaging } from '../../hubs/paging.ts';
 import type { ElementRegistry } from '../../elements/registry.ts';
-import type { Instance } from '../instance-repository.ts';
+import { identityOf } from '../../auth/authenticate.ts';
+import type { InstanceService } from '../instance-service.ts';
 import { instanceJson } from '../views.ts';
 
 type Query = Record<string, string | string[] | undefined>;
 
 const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** Fields `where` may use on instances (D10). */
-const FILTERABLE: ReadonlySet<string> = new Set(['name', 'element.key', 'disabled', 'valid', 'id', 'tags']);
-
 /**
- * `GET /instances`: `tags[]` (any of them), CEQL `where` on name, element.key, disabled and valid,
- * `hydrate=false` for a short element, and optional `page`/`pageSize` with the paging headers.
+ * `GET /instances`: `tags[]` (any of them), CEQL `where` on id, name, element.key, disabled, valid
+ * and tags, `hydrate=false` for a short element, and optional `page`/`pageSize`/`nextPage` with the
+ * paging headers. The database filters, counts and pages; only the instances of the page are read.
  */
-export function listInstances(request: FastifyRequest, reply: FastifyReply, instances: Instance[], registry: ElementRegistry) {
+export async function listInstances(request: FastifyRequest, reply: FastifyReply, instances: InstanceService, registry: ElementRegistry, elementKey: string | undefined) {
   const q = request.query as Query;
   const tags = [...asList(q['tags[]']), ...asList(q.tags)];
-  let items = tags.length ? instances.filter((i) => i.tags.some((t) => tags.includes(t))) : instances;
-  const hydrate = q.hydrate !== 'false';
   const where = asList(q.where)[0];
-  if (where) {
-    const summaries = items.map((i) => ({ i, view: { id: i.id, name: i.name, valid: i.valid, disabled: i.disabled, tags: i.tags, element: { key: i.elementKey } } }));
-    const expr = parseWhere(where);
-    const check = (e: typeof expr): void => {
-      if (e.kind === 'and' || e.kind === 'or') { check(e.left); check(e.right); return; }
-      if (e.kind === 'not') { check(e.expr); return; }
-      if (!FILTERABLE.has(e.field.name)) throw badRequest(`Instances cannot be filtered by ${e.field.name}; use name, element.key, disabled or valid`);
-    };
-    check(expr);
-    items = summaries.filter((s) => matches(expr, s.view, readPath)).map((s) => s.i);
-  }
-  const total = items.length;
+  const first = (k: string) => asList(q[k])[0];
   // Paging only when asked for, with the hub's tokens (bound to this query, so `nextPage` works).
-  if (q.pageSize !== undefined || q.nextPage !== undefined) {
-    const first = (k: string) => asList(q[k])[0];
-    const boundTo = queryHash('instances', where, tags.join(','));
-    const { startAt, pageSize } = resolvePaging({ page: first('page'), pageSize: first('pageSize'), nextPage: first('nextPage') }, boundTo);
-    items = items.slice(startAt, startAt + pageSize);
+  const paged = q.pageSize !== undefined || q.nextPage !== undefined;
+  const boundTo = queryHash(`instances${elementKey ? `:${elementKey}` : ''}`, where, tags.join(','));
+  const paging = paged ? resolvePaging({ page: first('page'), pageSize: first('pageSize'), nextPage: first('nextPage') }, boundTo) : undefined;
+  const { items, total } = await instances.page(identityOf(request), { elementKey, tags, where: where ? parseWhere(where) : undefined }, paging);
+  if (paging) {
     reply.header('Elements-Total-Count', String(total));
-    if (startAt + items.length < total) reply.header('Elements-Next-Page-Token', encodeToken({ startAt: startAt + items.length, pageSize, q: boundTo }));
+    if (paging.startAt + items.length < total) reply.header('Elements-Next-Page-Token', encodeToken({ startAt: paging.startAt + items.length, pageSize: paging.pageSize, q: boundTo }));
   }
   reply.header('Elements-Returned-Count', String(items.length));
+  const hydrate = q.hydrate !== 'false';
   return items.map((i) => instanceJson(i, registry.find(i.elementKey)!, hydrate));
 }

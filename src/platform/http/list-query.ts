@@ -1,8 +1,15 @@
-import { parseWhere, matches, readPath, type Expr } from '../../ceql/index.ts';
+import type { FastifyRequest } from 'fastify';
+import { parseWhere, type Expr } from '../../ceql/index.ts';
+import { parseCount } from './params.ts';
 
-/** Applies an optional CEQL `where` to a list held in memory (small platform lists). */
-export function filterByWhere<T>(items: T[], where: unknown): T[] {
-  if (where === undefined || where === '') return items;
-  const expr: Expr = parseWhere(String(where));
-  return items.filter((item) => matches(expr, item, readPath));
+/**
+ * The query of a platform list read in the database (accounts, users): CEQL `where`, and
+ * `page`/`pageSize` (default 200, at most 1000) or `offset`.
+ */
+export function listQuery(request: FastifyRequest): { where: Expr | undefined; offset: number; limit: number } {
+  const q = request.query as Record<string, string | undefined>;
+  const limit = Math.max(1, parseCount(q.pageSize, 'pageSize', 200, 1000));
+  const page = Math.max(1, parseCount(q.page, 'page', 1, 1_000_000));
+  const offset = q.offset !== undefined ? parseCount(q.offset, 'offset', 0, Number.MAX_SAFE_INTEGER) : (page - 1) * limit;
+  return { where: q.where ? parseWhere(q.where) : undefined, offset, limit };
 }

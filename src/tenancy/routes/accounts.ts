@@ -1,21 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { identityOf } from '../../auth/authenticate.ts';
-import { jsonObject as bodyOf, parseCount, parseId } from '../../platform/http/params.ts';
-import { filterByWhere } from '../../platform/http/list-query.ts';
+import { jsonObject as bodyOf, parseId } from '../../platform/http/params.ts';
+import { listQuery } from '../../platform/http/list-query.ts';
 import type { TenancyService } from '../tenancy-service.ts';
 import { accountJson, userJson } from '../views.ts';
 
-type Query = Record<string, string | undefined>;
 
 /** `/accounts[...]`: sub-tenants of the organization, and their users. */
 export function registerAccountRoutes(app: FastifyInstance, tenancy: TenancyService): void {
   app.get('/accounts', async (request) => {
-    const q = request.query as Query;
-    const all = (await tenancy.listAccounts(identityOf(request))).map(accountJson);
-    const filtered = filterByWhere(all, q.where);
-    const offset = parseCount(q.offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
-    const pageSize = parseCount(q.pageSize, 'pageSize', 200, 1000);
-    return filtered.slice(offset, offset + pageSize);
+    return (await tenancy.listAccounts(identityOf(request), listQuery(request))).map(accountJson);
   });
 
   app.post('/accounts', async (request) => accountJson(await tenancy.createAccount(identityOf(request), bodyOf(request.body))));
@@ -38,8 +32,7 @@ export function registerAccountRoutes(app: FastifyInstance, tenancy: TenancyServ
 
   app.get('/accounts/:id/users', async (request) => {
     const { id } = request.params as { id: string };
-    const users = await tenancy.listUsers(identityOf(request), parseId(id, 'Account'));
-    return filterByWhere(users.map((u) => userJson(u)), (request.query as Query).where);
+    return (await tenancy.listUsers(identityOf(request), listQuery(request), parseId(id, 'Account'))).map((u) => userJson(u));
   });
 
   app.post('/accounts/:id/users', async (request) => {

@@ -4,7 +4,7 @@ import { isOrgAdmin } from '../../auth/identity.ts';
 import type { PasswordCheck } from '../../auth/password-check.ts';
 import { forbidden } from '../../platform/errors.ts';
 import { jsonObject } from '../../platform/http/params.ts';
-import { filterByWhere } from '../../platform/http/list-query.ts';
+import { listQuery } from '../../platform/http/list-query.ts';
 import type { TenancyService } from '../tenancy-service.ts';
 import { userJson } from '../views.ts';
 
@@ -24,8 +24,7 @@ export function registerUserRoutes(app: FastifyInstance, tenancy: TenancyService
   });
 
   app.get('/organizations/users', async (request) => {
-    const users = await tenancy.listUsers(requireOrgAdmin(request));
-    return filterByWhere(users.map((u) => userJson(u)), (request.query as { where?: string }).where);
+    return (await tenancy.listUsers(requireOrgAdmin(request), listQuery(request))).map((u) => userJson(u));
   });
 
   app.get('/organizations/users/:emailOrId', async (request) => {
@@ -45,8 +44,7 @@ export function registerUserRoutes(app: FastifyInstance, tenancy: TenancyService
   });
 
   app.get('/users', async (request) => {
-    const users = await tenancy.listUsers(identityOf(request));
-    return filterByWhere(users.map((u) => userJson(u)), (request.query as { where?: string }).where);
+    return (await tenancy.listUsers(identityOf(request), listQuery(request))).map((u) => userJson(u));
   });
 
   /**
