@@ -30,7 +30,7 @@ export function matches<T>(expr: Expr, record: T, read: FieldReader<T>): boolean
     case 'like': {
       const v = read(record, expr.field);
       if (v === null || v === undefined) return false;
-      return likeToRegExp(expr.pattern).test(String(v)) !== expr.negated;
+      return likeMatches(String(v), expr.pattern) !== expr.negated;
     }
     case 'compare': {
       const c = compare(read(record, expr.field), expr.value);
@@ -47,10 +47,31 @@ export function matches<T>(expr: Expr, record: T, read: FieldReader<T>): boolean
   }
 }
 
-/** SQL LIKE: `%` any run, `_` one character; case-insensitive, as the Open Connectors hubs match. */
-export function likeToRegExp(pattern: string): RegExp {
-  const body = [...pattern].map((ch) => (ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('');
-  return new RegExp(`^${body}$`, 'is');
+/**
+ * SQL LIKE: `%` any run, `_` one character; case-insensitive, as the Open Connectors hubs match.
+ * Not a regular expression: a backtracking engine takes exponential time on `%a%a%a…b` against a
+ * long run of `a`, and every request waits while it does. The pattern is split at `%`; its first
+ * piece must start the text, its last end it, and each piece between is taken at its leftmost
+ * place after the previous one, which is right for LIKE and costs at most text × pattern steps.
+ */
+export function likeMatches(value: string, pattern: string): boolean {
+  const text = [...value.toLowerCase()];
+  const pieces = pattern.toLowerCase().split('%').map((p) => [...p]);
+  const at = (piece: string[], from: number) => piece.every((ch, i) => ch === '_' || ch === text[from + i]);
+  const first = pieces[0]!;
+  if (pieces.length === 1) return text.length === first.length && at(first, 0);
+  const last = pieces[pieces.length - 1]!;
+  const end = text.length - last.length;
+  if (end < first.length || !at(first, 0) || !at(last, end)) return false;
+  let pos = first.length;
+  for (const piece of pieces.slice(1, -1)) {
+    if (piece.length === 0) continue;
+    let found = -1;
+    for (let i = pos; i + piece.length <= end; i++) if (at(piece, i)) { found = i; break; }
+    if (found < 0) return false;
+    pos = found + piece.length;
+  }
+  return true;
 }
 
 /** Compares a record value with a literal: numbers numerically, booleans as booleans, else as strings. */

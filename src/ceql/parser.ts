@@ -2,6 +2,8 @@ import { CeqlError, type CompareOp, type Expr, type FieldRef, type OrderKey, typ
 import { tokenize, type Token, type TokenKind } from './lexer.ts';
 
 const MAX_DEPTH = 64;
+const MAX_LIKE_LENGTH = 200;
+const MAX_LIKE_WILDCARDS = 10;
 
 /**
  * Recursive-descent parser for the CEQL `where` grammar (open-connectors-api.md §5.2):
@@ -102,6 +104,9 @@ class Parser {
     }
     if (this.accept('LIKE')) {
       const s = this.expect('string', 'a quoted pattern after LIKE');
+      // Bounds the work of matching, in memory and in the database alike.
+      if ([...s.text].length > MAX_LIKE_LENGTH) throw new CeqlError(`A LIKE pattern can be at most ${MAX_LIKE_LENGTH} characters long`, s.offset);
+      if ((s.text.match(/%/g)?.length ?? 0) > MAX_LIKE_WILDCARDS) throw new CeqlError(`A LIKE pattern can have at most ${MAX_LIKE_WILDCARDS} % wildcards`, s.offset);
       return { kind: 'like', field, negated, pattern: s.text };
     }
     throw new CeqlError(`Expected an operator after field "${field.name}" but found ${describe(this.#peek)}`, this.#peek.offset);

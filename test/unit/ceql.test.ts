@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseWhere, parseOrderBy, printWhere, matches, readPath, comparator, CeqlError, type Expr } from '../../src/ceql/index.ts';
+import { parseWhere, parseOrderBy, printWhere, matches, readPath, comparator, likeMatches, CeqlError, type Expr } from '../../src/ceql/index.ts';
 
 const strip = (e: unknown): unknown => JSON.parse(JSON.stringify(e, (k, v) => (k === 'offset' ? undefined : v)));
 
@@ -107,6 +107,28 @@ describe('CEQL in-memory evaluation', () => {
     expect(run("name LIKE '_nitec_'")).toEqual([3]);
     expect(run("NOT (tier = 'gold' OR spend < 60)")).toEqual([]);
     expect(run("name like '100%'")).toEqual([]);
+  });
+
+  it('matches LIKE as a reference regular expression does, for every pattern and text', () => {
+    // The reference is a regex: fine on these short inputs, exponential on long ones.
+    const reference = (text: string, pattern: string) => new RegExp(`^${[...pattern].map((ch) => (ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('')}$`, 'isu').test(text);
+    const alphabet = fc.constantFrom('a', 'b', 'A', '%', '_', 'é', '日', '.', '*', '\\');
+    fc.assert(fc.property(fc.array(alphabet, { maxLength: 12 }).map((a) => a.join('')), fc.array(alphabet, { maxLength: 8 }).map((a) => a.join('')), (text, pattern) => {
+      expect(likeMatches(text.replace(/[%_]/g, ''), pattern)).toBe(reference(text.replace(/[%_]/g, ''), pattern));
+    }), { numRuns: 3000 });
+  });
+
+  it('matches LIKE in time proportional to the text, where a backtracking engine takes exponential time', () => {
+    // With a regular expression this pattern against 5,000 × a would never finish.
+    const text = 'a'.repeat(5000);
+    expect(likeMatches(text, '%a%a%a%a%a%a%a%a%a%b')).toBe(false);
+    expect(likeMatches(`${text}b`, '%a%a%a%a%a%a%a%a%a%b')).toBe(true);
+  });
+
+  it('refuses LIKE patterns that are too long or have too many wildcards', () => {
+    expect(() => parseWhere(`name LIKE '${'x'.repeat(201)}'`)).toThrow(/at most 200 characters/);
+    expect(() => parseWhere(`name LIKE '${'%a'.repeat(11)}'`)).toThrow(/at most 10 % wildcards/);
+    expect(() => parseWhere(`name LIKE '${'%a'.repeat(10)}'`)).not.toThrow();
   });
 
   it('sorts by several keys', () => {
