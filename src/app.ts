@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
@@ -12,6 +13,8 @@ import { registerErrorHandler } from './platform/http/error-handler.ts';
 import { registerNotFound } from './platform/http/not-found.ts';
 import { registerCors } from './platform/http/cors.ts';
 import { registerJsonParser } from './platform/http/json-parser.ts';
+import { registerApiDocument } from './platform/http/api-document.ts';
+import { registerValidators } from './platform/http/validators.ts';
 import type { Store } from './store/db.ts';
 import { loadLookupKey, openKeyring } from './store/lookup-key.ts';
 import { TenancyRepository } from './tenancy/tenancy-repository.ts';
@@ -52,6 +55,8 @@ import { TransformationService } from './transformations/transformation-service.
 import { registerTransformationRoutes } from './transformations/routes/definitions.ts';
 
 export const API_PREFIX = '/elements/api-v2';
+/** The version the API document names: the package's. */
+const PACKAGE_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface AppDeps {
   config: Config;
@@ -161,6 +166,8 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     forceCloseConnections: 'idle',
   });
+  registerValidators(app);
+  await registerApiDocument(app, API_PREFIX, PACKAGE_VERSION);
 
   // Hooks on every request are callback-style: an async hook costs a promise and a turn of the
   // microtask queue per request, which shows on the hub's hot path.
@@ -209,7 +216,11 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
 
   // The web console: static files, routes only auth 'none' (they are public assets).
   await app.register(async (ui) => {
-    ui.addHook('onRoute', (route) => { route.config = { ...(route.config as object), auth: 'none' }; });
+    // The console's files are no part of the API: open, and left out of the API document.
+    ui.addHook('onRoute', (route) => {
+      route.config = { ...(route.config as object), auth: 'none' };
+      route.schema = { ...route.schema, hide: true };
+    });
     await registerConsole(ui);
   });
   return app;

@@ -1,7 +1,8 @@
 import type { ConfigurationDefinition, ElementDefinition } from './element-definition.ts';
+import type { ConfigurationJson, ElementJson, ElementSummaryJson, MetadataJson } from './schemas.ts';
 
 /** One configuration definition as Open Connectors serialises it (`element.configuration.schema.json`). */
-export function configurationJson(element: ElementDefinition, def: ConfigurationDefinition, index: number) {
+export function configurationJson(element: ElementDefinition, def: ConfigurationDefinition, index: number): ConfigurationJson {
   return {
     id: element.id * 100 + index + 1,
     name: def.name,
@@ -20,13 +21,11 @@ export function configurationJson(element: ElementDefinition, def: Configuration
   };
 }
 
-export type ConfigurationJson = ReturnType<typeof configurationJson>;
-
 export const configurationList = (element: ElementDefinition): ConfigurationJson[] =>
   element.configuration.map((def, i) => configurationJson(element, def, i));
 
 /** The element object (`element.schema.json`), with every field of the Open Connectors Jira On Prem example. */
-export function elementJson(element: ElementDefinition) {
+export function elementJson(element: ElementDefinition): ElementJson {
   return {
     id: element.id,
     name: element.name,
@@ -60,14 +59,12 @@ export function elementJson(element: ElementDefinition) {
   };
 }
 
-export type ElementJson = ReturnType<typeof elementJson>;
-
 /** The `hydrate=false` form used inside instance lists. */
-export const elementSummaryJson = (element: ElementDefinition) =>
+export const elementSummaryJson = (element: ElementDefinition): ElementSummaryJson =>
   ({ id: element.id, key: element.key, name: element.name, hub: element.hub });
 
 /** `GET /elements/{keyOrId}/metadata`, and with `expand` the full capability document. */
-export function metadataJson(element: ElementDefinition, expand: boolean, usage: { instanceCount: number; customerCount: number; traffic: number }) {
+export function metadataJson(element: ElementDefinition, expand: boolean, usage: { instanceCount: number; customerCount: number; traffic: number }): MetadataJson {
   const events = { supported: element.events.supported, methods: element.events.methods };
   const base = { id: element.id, key: element.key, name: element.name, description: element.description, events };
   if (!expand) return base;

@@ -16,6 +16,9 @@ import type { HubContext, HubFile, HubOperation, HubRequest, HubResult } from '.
 import { DEFAULT_PAGE_SIZE, encodeToken, queryHash, resolvePaging } from './paging.ts';
 import { shape } from './response-shaping.ts';
 import { stripNullsFromJson } from './strip-nulls-json.ts';
+import { Type, type TSchema } from 'typebox';
+import { errorResponses, NoQuery } from '../platform/http/schemas.ts';
+import { HubBody, HubQuery, hubPathParams, hubResponses, ObjectFieldJson } from './schemas.ts';
 
 const RESERVED: ReadonlySet<string> = new Set(['page', 'pageSize', 'nextPage', 'where', 'orderBy', 'fields', 'raw']);
 const truthy = (v: unknown) => v === true || v === 'true';
@@ -102,7 +105,14 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
       }
     };
     const uploads = [...operations.get(key)!.values()].some((op) => op.upload);
-    for (const url of [`/hubs/:hub/${path}`, `/${path}`]) (uploads ? uploadRoutes : routes).push({ method, url, ...hubRoute, handler });
+    for (const url of [`/hubs/:hub/${path}`, `/${path}`]) {
+      const params = hubPathParams(url);
+      const schema = {
+        tags: ['hubs'], summary: `${method} ${path}`, ...(params && { params }), querystring: HubQuery, response: hubResponses,
+        ...(uploads ? { consumes: ['multipart/form-data'] } : writes || method === 'DELETE' ? { body: HubBody } : {}),
+      };
+      (uploads ? uploadRoutes : routes).push({ method, url, ...hubRoute, schema, handler });
+    }
   }
   for (const route of routes) app.route(route);
   // Multipart parsing in a scope of its own: the plugin adds two hooks to every route it sees.
@@ -118,13 +128,19 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
   const metadata = async (request: FastifyRequest, reply: FastifyReply) => {
     const instance = await resolveInstance(request, reply, false);
     const name = (request.params as { name: string }).name;
-    const fields = await deps.registry.module(instance.elementKey)!.hub?.objectMetadata(name, contextFor(instance));
+    const hub = deps.registry.module(instance.elementKey)!.hub;
+    // Only the element's own objects reach it: a name like "__proto__" must never index anything.
+    const fields = hub?.objects.includes(name) ? await hub.objectMetadata(name, contextFor(instance)) : undefined;
     if (!fields) throw notFound(`No object named ${name.slice(0, 100)}; GET /objects lists them`);
     return { fields };
   };
   for (const prefix of ['/hubs/:hub', '']) {
-    app.get(`${prefix}/objects`, hubRoute, objects);
-    app.get(`${prefix}/objects/:name/metadata`, hubRoute, metadata);
+    const hubParam: Record<string, TSchema> = prefix ? { hub: Type.String({ maxLength: 100 }) } : {};
+    app.get(`${prefix}/objects`, { ...hubRoute, schema: { tags: ['hubs'], summary: 'The objects of the instance\'s hub resources', ...(prefix && { params: Type.Object(hubParam) }), querystring: NoQuery, response: { 200: Type.Array(Type.String()), ...errorResponses } } }, objects);
+    app.get(`${prefix}/objects/:name/metadata`, {
+      ...hubRoute,
+      schema: { tags: ['hubs'], summary: 'The fields of one object, from the instance\'s vendor', params: Type.Object({ ...hubParam, name: Type.String({ maxLength: 200 }) }), querystring: NoQuery, response: { 200: Type.Object({ fields: Type.Array(ObjectFieldJson) }), ...errorResponses } },
+    }, metadata);
   }
 
   /** The hub's view of the call; an upload's file is read afterwards. */

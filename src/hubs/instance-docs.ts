@@ -16,7 +16,7 @@ export function modelFromFields(fields: ObjectField[]): Record<string, unknown> 
       node.properties[p] ??= { type: 'object', properties: {} };
       node = node.properties[p];
     }
-    const t = SWAGGER_TYPES[f.type] ?? { type: 'object' };
+    const t = (Object.hasOwn(SWAGGER_TYPES, f.type) ? SWAGGER_TYPES[f.type] : undefined) ?? { type: 'object' };
     node.properties[parts.at(-1)!] = { ...t, ...(t.type === 'array' && { items: { type: 'object' } }), description: f.vendorDisplayName, 'x-vendor-native-type': f.vendorNativeType, ...(f.vendorReadOnly && { readOnly: true }) };
   }
   return root;

@@ -8,36 +8,16 @@ import type { ElementRegistry } from '../elements/registry.ts';
 import type { ElementModule, Configuration } from '../elements/element-module.ts';
 import type { Instance, InstanceChanges, InstanceFilter, InstanceRepository } from './instance-repository.ts';
 import { MASK, secretKeys } from './views.ts';
+import type { CreateInstanceBody, ElementRef, UpdateInstanceBody } from './schemas.ts';
 
-const MAX_TAGS = 50;
 const MAX_CONFIGURATION_BYTES = 64 * 1024;
 
-export interface CreateInstanceBody {
-  element?: unknown;
-  name?: unknown;
-  configuration?: unknown;
-  tags?: unknown;
-  providerData?: unknown;
-  externalAuthentication?: unknown;
-}
-
 /** HTML tags removed, text kept: `<a href="#">my-instance</a>` → `my-instance` (§2.4). */
-export function sanitiseName(raw: unknown): string {
-  if (typeof raw !== 'string') throw badRequest('name is required and must be a string');
+export function sanitiseName(raw: string): string {
   const name = raw.replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').trim();
   if (name === '') throw badRequest('name must contain text');
   if (name.length > 255) throw badRequest('name must be at most 255 characters');
   return name;
-}
-
-function parseTags(raw: unknown): string[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw badRequest('tags must be an array of strings');
-  if (raw.length > MAX_TAGS) throw badRequest(`at most ${MAX_TAGS} tags`);
-  for (const t of raw) {
-    if (typeof t !== 'string' || t.length === 0 || t.length > 255) throw badRequest('each tag must be a non-empty string of at most 255 characters');
-  }
-  return raw as string[];
 }
 
 const truthy = (v: unknown) => v === true || v === 'true';
@@ -81,37 +61,33 @@ export class InstanceService {
     return m;
   }
 
-  #elementOf(ref: unknown): ElementModule {
-    const r = ref as { key?: unknown; id?: unknown } | undefined;
-    if (!r || typeof r !== 'object' || (r.key === undefined && r.id === undefined)) throw badRequest('element is required: {"key": "<element key>"} or {"id": <element id>}');
-    const keyOrId = r.key !== undefined ? String(r.key) : String(r.id);
+  #elementOf(ref: ElementRef | undefined): ElementModule {
+    if (ref === undefined || (ref.key === undefined && ref.id === undefined)) throw badRequest('element is required: {"key": "<element key>"} or {"id": <element id>}');
+    const keyOrId = ref.key ?? String(ref.id);
     const m = this.registry.module(keyOrId);
     if (!m) throw notFound(`No element found with key or ID ${keyOrId.slice(0, 100)}`);
     return m;
   }
 
   /** Keeps the keys the element defines; unknown keys are accepted and ignored (clients send everything they hold). */
-  #known(module: ElementModule, input: unknown): Configuration {
-    if (input === undefined || input === null) return {};
-    if (typeof input !== 'object' || Array.isArray(input)) throw badRequest('configuration must be an object of key → value');
+  #known(module: ElementModule, input: Configuration | undefined): Configuration {
+    if (input === undefined) return {};
     if (JSON.stringify(input).length > MAX_CONFIGURATION_BYTES) throw badRequest(`configuration is larger than ${MAX_CONFIGURATION_BYTES} bytes`);
     const keys = new Set(module.definition.configuration.map((c) => c.key));
-    return Object.fromEntries(Object.entries(input as Configuration).filter(([k]) => keys.has(k)));
+    return Object.fromEntries(Object.entries(input).filter(([k]) => keys.has(k)));
   }
 
   async create(identity: Identity, body: CreateInstanceBody, elementFromPath?: string): Promise<Instance> {
-    if (body === null || typeof body !== 'object') throw badRequest('The request body must be a JSON object');
     const module = elementFromPath !== undefined ? this.#elementFromPath(elementFromPath) : this.#elementOf(body.element);
     if (elementFromPath !== undefined && body.element !== undefined) {
       const other = this.#elementOf(body.element);
       if (other.definition.key !== module.definition.key) throw badRequest(`element in the body (${other.definition.key}) differs from the path (${module.definition.key})`);
     }
     const name = sanitiseName(body.name);
-    const given = parseTags(body.tags);
+    const given = body.tags ?? [];
     // The sanitised name is added to the tags, after the given ones, as Open Connectors does.
     const tags = given.includes(name) ? given : [...given, name];
-    const external = body.externalAuthentication === undefined ? 'none' : String(body.externalAuthentication);
-    if (external !== 'none' && external !== 'initial') throw badRequest('externalAuthentication must be none or initial');
+    const external = body.externalAuthentication ?? 'none';
     const configuration = module.validateConfiguration(this.#known(module, body.configuration));
     const vendorMeta = await module.provision(configuration, { http: this.http, logger: this.logger, timeoutMs: this.vendorTimeoutMs });
     const instance = await this.repo.insert({
@@ -181,16 +157,16 @@ export class InstanceService {
     return next;
   }
 
-  async update(identity: Identity, id: number, body: Record<string, unknown>, mode: 'put' | 'patch', elementKeyOrId?: string): Promise<Instance> {
+  async update(identity: Identity, id: number, body: UpdateInstanceBody, mode: 'put' | 'patch', elementKeyOrId?: string): Promise<Instance> {
     const instance = await this.get(identity, id, elementKeyOrId);
     return this.#apply(instance, body, mode);
   }
 
-  async updateByToken(identity: Identity, body: Record<string, unknown>, mode: 'put' | 'patch'): Promise<Instance> {
+  async updateByToken(identity: Identity, body: UpdateInstanceBody, mode: 'put' | 'patch'): Promise<Instance> {
     return this.#apply(await this.byToken(identity), body, mode);
   }
 
-  async #apply(instance: Instance, body: Record<string, unknown>, mode: 'put' | 'patch'): Promise<Instance> {
+  async #apply(instance: Instance, body: UpdateInstanceBody, mode: 'put' | 'patch'): Promise<Instance> {
     let module = this.module(instance.elementKey);
     const changes: InstanceChanges = {};
     if (body.element !== undefined) {
@@ -202,20 +178,12 @@ export class InstanceService {
       }
     }
     if (body.name !== undefined || mode === 'put') changes.name = sanitiseName(body.name ?? instance.name);
-    if (body.tags !== undefined) changes.tags = parseTags(body.tags);
+    if (body.tags !== undefined) changes.tags = body.tags;
     if (body.providerData !== undefined) changes.providerData = body.providerData;
-    for (const flag of ['traceLoggingEnabled', 'cachingEnabled'] as const) {
-      if (body[flag] !== undefined) {
-        if (typeof body[flag] !== 'boolean') throw badRequest(`${flag} must be true or false`);
-        changes[flag] = body[flag] as boolean;
-      }
-    }
-    for (const n of ['maxCacheSize', 'cacheTimeToLive'] as const) {
-      if (body[n] !== undefined) {
-        if (!Number.isInteger(body[n]) || (body[n] as number) < 0) throw badRequest(`${n} must be a non-negative integer`);
-        changes[n] = body[n] as number;
-      }
-    }
+    if (body.traceLoggingEnabled !== undefined) changes.traceLoggingEnabled = body.traceLoggingEnabled;
+    if (body.cachingEnabled !== undefined) changes.cachingEnabled = body.cachingEnabled;
+    if (body.maxCacheSize !== undefined) changes.maxCacheSize = body.maxCacheSize;
+    if (body.cacheTimeToLive !== undefined) changes.cacheTimeToLive = body.cacheTimeToLive;
     if (body.configuration !== undefined) {
       const merged = this.#mergeConfiguration(module, instance.configuration, this.#known(module, body.configuration), mode === 'put');
       const configuration = module.validateConfiguration(merged);
@@ -233,7 +201,7 @@ export class InstanceService {
     return updated;
   }
 
-  async setConfigurationValue(instance: Instance, key: string, value: unknown): Promise<Instance> {
+  async setConfigurationValue(instance: Instance, key: string, value: string): Promise<Instance> {
     return this.#apply(instance, { configuration: { [key]: value } }, 'patch');
   }
 

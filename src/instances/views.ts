@@ -2,6 +2,7 @@ import type { ElementDefinition } from '../elements/element-definition.ts';
 import { configurationJson, elementJson, elementSummaryJson } from '../elements/views.ts';
 import type { Configuration } from '../elements/element-module.ts';
 import type { Instance } from './instance-repository.ts';
+import type { ConfigurationEntryJson, InstanceJson } from './schemas.ts';
 
 export const MASK = '********';
 
@@ -17,7 +18,7 @@ export function maskedConfiguration(element: ElementDefinition, configuration: C
 }
 
 /** The instance object of open-connectors-api.md §2.4 (`element.instance.schema.json`). */
-export function instanceJson(instance: Instance, element: ElementDefinition, hydrate = true) {
+export function instanceJson(instance: Instance, element: ElementDefinition, hydrate = true): InstanceJson {
   return {
     id: instance.id,
     name: instance.name,
@@ -41,7 +42,7 @@ export function instanceJson(instance: Instance, element: ElementDefinition, hyd
 }
 
 /** The configuration sub-resource: one entry per definition, `propertyValue` always a string. */
-export function configurationEntries(instance: Instance, element: ElementDefinition) {
+export function configurationEntries(instance: Instance, element: ElementDefinition): ConfigurationEntryJson[] {
   const secrets = secretKeys(element);
   return element.configuration.map((def, index) => ({ def, index })).filter(({ def }) => !def.internal).map(({ def, index }) => {
     const json = configurationJson(element, def, index);
@@ -53,5 +54,3 @@ export function configurationEntries(instance: Instance, element: ElementDefinit
     };
   });
 }
-
-export type ConfigurationEntry = ReturnType<typeof configurationEntries>[number];

@@ -7,11 +7,8 @@ export interface AuthorizationParts {
   element?: string;
 }
 
-const KINDS: Record<string, keyof AuthorizationParts> = {
-  user: 'user',
-  organization: 'organization',
-  element: 'element',
-};
+// A Map, not an object literal: a header naming "__proto__" or "constructor" must find nothing.
+const KINDS: ReadonlyMap<string, keyof AuthorizationParts> = new Map([['user', 'user'], ['organization', 'organization'], ['element', 'element']]);
 
 /** Secrets are base64 (`+/=`) or hex; anything else cannot be one of ours. */
 const SECRET = /^[A-Za-z0-9+/=_-]{1,512}$/;
@@ -33,7 +30,7 @@ export function parseAuthorization(header: string | undefined): AuthorizationPar
     if (!match) {
       throw new ApiError('MALFORMED_AUTHORIZATION', `The Authorization header part "${describe(part)}" is not of the form "<User|Organization|Element> <secret>"`);
     }
-    const kind = KINDS[match[1]!.toLowerCase()];
+    const kind = KINDS.get(match[1]!.toLowerCase());
     if (kind === undefined) {
       throw new ApiError('MALFORMED_AUTHORIZATION', `Unknown Authorization kind "${describe(match[1]!)}"; expected User, Organization or Element`);
     }

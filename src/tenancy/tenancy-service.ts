@@ -5,7 +5,8 @@ import type { AuthorizationParts } from '../platform/auth-header.ts';
 import type { AccountRow, OrganizationRow, UserRow } from '../store/tables.ts';
 import { canAdministerAccount, isOrgAdmin, type Identity } from '../auth/identity.ts';
 import type { ListQuery, TenancyRepository, UserChanges } from './tenancy-repository.ts';
-import { ROLE_KEYS, rolesOf, type RoleKey } from './views.ts';
+import { rolesOf, type RoleKey } from './views.ts';
+import type { AccountBody, UserBody } from './schemas.ts';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
@@ -28,14 +29,6 @@ export interface NewOrganizationResult {
   adminPassword: string;
 }
 
-export interface UserInput {
-  email?: unknown;
-  firstName?: unknown;
-  lastName?: unknown;
-  password?: unknown;
-  roles?: unknown;
-  active?: unknown;
-}
 
 /** Organizations, accounts and users: the tenancy rules, independent of HTTP. */
 export class TenancyService {
@@ -189,11 +182,11 @@ export class TenancyService {
     return this.#repo.listAccounts(identity.organizationId, query);
   }
 
-  async createAccount(identity: Identity, body: { name?: unknown; description?: unknown; externalId?: unknown }): Promise<AccountRow> {
+  async createAccount(identity: Identity, body: AccountBody): Promise<AccountRow> {
     this.requireAccountsApi(identity);
-    const externalId = requiredString(body.externalId, 'externalId', 255);
-    const name = optionalString(body.name, 'name', 255) ?? externalId;
-    const description = optionalString(body.description, 'description', 2000) ?? '';
+    const externalId = required(body.externalId, 'externalId');
+    const name = body.name ?? externalId;
+    const description = body.description ?? '';
     return this.#repo.transaction(async (repo) => {
       if (await repo.findAccountByExternalId(identity.organizationId, externalId)) {
         throw conflict(`An account with externalId ${externalId} already exists`);
@@ -209,18 +202,14 @@ export class TenancyService {
     return account;
   }
 
-  async updateAccount(identity: Identity, id: number, body: { name?: unknown; description?: unknown; externalId?: unknown; active?: unknown }): Promise<AccountRow> {
+  async updateAccount(identity: Identity, id: number, body: AccountBody): Promise<AccountRow> {
     const existing = await this.getAccount(identity, id);
-    const externalId = optionalString(body.externalId, 'externalId', 255);
+    const externalId = body.externalId;
     if (externalId !== undefined && externalId !== existing.external_id && await this.#repo.findAccountByExternalId(identity.organizationId, externalId)) {
       throw conflict(`An account with externalId ${externalId} already exists`);
     }
-    const active = optionalBoolean(body.active, 'active');
-    if (active === false && existing.default_account === 1) throw badRequest('The default account cannot be deactivated');
-    const updated = await this.#repo.updateAccount(identity.organizationId, id, {
-      name: optionalString(body.name, 'name', 255), description: optionalString(body.description, 'description', 2000),
-      externalId, active,
-    }, this.#now());
+    if (body.active === false && existing.default_account === 1) throw badRequest('The default account cannot be deactivated');
+    const updated = await this.#repo.updateAccount(identity.organizationId, id, { name: body.name, description: body.description, externalId, active: body.active }, this.#now());
     if (!updated) throw notFound(`No account found with ID ${id}`);
     return updated;
   }
@@ -234,7 +223,7 @@ export class TenancyService {
 
   // ---- users ----------------------------------------------------------------------------
 
-  async createUser(identity: Identity, accountId: number | 'default', body: UserInput): Promise<{ user: UserRow; secret: string }> {
+  async createUser(identity: Identity, accountId: number | 'default', body: UserBody): Promise<{ user: UserRow; secret: string }> {
     const account = accountId === 'default'
       ? await this.#repo.findDefaultAccount(identity.organizationId)
       : await this.#repo.findAccount(identity.organizationId, accountId);
@@ -242,11 +231,10 @@ export class TenancyService {
     if (accountId === 'default' ? !isOrgAdmin(identity) : !canAdministerAccount(identity, account.id)) {
       throw forbidden('Your role does not allow creating users in this account');
     }
-    if (body === null || typeof body !== 'object' || Object.keys(body).length === 0) throw badRequest('A user needs at least an email');
-    const email = normaliseEmail(requiredString(body.email, 'email', 320));
-    const password = optionalString(body.password, 'password', 200);
+    const email = normaliseEmail(required(body.email, 'email'));
+    const password = body.password;
     if (password !== undefined) validatePassword(password);
-    const roles = parseRoles(body.roles) ?? ['admin'];
+    const roles = roleKeys(body.roles) ?? ['admin'];
     if (roles.includes('org-admin') && (!isOrgAdmin(identity) || account.default_account !== 1)) {
       throw forbidden('Only organization admins can grant org-admin, and only in the default account');
     }
@@ -256,8 +244,8 @@ export class TenancyService {
       if (await repo.findUserByEmail(email)) throw conflict(`A user with e-mail ${email} already exists`);
       return repo.insertUser({
         organizationId: identity.organizationId, accountId: account.id, email,
-        firstName: optionalString(body.firstName, 'firstName', 255) ?? '',
-        lastName: optionalString(body.lastName, 'lastName', 255) ?? '',
+        firstName: body.firstName ?? '',
+        lastName: body.lastName ?? '',
         passwordHash, secret, roles,
       }, this.#now());
     });
@@ -290,26 +278,21 @@ export class TenancyService {
     return user!;
   }
 
-  async updateUser(identity: Identity, emailOrId: string, body: UserInput, accountId?: number): Promise<UserRow> {
+  async updateUser(identity: Identity, emailOrId: string, body: UserBody, accountId?: number): Promise<UserRow> {
     const user = await this.findVisibleUser(identity, emailOrId, accountId);
-    if (body === null || typeof body !== 'object') throw badRequest('The body must be a JSON object');
-    const changes: UserChanges = {
-      firstName: optionalString(body.firstName, 'firstName', 255),
-      lastName: optionalString(body.lastName, 'lastName', 255),
-    };
-    const email = optionalString(body.email, 'email', 320);
+    const changes: UserChanges = { firstName: body.firstName, lastName: body.lastName };
+    const email = body.email;
     if (email !== undefined) {
       changes.email = normaliseEmail(email);
       const other = await this.#repo.findUserByEmail(changes.email);
       if (other && other.id !== user.id) throw conflict(`A user with e-mail ${changes.email} already exists`);
     }
-    const password = optionalString(body.password, 'password', 200);
-    if (password !== undefined) {
-      validatePassword(password);
-      changes.passwordHash = await hashPassword(password);
+    if (body.password !== undefined) {
+      validatePassword(body.password);
+      changes.passwordHash = await hashPassword(body.password);
     }
-    const roles = parseRoles(body.roles);
-    const active = optionalBoolean(body.active, 'active');
+    const roles = roleKeys(body.roles);
+    const active = body.active;
     if (roles !== undefined || active !== undefined) {
       if (user.id === identity.user.id) throw forbidden('You cannot change your own roles or deactivate yourself');
       if (!canAdministerAccount(identity, user.account_id)) throw forbidden();
@@ -343,33 +326,12 @@ export function validatePassword(password: string): void {
   if (password.length < 8) throw badRequest('A password must be at least 8 characters long');
 }
 
-function requiredString(value: unknown, name: string, max: number): string {
-  const s = optionalString(value, name, max);
-  if (s === undefined || s.trim() === '') throw badRequest(`${name} is required`);
-  return s.trim();
+function required(value: string | undefined, name: string): string {
+  if (value === undefined || value.trim() === '') throw badRequest(`${name} is required`);
+  return value.trim();
 }
 
-function optionalString(value: unknown, name: string, max: number): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw badRequest(`${name} must be a string`);
-  if (value.length > max) throw badRequest(`${name} must be at most ${max} characters`);
-  return value;
-}
-
-function optionalBoolean(value: unknown, name: string): boolean | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'boolean') return value;
-  if (value === 'true' || value === 'false') return value === 'true';
-  throw badRequest(`${name} must be true or false`);
-}
-
-/** Accepts `[{"key": "admin"}]` (the wire form) or `["admin"]`. */
-function parseRoles(value: unknown): RoleKey[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) throw badRequest('roles must be an array');
-  const keys = value.map((r: unknown) => (typeof r === 'object' && r !== null ? (r as { key?: unknown }).key : r));
-  for (const k of keys) {
-    if (typeof k !== 'string' || !ROLE_KEYS.includes(k as RoleKey)) throw badRequest(`Unknown role "${String(k)}"; roles are ${ROLE_KEYS.join(', ')}`);
-  }
-  return [...new Set(keys as RoleKey[])];
+/** Roles as sent (`[{"key": "admin"}]` or `["admin"]`), as keys without repeats. */
+function roleKeys(roles: UserBody['roles']): RoleKey[] | undefined {
+  return roles === undefined ? undefined : [...new Set(roles.map((r) => (typeof r === 'string' ? r : r.key)))];
 }

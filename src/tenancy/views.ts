@@ -1,19 +1,9 @@
 import type { AccountRow, UserRow } from '../store/tables.ts';
+import type { AccountJson, RoleKey, UserJson } from './schemas.ts';
+
+export type { RoleKey };
 
 /** Open Connectors account JSON (`account.schema.json`). */
-export interface AccountJson {
-  id: number;
-  name: string;
-  description: string;
-  active: boolean;
-  createdDate: string;
-  updatedDate: string;
-  externalId: string;
-  defaultAccount: boolean;
-  type: 'Default' | 'CompanyAccount';
-  companyId: number;
-}
-
 export function accountJson(row: AccountRow): AccountJson {
   return {
     id: row.id,
@@ -29,32 +19,8 @@ export function accountJson(row: AccountRow): AccountJson {
   };
 }
 
-export type RoleKey = 'org-admin' | 'admin';
-export const ROLE_KEYS: readonly RoleKey[] = ['org-admin', 'admin'];
 
 /** Open Connectors user JSON (`user.schema.json`). `secret` only where §1.4 allows it. */
-export interface UserJson {
-  id: number;
-  accountId: number;
-  createdDate: string;
-  firstName: string;
-  lastName: string;
-  fullName: string;
-  email: string;
-  active: boolean;
-  lastLoginDate: string;
-  emailValid: boolean;
-  accountExpired: boolean;
-  accountLocked: boolean;
-  credentialsExpired: boolean;
-  accountNonExpired: boolean;
-  credentialsNonExpired: boolean;
-  accountNonLocked: boolean;
-  enabled: boolean;
-  roles: { key: RoleKey }[];
-  secret?: string;
-}
-
 export const rolesOf = (row: UserRow): RoleKey[] => JSON.parse(row.roles) as RoleKey[];
 
 export function userJson(row: UserRow, secret?: string): UserJson {

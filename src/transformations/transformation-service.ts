@@ -263,7 +263,7 @@ export class TransformationService {
   /** `GET /elements/{keyOrId}/transformations`: each resource's vendor object, identity-mapped by id. */
   elementDefaults(keyOrId: string) {
     const element = this.#element(keyOrId);
-    return Object.fromEntries(element.resources.filter((r) => r.vendorName).map((r) => [r.name, { vendorName: r.vendorName, fields: [{ path: 'id', vendorPath: 'id', type: 'string' }] }]));
+    return Object.fromEntries(element.resources.filter((r) => r.vendorName).map((r) => [r.name, { vendorName: r.vendorName!, fields: [{ path: 'id', vendorPath: 'id', type: 'string' }] }]));
   }
 
   /** Vendor objects → the common shape, script included. */

@@ -1,12 +1,15 @@
-import type { ElementJson, ConfigurationJson } from '../elements/views.ts';
-import type { instanceJson } from '../instances/views.ts';
+import type { ElementJson, ConfigurationJson } from '../elements/schemas.ts';
+import type { InstanceJson } from '../instances/schemas.ts';
+import type { ErrorBodyJson } from '../platform/http/schemas.ts';
+import type { SecretsJson } from '../auth/schemas.ts';
 
-/** Types shared with the server: the console reads exactly what the API serialises. */
+/** Types from the server's own route schemas: the console reads exactly what the API serialises. */
 export type Element = ElementJson;
 export type ConfigurationDefinition = ConfigurationJson;
-export type Instance = ReturnType<typeof instanceJson>;
-export interface Secrets { user: string; company: string }
-export interface ApiError { requestId?: string; message: string; providerMessage?: string; providerCode?: number }
+export type Instance = InstanceJson;
+export type Secrets = SecretsJson;
+/** The error body; `requestId` is missing only for errors the console makes itself (no network). */
+export type ApiError = Omit<ErrorBodyJson, 'requestId'> & { requestId?: string };
 
 export const API = '/elements/api-v2';
 const KEY = 'switchboard.secrets';

@@ -8,6 +8,7 @@ import { Catalog } from './pages/catalog.tsx';
 import { Authenticate } from './pages/authenticate.tsx';
 import { Instances } from './pages/instances.tsx';
 import { InstanceDetail } from './pages/instance-detail.tsx';
+import { ApiReference } from './pages/api-reference.tsx';
 import './styles.css';
 
 function App() {
@@ -25,6 +26,7 @@ function App() {
   else if (page === 'authenticate' && id) content = <Authenticate elementKey={id} />;
   else if (page === 'instances' && id) content = <InstanceDetail id={id} editing={sub === 'edit'} />;
   else if (page === 'instances') content = <Instances />;
+  else if (page === 'api') content = <ApiReference />;
   else content = <Home />;
   return (
     <>
@@ -35,6 +37,7 @@ function App() {
           <a href="#/" aria-current={!page ? 'page' : undefined}>Secrets</a>
           <a href="#/catalog" aria-current={page === 'catalog' ? 'page' : undefined}>Connectors</a>
           <a href="#/instances" aria-current={page === 'instances' ? 'page' : undefined}>Instances</a>
+          <a href="#/api" aria-current={page === 'api' ? 'page' : undefined}>API reference</a>
         </nav>
         <button type="button" onClick={async () => { await signOut(); setSignedIn(false); }}>Sign out</button>
       </header>

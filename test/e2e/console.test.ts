@@ -117,6 +117,17 @@ describe.skipIf(!available)('web console', () => {
     expect(await page.getByRole('link', { name: 'Console instance' }).count()).toBe(0);
   }, 60_000);
 
+  it('shows the API reference built from the server\'s own OpenAPI document', async () => {
+    await page.getByRole('link', { name: 'API reference' }).click();
+    await page.getByRole('heading', { name: 'API reference' }).waitFor();
+    await page.getByRole('heading', { name: 'instances', exact: true }).waitFor();
+    await page.getByLabel('Filter').fill('POST /elements/api-v2/instances');
+    const create = page.locator('details.operation', { hasText: 'Create an instance' }).first();
+    await create.locator('summary').click();
+    expect(await create.textContent()).toMatch(/element[\s\S]*ElementReference[\s\S]*name\*: string/);
+    await shot('api-reference');
+  });
+
   it('renders 1,000 instances, and works in a narrow window', async () => {
     const secrets = await page.evaluate(() => JSON.parse(sessionStorage.getItem('switchboard.secrets')!));
     const auth = `User ${secrets.user}, Organization ${secrets.company}`;

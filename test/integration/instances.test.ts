@@ -98,7 +98,7 @@ describe('POST /instances', () => {
     expect((await create(body({ element: { key: 'nope' } }))).status).toBe(404);
     expect((await create(body({ element: { id: 999999999 } }))).status).toBe(404);
     expect((await create(body({ element: undefined }))).status).toBe(400);
-    expect((await create(body({ name: undefined }))).body.message).toMatch(/name is required/);
+    expect((await create(body({ name: undefined }))).body.message).toMatch(/body must have required property 'name'/);
     expect((await create(body({}, { siteAddress: 'ftp://jira.example.com' }))).body.message).toMatch(/http or https/);
     expect((await create(body({}, { siteAddress: `${jira.baseUrl}?x=1` }))).body.message).toMatch(/query or a fragment/);
     expect((await create(body({}, { 'event.notification.enabled': true, 'event.notification.callback.url': 'not a url' }))).status).toBe(400);

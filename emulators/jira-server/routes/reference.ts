@@ -115,7 +115,7 @@ export function registerReferenceRoutes(app: FastifyInstance, em: Emulator): voi
     if (typeof b.name !== 'string' || b.name.trim() === '') return jiraError(reply, 400, [], { name: 'The custom field name must be specified.' });
     const type = typeof b.type === 'string' ? b.type : '';
     const short = type.replace('com.atlassian.jira.plugin.system.customfieldtypes:', '');
-    const spec = CUSTOM_TYPES[short];
+    const spec = Object.hasOwn(CUSTOM_TYPES, short) ? CUSTOM_TYPES[short] : undefined;
     if (!type.startsWith('com.atlassian.jira.plugin.system.customfieldtypes:') || !spec) return jiraError(reply, 400, [], { type: `Custom field type '${type}' is invalid.` });
     const n = em.state.next('customField');
     const f = {

@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../platform/errors.ts';
+import { typed } from '../../platform/http/api-document.ts';
+import { EmptyObject, errorResponses, NoQuery } from '../../platform/http/schemas.ts';
+import { LoginBody, LoginJson, SecretsJson } from '../schemas.ts';
 import { isoSeconds, type Clock } from '../../platform/clock.ts';
 import type { TenancyService } from '../../tenancy/tenancy-service.ts';
 import type { TenancyRepository } from '../../tenancy/tenancy-repository.ts';
@@ -22,19 +25,18 @@ export interface ConsoleLoginDeps {
  * prefix. The POST answers 200 (clients do not follow redirects on POST).
  */
 export function registerConsoleLogin(app: FastifyInstance, deps: ConsoleLoginDeps): void {
+  const api = typed(app);
   const cookieOptions = { path: '/elements', httpOnly: true, sameSite: 'lax' as const, secure: 'auto' as const };
+  const tags = ['console login'];
 
-  app.post('/elements/j_spring_security_check', {
+  api.post('/elements/j_spring_security_check', {
     config: { auth: 'none' },
     schema: {
-      body: {
-        type: 'object',
-        required: ['j_username', 'j_password'],
-        properties: { j_username: { type: 'string', maxLength: 320 }, j_password: { type: 'string', maxLength: 200 } },
-      },
+      summary: 'Sign in with e-mail and password (form or JSON); sets the console session cookie', tags, querystring: NoQuery,
+      consumes: ['application/x-www-form-urlencoded', 'application/json'], body: LoginBody, response: { 200: LoginJson, ...errorResponses },
     },
   }, async (request, reply) => {
-    const { j_username: email, j_password: password } = request.body as { j_username: string; j_password: string };
+    const { j_username: email, j_password: password } = request.body;
     const user = await deps.passwords.verify(email, password);
     if (!user) throw new ApiError('BAD_CONSOLE_CREDENTIALS');
     await deps.repo.recordLogin(user.id, isoSeconds(deps.clock.now()));
@@ -43,14 +45,20 @@ export function registerConsoleLogin(app: FastifyInstance, deps: ConsoleLoginDep
     return { email: user.email, firstName: user.first_name, lastName: user.last_name };
   });
 
-  app.get('/elements/api-v1/ui/getSecrets', { config: { auth: 'none' } }, async (request) => {
+  api.get('/elements/api-v1/ui/getSecrets', {
+    config: { auth: 'none' },
+    schema: { summary: 'The signed-in console user\'s secrets (session cookie)', tags, querystring: NoQuery, response: { 200: SecretsJson, ...errorResponses } },
+  }, async (request) => {
     const sessionId = request.cookies[SESSION_COOKIE];
     const user = sessionId ? await deps.sessions.find(sessionId) : undefined;
     if (!user) throw new ApiError('NO_CONSOLE_SESSION');
     return deps.tenancy.secretsOf(user);
   });
 
-  app.post('/elements/j_spring_security_logout', { config: { auth: 'none' } }, async (request, reply) => {
+  api.post('/elements/j_spring_security_logout', {
+    config: { auth: 'none' },
+    schema: { summary: 'End the console session', tags, querystring: NoQuery, response: { 200: EmptyObject, ...errorResponses } },
+  }, async (request, reply) => {
     const sessionId = request.cookies[SESSION_COOKIE];
     if (sessionId) await deps.sessions.destroy(sessionId);
     reply.clearCookie(SESSION_COOKIE, cookieOptions);

@@ -63,9 +63,9 @@ async function poll(ctx: HubContext, objects: string[], cursor: unknown): Promis
   return { events, cursor: next };
 }
 
-const WEBHOOK_TYPES: Record<string, VendorEvent['eventType']> = {
-  'jira:issue_created': 'CREATED', 'jira:issue_updated': 'UPDATED', 'jira:issue_deleted': 'DELETED',
-};
+const WEBHOOK_TYPES: ReadonlyMap<string, VendorEvent['eventType']> = new Map([
+  ['jira:issue_created', 'CREATED'], ['jira:issue_updated', 'UPDATED'], ['jira:issue_deleted', 'DELETED'],
+]);
 
 /**
  * Jira webhook bodies (jira-server.md §5.3): issue events become incident events; comment and
@@ -76,7 +76,7 @@ function fromWebhook(ctx: HubContext, body: unknown): VendorEvent[] | undefined 
   const b = body as { webhookEvent?: string; timestamp?: number; issue?: Issue } | null;
   if (!b || typeof b !== 'object' || typeof b.webhookEvent !== 'string') return undefined;
   const bases = [String(ctx.instance.configuration.siteAddress), String((ctx.instance.vendorMeta.jira as { baseUrl?: string } | null)?.baseUrl ?? '')].filter(Boolean);
-  const type = WEBHOOK_TYPES[b.webhookEvent];
+  const type = WEBHOOK_TYPES.get(b.webhookEvent);
   if (!type) return [];
   if (!b.issue?.id || !bases.some((base) => String(b.issue!.self ?? '').startsWith(`${base}/`))) return undefined;
   const at = typeof b.timestamp === 'number' ? b.timestamp : Date.now();

@@ -1,33 +1,36 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { identityOf } from '../../auth/authenticate.ts';
+import { isOrgAdmin } from '../../auth/identity.ts';
 import { notFound } from '../../platform/errors.ts';
-import { parseCount, parseId } from '../../platform/http/params.ts';
+import { typed } from '../../platform/http/api-document.ts';
+import { errorResponses, NoQuery } from '../../platform/http/schemas.ts';
 import type { InstanceService } from '../../instances/instance-service.ts';
 import type { EventRepository, EventRow, EventScope } from '../event-repository.ts';
-import { isOrgAdmin } from '../../auth/identity.ts';
 import type { EventService } from '../event-service.ts';
 import type { EventSources } from '../event-sources.ts';
 import { intakeUrl } from '../event-sources.ts';
+import { EventJson, EventPageQuery, EventParams, EventStatusJson, InstanceEventParams, InstanceParams } from '../schemas.ts';
 
 /** The event log (`event.schema.json`), its deliveries, redelivery, and each instance's event status. */
 export function registerEventLogRoutes(app: FastifyInstance, deps: { events: EventRepository; service: EventService; instances: InstanceService; sources: EventSources; publicUrl: () => string }): void {
+  const api = typed(app);
   /** Event log entries with their deliveries, read in one query for the whole page. */
-  const json = async (rows: EventRow[]) => {
+  const json = async (rows: EventRow[]): Promise<EventJson[]> => {
     const deliveries = await deps.events.deliveriesOf(rows.map((e) => e.id));
     return rows.map((e) => ({
       id: e.id, eventDate: e.event_date, status: e.status, providerData: e.provider_data, notifiedData: [],
       instanceId: e.instance_id, elementKey: e.element_key, source: e.source, events: JSON.parse(e.events) as unknown[],
       deliveries: deliveries.get(e.id)!.map((d) => ({
-        id: d.id, status: d.status, url: d.url, attempts: d.attempts, lastStatus: d.last_status, lastError: d.last_error,
+        id: d.id, status: d.status as EventJson['deliveries'][number]['status'], url: d.url, attempts: d.attempts, lastStatus: d.last_status, lastError: d.last_error,
         nextAttemptDate: d.status === 'pending' ? d.next_attempt_at : null, deliveredDate: d.delivered_at,
       })),
     }));
   };
   const one = async (e: EventRow) => (await json([e]))[0]!;
-  const page = (request: FastifyRequest) => {
-    const q = request.query as { pageSize?: string; page?: string };
-    const size = parseCount(q.pageSize, 'pageSize', 50, 500) || 50;
-    const n = Math.max(1, parseCount(q.page, 'page', 1, 1_000_000));
+  const page = (q: { pageSize?: string | undefined; page?: string | undefined }) => {
+    const size = Math.min(Number(q.pageSize ?? 50) || 50, 500);
+    const n = Math.max(1, Number(q.page ?? 1));
     return { size, offset: (n - 1) * size };
   };
   /** The events the caller may see: an org admin every instance's, anybody else their account's. */
@@ -40,26 +43,29 @@ export function registerEventLogRoutes(app: FastifyInstance, deps: { events: Eve
     if (!e) throw notFound(`No event found with ID ${eventId.slice(0, 40)}`);
     return e;
   };
+  const tags = ['events'];
+  const list = { 200: Type.Array(EventJson), ...errorResponses };
+  const single = { 200: EventJson, ...errorResponses };
 
-  app.get('/instances/events', async (request) => {
-    const { size, offset } = page(request);
+  api.get('/instances/events', { schema: { summary: 'The event log of the instances the caller may see, newest first', tags, querystring: EventPageQuery, response: list } }, async (request) => {
+    const { size, offset } = page(request.query);
     return json(await deps.events.listEvents(scope(request), size, offset));
   });
-  app.get('/instances/events/:eventId', async (request) => one(await find(request, (request.params as { eventId: string }).eventId)));
-  app.post('/instances/events/:eventId/redeliver', async (request) => {
-    const eventId = (request.params as { eventId: string }).eventId;
-    const e = await find(request, eventId);
+  api.get('/instances/events/:eventId', { schema: { summary: 'One event with its deliveries', tags, params: EventParams, querystring: NoQuery, response: single } },
+    async (request) => one(await find(request, request.params.eventId)));
+  api.post('/instances/events/:eventId/redeliver', { schema: { summary: 'Send an event\'s notification again', tags, params: EventParams, querystring: NoQuery, response: single } }, async (request) => {
+    const e = await find(request, request.params.eventId);
     await deps.service.redeliver(e.id);
-    return one(await find(request, eventId));
+    return one(await find(request, e.id));
   });
 
-  app.get('/instances/:id/events', async (request) => {
-    const instance = await deps.instances.get(identityOf(request), parseId((request.params as { id: string }).id, 'Instance'));
-    const { size, offset } = page(request);
+  api.get('/instances/:id/events', { schema: { summary: 'The event log of one instance, newest first', tags, params: InstanceParams, querystring: EventPageQuery, response: list } }, async (request) => {
+    const instance = await deps.instances.get(identityOf(request), Number(request.params.id));
+    const { size, offset } = page(request.query);
     return json(await deps.events.listEvents(scope(request, instance.id), size, offset));
   });
-  app.get('/instances/:id/events/status', async (request) => {
-    const instance = await deps.instances.get(identityOf(request), parseId((request.params as { id: string }).id, 'Instance'));
+  api.get('/instances/:id/events/status', { schema: { summary: 'Polling or webhook state of one instance: schedule, last error, intake URL', tags, params: InstanceParams, querystring: NoQuery, response: { 200: EventStatusJson, ...errorResponses } } }, async (request) => {
+    const instance = await deps.instances.get(identityOf(request), Number(request.params.id));
     const source = await deps.events.source(instance.id);
     if (!source) return { enabled: false };
     const secret = deps.sources.secretOf(source);
@@ -69,14 +75,11 @@ export function registerEventLogRoutes(app: FastifyInstance, deps: { events: Eve
       ...(secret && { webhookUrl: intakeUrl(deps.publicUrl(), instance.elementKey, instance.id, secret) }),
     };
   });
-  app.get('/instances/:id/events/:eventId', async (request) => {
-    const { id, eventId } = request.params as { id: string; eventId: string };
-    return one(await find(request, eventId, parseId(id, 'Instance')));
-  });
-  app.post('/instances/:id/events/:eventId/redeliver', async (request) => {
-    const { id, eventId } = request.params as { id: string; eventId: string };
-    const e = await find(request, eventId, parseId(id, 'Instance'));
+  api.get('/instances/:id/events/:eventId', { schema: { summary: 'One event of one instance', tags, params: InstanceEventParams, querystring: NoQuery, response: single } },
+    async (request) => one(await find(request, request.params.eventId, Number(request.params.id))));
+  api.post('/instances/:id/events/:eventId/redeliver', { schema: { summary: 'Send an event\'s notification again', tags, params: InstanceEventParams, querystring: NoQuery, response: single } }, async (request) => {
+    const e = await find(request, request.params.eventId, Number(request.params.id));
     await deps.service.redeliver(e.id);
-    return one(await find(request, eventId, e.instance_id));
+    return one(await find(request, e.id, e.instance_id));
   });
 }

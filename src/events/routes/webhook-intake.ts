@@ -5,6 +5,9 @@ import type { ElementRegistry } from '../../elements/registry.ts';
 import type { InstanceRepository } from '../../instances/instance-repository.ts';
 import type { EventRepository, EventSourceRow } from '../event-repository.ts';
 import type { EventService } from '../event-service.ts';
+import { typed } from '../../platform/http/api-document.ts';
+import { AnyJson, EmptyObject, errorResponses, NoQuery } from '../../platform/http/schemas.ts';
+import { WebhookParams } from '../schemas.ts';
 
 /**
  * Jira's webhook payload carries the whole issue, all its comments included. Refusing one loses
@@ -32,8 +35,14 @@ export function registerWebhookIntake(app: FastifyInstance, deps: { events: Even
     sources.set(request, source);
   };
 
-  app.post('/events/:elementKey/:instance/:secret', { config: { auth: 'none', secretInPath: true }, bodyLimit: WEBHOOK_BODY_LIMIT, onRequest: checkSecret }, async (request) => {
-    const { elementKey } = request.params as { elementKey: string };
+  typed(app).post('/events/:elementKey/:instance/:secret', {
+    config: { auth: 'none', secretInPath: true }, bodyLimit: WEBHOOK_BODY_LIMIT, onRequest: checkSecret,
+    schema: {
+      summary: 'Vendor webhooks in: the address /instances/{id}/events/status shows (its secret is the credential)', tags: ['events'],
+      params: WebhookParams, querystring: NoQuery, body: AnyJson, response: { 200: EmptyObject, ...errorResponses },
+    },
+  }, async (request) => {
+    const { elementKey } = request.params;
     const source = sources.get(request)!;
     const instanceId = source.instance_id;
     const instance = await deps.instances.find(instanceId);

@@ -3,6 +3,15 @@ import { notFound } from '../../platform/errors.ts';
 import type { ElementRegistry } from '../../elements/registry.ts';
 import { elementJson } from '../../elements/views.ts';
 import { hubs, type HubDefinition } from '../hub-catalog.ts';
+import { Type } from 'typebox';
+import { typed } from '../../platform/http/api-document.ts';
+import { errorResponses, NoQuery } from '../../platform/http/schemas.ts';
+import { ElementJson } from '../../elements/schemas.ts';
+
+const HubJson = Type.Object({
+  id: Type.Integer(), name: Type.String(), key: Type.String(), description: Type.String(), videoLink: Type.String(), active: Type.Boolean(),
+  resources: Type.Optional(Type.Array(Type.Object({ name: Type.String() }))),
+}, { title: 'Hub' });
 
 /** `/hubs`, `/hubs/keys`, `/hubs/{key}`, `/hubs/{key}/elements`. */
 export function registerHubCatalogRoutes(app: FastifyInstance, registry: ElementRegistry): void {
@@ -17,16 +26,19 @@ export function registerHubCatalogRoutes(app: FastifyInstance, registry: Element
     if (!hub) throw notFound(`No hub found with key ${key.slice(0, 100)}`);
     return hub;
   };
-  const optional = { config: { auth: 'optional' as const } };
+  const api = typed(app);
+  const config = { auth: 'optional' as const };
+  const tags = ['hubs'];
+  const params = Type.Object({ hub: Type.String({ maxLength: 100 }) });
 
-  app.get('/hubs', optional, async (request) => {
-    const hydrate = (request.query as { hydrate?: string }).hydrate === 'true';
-    return hubs.map((h) => hubJson(h, hydrate));
-  });
-  app.get('/hubs/keys', optional, async () => hubs.map((h) => h.key));
-  app.get('/hubs/:hub', optional, async (request) => hubJson(find((request.params as { hub: string }).hub), true));
-  app.get('/hubs/:hub/elements', optional, async (request) => {
-    const hub = find((request.params as { hub: string }).hub);
+  api.get('/hubs', { config, schema: { tags, summary: 'The hubs', querystring: Type.Object({ hydrate: Type.Optional(Type.Boolean()) }), response: { 200: Type.Array(HubJson), ...errorResponses } } },
+    async (request) => hubs.map((h) => hubJson(h, request.query.hydrate === true)));
+  api.get('/hubs/keys', { config, schema: { tags, summary: 'The hubs\' keys', querystring: NoQuery, response: { 200: Type.Array(Type.String()), ...errorResponses } } },
+    async () => hubs.map((h) => h.key));
+  api.get('/hubs/:hub', { config, schema: { tags, summary: 'One hub with its resources', params, querystring: NoQuery, response: { 200: HubJson, ...errorResponses } } },
+    async (request) => hubJson(find(request.params.hub), true));
+  api.get('/hubs/:hub/elements', { config, schema: { tags, summary: 'The elements of one hub', params, querystring: NoQuery, response: { 200: Type.Array(ElementJson), ...errorResponses } } }, async (request) => {
+    const hub = find(request.params.hub);
     return registry.all().filter((e) => e.hub === hub.key).map(elementJson);
   });
 }

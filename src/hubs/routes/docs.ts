@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { identityOf } from '../../auth/authenticate.ts';
 import { notFound } from '../../platform/errors.ts';
-import { parseId } from '../../platform/http/params.ts';
+import { Type } from 'typebox';
+import { typed } from '../../platform/http/api-document.ts';
+import { errorResponses, NoQuery, NumericId } from '../../platform/http/schemas.ts';
 import type { Instance } from '../../instances/instance-repository.ts';
 import type { HubDeps } from '../hub-router.ts';
 import { buildHubDocs, modelFromFields } from '../instance-docs.ts';
@@ -9,7 +11,7 @@ import { hubContext } from '../hub-context.ts';
 
 /**
  * `GET /instances/{id}/docs`, `GET /instances/docs` (token) and `GET /elements/{keyOrId}/docs`:
- * Swagger 2.0 of the hub. An instance's document has the models of its own Jira, custom fields
+ * Swagger 2.0 of the hub. An instance's document has the models of its own vendor, custom fields
  * and their types included.
  */
 export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
@@ -34,12 +36,19 @@ export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
     return buildHubDocs(module.definition, module.hub, String(request.headers.host ?? 'localhost'), models, `${instance.name} (${module.definition.name})`);
   };
 
-  app.get('/instances/:id/docs', async (request) =>
-    instanceDocs(request, await deps.instances.get(identityOf(request), parseId((request.params as { id: string }).id, 'Instance'))));
-  app.get('/instances/docs', async (request) => instanceDocs(request, await deps.instances.byToken(identityOf(request))));
-  app.get('/elements/:keyOrId/docs', { config: { auth: 'optional' } }, async (request) => {
-    const module = deps.registry.module((request.params as { keyOrId: string }).keyOrId);
-    if (!module) throw notFound(`No element found with key or ID ${(request.params as { keyOrId: string }).keyOrId.slice(0, 100)}`);
+  const api = typed(app);
+  const tags = ['hubs'];
+  const swagger = { 200: Type.Unknown({ description: 'A Swagger 2.0 document of the hub resources' }), ...errorResponses };
+  api.get('/instances/:id/docs', { schema: { tags, summary: 'Swagger 2.0 of an instance\'s hub resources, with its vendor\'s custom fields', params: Type.Object({ id: NumericId }), querystring: NoQuery, response: swagger } },
+    async (request) => instanceDocs(request, await deps.instances.get(identityOf(request), Number(request.params.id))));
+  api.get('/instances/docs', { schema: { tags, summary: 'Swagger 2.0 of the Element token\'s instance', querystring: NoQuery, response: swagger } },
+    async (request) => instanceDocs(request, await deps.instances.byToken(identityOf(request))));
+  api.get('/elements/:keyOrId/docs', {
+    config: { auth: 'optional' },
+    schema: { tags, summary: 'Swagger 2.0 of an element\'s hub resources', params: Type.Object({ keyOrId: Type.String({ maxLength: 200 }) }), querystring: NoQuery, response: swagger },
+  }, async (request) => {
+    const module = deps.registry.module(request.params.keyOrId);
+    if (!module) throw notFound(`No element found with key or ID ${request.params.keyOrId.slice(0, 100)}`);
     if (!module.hub) throw notFound(`${module.definition.key} has no hub resources`);
     return buildHubDocs(module.definition, module.hub, String(request.headers.host ?? 'localhost'), {}, module.definition.name);
   });

@@ -11,7 +11,11 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof CeqlError) return new ApiError('BAD_REQUEST', `Invalid query: ${error.message}`);
   const e = error as Partial<FastifyError> & { validation?: unknown; validationContext?: string };
-  if (e.validation) return new ApiError('VALIDATION_FAILED', `Invalid request: ${e.message}`);
+  if (e.validation) {
+    // A path that does not fit its pattern names no resource (`/accounts/-1`, `/instances/abc`).
+    if (e.validationContext === 'params') return new ApiError('NOT_FOUND', `No such resource: ${e.message}`);
+    return new ApiError('VALIDATION_FAILED', `Invalid request: ${e.message}`);
+  }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return new ApiError('PAYLOAD_TOO_LARGE');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

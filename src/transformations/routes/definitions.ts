@@ -1,62 +1,105 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type, type TSchema } from 'typebox';
 import { identityOf } from '../../auth/authenticate.ts';
-import { parseId } from '../../platform/http/params.ts';
+import { typed } from '../../platform/http/api-document.ts';
+import { EmptyObject, errorResponses, NoQuery } from '../../platform/http/schemas.ts';
 import type { InstanceService } from '../../instances/instance-service.ts';
 import type { Scope, TransformationService } from '../transformation-service.ts';
+import {
+  AccountElementNameParams, IdNameParams, DefinitionBody, DefinitionJson, ElementNameParams, ElementParams, InstanceParams, NameParams,
+  ObjectName, TransformationBody, TransformationJson,
+} from '../schemas.ts';
 
 type Resolver = (request: FastifyRequest) => Promise<Scope>;
+const param = (request: FastifyRequest, name: string) => (request.params as Record<string, string>)[name]!;
 
 /**
  * Object definitions (common resources) at the three levels, and transformations per element at
  * the three levels, with the token-scoped instance forms (open-connectors-api.md §8).
  */
 export function registerTransformationRoutes(app: FastifyInstance, service: TransformationService, instances: InstanceService): void {
-  const name = (request: FastifyRequest) => (request.params as { name: string }).name;
-  const element = (request: FastifyRequest) => (request.params as { keyOrId: string }).keyOrId;
+  const api = typed(app);
   const org: Resolver = async (r) => service.organization(identityOf(r));
-  const account: Resolver = async (r) => service.account(identityOf(r), parseId((r.params as { id: string }).id, 'Account'));
-  const byId: Resolver = async (r) => service.instance(await instances.get(identityOf(r), parseId((r.params as { id: string }).id, 'Instance')));
+  const account: Resolver = async (r) => service.account(identityOf(r), Number(param(r, 'id')));
+  const byId: Resolver = async (r) => service.instance(await instances.get(identityOf(r), Number(param(r, 'id'))));
   const byToken: Resolver = async (r) => service.instance(await instances.byToken(identityOf(r)));
+  const tags = ['transformations'];
+  const deleted = { 200: EmptyObject, ...errorResponses };
+  const definition = { 200: DefinitionJson, ...errorResponses };
+  const transformation = { 200: TransformationJson, ...errorResponses };
 
-  for (const [prefix, scope] of [['/organizations', org], ['/accounts/:id', account], ['/instances/:id', byId], ['/instances', byToken]] as const) {
+  const definitionScopes: [string, Resolver, TSchema, string][] = [
+    ['/organizations', org, NameParams, 'organization'], ['/accounts/:id', account, IdNameParams, 'account'],
+    ['/instances/:id', byId, IdNameParams, 'instance'], ['/instances', byToken, NameParams, 'instance of the Element token'],
+  ];
+  for (const [prefix, scope, params, level] of definitionScopes) {
     const path = `${prefix}/objects/:name/definitions`;
-    app.post(path, async (r) => service.putDefinition(await scope(r), name(r), r.body, 'create'));
-    app.put(path, async (r) => service.putDefinition(await scope(r), name(r), r.body, 'replace'));
-    app.get(path, async (r) => service.getDefinition(await scope(r), name(r)));
-    app.delete(path, async (r) => { await service.deleteDefinition(await scope(r), name(r)); return {}; });
+    const base = { tags, params, querystring: NoQuery };
+    api.post(path, { schema: { ...base, summary: `Define an object at ${level} level`, body: DefinitionBody, response: definition } },
+      async (r) => service.putDefinition(await scope(r), param(r, 'name'), r.body, 'create'));
+    api.put(path, { schema: { ...base, summary: `Replace an object definition at ${level} level`, body: DefinitionBody, response: definition } },
+      async (r) => service.putDefinition(await scope(r), param(r, 'name'), r.body, 'replace'));
+    api.get(path, { schema: { ...base, summary: `An object definition at ${level} level`, response: definition } },
+      async (r) => service.getDefinition(await scope(r), param(r, 'name')));
+    api.delete(path, { schema: { ...base, summary: `Delete an object definition at ${level} level`, response: deleted } },
+      async (r) => { await service.deleteDefinition(await scope(r), param(r, 'name')); return {}; });
   }
   // Mentioned once in the docs (D31): the same as PUT of the definition.
-  app.patch('/instances/objects/:name', async (r) => service.putDefinition(await byToken(r), name(r), r.body, 'replace'));
+  api.patch('/instances/objects/:name', { schema: { tags, summary: 'Replace an object definition of the Element token\'s instance', params: NameParams, querystring: NoQuery, body: DefinitionBody, response: definition } },
+    async (r) => service.putDefinition(await byToken(r), r.params.name, r.body, 'replace'));
 
-  app.get('/organizations/objects/definitions', async (r) => {
+  api.get('/organizations/objects/definitions', {
+    schema: { tags, summary: 'The organization-level object definitions, by name', querystring: NoQuery, response: { 200: Type.Record(ObjectName, Type.Object({ fields: Type.Array(Type.Unknown()), level: Type.String() })), ...errorResponses } },
+  }, async (r) => {
     const defs = await service.listDefinitions(identityOf(r).organizationId, await org(r));
     return Object.fromEntries(defs.map((d) => [d.objectName, { fields: d.fields, level: d.level }]));
   });
-  app.get('/common-resources', async (r) => {
+  api.get('/common-resources', {
+    schema: { tags, summary: 'Every object definition of the organization, at every level', querystring: NoQuery, response: { 200: Type.Array(Type.Object({ name: Type.String(), level: Type.String(), fields: Type.Array(Type.Unknown()) })), ...errorResponses } },
+  }, async (r) => {
     const defs = await service.listDefinitions(identityOf(r).organizationId);
     return defs.map((d) => ({ name: d.objectName, level: d.level, fields: d.fields.map((f) => ({ ...f, associatedLevel: d.level })) }));
   });
 
-  for (const [path, scope] of [
-    ['/organizations/elements/:keyOrId/transformations/:name', org],
-    ['/accounts/:id/elements/:keyOrId/transformations/:name', account],
-  ] as const) {
-    app.post(path, async (r) => service.putTransformation(await scope(r), element(r), name(r), r.body, 'create'));
-    app.put(path, async (r) => service.putTransformation(await scope(r), element(r), name(r), r.body, 'replace'));
-    app.get(path, async (r) => service.getTransformation(await scope(r), element(r), name(r)));
-    app.delete(path, async (r) => { await service.deleteTransformation(await scope(r), element(r), name(r)); return {}; });
+  const elementScopes: [string, Resolver, TSchema, string][] = [
+    ['/organizations/elements/:keyOrId/transformations/:name', org, ElementNameParams, 'organization'],
+    ['/accounts/:id/elements/:keyOrId/transformations/:name', account, AccountElementNameParams, 'account'],
+  ];
+  for (const [path, scope, params, level] of elementScopes) {
+    const base = { tags, params, querystring: NoQuery };
+    api.post(path, { schema: { ...base, summary: `Map an element's vendor object onto an object, at ${level} level`, body: TransformationBody, response: transformation } },
+      async (r) => service.putTransformation(await scope(r), param(r, 'keyOrId'), param(r, 'name'), r.body, 'create'));
+    api.put(path, { schema: { ...base, summary: `Replace a transformation at ${level} level`, body: TransformationBody, response: transformation } },
+      async (r) => service.putTransformation(await scope(r), param(r, 'keyOrId'), param(r, 'name'), r.body, 'replace'));
+    api.get(path, { schema: { ...base, summary: `A transformation at ${level} level`, response: transformation } },
+      async (r) => service.getTransformation(await scope(r), param(r, 'keyOrId'), param(r, 'name')));
+    api.delete(path, { schema: { ...base, summary: `Delete a transformation at ${level} level`, response: deleted } },
+      async (r) => { await service.deleteTransformation(await scope(r), param(r, 'keyOrId'), param(r, 'name')); return {}; });
   }
 
-  const instanceOf = async (r: FastifyRequest, token: boolean) => (token ? instances.byToken(identityOf(r)) : instances.get(identityOf(r), parseId((r.params as { id: string }).id, 'Instance')));
+  const instanceOf = async (r: FastifyRequest, token: boolean) => (token ? instances.byToken(identityOf(r)) : instances.get(identityOf(r), Number(param(r, 'id'))));
   for (const [prefix, token] of [['/instances/:id', false], ['/instances', true]] as const) {
-    app.post(`${prefix}/transformations/:name`, async (r) => { const i = await instanceOf(r, token); return service.putTransformation(service.instance(i), i.elementKey, name(r), r.body, 'create'); });
-    app.put(`${prefix}/transformations/:name`, async (r) => { const i = await instanceOf(r, token); return service.putTransformation(service.instance(i), i.elementKey, name(r), r.body, 'replace'); });
-    app.get(`${prefix}/transformations/:name`, async (r) => { const i = await instanceOf(r, token); return service.getTransformation(service.instance(i), i.elementKey, name(r)); });
-    app.delete(`${prefix}/transformations/:name`, async (r) => { const i = await instanceOf(r, token); await service.deleteTransformation(service.instance(i), i.elementKey, name(r)); return {}; });
-    app.get(`${prefix}/transformations`, async (r) => { const i = await instanceOf(r, token); return service.listTransformations(service.instance(i), i.elementKey); });
-    app.delete(`${prefix}/transformations`, async (r) => { const i = await instanceOf(r, token); await service.deleteTransformation(service.instance(i), i.elementKey, undefined); return {}; });
+    const itemParams = token ? NameParams : IdNameParams;
+    const listParams = token ? {} : { params: InstanceParams };
+    const of = token ? 'the Element token\'s instance' : 'an instance';
+    const base = { tags, params: itemParams, querystring: NoQuery };
+    api.post(`${prefix}/transformations/:name`, { schema: { ...base, summary: `Map ${of}'s vendor object onto an object`, body: TransformationBody, response: transformation } },
+      async (r) => { const i = await instanceOf(r, token); return service.putTransformation(service.instance(i), i.elementKey, param(r, 'name'), r.body, 'create'); });
+    api.put(`${prefix}/transformations/:name`, { schema: { ...base, summary: `Replace a transformation of ${of}`, body: TransformationBody, response: transformation } },
+      async (r) => { const i = await instanceOf(r, token); return service.putTransformation(service.instance(i), i.elementKey, param(r, 'name'), r.body, 'replace'); });
+    api.get(`${prefix}/transformations/:name`, { schema: { ...base, summary: `A transformation of ${of}`, response: transformation } },
+      async (r) => { const i = await instanceOf(r, token); return service.getTransformation(service.instance(i), i.elementKey, param(r, 'name')); });
+    api.delete(`${prefix}/transformations/:name`, { schema: { ...base, summary: `Delete a transformation of ${of}`, response: deleted } },
+      async (r) => { const i = await instanceOf(r, token); await service.deleteTransformation(service.instance(i), i.elementKey, param(r, 'name')); return {}; });
+    api.get(`${prefix}/transformations`, { schema: { tags, ...listParams, querystring: NoQuery, summary: `The transformations of ${of}, by object`, response: { 200: Type.Record(ObjectName, TransformationJson), ...errorResponses } } },
+      async (r) => { const i = await instanceOf(r, token); return service.listTransformations(service.instance(i), i.elementKey); });
+    api.delete(`${prefix}/transformations`, { schema: { tags, ...listParams, querystring: NoQuery, summary: `Delete every transformation of ${of}`, response: deleted } },
+      async (r) => { const i = await instanceOf(r, token); await service.deleteTransformation(service.instance(i), i.elementKey, undefined); return {}; });
   }
 
   // The element's default transformations (§4.3): the vendor object behind each resource.
-  app.get('/elements/:keyOrId/transformations', { config: { auth: 'optional' } }, async (r) => service.elementDefaults(element(r)));
+  api.get('/elements/:keyOrId/transformations', {
+    config: { auth: 'optional' },
+    schema: { tags, summary: 'The default transformation of each of an element\'s resources', params: ElementParams, querystring: NoQuery, response: { 200: Type.Record(Type.String(), Type.Object({ vendorName: Type.String(), fields: Type.Array(Type.Unknown()) })), ...errorResponses } },
+  }, async (r) => service.elementDefaults(r.params.keyOrId));
 }

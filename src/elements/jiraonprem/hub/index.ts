@@ -6,13 +6,13 @@ import { userOperations } from './users.ts';
 import { referenceOperations } from './reference.ts';
 import { incidentMetadata, sampledMetadata } from './object-metadata.ts';
 
-const SAMPLED: Record<string, string> = {
-  'incident-types': '/rest/api/2/issuetype',
-  priorities: '/rest/api/2/priority',
-  statuses: '/rest/api/2/status',
-  projects: '/rest/api/2/project',
-  fields: '/rest/api/2/field',
-};
+const SAMPLED: ReadonlyMap<string, string> = new Map([
+  ['incident-types', '/rest/api/2/issuetype'],
+  ['priorities', '/rest/api/2/priority'],
+  ['statuses', '/rest/api/2/status'],
+  ['projects', '/rest/api/2/project'],
+  ['fields', '/rest/api/2/field'],
+]);
 
 /** The helpdesk hub over Jira REST v2. */
 export const helpdesk: HubImplementation = {
@@ -21,7 +21,8 @@ export const helpdesk: HubImplementation = {
   operations: [...incidentOperations, ...incidentPartOperations, ...attachmentOperations, ...userOperations, ...referenceOperations],
   async objectMetadata(name, ctx) {
     if (name === 'incidents') return incidentMetadata(ctx);
-    if (SAMPLED[name]) return sampledMetadata(ctx, SAMPLED[name]!);
+    const sampled = SAMPLED.get(name);
+    if (sampled) return sampledMetadata(ctx, sampled);
     return undefined;
   },
 };

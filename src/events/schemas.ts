@@ -1,0 +1,58 @@
+import { Type, type Static } from 'typebox';
+import { NumericId } from '../platform/http/schemas.ts';
+
+/** The event log and event status (open-connectors-api.md §6), shared by the routes and the console. */
+
+export const DeliveryJson = Type.Object({
+  id: Type.String(),
+  status: Type.Union(['pending', 'sending', 'delivered', 'failed'].map((s) => Type.Literal(s))),
+  url: Type.String(),
+  attempts: Type.Integer(),
+  lastStatus: Type.Union([Type.Integer(), Type.Null()]),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  nextAttemptDate: Type.Union([Type.String(), Type.Null()]),
+  deliveredDate: Type.Union([Type.String(), Type.Null()]),
+}, { title: 'Delivery' });
+
+export const EventJson = Type.Object({
+  id: Type.String(),
+  eventDate: Type.String(),
+  status: Type.String({ description: 'DISPATCHED, NOTIFIED or FAILED (NEW without a callback)' }),
+  providerData: Type.String({ description: 'The vendor objects of the notification, as JSON text' }),
+  notifiedData: Type.Array(Type.Unknown()),
+  instanceId: Type.Integer(),
+  elementKey: Type.String(),
+  source: Type.String(),
+  events: Type.Array(Type.Unknown()),
+  deliveries: Type.Array(DeliveryJson),
+}, { title: 'Event' });
+export type EventJson = Static<typeof EventJson>;
+
+export const EventStatusJson = Type.Object({
+  enabled: Type.Boolean(),
+  type: Type.Optional(Type.String()),
+  intervalMinutes: Type.Optional(Type.Integer()),
+  nextPollDate: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  lastPollDate: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  lastError: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  lastErrorDate: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  webhookRegistration: Type.Optional(Type.String({ description: 'auto, manual (register webhookUrl in the vendor by hand) or none' })),
+  webhookUrl: Type.Optional(Type.String()),
+}, { title: 'EventStatus' });
+export type EventStatusJson = Static<typeof EventStatusJson>;
+
+export const EventPageQuery = Type.Object({
+  page: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+  pageSize: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$', description: 'At most 500; 50 by default' })),
+});
+
+const EventId = Type.String({ minLength: 1, maxLength: 100 });
+export const EventParams = Type.Object({ eventId: EventId });
+export const InstanceEventParams = Type.Object({ id: NumericId, eventId: EventId });
+export const InstanceParams = Type.Object({ id: NumericId });
+
+export const WebhookParams = Type.Object({
+  elementKey: Type.String({ maxLength: 200 }),
+  instance: Type.String({ maxLength: 100, description: 'The instance id, base64' }),
+  secret: Type.String({ maxLength: 200 }),
+});
