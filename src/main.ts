@@ -114,12 +114,14 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
 /** The worker alone: polls, webhook processing and deliveries, no HTTP. */
 async function runWorker(config: Config): Promise<void> {
   const { store, services } = await open(config, false);
-  services.invalidations.follow();
-  await services.worker.start();
-  process.stdout.write(`switchboard worker running (${store.dialect} store, no HTTP)\n`);
+  // Handlers before the line that says the worker runs: whoever reads it may signal at once, and a
+  // signal without a handler kills the process outright.
   const stop = async () => { await services.close(); await store.close(); process.exit(0); };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
+  services.invalidations.follow();
+  await services.worker.start();
+  process.stdout.write(`switchboard worker running (${store.dialect} store, no HTTP)\n`);
 }
 
 async function startDemoJira(port: number) {

@@ -20,11 +20,17 @@ export interface ConfigurationDefinition {
 
 export type Operation = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/**
+ * A resource as the catalog shows it. Never written by an element: the registry derives it from
+ * the operations the element registers (`src/elements/resources.ts`), so nothing is advertised
+ * that does not answer.
+ */
 export interface ResourceDefinition {
   /** Hub resource name, e.g. `incidents`. */
   name: string;
-  /** The vendor's own name of the object, as transformations may give it (`issue` for Jira incidents). */
+  /** The vendor's own name of the object, as transformations may give it. */
   vendorName?: string;
+  /** The methods registered on the resource and on one of its items. */
   operations: Operation[];
   /** Whether events (polling and/or webhooks) are produced for this resource. */
   events: boolean;
@@ -48,8 +54,19 @@ export interface ElementDefinition {
   signupURL: string;
   existingAccountDescription: string;
   configuration: ConfigurationDefinition[];
+  /** Derived by the registry from the element's hub operations. */
   resources: ResourceDefinition[];
-  events: { supported: boolean; methods: ('polling' | 'webhook')[] };
+  events: {
+    supported: boolean;
+    methods: ('polling' | 'webhook')[];
+    /** The default of `event.poller.configuration` (Open Connectors' poller document). */
+    pollerConfiguration?: unknown;
+    /** The default of `event.metadata`: which objects support polling and webhooks. */
+    metadata?: unknown;
+  };
   beta: boolean;
   displayOrder: number;
 }
+
+/** What an element writes about itself: everything but what the registry derives. */
+export type ElementDescription = Omit<ElementDefinition, 'resources'>;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
-import type { ElementDefinition } from './element-definition.ts';
+import type { ElementDefinition, ElementDescription } from './element-definition.ts';
 import type { HubImplementation } from '../hubs/hub-contract.ts';
 import type { ElementEvents } from '../hubs/event-contract.ts';
 
@@ -22,7 +22,7 @@ export type VendorMeta = Record<string, unknown>;
  * element needs arrives through arguments; it never reaches into the store or the job queue.
  */
 export interface ElementModule {
-  definition: ElementDefinition;
+  definition: ElementDescription;
   /** Validates and normalises configuration (400 naming every problem). */
   validateConfiguration(configuration: Configuration): Configuration;
   /** Whether a change from `before` to `after` needs the vendor to check credentials again. */
@@ -34,3 +34,6 @@ export interface ElementModule {
   /** Polling and vendor webhooks. */
   events?: ElementEvents;
 }
+
+/** An element as the registry holds it: its definition completed with what the platform derives and adds. */
+export type InstalledElement = Omit<ElementModule, 'definition'> & { definition: ElementDefinition };

@@ -97,4 +97,4 @@ export const MetadataJson = Type.Object({
 }, { title: 'ElementMetadata' });
 export type MetadataJson = Static<typeof MetadataJson>;
 
-export const KeyOrIdParams = Type.Object({ keyOrId: Type.String({ maxLength: 200, description: 'An element key (jiraonprem) or numeric id' }) });
+export const KeyOrIdParams = Type.Object({ keyOrId: Type.String({ maxLength: 200, description: 'An element key or numeric id' }) });

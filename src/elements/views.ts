@@ -24,7 +24,7 @@ export function configurationJson(element: ElementDefinition, def: Configuration
 export const configurationList = (element: ElementDefinition): ConfigurationJson[] =>
   element.configuration.map((def, i) => configurationJson(element, def, i));
 
-/** The element object (`element.schema.json`), with every field of the Open Connectors Jira On Prem example. */
+/** The element object (`element.schema.json`), with every field of Open Connectors' element example. */
 export function elementJson(element: ElementDefinition): ElementJson {
   return {
     id: element.id,

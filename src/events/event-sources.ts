@@ -6,7 +6,7 @@ import type { EventRepository, EventSourceRow } from './event-repository.ts';
 import type { EventService } from './event-service.ts';
 import { eventSettings } from './event-settings.ts';
 
-/** The public intake URL of an instance's vendor webhooks (D24, with a secret: Jira cannot sign). */
+/** The public intake URL of an instance's vendor webhooks (D24: a secret in the URL, for vendors that cannot sign). */
 export function intakeUrl(publicUrl: string, elementKey: string, instanceId: number, secret: string): string {
   return `${publicUrl}/elements/api-v2/events/${elementKey}/${Buffer.from(String(instanceId)).toString('base64')}/${secret}`;
 }
@@ -67,7 +67,7 @@ export class EventSources {
           row.last_error = null;
         } catch (err) {
           row.registration = 'manual';
-          row.last_error = `Registering the Jira webhook failed: ${(err as Error).message}`;
+          row.last_error = `Registering the webhook in the vendor failed: ${(err as Error).message}`;
           row.last_error_at = now;
         }
       }

@@ -52,7 +52,6 @@ export const InstanceEventParams = Type.Object({ id: NumericId, eventId: EventId
 export const InstanceParams = Type.Object({ id: NumericId });
 
 export const WebhookParams = Type.Object({
-  elementKey: Type.String({ maxLength: 200 }),
   instance: Type.String({ maxLength: 100, description: 'The instance id, base64' }),
   secret: Type.String({ maxLength: 200 }),
 });

@@ -19,13 +19,36 @@ export interface PollResult {
   cursor: unknown;
 }
 
+/** One delivery of a vendor webhook, as it arrived. */
+export interface WebhookDelivery {
+  /** The body's bytes, unparsed: a vendor that signs deliveries is verified over exactly these. */
+  body: Buffer;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** How an element takes its vendor's webhooks; the platform routes and authenticates them by this. */
+export interface WebhookIntake {
+  /** Largest delivery the vendor sends, in bytes: refusing one loses its events. */
+  bodyLimit: number;
+  /**
+   * How a delivery proves it comes from the instance's vendor: `url-secret`, a secret in the
+   * intake URL, checked before the body is read (for vendors that cannot sign or add headers).
+   */
+  authentication: 'url-secret';
+  /**
+   * A delivery as events, with the payload the notification carries as `raw`; `undefined` when the
+   * delivery does not belong to this instance (it is acknowledged and ignored).
+   */
+  receive(context: HubContext, delivery: WebhookDelivery): { events: VendorEvent[]; payload: unknown } | undefined;
+}
+
 /** What an element does for events: polling, vendor webhooks and their registration. */
 export interface ElementEvents {
   /** Objects polled when the configuration names none. */
   defaultObjects: string[];
   poll(context: HubContext, objects: string[], cursor: unknown): Promise<PollResult>;
-  /** Maps a vendor webhook body to events; `undefined` when the body does not belong to this instance. */
-  fromWebhook(context: HubContext, body: unknown): VendorEvent[] | undefined;
+  /** Present when the vendor can call switchboard with its changes. */
+  webhook?: WebhookIntake;
   /** Registers the intake URL in the vendor; `undefined` when the vendor user may not (register by hand). */
   register(context: HubContext, url: string): Promise<string | undefined>;
   unregister(context: HubContext, vendorWebhookId: string): Promise<void>;

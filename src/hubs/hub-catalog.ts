@@ -1,4 +1,7 @@
-/** The hubs switchboard serves. A hub is a family of normalized resources; elements declare theirs. */
+/**
+ * A hub: a family of normalized resources (`src/hubs/<key>/contract.ts`). The catalog lists the
+ * hubs that at least one installed element serves.
+ */
 export interface HubDefinition {
   id: number;
   key: string;
@@ -7,12 +10,4 @@ export interface HubDefinition {
   videoLink: string;
 }
 
-export const hubs: readonly HubDefinition[] = [
-  {
-    id: 14,
-    key: 'helpdesk',
-    name: 'Help Desk',
-    description: 'Incidents, comments, attachments, agents and contacts of help desk and issue tracking systems.',
-    videoLink: '',
-  },
-];
+

@@ -108,10 +108,24 @@ export interface ObjectField {
   custom?: boolean;
 }
 
+/** What an element says of one of its resources beyond its operations. */
+export interface ResourceTraits {
+  /** The vendor's own name of the object, as transformations may give it (`vendorName`). */
+  vendorName?: string;
+  /** Events (polling or webhooks) are produced for it. */
+  events?: boolean;
+  /** The vendor has custom fields on it, which the element reads and writes by name. */
+  customFields?: boolean;
+}
+
 export interface HubImplementation {
   hub: string;
-  /** `GET /objects`. */
-  objects: string[];
   operations: HubOperation[];
-  objectMetadata(name: string, context: HubContext): Promise<ObjectField[] | undefined>;
+  /** Traits of the resources the operations serve, by resource name. */
+  resources: Readonly<Record<string, ResourceTraits>>;
+  /**
+   * `GET /objects/{name}/metadata`, for each object the element can describe from its vendor;
+   * `GET /objects` lists exactly these.
+   */
+  objects: ReadonlyMap<string, (context: HubContext) => Promise<ObjectField[]>>;
 }

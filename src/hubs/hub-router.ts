@@ -123,14 +123,13 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
 
   const objects = async (request: FastifyRequest, reply: FastifyReply) => {
     const instance = await resolveInstance(request, reply, true);
-    return deps.registry.module(instance.elementKey)!.hub?.objects ?? [];
+    return [...(deps.registry.module(instance.elementKey)!.hub?.objects.keys() ?? [])];
   };
   const metadata = async (request: FastifyRequest, reply: FastifyReply) => {
     const instance = await resolveInstance(request, reply, false);
     const name = (request.params as { name: string }).name;
-    const hub = deps.registry.module(instance.elementKey)!.hub;
-    // Only the element's own objects reach it: a name like "__proto__" must never index anything.
-    const fields = hub?.objects.includes(name) ? await hub.objectMetadata(name, contextFor(instance)) : undefined;
+    const describe = deps.registry.module(instance.elementKey)!.hub?.objects.get(name);
+    const fields = describe ? await describe(contextFor(instance)) : undefined;
     if (!fields) throw notFound(`No object named ${name.slice(0, 100)}; GET /objects lists them`);
     return { fields };
   };

@@ -5,7 +5,7 @@ import type { HubPaging, HubRequest, HubResult } from './hub-contract.ts';
 
 export const DEFAULT_PAGE_SIZE = 200;
 export const MAX_PAGE_SIZE = 1000;
-/** Vendors count offsets in 32-bit integers (Jira's `startAt` is a Java int). */
+/** Vendors count offsets in 32-bit integers (a Java server's `int`). */
 const MAX_OFFSET = 2 ** 31 - 1;
 
 interface PageToken {

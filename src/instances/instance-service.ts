@@ -5,7 +5,8 @@ import { isoSeconds, type Clock } from '../platform/clock.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
 import { isOrgAdmin, type Identity } from '../auth/identity.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
-import type { ElementModule, Configuration } from '../elements/element-module.ts';
+import type { InstalledElement, Configuration } from '../elements/element-module.ts';
+import { validatePlatformConfiguration } from '../elements/platform-configuration.ts';
 import type { Instance, InstanceChanges, InstanceFilter, InstanceRepository } from './instance-repository.ts';
 import { MASK, secretKeys } from './views.ts';
 import type { CreateInstanceBody, ElementRef, UpdateInstanceBody } from './schemas.ts';
@@ -55,13 +56,13 @@ export class InstanceService {
     return isoSeconds(this.clock.now());
   }
 
-  module(key: string): ElementModule {
+  module(key: string): InstalledElement {
     const m = this.registry.module(key);
     if (!m) throw new ApiError('INTERNAL', `Element ${key} is not installed`);
     return m;
   }
 
-  #elementOf(ref: ElementRef | undefined): ElementModule {
+  #elementOf(ref: ElementRef | undefined): InstalledElement {
     if (ref === undefined || (ref.key === undefined && ref.id === undefined)) throw badRequest('element is required: {"key": "<element key>"} or {"id": <element id>}');
     const keyOrId = ref.key ?? String(ref.id);
     const m = this.registry.module(keyOrId);
@@ -70,11 +71,17 @@ export class InstanceService {
   }
 
   /** Keeps the keys the element defines; unknown keys are accepted and ignored (clients send everything they hold). */
-  #known(module: ElementModule, input: Configuration | undefined): Configuration {
+  #known(module: InstalledElement, input: Configuration | undefined): Configuration {
     if (input === undefined) return {};
     if (JSON.stringify(input).length > MAX_CONFIGURATION_BYTES) throw badRequest(`configuration is larger than ${MAX_CONFIGURATION_BYTES} bytes`);
     const keys = new Set(module.definition.configuration.map((c) => c.key));
     return Object.fromEntries(Object.entries(input).filter(([k]) => keys.has(k)));
+  }
+
+  /** The platform's keys (events, null filtering), then the element's own. */
+  #validate(module: InstalledElement, configuration: Configuration): Configuration {
+    validatePlatformConfiguration(configuration, module.definition);
+    return module.validateConfiguration(configuration);
   }
 
   async create(identity: Identity, body: CreateInstanceBody, elementFromPath?: string): Promise<Instance> {
@@ -88,7 +95,7 @@ export class InstanceService {
     // The sanitised name is added to the tags, after the given ones, as Open Connectors does.
     const tags = given.includes(name) ? given : [...given, name];
     const external = body.externalAuthentication ?? 'none';
-    const configuration = module.validateConfiguration(this.#known(module, body.configuration));
+    const configuration = this.#validate(module, this.#known(module, body.configuration));
     const vendorMeta = await module.provision(configuration, { http: this.http, logger: this.logger, timeoutMs: this.vendorTimeoutMs });
     const instance = await this.repo.insert({
       organizationId: identity.organizationId, accountId: identity.user.accountId, userId: identity.user.id,
@@ -101,7 +108,7 @@ export class InstanceService {
     return instance;
   }
 
-  #elementFromPath(keyOrId: string): ElementModule {
+  #elementFromPath(keyOrId: string): InstalledElement {
     const m = this.registry.module(keyOrId);
     if (!m) throw notFound(`No element found with key or ID ${keyOrId.slice(0, 100)}`);
     return m;
@@ -144,7 +151,7 @@ export class InstanceService {
   }
 
   /** Merges a configuration change, keeping stored secrets where the client sent the mask back. */
-  #mergeConfiguration(module: ElementModule, stored: Configuration, incoming: Configuration, replace: boolean): Configuration {
+  #mergeConfiguration(module: InstalledElement, stored: Configuration, incoming: Configuration, replace: boolean): Configuration {
     const secrets = secretKeys(module.definition);
     const next: Configuration = replace ? {} : { ...stored };
     for (const [k, v] of Object.entries(incoming)) {
@@ -186,7 +193,7 @@ export class InstanceService {
     if (body.cacheTimeToLive !== undefined) changes.cacheTimeToLive = body.cacheTimeToLive;
     if (body.configuration !== undefined) {
       const merged = this.#mergeConfiguration(module, instance.configuration, this.#known(module, body.configuration), mode === 'put');
-      const configuration = module.validateConfiguration(merged);
+      const configuration = this.#validate(module, merged);
       if (module.needsReprovision(instance.configuration, configuration) || changes.elementKey !== undefined) {
         changes.vendorMeta = await module.provision(configuration, { http: this.http, logger: this.logger, timeoutMs: this.vendorTimeoutMs });
         changes.valid = true;

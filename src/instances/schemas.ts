@@ -4,7 +4,7 @@ import { NumericId } from '../platform/http/schemas.ts';
 
 /** Instances (open-connectors-api.md §2), shared by the routes and the console. */
 
-/** `{"key": "jiraonprem"}` or `{"id": 5993}`: which connector. */
+/** `{"key": "<element key>"}` or `{"id": <element id>}`: which connector. */
 export const ElementRef = Type.Object({
   key: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   id: Type.Optional(Type.Integer({ minimum: 1 })),

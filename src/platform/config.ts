@@ -21,15 +21,15 @@ export interface Config {
   readonly consoleLogin: ConsoleLoginConfig;
   /** Largest accepted JSON request body, in bytes. */
   readonly bodyLimit: number;
-  /** How long one call to a vendor (Jira) may take before it counts as a timeout. */
+  /** How long one call to a vendor may take before it counts as a timeout. */
   readonly vendorTimeoutMs: number;
-  /** Largest Jira answer read into memory, in bytes. */
+  /** Largest vendor answer read into memory, in bytes. */
   readonly vendorAnswerLimit: number;
   /** Largest file accepted by hub uploads (attachments), in bytes. */
   readonly uploadLimit: number;
   /** How long a resolved hub `Authorization` header is reused (0 turns the cache off). */
   readonly hubCacheTtlMs: number;
-  /** The URL Jira uses to reach switchboard (webhooks); default: the listening address. */
+  /** The URL vendors use to reach switchboard (webhooks); default: the listening address. */
   readonly publicUrl: string | undefined;
   /** `all` (API + worker, the default), `api` or `worker`. */
   readonly role: 'all' | 'api' | 'worker';
@@ -140,7 +140,7 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
       deliveryBaseDelayMs: integer(env, 'SWITCHBOARD_DELIVERY_BASE_DELAY_MS', 4000, 0, 3_600_000),
       deliveryTimeoutMs: integer(env, 'SWITCHBOARD_DELIVERY_TIMEOUT_MS', 10_000, 100, 300_000),
       deliveryConcurrency: integer(env, 'SWITCHBOARD_DELIVERY_CONCURRENCY', 32, 1, 1000),
-      // Polls wait on Jira, not on this process's CPU.
+      // Polls wait on the vendor, not on this process's CPU.
       pollConcurrency: integer(env, 'SWITCHBOARD_POLL_CONCURRENCY', 16, 1, 1000),
     }),
   };

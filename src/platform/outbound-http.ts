@@ -2,13 +2,13 @@ import { hash } from 'node:crypto';
 import { Agent, type Dispatcher } from 'undici';
 
 export interface DispatcherOptions {
-  /** PEM of extra certificate authorities to trust (a self-signed Jira). */
+  /** PEM of extra certificate authorities to trust (a vendor server with a private certificate). */
   ca?: string | undefined;
 }
 
 /**
  * Where outbound HTTP connections come from. One keep-alive pool per distinct TLS setting, so
- * every instance of one Jira shares warm connections; tests inject a MockAgent instead.
+ * every instance of one vendor server shares warm connections; tests inject a MockAgent instead.
  */
 export interface OutboundHttp {
   dispatcher(options?: DispatcherOptions): Dispatcher;
@@ -19,7 +19,7 @@ export interface OutboundHttp {
 
 export interface OutboundHttpOptions {
   connectTimeoutMs: number;
-  /** Connections per origin; bounds how hard one Jira can be hit. */
+  /** Connections per origin; bounds how hard one vendor server can be hit. */
   connectionsPerOrigin: number;
   answerLimit: number;
 }

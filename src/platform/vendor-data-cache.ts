@@ -1,8 +1,8 @@
 import type { Invalidations } from './invalidations.ts';
 
 /**
- * Data an element reads from its vendor and reuses across calls, per instance (Jira's field
- * list, say): kept for the TTL the element asks, bounded in entries, and dropped on every process
+ * Data an element reads from its vendor and reuses across calls, per instance (the vendor's
+ * list of custom fields, say): kept for the TTL the element asks, bounded in entries, and dropped on every process
  * when the element, or a change elsewhere, invalidates it.
  */
 export class VendorDataCache {

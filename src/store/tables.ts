@@ -92,7 +92,7 @@ export interface EventSourcesTable {
   webhook_secret_hash: string | null;
   webhook_secret_enc: string | null;
   vendor_webhook_id: string | null;
-  /** auto (registered in Jira by switchboard) | manual (the user registers the URL) | none */
+  /** auto (registered in the vendor by switchboard) | manual (the user registers the URL) | none */
   registration: string;
   updated_at: string;
 }

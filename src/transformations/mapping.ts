@@ -124,7 +124,7 @@ const flag = (config: ConfigEntry[] | undefined, type: string, direction: 'fromV
 export function validateTransformation(raw: unknown, definitionPaths: Set<string> | undefined, objectName: string): TransformationBody {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('A transformation is a JSON object with vendorName and fields');
   const b = raw as Record<string, unknown>;
-  if (typeof b.vendorName !== 'string' || b.vendorName === '') throw badRequest('vendorName is required: the element\'s vendor object (for Jira issues: issue or incidents)');
+  if (typeof b.vendorName !== 'string' || b.vendorName === '') throw badRequest('vendorName is required: the element\'s vendor object (GET /elements/{keyOrId}/transformations lists them)');
   if (!Array.isArray(b.fields)) throw badRequest('fields is required: an array of {path, type, vendorPath}');
   const configuration = (Array.isArray(b.configuration) ? b.configuration : []) as ConfigEntry[];
   for (const c of configuration) if (!['passThrough', 'inherit', 'addToDocumentation', 'remove'].includes(c?.type)) throw badRequest(`Unknown configuration type "${String(c?.type)}"`);

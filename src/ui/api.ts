@@ -75,8 +75,8 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   return { status: res.status, headers: res.headers, body: parsed as T };
 }
 
-/** A user-facing sentence for an API error: the platform message plus what Jira said. */
-export function describeError(err: unknown): string {
-  if (err instanceof HttpError) return err.body.providerMessage ? `${err.body.message} — Jira said: ${err.body.providerMessage}` : err.body.message;
+/** A user-facing sentence for an API error: the platform message plus what the vendor said. */
+export function describeError(err: unknown, vendor = 'the vendor'): string {
+  if (err instanceof HttpError) return err.body.providerMessage ? `${err.body.message} — ${vendor} said: ${err.body.providerMessage}` : err.body.message;
   return err instanceof Error ? err.message : String(err);
 }

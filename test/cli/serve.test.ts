@@ -46,7 +46,7 @@ describe('switchboard serve', () => {
     expect(access.map((l) => [l.method, l.url, l.statusCode])).toEqual([
       ['GET', '/elements/api-v2/elements/jiraonprem', 200],
       ['GET', '/elements/api-v2/accounts', 401],
-      ['POST', '/elements/api-v2/events/:elementKey/:instance/:secret', 401],
+      ['POST', '/elements/api-v2/events/jiraonprem/:instance/:secret', 401],
     ]);
     expect(logs).not.toContain(webhookSecret);
     expect(logs).not.toContain('incoming request');

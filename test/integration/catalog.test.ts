@@ -61,6 +61,19 @@ describe('element catalog', () => {
     assertContract('elementMetadataExpanded', expanded.body);
     expect(expanded.body).toMatchObject({ authenticationType: 'basic', hub: 'helpdesk', api: { type: 'REST', contentType: 'application/json' } });
     expect(expanded.body.resources.map((r: any) => r.canonicalName)).toContain('incidents');
+    // Derived from the routes the element registers: every advertised operation is routed.
+    const routed = new Set(server.app.routeTable.map((r) => `${r.method} ${r.url}`));
+    for (const r of expanded.body.resources) {
+      for (const op of r.operations) {
+        const served = routed.has(`${op} /elements/api-v2/hubs/:hub/${r.canonicalName}`) || [...routed].some((x) => x.startsWith(`${op} /elements/api-v2/hubs/:hub/${r.canonicalName}/:`) && x.split('/').length === 7);
+        expect(served, `${op} ${r.canonicalName}`).toBe(true);
+      }
+    }
+    const byName = Object.fromEntries(expanded.body.resources.map((r: any) => [r.canonicalName, r]));
+    expect(byName.agents.operations).toEqual(['GET']);
+    expect(byName.worklogs).toBeUndefined();
+    expect(expanded.body.resources.every((r: any) => !r.bulk.upload.supported && !r.bulk.download.supported)).toBe(true);
+    expect(expanded.body.bulk).toEqual({ upload: false, download: false });
     expect(expanded.body.usage).toEqual({ instanceCount: 0, customerCount: 0, traffic: 0 });
   });
 

@@ -15,12 +15,9 @@ export function missingKeys(config: Configuration): string[] {
   return missing;
 }
 
-const truthy = (v: unknown) => v === true || v === 'true';
-
 /**
  * Checks the configuration of a jiraonprem instance and normalises `siteAddress`. Credentials are
- * either `username` + `password` or `personalAccessToken`. Event keys are checked here too, so a
- * bad callback URL fails the create instead of every later delivery.
+ * either `username` + `password` or `personalAccessToken`. (The platform checks its own keys.)
  */
 export function validateConfiguration(input: Configuration): Configuration {
   const missing = missingKeys(input);
@@ -43,31 +40,6 @@ export function validateConfiguration(input: Configuration): Configuration {
   const ca = config['ssl.ca.certificate'];
   if (present(ca) && (typeof ca !== 'string' || !ca.includes('-----BEGIN CERTIFICATE-----'))) {
     throw badRequest('ssl.ca.certificate must be a PEM certificate (-----BEGIN CERTIFICATE----- …)');
-  }
-  const vendorType = config['event.vendor.type'];
-  if (present(vendorType) && !['polling', 'webhook', 'webhooks'].includes(String(vendorType))) {
-    throw badRequest(`event.vendor.type must be polling or webhook, not "${String(vendorType).slice(0, 50)}"`);
-  }
-  const interval = config['event.poller.refresh_interval'];
-  if (present(interval) && !/^\d{1,9}$/.test(String(interval).trim())) throw badRequest('event.poller.refresh_interval must be a whole number of minutes');
-  if (present(interval) && Number(interval) < 1) throw badRequest('event.poller.refresh_interval must be at least 1 minute');
-  const poller = config['event.poller.configuration'];
-  if (present(poller) && typeof poller === 'string') {
-    try {
-      const parsed = JSON.parse(poller) as unknown;
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-    } catch {
-      throw badRequest('event.poller.configuration must be a JSON object keyed by resource, e.g. {"incidents": {...}}');
-    }
-  } else if (present(poller) && (typeof poller !== 'object' || Array.isArray(poller))) {
-    throw badRequest('event.poller.configuration must be a JSON object keyed by resource');
-  }
-  if (truthy(config['event.notification.enabled'])) {
-    const callback = config['event.notification.callback.url'];
-    if (!present(callback)) throw badRequest('event.notification.callback.url is required when event.notification.enabled is true');
-    let url: URL | undefined;
-    try { url = new URL(String(callback)); } catch { /* reported below */ }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw badRequest(`event.notification.callback.url "${String(callback).slice(0, 200)}" is not an http(s) URL`);
   }
   return config;
 }

@@ -1,4 +1,4 @@
-import type { ElementDefinition, ResourceDefinition } from '../element-definition.ts';
+import type { ElementDescription } from '../element-definition.ts';
 
 /** The §6.4 poller default: incidents changed since the last poll, oldest first. */
 export const defaultPollerConfiguration = {
@@ -17,15 +17,8 @@ export const defaultPollerConfiguration = {
 
 export const defaultEventMetadata = { event: { polling: { incidents: {} }, webhook: { incidents: {} } } };
 
-const crud = (name: string, events = false, bulk = false, customFields = false): ResourceDefinition => ({
-  name, operations: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'], events, bulk: { upload: bulk, download: bulk }, customFields,
-});
-const readOnly = (name: string): ResourceDefinition => ({
-  name, operations: ['GET'], events: false, bulk: { upload: false, download: false }, customFields: false,
-});
-
 /** Jira On Prem: Jira Server / Data Center over REST API v2, through the helpdesk hub. */
-export const definition: ElementDefinition = {
+export const definition: ElementDescription = {
   id: 5993,
   key: 'jiraonprem',
   name: 'Jira On Prem',
@@ -41,33 +34,12 @@ export const definition: ElementDefinition = {
   existingAccountDescription: 'Give switchboard the address of your Jira and the credentials of the Jira user it should act as.',
   beta: false,
   displayOrder: 1,
-  events: { supported: true, methods: ['polling', 'webhook'] },
+  events: { supported: true, methods: ['polling', 'webhook'], pollerConfiguration: defaultPollerConfiguration, metadata: defaultEventMetadata },
   configuration: [
     { key: 'username', name: 'Username', description: 'Jira login name of the user switchboard acts as', type: 'TEXTFIELD_128', required: true },
     { key: 'password', name: 'Password', description: 'Password of that Jira user', type: 'PASSWORD', required: true },
     { key: 'personalAccessToken', name: 'Personal Access Token', description: 'Instead of username and password: a Jira personal access token (Jira Data Center 8.14+), sent as Bearer', type: 'PASSWORD', required: false },
     { key: 'siteAddress', name: 'Server URL', description: 'Base URL of your Jira, e.g. https://jira.example.com or https://example.com/jira', type: 'TEXTFIELD_1000', required: true },
     { key: 'ssl.ca.certificate', name: 'CA Certificate (PEM)', description: 'Only for a Jira with a self-signed or private certificate: the PEM of the certificate authority to trust', type: 'TEXTAREA', required: false },
-    { key: 'event.notification.enabled', name: 'Events Enabled', description: 'Send events to the callback URL', type: 'BOOLEAN', required: false, defaultValue: 'false' },
-    { key: 'event.vendor.type', name: 'Event Type', description: 'polling, or webhook (needs Jira admin rights to register automatically)', type: 'TEXTFIELD_32', required: false, defaultValue: 'polling' },
-    { key: 'event.notification.callback.url', name: 'Event Notification Callback URL', description: 'Where switchboard POSTs event notifications', type: 'TEXTFIELD_1000', required: false },
-    { key: 'event.notification.signature.key', name: 'Callback Notification Signature Key', description: 'HMAC-SHA256 key used to sign notifications', type: 'PASSWORD', required: false },
-    { key: 'event.poller.refresh_interval', name: 'Event Poller Refresh Interval (mins)', description: 'Minutes between polls', type: 'TEXTFIELD_32', required: false, defaultValue: '15' },
-    { key: 'event.poller.configuration', name: 'Event Poller Resources Configuration', description: 'JSON poller configuration per resource', type: 'TEXTAREA', required: false, defaultValue: JSON.stringify(defaultPollerConfiguration), hideFromConsole: true },
-    { key: 'event.poller.urls', name: 'Event Poller URLs', description: 'Legacy poll URLs separated by |', type: 'TEXTAREA', required: false, defaultValue: '', hideFromConsole: true },
-    { key: 'event.metadata', name: 'Event Metadata', description: 'Which objects support polling and webhooks', type: 'TEXTAREA', required: false, defaultValue: JSON.stringify(defaultEventMetadata), hideFromConsole: true, internal: true },
-    { key: 'filter.response.nulls', name: 'Filter null values from the response', description: 'Remove null fields from hub responses', type: 'BOOLEAN', required: false, defaultValue: 'true' },
-  ],
-  resources: [
-    { ...crud('incidents', true, true, true), vendorName: 'issue' },
-    crud('incident-types'),
-    crud('agents'),
-    crud('contacts'),
-    readOnly('priorities'),
-    readOnly('statuses'),
-    crud('projects'),
-    { ...crud('fields'), operations: ['GET', 'POST'] },
-    { ...crud('attachments'), operations: ['GET', 'DELETE'] },
-    crud('worklogs'),
   ],
 };

@@ -1,6 +1,6 @@
 import { ApiError } from '../../platform/errors.ts';
 import type { HubContext } from '../../hubs/hub-contract.ts';
-import type { ElementEvents, PollResult, VendorEvent } from '../../hubs/event-contract.ts';
+import type { ElementEvents, PollResult, VendorEvent, WebhookDelivery, WebhookIntake } from '../../hubs/event-contract.ts';
 import { JiraApi } from './hub/jira-api.ts';
 import { jiraDateMs, jqlDateTime, jqlString } from './hub/ceql-to-jql.ts';
 
@@ -72,6 +72,17 @@ const WEBHOOK_TYPES: ReadonlyMap<string, VendorEvent['eventType']> = new Map([
  * worklog events produce none, because Jira also sends `jira:issue_updated` for them. A body whose
  * `self` is not under the instance's Jira is refused.
  */
+function receive(ctx: HubContext, delivery: WebhookDelivery): { events: VendorEvent[]; payload: unknown } | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(delivery.body.toString('utf8'));
+  } catch {
+    throw new ApiError('INVALID_JSON', 'A Jira webhook delivery is JSON; this body is not');
+  }
+  const events = fromWebhook(ctx, body);
+  return events && { events, payload: body };
+}
+
 function fromWebhook(ctx: HubContext, body: unknown): VendorEvent[] | undefined {
   const b = body as { webhookEvent?: string; timestamp?: number; issue?: Issue } | null;
   if (!b || typeof b !== 'object' || typeof b.webhookEvent !== 'string') return undefined;
@@ -120,4 +131,11 @@ async function unregister(ctx: HubContext, id: string): Promise<void> {
   }
 }
 
-export const jiraEvents: ElementEvents = { defaultObjects: ['incidents'], poll, fromWebhook, register, unregister };
+/**
+ * Jira's webhook payload carries the whole issue, all its comments included; refusing one loses
+ * the event (Jira 9 does not retry), so the intake takes up to 16 MiB. Jira Server can neither sign
+ * nor add headers: the intake URL carries a secret.
+ */
+const webhook: WebhookIntake = { bodyLimit: 16 * 1024 * 1024, authentication: 'url-secret', receive };
+
+export const jiraEvents: ElementEvents = { defaultObjects: ['incidents'], poll, webhook, register, unregister };

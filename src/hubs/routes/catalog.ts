@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../platform/errors.ts';
 import type { ElementRegistry } from '../../elements/registry.ts';
 import { elementJson } from '../../elements/views.ts';
-import { hubs, type HubDefinition } from '../hub-catalog.ts';
+import type { HubDefinition } from '../hub-catalog.ts';
 import { Type } from 'typebox';
 import { typed } from '../../platform/http/api-document.ts';
 import { errorResponses, NoQuery } from '../../platform/http/schemas.ts';
@@ -22,7 +22,7 @@ export function registerHubCatalogRoutes(app: FastifyInstance, registry: Element
     ...(hydrate && { resources: resourcesOf(hub).map((name) => ({ name })) }),
   });
   const find = (key: string): HubDefinition => {
-    const hub = hubs.find((h) => h.key === key);
+    const hub = registry.hubs().find((h) => h.key === key);
     if (!hub) throw notFound(`No hub found with key ${key.slice(0, 100)}`);
     return hub;
   };
@@ -32,9 +32,9 @@ export function registerHubCatalogRoutes(app: FastifyInstance, registry: Element
   const params = Type.Object({ hub: Type.String({ maxLength: 100 }) });
 
   api.get('/hubs', { config, schema: { tags, summary: 'The hubs', querystring: Type.Object({ hydrate: Type.Optional(Type.Boolean()) }), response: { 200: Type.Array(HubJson), ...errorResponses } } },
-    async (request) => hubs.map((h) => hubJson(h, request.query.hydrate === true)));
+    async (request) => registry.hubs().map((h) => hubJson(h, request.query.hydrate === true)));
   api.get('/hubs/keys', { config, schema: { tags, summary: 'The hubs\' keys', querystring: NoQuery, response: { 200: Type.Array(Type.String()), ...errorResponses } } },
-    async () => hubs.map((h) => h.key));
+    async () => registry.hubs().map((h) => h.key));
   api.get('/hubs/:hub', { config, schema: { tags, summary: 'One hub with its resources', params, querystring: NoQuery, response: { 200: HubJson, ...errorResponses } } },
     async (request) => hubJson(find(request.params.hub), true));
   api.get('/hubs/:hub/elements', { config, schema: { tags, summary: 'The elements of one hub', params, querystring: NoQuery, response: { 200: Type.Array(ElementJson), ...errorResponses } } }, async (request) => {

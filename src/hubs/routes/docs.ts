@@ -20,7 +20,7 @@ export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
     if (!module.hub) throw notFound(`${instance.elementKey} has no hub resources`);
     const context = hubContext(instance, { http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs }, deps.vendorData);
     const models: Record<string, Record<string, unknown>> = {};
-    for (const name of module.hub.objects) {
+    for (const [name, describe] of module.hub.objects) {
       // addToDocumentation: the instance's own shape replaces the vendor model.
       const t = (await deps.transformations.resolve(instance, name))?.body;
       if (t?.configuration.some((c) => c.type === 'addToDocumentation')) {
@@ -30,7 +30,7 @@ export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
         })));
         continue;
       }
-      const fields = await module.hub.objectMetadata(name, context);
+      const fields = await describe(context);
       if (fields?.length) models[name] = modelFromFields(fields);
     }
     return buildHubDocs(module.definition, module.hub, String(request.headers.host ?? 'localhost'), models, `${instance.name} (${module.definition.name})`);

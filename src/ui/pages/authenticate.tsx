@@ -41,7 +41,7 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
       if (c.required && !optional && (values[c.key] ?? '').trim() === '' && !(existing && c.type === 'PASSWORD')) errors[c.key] = `${c.name} is required`;
     }
     const site = values.siteAddress ?? '';
-    if (site && !/^https?:\/\/\S+$/.test(site)) errors.siteAddress = 'Use the full address, e.g. https://jira.example.com';
+    if (site && !/^https?:\/\/\S+$/.test(site)) errors.siteAddress = 'Use the full address, starting with https:// (or http://)';
     if (values['event.notification.enabled'] === 'true' && !/^https?:\/\/\S+$/.test(values['event.notification.callback.url'] ?? '')) {
       errors['event.notification.callback.url'] = 'Events need a callback URL (http or https)';
     }
@@ -67,7 +67,7 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
       if (existing) go(`instances/${existing.id}`);
       else setCreated(res.body);
     } catch (err) {
-      setError(describeError(err));
+      setError(describeError(err, element.name));
     } finally {
       setBusy(false);
     }
@@ -106,7 +106,7 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
           <label htmlFor={id}>{c.name}</label>
           <select id={id} value={values[c.key] || 'polling'} onChange={(e) => setValues({ ...values, [c.key]: e.target.value })}>
             <option value="polling">Polling</option>
-            <option value="webhook">Jira webhook</option>
+            <option value="webhook">{element.name} webhook</option>
           </select>
         </div>
       );
@@ -144,7 +144,7 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
           {events.map(field)}
         </fieldset>
         {error && <p role="alert" className="error" data-testid="form-error">{error}</p>}
-        <button type="submit" disabled={busy}>{busy ? 'Checking the credentials with Jira…' : existing ? 'Save and re-check' : 'Create instance'}</button>
+        <button type="submit" disabled={busy}>{busy ? `Checking the credentials with ${element.name}…` : existing ? 'Save and re-check' : 'Create instance'}</button>
       </form>
     </section>
   );
