@@ -3,6 +3,7 @@ import { request } from 'undici';
 import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
+import { retryAfterMs } from '../platform/vendor-http/retry-after.ts';
 import type { VendorDataCache } from '../platform/vendor-data-cache.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
@@ -120,7 +121,7 @@ export class EventService {
       ...(key && signatures(key, d.body, timestamp)),
     };
     let status: number | null = null;
-    let retryAfterMs = 0;
+    let waitAtLeastMs = 0;
     let error: string;
     try {
       const res = await request(d.url, {
@@ -133,13 +134,14 @@ export class EventService {
         await this.deps.events.deliveryDone(d, status, this.deps.clock.now());
         return;
       }
-      const ra = Number(res.headers['retry-after']);
-      if (Number.isFinite(ra) && ra > 0) retryAfterMs = ra * 1000;
+      // Seconds or an HTTP date, clamped to an hour: a huge value must not make an invalid date.
+      const header = res.headers['retry-after'];
+      waitAtLeastMs = retryAfterMs(Array.isArray(header) ? header[0] : header, this.deps.clock.now().getTime()) ?? 0;
       error = `the callback answered HTTP ${status}`;
     } catch (err) {
       error = `the callback could not be reached: ${(err as Error).message}`;
     }
-    await this.#retryLater(d, status, error, retryAfterMs);
+    await this.#retryLater(d, status, error, waitAtLeastMs);
   }
 
   async #retryLater(d: DeliveryRow, status: number | null, error: string, retryAfterMs: number): Promise<void> {

@@ -229,6 +229,17 @@ describe('incident sub-resources', () => {
     const download = await fetch(`${hub}/attachments/${aid}`, { headers: { ...h(), accept: 'application/octet-stream' } });
     expect(download.status).toBe(200);
     expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
+    // Uploads and downloads go through the same client as every call: a 429 is waited out.
+    await jira.control.post('/faults', { path: '/secure/attachment/', kind: 'status', status: 429, count: 1, headers: { 'Retry-After': '1' }, body: { message: 'slow down' } });
+    const afterWait = await fetch(`${hub}/attachments/${aid}`, { headers: { ...h(), accept: 'application/octet-stream' } });
+    expect(afterWait.status).toBe(200);
+    expect(Buffer.from(await afterWait.arrayBuffer())).toEqual(bytes);
+    await jira.control.post('/faults', { path: '/attachments$', kind: 'status', status: 429, count: 1, headers: { 'Retry-After': '1' }, body: { message: 'slow down' } });
+    const again = new FormData();
+    again.append('file', new Blob([bytes], { type: 'text/plain' }), 'again.txt');
+    const upAgain = await call(`${hub}/incidents/CE-6/attachments`, { method: 'POST', headers: h(), body: again });
+    expect(upAgain.status).toBe(200);
+    expect((await send('DELETE', `/attachments/${upAgain.body[0].id}`)).status).toBe(200);
     expect((await send('DELETE', `/attachments/${aid}`)).status).toBe(200);
     expect((await get(`/attachments/${aid}`)).status).toBe(404);
     const noFile = await call(`${hub}/incidents/CE-6/attachments`, { method: 'POST', headers: h(), json: { x: 1 } });

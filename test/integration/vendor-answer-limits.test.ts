@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from 'undici';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
-import { jiraRequest, JiraNetworkError } from '../../src/elements/jiraonprem/jira-http.ts';
+import { vendorRequest, VendorNetworkError } from '../../src/platform/vendor-http/vendor-request.ts';
 
 let server: TestServer;
 let jira: Awaited<ReturnType<typeof withEmulator>>;
@@ -46,12 +46,12 @@ afterAll(async () => {
   await agent.close();
 });
 
-const options = (timeoutMs = 5000) => ({ siteAddress: misbehavingUrl, dispatcher: agent, timeoutMs, answerLimit: 64 * 1024 });
-async function failure(path: string, timeoutMs?: number): Promise<{ error: JiraNetworkError; ms: number }> {
+const options = (timeoutMs = 5000) => ({ baseUrl: misbehavingUrl, dispatcher: agent, timeoutMs, answerLimit: 64 * 1024 });
+async function failure(path: string, timeoutMs?: number): Promise<{ error: VendorNetworkError; ms: number }> {
   const started = Date.now();
-  const error = await jiraRequest(options(timeoutMs), 'GET', path).then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(JiraNetworkError);
-  return { error: error as JiraNetworkError, ms: Date.now() - started };
+  const error = await vendorRequest(options(timeoutMs), 'GET', path).then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(VendorNetworkError);
+  return { error: error as VendorNetworkError, ms: Date.now() - started };
 }
 
 describe('limits on what Jira sends back', () => {
@@ -60,7 +60,7 @@ describe('limits on what Jira sends back', () => {
     expect(declared.error.cause_).toBe('too-large');
     expect(declared.error.message).toMatch(/larger than 65536 bytes \(SWITCHBOARD_VENDOR_ANSWER_LIMIT\)/);
     expect((await failure('/chunked')).error.cause_).toBe('too-large');
-    expect((await jiraRequest(options(), 'GET', '/fine')).text).toBe('{"fine":true}');
+    expect((await vendorRequest(options(), 'GET', '/fine')).text).toBe('{"fine":true}');
   });
 
   it('ends an answer that trickles in past the time limit, although no pause is long', async () => {
@@ -79,5 +79,13 @@ describe('limits on what Jira sends back', () => {
     expect(res.status).toBe(502);
     expect(res.body.message).toMatch(/Jira's answer to GET \/rest\/api\/2\/issue\/CE-1 cannot be read: .*SWITCHBOARD_VENDOR_ANSWER_LIMIT/);
     expect(res.body.requestId).toEqual(expect.any(String));
+    // Attachment bytes are streamed, and bounded by the same limit.
+    const issue = (await jira.jira.get('/rest/api/2/issue/CE-2')).body;
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.alloc(10_000, 97)], { type: 'text/plain' }), 'big.txt');
+    const attached = await jira.jira.request('POST', `/rest/api/2/issue/${issue.key}/attachments`, { body: form, headers: { 'X-Atlassian-Token': 'no-check' } });
+    const download = await call(`${server.api}/hubs/helpdesk/attachments/${attached.body[0].id}`, { headers: { authorization: `${server.auth}, Element ${created.body.token}`, accept: 'application/octet-stream' } });
+    expect(download.status).toBe(502);
+    expect(download.body.message).toMatch(/larger than 2048 bytes \(SWITCHBOARD_VENDOR_ANSWER_LIMIT\)/);
   });
 });

@@ -1,6 +1,6 @@
 import { ApiError, badRequest } from '../../platform/errors.ts';
 import type { Configuration } from '../element-module.ts';
-import type { JiraAuth } from './jira-http.ts';
+import type { VendorAuth } from '../../platform/vendor-http/vendor-request.ts';
 import { normaliseSiteAddress } from './site-address.ts';
 
 const present = (v: unknown) => v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
@@ -44,7 +44,7 @@ export function validateConfiguration(input: Configuration): Configuration {
   return config;
 }
 
-export function authFrom(config: Configuration): JiraAuth {
+export function authFrom(config: Configuration): VendorAuth {
   if (present(config.personalAccessToken)) return { kind: 'bearer', token: String(config.personalAccessToken) };
   return { kind: 'basic', username: String(config.username), password: String(config.password) };
 }

@@ -1,15 +1,19 @@
 import { ApiError } from '../../platform/errors.ts';
 import type { Configuration, ElementContext, VendorMeta } from '../element-module.ts';
 import { authFrom } from './configuration.ts';
-import { authorizationHeader, header, jiraRequest, JiraNetworkError, providerMessage, type JiraHttpOptions, type JiraResponse } from './jira-http.ts';
+import { authorizationHeader, header, vendorRequest, VendorNetworkError, type VendorHttpOptions, type VendorResponse } from '../../platform/vendor-http/vendor-request.ts';
+import { providerMessage as providerMessageOf } from '../../platform/vendor-http/vendor-client.ts';
+import { jiraDialect } from './jira-dialect.ts';
 
-function unreachable(err: JiraNetworkError): ApiError {
+const providerMessage = (res: VendorResponse) => providerMessageOf(res, jiraDialect);
+
+function unreachable(err: VendorNetworkError): ApiError {
   // Jira's serverInfo and myself answers are a few hundred bytes; a huge one is not Jira.
   if (err.cause_ === 'too-large') return new ApiError('PROVIDER_NOT_RECOGNISED', `siteAddress does not answer like Jira Server or Data Center: ${err.message}`);
   return new ApiError('PROVIDER_UNREACHABLE', `Cannot reach siteAddress: ${err.message}`);
 }
 
-function json(res: JiraResponse): Record<string, unknown> | undefined {
+function json(res: VendorResponse): Record<string, unknown> | undefined {
   if (!res.contentType.includes('json')) return undefined;
   try {
     const v = JSON.parse(res.text) as unknown;
@@ -31,13 +35,13 @@ function json(res: JiraResponse): Record<string, unknown> | undefined {
 export async function provision(config: Configuration, context: ElementContext): Promise<VendorMeta> {
   const siteAddress = String(config.siteAddress);
   const ca = typeof config['ssl.ca.certificate'] === 'string' ? config['ssl.ca.certificate'] : undefined;
-  const base: JiraHttpOptions = { siteAddress, dispatcher: context.http.dispatcher({ ca }), timeoutMs: context.timeoutMs, answerLimit: context.http.answerLimit };
+  const base: VendorHttpOptions = { baseUrl: siteAddress, dispatcher: context.http.dispatcher({ ca }), timeoutMs: context.timeoutMs, answerLimit: context.http.answerLimit };
 
-  let info: JiraResponse;
+  let info: VendorResponse;
   try {
-    info = await jiraRequest(base, 'GET', '/rest/api/2/serverInfo');
+    info = await vendorRequest(base, 'GET', '/rest/api/2/serverInfo');
   } catch (err) {
-    if (err instanceof JiraNetworkError) throw unreachable(err);
+    if (err instanceof VendorNetworkError) throw unreachable(err);
     throw err;
   }
   const server = json(info);
@@ -52,11 +56,11 @@ export async function provision(config: Configuration, context: ElementContext):
   }
 
   const auth = authFrom(config);
-  let me: JiraResponse;
+  let me: VendorResponse;
   try {
-    me = await jiraRequest({ ...base, authorization: authorizationHeader(auth) }, 'GET', '/rest/api/2/myself');
+    me = await vendorRequest({ ...base, authorization: authorizationHeader(auth) }, 'GET', '/rest/api/2/myself');
   } catch (err) {
-    if (err instanceof JiraNetworkError) throw unreachable(err);
+    if (err instanceof VendorNetworkError) throw unreachable(err);
     throw err;
   }
   const denied = header(me, 'x-authentication-denied-reason');

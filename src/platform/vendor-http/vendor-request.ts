@@ -1,9 +1,9 @@
 import type { Dispatcher } from 'undici';
 
-/** How switchboard authenticates to Jira: basic (username + password) or a personal access token. */
-export type JiraAuth = { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string };
+/** Basic (username + password) or a bearer token: the credentials most vendors take. */
+export type VendorAuth = { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string };
 
-export interface JiraResponse {
+export interface VendorResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
@@ -11,12 +11,12 @@ export interface JiraResponse {
 }
 
 /** An answer as it arrived: its bytes, decoded to text only when something reads `text`. */
-export class ReceivedJiraResponse implements JiraResponse {
+export class ReceivedResponse implements VendorResponse {
   #text: string | undefined;
 
   constructor(
     readonly status: number,
-    readonly headers: JiraResponse['headers'],
+    readonly headers: VendorResponse['headers'],
     readonly bytes: Buffer,
   ) {}
 
@@ -30,7 +30,7 @@ export class ReceivedJiraResponse implements JiraResponse {
 }
 
 /** A failure below HTTP (DNS, TCP, TLS, a timeout), or an answer too large to read. */
-export class JiraNetworkError extends Error {
+export class VendorNetworkError extends Error {
   constructor(readonly cause_: 'dns' | 'refused' | 'timeout' | 'tls' | 'reset' | 'too-large' | 'other', readonly code: string, message: string) {
     super(message);
   }
@@ -43,10 +43,11 @@ class AnswerLimitError extends Error {
   }
 }
 
-export interface JiraHttpOptions {
-  siteAddress: string;
-  /** `targetOf(siteAddress)`, worked out once with the options (the hub's hot path). */
-  target?: JiraTarget;
+export interface VendorHttpOptions {
+  /** The vendor's base URL, with its context path (`https://example.com/helpdesk`). */
+  baseUrl: string;
+  /** `targetOf(baseUrl)`, worked out once with the options (the hub's hot path). */
+  target?: VendorTarget;
   /** The `Authorization` header value (authorizationHeader), worked out once per configuration. */
   authorization?: string | undefined;
   dispatcher: Dispatcher;
@@ -56,43 +57,44 @@ export interface JiraHttpOptions {
   answerLimit: number;
 }
 
-export function authorizationHeader(auth: JiraAuth): string {
+export function authorizationHeader(auth: VendorAuth): string {
   return auth.kind === 'basic'
     ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
     : `Bearer ${auth.token}`;
 }
 
-/** Where requests for one siteAddress go: its origin and its context path (e.g. `/jira`). */
-export interface JiraTarget {
+/** Where requests for one base URL go: its origin and its context path (e.g. `/helpdesk`). */
+export interface VendorTarget {
   origin: string;
   basePath: string;
 }
 
-export function targetOf(siteAddress: string): JiraTarget {
-  const url = new URL(siteAddress);
+export function targetOf(baseUrl: string): VendorTarget {
+  const url = new URL(baseUrl);
   return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
 }
 
 /**
- * One HTTP exchange with Jira, never retried here: a retry of a credential failure would feed
- * Jira's login lockout, so retrying is the caller's decision. Always asks for JSON, which is
- * also what makes Jira's 429 answer JSON.
+ * One HTTP exchange with a vendor, never retried here: a retry of a credential failure would feed
+ * the vendor's login lockout, so retrying is the caller's decision. Always asks for JSON. A
+ * Buffer body goes as it is (with its content type in `extraHeaders`); anything else as JSON.
  *
  * This is the hub's hot path, so it talks to undici's dispatcher directly and collects the body
  * in a handler: `undici.request()` would wrap every answer in a Readable stream first, which cost
  * more CPU than the rest of a proxied call. `path` must already be percent-encoded.
  */
-export function jiraRequest(options: JiraHttpOptions, method: Dispatcher.HttpMethod, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ReceivedJiraResponse> {
-  const target = options.target ?? targetOf(options.siteAddress);
+export function vendorRequest(options: VendorHttpOptions, method: Dispatcher.HttpMethod, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ReceivedResponse> {
+  const target = options.target ?? targetOf(options.baseUrl);
   const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
   if (options.authorization) headers.authorization = options.authorization;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  const raw = Buffer.isBuffer(body);
+  if (body !== undefined && !raw) headers['content-type'] = 'application/json';
   return new Promise((resolve, reject) => {
     const handler = new CollectingHandler(resolve, reject, options);
     try {
       options.dispatcher.dispatch({
         origin: target.origin, path: target.basePath + path, method, headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
         // The agent bounds connecting; these bound waiting for the answer and for each body chunk.
         headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs,
       }, handler);
@@ -104,21 +106,21 @@ export function jiraRequest(options: JiraHttpOptions, method: Dispatcher.HttpMet
 
 /**
  * Collects one answer in memory, within `answerLimit` bytes and `timeoutMs` for the whole call:
- * undici's own body timeout only bounds the pause between two chunks, so a Jira (or a proxy in
+ * undici's own body timeout only bounds the pause between two chunks, so a vendor (or a proxy in
  * front of it) sending a trickle would otherwise hold the call open for good. A class rather than
  * closures, as it is made for every call.
  */
 class CollectingHandler implements Dispatcher.DispatchHandler {
   #status = 0;
-  #headers: JiraResponse['headers'] = {};
+  #headers: VendorResponse['headers'] = {};
   readonly #chunks: Buffer[] = [];
   #length = 0;
   readonly #deadline: number;
 
   constructor(
-    private readonly resolve: (response: ReceivedJiraResponse) => void,
-    private readonly reject: (err: JiraNetworkError) => void,
-    private readonly options: JiraHttpOptions,
+    private readonly resolve: (response: ReceivedResponse) => void,
+    private readonly reject: (err: VendorNetworkError) => void,
+    private readonly options: VendorHttpOptions,
   ) {
     this.#deadline = Date.now() + options.timeoutMs;
   }
@@ -126,7 +128,7 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
   // Its presence is what tells undici this handler speaks the current handler API.
   onRequestStart(): void {}
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: JiraResponse['headers']): void {
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: VendorResponse['headers']): void {
     this.#status = statusCode;
     this.#headers = headers;
     const declared = Number(header({ headers }, 'content-length'));
@@ -146,55 +148,45 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     const chunks = this.#chunks;
-    this.resolve(new ReceivedJiraResponse(this.#status, this.#headers, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    this.resolve(new ReceivedResponse(this.#status, this.#headers, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
   }
 
   onResponseError(_controller: unknown, err: Error): void {
-    this.reject(classifyNetworkError(err, new URL(this.options.siteAddress), this.options.timeoutMs));
+    this.reject(classifyNetworkError(err, new URL(this.options.baseUrl), this.options.timeoutMs));
   }
 }
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|EPROTO|ERR_SSL|TLS/;
 
-export function classifyNetworkError(err: unknown, url: URL, timeoutMs: number): JiraNetworkError {
+export function classifyNetworkError(err: unknown, url: URL, timeoutMs: number): VendorNetworkError {
   const e = err as { code?: string; name?: string; cause?: { code?: string }; message?: string };
   // An AbortSignal timeout surfaces as a DOMException whose numeric `code` means nothing here.
   const code = e.name === 'TimeoutError' || e.name === 'AbortError' ? e.name : String(e.code ?? e.cause?.code ?? e.name ?? 'UNKNOWN');
   const where = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new JiraNetworkError('dns', code, `the host name ${url.hostname} does not resolve (DNS ${code})`);
-  if (code === 'ECONNREFUSED') return new JiraNetworkError('refused', code, `the connection to ${where} was refused`);
-  if (code === 'ANSWER_TOO_LARGE') return new JiraNetworkError('too-large', code, `the answer from ${where} is ${e.message ?? ''} (SWITCHBOARD_VENDOR_ANSWER_LIMIT)`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new VendorNetworkError('dns', code, `the host name ${url.hostname} does not resolve (DNS ${code})`);
+  if (code === 'ECONNREFUSED') return new VendorNetworkError('refused', code, `the connection to ${where} was refused`);
+  if (code === 'ANSWER_TOO_LARGE') return new VendorNetworkError('too-large', code, `the answer from ${where} is ${e.message ?? ''} (SWITCHBOARD_VENDOR_ANSWER_LIMIT)`);
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ANSWER_TOO_SLOW' || code === 'TimeoutError' || code === 'AbortError' || code === 'ETIMEDOUT') {
-    return new JiraNetworkError('timeout', code, `${where} did not answer within ${Math.round(timeoutMs / 1000)} seconds`);
+    return new VendorNetworkError('timeout', code, `${where} did not answer within ${Math.round(timeoutMs / 1000)} seconds`);
   }
   if (TLS_CODES.test(code)) {
-    return new JiraNetworkError('tls', code, `the TLS handshake with ${where} failed (${code}); if your Jira uses a self-signed or private certificate, put its CA certificate (PEM) in the configuration key ssl.ca.certificate`);
+    return new VendorNetworkError('tls', code, `the TLS handshake with ${where} failed (${code}); if the server uses a self-signed or private certificate, put its CA certificate (PEM) in the configuration key ssl.ca.certificate`);
   }
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new JiraNetworkError('reset', code, `${where} closed the connection (${code})`);
-  return new JiraNetworkError('other', code, `the request to ${where} failed (${code}: ${e.message ?? ''})`);
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new VendorNetworkError('reset', code, `${where} closed the connection (${code})`);
+  return new VendorNetworkError('other', code, `the request to ${where} failed (${code}: ${e.message ?? ''})`);
 }
 
-export function header(res: Pick<JiraResponse, 'headers'>, name: string): string | undefined {
+export function header(res: Pick<VendorResponse, 'headers'>, name: string): string | undefined {
   const v = res.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Jira's own words: `errorMessages` and `errors` joined, or the text of an HTML page, at most 500 characters. */
-export function providerMessage(res: JiraResponse): string {
-  if (res.contentType.includes('json')) {
-    try {
-      const body = JSON.parse(res.text) as { errorMessages?: unknown; errors?: unknown; message?: unknown };
-      const parts = [
-        ...(Array.isArray(body.errorMessages) ? body.errorMessages.map(String) : []),
-        ...(body.errors && typeof body.errors === 'object' ? Object.entries(body.errors).map(([k, v]) => `${k}: ${String(v)}`) : []),
-        ...(typeof body.message === 'string' ? [body.message] : []),
-      ];
-      if (parts.length) return parts.join('; ').slice(0, 500);
-    } catch {
-      // fall through to the raw text
-    }
-  }
-  // An error page's words are near its top; the cap keeps the expressions below cheap on a huge answer.
+/**
+ * The words of an error answer that is not the vendor's JSON error body: the text of an HTML page
+ * (tags, scripts and styles removed), at most 500 characters. An error page's words are near its
+ * top; the 64 KB cap keeps the expressions below cheap on a huge answer.
+ */
+export function pageText(res: VendorResponse): string {
   const text = res.text.slice(0, 64 * 1024).replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
   return (text || `HTTP ${res.status}`).slice(0, 500);
 }
