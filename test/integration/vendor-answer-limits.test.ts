@@ -5,6 +5,7 @@ import { Agent } from 'undici';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
 import { vendorRequest, VendorNetworkError } from '../../src/platform/vendor-http/vendor-request.ts';
+import { VendorClient } from '../../src/platform/vendor-http/vendor-client.ts';
 
 let server: TestServer;
 let jira: Awaited<ReturnType<typeof withEmulator>>;
@@ -26,6 +27,12 @@ beforeAll(async () => {
       const kb = 'x'.repeat(1024);
       let sent = 0;
       const more = () => { while (sent < 10_000 && res.write(kb)) sent++; if (sent < 10_000) res.once('drain', more); };
+      more();
+    } else if (req.url === '/error-page') {
+      // A 500 whose page never ends: only its head is read for the message.
+      res.writeHead(500, { 'content-type': 'text/html' });
+      const kb = `<p>${'broken '.repeat(140)}</p>`;
+      const more = () => { while (!res.destroyed && res.write(kb)); if (!res.destroyed) res.once('drain', more); };
       more();
     } else if (req.url === '/trickle') {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -61,6 +68,24 @@ describe('limits on what Jira sends back', () => {
     expect(declared.error.message).toMatch(/larger than 65536 bytes \(SWITCHBOARD_VENDOR_ANSWER_LIMIT\)/);
     expect((await failure('/chunked')).error.cause_).toBe('too-large');
     expect((await vendorRequest(options(), 'GET', '/fine')).text).toBe('{"fine":true}');
+  });
+
+  it('a streamed download over the limit fails, closes the vendor answer and leaves no uncaught error', async () => {
+    const uncaught: unknown[] = [];
+    const record = (err: unknown) => uncaught.push(err);
+    process.on('uncaughtException', record);
+    try {
+      const client = new VendorClient(options(), { name: 'Vendor', errorText: () => undefined });
+      await expect(client.stream('/declared')).rejects.toThrow(/larger than 65536 bytes/);
+      const chunked = await client.stream('/chunked');
+      await expect(chunked.body.toArray()).rejects.toThrow(/larger than 65536 bytes/);
+      await expect(client.stream('/error-page')).rejects.toMatchObject({ status: 502, extras: { providerMessage: expect.stringMatching(/^broken broken/) } });
+      // An AbortError of a dropped body surfaces on a later turn of the event loop.
+      await new Promise((r) => setTimeout(r, 100));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', record);
+    }
   });
 
   it('ends an answer that trickles in past the time limit, although no pause is long', async () => {

@@ -1,4 +1,4 @@
-import { Transform, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { ApiError, type ErrorExtras } from '../errors.ts';
 import { classifyNetworkError, header, pageText, ReceivedResponse, targetOf, vendorRequest, VendorNetworkError, type VendorHttpOptions, type VendorResponse } from './vendor-request.ts';
@@ -175,12 +175,15 @@ export class VendorClient {
       const length = Number(res.headers['content-length']);
       if (res.statusCode === 200) {
         if (length > this.options.answerLimit) {
-          res.body.destroy();
+          discard(res.body);
           throw new ApiError('PROVIDER_ERROR', `${this.dialect.name}'s answer to GET ${path} is larger than ${this.options.answerLimit} bytes (SWITCHBOARD_VENDOR_ANSWER_LIMIT)`);
         }
-        return { body: res.body.pipe(limitBytes(this.options.answerLimit)), contentType: String(res.headers['content-type'] ?? 'application/octet-stream'), length: Number.isFinite(length) ? length : undefined };
+        // pipeline, not pipe: when the limit cuts the download off, or the client goes away, the
+        // vendor's answer is closed too instead of holding its connection until the body timeout.
+        const body = pipeline(res.body, limitBytes(this.options.answerLimit), () => {});
+        return { body, contentType: String(res.headers['content-type'] ?? 'application/octet-stream'), length: Number.isFinite(length) ? length : undefined };
       }
-      const answer = new ReceivedResponse(res.statusCode, res.headers, Buffer.from((await res.body.text()).slice(0, 64 * 1024)));
+      const answer = new ReceivedResponse(res.statusCode, res.headers, await readHead(res.body, 64 * 1024));
       if (res.statusCode !== 429) throw toHubError(answer, 'GET', path, this.dialect);
       const waitMs = retryAfterMs(header(answer, 'retry-after'), Date.now()) ?? 1000;
       if (waited + waitMs > MAX_RATE_LIMIT_WAIT_MS) {
@@ -201,6 +204,33 @@ export class VendorClient {
       throw new ApiError('PROVIDER_ERROR', `${this.dialect.name} answered ${method} ${path} with ${res.contentType || 'no content type'} instead of JSON`, { providerMessage: providerMessage(res, this.dialect), providerCode: res.status });
     }
   }
+}
+
+/**
+ * Drops an answer body that will not be read. undici fails a body destroyed before its end
+ * with an AbortError; the listener keeps that from becoming an uncaught exception.
+ */
+function discard(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
+/** The first `limit` bytes of an answer body (an error page, for its words); the rest is dropped. */
+async function readHead(body: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  body.on('error', () => {});
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (size >= limit) break;
+    }
+  } catch {
+    // A body cut off mid-way still has words worth showing.
+  }
+  discard(body);
+  return Buffer.concat(chunks).subarray(0, limit);
 }
 
 /** Passes bytes through until `limit` have passed, then fails the stream. */
