@@ -1,11 +1,14 @@
 /**
- * Proxy overhead of the helpdesk hub (issue #5) and the emulator headroom (issue #3), measured
- * side by side in one run, each server in its own process:
+ * Proxy overhead of the helpdesk hub, measured side by side in one run, each server in its own
+ * process:
  *  - latency: sequential `GET /hubs/helpdesk/incidents/{key}` through switchboard vs the same
  *    `GET /rest/api/2/issue/{key}` straight from the emulator (target: median added < 1 ms);
- *  - throughput: the same two reads under equal concurrency, in alternating rounds so that a
- *    change in the machine's speed hits both alike (target: proxied ≥ 70% of direct), with each
- *    server's CPU time per request;
+ *  - throughput: the same read straight from the emulator, through a bare pass-through proxy
+ *    (bench/bare-proxy.ts: node:http in, undici keep-alive out, body piped) and through
+ *    switchboard, under equal concurrency, in alternating rounds so that a change in the
+ *    machine's speed hits all alike, with each server's CPU time per request. The bare proxy is
+ *    the baseline: on the same cores it is the limit for anything standing where switchboard
+ *    stands (targets: ≥ 0.95 of its throughput, ≤ 1.3× its CPU per request);
  *  - memory: walking `pageSize=200` pages through every issue, switchboard's RSS sampled.
  * switchboard runs with its default log level, as a user starts it.
  *
@@ -55,6 +58,7 @@ const jiraBase = jira.match[1]!;
 const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-hub-'));
 const sb = await start(process.execPath, ['bin/switchboard.js', 'serve'], { SWITCHBOARD_DATA_DIR: dataDir, PORT: '0', ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) }, /listening on (\S+)/);
 const api = sb.match[1]!;
+const bare = await start(process.execPath, ['--import', 'tsx', 'bench/bare-proxy.ts', new URL(jiraBase).origin], {}, /bare proxy ready at (\S+)/);
 const secrets = JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8'));
 const agent = new Agent({ keepAliveTimeout: 30_000 });
 const created = await request(`${api}/instances`, {
@@ -68,6 +72,7 @@ const jiraAuth = `Basic ${Buffer.from('admin:admin').toString('base64')}`;
 const key = `CE-${Math.floor(issues * 0.3)}`;
 const directUrl = `${jiraBase}/rest/api/2/issue/${key}`;
 const proxyUrl = `${api}/hubs/helpdesk/incidents/${key}`;
+const bareUrl = `${bare.match[1]}${new URL(directUrl).pathname}`;
 
 async function once(url: string, authorization: string): Promise<number> {
   const t = performance.now();
@@ -84,39 +89,48 @@ for (let i = 0; i < 1000; i++) { d.push(await once(directUrl, jiraAuth)); p.push
 
 const jiraHeaders = { authorization: jiraAuth, accept: 'application/json' };
 const hubHeaders = { authorization: hubAuth, accept: 'application/json' };
-/** One load run, with each server's CPU time per request during it. */
-async function measure(url: string, headers: Record<string, string>): Promise<LoadResult & { cpu: { switchboard: number; emulator: number } }> {
-  const before = { sb: cpuMicros(sb.child.pid!), jira: cpuMicros(jira.child.pid!) };
+/** One load run, with each process's CPU time per request during it. */
+async function measure(url: string, headers: Record<string, string>): Promise<LoadResult & { cpu: { switchboard: number; bare: number; emulator: number } }> {
+  const pids = { switchboard: sb.child.pid!, bare: bare.child.pid!, emulator: jira.child.pid! };
+  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMicros(pid)]));
   const r = await load(loadgen, url, headers, connections, seconds);
   const n = r.requestsPerSecond * seconds;
-  return { ...r, cpu: { switchboard: (cpuMicros(sb.child.pid!) - before.sb) / n, emulator: (cpuMicros(jira.child.pid!) - before.jira) / n } };
+  const per = (k: keyof typeof pids) => (cpuMicros(pids[k]) - before[k]!) / n;
+  return { ...r, cpu: { switchboard: per('switchboard'), bare: per('bare'), emulator: per('emulator') } };
 }
 async function compare(label: string) {
   const results = [];
   for (let round = 0; round < rounds; round++) {
     const direct = await measure(directUrl, jiraHeaders);
+    const passed = await measure(bareUrl, jiraHeaders);
     const proxied = await measure(proxyUrl, hubHeaders);
-    results.push({ direct, proxied, ratio: proxied.requestsPerSecond / direct.requestsPerSecond });
-    console.log(`  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), through switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms) → ratio ${(proxied.requestsPerSecond / direct.requestsPerSecond).toFixed(2)}; CPU per proxied request: switchboard ${proxied.cpu.switchboard.toFixed(0)} µs, emulator ${proxied.cpu.emulator.toFixed(0)} µs (direct: emulator ${direct.cpu.emulator.toFixed(0)} µs); errors ${direct.errors + proxied.errors}`);
+    const result = {
+      ratio: proxied.requestsPerSecond / direct.requestsPerSecond,
+      ratioToBare: proxied.requestsPerSecond / passed.requestsPerSecond,
+      cpuToBare: proxied.cpu.switchboard / passed.cpu.bare,
+    };
+    results.push(result);
+    console.log(`  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs, emulator ${proxied.cpu.emulator.toFixed(0)} µs; errors ${direct.errors + passed.errors + proxied.errors}`);
   }
   return results;
 }
+const summary = (label: string, results: Awaited<ReturnType<typeof compare>>) => {
+  const m = (k: keyof (typeof results)[number]) => median(results.map((r) => r[k])).toFixed(2);
+  console.log(`${label}: switchboard/bare proxy throughput ${m('ratioToBare')} (target ≥ 0.95), CPU per request ${m('cpuToBare')}× the bare proxy's (target ≤ 1.3), switchboard/direct throughput ${m('ratio')} (medians of ${rounds} rounds)`);
+};
 
-// Warm both paths under load first, so that the first round does not measure the JIT compiler.
+// Warm every path under load first, so that the first round does not measure the JIT compiler.
 await load(loadgen, directUrl, jiraHeaders, connections, 2);
+await load(loadgen, bareUrl, jiraHeaders, connections, 2);
 await load(loadgen, proxyUrl, hubHeaders, connections, 2);
 
 console.log(`emulator: ${issues} issues; load generator ${loadgen}, ${connections} connections, ${rounds} rounds of ${seconds} s each; switchboard and the emulator in separate processes, all sharing ${cpus().length} cores`);
 console.log(`latency, sequential: direct median ${median(d).toFixed(3)} ms, through switchboard ${median(p).toFixed(3)} ms → added ${(median(p) - median(d)).toFixed(3)} ms (target < 1 ms)`);
-const fast = await compare('zero-latency Jira');
-const fastRatio = median(fast.map((r) => r.ratio));
-console.log(`ratio switchboard/direct throughput: ${fastRatio.toFixed(2)} (median of ${rounds} rounds; target ≥ 0.70)`);
-console.log(`emulator serves reads ${(1 / fastRatio).toFixed(2)}x as fast as switchboard proxies them`);
+summary('zero-latency Jira', await compare('zero-latency Jira'));
 // A real Jira answers in milliseconds, not microseconds: the same runs with 5 ms added per answer.
 const setLatency = (ms: number) => request(`${new URL(jiraBase).origin}/__emulator/config`, { method: 'PUT', dispatcher: agent, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: ms }) }).then((r) => r.body.text());
 await setLatency(5);
-const slow = await compare('5 ms Jira latency');
-console.log(`with 5 ms Jira latency: ratio ${median(slow.map((r) => r.ratio)).toFixed(2)} (median of ${rounds} rounds; target ≥ 0.70)`);
+summary('5 ms Jira latency', await compare('5 ms Jira latency'));
 await setLatency(0);
 
 // Memory while walking pageSize=200 pages with nextPage.
@@ -137,5 +151,6 @@ const walkMs = performance.now() - walkStart;
 console.log(`paging: ${walked} issues in pages of 200 in ${(walkMs / 1000).toFixed(1)} s; switchboard RSS ${rssStart.toFixed(0)} → max ${rssMax.toFixed(0)} MiB`);
 
 sb.child.kill('SIGTERM');
+bare.child.kill('SIGTERM');
 jira.child.kill('SIGTERM');
 await agent.close();
