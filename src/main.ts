@@ -80,7 +80,7 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
   if (withWorker) await services.worker.start();
   const base = `${address}${API_PREFIX}`;
   if (created) {
-    process.stdout.write([
+    process.stdout.write(`${[
       '',
       'switchboard created your organization and its admin user:',
       `  Organization secret: ${created.organizationSecret}`,
@@ -92,11 +92,11 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
       'Try it:',
       `  curl -H "Authorization: User ${created.userSecret}, Organization ${created.organizationSecret}" ${base}/elements/jiraonprem`,
       '',
-    ].join('\n') + '\n');
+    ].join('\n')}\n`);
   }
   if (demoJira) {
     const secrets = created ?? readBootstrap(config.dataDir);
-    process.stdout.write([
+    process.stdout.write(`${[
       '',
       `Demo Jira (emulator) at ${demoJira.baseUrl}: users admin/admin, jiradev/jiradev, kevin/kevin; projects CE and HELP.`,
       'Create a Jira On Prem instance:',
@@ -105,7 +105,7 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
       '    -H "Content-Type: application/json" \\',
       `    -d '{"element": {"key": "jiraonprem"}, "configuration": {"username": "jiradev", "password": "jiradev", "siteAddress": "${demoJira.baseUrl}"}, "tags": ["Docs"], "name": "API Instance"}'`,
       '',
-    ].join('\n') + '\n');
+    ].join('\n')}\n`);
   }
   process.stdout.write(`web console at ${address}/\n`);
   process.stdout.write(`switchboard API listening on ${base}${withWorker ? '' : ' (no worker: SWITCHBOARD_ROLE=api)'}\n`);
@@ -169,10 +169,10 @@ org.command('create')
     await withStore(config, async (store) => {
       const { tenancy } = await buildServices({ config, store });
       const r = await tenancy.createOrganization({ name: opts.name, adminEmail: opts.adminEmail, adminPassword: opts.adminPassword });
-      process.stdout.write(JSON.stringify({
+      process.stdout.write(`${JSON.stringify({
         organizationId: r.organization.id, name: r.organization.name, accountId: r.account.id, userId: r.user.id,
         organizationSecret: r.organizationSecret, userSecret: r.userSecret, adminEmail: r.user.email, adminPassword: r.adminPassword,
-      }, null, 2) + '\n');
+      }, null, 2)}\n`);
     });
   });
 
@@ -193,7 +193,7 @@ keys.command('rotate')
       }
       const cipher = loadCipher(config.dataDir, config.masterKey, config.previousMasterKeys);
       const reencrypted = await reencryptAll(store, cipher);
-      process.stdout.write(JSON.stringify({ activeKeyId: keyId, reencrypted }, null, 2) + '\n');
+      process.stdout.write(`${JSON.stringify({ activeKeyId: keyId, reencrypted }, null, 2)}\n`);
     });
   });
 

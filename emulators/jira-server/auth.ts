@@ -83,8 +83,8 @@ function basic(state: JiraState, config: EmulatorConfig, credential: string, bas
   const name = colon < 0 ? decoded : decoded.slice(0, colon);
   const password = colon < 0 ? '' : decoded.slice(colon + 1);
   const user = state.userByName(name);
-  const failedHeaders = { 'X-Seraph-LoginReason': 'AUTHENTICATED_FAILED', 'WWW-Authenticate': 'OAuth realm="' + baseUrl.replace(/"/g, '') + '"' };
-  if (!user || !user.active) return failure401(seraphHtml('AUTHENTICATED_FAILED'), 'text/html;charset=UTF-8', failedHeaders);
+  const failedHeaders = { 'X-Seraph-LoginReason': 'AUTHENTICATED_FAILED', 'WWW-Authenticate': `OAuth realm="${baseUrl.replace(/"/g, '')}"` };
+  if (!user?.active) return failure401(seraphHtml('AUTHENTICATED_FAILED'), 'text/html;charset=UTF-8', failedHeaders);
   if (user.captcha) {
     // In the CAPTCHA state the password is not even checked.
     return {

@@ -72,7 +72,7 @@ export async function buildEmulatorApp(em: Emulator, tls?: { key: string; cert: 
   });
 
   app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith(`${em.config.contextPath}/rest/`)) return jiraError(reply, 404, ['null for uri: ' + em.baseUrl + request.url.slice(em.config.contextPath.length)]);
+    if (request.url.startsWith(`${em.config.contextPath}/rest/`)) return jiraError(reply, 404, [`null for uri: ${em.baseUrl}${request.url.slice(em.config.contextPath.length)}`]);
     return reply.code(404).type('text/html;charset=UTF-8').send(errorPageHtml(404));
   });
 

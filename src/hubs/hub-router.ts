@@ -9,7 +9,7 @@ import type { ElementRegistry } from '../elements/registry.ts';
 import type { InstanceService } from '../instances/instance-service.ts';
 import type { Instance } from '../instances/instance-repository.ts';
 import type { Logger } from 'pino';
-import { HubSessionCache } from '../auth/hub-session-cache.ts';
+import type { HubSessionCache } from '../auth/hub-session-cache.ts';
 import type { TransformationService } from '../transformations/transformation-service.ts';
 import { hubContext } from './hub-context.ts';
 import type { HubContext, HubFile, HubOperation, HubRequest, HubResult } from './hub-contract.ts';
@@ -75,7 +75,10 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
   const contexts = new WeakMap<Instance, HubContext>();
   const contextFor = (instance: Instance): HubContext => {
     let context = contexts.get(instance);
-    if (!context) contexts.set(instance, context = hubContext(instance, { http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs }, deps.vendorData));
+    if (!context) {
+      context = hubContext(instance, { http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs }, deps.vendorData);
+      contexts.set(instance, context);
+    }
     return context;
   };
 

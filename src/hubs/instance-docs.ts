@@ -6,17 +6,27 @@ const SWAGGER_TYPES: Record<string, { type: string; format?: string }> = {
   date: { type: 'string', format: 'date-time' }, array: { type: 'array' }, object: { type: 'object' },
 };
 
+interface SwaggerModel { type?: string; properties?: Record<string, SwaggerModel>; [keyword: string]: unknown }
+
 /** Object metadata fields (`fields.summary`, …) as a nested Swagger model. */
 export function modelFromFields(fields: ObjectField[]): Record<string, unknown> {
-  const root: { type: string; properties: Record<string, any> } = { type: 'object', properties: {} };
+  // Property maps without a prototype: a vendor's field names are data, `__proto__` included.
+  const properties = (): Record<string, SwaggerModel> => Object.create(null);
+  const root: SwaggerModel = { type: 'object', properties: properties() };
   for (const f of fields) {
     const parts = f.vendorPath.split('.');
     let node = root;
     for (const p of parts.slice(0, -1)) {
-      node.properties[p] ??= { type: 'object', properties: {} };
-      node = node.properties[p];
+      node.properties ??= properties();
+      const child = node.properties[p] ?? {};
+      // A field with fields below it is an object, whatever it was declared as.
+      child.type = 'object';
+      child.properties ??= properties();
+      node.properties[p] = child;
+      node = child;
     }
     const t = (Object.hasOwn(SWAGGER_TYPES, f.type) ? SWAGGER_TYPES[f.type] : undefined) ?? { type: 'object' };
+    node.properties ??= properties();
     node.properties[parts.at(-1)!] = { ...t, ...(t.type === 'array' && { items: { type: 'object' } }), description: f.vendorDisplayName, 'x-vendor-native-type': f.vendorNativeType, ...(f.vendorReadOnly && { readOnly: true }) };
   }
   return root;

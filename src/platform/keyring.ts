@@ -97,7 +97,7 @@ export function writeKeyringFile(dataDir: string, file: KeyringFile): void {
   mkdirSync(dataDir, { recursive: true });
   const path = keyringPath(dataDir);
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
+  writeFileSync(tmp, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
   chmodSync(tmp, 0o600);
   renameSync(tmp, path);
 }

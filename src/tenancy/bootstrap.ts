@@ -22,7 +22,7 @@ export const bootstrapPath = (dataDir: string): string => join(dataDir, 'bootstr
  */
 export async function bootstrapIfEmpty(tenancy: TenancyService, pinned: BootstrapConfig, dataDir: string): Promise<BootstrapSecrets | undefined> {
   if ((await tenancy.countOrganizations()) > 0) return undefined;
-  let created;
+  let created: Awaited<ReturnType<TenancyService['createOrganization']>>;
   try {
     created = await tenancy.createOrganization({
       name: 'Default Organization',
@@ -44,7 +44,7 @@ export async function bootstrapIfEmpty(tenancy: TenancyService, pinned: Bootstra
   };
   mkdirSync(dataDir, { recursive: true });
   const tmp = `${bootstrapPath(dataDir)}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(secrets, null, 2) + '\n', { mode: 0o600 });
+  writeFileSync(tmp, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   chmodSync(tmp, 0o600);
   renameSync(tmp, bootstrapPath(dataDir));
   return secrets;

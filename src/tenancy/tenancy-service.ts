@@ -118,7 +118,7 @@ export class TenancyService {
       throw new ApiError('UNAUTHORIZED', 'User and Organization secrets are required in the Authorization header');
     }
     const user = await this.#repo.findUserBySecret(parts.user);
-    if (!user || user.active !== 1) throw new ApiError('UNAUTHORIZED');
+    if (user?.active !== 1) throw new ApiError('UNAUTHORIZED');
     const org = await this.#repo.findOrganizationBySecret(parts.organization);
     if (!org || org.id !== user.organization_id) throw new ApiError('UNAUTHORIZED');
     return this.identityOf(user, parts.element);
@@ -133,7 +133,7 @@ export class TenancyService {
       throw new ApiError('UNAUTHORIZED', 'Hub calls need "User <secret>, Element <token>" (and optionally Organization) in the Authorization header');
     }
     const user = await this.#repo.findUserBySecret(parts.user);
-    if (!user || user.active !== 1) throw new ApiError('UNAUTHORIZED');
+    if (user?.active !== 1) throw new ApiError('UNAUTHORIZED');
     if (parts.organization !== undefined) {
       const org = await this.#repo.findOrganizationBySecret(parts.organization);
       if (!org || org.id !== user.organization_id) throw new ApiError('UNAUTHORIZED');

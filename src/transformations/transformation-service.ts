@@ -186,7 +186,7 @@ export class TransformationService {
     const existing = await this.#transformations(scope).where('element_key', '=', element.key).where('object_name', '=', name).executeTakeFirst();
     // Script engine v1 is the legacy engine: v1 → v2 is allowed, never the other way (§8.2).
     const before = existing ? (JSON.parse(existing.body) as TransformationBody) : undefined;
-    if (body.isLegacy && (!before || !before.isLegacy)) {
+    if (body.isLegacy && (!before?.isLegacy)) {
       throw badRequest(before ? 'A transformation cannot go back from script engine v2 to v1 (isLegacy: true)' : 'New transformations use script engine v2; isLegacy: true is refused');
     }
     if (existing && mode === 'create') throw conflict(`A ${scope.level}-level transformation of ${name} for ${element.key} exists; use PUT to replace it`);

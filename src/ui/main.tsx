@@ -1,4 +1,4 @@
-import { StrictMode, useEffect, useState } from 'react';
+import { type ReactNode, StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { setUnauthorizedHandler, signOut, storedSecrets } from './api.ts';
 import { go, useRoute } from './router.ts';
@@ -21,7 +21,7 @@ function App() {
   }, []);
   if (!signedIn) return <Login notice={notice} onSignedIn={() => { setNotice(undefined); setSignedIn(true); if (!location.hash) go('catalog'); }} />;
   const [page, id, sub] = route;
-  let content;
+  let content: ReactNode;
   if (page === 'catalog') content = <Catalog />;
   else if (page === 'authenticate' && id) content = <Authenticate elementKey={id} />;
   else if (page === 'instances' && id) content = <InstanceDetail id={id} editing={sub === 'edit'} />;

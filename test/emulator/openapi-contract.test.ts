@@ -49,7 +49,7 @@ function buildAjv(): Ajv {
 function findOperation(method: string, path: string): { template: string; op: any } | undefined {
   const rel = path.replace(/^\/rest/, '');
   const candidates = Object.keys(DOC.paths).filter((t) => {
-    const re = new RegExp('^' + t.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\\{[^}]+\\\}|\{[^}]+\}/g, '[^/]+') + '$');
+    const re = new RegExp(`^${t.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\\{[^}]+\\\}|\{[^}]+\}/g, '[^/]+')}$`);
     return re.test(rel) && DOC.paths[t][method.toLowerCase()];
   });
   // Prefer literal segments over parameters (e.g. /priority/page over /priority/{id}).
@@ -207,7 +207,7 @@ describe('OpenAPI contract (Jira DC 10.3)', () => {
 
   it('exercised every Jira operation the emulator implements', () => {
     const exercised = new Set(recorded.map((r) => {
-      const route = em.emulator.routes.find((x) => x.method === r.method && new RegExp('^' + x.url.replace(/:[^/]+/g, '[^/]+') + '$').test(r.path));
+      const route = em.emulator.routes.find((x) => x.method === r.method && new RegExp(`^${x.url.replace(/:[^/]+/g, '[^/]+')}$`).test(r.path));
       return route ? `${route.method} ${route.url}` : '';
     }));
     const untested = em.emulator.routes

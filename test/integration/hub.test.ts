@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Client } from 'undici';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { basic, withEmulator } from '../helpers/jira-client.ts';
+import { withEmulator } from '../helpers/jira-client.ts';
 import { stripNulls } from '../../src/hubs/response-shaping.ts';
 
 let server: TestServer;

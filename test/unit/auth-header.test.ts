@@ -36,7 +36,7 @@ describe('parseAuthorization', () => {
       (kinds, secrets, pad) => {
         const header = kinds.map((k, i) => `${pad}${k} ${secrets[i]}${pad}`).join(',');
         const parsed = parseAuthorization(header);
-        kinds.forEach((k, i) => expect(parsed[k.toLowerCase() as 'user']).toBe(secrets[i]));
+        for (const [i, k] of kinds.entries()) expect(parsed[k.toLowerCase() as 'user']).toBe(secrets[i]);
       },
     ));
   });

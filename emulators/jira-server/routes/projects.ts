@@ -106,7 +106,7 @@ export function registerProjectRoutes(app: FastifyInstance, em: Emulator): void 
     if (!p) return jiraError(reply, 400, [], { project: 'The project is required.' });
     if (!em.state.isAdmin(caller(request)) && p.leadKey !== caller(request).key) return jiraError(reply, 403, ['You cannot edit the configuration of this project.']);
     if (typeof b.name !== 'string' || b.name.trim() === '') return jiraError(reply, 400, [], { name: 'The component name is required.' });
-    if (p.components.some((c) => c.name.toLowerCase() === String(b.name).toLowerCase())) return jiraError(reply, 400, [], { name: 'A component with the name ' + b.name + ' already exists in this project.' });
+    if (p.components.some((c) => c.name.toLowerCase() === String(b.name).toLowerCase())) return jiraError(reply, 400, [], { name: `A component with the name ${b.name} already exists in this project.` });
     const c = { id: String(em.state.next('component')), name: b.name, description: typeof b.description === 'string' ? b.description : '', leadKey: null };
     p.components.push(c);
     return reply.code(201).send({ ...ser().component(c), project: p.key, projectId: Number(p.id) });

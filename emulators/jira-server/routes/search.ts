@@ -24,7 +24,7 @@ interface SearchInput {
  */
 export function runSearch(em: Emulator, user: User, input: SearchInput, reply: FastifyReply) {
   const warnings: string[] = [];
-  let compiled;
+  let compiled: ReturnType<typeof compileQuery>;
   try {
     compiled = compileQuery(parseJql(input.jql), { state: em.state, user, now: em.clock.now(), validate: input.validateQuery, warnings });
   } catch (err) {

@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Emulator } from '../emulator.ts';
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(action: string, message: string | undefined): string {
   return `<!DOCTYPE html>
 <html><head><title>Log in - Jira</title></head><body>
 <h1>Log in</h1>
-${message ? `<p class="error">${escape(message)}</p>\n` : ''}<form method="post" action="${escape(action)}">
+${message ? `<p class="error">${escapeHtml(message)}</p>\n` : ''}<form method="post" action="${escapeHtml(action)}">
 <label>Username <input name="os_username" autocomplete="username"></label>
 <label>Password <input name="os_password" type="password" autocomplete="current-password"></label>
 <button type="submit">Log in</button>
@@ -36,7 +36,7 @@ export function registerWebLoginRoutes(app: FastifyInstance, em: Emulator): void
     web.post('/login.jsp', anonymous, async (request, reply) => {
       const form = (request.body ?? {}) as { os_username?: string; os_password?: string };
       const user = form.os_username ? em.state.userByName(form.os_username) : undefined;
-      if (!user || !user.active || user.password !== form.os_password) {
+      if (!user?.active || user.password !== form.os_password) {
         if (user) {
           user.failedLogins++;
           if (em.config.lockoutThreshold > 0 && user.failedLogins >= em.config.lockoutThreshold) user.captcha = true;
@@ -48,7 +48,7 @@ export function registerWebLoginRoutes(app: FastifyInstance, em: Emulator): void
       user.captcha = false;
       reply.header('X-Seraph-LoginReason', 'OK');
       reply.header('Set-Cookie', `JSESSIONID=${em.sessions.create(user)}; Path=${em.config.contextPath || '/'}; HttpOnly`);
-      return html(reply, 200, `<!DOCTYPE html>\n<html><head><title>Jira</title></head><body><p>Logged in as ${escape(user.name)}.</p></body></html>\n`);
+      return html(reply, 200, `<!DOCTYPE html>\n<html><head><title>Jira</title></head><body><p>Logged in as ${escapeHtml(user.name)}.</p></body></html>\n`);
     });
   });
 }

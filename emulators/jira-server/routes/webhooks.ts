@@ -23,7 +23,7 @@ export function registerWebhookRoutes(app: FastifyInstance, em: Emulator): void 
   });
 
   const guard = (api: 'v1' | 'v10', request: FastifyRequest, reply: FastifyReply): boolean => {
-    if (em.config.profile.webhookApi !== api) { jiraError(reply, 404, ['null for uri: ' + request.url]); return false; }
+    if (em.config.profile.webhookApi !== api) { jiraError(reply, 404, [`null for uri: ${request.url}`]); return false; }
     return requireAdmin(em, request, reply, 'Only Jira administrators can manage webhooks.');
   };
 

@@ -60,7 +60,7 @@ export function registerWorklogRoutes(app: FastifyInstance, em: Emulator): void 
     const issue = visibleIssue(em, request, reply);
     if (!issue) return reply;
     const w = find(issue, (request.params as { id: string }).id);
-    if (!w) return jiraError(reply, 404, ['Cannot find worklog with id: ' + (request.params as { id: string }).id]);
+    if (!w) return jiraError(reply, 404, [`Cannot find worklog with id: ${(request.params as { id: string }).id}`]);
     return ser().worklog(issue.id, w);
   });
 
@@ -68,7 +68,7 @@ export function registerWorklogRoutes(app: FastifyInstance, em: Emulator): void 
     const issue = visibleIssue(em, request, reply);
     if (!issue) return reply;
     const w = find(issue, (request.params as { id: string }).id);
-    if (!w) return jiraError(reply, 404, ['Cannot find worklog with id: ' + (request.params as { id: string }).id]);
+    if (!w) return jiraError(reply, 404, [`Cannot find worklog with id: ${(request.params as { id: string }).id}`]);
     const parsed = parseWorklog(objectBody(request) as WorklogInput, true, em.clock.now());
     if (parsed.errors) return jiraError(reply, 400, [], parsed.errors);
     em.domain.editWorklog(caller(request), issue, w, parsed.value!);
@@ -79,7 +79,7 @@ export function registerWorklogRoutes(app: FastifyInstance, em: Emulator): void 
     const issue = visibleIssue(em, request, reply);
     if (!issue) return reply;
     const w = find(issue, (request.params as { id: string }).id);
-    if (!w) return jiraError(reply, 404, ['Cannot find worklog with id: ' + (request.params as { id: string }).id]);
+    if (!w) return jiraError(reply, 404, [`Cannot find worklog with id: ${(request.params as { id: string }).id}`]);
     em.domain.deleteWorklog(caller(request), issue, w);
     return reply.code(204).send();
   });

@@ -27,8 +27,7 @@ export function selectFields(all: FieldDefinition[], selection: string[], fallba
   const chosen = new Set<string>();
   const sel = selection.length ? selection : [fallback];
   for (const s of sel) {
-    if (s === '*all') all.forEach((f) => chosen.add(f.id));
-    else if (s === '*navigable') all.filter((f) => f.navigable).forEach((f) => chosen.add(f.id));
+    for (const f of all) if (s === '*all' || (s === '*navigable' && f.navigable)) chosen.add(f.id);
   }
   for (const s of sel) if (!s.startsWith('*') && !s.startsWith('-') && all.some((f) => f.id === s)) chosen.add(s);
   for (const s of sel) if (s.startsWith('-')) chosen.delete(s.slice(1));

@@ -73,7 +73,7 @@ export function applyFieldInput(state: JiraState, target: IssueFields, input: Re
       }
       case 'labels':
         if (!Array.isArray(value) || value.some((l) => typeof l !== 'string')) errors.labels = 'The label must be a list of strings.';
-        else if (value.some((l: string) => /\s/.test(l))) errors.labels = 'The label \'' + value.find((l: string) => /\s/.test(l)) + '\' contains spaces which is invalid.';
+        else if (value.some((l: string) => /\s/.test(l))) errors.labels = `The label '${value.find((l: string) => /\s/.test(l))}' contains spaces which is invalid.`;
         else target.labels = [...new Set(value as string[])];
         break;
       case 'components': {
@@ -89,7 +89,7 @@ export function applyFieldInput(state: JiraState, target: IssueFields, input: Re
         break;
       }
       case 'duedate':
-        if (value !== null && (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value))) errors.duedate = "Error parsing date string: " + String(value);
+        if (value !== null && (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value))) errors.duedate = `Error parsing date string: ${String(value)}`;
         else target.duedate = value as string | null;
         break;
       case 'parent': {

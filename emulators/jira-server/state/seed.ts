@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FieldDefinition, Issue, User } from './model.ts';
-import { JiraState } from './state.ts';
+import type { JiraState } from './state.ts';
 
 export interface SeedOptions {
   /** Number of issues to create (default 120). */

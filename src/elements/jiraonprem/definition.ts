@@ -3,6 +3,7 @@ import type { ElementDescription } from '../element-definition.ts';
 /** The §6.4 poller default: incidents changed since the last poll, oldest first. */
 export const defaultPollerConfiguration = {
   incidents: {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Open Connectors' own placeholder, which the poller fills in
     url: "/hubs/helpdesk/incidents?where=updated>='${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'&orderBy=updated asc",
     idField: 'id',
     pageSize: 100,

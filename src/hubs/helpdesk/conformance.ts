@@ -61,7 +61,9 @@ function expectErrorBody(a: Answer, status: number, what: string): void {
 
 /** With `filter.response.nulls` at its default, no member of an answer is null. */
 function expectNoNulls(value: unknown, where: string): void {
-  if (Array.isArray(value)) value.forEach((v, i) => expectNoNulls(v, `${where}[${i}]`));
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) expectNoNulls(v, `${where}[${i}]`);
+  }
   else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       expectThat(v !== null, `${where}.${k} is null; the hub strips nulls by default`);

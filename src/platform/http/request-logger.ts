@@ -6,6 +6,7 @@ type LevelMethods = Pick<FastifyBaseLogger, (typeof LEVELS)[number]>;
 
 // The level methods are added to the prototype below, one function each, so that a request's
 // logger is a single small object rather than one closure per level.
+// biome-ignore lint/correctness/noUnusedVariables: merged into the class below
 interface LazyChildLogger extends LevelMethods {}
 
 /**
@@ -14,6 +15,7 @@ interface LazyChildLogger extends LevelMethods {}
  * cost a measurable share of a proxied hub call, yet a request that goes well never logs through
  * it: its access line has a logger of its own (access-log.ts).
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the class's static block defines the merged methods
 class LazyChildLogger implements FastifyBaseLogger {
   #child: FastifyBaseLogger | undefined;
   readonly #parent: FastifyBaseLogger;
@@ -27,7 +29,8 @@ class LazyChildLogger implements FastifyBaseLogger {
   }
 
   get #logger(): FastifyBaseLogger {
-    return this.#child ??= this.#parent.child(this.#bindings, this.#options);
+    this.#child ??= this.#parent.child(this.#bindings, this.#options);
+    return this.#child;
   }
 
   get level(): string { return this.#child?.level ?? this.#options.level ?? this.#parent.level; }

@@ -267,6 +267,7 @@ export class PassedOnObject {
   }
 
   get body(): unknown {
-    return this.#body ??= parseVendorJson(this.res, 'GET', this.path, this.dialect);
+    this.#body ??= parseVendorJson(this.res, 'GET', this.path, this.dialect);
+    return this.#body;
   }
 }

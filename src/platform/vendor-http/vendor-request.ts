@@ -25,7 +25,8 @@ export class ReceivedResponse implements VendorResponse {
   }
 
   get text(): string {
-    return this.#text ??= this.bytes.toString('utf8');
+    this.#text ??= this.bytes.toString('utf8');
+    return this.#text;
   }
 }
 
@@ -137,9 +138,9 @@ class CollectingHandler implements Dispatcher.DispatchHandler {
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.#length += chunk.length;
-    if (this.#length > this.options.answerLimit) return controller.abort(this.#tooLarge());
-    if (Date.now() > this.#deadline) return controller.abort(new AnswerLimitError('ANSWER_TOO_SLOW', 'the answer took too long'));
-    this.#chunks.push(chunk);
+    if (this.#length > this.options.answerLimit) controller.abort(this.#tooLarge());
+    else if (Date.now() > this.#deadline) controller.abort(new AnswerLimitError('ANSWER_TOO_SLOW', 'the answer took too long'));
+    else this.#chunks.push(chunk);
   }
 
   #tooLarge(): AnswerLimitError {

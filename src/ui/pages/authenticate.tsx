@@ -15,6 +15,7 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<Instance>();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the form starts from `existing` once; a later render must not reset what the user typed
   useEffect(() => {
     api<Element>('GET', `/elements/${elementKey}`).then((r) => {
       setElement(r.body);

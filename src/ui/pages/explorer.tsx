@@ -27,7 +27,7 @@ export function Explorer({ instanceId, token }: { instanceId: number; token: str
     if (query) path += `?${query}`;
     setError(undefined);
     try {
-      const res = await api('' + op.method, `${basePath}${path}`, ['POST', 'PUT', 'PATCH'].includes(op.method) && body ? JSON.parse(body) : undefined, token);
+      const res = await api(`${op.method}`, `${basePath}${path}`, ['POST', 'PUT', 'PATCH'].includes(op.method) && body ? JSON.parse(body) : undefined, token);
       setResult({ status: res.status, text: JSON.stringify(res.body, null, 2) ?? '' });
     } catch (err) {
       if (err instanceof HttpError) setResult({ status: err.status, text: JSON.stringify(err.body, null, 2) });

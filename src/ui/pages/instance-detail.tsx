@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, describeError, type Instance } from '../api.ts';
 import { Secret } from '../components/secret.tsx';
 import { go } from '../router.ts';
@@ -17,6 +17,9 @@ export function InstanceDetail({ id, editing }: { id: string; editing: boolean }
     api<EventRecord[]>('GET', `/instances/${id}/events?pageSize=20`).then((r) => setEvents(r.body), () => setEvents([]));
   };
   useEffect(load, [id]);
+  // The safe choice has the focus when the delete prompt opens.
+  const keep = useRef<HTMLButtonElement>(null);
+  useEffect(() => { if (confirming) keep.current?.focus(); }, [confirming]);
   if (!instance) return <section>{error ? <p role="alert" className="error">{error}</p> : <p>Loading…</p>}</section>;
   if (editing) return <Authenticate elementKey={instance.element.key} instance={instance} />;
 
@@ -49,7 +52,7 @@ export function InstanceDetail({ id, editing }: { id: string; editing: boolean }
         <div role="alertdialog" aria-labelledby="confirm-delete" className="confirm">
           <p id="confirm-delete">Delete “{instance.name}”? Its token stops working at once.</p>
           <button type="button" className="danger" onClick={() => act(async () => { await api('DELETE', `/instances/${id}`); go('instances'); })}>Delete for good</button>
-          <button type="button" onClick={() => setConfirming(false)} autoFocus>Keep it</button>
+          <button type="button" ref={keep} onClick={() => setConfirming(false)}>Keep it</button>
         </div>
       )}
       <h2>Events</h2>

@@ -22,6 +22,7 @@ const SUBFIELDS: ReadonlySet<string> = new Set(['name', 'id', 'key', 'value', 'd
 
 /** A JQL string literal: a CEQL value can never leave its quotes (quotes, backslashes and control characters are escaped). */
 export function jqlString(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what this escapes
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
 }
 
@@ -89,7 +90,7 @@ export function translateWhere(expr: Expr, zone: string): Translation {
       case 'null': return `${jqlField(e.field).jql} is ${e.negated ? 'not ' : ''}EMPTY`;
       case 'in': {
         const f = jqlField(e.field);
-        if (f.name === 'id') e.values.forEach((v) => idValue(v));
+        if (f.name === 'id') for (const v of e.values) idValue(v);
         return `${f.jql} ${e.negated ? 'not in' : 'in'} (${e.values.map((v) => (f.name === 'id' ? idValue(v) : literal(v))).join(', ')})`;
       }
       case 'like': {
