@@ -34,13 +34,19 @@ const sample = await fetch(`${emulator.baseUrl}/rest/api/2/issue/${key}`, { head
 const bytes = Buffer.from(await sample.arrayBuffer());
 if (sample.status !== 200) throw new Error(`sample read failed: ${sample.status}`);
 
-const baseline = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(bytes); });
+const baseline = createServer((_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(bytes);
+});
 await new Promise<void>((r) => baseline.listen(0, '127.0.0.1', r));
 const baselineUrl = `http://127.0.0.1:${(baseline.address() as { port: number }).port}/`;
 
 const base = await run(baselineUrl, {});
 const emu = await run(`${emulator.baseUrl}/rest/api/2/issue/${key}`, { authorization: auth });
-const search = await run(`${emulator.baseUrl}/rest/api/2/search?jql=${encodeURIComponent('project = CE AND updated >= -7d ORDER BY updated ASC, key ASC')}&maxResults=50&fields=summary,updated`, { authorization: auth });
+const search = await run(
+  `${emulator.baseUrl}/rest/api/2/search?jql=${encodeURIComponent('project = CE AND updated >= -7d ORDER BY updated ASC, key ASC')}&maxResults=50&fields=summary,updated`,
+  { authorization: auth },
+);
 
 const line = (name: string, r: autocannon.Result) =>
   `${name.padEnd(28)} ${r.requests.average.toFixed(0).padStart(8)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   errors ${r.errors + r.non2xx}`;

@@ -38,7 +38,10 @@ function start(cmd: string, args: string[], env: Record<string, string>, ready: 
       if (out === undefined) return;
       out += d;
       const m = out.match(ready);
-      if (m) { out = undefined; resolve({ child, match: m }); }
+      if (m) {
+        out = undefined;
+        resolve({ child, match: m });
+      }
     };
     child.stdout!.on('data', on);
     child.stderr!.on('data', on);
@@ -53,20 +56,31 @@ function cpuMicros(pid: number): number {
 }
 
 const jiraPort = 20000 + Math.floor(Math.random() * 20000);
-const jira = await start(process.execPath, ['--import', 'tsx', 'emulators/jira-server/cli.ts', '--port', String(jiraPort), '--seed-issues', String(issues)], {}, /ready at (\S+)/);
+const jira = await start(
+  process.execPath,
+  ['--import', 'tsx', 'emulators/jira-server/cli.ts', '--port', String(jiraPort), '--seed-issues', String(issues)],
+  {},
+  /ready at (\S+)/,
+);
 const jiraBase = jira.match[1]!;
 const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-hub-'));
-const sb = await start(process.execPath, ['bin/switchboard.js', 'serve'], { SWITCHBOARD_DATA_DIR: dataDir, PORT: '0', ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) }, /listening on (\S+)/);
+const sb = await start(
+  process.execPath,
+  ['bin/switchboard.js', 'serve'],
+  { SWITCHBOARD_DATA_DIR: dataDir, PORT: '0', ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) },
+  /listening on (\S+)/,
+);
 const api = sb.match[1]!;
 const bare = await start(process.execPath, ['--import', 'tsx', 'bench/bare-proxy.ts', new URL(jiraBase).origin], {}, /bare proxy ready at (\S+)/);
 const secrets = JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8'));
 const agent = new Agent({ keepAliveTimeout: 30_000 });
 const created = await request(`${api}/instances`, {
-  method: 'POST', dispatcher: agent,
+  method: 'POST',
+  dispatcher: agent,
   headers: { authorization: `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`, 'content-type': 'application/json' },
   body: JSON.stringify({ element: { key: 'jiraonprem' }, name: 'bench', configuration: { username: 'admin', password: 'admin', siteAddress: jiraBase } }),
 });
-const instance = await created.body.json() as { token: string };
+const instance = (await created.body.json()) as { token: string };
 const hubAuth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}, Element ${instance.token}`;
 const jiraAuth = `Basic ${Buffer.from('admin:admin').toString('base64')}`;
 const key = `CE-${Math.floor(issues * 0.3)}`;
@@ -82,10 +96,16 @@ async function once(url: string, authorization: string): Promise<number> {
   return performance.now() - t;
 }
 
-for (let i = 0; i < 200; i++) { await once(directUrl, jiraAuth); await once(proxyUrl, hubAuth); }
+for (let i = 0; i < 200; i++) {
+  await once(directUrl, jiraAuth);
+  await once(proxyUrl, hubAuth);
+}
 const d: number[] = [];
 const p: number[] = [];
-for (let i = 0; i < 1000; i++) { d.push(await once(directUrl, jiraAuth)); p.push(await once(proxyUrl, hubAuth)); }
+for (let i = 0; i < 1000; i++) {
+  d.push(await once(directUrl, jiraAuth));
+  p.push(await once(proxyUrl, hubAuth));
+}
 
 const jiraHeaders = { authorization: jiraAuth, accept: 'application/json' };
 const hubHeaders = { authorization: hubAuth, accept: 'application/json' };
@@ -110,13 +130,17 @@ async function compare(label: string) {
       cpuToBare: proxied.cpu.switchboard / passed.cpu.bare,
     };
     results.push(result);
-    console.log(`  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs, emulator ${proxied.cpu.emulator.toFixed(0)} µs; errors ${direct.errors + passed.errors + proxied.errors}`);
+    console.log(
+      `  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs, emulator ${proxied.cpu.emulator.toFixed(0)} µs; errors ${direct.errors + passed.errors + proxied.errors}`,
+    );
   }
   return results;
 }
 const summary = (label: string, results: Awaited<ReturnType<typeof compare>>) => {
   const m = (k: keyof (typeof results)[number]) => median(results.map((r) => r[k])).toFixed(2);
-  console.log(`${label}: switchboard/bare proxy throughput ${m('ratioToBare')} (target ≥ 0.95), CPU per request ${m('cpuToBare')}× the bare proxy's (target ≤ 1.3), switchboard/direct throughput ${m('ratio')} (medians of ${rounds} rounds)`);
+  console.log(
+    `${label}: switchboard/bare proxy throughput ${m('ratioToBare')} (target ≥ 0.95), CPU per request ${m('cpuToBare')}× the bare proxy's (target ≤ 1.3), switchboard/direct throughput ${m('ratio')} (medians of ${rounds} rounds)`,
+  );
 };
 
 // Warm every path under load first, so that the first round does not measure the JIT compiler.
@@ -124,11 +148,21 @@ await load(loadgen, directUrl, jiraHeaders, connections, 2);
 await load(loadgen, bareUrl, jiraHeaders, connections, 2);
 await load(loadgen, proxyUrl, hubHeaders, connections, 2);
 
-console.log(`emulator: ${issues} issues; load generator ${loadgen}, ${connections} connections, ${rounds} rounds of ${seconds} s each; switchboard and the emulator in separate processes, all sharing ${cpus().length} cores`);
-console.log(`latency, sequential: direct median ${median(d).toFixed(3)} ms, through switchboard ${median(p).toFixed(3)} ms → added ${(median(p) - median(d)).toFixed(3)} ms (target < 1 ms)`);
+console.log(
+  `emulator: ${issues} issues; load generator ${loadgen}, ${connections} connections, ${rounds} rounds of ${seconds} s each; switchboard and the emulator in separate processes, all sharing ${cpus().length} cores`,
+);
+console.log(
+  `latency, sequential: direct median ${median(d).toFixed(3)} ms, through switchboard ${median(p).toFixed(3)} ms → added ${(median(p) - median(d)).toFixed(3)} ms (target < 1 ms)`,
+);
 summary('zero-latency Jira', await compare('zero-latency Jira'));
 // A real Jira answers in milliseconds, not microseconds: the same runs with 5 ms added per answer.
-const setLatency = (ms: number) => request(`${new URL(jiraBase).origin}/__emulator/config`, { method: 'PUT', dispatcher: agent, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: ms }) }).then((r) => r.body.text());
+const setLatency = (ms: number) =>
+  request(`${new URL(jiraBase).origin}/__emulator/config`, {
+    method: 'PUT',
+    dispatcher: agent,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ latencyMs: ms }),
+  }).then((r) => r.body.text());
 await setLatency(5);
 summary('5 ms Jira latency', await compare('5 ms Jira latency'));
 await setLatency(0);
@@ -141,14 +175,19 @@ let walked = 0;
 let token: string | undefined;
 const walkStart = performance.now();
 do {
-  const res = await request(`${api}/hubs/helpdesk/incidents?pageSize=200&fields=summary,updated${token ? `&nextPage=${encodeURIComponent(token)}` : ''}`, { dispatcher: agent, headers: { authorization: hubAuth } });
-  walked += (await res.body.json() as unknown[]).length;
+  const res = await request(`${api}/hubs/helpdesk/incidents?pageSize=200&fields=summary,updated${token ? `&nextPage=${encodeURIComponent(token)}` : ''}`, {
+    dispatcher: agent,
+    headers: { authorization: hubAuth },
+  });
+  walked += ((await res.body.json()) as unknown[]).length;
   token = res.headers['elements-next-page-token'] as string | undefined;
   rssMax = Math.max(rssMax, rss());
 } while (token && walked < walkLimit);
 const walkMs = performance.now() - walkStart;
 
-console.log(`paging: ${walked} issues in pages of 200 in ${(walkMs / 1000).toFixed(1)} s; switchboard RSS ${rssStart.toFixed(0)} → max ${rssMax.toFixed(0)} MiB`);
+console.log(
+  `paging: ${walked} issues in pages of 200 in ${(walkMs / 1000).toFixed(1)} s; switchboard RSS ${rssStart.toFixed(0)} → max ${rssMax.toFixed(0)} MiB`,
+);
 
 sb.child.kill('SIGTERM');
 bare.child.kill('SIGTERM');

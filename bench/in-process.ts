@@ -13,8 +13,10 @@ import { bootstrapIfEmpty } from '../src/tenancy/bootstrap.ts';
  */
 export async function startInProcess(env: Record<string, string> = {}) {
   const config = parseConfig({
-    SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-')), LOG_LEVEL: 'error',
-    ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }), ...env,
+    SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-')),
+    LOG_LEVEL: 'error',
+    ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }),
+    ...env,
   });
   const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   await migrateToLatest(store);
@@ -24,7 +26,12 @@ export async function startInProcess(env: Record<string, string> = {}) {
   const origin = await app.listen({ port: 0, host: '127.0.0.1' });
   services.publicUrl.value = origin;
   return {
-    config, store, services, app, origin, api: `${origin}${API_PREFIX}`,
+    config,
+    store,
+    services,
+    app,
+    origin,
+    api: `${origin}${API_PREFIX}`,
     auth: `User ${admin.userSecret}, Organization ${admin.organizationSecret}`,
     async close() {
       await app.close();

@@ -22,24 +22,43 @@ async function direct(): Promise<number> {
   const t = performance.now();
   const a = await request(`${jira.baseUrl}/rest/api/2/serverInfo`, { dispatcher: agent, headers: { accept: 'application/json' } });
   await a.body.text();
-  const b = await request(`${jira.baseUrl}/rest/api/2/myself`, { dispatcher: agent, headers: { accept: 'application/json', authorization: `Basic ${Buffer.from('jiradev:jiradev').toString('base64')}` } });
+  const b = await request(`${jira.baseUrl}/rest/api/2/myself`, {
+    dispatcher: agent,
+    headers: { accept: 'application/json', authorization: `Basic ${Buffer.from('jiradev:jiradev').toString('base64')}` },
+  });
   await b.body.text();
   return performance.now() - t;
 }
 
-const body = JSON.stringify({ element: { key: 'jiraonprem' }, name: 'bench', tags: ['bench'], configuration: { username: 'jiradev', password: 'jiradev', siteAddress: jira.baseUrl } });
+const body = JSON.stringify({
+  element: { key: 'jiraonprem' },
+  name: 'bench',
+  tags: ['bench'],
+  configuration: { username: 'jiradev', password: 'jiradev', siteAddress: jira.baseUrl },
+});
 async function viaSwitchboard(): Promise<number> {
   const t = performance.now();
-  const res = await request(`${api}/instances`, { method: 'POST', dispatcher: agent, headers: { authorization: auth, 'content-type': 'application/json' }, body });
+  const res = await request(`${api}/instances`, {
+    method: 'POST',
+    dispatcher: agent,
+    headers: { authorization: auth, 'content-type': 'application/json' },
+    body,
+  });
   await res.body.text();
   if (res.statusCode !== 200) throw new Error(`create failed: ${res.statusCode}`);
   return performance.now() - t;
 }
 
-for (let i = 0; i < 30; i++) { await direct(); await viaSwitchboard(); }
+for (let i = 0; i < 30; i++) {
+  await direct();
+  await viaSwitchboard();
+}
 const d: number[] = [];
 const s: number[] = [];
-for (let i = 0; i < n; i++) { d.push(await direct()); s.push(await viaSwitchboard()); }
+for (let i = 0; i < n; i++) {
+  d.push(await direct());
+  s.push(await viaSwitchboard());
+}
 
 console.log(`store: ${store.dialect}; ${n} sequential creates, interleaved with ${n} direct Jira checks`);
 console.log(`direct Jira (serverInfo + myself): median ${median(d).toFixed(2)} ms, p95 ${percentile(d, 0.95).toFixed(2)} ms`);

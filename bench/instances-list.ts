@@ -21,11 +21,23 @@ const agent = new Agent({ keepAliveTimeout: 30_000 });
 async function fill(organizationId: number, accountId: number, userId: number, count: number): Promise<void> {
   const now = new Date().toISOString();
   for (let i = 0; i < count; i++) {
-    await services.instanceRepo.insert({
-      organizationId, accountId, userId, elementKey: 'jiraonprem', name: `bench-${i}`, tags: [i % 2 ? 'odd' : 'even'],
-      token: `bench-token-${organizationId}-${i}`, configuration: { username: 'u', password: 'p', siteAddress: 'http://jira.invalid' },
-      vendorMeta: {}, eventsEnabled: false, externalAuthentication: 'none', providerData: undefined,
-    }, now);
+    await services.instanceRepo.insert(
+      {
+        organizationId,
+        accountId,
+        userId,
+        elementKey: 'jiraonprem',
+        name: `bench-${i}`,
+        tags: [i % 2 ? 'odd' : 'even'],
+        token: `bench-token-${organizationId}-${i}`,
+        configuration: { username: 'u', password: 'p', siteAddress: 'http://jira.invalid' },
+        vendorMeta: {},
+        eventsEnabled: false,
+        externalAuthentication: 'none',
+        providerData: undefined,
+      },
+      now,
+    );
     if ((i + 1) % 5000 === 0) process.stdout.write(`  ${i + 1} instances written\n`);
   }
 }
@@ -63,6 +75,8 @@ console.log(line('50 instances, first page of 50 (baseline)', small));
 console.log(line(`${total} instances, first page of 50`, first));
 console.log(line(`${total} instances, page in the middle`, deep));
 console.log(line(`${total} instances, tags[] + where LIKE`, filtered));
-console.log(`ratio to the baseline: first page ${(median(first) / median(small)).toFixed(2)}, middle ${(median(deep) / median(small)).toFixed(2)}, filtered ${(median(filtered) / median(small)).toFixed(2)} (target: median under 50 ms)`);
+console.log(
+  `ratio to the baseline: first page ${(median(first) / median(small)).toFixed(2)}, middle ${(median(deep) / median(small)).toFixed(2)}, filtered ${(median(filtered) / median(small)).toFixed(2)} (target: median under 50 ms)`,
+);
 await agent.close();
 await sb.close();

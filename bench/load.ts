@@ -35,23 +35,27 @@ export function load(tool: LoadGenerator, url: string, headers: Record<string, s
 }
 
 function autocannonLoad(url: string, headers: Record<string, string>, connections: number, seconds: number): Promise<LoadResult> {
-  return new Promise((resolve, reject) => autocannon({ url, connections, duration: seconds, headers }, (err, r) => (err
-    ? reject(err)
-    : resolve({ requestsPerSecond: r.requests.total / seconds, p50Ms: r.latency.p50, errors: r.errors + r.non2xx }))));
+  return new Promise((resolve, reject) =>
+    autocannon({ url, connections, duration: seconds, headers }, (err, r) =>
+      err ? reject(err) : resolve({ requestsPerSecond: r.requests.total / seconds, p50Ms: r.latency.p50, errors: r.errors + r.non2xx }),
+    ),
+  );
 }
 
 function wrk(url: string, headers: Record<string, string>, connections: number, seconds: number): Promise<LoadResult> {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url];
-  return new Promise((resolve, reject) => execFile('wrk', args, { encoding: 'utf8' }, (err, out) => {
-    if (err) return reject(err);
-    const number = (re: RegExp) => Number(re.exec(out)?.[1] ?? 0);
-    const total = number(/(\d+) requests in/);
-    const p50 = /50%\s+([\d.]+)(us|ms|s)/.exec(out);
-    const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-    resolve({
-      requestsPerSecond: total / seconds,
-      p50Ms: p50 ? Number(p50[1]) * ({ us: 0.001, ms: 1, s: 1000 }[p50[2] as 'us' | 'ms' | 's']) : NaN,
-      errors: number(/Non-2xx or 3xx responses: (\d+)/) + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
-    });
-  }));
+  return new Promise((resolve, reject) =>
+    execFile('wrk', args, { encoding: 'utf8' }, (err, out) => {
+      if (err) return reject(err);
+      const number = (re: RegExp) => Number(re.exec(out)?.[1] ?? 0);
+      const total = number(/(\d+) requests in/);
+      const p50 = /50%\s+([\d.]+)(us|ms|s)/.exec(out);
+      const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+      resolve({
+        requestsPerSecond: total / seconds,
+        p50Ms: p50 ? Number(p50[1]) * { us: 0.001, ms: 1, s: 1000 }[p50[2] as 'us' | 'ms' | 's'] : NaN,
+        errors: number(/Non-2xx or 3xx responses: (\d+)/) + (socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
+      });
+    }),
+  );
 }

@@ -102,28 +102,39 @@ export interface Services {
 /** Builds the services over a migrated store. Used by the HTTP app and by CLI commands alike. */
 export async function buildServices(deps: AppDeps): Promise<Services> {
   const clock = deps.clock ?? systemClock;
-  const cipher = deps.cipher ?? await openKeyring(deps.store, deps.config);
+  const cipher = deps.cipher ?? (await openKeyring(deps.store, deps.config));
   const box = new SecretBox(cipher, new LookupHasher(await loadLookupKey(deps.store, cipher, clock.now())));
   const tenancyRepo = new TenancyRepository(deps.store.db, box);
   const tenancy = new TenancyService(tenancyRepo, clock);
-  const registry = deps.registry ?? await discoverElements();
+  const registry = deps.registry ?? (await discoverElements());
   const http = deps.http ?? createOutboundHttp({ connectTimeoutMs: 10_000, connectionsPerOrigin: 16, answerLimit: deps.config.vendorAnswerLimit });
   const logger = deps.logger === false ? pino({ enabled: false }) : createLogger(deps.config.logLevel);
   // The one place that chooses how processes signal each other: LISTEN/NOTIFY on PostgreSQL;
   // on SQLite, one process owns the file and signals stay in it.
-  const signals: Signals = deps.store.dialect === 'postgres'
-    ? new PostgresSignals({ connectionString: deps.config.databaseUrl!, onError: (err) => logger.warn({ err: err.message }, 'signal connection lost; reconnecting') })
-    : new LocalSignals();
+  const signals: Signals =
+    deps.store.dialect === 'postgres'
+      ? new PostgresSignals({
+          connectionString: deps.config.databaseUrl!,
+          onError: (err) => logger.warn({ err: err.message }, 'signal connection lost; reconnecting'),
+        })
+      : new LocalSignals();
   // Caches drop what changed on any node: instances, users, transformations, vendor data.
   const invalidations = new Invalidations(signals, logger);
   const vendorData = new VendorDataCache(invalidations);
   const hubCache = new HubSessionCache<Instance>(deps.config.hubCacheTtlMs);
-  invalidations.on((change) => { if (change === 'everything' || change.kind === 'instance' || change.kind === 'users') hubCache.clear(); });
+  invalidations.on((change) => {
+    if (change === 'everything' || change.kind === 'instance' || change.kind === 'users') hubCache.clear();
+  });
   const instanceRepo = new InstanceRepository(deps.store.db, box);
-  const instances = new InstanceService(instanceRepo, registry, http, clock, logger, deps.config.vendorTimeoutMs, (id) => invalidations.announce({ kind: 'instance', id }));
+  const instances = new InstanceService(instanceRepo, registry, http, clock, logger, deps.config.vendorTimeoutMs, (id) =>
+    invalidations.announce({ kind: 'instance', id }),
+  );
   tenancy.onUserChange(() => void invalidations.announce({ kind: 'users' }));
   const queue = new SqlJobQueue({
-    db: deps.store.db, dialect: deps.store.dialect, clock, signals,
+    db: deps.store.db,
+    dialect: deps.store.dialect,
+    clock,
+    signals,
     // On SQLite a look costs no round trip, so delayed jobs start closer to their time.
     pollIntervalMs: deps.store.dialect === 'postgres' ? 1000 : 250,
     onError: (err) => logger.warn({ err: (err as Error)?.message ?? String(err) }, 'job queue error; it keeps going'),
@@ -131,24 +142,61 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const eventRepo = new EventRepository(deps.store.db, box);
   const publicUrl = { value: deps.config.publicUrl ?? `http://${deps.config.host}:${deps.config.port}` };
   const events = new EventService({
-    events: eventRepo, instances: instanceRepo, registry, queue, http, clock, logger,
+    events: eventRepo,
+    instances: instanceRepo,
+    registry,
+    queue,
+    http,
+    clock,
+    logger,
     delivery: { baseDelayMs: deps.config.events.deliveryBaseDelayMs, timeoutMs: deps.config.events.deliveryTimeoutMs },
-    vendorTimeoutMs: deps.config.vendorTimeoutMs, vendorData,
+    vendorTimeoutMs: deps.config.vendorTimeoutMs,
+    vendorData,
   });
   const eventSources = new EventSources(eventRepo, registry, events, clock, logger, () => publicUrl.value);
   instances.follow({ changed: (i) => eventSources.sync(i), deleting: (i) => eventSources.remove(i) });
   const transformations = new TransformationService(deps.store.db, registry, clock, invalidations, deps.config.hubCacheTtlMs);
   const worker = new EventWorker({
-    queue, events: eventRepo, service: events, instances: instanceRepo, registry, clock, logger,
-    tickMs: deps.config.events.tickMs, deliveryConcurrency: deps.config.events.deliveryConcurrency,
-    pollConcurrency: deps.config.events.pollConcurrency, transformations,
+    queue,
+    events: eventRepo,
+    service: events,
+    instances: instanceRepo,
+    registry,
+    clock,
+    logger,
+    tickMs: deps.config.events.tickMs,
+    deliveryConcurrency: deps.config.events.deliveryConcurrency,
+    pollConcurrency: deps.config.events.pollConcurrency,
+    transformations,
   });
   const close = async () => {
     await worker.stop();
     await signals.close();
     await http.close();
   };
-  return { logger, instanceRepo, transformations, queue, signals, invalidations, vendorData, eventRepo, events, eventSources, worker, publicUrl, hubCache, tenancy, tenancyRepo, instances, box, registry, clock, http, close };
+  return {
+    logger,
+    instanceRepo,
+    transformations,
+    queue,
+    signals,
+    invalidations,
+    vendorData,
+    eventRepo,
+    events,
+    eventSources,
+    worker,
+    publicUrl,
+    hubCache,
+    tenancy,
+    tenancyRepo,
+    instances,
+    box,
+    registry,
+    clock,
+    http,
+    close,
+  };
 }
 
 /**
@@ -159,7 +207,9 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
   s.invalidations.follow();
   const requestIds = new RequestIds();
   const app = Fastify({
-    ...(deps.logger === false ? { logger: false } : { loggerInstance: s.logger as FastifyBaseLogger, logController: new AccessLogController(s.logger), childLoggerFactory: lazyChildLogger }),
+    ...(deps.logger === false
+      ? { logger: false }
+      : { loggerInstance: s.logger as FastifyBaseLogger, logController: new AccessLogController(s.logger), childLoggerFactory: lazyChildLogger }),
     bodyLimit: deps.config.bodyLimit,
     genReqId: () => requestIds.next(),
     requestIdHeader: false,
@@ -192,27 +242,52 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
       await login.register(cookie);
       await login.register(formbody, { bodyLimit: 16 * 1024 });
       registerConsoleLogin(login, {
-        tenancy: s.tenancy, repo, clock: s.clock, passwords,
+        tenancy: s.tenancy,
+        repo,
+        clock: s.clock,
+        passwords,
         sessions: new ConsoleSessions(deps.store.db, s.box, s.clock, deps.config.consoleLogin.sessionTtlMinutes),
       });
     });
   }
 
-  await app.register(async (api) => {
-    registerAccountRoutes(api, s.tenancy);
-    registerUserRoutes(api, s.tenancy, passwords);
-    // Hub traffic is not recorded yet (usage records come with the hub), so traffic reads 0.
-    registerElementCatalogRoutes(api, s.registry, async (element, identity) => ({ ...(await s.instances.countForElement(identity, element.key)), traffic: 0 }));
-    registerInstanceRoutes(api, s.instances, s.registry);
-    registerInstanceConfigurationRoutes(api, s.instances, s.registry);
-    const hubDeps = { instances: s.instances, registry: s.registry, http: s.http, logger: s.logger, vendorTimeoutMs: deps.config.vendorTimeoutMs, vendorData: s.vendorData, uploadLimit: deps.config.uploadLimit, cache: s.hubCache, transformations: s.transformations };
-    registerHubRoutes(api, hubDeps);
-    registerDocsRoutes(api, hubDeps);
-    registerTransformationRoutes(api, s.transformations, s.instances);
-    registerWebhookIntake(api, { events: s.eventRepo, instances: s.instanceRepo, registry: s.registry, service: s.events, logger: s.logger });
-    registerEventLogRoutes(api, { events: s.eventRepo, service: s.events, instances: s.instances, sources: s.eventSources, publicUrl: () => s.publicUrl.value });
-    registerHubCatalogRoutes(api, s.registry);
-  }, { prefix: API_PREFIX });
+  await app.register(
+    async (api) => {
+      registerAccountRoutes(api, s.tenancy);
+      registerUserRoutes(api, s.tenancy, passwords);
+      // Hub traffic is not recorded yet (usage records come with the hub), so traffic reads 0.
+      registerElementCatalogRoutes(api, s.registry, async (element, identity) => ({
+        ...(await s.instances.countForElement(identity, element.key)),
+        traffic: 0,
+      }));
+      registerInstanceRoutes(api, s.instances, s.registry);
+      registerInstanceConfigurationRoutes(api, s.instances, s.registry);
+      const hubDeps = {
+        instances: s.instances,
+        registry: s.registry,
+        http: s.http,
+        logger: s.logger,
+        vendorTimeoutMs: deps.config.vendorTimeoutMs,
+        vendorData: s.vendorData,
+        uploadLimit: deps.config.uploadLimit,
+        cache: s.hubCache,
+        transformations: s.transformations,
+      };
+      registerHubRoutes(api, hubDeps);
+      registerDocsRoutes(api, hubDeps);
+      registerTransformationRoutes(api, s.transformations, s.instances);
+      registerWebhookIntake(api, { events: s.eventRepo, instances: s.instanceRepo, registry: s.registry, service: s.events, logger: s.logger });
+      registerEventLogRoutes(api, {
+        events: s.eventRepo,
+        service: s.events,
+        instances: s.instances,
+        sources: s.eventSources,
+        publicUrl: () => s.publicUrl.value,
+      });
+      registerHubCatalogRoutes(api, s.registry);
+    },
+    { prefix: API_PREFIX },
+  );
 
   // The web console: static files, routes only auth 'none' (they are public assets).
   await app.register(async (ui) => {

@@ -80,32 +80,36 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
   if (withWorker) await services.worker.start();
   const base = `${address}${API_PREFIX}`;
   if (created) {
-    process.stdout.write(`${[
-      '',
-      'switchboard created your organization and its admin user:',
-      `  Organization secret: ${created.organizationSecret}`,
-      `  User secret:         ${created.userSecret}`,
-      `  Admin e-mail:        ${created.adminEmail}`,
-      `  Admin password:      ${created.adminPassword}`,
-      `(also saved in ${bootstrapPath(config.dataDir)}, readable only by you)`,
-      '',
-      'Try it:',
-      `  curl -H "Authorization: User ${created.userSecret}, Organization ${created.organizationSecret}" ${base}/elements/jiraonprem`,
-      '',
-    ].join('\n')}\n`);
+    process.stdout.write(
+      `${[
+        '',
+        'switchboard created your organization and its admin user:',
+        `  Organization secret: ${created.organizationSecret}`,
+        `  User secret:         ${created.userSecret}`,
+        `  Admin e-mail:        ${created.adminEmail}`,
+        `  Admin password:      ${created.adminPassword}`,
+        `(also saved in ${bootstrapPath(config.dataDir)}, readable only by you)`,
+        '',
+        'Try it:',
+        `  curl -H "Authorization: User ${created.userSecret}, Organization ${created.organizationSecret}" ${base}/elements/jiraonprem`,
+        '',
+      ].join('\n')}\n`,
+    );
   }
   if (demoJira) {
     const secrets = created ?? readBootstrap(config.dataDir);
-    process.stdout.write(`${[
-      '',
-      `Demo Jira (emulator) at ${demoJira.baseUrl}: users admin/admin, jiradev/jiradev, kevin/kevin; projects CE and HELP.`,
-      'Create a Jira On Prem instance:',
-      `  curl -X POST ${base}/instances \\`,
-      `    -H "Authorization: User ${secrets?.userSecret ?? '<USER_SECRET>'}, Organization ${secrets?.organizationSecret ?? '<ORGANIZATION_SECRET>'}" \\`,
-      '    -H "Content-Type: application/json" \\',
-      `    -d '{"element": {"key": "jiraonprem"}, "configuration": {"username": "jiradev", "password": "jiradev", "siteAddress": "${demoJira.baseUrl}"}, "tags": ["Docs"], "name": "API Instance"}'`,
-      '',
-    ].join('\n')}\n`);
+    process.stdout.write(
+      `${[
+        '',
+        `Demo Jira (emulator) at ${demoJira.baseUrl}: users admin/admin, jiradev/jiradev, kevin/kevin; projects CE and HELP.`,
+        'Create a Jira On Prem instance:',
+        `  curl -X POST ${base}/instances \\`,
+        `    -H "Authorization: User ${secrets?.userSecret ?? '<USER_SECRET>'}, Organization ${secrets?.organizationSecret ?? '<ORGANIZATION_SECRET>'}" \\`,
+        '    -H "Content-Type: application/json" \\',
+        `    -d '{"element": {"key": "jiraonprem"}, "configuration": {"username": "jiradev", "password": "jiradev", "siteAddress": "${demoJira.baseUrl}"}, "tags": ["Docs"], "name": "API Instance"}'`,
+        '',
+      ].join('\n')}\n`,
+    );
   }
   process.stdout.write(`web console at ${address}/\n`);
   process.stdout.write(`switchboard API listening on ${base}${withWorker ? '' : ' (no worker: SWITCHBOARD_ROLE=api)'}\n`);
@@ -116,7 +120,11 @@ async function runWorker(config: Config): Promise<void> {
   const { store, services } = await open(config, false);
   // Handlers before the line that says the worker runs: whoever reads it may signal at once, and a
   // signal without a handler kills the process outright.
-  const stop = async () => { await services.close(); await store.close(); process.exit(0); };
+  const stop = async () => {
+    await services.close();
+    await store.close();
+    process.exit(0);
+  };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
   services.invalidations.follow();
@@ -139,27 +147,35 @@ function readBootstrap(dataDir: string): { userSecret: string; organizationSecre
 
 const program = new Command().name('switchboard').description('Self-hosted Open Connectors-compatible integration platform');
 
-program.command('serve', { isDefault: true }).description('run the API (the default)')
+program
+  .command('serve', { isDefault: true })
+  .description('run the API (the default)')
   .option('--demo', 'also start a seeded Jira emulator (for trying the API without a Jira)')
   .option('--demo-jira-port <port>', 'port of the demo Jira', '2990')
   .action(serve);
 
-program.command('migrate').description('bring the database schema to the latest version').action(async () => {
-  const config = parseConfig();
-  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  try {
-    const applied = await withStartupLock(store, () => migrateToLatest(store));
-    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');
-  } finally {
-    await store.close();
-  }
-});
+program
+  .command('migrate')
+  .description('bring the database schema to the latest version')
+  .action(async () => {
+    const config = parseConfig();
+    const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      const applied = await withStartupLock(store, () => migrateToLatest(store));
+      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');
+    } finally {
+      await store.close();
+    }
+  });
 
-program.command('worker').description('run only the worker: polls, webhook processing and deliveries')
+program
+  .command('worker')
+  .description('run only the worker: polls, webhook processing and deliveries')
   .action(() => runWorker(parseConfig()));
 
 const org = program.command('org').description('organizations');
-org.command('create')
+org
+  .command('create')
   .description('create an organization with its default account and an admin user; prints the secrets as JSON')
   .requiredOption('--name <name>', 'organization name')
   .requiredOption('--admin-email <email>', 'e-mail of the admin user')
@@ -169,15 +185,28 @@ org.command('create')
     await withStore(config, async (store) => {
       const { tenancy } = await buildServices({ config, store });
       const r = await tenancy.createOrganization({ name: opts.name, adminEmail: opts.adminEmail, adminPassword: opts.adminPassword });
-      process.stdout.write(`${JSON.stringify({
-        organizationId: r.organization.id, name: r.organization.name, accountId: r.account.id, userId: r.user.id,
-        organizationSecret: r.organizationSecret, userSecret: r.userSecret, adminEmail: r.user.email, adminPassword: r.adminPassword,
-      }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify(
+          {
+            organizationId: r.organization.id,
+            name: r.organization.name,
+            accountId: r.account.id,
+            userId: r.user.id,
+            organizationSecret: r.organizationSecret,
+            userSecret: r.userSecret,
+            adminEmail: r.user.email,
+            adminPassword: r.adminPassword,
+          },
+          null,
+          2,
+        )}\n`,
+      );
     });
   });
 
 const keys = program.command('keys').description('encryption keys');
-keys.command('rotate')
+keys
+  .command('rotate')
   .description('make a new master key active and re-encrypt every stored secret under it, while servers keep running')
   .action(async () => {
     const config = parseConfig();
@@ -188,7 +217,8 @@ keys.command('rotate')
         keyId = addActiveKey(config.dataDir);
       } else {
         // Operator-supplied keys: the new key is SWITCHBOARD_MASTER_KEY, the old ones SWITCHBOARD_PREVIOUS_MASTER_KEYS.
-        if (config.previousMasterKeys.length === 0) throw new Error('with SWITCHBOARD_MASTER_KEY, set the new key there and the old one(s) in SWITCHBOARD_PREVIOUS_MASTER_KEYS');
+        if (config.previousMasterKeys.length === 0)
+          throw new Error('with SWITCHBOARD_MASTER_KEY, set the new key there and the old one(s) in SWITCHBOARD_PREVIOUS_MASTER_KEYS');
         keyId = loadCipher(config.dataDir, config.masterKey, config.previousMasterKeys).activeKeyId;
       }
       const cipher = loadCipher(config.dataDir, config.masterKey, config.previousMasterKeys);

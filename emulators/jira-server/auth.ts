@@ -50,7 +50,15 @@ export class Sessions {
  * and the CAPTCHA state (in which even the right password is refused), Bearer personal access
  * tokens, cookie sessions, and basic auth switched off (11.x default).
  */
-export function authenticate(state: JiraState, config: EmulatorConfig, sessions: Sessions, header: string | undefined, cookie: string | undefined, baseUrl: string, now: number): AuthResult {
+export function authenticate(
+  state: JiraState,
+  config: EmulatorConfig,
+  sessions: Sessions,
+  header: string | undefined,
+  cookie: string | undefined,
+  baseUrl: string,
+  now: number,
+): AuthResult {
   if (header !== undefined) {
     const [scheme, ...rest] = header.trim().split(/\s+/);
     const credential = rest.join(' ');
@@ -74,7 +82,10 @@ function failure401(body: string, contentType: string, headers: Record<string, s
 function basic(state: JiraState, config: EmulatorConfig, credential: string, baseUrl: string): AuthResult {
   if (!config.basicAuthEnabled) {
     return {
-      kind: 'failure', status: 403, headers: { 'X-AUSERNAME': 'anonymous' }, contentType: 'application/json;charset=UTF-8',
+      kind: 'failure',
+      status: 403,
+      headers: { 'X-AUSERNAME': 'anonymous' },
+      contentType: 'application/json;charset=UTF-8',
       body: JSON.stringify({ errorMessages: ['Basic Authentication has been disabled on this instance.'], errors: {} }),
     };
   }
@@ -88,9 +99,13 @@ function basic(state: JiraState, config: EmulatorConfig, credential: string, bas
   if (user.captcha) {
     // In the CAPTCHA state the password is not even checked.
     return {
-      kind: 'failure', status: 403, contentType: 'text/html;charset=UTF-8', body: seraphHtml('AUTHENTICATION_DENIED'),
+      kind: 'failure',
+      status: 403,
+      contentType: 'text/html;charset=UTF-8',
+      body: seraphHtml('AUTHENTICATION_DENIED'),
       headers: {
-        'X-AUSERNAME': 'anonymous', 'X-Seraph-LoginReason': 'AUTHENTICATION_DENIED',
+        'X-AUSERNAME': 'anonymous',
+        'X-Seraph-LoginReason': 'AUTHENTICATION_DENIED',
         'X-Authentication-Denied-Reason': `CAPTCHA_CHALLENGE; login-url=${baseUrl}/login.jsp`,
       },
     };

@@ -3,7 +3,9 @@ import { startJiraEmulator } from './server.ts';
 import { DEFAULT_VERSION } from './profiles.ts';
 
 /** `npm run jira-emulator -- --port 2990 [--context /jira] [--version 9.12.2] [--tz Europe/Berlin] [--seed-issues N]` */
-const program = new Command().name('jira-emulator').description('Jira Server / Data Center emulator')
+const program = new Command()
+  .name('jira-emulator')
+  .description('Jira Server / Data Center emulator')
   .option('--port <port>', 'port to listen on', '2990')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--context <path>', 'context path, e.g. /jira', '')
@@ -12,10 +14,18 @@ const program = new Command().name('jira-emulator').description('Jira Server / D
   .option('--seed-issues <n>', 'number of seeded issues', '120')
   .action(async (opts: { port: string; host: string; context: string; version: string; tz: string; seedIssues: string }) => {
     const running = await startJiraEmulator({
-      port: Number(opts.port), host: opts.host, contextPath: opts.context, version: opts.version, timeZone: opts.tz, seedIssues: Number(opts.seedIssues),
+      port: Number(opts.port),
+      host: opts.host,
+      contextPath: opts.context,
+      version: opts.version,
+      timeZone: opts.tz,
+      seedIssues: Number(opts.seedIssues),
     });
     process.stdout.write(`Jira ${opts.version} emulator ready at ${running.baseUrl} (users admin/admin, jiradev/jiradev, kevin/kevin)\n`);
-    const stop = async () => { await running.close(); process.exit(0); };
+    const stop = async () => {
+      await running.close();
+      process.exit(0);
+    };
     process.on('SIGTERM', () => void stop());
     process.on('SIGINT', () => void stop());
   });

@@ -26,7 +26,10 @@ export class EmulatorClock {
     return this.#frozen ?? Date.now() + this.#offset;
   }
   set(ms: number, freeze: boolean): void {
-    if (freeze) { this.#frozen = ms; return; }
+    if (freeze) {
+      this.#frozen = ms;
+      return;
+    }
     this.#frozen = undefined;
     this.#offset = ms - Date.now();
   }
@@ -73,7 +76,12 @@ export class Emulator {
   }
 
   #dispatcher(): WebhookDispatcher {
-    const d = new WebhookDispatcher(this.state, () => this.config, () => this.serializer(), () => this.clock.now());
+    const d = new WebhookDispatcher(
+      this.state,
+      () => this.config,
+      () => this.serializer(),
+      () => this.clock.now(),
+    );
     this.domain.onEvent((e) => d.handle(e));
     return d;
   }

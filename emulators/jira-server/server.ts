@@ -39,9 +39,11 @@ export const CONTROL_PREFIX = '/__emulator';
  */
 export async function buildEmulatorApp(em: Emulator, tls?: { key: string; cert: string }): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: false, bodyLimit: 50 * 1024 * 1024,
+    logger: false,
+    bodyLimit: 50 * 1024 * 1024,
     // Jersey matches a resource with or without a trailing slash.
-    routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true }, ...(tls && { https: tls }),
+    routerOptions: { maxParamLength: 1000, ignoreTrailingSlash: true },
+    ...(tls && { https: tls }),
     // Tomcat resolves `.` and `..` path segments before it maps a request to Jira's servlets.
     rewriteUrl: (req) => normalizeDotSegments(req.url ?? '/'),
   }) as unknown as FastifyInstance;
@@ -72,7 +74,8 @@ export async function buildEmulatorApp(em: Emulator, tls?: { key: string; cert: 
   });
 
   app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith(`${em.config.contextPath}/rest/`)) return jiraError(reply, 404, [`null for uri: ${em.baseUrl}${request.url.slice(em.config.contextPath.length)}`]);
+    if (request.url.startsWith(`${em.config.contextPath}/rest/`))
+      return jiraError(reply, 404, [`null for uri: ${em.baseUrl}${request.url.slice(em.config.contextPath.length)}`]);
     return reply.code(404).type('text/html;charset=UTF-8').send(errorPageHtml(404));
   });
 
@@ -118,19 +121,22 @@ export async function buildEmulatorApp(em: Emulator, tls?: { key: string; cert: 
     return payload;
   });
 
-  await app.register(async (jira) => {
-    registerSystemRoutes(jira, em);
-    registerSearchRoutes(jira, em);
-    registerIssueRoutes(jira, em);
-    registerCommentRoutes(jira, em);
-    registerAttachmentRoutes(jira, em);
-    registerWorklogRoutes(jira, em);
-    registerReferenceRoutes(jira, em);
-    registerProjectRoutes(jira, em);
-    registerUserRoutes(jira, em);
-    registerWebhookRoutes(jira, em);
-    registerWebLoginRoutes(jira, em);
-  }, { prefix: em.config.contextPath });
+  await app.register(
+    async (jira) => {
+      registerSystemRoutes(jira, em);
+      registerSearchRoutes(jira, em);
+      registerIssueRoutes(jira, em);
+      registerCommentRoutes(jira, em);
+      registerAttachmentRoutes(jira, em);
+      registerWorklogRoutes(jira, em);
+      registerReferenceRoutes(jira, em);
+      registerProjectRoutes(jira, em);
+      registerUserRoutes(jira, em);
+      registerWebhookRoutes(jira, em);
+      registerWebLoginRoutes(jira, em);
+    },
+    { prefix: em.config.contextPath },
+  );
   registerControlRoutes(app, em);
   return app;
 }
@@ -146,10 +152,16 @@ async function applyFault(fault: ReturnType<Emulator['faults']['take']> & object
       reply.hijack();
       return;
     case 'html':
-      await reply.code(fault.status ?? 502).type('text/html;charset=UTF-8').send(errorPageHtml(fault.status ?? 502));
+      await reply
+        .code(fault.status ?? 502)
+        .type('text/html;charset=UTF-8')
+        .send(errorPageHtml(fault.status ?? 502));
       return;
     case 'status':
-      await reply.code(fault.status ?? 500).type('application/json;charset=UTF-8').send(fault.body ?? { errorMessages: ['Internal server error'], errors: {} });
+      await reply
+        .code(fault.status ?? 500)
+        .type('application/json;charset=UTF-8')
+        .send(fault.body ?? { errorMessages: ['Internal server error'], errors: {} });
   }
 }
 
@@ -162,14 +174,18 @@ export interface RunningEmulator {
 }
 
 /** Starts an emulator on a real socket (port 0 picks a free one). */
-export async function startJiraEmulator(options: EmulatorOptions & { port?: number; host?: string; tls?: { key: string; cert: string } } = {}): Promise<RunningEmulator> {
+export async function startJiraEmulator(
+  options: EmulatorOptions & { port?: number; host?: string; tls?: { key: string; cert: string } } = {},
+): Promise<RunningEmulator> {
   const emulator = new Emulator(options);
   const app = await buildEmulatorApp(emulator, options.tls);
   const address = await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   emulator.origin = address.replace('[::1]', 'localhost');
   if (options.tls) emulator.origin = emulator.origin.replace(/^http:/, 'https:');
   return {
-    emulator, app, baseUrl: emulator.baseUrl,
+    emulator,
+    app,
+    baseUrl: emulator.baseUrl,
     async close() {
       await emulator.webhooks.idle();
       await app.close();
@@ -187,7 +203,10 @@ export function normalizeDotSegments(url: string): string {
   segments.forEach((segment, i) => {
     const last = i === segments.length - 1;
     if (segment === '..') out.pop();
-    if (segment === '.' || segment === '..') { if (last) out.push(''); return; }
+    if (segment === '.' || segment === '..') {
+      if (last) out.push('');
+      return;
+    }
     out.push(segment);
   });
   return `/${out.join('/')}${q < 0 ? '' : url.slice(q)}`;

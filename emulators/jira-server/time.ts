@@ -10,8 +10,14 @@ function partsIn(ms: number, zone: string): Record<string, number> {
   let f = formatters.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-      hour: '2-digit', minute: '2-digit', second: '2-digit',
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     formatters.set(zone, f);
   }
@@ -24,7 +30,7 @@ function partsIn(ms: number, zone: string): Record<string, number> {
 export function offsetMinutes(ms: number, zone: string): number {
   const p = partsIn(ms, zone);
   const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-  return Math.round((asUtc - (ms - (ms % 1000 + 1000) % 1000)) / 60_000);
+  return Math.round((asUtc - (ms - (((ms % 1000) + 1000) % 1000))) / 60_000);
 }
 
 const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
@@ -55,7 +61,14 @@ export function zonedToUtc(zone: string, y: number, m: number, d: number, h = 0,
 export function zonedParts(ms: number, zone: string): { y: number; m: number; d: number; h: number; min: number; weekday: number } {
   const off = offsetMinutes(ms, zone);
   const local = new Date(ms + off * 60_000);
-  return { y: local.getUTCFullYear(), m: local.getUTCMonth() + 1, d: local.getUTCDate(), h: local.getUTCHours(), min: local.getUTCMinutes(), weekday: local.getUTCDay() };
+  return {
+    y: local.getUTCFullYear(),
+    m: local.getUTCMonth() + 1,
+    d: local.getUTCDate(),
+    h: local.getUTCHours(),
+    min: local.getUTCMinutes(),
+    weekday: local.getUTCDay(),
+  };
 }
 
 /** Parses Jira's datetime input (`2024-06-01T10:00:00.000+0000`) to epoch ms, or undefined. */

@@ -84,7 +84,10 @@ export class WebhookDispatcher {
       vars['issue.id'] = event.issue.id;
       vars['issue.key'] = event.issue.key;
       const project = this.state.projects.get(event.issue.fields.project);
-      if (project) { vars['project.id'] = project.id; vars['project.key'] = project.key; }
+      if (project) {
+        vars['project.id'] = project.id;
+        vars['project.key'] = project.key;
+      }
     }
     if (event.type === 'comment') vars['comment.id'] = event.comment.id;
     if (event.type === 'worklog') vars['worklog.id'] = event.worklog.id;
@@ -101,7 +104,13 @@ export class WebhookDispatcher {
       case 'issue_created':
         return [['jira:issue_created', { timestamp, webhookEvent: 'jira:issue_created', issue_event_type_name: 'issue_created', user, issue: issue() }]];
       case 'issue_updated': {
-        const body: Record<string, unknown> = { timestamp, webhookEvent: 'jira:issue_updated', issue_event_type_name: event.eventTypeName, user, issue: issue() };
+        const body: Record<string, unknown> = {
+          timestamp,
+          webhookEvent: 'jira:issue_updated',
+          issue_event_type_name: event.eventTypeName,
+          user,
+          issue: issue(),
+        };
         if (event.changelog) body.changelog = event.changelog;
         if (event.comment) body.comment = ser.comment(event.issue.id, event.comment);
         return [['jira:issue_updated', body]];
@@ -115,13 +124,32 @@ export class WebhookDispatcher {
       case 'attachment':
         return [[`attachment_${event.action}`, { timestamp, webhookEvent: `attachment_${event.action}`, attachment: ser.attachment(event.attachment) }]];
       case 'property':
-        return [[`issue_property_${event.action}`, { timestamp, webhookEvent: `issue_property_${event.action}`, property: { key: event.key, value: event.issue.properties.get(event.key) ?? null }, issue: { id: event.issue.id, key: event.issue.key } }]];
+        return [
+          [
+            `issue_property_${event.action}`,
+            {
+              timestamp,
+              webhookEvent: `issue_property_${event.action}`,
+              property: { key: event.key, value: event.issue.properties.get(event.key) ?? null },
+              issue: { id: event.issue.id, key: event.issue.key },
+            },
+          ],
+        ];
     }
   }
 
   async #deliver(p: Pending): Promise<void> {
     const cfg = this.config().webhooks;
-    const record: WebhookDelivery = { id: this.state.next('delivery'), webhookId: p.hook.id, url: p.url, event: p.event, body: p.body, status: null, error: null, at: this.now() };
+    const record: WebhookDelivery = {
+      id: this.state.next('delivery'),
+      webhookId: p.hook.id,
+      url: p.url,
+      event: p.event,
+      body: p.body,
+      status: null,
+      error: null,
+      at: this.now(),
+    };
     this.state.deliveries.push(record);
     if (this.state.deliveries.length > 10_000) this.state.deliveries.splice(0, this.state.deliveries.length - 10_000);
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=UTF-8', 'user-agent': 'Atlassian HttpClient' };
@@ -132,11 +160,17 @@ export class WebhookDispatcher {
     for (let attempt = 0; attempt <= cfg.retries; attempt++) {
       try {
         const res = await fetch(p.url, {
-          method: 'POST', headers, body: p.body === undefined ? undefined : JSON.stringify(p.body), signal: AbortSignal.timeout(cfg.timeoutMs),
+          method: 'POST',
+          headers,
+          body: p.body === undefined ? undefined : JSON.stringify(p.body),
+          signal: AbortSignal.timeout(cfg.timeoutMs),
         });
         await res.arrayBuffer();
         record.status = res.status;
-        if (res.ok) { p.hook.stats.successes++; return; }
+        if (res.ok) {
+          p.hook.stats.successes++;
+          return;
+        }
         p.hook.stats.failures++;
       } catch (err) {
         record.error = (err as Error).message;

@@ -46,7 +46,10 @@ export function registerAuthentication(app: FastifyInstance, tenancy: TenancySer
         return done();
       }
     }
-    resolveIdentity(tenancy, mode, header).then((identity) => { request.identity = identity; done(); }, done);
+    resolveIdentity(tenancy, mode, header).then((identity) => {
+      request.identity = identity;
+      done();
+    }, done);
   });
 }
 

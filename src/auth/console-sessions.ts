@@ -29,15 +29,21 @@ export class ConsoleSessions {
     const now = this.#clock.now();
     // Expired sessions are removed here rather than by a timer, so no process holds a schedule.
     await this.#db.deleteFrom('console_sessions').where('expires_at', '<', now.toISOString()).execute();
-    await this.#db.insertInto('console_sessions').values({
-      id_hash: this.#box.lookupHash(PURPOSE, id), user_id: userId,
-      expires_at: new Date(now.getTime() + this.#ttlMs).toISOString(), created_at: now.toISOString(),
-    }).execute();
+    await this.#db
+      .insertInto('console_sessions')
+      .values({
+        id_hash: this.#box.lookupHash(PURPOSE, id),
+        user_id: userId,
+        expires_at: new Date(now.getTime() + this.#ttlMs).toISOString(),
+        created_at: now.toISOString(),
+      })
+      .execute();
     return id;
   }
 
   async find(id: string): Promise<UserRow | undefined> {
-    return this.#db.selectFrom('console_sessions')
+    return this.#db
+      .selectFrom('console_sessions')
       .innerJoin('users', 'users.id', 'console_sessions.user_id')
       .selectAll('users')
       .where('console_sessions.id_hash', '=', this.#box.lookupHash(PURPOSE, id))

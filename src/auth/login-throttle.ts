@@ -32,7 +32,9 @@ export class LoginThrottle {
       const until = Date.parse(row.locked_until);
       if (until > now) {
         const seconds = Math.ceil((until - now) / 1000);
-        throw new ApiError('TOO_MANY_ATTEMPTS', `Too many failed sign-in attempts for this e-mail; try again in ${seconds} seconds`, { headers: { 'Retry-After': String(seconds) } });
+        throw new ApiError('TOO_MANY_ATTEMPTS', `Too many failed sign-in attempts for this e-mail; try again in ${seconds} seconds`, {
+          headers: { 'Retry-After': String(seconds) },
+        });
       }
     }
     const excess = row.failures - this.#config.slowDownAfter;
@@ -44,11 +46,10 @@ export class LoginThrottle {
     const row = await this.#db.selectFrom('login_attempts').selectAll().where('email', '=', email).executeTakeFirst();
     // A lockout that has run out starts a fresh count.
     const expired = row?.locked_until != null && Date.parse(row.locked_until) <= now.getTime();
-    const failures = (expired ? 0 : row?.failures ?? 0) + 1;
-    const lockedUntil = failures >= this.#config.lockoutAfter
-      ? new Date(now.getTime() + this.#config.lockoutMinutes * 60_000).toISOString()
-      : null;
-    await this.#db.insertInto('login_attempts')
+    const failures = (expired ? 0 : (row?.failures ?? 0)) + 1;
+    const lockedUntil = failures >= this.#config.lockoutAfter ? new Date(now.getTime() + this.#config.lockoutMinutes * 60_000).toISOString() : null;
+    await this.#db
+      .insertInto('login_attempts')
       .values({ email, failures, last_failure_at: now.toISOString(), locked_until: lockedUntil })
       .onConflict((oc) => oc.column('email').doUpdateSet({ failures, last_failure_at: now.toISOString(), locked_until: lockedUntil }))
       .execute();

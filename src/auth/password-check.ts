@@ -23,7 +23,7 @@ export class PasswordCheck {
     await this.#throttle.beforeAttempt(key);
     const user = await this.#repo.findUserByEmail(key);
     this.#dummyHash ??= hashPassword('not-a-password');
-    const ok = await verifyPassword(password, user?.password_hash ?? await this.#dummyHash);
+    const ok = await verifyPassword(password, user?.password_hash ?? (await this.#dummyHash));
     if (!user || !ok || user.password_hash === null || user.active !== 1) {
       await this.#throttle.failed(key);
       return undefined;

@@ -10,10 +10,7 @@ export interface FieldRef {
   offset: number;
 }
 
-export type Value =
-  | { kind: 'string'; value: string }
-  | { kind: 'number'; value: number; raw: string }
-  | { kind: 'boolean'; value: boolean };
+export type Value = { kind: 'string'; value: string } | { kind: 'number'; value: number; raw: string } | { kind: 'boolean'; value: boolean };
 
 export type Expr =
   | { kind: 'and'; left: Expr; right: Expr }

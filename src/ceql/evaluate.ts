@@ -16,9 +16,12 @@ export function readPath(record: unknown, field: FieldRef): unknown {
 /** Evaluates a CEQL expression against one record, for resources the vendor cannot filter. */
 export function matches<T>(expr: Expr, record: T, read: FieldReader<T>): boolean {
   switch (expr.kind) {
-    case 'and': return matches(expr.left, record, read) && matches(expr.right, record, read);
-    case 'or': return matches(expr.left, record, read) || matches(expr.right, record, read);
-    case 'not': return !matches(expr.expr, record, read);
+    case 'and':
+      return matches(expr.left, record, read) && matches(expr.right, record, read);
+    case 'or':
+      return matches(expr.left, record, read) || matches(expr.right, record, read);
+    case 'not':
+      return !matches(expr.expr, record, read);
     case 'null': {
       const v = read(record, expr.field);
       return (v === null || v === undefined) !== expr.negated;
@@ -36,12 +39,18 @@ export function matches<T>(expr: Expr, record: T, read: FieldReader<T>): boolean
       const c = compare(read(record, expr.field), expr.value);
       if (c === undefined) return expr.op === '!=';
       switch (expr.op) {
-        case '=': return c === 0;
-        case '!=': return c !== 0;
-        case '<': return c < 0;
-        case '>': return c > 0;
-        case '<=': return c <= 0;
-        case '>=': return c >= 0;
+        case '=':
+          return c === 0;
+        case '!=':
+          return c !== 0;
+        case '<':
+          return c < 0;
+        case '>':
+          return c > 0;
+        case '<=':
+          return c <= 0;
+        case '>=':
+          return c >= 0;
       }
     }
   }
@@ -56,7 +65,10 @@ export function matches<T>(expr: Expr, record: T, read: FieldReader<T>): boolean
  */
 export function likeMatches(value: string, pattern: string): boolean {
   const text = [...value.toLowerCase()];
-  const pieces = pattern.toLowerCase().split('%').map((p) => [...p]);
+  const pieces = pattern
+    .toLowerCase()
+    .split('%')
+    .map((p) => [...p]);
   const at = (piece: string[], from: number) => piece.every((ch, i) => ch === '_' || ch === text[from + i]);
   const first = pieces[0]!;
   if (pieces.length === 1) return text.length === first.length && at(first, 0);
@@ -67,7 +79,11 @@ export function likeMatches(value: string, pattern: string): boolean {
   for (const piece of pieces.slice(1, -1)) {
     if (piece.length === 0) continue;
     let found = -1;
-    for (let i = pos; i + piece.length <= end; i++) if (at(piece, i)) { found = i; break; }
+    for (let i = pos; i + piece.length <= end; i++)
+      if (at(piece, i)) {
+        found = i;
+        break;
+      }
     if (found < 0) return false;
     pos = found + piece.length;
   }

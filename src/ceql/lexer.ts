@@ -1,8 +1,27 @@
 import { CeqlError } from './ast.ts';
 
 export type TokenKind =
-  | 'ident' | 'quotedIdent' | 'string' | 'number' | 'op' | 'lparen' | 'rparen' | 'comma' | 'dot' | 'eof'
-  | 'AND' | 'OR' | 'NOT' | 'IN' | 'IS' | 'NULL' | 'LIKE' | 'TRUE' | 'FALSE' | 'ASC' | 'DESC';
+  | 'ident'
+  | 'quotedIdent'
+  | 'string'
+  | 'number'
+  | 'op'
+  | 'lparen'
+  | 'rparen'
+  | 'comma'
+  | 'dot'
+  | 'eof'
+  | 'AND'
+  | 'OR'
+  | 'NOT'
+  | 'IN'
+  | 'IS'
+  | 'NULL'
+  | 'LIKE'
+  | 'TRUE'
+  | 'FALSE'
+  | 'ASC'
+  | 'DESC';
 
 export interface Token {
   kind: TokenKind;
@@ -20,7 +39,10 @@ export function tokenize(input: string): Token[] {
   let i = 0;
   while (i < input.length) {
     const c = input[i]!;
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     const start = i;
     if (c === "'") {
       let value = '';
@@ -28,7 +50,11 @@ export function tokenize(input: string): Token[] {
       for (;;) {
         if (i >= input.length) throw new CeqlError('Unterminated string', start);
         if (input[i] === "'") {
-          if (input[i + 1] === "'") { value += "'"; i += 2; continue; }
+          if (input[i + 1] === "'") {
+            value += "'";
+            i += 2;
+            continue;
+          }
           i++;
           break;
         }
@@ -50,11 +76,19 @@ export function tokenize(input: string): Token[] {
       const upper = m[0].toUpperCase();
       tokens.push({ kind: KEYWORDS.has(upper) ? (upper as TokenKind) : 'ident', text: m[0], offset: start });
       i += m[0].length;
-    } else if (c === '(') { tokens.push({ kind: 'lparen', text: c, offset: start }); i++; }
-    else if (c === ')') { tokens.push({ kind: 'rparen', text: c, offset: start }); i++; }
-    else if (c === ',') { tokens.push({ kind: 'comma', text: c, offset: start }); i++; }
-    else if (c === '.') { tokens.push({ kind: 'dot', text: c, offset: start }); i++; }
-    else {
+    } else if (c === '(') {
+      tokens.push({ kind: 'lparen', text: c, offset: start });
+      i++;
+    } else if (c === ')') {
+      tokens.push({ kind: 'rparen', text: c, offset: start });
+      i++;
+    } else if (c === ',') {
+      tokens.push({ kind: 'comma', text: c, offset: start });
+      i++;
+    } else if (c === '.') {
+      tokens.push({ kind: 'dot', text: c, offset: start });
+      i++;
+    } else {
       const two = input.slice(i, i + 2);
       if (two === '!=' || two === '<>' || two === '<=' || two === '>=') {
         tokens.push({ kind: 'op', text: two === '<>' ? '!=' : two, offset: start });

@@ -106,7 +106,8 @@ class Parser {
       const s = this.expect('string', 'a quoted pattern after LIKE');
       // Bounds the work of matching, in memory and in the database alike.
       if ([...s.text].length > MAX_LIKE_LENGTH) throw new CeqlError(`A LIKE pattern can be at most ${MAX_LIKE_LENGTH} characters long`, s.offset);
-      if ((s.text.match(/%/g)?.length ?? 0) > MAX_LIKE_WILDCARDS) throw new CeqlError(`A LIKE pattern can have at most ${MAX_LIKE_WILDCARDS} % wildcards`, s.offset);
+      if ((s.text.match(/%/g)?.length ?? 0) > MAX_LIKE_WILDCARDS)
+        throw new CeqlError(`A LIKE pattern can have at most ${MAX_LIKE_WILDCARDS} % wildcards`, s.offset);
       return { kind: 'like', field, negated, pattern: s.text };
     }
     throw new CeqlError(`Expected an operator after field "${field.name}" but found ${describe(this.#peek)}`, this.#peek.offset);
@@ -129,10 +130,14 @@ class Parser {
     const t = this.#peek;
     this.#pos++;
     switch (t.kind) {
-      case 'string': return { kind: 'string', value: t.text };
-      case 'number': return { kind: 'number', value: Number(t.text), raw: t.text };
-      case 'TRUE': return { kind: 'boolean', value: true };
-      case 'FALSE': return { kind: 'boolean', value: false };
+      case 'string':
+        return { kind: 'string', value: t.text };
+      case 'number':
+        return { kind: 'number', value: Number(t.text), raw: t.text };
+      case 'TRUE':
+        return { kind: 'boolean', value: true };
+      case 'FALSE':
+        return { kind: 'boolean', value: false };
       default:
         this.#pos--;
         throw new CeqlError(`Expected a value (a quoted string, a number, true or false) but found ${describe(t)}`, t.offset);

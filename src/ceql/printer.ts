@@ -3,13 +3,20 @@ import type { Expr, FieldRef, Value } from './ast.ts';
 /** Prints an expression back to canonical CEQL, fully parenthesised; parse(print(e)) equals e. */
 export function printWhere(expr: Expr): string {
   switch (expr.kind) {
-    case 'and': return `(${printWhere(expr.left)} AND ${printWhere(expr.right)})`;
-    case 'or': return `(${printWhere(expr.left)} OR ${printWhere(expr.right)})`;
-    case 'not': return `NOT ${printWhere(expr.expr)}`;
-    case 'compare': return `${printField(expr.field)} ${expr.op} ${printValue(expr.value)}`;
-    case 'in': return `${printField(expr.field)}${expr.negated ? ' NOT' : ''} IN (${expr.values.map(printValue).join(', ')})`;
-    case 'null': return `${printField(expr.field)} IS${expr.negated ? ' NOT' : ''} NULL`;
-    case 'like': return `${printField(expr.field)}${expr.negated ? ' NOT' : ''} LIKE ${printValue({ kind: 'string', value: expr.pattern })}`;
+    case 'and':
+      return `(${printWhere(expr.left)} AND ${printWhere(expr.right)})`;
+    case 'or':
+      return `(${printWhere(expr.left)} OR ${printWhere(expr.right)})`;
+    case 'not':
+      return `NOT ${printWhere(expr.expr)}`;
+    case 'compare':
+      return `${printField(expr.field)} ${expr.op} ${printValue(expr.value)}`;
+    case 'in':
+      return `${printField(expr.field)}${expr.negated ? ' NOT' : ''} IN (${expr.values.map(printValue).join(', ')})`;
+    case 'null':
+      return `${printField(expr.field)} IS${expr.negated ? ' NOT' : ''} NULL`;
+    case 'like':
+      return `${printField(expr.field)}${expr.negated ? ' NOT' : ''} LIKE ${printValue({ kind: 'string', value: expr.pattern })}`;
   }
 }
 
@@ -19,8 +26,11 @@ export function printField(field: FieldRef): string {
 
 export function printValue(value: Value): string {
   switch (value.kind) {
-    case 'string': return `'${value.value.replace(/'/g, "''")}'`;
-    case 'number': return value.raw;
-    case 'boolean': return value.value ? 'true' : 'false';
+    case 'string':
+      return `'${value.value.replace(/'/g, "''")}'`;
+    case 'number':
+      return value.raw;
+    case 'boolean':
+      return value.value ? 'true' : 'false';
   }
 }

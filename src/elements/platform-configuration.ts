@@ -12,18 +12,83 @@ export function platformConfiguration(element: Pick<ElementDefinition, 'events'>
   if (element.events.supported) {
     const webhooks = element.events.methods.includes('webhook');
     keys.push(
-      { key: 'event.notification.enabled', name: 'Events Enabled', description: 'Send events to the callback URL', type: 'BOOLEAN', required: false, defaultValue: 'false' },
-      { key: 'event.vendor.type', name: 'Event Type', description: webhooks ? 'polling, or webhook (the vendor calls switchboard; registering it may need admin rights in the vendor)' : 'polling', type: 'TEXTFIELD_32', required: false, defaultValue: 'polling' },
-      { key: 'event.notification.callback.url', name: 'Event Notification Callback URL', description: 'Where switchboard POSTs event notifications', type: 'TEXTFIELD_1000', required: false },
-      { key: 'event.notification.signature.key', name: 'Callback Notification Signature Key', description: 'HMAC-SHA256 key used to sign notifications', type: 'PASSWORD', required: false },
-      { key: 'event.poller.refresh_interval', name: 'Event Poller Refresh Interval (mins)', description: 'Minutes between polls', type: 'TEXTFIELD_32', required: false, defaultValue: '15' },
-      { key: 'event.poller.configuration', name: 'Event Poller Resources Configuration', description: 'JSON poller configuration per resource', type: 'TEXTAREA', required: false, defaultValue: JSON.stringify(element.events.pollerConfiguration ?? {}), hideFromConsole: true },
-      { key: 'event.poller.urls', name: 'Event Poller URLs', description: 'Legacy poll URLs separated by |', type: 'TEXTAREA', required: false, defaultValue: '', hideFromConsole: true },
-      { key: 'event.metadata', name: 'Event Metadata', description: 'Which objects support polling and webhooks', type: 'TEXTAREA', required: false, defaultValue: JSON.stringify(element.events.metadata ?? {}), hideFromConsole: true, internal: true },
+      {
+        key: 'event.notification.enabled',
+        name: 'Events Enabled',
+        description: 'Send events to the callback URL',
+        type: 'BOOLEAN',
+        required: false,
+        defaultValue: 'false',
+      },
+      {
+        key: 'event.vendor.type',
+        name: 'Event Type',
+        description: webhooks ? 'polling, or webhook (the vendor calls switchboard; registering it may need admin rights in the vendor)' : 'polling',
+        type: 'TEXTFIELD_32',
+        required: false,
+        defaultValue: 'polling',
+      },
+      {
+        key: 'event.notification.callback.url',
+        name: 'Event Notification Callback URL',
+        description: 'Where switchboard POSTs event notifications',
+        type: 'TEXTFIELD_1000',
+        required: false,
+      },
+      {
+        key: 'event.notification.signature.key',
+        name: 'Callback Notification Signature Key',
+        description: 'HMAC-SHA256 key used to sign notifications',
+        type: 'PASSWORD',
+        required: false,
+      },
+      {
+        key: 'event.poller.refresh_interval',
+        name: 'Event Poller Refresh Interval (mins)',
+        description: 'Minutes between polls',
+        type: 'TEXTFIELD_32',
+        required: false,
+        defaultValue: '15',
+      },
+      {
+        key: 'event.poller.configuration',
+        name: 'Event Poller Resources Configuration',
+        description: 'JSON poller configuration per resource',
+        type: 'TEXTAREA',
+        required: false,
+        defaultValue: JSON.stringify(element.events.pollerConfiguration ?? {}),
+        hideFromConsole: true,
+      },
+      {
+        key: 'event.poller.urls',
+        name: 'Event Poller URLs',
+        description: 'Legacy poll URLs separated by |',
+        type: 'TEXTAREA',
+        required: false,
+        defaultValue: '',
+        hideFromConsole: true,
+      },
+      {
+        key: 'event.metadata',
+        name: 'Event Metadata',
+        description: 'Which objects support polling and webhooks',
+        type: 'TEXTAREA',
+        required: false,
+        defaultValue: JSON.stringify(element.events.metadata ?? {}),
+        hideFromConsole: true,
+        internal: true,
+      },
     );
   }
   if (hasHub) {
-    keys.push({ key: 'filter.response.nulls', name: 'Filter null values from the response', description: 'Remove null fields from hub responses', type: 'BOOLEAN', required: false, defaultValue: 'true' });
+    keys.push({
+      key: 'filter.response.nulls',
+      name: 'Filter null values from the response',
+      description: 'Remove null fields from hub responses',
+      type: 'BOOLEAN',
+      required: false,
+      defaultValue: 'true',
+    });
   }
   return keys;
 }
@@ -60,7 +125,12 @@ export function validatePlatformConfiguration(config: Configuration, element: Pi
     const callback = config['event.notification.callback.url'];
     if (!present(callback)) throw badRequest('event.notification.callback.url is required when event.notification.enabled is true');
     let url: URL | undefined;
-    try { url = new URL(String(callback)); } catch { /* reported below */ }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw badRequest(`event.notification.callback.url "${String(callback).slice(0, 200)}" is not an http(s) URL`);
+    try {
+      url = new URL(String(callback));
+    } catch {
+      /* reported below */
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw badRequest(`event.notification.callback.url "${String(callback).slice(0, 200)}" is not an http(s) URL`);
   }
 }

@@ -60,9 +60,11 @@ export class ElementRegistry {
 function checkHubContract(m: InstalledElement): void {
   if (!m.hub) return;
   const contract = hubContracts.get(m.definition.hub);
-  if (!contract || m.hub.hub !== m.definition.hub) throw new Error(`Element ${m.definition.key} serves hub "${m.hub.hub}", which has no contract (src/hubs/<key>/contract.ts)`);
+  if (!contract || m.hub.hub !== m.definition.hub)
+    throw new Error(`Element ${m.definition.key} serves hub "${m.hub.hub}", which has no contract (src/hubs/<key>/contract.ts)`);
   for (const op of m.hub.operations) {
-    if (!contract.operations.has(`${op.method} ${op.path}`)) throw new Error(`Element ${m.definition.key} registers ${op.method} ${op.path}, which the ${m.definition.hub} hub does not have`);
+    if (!contract.operations.has(`${op.method} ${op.path}`))
+      throw new Error(`Element ${m.definition.key} registers ${op.method} ${op.path}, which the ${m.definition.hub} hub does not have`);
   }
 }
 

@@ -18,12 +18,17 @@ export function deriveResources(hub: HubImplementation | undefined): ResourceDef
     methods.set(name!, set);
     if (rest.length === 0 || (rest.length === 1 && rest[0]!.startsWith(':'))) set.add(op.method);
   }
-  return [...methods.entries()].filter(([, set]) => set.size > 0).map(([name, set]) => {
-    const traits = Object.hasOwn(hub.resources, name) ? hub.resources[name]! : {};
-    return {
-      name, ...(traits.vendorName !== undefined && { vendorName: traits.vendorName }),
-      operations: ORDER.filter((m) => set.has(m)),
-      events: traits.events ?? false, bulk: { upload: false, download: false }, customFields: traits.customFields ?? false,
-    };
-  });
+  return [...methods.entries()]
+    .filter(([, set]) => set.size > 0)
+    .map(([name, set]) => {
+      const traits = Object.hasOwn(hub.resources, name) ? hub.resources[name]! : {};
+      return {
+        name,
+        ...(traits.vendorName !== undefined && { vendorName: traits.vendorName }),
+        operations: ORDER.filter((m) => set.has(m)),
+        events: traits.events ?? false,
+        bulk: { upload: false, download: false },
+        customFields: traits.customFields ?? false,
+      };
+    });
 }

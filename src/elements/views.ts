@@ -21,8 +21,7 @@ export function configurationJson(element: ElementDefinition, def: Configuration
   };
 }
 
-export const configurationList = (element: ElementDefinition): ConfigurationJson[] =>
-  element.configuration.map((def, i) => configurationJson(element, def, i));
+export const configurationList = (element: ElementDefinition): ConfigurationJson[] => element.configuration.map((def, i) => configurationJson(element, def, i));
 
 /** The element object (`element.schema.json`), with every field of Open Connectors' element example. */
 export function elementJson(element: ElementDefinition): ElementJson {
@@ -60,11 +59,19 @@ export function elementJson(element: ElementDefinition): ElementJson {
 }
 
 /** The `hydrate=false` form used inside instance lists. */
-export const elementSummaryJson = (element: ElementDefinition): ElementSummaryJson =>
-  ({ id: element.id, key: element.key, name: element.name, hub: element.hub });
+export const elementSummaryJson = (element: ElementDefinition): ElementSummaryJson => ({
+  id: element.id,
+  key: element.key,
+  name: element.name,
+  hub: element.hub,
+});
 
 /** `GET /elements/{keyOrId}/metadata`, and with `expand` the full capability document. */
-export function metadataJson(element: ElementDefinition, expand: boolean, usage: { instanceCount: number; customerCount: number; traffic: number }): MetadataJson {
+export function metadataJson(
+  element: ElementDefinition,
+  expand: boolean,
+  usage: { instanceCount: number; customerCount: number; traffic: number },
+): MetadataJson {
   const events = { supported: element.events.supported, methods: element.events.methods };
   const base = { id: element.id, key: element.key, name: element.name, description: element.description, events };
   if (!expand) return base;

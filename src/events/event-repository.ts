@@ -25,7 +25,10 @@ export interface NewNotification {
  * secret is sealed and opened here and only here.
  */
 export class EventRepository {
-  constructor(private readonly db: Kysely<Database>, private readonly box: SecretBox) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly box: SecretBox,
+  ) {}
 
   /** A new secret for a webhook intake URL, as the columns that store it. */
   newWebhookSecret(): Pick<EventSourceRow, 'webhook_secret_hash' | 'webhook_secret_enc'> {
@@ -34,11 +37,17 @@ export class EventRepository {
   }
 
   webhookSecret(row: EventSourceRow): string | undefined {
-    return row.webhook_secret_enc && row.webhook_secret_hash ? this.box.open(SEALED.webhookSecret, { hash: row.webhook_secret_hash, enc: row.webhook_secret_enc }) : undefined;
+    return row.webhook_secret_enc && row.webhook_secret_hash
+      ? this.box.open(SEALED.webhookSecret, { hash: row.webhook_secret_hash, enc: row.webhook_secret_enc })
+      : undefined;
   }
 
   sourceByWebhookSecret(secret: string): Promise<EventSourceRow | undefined> {
-    return this.db.selectFrom('event_sources').selectAll().where('webhook_secret_hash', '=', this.box.lookupHash(SEALED.webhookSecret, secret)).executeTakeFirst();
+    return this.db
+      .selectFrom('event_sources')
+      .selectAll()
+      .where('webhook_secret_hash', '=', this.box.lookupHash(SEALED.webhookSecret, secret))
+      .executeTakeFirst();
   }
 
   source(instanceId: number): Promise<EventSourceRow | undefined> {
@@ -46,12 +55,24 @@ export class EventRepository {
   }
 
   async upsertSource(row: EventSourceRow): Promise<void> {
-    await this.db.insertInto('event_sources').values(row)
-      .onConflict((oc) => oc.column('instance_id').doUpdateSet({
-        kind: row.kind, interval_minutes: row.interval_minutes, next_poll_at: row.next_poll_at, registration: row.registration,
-        vendor_webhook_id: row.vendor_webhook_id, webhook_secret_hash: row.webhook_secret_hash, webhook_secret_enc: row.webhook_secret_enc,
-        last_error: row.last_error, last_error_at: row.last_error_at, updated_at: row.updated_at,
-      })).execute();
+    await this.db
+      .insertInto('event_sources')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('instance_id').doUpdateSet({
+          kind: row.kind,
+          interval_minutes: row.interval_minutes,
+          next_poll_at: row.next_poll_at,
+          registration: row.registration,
+          vendor_webhook_id: row.vendor_webhook_id,
+          webhook_secret_hash: row.webhook_secret_hash,
+          webhook_secret_enc: row.webhook_secret_enc,
+          last_error: row.last_error,
+          last_error_at: row.last_error_at,
+          updated_at: row.updated_at,
+        }),
+      )
+      .execute();
   }
 
   async deleteSource(instanceId: number): Promise<void> {
@@ -60,8 +81,12 @@ export class EventRepository {
 
   /** Pending deliveries of an instance that is going away will not be sent (the log keeps them). */
   async cancelDeliveries(instanceId: number, reason: string): Promise<void> {
-    await this.db.updateTable('deliveries').set({ status: 'failed', last_error: reason, locked_until: null })
-      .where('instance_id', '=', instanceId).where('status', 'in', ['pending', 'sending']).execute();
+    await this.db
+      .updateTable('deliveries')
+      .set({ status: 'failed', last_error: reason, locked_until: null })
+      .where('instance_id', '=', instanceId)
+      .where('status', 'in', ['pending', 'sending'])
+      .execute();
   }
 
   /**
@@ -75,12 +100,22 @@ export class EventRepository {
     const claimed: number[] = [];
     for (const { interval_minutes } of await due.select('interval_minutes').distinct().execute()) {
       if (claimed.length >= limit) break;
-      const rows = await this.db.updateTable('event_sources')
+      const rows = await this.db
+        .updateTable('event_sources')
         .set({ next_poll_at: new Date(now.getTime() + interval_minutes * 60_000).toISOString() })
-        .where('instance_id', 'in', due.select('instance_id').where('interval_minutes', '=', interval_minutes).orderBy('next_poll_at').limit(limit - claimed.length))
+        .where(
+          'instance_id',
+          'in',
+          due
+            .select('instance_id')
+            .where('interval_minutes', '=', interval_minutes)
+            .orderBy('next_poll_at')
+            .limit(limit - claimed.length),
+        )
         // Checked again on the row itself: another process's tick may have moved it meanwhile.
         .where('next_poll_at', '<=', at)
-        .returning('instance_id').execute();
+        .returning('instance_id')
+        .execute();
       claimed.push(...rows.map((r) => r.instance_id));
     }
     return claimed;
@@ -88,19 +123,28 @@ export class EventRepository {
 
   /** When the next poll of any instance falls due. */
   async nextPollAt(): Promise<string | undefined> {
-    const row = await this.db.selectFrom('event_sources').select((eb) => eb.fn.min('next_poll_at').as('next'))
-      .where('kind', '=', 'polling').executeTakeFirst();
+    const row = await this.db
+      .selectFrom('event_sources')
+      .select((eb) => eb.fn.min('next_poll_at').as('next'))
+      .where('kind', '=', 'polling')
+      .executeTakeFirst();
     return row?.next ?? undefined;
   }
 
   async pollSucceeded(instanceId: number, cursor: unknown, now: Date): Promise<void> {
-    await this.db.updateTable('event_sources').set({ cursor: JSON.stringify(cursor), last_poll_at: now.toISOString(), last_error: null, last_error_at: null })
-      .where('instance_id', '=', instanceId).execute();
+    await this.db
+      .updateTable('event_sources')
+      .set({ cursor: JSON.stringify(cursor), last_poll_at: now.toISOString(), last_error: null, last_error_at: null })
+      .where('instance_id', '=', instanceId)
+      .execute();
   }
 
   async pollFailed(instanceId: number, message: string, now: Date): Promise<void> {
-    await this.db.updateTable('event_sources').set({ last_error: message.slice(0, 2000), last_error_at: now.toISOString(), last_poll_at: now.toISOString() })
-      .where('instance_id', '=', instanceId).execute();
+    await this.db
+      .updateTable('event_sources')
+      .set({ last_error: message.slice(0, 2000), last_error_at: now.toISOString(), last_poll_at: now.toISOString() })
+      .where('instance_id', '=', instanceId)
+      .execute();
   }
 
   /**
@@ -108,14 +152,19 @@ export class EventRepository {
    * log rows and outbox rows, and the poll cursor moves, all in one transaction, so a crash
    * either loses nothing or repeats nothing.
    */
-  async record(work: (trx: EventRepository, isNew: (instanceId: number, type: string, id: string, version: string) => Promise<boolean>) => Promise<void>): Promise<void> {
+  async record(
+    work: (trx: EventRepository, isNew: (instanceId: number, type: string, id: string, version: string) => Promise<boolean>) => Promise<void>,
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const repo = new EventRepository(trx as unknown as Kysely<Database>, this.box);
       const now = new Date().toISOString();
       await work(repo, async (instanceId, type, id, version) => {
-        const inserted = await trx.insertInto('event_dedupe').values({ instance_id: instanceId, object_type: type, object_id: id, version, created_at: now })
+        const inserted = await trx
+          .insertInto('event_dedupe')
+          .values({ instance_id: instanceId, object_type: type, object_id: id, version, created_at: now })
           .onConflict((oc) => oc.columns(['instance_id', 'object_type', 'object_id', 'version']).doNothing())
-          .returning('instance_id').executeTakeFirst();
+          .returning('instance_id')
+          .executeTakeFirst();
         return inserted !== undefined;
       });
     });
@@ -132,7 +181,11 @@ export class EventRepository {
    */
   listEvents(scope: EventScope, limit: number, offset: number): Promise<EventRow[]> {
     return this.#scoped(this.db.selectFrom('events').selectAll(), scope)
-      .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute();
   }
 
   event(scope: EventScope, id: string): Promise<EventRow | undefined> {
@@ -143,8 +196,15 @@ export class EventRepository {
     let scoped = q.where('events.organization_id', '=', scope.organizationId) as Q;
     if (scope.instanceId !== undefined) scoped = scoped.where('events.instance_id', '=', scope.instanceId) as Q;
     if (scope.accountId !== undefined) {
-      scoped = scoped.where('events.instance_id', 'in', this.db.selectFrom('instances').select('instances.id')
-        .where('instances.organization_id', '=', scope.organizationId).where('instances.account_id', '=', scope.accountId)) as Q;
+      scoped = scoped.where(
+        'events.instance_id',
+        'in',
+        this.db
+          .selectFrom('instances')
+          .select('instances.id')
+          .where('instances.organization_id', '=', scope.organizationId)
+          .where('instances.account_id', '=', scope.accountId),
+      ) as Q;
     }
     return scoped;
   }
@@ -165,43 +225,73 @@ export class EventRepository {
 
   /** Pending deliveries whose time has come (and `sending` ones whose sender died). */
   async dueDeliveries(now: Date, limit: number): Promise<string[]> {
-    const rows = await this.db.selectFrom('deliveries').select('id')
-      .where((eb) => eb.or([
-        eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now.toISOString())]),
-        eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now.toISOString())]),
-      ])).orderBy('next_attempt_at').limit(limit).execute();
+    const rows = await this.db
+      .selectFrom('deliveries')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now.toISOString())]),
+          eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now.toISOString())]),
+        ]),
+      )
+      .orderBy('next_attempt_at')
+      .limit(limit)
+      .execute();
     return rows.map((r) => r.id);
   }
 
   /** Takes a delivery for sending; only one process can win it. */
   async claimDelivery(id: string, now: Date, leaseMs: number): Promise<DeliveryRow | undefined> {
-    const res = await this.db.updateTable('deliveries').set({ status: 'sending', locked_until: new Date(now.getTime() + leaseMs).toISOString() })
+    const res = await this.db
+      .updateTable('deliveries')
+      .set({ status: 'sending', locked_until: new Date(now.getTime() + leaseMs).toISOString() })
       .where('id', '=', id)
-      .where((eb) => eb.or([
-        eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now.toISOString())]),
-        eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now.toISOString())]),
-      ])).executeTakeFirst();
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now.toISOString())]),
+          eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now.toISOString())]),
+        ]),
+      )
+      .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1 ? this.delivery(id) : undefined;
   }
 
   async deliveryDone(d: DeliveryRow, status: number, now: Date): Promise<void> {
-    await this.db.updateTable('deliveries').set({ status: 'delivered', attempts: d.attempts + 1, last_status: status, last_error: null, delivered_at: now.toISOString(), locked_until: null })
-      .where('id', '=', d.id).execute();
+    await this.db
+      .updateTable('deliveries')
+      .set({ status: 'delivered', attempts: d.attempts + 1, last_status: status, last_error: null, delivered_at: now.toISOString(), locked_until: null })
+      .where('id', '=', d.id)
+      .execute();
     await this.db.updateTable('events').set({ status: 'NOTIFIED' }).where('id', '=', d.event_id).execute();
   }
 
   async deliveryFailed(d: DeliveryRow, status: number | null, error: string, nextAt: Date | undefined): Promise<void> {
-    await this.db.updateTable('deliveries').set({
-      status: nextAt ? 'pending' : 'failed', attempts: d.attempts + 1, last_status: status, last_error: error.slice(0, 2000),
-      next_attempt_at: (nextAt ?? new Date()).toISOString(), locked_until: null,
-    }).where('id', '=', d.id).execute();
+    await this.db
+      .updateTable('deliveries')
+      .set({
+        status: nextAt ? 'pending' : 'failed',
+        attempts: d.attempts + 1,
+        last_status: status,
+        last_error: error.slice(0, 2000),
+        next_attempt_at: (nextAt ?? new Date()).toISOString(),
+        locked_until: null,
+      })
+      .where('id', '=', d.id)
+      .execute();
     if (!nextAt) await this.db.updateTable('events').set({ status: 'FAILED' }).where('id', '=', d.event_id).execute();
   }
 
   async redeliver(eventId: string, now: Date): Promise<string[]> {
-    await this.db.updateTable('deliveries').set({ status: 'pending', attempts: 0, next_attempt_at: now.toISOString(), locked_until: null })
-      .where('event_id', '=', eventId).where('status', 'in', ['failed', 'delivered']).execute();
+    await this.db
+      .updateTable('deliveries')
+      .set({ status: 'pending', attempts: 0, next_attempt_at: now.toISOString(), locked_until: null })
+      .where('event_id', '=', eventId)
+      .where('status', 'in', ['failed', 'delivered'])
+      .execute();
     await this.db.updateTable('events').set({ status: 'DISPATCHED' }).where('id', '=', eventId).execute();
-    return (await this.deliveriesOf([eventId])).get(eventId)!.filter((d) => d.status === 'pending').map((d) => d.id);
+    return (await this.deliveriesOf([eventId]))
+      .get(eventId)!
+      .filter((d) => d.status === 'pending')
+      .map((d) => d.id);
   }
 }

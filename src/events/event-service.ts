@@ -65,7 +65,13 @@ export class EventService {
    * notifications of at most 10 (polling) or 20 (webhook) events, then asks for their delivery.
    * `afterRecord` runs inside the same transaction (the poller moves its cursor there).
    */
-  async record(instance: Instance, source: 'polling' | 'webhook', events: VendorEvent[], raw: (batch: VendorEvent[]) => unknown, afterRecord?: (repo: EventRepository) => Promise<void>): Promise<number> {
+  async record(
+    instance: Instance,
+    source: 'polling' | 'webhook',
+    events: VendorEvent[],
+    raw: (batch: VendorEvent[]) => unknown,
+    afterRecord?: (repo: EventRepository) => Promise<void>,
+  ): Promise<number> {
     const element = this.deps.registry.module(instance.elementKey)!;
     const settings = eventSettings(instance.configuration, element.events?.defaultObjects ?? []);
     const deliveryIds: string[] = [];
@@ -79,21 +85,51 @@ export class EventService {
         const batch = fresh.slice(i, i + BATCH[source]);
         const id = newEventId();
         const message = {
-          eventId: id, instanceId: instance.id, instanceName: instance.name, elementKey: instance.elementKey,
-          accountId: instance.accountId, companyId: instance.organizationId, userId: instance.userId, pollDate: now,
+          eventId: id,
+          instanceId: instance.id,
+          instanceName: instance.name,
+          elementKey: instance.elementKey,
+          accountId: instance.accountId,
+          companyId: instance.organizationId,
+          userId: instance.userId,
+          pollDate: now,
           events: batch.map((e) => ({ eventType: e.eventType, objectType: e.objectType, objectId: e.objectId, elementKey: instance.elementKey, date: e.date })),
           raw: raw(batch),
         };
         const body = JSON.stringify({ message });
         const deliveryId = randomUUID();
-        await repo.insertEvent({
-          id, organization_id: instance.organizationId, instance_id: instance.id, element_key: instance.elementKey, source,
-          status: settings.callbackUrl ? 'DISPATCHED' : 'NEW', event_date: now, events: JSON.stringify(message.events),
-          provider_data: JSON.stringify(message.raw), created_at: now,
-        }, settings.callbackUrl ? {
-          id: deliveryId, event_id: id, organization_id: instance.organizationId, instance_id: instance.id, url: settings.callbackUrl,
-          body, status: 'pending', attempts: 0, next_attempt_at: now, locked_until: null, last_status: null, last_error: null, created_at: now, delivered_at: null,
-        } : undefined);
+        await repo.insertEvent(
+          {
+            id,
+            organization_id: instance.organizationId,
+            instance_id: instance.id,
+            element_key: instance.elementKey,
+            source,
+            status: settings.callbackUrl ? 'DISPATCHED' : 'NEW',
+            event_date: now,
+            events: JSON.stringify(message.events),
+            provider_data: JSON.stringify(message.raw),
+            created_at: now,
+          },
+          settings.callbackUrl
+            ? {
+                id: deliveryId,
+                event_id: id,
+                organization_id: instance.organizationId,
+                instance_id: instance.id,
+                url: settings.callbackUrl,
+                body,
+                status: 'pending',
+                attempts: 0,
+                next_attempt_at: now,
+                locked_until: null,
+                last_status: null,
+                last_error: null,
+                created_at: now,
+                delivered_at: null,
+              }
+            : undefined,
+        );
         if (settings.callbackUrl) deliveryIds.push(deliveryId);
       }
       if (afterRecord) await afterRecord(repo);
@@ -116,8 +152,10 @@ export class EventService {
     const key = eventSettings(instance.configuration, []).signatureKey;
     const timestamp = Math.floor(now.getTime() / 1000);
     const headers: Record<string, string> = {
-      'content-type': 'application/json', 'user-agent': 'switchboard-events/1',
-      'Elements-Webhook-Id': d.id, 'Elements-Webhook-Timestamp': String(timestamp),
+      'content-type': 'application/json',
+      'user-agent': 'switchboard-events/1',
+      'Elements-Webhook-Id': d.id,
+      'Elements-Webhook-Timestamp': String(timestamp),
       ...(key && signatures(key, d.body, timestamp)),
     };
     let status: number | null = null;
@@ -125,8 +163,13 @@ export class EventService {
     let error: string;
     try {
       const res = await request(d.url, {
-        method: 'POST', headers, body: d.body, dispatcher: this.deps.http.dispatcher(),
-        headersTimeout: this.deps.delivery.timeoutMs, bodyTimeout: this.deps.delivery.timeoutMs, signal: AbortSignal.timeout(this.deps.delivery.timeoutMs),
+        method: 'POST',
+        headers,
+        body: d.body,
+        dispatcher: this.deps.http.dispatcher(),
+        headersTimeout: this.deps.delivery.timeoutMs,
+        bodyTimeout: this.deps.delivery.timeoutMs,
+        signal: AbortSignal.timeout(this.deps.delivery.timeoutMs),
       });
       await res.body.dump();
       status = res.statusCode;

@@ -41,9 +41,20 @@ export class EventSources {
     }
     const now = this.clock.now().toISOString();
     const row: EventSourceRow = existing ?? {
-      instance_id: instance.id, organization_id: instance.organizationId, kind: settings.kind, interval_minutes: settings.intervalMinutes,
-      next_poll_at: null, cursor: null, last_poll_at: null, last_error: null, last_error_at: null,
-      webhook_secret_hash: null, webhook_secret_enc: null, vendor_webhook_id: null, registration: 'none', updated_at: now,
+      instance_id: instance.id,
+      organization_id: instance.organizationId,
+      kind: settings.kind,
+      interval_minutes: settings.intervalMinutes,
+      next_poll_at: null,
+      cursor: null,
+      last_poll_at: null,
+      last_error: null,
+      last_error_at: null,
+      webhook_secret_hash: null,
+      webhook_secret_enc: null,
+      vendor_webhook_id: null,
+      registration: 'none',
+      updated_at: now,
     };
     const kindChanged = existing !== undefined && existing.kind !== settings.kind;
     if (kindChanged && existing.vendor_webhook_id) await this.#unregister(instance, existing.vendor_webhook_id);

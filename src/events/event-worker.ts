@@ -87,7 +87,10 @@ export class EventWorker {
     const at = Date.now() + wait;
     if (this.#early && this.#early.at <= at) return;
     clearTimeout(this.#early?.timer);
-    const timer = setTimeout(() => { this.#early = undefined; void this.tick(); }, wait);
+    const timer = setTimeout(() => {
+      this.#early = undefined;
+      void this.tick();
+    }, wait);
     timer.unref();
     this.#early = { timer, at };
   }
@@ -105,21 +108,32 @@ export class EventWorker {
     const settings = eventSettings(instance.configuration, element.events.defaultObjects);
     const now = this.deps.clock.now();
     try {
-      const cursor = source.cursor ? JSON.parse(source.cursor) as unknown : null;
+      const cursor = source.cursor ? (JSON.parse(source.cursor) as unknown) : null;
       const result = await element.events.poll(this.deps.service.context(instance), settings.objects, cursor);
       // Notifications carry objects in the instance's own shape when a transformation defines one.
       for (const object of settings.objects) {
         const t = await this.deps.transformations.resolve(instance, object);
         if (!t) continue;
         const mine = result.events.filter((e) => e.objectType === object && e.object !== undefined);
-        const shaped = await this.deps.transformations.read(object, t, mine.map((e) => e.object));
-        mine.forEach((e, i) => { e.object = shaped[i]; });
+        const shaped = await this.deps.transformations.read(
+          object,
+          t,
+          mine.map((e) => e.object),
+        );
+        mine.forEach((e, i) => {
+          e.object = shaped[i];
+        });
       }
-      await this.deps.service.record(instance, 'polling', result.events,
+      await this.deps.service.record(
+        instance,
+        'polling',
+        result.events,
         (batch) => Object.fromEntries(settings.objects.map((o) => [o, batch.filter((e) => e.objectType === o).map((e) => e.object)])),
-        (repo) => repo.pollSucceeded(instanceId, result.cursor, now));
+        (repo) => repo.pollSucceeded(instanceId, result.cursor, now),
+      );
     } catch (err) {
-      const message = err instanceof ApiError ? `${err.message}${err.extras.providerMessage ? ` (${err.extras.providerMessage})` : ''}` : (err as Error).message;
+      const message =
+        err instanceof ApiError ? `${err.message}${err.extras.providerMessage ? ` (${err.extras.providerMessage})` : ''}` : (err as Error).message;
       await this.deps.events.pollFailed(instanceId, message, now);
       this.deps.logger.warn({ instanceId, err: message }, 'poll failed; the cursor stays and the next poll tries again');
     }

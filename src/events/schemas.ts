@@ -3,42 +3,51 @@ import { NumericId } from '../platform/http/schemas.ts';
 
 /** The event log and event status (open-connectors-api.md §6), shared by the routes and the console. */
 
-export const DeliveryJson = Type.Object({
-  id: Type.String(),
-  status: Type.Union(['pending', 'sending', 'delivered', 'failed'].map((s) => Type.Literal(s))),
-  url: Type.String(),
-  attempts: Type.Integer(),
-  lastStatus: Type.Union([Type.Integer(), Type.Null()]),
-  lastError: Type.Union([Type.String(), Type.Null()]),
-  nextAttemptDate: Type.Union([Type.String(), Type.Null()]),
-  deliveredDate: Type.Union([Type.String(), Type.Null()]),
-}, { title: 'Delivery' });
+export const DeliveryJson = Type.Object(
+  {
+    id: Type.String(),
+    status: Type.Union(['pending', 'sending', 'delivered', 'failed'].map((s) => Type.Literal(s))),
+    url: Type.String(),
+    attempts: Type.Integer(),
+    lastStatus: Type.Union([Type.Integer(), Type.Null()]),
+    lastError: Type.Union([Type.String(), Type.Null()]),
+    nextAttemptDate: Type.Union([Type.String(), Type.Null()]),
+    deliveredDate: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: 'Delivery' },
+);
 
-export const EventJson = Type.Object({
-  id: Type.String(),
-  eventDate: Type.String(),
-  status: Type.String({ description: 'DISPATCHED, NOTIFIED or FAILED (NEW without a callback)' }),
-  providerData: Type.String({ description: 'The vendor objects of the notification, as JSON text' }),
-  notifiedData: Type.Array(Type.Unknown()),
-  instanceId: Type.Integer(),
-  elementKey: Type.String(),
-  source: Type.String(),
-  events: Type.Array(Type.Unknown()),
-  deliveries: Type.Array(DeliveryJson),
-}, { title: 'Event' });
+export const EventJson = Type.Object(
+  {
+    id: Type.String(),
+    eventDate: Type.String(),
+    status: Type.String({ description: 'DISPATCHED, NOTIFIED or FAILED (NEW without a callback)' }),
+    providerData: Type.String({ description: 'The vendor objects of the notification, as JSON text' }),
+    notifiedData: Type.Array(Type.Unknown()),
+    instanceId: Type.Integer(),
+    elementKey: Type.String(),
+    source: Type.String(),
+    events: Type.Array(Type.Unknown()),
+    deliveries: Type.Array(DeliveryJson),
+  },
+  { title: 'Event' },
+);
 export type EventJson = Static<typeof EventJson>;
 
-export const EventStatusJson = Type.Object({
-  enabled: Type.Boolean(),
-  type: Type.Optional(Type.String()),
-  intervalMinutes: Type.Optional(Type.Integer()),
-  nextPollDate: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  lastPollDate: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  lastError: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  lastErrorDate: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  webhookRegistration: Type.Optional(Type.String({ description: 'auto, manual (register webhookUrl in the vendor by hand) or none' })),
-  webhookUrl: Type.Optional(Type.String()),
-}, { title: 'EventStatus' });
+export const EventStatusJson = Type.Object(
+  {
+    enabled: Type.Boolean(),
+    type: Type.Optional(Type.String()),
+    intervalMinutes: Type.Optional(Type.Integer()),
+    nextPollDate: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    lastPollDate: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    lastError: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    lastErrorDate: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    webhookRegistration: Type.Optional(Type.String({ description: 'auto, manual (register webhookUrl in the vendor by hand) or none' })),
+    webhookUrl: Type.Optional(Type.String()),
+  },
+  { title: 'EventStatus' },
+);
 export type EventStatusJson = Static<typeof EventStatusJson>;
 
 export const EventPageQuery = Type.Object({

@@ -9,5 +9,3 @@ export interface HubDefinition {
   description: string;
   videoLink: string;
 }
-
-

@@ -45,23 +45,23 @@ export interface HubRequest {
 
 export type HubResult =
   | {
-    kind: 'object';
-    body: unknown;
-    /** `body` exactly as the vendor's UTF-8 JSON, when the element passes it on unchanged. */
-    json?: Buffer;
-    /** Set by the hub layer when a transformation reshaped `body`: the vendor object, for `raw`. */
-    vendor?: unknown;
-  }
+      kind: 'object';
+      body: unknown;
+      /** `body` exactly as the vendor's UTF-8 JSON, when the element passes it on unchanged. */
+      json?: Buffer;
+      /** Set by the hub layer when a transformation reshaped `body`: the vendor object, for `raw`. */
+      vendor?: unknown;
+    }
   | {
-    kind: 'list';
-    items: unknown[];
-    /** The vendor's total where it gives one. */
-    total?: number | undefined;
-    /** Vendor offset of the next page, when more exist. */
-    nextStartAt?: number | undefined;
-    /** Set by the hub layer when a transformation reshaped `items`: the vendor objects, for `raw`. */
-    vendorItems?: unknown[];
-  }
+      kind: 'list';
+      items: unknown[];
+      /** The vendor's total where it gives one. */
+      total?: number | undefined;
+      /** Vendor offset of the next page, when more exist. */
+      nextStartAt?: number | undefined;
+      /** Set by the hub layer when a transformation reshaped `items`: the vendor objects, for `raw`. */
+      vendorItems?: unknown[];
+    }
   | { kind: 'empty' }
   | { kind: 'stream'; contentType: string; stream: Readable; filename?: string | undefined; length?: number | undefined };
 

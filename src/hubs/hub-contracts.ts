@@ -8,6 +8,4 @@ export interface HubContract {
 }
 
 /** The hubs there are contracts for, by key. */
-export const hubContracts: ReadonlyMap<string, HubContract> = new Map([
-  ['helpdesk', { definition: helpdeskHub, operations: helpdeskOperations }],
-]);
+export const hubContracts: ReadonlyMap<string, HubContract> = new Map([['helpdesk', { definition: helpdeskHub, operations: helpdeskOperations }]]);

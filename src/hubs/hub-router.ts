@@ -24,7 +24,10 @@ const RESERVED: ReadonlySet<string> = new Set(['page', 'pageSize', 'nextPage', '
 const truthy = (v: unknown) => v === true || v === 'true';
 type RawQuery = Record<string, string | string[] | undefined>;
 /** A query parameter's first value (a repeated parameter arrives as an array). */
-const firstOf = (query: RawQuery, key: string) => { const v = query[key]; return Array.isArray(v) ? v[0] : v; };
+const firstOf = (query: RawQuery, key: string) => {
+  const v = query[key];
+  return Array.isArray(v) ? v[0] : v;
+};
 
 export interface HubDeps {
   instances: InstanceService;
@@ -111,7 +114,11 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     for (const url of [`/hubs/:hub/${path}`, `/${path}`]) {
       const params = hubPathParams(url);
       const schema = {
-        tags: ['hubs'], summary: `${method} ${path}`, ...(params && { params }), querystring: HubQuery, response: hubResponses,
+        tags: ['hubs'],
+        summary: `${method} ${path}`,
+        ...(params && { params }),
+        querystring: HubQuery,
+        response: hubResponses,
         ...(uploads ? { consumes: ['multipart/form-data'] } : writes || method === 'DELETE' ? { body: HubBody } : {}),
       };
       (uploads ? uploadRoutes : routes).push({ method, url, ...hubRoute, schema, handler });
@@ -138,11 +145,34 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
   };
   for (const prefix of ['/hubs/:hub', '']) {
     const hubParam: Record<string, TSchema> = prefix ? { hub: Type.String({ maxLength: 100 }) } : {};
-    app.get(`${prefix}/objects`, { ...hubRoute, schema: { tags: ['hubs'], summary: 'The objects of the instance\'s hub resources', ...(prefix && { params: Type.Object(hubParam) }), querystring: NoQuery, response: { 200: Type.Array(Type.String()), ...errorResponses } } }, objects);
-    app.get(`${prefix}/objects/:name/metadata`, {
-      ...hubRoute,
-      schema: { tags: ['hubs'], summary: 'The fields of one object, from the instance\'s vendor', params: Type.Object({ ...hubParam, name: Type.String({ maxLength: 200 }) }), querystring: NoQuery, response: { 200: Type.Object({ fields: Type.Array(ObjectFieldJson) }), ...errorResponses } },
-    }, metadata);
+    app.get(
+      `${prefix}/objects`,
+      {
+        ...hubRoute,
+        schema: {
+          tags: ['hubs'],
+          summary: "The objects of the instance's hub resources",
+          ...(prefix && { params: Type.Object(hubParam) }),
+          querystring: NoQuery,
+          response: { 200: Type.Array(Type.String()), ...errorResponses },
+        },
+      },
+      objects,
+    );
+    app.get(
+      `${prefix}/objects/:name/metadata`,
+      {
+        ...hubRoute,
+        schema: {
+          tags: ['hubs'],
+          summary: "The fields of one object, from the instance's vendor",
+          params: Type.Object({ ...hubParam, name: Type.String({ maxLength: 200 }) }),
+          querystring: NoQuery,
+          response: { 200: Type.Object({ fields: Type.Array(ObjectFieldJson) }), ...errorResponses },
+        },
+      },
+      metadata,
+    );
   }
 
   /** The hub's view of the call; an upload's file is read afterwards. */
@@ -162,9 +192,15 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
       ? resolvePaging({ page: firstOf(raw, 'page'), pageSize: firstOf(raw, 'pageSize'), nextPage: firstOf(raw, 'nextPage') }, queryHash(path, where, orderBy))
       : { startAt: 0, pageSize: DEFAULT_PAGE_SIZE };
     return {
-      method: request.method, params, query, body: op.upload ? undefined : request.body,
-      where: where ? parseWhere(where) : undefined, orderBy: orderBy ? parseOrderBy(orderBy) : undefined,
-      fields: firstOf(raw, 'fields'), paging, accept: String(request.headers.accept ?? ''),
+      method: request.method,
+      params,
+      query,
+      body: op.upload ? undefined : request.body,
+      where: where ? parseWhere(where) : undefined,
+      orderBy: orderBy ? parseOrderBy(orderBy) : undefined,
+      fields: firstOf(raw, 'fields'),
+      paging,
+      accept: String(request.headers.accept ?? ''),
     };
   }
 
@@ -176,7 +212,10 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
         if (part.fieldname === 'fileName' && typeof part.value === 'string') fileName = part.value;
         continue;
       }
-      if (part.fieldname !== 'file') { await part.toBuffer(); continue; }
+      if (part.fieldname !== 'file') {
+        await part.toBuffer();
+        continue;
+      }
       const content = await part.toBuffer();
       if (part.file.truncated) throw new ApiError('PAYLOAD_TOO_LARGE', `The file is larger than ${deps.uploadLimit} bytes`);
       file = { filename: part.filename, mimeType: part.mimetype, content };
@@ -194,13 +233,20 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
   }
 
   function send(reply: FastifyReply, result: HubResult, instance: Instance, request: HubRequest, path: string) {
-    const opts = { stripNulls: instance.configuration['filter.response.nulls'] === undefined || truthy(instance.configuration['filter.response.nulls']), raw: truthy((reply.request.query as { raw?: string }).raw) };
+    const opts = {
+      stripNulls: instance.configuration['filter.response.nulls'] === undefined || truthy(instance.configuration['filter.response.nulls']),
+      raw: truthy((reply.request.query as { raw?: string }).raw),
+    };
     switch (result.kind) {
-      case 'empty': return reply.code(200).send();
+      case 'empty':
+        return reply.code(200).send();
       case 'object':
         // The vendor's own bytes, when nothing reshapes them: no second serialisation (hot path).
         if (result.json !== undefined && !opts.raw && !('vendor' in result)) {
-          return reply.code(200).type('application/json; charset=utf-8').send(opts.stripNulls ? stripNullsFromJson(result.json) : result.json);
+          return reply
+            .code(200)
+            .type('application/json; charset=utf-8')
+            .send(opts.stripNulls ? stripNullsFromJson(result.json) : result.json);
         }
         return reply.code(200).send(shape(result.body, opts, 'vendor' in result ? result.vendor : result.body));
       case 'stream':
@@ -213,7 +259,10 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
         if (result.total !== undefined) reply.header('Elements-Total-Count', String(result.total));
         if (result.nextStartAt !== undefined) {
           const raw = reply.request.query as Record<string, string | undefined>;
-          reply.header('Elements-Next-Page-Token', encodeToken({ startAt: result.nextStartAt, pageSize: request.paging.pageSize, q: queryHash(path, raw.where, raw.orderBy) }));
+          reply.header(
+            'Elements-Next-Page-Token',
+            encodeToken({ startAt: result.nextStartAt, pageSize: request.paging.pageSize, q: queryHash(path, raw.where, raw.orderBy) }),
+          );
         }
         return reply.code(200).send(result.items.map((item, i) => shape(item, opts, result.vendorItems ? result.vendorItems[i] : item)));
       }

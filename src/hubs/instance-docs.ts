@@ -2,11 +2,19 @@ import type { ElementDefinition } from '../elements/element-definition.ts';
 import type { HubImplementation, ObjectField } from './hub-contract.ts';
 
 const SWAGGER_TYPES: Record<string, { type: string; format?: string }> = {
-  string: { type: 'string' }, number: { type: 'number' }, boolean: { type: 'boolean' },
-  date: { type: 'string', format: 'date-time' }, array: { type: 'array' }, object: { type: 'object' },
+  string: { type: 'string' },
+  number: { type: 'number' },
+  boolean: { type: 'boolean' },
+  date: { type: 'string', format: 'date-time' },
+  array: { type: 'array' },
+  object: { type: 'object' },
 };
 
-interface SwaggerModel { type?: string; properties?: Record<string, SwaggerModel>; [keyword: string]: unknown }
+interface SwaggerModel {
+  type?: string;
+  properties?: Record<string, SwaggerModel>;
+  [keyword: string]: unknown;
+}
 
 /** Object metadata fields (`fields.summary`, …) as a nested Swagger model. */
 export function modelFromFields(fields: ObjectField[]): Record<string, unknown> {
@@ -27,7 +35,13 @@ export function modelFromFields(fields: ObjectField[]): Record<string, unknown> 
     }
     const t = (Object.hasOwn(SWAGGER_TYPES, f.type) ? SWAGGER_TYPES[f.type] : undefined) ?? { type: 'object' };
     node.properties ??= properties();
-    node.properties[parts.at(-1)!] = { ...t, ...(t.type === 'array' && { items: { type: 'object' } }), description: f.vendorDisplayName, 'x-vendor-native-type': f.vendorNativeType, ...(f.vendorReadOnly && { readOnly: true }) };
+    node.properties[parts.at(-1)!] = {
+      ...t,
+      ...(t.type === 'array' && { items: { type: 'object' } }),
+      description: f.vendorDisplayName,
+      'x-vendor-native-type': f.vendorNativeType,
+      ...(f.vendorReadOnly && { readOnly: true }),
+    };
   }
   return root;
 }
@@ -60,11 +74,28 @@ export function buildHubDocs(element: ElementDefinition, hub: HubImplementation,
     paths[swaggerPath] ??= {};
     paths[swaggerPath]![op.method.toLowerCase()] = {
       tags: [resource],
-      operationId: `${op.method.toLowerCase()}${op.path.split('/').map((s) => (s.startsWith(':') ? 'ById' : s.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase()))).join('')}`,
+      operationId: `${op.method.toLowerCase()}${op.path
+        .split('/')
+        .map((s) => (s.startsWith(':') ? 'ById' : s.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())))
+        .join('')}`,
       summary: `${op.method} /${op.path}`,
       ...(op.upload && { consumes: ['multipart/form-data'] }),
-      parameters: [{ name: 'Authorization', in: 'header', required: true, type: 'string', description: 'User <user secret>, Organization <organization secret>, Element <token>' }, ...params],
-      responses: { 200: { description: 'OK', schema: op.list ? { type: 'array', items: model } : model }, 400: { description: 'Bad request' }, 401: { description: 'Unauthorized' }, 404: { description: 'Not found' } },
+      parameters: [
+        {
+          name: 'Authorization',
+          in: 'header',
+          required: true,
+          type: 'string',
+          description: 'User <user secret>, Organization <organization secret>, Element <token>',
+        },
+        ...params,
+      ],
+      responses: {
+        200: { description: 'OK', schema: op.list ? { type: 'array', items: model } : model },
+        400: { description: 'Bad request' },
+        401: { description: 'Unauthorized' },
+        404: { description: 'Not found' },
+      },
     };
   }
   return {

@@ -31,11 +31,38 @@ export interface Instance {
   owner: { id: number; email: string; firstName: string; lastName: string };
 }
 
-export type NewInstance = Pick<Instance, 'organizationId' | 'accountId' | 'userId' | 'elementKey' | 'name' | 'tags' | 'token' |
-  'configuration' | 'vendorMeta' | 'eventsEnabled' | 'externalAuthentication'> & { providerData: unknown };
+export type NewInstance = Pick<
+  Instance,
+  | 'organizationId'
+  | 'accountId'
+  | 'userId'
+  | 'elementKey'
+  | 'name'
+  | 'tags'
+  | 'token'
+  | 'configuration'
+  | 'vendorMeta'
+  | 'eventsEnabled'
+  | 'externalAuthentication'
+> & { providerData: unknown };
 
-export type InstanceChanges = Partial<Pick<Instance, 'name' | 'tags' | 'configuration' | 'vendorMeta' | 'valid' | 'disabled' | 'eventsEnabled' |
-  'traceLoggingEnabled' | 'cachingEnabled' | 'maxCacheSize' | 'cacheTimeToLive' | 'elementKey'>> & { providerData?: unknown };
+export type InstanceChanges = Partial<
+  Pick<
+    Instance,
+    | 'name'
+    | 'tags'
+    | 'configuration'
+    | 'vendorMeta'
+    | 'valid'
+    | 'disabled'
+    | 'eventsEnabled'
+    | 'traceLoggingEnabled'
+    | 'cachingEnabled'
+    | 'maxCacheSize'
+    | 'cacheTimeToLive'
+    | 'elementKey'
+  >
+> & { providerData?: unknown };
 
 export interface InstanceFilter {
   elementKey?: string | undefined;
@@ -70,7 +97,8 @@ export class InstanceRepository {
   }
 
   #select(db: Kysely<Database> = this.#db) {
-    return db.selectFrom('instances')
+    return db
+      .selectFrom('instances')
       .innerJoin('users', 'users.id', 'instances.user_id')
       .selectAll('instances')
       .select(['users.email as owner_email', 'users.first_name as owner_first_name', 'users.last_name as owner_last_name']);
@@ -80,7 +108,11 @@ export class InstanceRepository {
   async #writeTags(db: Kysely<Database>, instanceId: number, tags: string[]): Promise<void> {
     await db.deleteFrom('instance_tags').where('instance_id', '=', instanceId).execute();
     const distinct = [...new Set(tags)];
-    if (distinct.length) await db.insertInto('instance_tags').values(distinct.map((tag) => ({ instance_id: instanceId, tag }))).execute();
+    if (distinct.length)
+      await db
+        .insertInto('instance_tags')
+        .values(distinct.map((tag) => ({ instance_id: instanceId, tag })))
+        .execute();
   }
 
   #toInstance(row: Row): Instance {
@@ -112,20 +144,43 @@ export class InstanceRepository {
   async insert(input: NewInstance, now: string): Promise<Instance> {
     const token = this.#box.seal(SEALED.instanceToken, input.token);
     const id = await this.#db.transaction().execute(async (trx) => {
-      const row = await trx.insertInto('instances').values({
-        organization_id: input.organizationId, account_id: input.accountId, user_id: input.userId,
-        element_key: input.elementKey, name: input.name, tags: JSON.stringify(input.tags),
-        token_hash: token.hash, token_enc: token.enc,
-        // Bound to the row id below, which exists only after the insert.
-        configuration_enc: '', provider_data_enc: null,
-        vendor_meta: JSON.stringify(input.vendorMeta), valid: 1, disabled: 0, events_enabled: input.eventsEnabled ? 1 : 0,
-        trace_logging_enabled: 0, caching_enabled: 0, max_cache_size: 0, cache_time_to_live: 0,
-        external_authentication: input.externalAuthentication, created_at: now, updated_at: now,
-      }).returning('id').executeTakeFirstOrThrow();
-      await trx.updateTable('instances').set({
-        configuration_enc: this.#box.cipher.encrypt(JSON.stringify(input.configuration), AAD.instanceConfiguration(row.id)),
-        provider_data_enc: input.providerData === undefined ? null : this.#box.cipher.encrypt(JSON.stringify(input.providerData), AAD.instanceProviderData(row.id)),
-      }).where('id', '=', row.id).execute();
+      const row = await trx
+        .insertInto('instances')
+        .values({
+          organization_id: input.organizationId,
+          account_id: input.accountId,
+          user_id: input.userId,
+          element_key: input.elementKey,
+          name: input.name,
+          tags: JSON.stringify(input.tags),
+          token_hash: token.hash,
+          token_enc: token.enc,
+          // Bound to the row id below, which exists only after the insert.
+          configuration_enc: '',
+          provider_data_enc: null,
+          vendor_meta: JSON.stringify(input.vendorMeta),
+          valid: 1,
+          disabled: 0,
+          events_enabled: input.eventsEnabled ? 1 : 0,
+          trace_logging_enabled: 0,
+          caching_enabled: 0,
+          max_cache_size: 0,
+          cache_time_to_live: 0,
+          external_authentication: input.externalAuthentication,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx
+        .updateTable('instances')
+        .set({
+          configuration_enc: this.#box.cipher.encrypt(JSON.stringify(input.configuration), AAD.instanceConfiguration(row.id)),
+          provider_data_enc:
+            input.providerData === undefined ? null : this.#box.cipher.encrypt(JSON.stringify(input.providerData), AAD.instanceProviderData(row.id)),
+        })
+        .where('id', '=', row.id)
+        .execute();
       await this.#writeTags(trx as unknown as Kysely<Database>, row.id, input.tags);
       return row.id;
     });
@@ -147,13 +202,24 @@ export class InstanceRepository {
    * filtered by any of `tags` and by a CEQL `where`, with the total. Filtering, counting and paging
    * are SQL; only the rows of the page are read whole and decrypted.
    */
-  async page(scope: { organizationId: number; accountId?: number | undefined }, filter: InstanceFilter, paging?: { startAt: number; pageSize: number }): Promise<{ items: Instance[]; total: number }> {
+  async page(
+    scope: { organizationId: number; accountId?: number | undefined },
+    filter: InstanceFilter,
+    paging?: { startAt: number; pageSize: number },
+  ): Promise<{ items: Instance[]; total: number }> {
     let matching = this.#db.selectFrom('instances').where('instances.organization_id', '=', scope.organizationId);
     if (scope.accountId !== undefined) matching = matching.where('instances.account_id', '=', scope.accountId);
     if (filter.elementKey !== undefined) matching = matching.where('instances.element_key', '=', filter.elementKey);
     if (filter.tags?.length) {
-      matching = matching.where((eb) => eb.exists(eb.selectFrom('instance_tags').select('instance_tags.tag')
-        .whereRef('instance_tags.instance_id', '=', 'instances.id').where('instance_tags.tag', 'in', filter.tags!)));
+      matching = matching.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('instance_tags')
+            .select('instance_tags.tag')
+            .whereRef('instance_tags.instance_id', '=', 'instances.id')
+            .where('instance_tags.tag', 'in', filter.tags!),
+        ),
+      );
     }
     if (filter.where) matching = matching.where(ceqlToSql(filter.where, INSTANCE_FIELDS) as RawBuilder<SqlBool>);
     const { total } = await matching.select((eb) => eb.fn.countAll<number | string | bigint>().as('total')).executeTakeFirstOrThrow();
@@ -162,10 +228,13 @@ export class InstanceRepository {
     return { items: (await rows.execute()).map((r) => this.#toInstance(r)), total: Number(total) };
   }
 
-
   async countByElement(organizationId: number, elementKey: string): Promise<{ instances: number; accounts: number }> {
-    const rows = await this.#db.selectFrom('instances').select(['account_id'])
-      .where('organization_id', '=', organizationId).where('element_key', '=', elementKey).execute();
+    const rows = await this.#db
+      .selectFrom('instances')
+      .select(['account_id'])
+      .where('organization_id', '=', organizationId)
+      .where('element_key', '=', elementKey)
+      .execute();
     return { instances: rows.length, accounts: new Set(rows.map((r) => r.account_id)).size };
   }
 
@@ -179,22 +248,30 @@ export class InstanceRepository {
   }
 
   async #write(trx: Kysely<Database>, id: number, changes: InstanceChanges, now: string): Promise<void> {
-    await trx.updateTable('instances').set({
-      ...(changes.name !== undefined && { name: changes.name }),
-      ...(changes.tags !== undefined && { tags: JSON.stringify(changes.tags) }),
-      ...(changes.elementKey !== undefined && { element_key: changes.elementKey }),
-      ...(changes.configuration !== undefined && { configuration_enc: this.#box.cipher.encrypt(JSON.stringify(changes.configuration), AAD.instanceConfiguration(id)) }),
-      ...(changes.providerData !== undefined && { provider_data_enc: this.#box.cipher.encrypt(JSON.stringify(changes.providerData), AAD.instanceProviderData(id)) }),
-      ...(changes.vendorMeta !== undefined && { vendor_meta: JSON.stringify(changes.vendorMeta) }),
-      ...(changes.valid !== undefined && { valid: changes.valid ? 1 : 0 }),
-      ...(changes.disabled !== undefined && { disabled: changes.disabled ? 1 : 0 }),
-      ...(changes.eventsEnabled !== undefined && { events_enabled: changes.eventsEnabled ? 1 : 0 }),
-      ...(changes.traceLoggingEnabled !== undefined && { trace_logging_enabled: changes.traceLoggingEnabled ? 1 : 0 }),
-      ...(changes.cachingEnabled !== undefined && { caching_enabled: changes.cachingEnabled ? 1 : 0 }),
-      ...(changes.maxCacheSize !== undefined && { max_cache_size: changes.maxCacheSize }),
-      ...(changes.cacheTimeToLive !== undefined && { cache_time_to_live: changes.cacheTimeToLive }),
-      updated_at: now,
-    }).where('id', '=', id).execute();
+    await trx
+      .updateTable('instances')
+      .set({
+        ...(changes.name !== undefined && { name: changes.name }),
+        ...(changes.tags !== undefined && { tags: JSON.stringify(changes.tags) }),
+        ...(changes.elementKey !== undefined && { element_key: changes.elementKey }),
+        ...(changes.configuration !== undefined && {
+          configuration_enc: this.#box.cipher.encrypt(JSON.stringify(changes.configuration), AAD.instanceConfiguration(id)),
+        }),
+        ...(changes.providerData !== undefined && {
+          provider_data_enc: this.#box.cipher.encrypt(JSON.stringify(changes.providerData), AAD.instanceProviderData(id)),
+        }),
+        ...(changes.vendorMeta !== undefined && { vendor_meta: JSON.stringify(changes.vendorMeta) }),
+        ...(changes.valid !== undefined && { valid: changes.valid ? 1 : 0 }),
+        ...(changes.disabled !== undefined && { disabled: changes.disabled ? 1 : 0 }),
+        ...(changes.eventsEnabled !== undefined && { events_enabled: changes.eventsEnabled ? 1 : 0 }),
+        ...(changes.traceLoggingEnabled !== undefined && { trace_logging_enabled: changes.traceLoggingEnabled ? 1 : 0 }),
+        ...(changes.cachingEnabled !== undefined && { caching_enabled: changes.cachingEnabled ? 1 : 0 }),
+        ...(changes.maxCacheSize !== undefined && { max_cache_size: changes.maxCacheSize }),
+        ...(changes.cacheTimeToLive !== undefined && { cache_time_to_live: changes.cacheTimeToLive }),
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
   }
 
   async delete(id: number): Promise<boolean> {

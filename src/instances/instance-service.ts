@@ -15,7 +15,10 @@ const MAX_CONFIGURATION_BYTES = 64 * 1024;
 
 /** HTML tags removed, text kept: `<a href="#">my-instance</a>` → `my-instance` (§2.4). */
 export function sanitiseName(raw: string): string {
-  const name = raw.replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').trim();
+  const name = raw
+    .replace(/<[^>]*>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (name === '') throw badRequest('name must contain text');
   if (name.length > 255) throw badRequest('name must be at most 255 characters');
   return name;
@@ -63,7 +66,8 @@ export class InstanceService {
   }
 
   #elementOf(ref: ElementRef | undefined): InstalledElement {
-    if (ref === undefined || (ref.key === undefined && ref.id === undefined)) throw badRequest('element is required: {"key": "<element key>"} or {"id": <element id>}');
+    if (ref === undefined || (ref.key === undefined && ref.id === undefined))
+      throw badRequest('element is required: {"key": "<element key>"} or {"id": <element id>}');
     const keyOrId = ref.key ?? String(ref.id);
     const m = this.registry.module(keyOrId);
     if (!m) throw notFound(`No element found with key or ID ${keyOrId.slice(0, 100)}`);
@@ -88,7 +92,8 @@ export class InstanceService {
     const module = elementFromPath !== undefined ? this.#elementFromPath(elementFromPath) : this.#elementOf(body.element);
     if (elementFromPath !== undefined && body.element !== undefined) {
       const other = this.#elementOf(body.element);
-      if (other.definition.key !== module.definition.key) throw badRequest(`element in the body (${other.definition.key}) differs from the path (${module.definition.key})`);
+      if (other.definition.key !== module.definition.key)
+        throw badRequest(`element in the body (${other.definition.key}) differs from the path (${module.definition.key})`);
     }
     const name = sanitiseName(body.name);
     const given = body.tags ?? [];
@@ -97,12 +102,23 @@ export class InstanceService {
     const external = body.externalAuthentication ?? 'none';
     const configuration = this.#validate(module, this.#known(module, body.configuration));
     const vendorMeta = await module.provision(configuration, { http: this.http, logger: this.logger, timeoutMs: this.vendorTimeoutMs });
-    const instance = await this.repo.insert({
-      organizationId: identity.organizationId, accountId: identity.user.accountId, userId: identity.user.id,
-      elementKey: module.definition.key, name, tags, token: newBase64Secret(), configuration,
-      providerData: body.providerData, vendorMeta, eventsEnabled: truthy(configuration['event.notification.enabled']),
-      externalAuthentication: external,
-    }, this.#now());
+    const instance = await this.repo.insert(
+      {
+        organizationId: identity.organizationId,
+        accountId: identity.user.accountId,
+        userId: identity.user.id,
+        elementKey: module.definition.key,
+        name,
+        tags,
+        token: newBase64Secret(),
+        configuration,
+        providerData: body.providerData,
+        vendorMeta,
+        eventsEnabled: truthy(configuration['event.notification.enabled']),
+        externalAuthentication: external,
+      },
+      this.#now(),
+    );
     this.logger.info({ instanceId: instance.id, element: instance.elementKey }, 'instance created');
     await this.#lifecycle?.changed(instance);
     return instance;
@@ -144,7 +160,8 @@ export class InstanceService {
    * organization and visible accounts; anything else is the same 401 as an unknown token (D2).
    */
   async byToken(identity: Identity): Promise<Instance> {
-    if (identity.elementToken === undefined) throw new ApiError('UNAUTHORIZED', 'This call needs the instance token: add "Element <token>" to the Authorization header');
+    if (identity.elementToken === undefined)
+      throw new ApiError('UNAUTHORIZED', 'This call needs the instance token: add "Element <token>" to the Authorization header');
     const instance = await this.repo.findByToken(identity.elementToken);
     if (!instance || !this.#visible(identity, instance)) throw new ApiError('UNAUTHORIZED');
     return instance;
@@ -179,7 +196,8 @@ export class InstanceService {
     if (body.element !== undefined) {
       const target = this.#elementOf(body.element);
       if (target.definition.key !== module.definition.key) {
-        if (target.definition.authentication.type !== module.definition.authentication.type) throw badRequest('An instance can only switch to an element with the same authentication type');
+        if (target.definition.authentication.type !== module.definition.authentication.type)
+          throw badRequest('An instance can only switch to an element with the same authentication type');
         changes.elementKey = target.definition.key;
         module = target;
       }

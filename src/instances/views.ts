@@ -44,13 +44,21 @@ export function instanceJson(instance: Instance, element: ElementDefinition, hyd
 /** The configuration sub-resource: one entry per definition, `propertyValue` always a string. */
 export function configurationEntries(instance: Instance, element: ElementDefinition): ConfigurationEntryJson[] {
   const secrets = secretKeys(element);
-  return element.configuration.map((def, index) => ({ def, index })).filter(({ def }) => !def.internal).map(({ def, index }) => {
-    const json = configurationJson(element, def, index);
-    const value = instance.configuration[def.key];
-    const text = value === undefined || value === null ? (def.defaultValue ?? '') : typeof value === 'string' ? value : JSON.stringify(value);
-    return {
-      id: json.id, key: def.key, propertyValue: secrets.has(def.key) && text !== '' ? MASK : text,
-      name: def.name, description: def.description, type: def.type, required: def.required,
-    };
-  });
+  return element.configuration
+    .map((def, index) => ({ def, index }))
+    .filter(({ def }) => !def.internal)
+    .map(({ def, index }) => {
+      const json = configurationJson(element, def, index);
+      const value = instance.configuration[def.key];
+      const text = value === undefined || value === null ? (def.defaultValue ?? '') : typeof value === 'string' ? value : JSON.stringify(value);
+      return {
+        id: json.id,
+        key: def.key,
+        propertyValue: secrets.has(def.key) && text !== '' ? MASK : text,
+        name: def.name,
+        description: def.description,
+        type: def.type,
+        required: def.required,
+      };
+    });
 }

@@ -8,7 +8,11 @@ export interface AuthorizationParts {
 }
 
 // A Map, not an object literal: a header naming "__proto__" or "constructor" must find nothing.
-const KINDS: ReadonlyMap<string, keyof AuthorizationParts> = new Map([['user', 'user'], ['organization', 'organization'], ['element', 'element']]);
+const KINDS: ReadonlyMap<string, keyof AuthorizationParts> = new Map([
+  ['user', 'user'],
+  ['organization', 'organization'],
+  ['element', 'element'],
+]);
 
 /** Secrets are base64 (`+/=`) or hex; anything else cannot be one of ours. */
 const SECRET = /^[A-Za-z0-9+/=_-]{1,512}$/;
@@ -28,7 +32,10 @@ export function parseAuthorization(header: string | undefined): AuthorizationPar
     const part = raw.trim();
     const match = /^(\S+)\s+(\S+)$/.exec(part);
     if (!match) {
-      throw new ApiError('MALFORMED_AUTHORIZATION', `The Authorization header part "${describe(part)}" is not of the form "<User|Organization|Element> <secret>"`);
+      throw new ApiError(
+        'MALFORMED_AUTHORIZATION',
+        `The Authorization header part "${describe(part)}" is not of the form "<User|Organization|Element> <secret>"`,
+      );
     }
     const kind = KINDS.get(match[1]!.toLowerCase());
     if (kind === undefined) {

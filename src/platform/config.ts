@@ -113,7 +113,12 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     databaseUrl,
     logLevel: read(env, 'LOG_LEVEL') ?? 'info',
     masterKey: read(env, 'SWITCHBOARD_MASTER_KEY'),
-    previousMasterKeys: Object.freeze((read(env, 'SWITCHBOARD_PREVIOUS_MASTER_KEYS') ?? '').split(',').map((k) => k.trim()).filter(Boolean)),
+    previousMasterKeys: Object.freeze(
+      (read(env, 'SWITCHBOARD_PREVIOUS_MASTER_KEYS') ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
+    ),
     bootstrap: Object.freeze({
       organizationSecret: read(env, 'SWITCHBOARD_ORGANIZATION_SECRET'),
       userSecret: read(env, 'SWITCHBOARD_USER_SECRET'),
@@ -146,6 +151,7 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
   };
   // Jobs live in the database's own table on either store (docs/adr/0006); a setting that would
   // be silently ignored is refused instead.
-  if (read(env, 'QUEUE') !== undefined) throw new ConfigError('QUEUE is no longer a setting: jobs always live in the database (docs/adr/0006-job-queue-in-the-store.md); remove it');
+  if (read(env, 'QUEUE') !== undefined)
+    throw new ConfigError('QUEUE is no longer a setting: jobs always live in the database (docs/adr/0006-job-queue-in-the-store.md); remove it');
   return Object.freeze(config);
 }

@@ -39,10 +39,14 @@ export class Invalidations {
   follow(): void {
     if (this.#following) return;
     this.#following = true;
-    this.#signals.subscribe(CHANNEL, (message) => {
-      const change = parse(message);
-      if (change) this.#apply(change);
-    }, () => this.#apply('everything'));
+    this.#signals.subscribe(
+      CHANNEL,
+      (message) => {
+        const change = parse(message);
+        if (change) this.#apply(change);
+      },
+      () => this.#apply('everything'),
+    );
   }
 
   async announce(change: Invalidation): Promise<void> {
@@ -62,11 +66,16 @@ function parse(message: string): Invalidation | undefined {
   try {
     const c = JSON.parse(message) as Partial<Invalidation>;
     switch (c.kind) {
-      case 'instance': return typeof c.id === 'number' ? { kind: 'instance', id: c.id } : undefined;
-      case 'users': return { kind: 'users' };
-      case 'transformations': return { kind: 'transformations' };
-      case 'vendor-data': return typeof c.instanceId === 'number' && typeof c.key === 'string' ? { kind: 'vendor-data', instanceId: c.instanceId, key: c.key } : undefined;
-      default: return undefined;
+      case 'instance':
+        return typeof c.id === 'number' ? { kind: 'instance', id: c.id } : undefined;
+      case 'users':
+        return { kind: 'users' };
+      case 'transformations':
+        return { kind: 'transformations' };
+      case 'vendor-data':
+        return typeof c.instanceId === 'number' && typeof c.key === 'string' ? { kind: 'vendor-data', instanceId: c.instanceId, key: c.key } : undefined;
+      default:
+        return undefined;
     }
   } catch {
     return undefined;

@@ -29,14 +29,19 @@ export function loadCipher(dataDir: string, masterKey: string | undefined, previ
   if (masterKey !== undefined) {
     const key = parseKeyMaterial(masterKey, 'SWITCHBOARD_MASTER_KEY');
     const active: DataKey = { id: keyId(key), key };
-    const others = [...previousKeys.map((k) => parseKeyMaterial(k, 'previous master key')), ...Object.values(fileKeys?.keys ?? {}).map((k) => Buffer.from(k, 'base64'))]
+    const others = [
+      ...previousKeys.map((k) => parseKeyMaterial(k, 'previous master key')),
+      ...Object.values(fileKeys?.keys ?? {}).map((k) => Buffer.from(k, 'base64')),
+    ]
       .map((k) => ({ id: keyId(k), key: k }))
       .filter((k) => k.id !== active.id);
     return new Cipher(active, others);
   }
   if (!fileKeys) {
     if (options.create === false) {
-      throw new MissingMasterKeyError(`the database holds secrets encrypted under a master key, and none is configured: set SWITCHBOARD_MASTER_KEY to that key, or put back ${keyringPath(dataDir)}`);
+      throw new MissingMasterKeyError(
+        `the database holds secrets encrypted under a master key, and none is configured: set SWITCHBOARD_MASTER_KEY to that key, or put back ${keyringPath(dataDir)}`,
+      );
     }
     createKeyringFile(dataDir);
   }

@@ -20,7 +20,10 @@ export interface Signals {
 /** Channel names: lower-case identifiers, because PostgreSQL's LISTEN takes one unquoted. */
 export const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
 
-interface Subscription { listener: SignalListener; onResync: (() => void) | undefined }
+interface Subscription {
+  listener: SignalListener;
+  onResync: (() => void) | undefined;
+}
 
 /** Subscribers by channel, shared by both adapters. */
 export class SignalSubscribers {

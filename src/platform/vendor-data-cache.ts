@@ -28,7 +28,9 @@ export class VendorDataCache {
     const value = load();
     this.#entries.set(k, { expires: Date.now() + ttlMs, value });
     // A failed load is not kept: the next call asks the vendor again.
-    value.catch(() => { if (this.#entries.get(k)?.value === value) this.#entries.delete(k); });
+    value.catch(() => {
+      if (this.#entries.get(k)?.value === value) this.#entries.delete(k);
+    });
     return value;
   }
 

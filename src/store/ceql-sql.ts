@@ -33,9 +33,12 @@ export function ceqlToSql(expr: Expr, fields: Readonly<Record<string, SqlField>>
   };
   const walk = (e: Expr): Sql => {
     switch (e.kind) {
-      case 'and': return sql`(${walk(e.left)} and ${walk(e.right)})`;
-      case 'or': return sql`(${walk(e.left)} or ${walk(e.right)})`;
-      case 'not': return sql`not ${walk(e.expr)}`;
+      case 'and':
+        return sql`(${walk(e.left)} and ${walk(e.right)})`;
+      case 'or':
+        return sql`(${walk(e.left)} or ${walk(e.right)})`;
+      case 'not':
+        return sql`not ${walk(e.expr)}`;
       case 'null': {
         const f = fieldOf(e.field);
         // A set is "null" when it is empty.

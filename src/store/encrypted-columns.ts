@@ -59,8 +59,12 @@ export async function reencryptAll(store: Store, cipher: Cipher): Promise<Record
       if (typeof value !== 'string' || value === '' || value.startsWith(prefix)) continue;
       const aad = col.aad(row);
       const next = cipher.encrypt(cipher.decrypt(value, aad), aad);
-      const res = await db.updateTable(col.table).set({ [col.column]: next })
-        .where(col.key, '=', row[col.key]).where(col.column, '=', value).executeTakeFirst();
+      const res = await db
+        .updateTable(col.table)
+        .set({ [col.column]: next })
+        .where(col.key, '=', row[col.key])
+        .where(col.column, '=', value)
+        .executeTakeFirst();
       n += Number(res.numUpdatedRows);
     }
     counts[`${col.table}.${col.column}`] = n;

@@ -25,10 +25,13 @@ export async function openKeyring(store: Store, settings: MasterKeySettings): Pr
   const needed = existing ? Cipher.keyIdOf(existing.value_enc) : undefined;
   const cipher = loadCipher(settings.dataDir, settings.masterKey, settings.previousMasterKeys, { create: existing === undefined });
   if (needed !== undefined && !cipher.hasKey(needed)) {
-    const where = settings.masterKey !== undefined
-      ? `SWITCHBOARD_MASTER_KEY is key ${cipher.activeKeyId}${settings.previousMasterKeys.length ? ' and SWITCHBOARD_PREVIOUS_MASTER_KEYS does not hold it either' : ''}`
-      : `${keyringPath(settings.dataDir)} does not hold it`;
-    throw new MissingMasterKeyError(`the database's secrets are encrypted under master key ${needed}, but ${where}: set SWITCHBOARD_MASTER_KEY to the key the database was created with (during a rotation, the old one goes in SWITCHBOARD_PREVIOUS_MASTER_KEYS)`);
+    const where =
+      settings.masterKey !== undefined
+        ? `SWITCHBOARD_MASTER_KEY is key ${cipher.activeKeyId}${settings.previousMasterKeys.length ? ' and SWITCHBOARD_PREVIOUS_MASTER_KEYS does not hold it either' : ''}`
+        : `${keyringPath(settings.dataDir)} does not hold it`;
+    throw new MissingMasterKeyError(
+      `the database's secrets are encrypted under master key ${needed}, but ${where}: set SWITCHBOARD_MASTER_KEY to the key the database was created with (during a rotation, the old one goes in SWITCHBOARD_PREVIOUS_MASTER_KEYS)`,
+    );
   }
   return cipher;
 }
@@ -42,7 +45,8 @@ export async function loadLookupKey(store: Store, cipher: Cipher, now: Date): Pr
   const existing = await lookupKeyRow(store);
   if (existing) return Buffer.from(cipher.decrypt(existing.value_enc, KEY_AAD), 'base64');
   const candidate = randomBytes(32).toString('base64');
-  await store.db.insertInto('platform_keys')
+  await store.db
+    .insertInto('platform_keys')
     .values({ name: NAME, value_enc: cipher.encrypt(candidate, KEY_AAD), created_at: now.toISOString() })
     .onConflict((oc) => oc.column('name').doNothing())
     .execute();

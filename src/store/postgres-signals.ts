@@ -42,23 +42,27 @@ export class PostgresSignals implements Signals {
 
   subscribe(channel: string, listener: SignalListener, onResync?: () => void): () => void {
     const unsubscribe = this.#subscribers.add(channel, listener, onResync);
-    void this.#connect().then((client) => this.#listen(client, channel)).catch((err: Error) => {
-      if (this.#closed) return;
-      this.#options.onError(err);
-      this.#reconnect();
-    });
+    void this.#connect()
+      .then((client) => this.#listen(client, channel))
+      .catch((err: Error) => {
+        if (this.#closed) return;
+        this.#options.onError(err);
+        this.#reconnect();
+      });
     return () => {
       unsubscribe();
       if (this.#subscribers.has(channel) || !this.#client || !this.#listening.has(channel)) return;
       this.#listening.delete(channel);
-      this.#client.query(`UNLISTEN ${channel}`).catch((err: Error) => { if (!this.#closed) this.#options.onError(err); });
+      this.#client.query(`UNLISTEN ${channel}`).catch((err: Error) => {
+        if (!this.#closed) this.#options.onError(err);
+      });
     };
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#retryTimer);
-    const client = this.#client ?? await this.#connecting?.catch(() => undefined);
+    const client = this.#client ?? (await this.#connecting?.catch(() => undefined));
     this.#client = undefined;
     await client?.end().catch(() => undefined);
   }
@@ -75,7 +79,9 @@ export class PostgresSignals implements Signals {
     if (this.#client) return Promise.resolve(this.#client);
     this.#connecting ??= (async () => {
       const client = new pg.Client({ connectionString: this.#options.connectionString, keepAlive: true });
-      client.on('notification', (n) => { if (n.payload !== undefined) this.#subscribers.deliver(n.channel, n.payload); });
+      client.on('notification', (n) => {
+        if (n.payload !== undefined) this.#subscribers.deliver(n.channel, n.payload);
+      });
       client.on('error', (err) => this.#lost(client, err));
       client.on('end', () => this.#lost(client, new Error('signal connection ended')));
       try {
@@ -107,11 +113,14 @@ export class PostgresSignals implements Signals {
     if (this.#closed || this.#retryTimer) return;
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
-      this.#connect().then(() => this.#subscribers.resync(), (err: Error) => {
-        this.#options.onError(err);
-        this.#delayMs = Math.min(this.#delayMs * 2, 30_000);
-        this.#reconnect();
-      });
+      this.#connect().then(
+        () => this.#subscribers.resync(),
+        (err: Error) => {
+          this.#options.onError(err);
+          this.#delayMs = Math.min(this.#delayMs * 2, 30_000);
+          this.#reconnect();
+        },
+      );
     }, this.#delayMs);
     this.#retryTimer.unref();
   }

@@ -43,15 +43,26 @@ export interface ListQuery {
 
 /** `where` on accounts and users names the fields of their JSON. */
 const ACCOUNT_FIELDS: Readonly<Record<string, SqlField>> = {
-  id: { kind: 'integer', column: 'id' }, name: { kind: 'text', column: 'name' }, description: { kind: 'text', column: 'description' },
-  externalId: { kind: 'text', column: 'external_id' }, active: { kind: 'boolean', column: 'active' },
-  defaultAccount: { kind: 'boolean', column: 'default_account' }, createdDate: { kind: 'text', column: 'created_at' },
-  updatedDate: { kind: 'text', column: 'updated_at' }, companyId: { kind: 'integer', column: 'organization_id' },
+  id: { kind: 'integer', column: 'id' },
+  name: { kind: 'text', column: 'name' },
+  description: { kind: 'text', column: 'description' },
+  externalId: { kind: 'text', column: 'external_id' },
+  active: { kind: 'boolean', column: 'active' },
+  defaultAccount: { kind: 'boolean', column: 'default_account' },
+  createdDate: { kind: 'text', column: 'created_at' },
+  updatedDate: { kind: 'text', column: 'updated_at' },
+  companyId: { kind: 'integer', column: 'organization_id' },
 };
 const USER_FIELDS: Readonly<Record<string, SqlField>> = {
-  id: { kind: 'integer', column: 'id' }, accountId: { kind: 'integer', column: 'account_id' }, email: { kind: 'text', column: 'email' },
-  firstName: { kind: 'text', column: 'first_name' }, lastName: { kind: 'text', column: 'last_name' }, active: { kind: 'boolean', column: 'active' },
-  enabled: { kind: 'boolean', column: 'active' }, createdDate: { kind: 'text', column: 'created_at' }, lastLoginDate: { kind: 'text', column: 'last_login_at' },
+  id: { kind: 'integer', column: 'id' },
+  accountId: { kind: 'integer', column: 'account_id' },
+  email: { kind: 'text', column: 'email' },
+  firstName: { kind: 'text', column: 'first_name' },
+  lastName: { kind: 'text', column: 'last_name' },
+  active: { kind: 'boolean', column: 'active' },
+  enabled: { kind: 'boolean', column: 'active' },
+  createdDate: { kind: 'text', column: 'created_at' },
+  lastLoginDate: { kind: 'text', column: 'last_login_at' },
 };
 
 export interface AccountChanges {
@@ -87,19 +98,28 @@ export class TenancyRepository {
   }
 
   async countOrganizations(): Promise<number> {
-    const row = await this.#db.selectFrom('organizations').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const row = await this.#db
+      .selectFrom('organizations')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
   async insertOrganization(name: string, secret: string, now: string): Promise<OrganizationRow> {
     const sealed = this.#box.seal(SEALED.organizationSecret, secret);
-    return this.#db.insertInto('organizations')
+    return this.#db
+      .insertInto('organizations')
       .values({ name, secret_hash: sealed.hash, secret_enc: sealed.enc, created_at: now, updated_at: now })
-      .returningAll().executeTakeFirstOrThrow();
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
 
   findOrganizationBySecret(secret: string): Promise<OrganizationRow | undefined> {
-    return this.#db.selectFrom('organizations').selectAll().where('secret_hash', '=', this.#box.lookupHash(SEALED.organizationSecret, secret)).executeTakeFirst();
+    return this.#db
+      .selectFrom('organizations')
+      .selectAll()
+      .where('secret_hash', '=', this.#box.lookupHash(SEALED.organizationSecret, secret))
+      .executeTakeFirst();
   }
 
   findOrganization(id: number): Promise<OrganizationRow | undefined> {
@@ -107,31 +127,32 @@ export class TenancyRepository {
   }
 
   async insertAccount(account: NewAccount, now: string): Promise<AccountRow> {
-    return this.#db.insertInto('accounts').values({
-      organization_id: account.organizationId,
-      name: account.name,
-      description: account.description,
-      external_id: account.externalId,
-      default_account: account.defaultAccount ? 1 : 0,
-      active: 1,
-      created_at: now,
-      updated_at: now,
-    }).returningAll().executeTakeFirstOrThrow();
+    return this.#db
+      .insertInto('accounts')
+      .values({
+        organization_id: account.organizationId,
+        name: account.name,
+        description: account.description,
+        external_id: account.externalId,
+        default_account: account.defaultAccount ? 1 : 0,
+        active: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
 
   findAccount(organizationId: number, id: number): Promise<AccountRow | undefined> {
-    return this.#db.selectFrom('accounts').selectAll()
-      .where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    return this.#db.selectFrom('accounts').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
   }
 
   findAccountByExternalId(organizationId: number, externalId: string): Promise<AccountRow | undefined> {
-    return this.#db.selectFrom('accounts').selectAll()
-      .where('organization_id', '=', organizationId).where('external_id', '=', externalId).executeTakeFirst();
+    return this.#db.selectFrom('accounts').selectAll().where('organization_id', '=', organizationId).where('external_id', '=', externalId).executeTakeFirst();
   }
 
   findDefaultAccount(organizationId: number): Promise<AccountRow | undefined> {
-    return this.#db.selectFrom('accounts').selectAll()
-      .where('organization_id', '=', organizationId).where('default_account', '=', 1).executeTakeFirst();
+    return this.#db.selectFrom('accounts').selectAll().where('organization_id', '=', organizationId).where('default_account', '=', 1).executeTakeFirst();
   }
 
   listAccounts(organizationId: number, query: ListQuery): Promise<AccountRow[]> {
@@ -141,38 +162,47 @@ export class TenancyRepository {
   }
 
   async updateAccount(organizationId: number, id: number, changes: AccountChanges, now: string): Promise<AccountRow | undefined> {
-    return this.#db.updateTable('accounts').set({
-      ...(changes.name !== undefined && { name: changes.name }),
-      ...(changes.description !== undefined && { description: changes.description }),
-      ...(changes.externalId !== undefined && { external_id: changes.externalId }),
-      ...(changes.active !== undefined && { active: changes.active ? 1 : 0 }),
-      updated_at: now,
-    }).where('organization_id', '=', organizationId).where('id', '=', id).returningAll().executeTakeFirst();
+    return this.#db
+      .updateTable('accounts')
+      .set({
+        ...(changes.name !== undefined && { name: changes.name }),
+        ...(changes.description !== undefined && { description: changes.description }),
+        ...(changes.externalId !== undefined && { external_id: changes.externalId }),
+        ...(changes.active !== undefined && { active: changes.active ? 1 : 0 }),
+        updated_at: now,
+      })
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
   }
 
   async deleteAccount(organizationId: number, id: number): Promise<boolean> {
-    const result = await this.#db.deleteFrom('accounts')
-      .where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    const result = await this.#db.deleteFrom('accounts').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 
   async insertUser(user: NewUser, now: string): Promise<UserRow> {
     const secret = this.#box.seal(SEALED.userSecret, user.secret);
-    return this.#db.insertInto('users').values({
-      organization_id: user.organizationId,
-      account_id: user.accountId,
-      email: user.email,
-      first_name: user.firstName,
-      last_name: user.lastName,
-      password_hash: user.passwordHash,
-      secret_hash: secret.hash,
-      secret_enc: secret.enc,
-      roles: JSON.stringify(user.roles),
-      active: 1,
-      created_at: now,
-      updated_at: now,
-      last_login_at: null,
-    }).returningAll().executeTakeFirstOrThrow();
+    return this.#db
+      .insertInto('users')
+      .values({
+        organization_id: user.organizationId,
+        account_id: user.accountId,
+        email: user.email,
+        first_name: user.firstName,
+        last_name: user.lastName,
+        password_hash: user.passwordHash,
+        secret_hash: secret.hash,
+        secret_enc: secret.enc,
+        roles: JSON.stringify(user.roles),
+        active: 1,
+        created_at: now,
+        updated_at: now,
+        last_login_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
 
   findUserBySecret(secret: string): Promise<UserRow | undefined> {
@@ -185,8 +215,7 @@ export class TenancyRepository {
   }
 
   findUser(organizationId: number, id: number): Promise<UserRow | undefined> {
-    return this.#db.selectFrom('users').selectAll()
-      .where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    return this.#db.selectFrom('users').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
   }
 
   listUsers(organizationId: number, accountId: number | undefined, query: ListQuery): Promise<UserRow[]> {
@@ -197,15 +226,21 @@ export class TenancyRepository {
   }
 
   async updateUser(organizationId: number, id: number, changes: UserChanges, now: string): Promise<UserRow | undefined> {
-    return this.#db.updateTable('users').set({
-      ...(changes.firstName !== undefined && { first_name: changes.firstName }),
-      ...(changes.lastName !== undefined && { last_name: changes.lastName }),
-      ...(changes.email !== undefined && { email: changes.email.toLowerCase() }),
-      ...(changes.passwordHash !== undefined && { password_hash: changes.passwordHash }),
-      ...(changes.active !== undefined && { active: changes.active ? 1 : 0 }),
-      ...(changes.roles !== undefined && { roles: JSON.stringify(changes.roles) }),
-      updated_at: now,
-    }).where('organization_id', '=', organizationId).where('id', '=', id).returningAll().executeTakeFirst();
+    return this.#db
+      .updateTable('users')
+      .set({
+        ...(changes.firstName !== undefined && { first_name: changes.firstName }),
+        ...(changes.lastName !== undefined && { last_name: changes.lastName }),
+        ...(changes.email !== undefined && { email: changes.email.toLowerCase() }),
+        ...(changes.passwordHash !== undefined && { password_hash: changes.passwordHash }),
+        ...(changes.active !== undefined && { active: changes.active ? 1 : 0 }),
+        ...(changes.roles !== undefined && { roles: JSON.stringify(changes.roles) }),
+        updated_at: now,
+      })
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
   }
 
   async recordLogin(userId: number, now: string): Promise<void> {
@@ -213,8 +248,7 @@ export class TenancyRepository {
   }
 
   async deleteUser(organizationId: number, id: number): Promise<boolean> {
-    const result = await this.#db.deleteFrom('users')
-      .where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    const result = await this.#db.deleteFrom('users').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
 }

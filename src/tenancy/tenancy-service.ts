@@ -29,7 +29,6 @@ export interface NewOrganizationResult {
   adminPassword: string;
 }
 
-
 /** Organizations, accounts and users: the tenancy rules, independent of HTTP. */
 export class TenancyService {
   readonly #repo: TenancyRepository;
@@ -63,7 +62,12 @@ export class TenancyService {
    * already has one, each pinned value that matches nothing there is named, so a process is never
    * started believing a secret or password is in force when it is not.
    */
-  async pinnedValuesNotInForce(pinned: { organizationSecret?: string | undefined; userSecret?: string | undefined; adminEmail?: string | undefined; adminPassword?: string | undefined }): Promise<string[]> {
+  async pinnedValuesNotInForce(pinned: {
+    organizationSecret?: string | undefined;
+    userSecret?: string | undefined;
+    adminEmail?: string | undefined;
+    adminPassword?: string | undefined;
+  }): Promise<string[]> {
     const ignored: string[] = [];
     if (pinned.organizationSecret !== undefined && !(await this.#repo.findOrganizationBySecret(pinned.organizationSecret))) {
       ignored.push('SWITCHBOARD_ORGANIZATION_SECRET');
@@ -73,7 +77,7 @@ export class TenancyService {
     }
     const admin = pinned.adminEmail !== undefined ? await this.#repo.findUserByEmail(pinned.adminEmail.trim().toLowerCase()) : undefined;
     if (pinned.adminEmail !== undefined && !admin) ignored.push('SWITCHBOARD_ADMIN_EMAIL');
-    if (pinned.adminPassword !== undefined && admin && !(admin.password_hash && await verifyPassword(pinned.adminPassword, admin.password_hash))) {
+    if (pinned.adminPassword !== undefined && admin && !(admin.password_hash && (await verifyPassword(pinned.adminPassword, admin.password_hash)))) {
       ignored.push('SWITCHBOARD_ADMIN_PASSWORD');
     }
     return ignored;
@@ -96,15 +100,29 @@ export class TenancyService {
       if (await repo.findUserBySecret(userSecret)) throw conflict('That user secret is already in use');
       if (await repo.findOrganizationBySecret(organizationSecret)) throw conflict('That organization secret is already in use');
       const organization = await repo.insertOrganization(input.name.trim(), organizationSecret, now);
-      const account = await repo.insertAccount({
-        organizationId: organization.id, name: `${organization.name} default account`, description: 'Default account',
-        externalId: email, defaultAccount: true,
-      }, now);
-      const user = await repo.insertUser({
-        organizationId: organization.id, accountId: account.id, email,
-        firstName: input.adminFirstName ?? 'Admin', lastName: input.adminLastName ?? 'User',
-        passwordHash, secret: userSecret, roles: ['org-admin', 'admin'],
-      }, now);
+      const account = await repo.insertAccount(
+        {
+          organizationId: organization.id,
+          name: `${organization.name} default account`,
+          description: 'Default account',
+          externalId: email,
+          defaultAccount: true,
+        },
+        now,
+      );
+      const user = await repo.insertUser(
+        {
+          organizationId: organization.id,
+          accountId: account.id,
+          email,
+          firstName: input.adminFirstName ?? 'Admin',
+          lastName: input.adminLastName ?? 'User',
+          passwordHash,
+          secret: userSecret,
+          roles: ['org-admin', 'admin'],
+        },
+        now,
+      );
       return { organization, account, user, organizationSecret, userSecret, adminPassword };
     });
   }
@@ -146,8 +164,12 @@ export class TenancyService {
     const identity: Identity = {
       organizationId: user.organization_id,
       user: {
-        id: user.id, accountId: user.account_id, email: user.email,
-        firstName: user.first_name, lastName: user.last_name, roles: rolesOf(user),
+        id: user.id,
+        accountId: user.account_id,
+        email: user.email,
+        firstName: user.first_name,
+        lastName: user.last_name,
+        roles: rolesOf(user),
       },
       inDefaultAccount: account?.default_account === 1,
     };
@@ -205,11 +227,16 @@ export class TenancyService {
   async updateAccount(identity: Identity, id: number, body: AccountBody): Promise<AccountRow> {
     const existing = await this.getAccount(identity, id);
     const externalId = body.externalId;
-    if (externalId !== undefined && externalId !== existing.external_id && await this.#repo.findAccountByExternalId(identity.organizationId, externalId)) {
+    if (externalId !== undefined && externalId !== existing.external_id && (await this.#repo.findAccountByExternalId(identity.organizationId, externalId))) {
       throw conflict(`An account with externalId ${externalId} already exists`);
     }
     if (body.active === false && existing.default_account === 1) throw badRequest('The default account cannot be deactivated');
-    const updated = await this.#repo.updateAccount(identity.organizationId, id, { name: body.name, description: body.description, externalId, active: body.active }, this.#now());
+    const updated = await this.#repo.updateAccount(
+      identity.organizationId,
+      id,
+      { name: body.name, description: body.description, externalId, active: body.active },
+      this.#now(),
+    );
     if (!updated) throw notFound(`No account found with ID ${id}`);
     return updated;
   }
@@ -224,9 +251,8 @@ export class TenancyService {
   // ---- users ----------------------------------------------------------------------------
 
   async createUser(identity: Identity, accountId: number | 'default', body: UserBody): Promise<{ user: UserRow; secret: string }> {
-    const account = accountId === 'default'
-      ? await this.#repo.findDefaultAccount(identity.organizationId)
-      : await this.#repo.findAccount(identity.organizationId, accountId);
+    const account =
+      accountId === 'default' ? await this.#repo.findDefaultAccount(identity.organizationId) : await this.#repo.findAccount(identity.organizationId, accountId);
     if (!account) throw notFound(`No account found with ID ${accountId}`);
     if (accountId === 'default' ? !isOrgAdmin(identity) : !canAdministerAccount(identity, account.id)) {
       throw forbidden('Your role does not allow creating users in this account');
@@ -242,12 +268,19 @@ export class TenancyService {
     const passwordHash = password === undefined ? null : await hashPassword(password);
     const user = await this.#repo.transaction(async (repo) => {
       if (await repo.findUserByEmail(email)) throw conflict(`A user with e-mail ${email} already exists`);
-      return repo.insertUser({
-        organizationId: identity.organizationId, accountId: account.id, email,
-        firstName: body.firstName ?? '',
-        lastName: body.lastName ?? '',
-        passwordHash, secret, roles,
-      }, this.#now());
+      return repo.insertUser(
+        {
+          organizationId: identity.organizationId,
+          accountId: account.id,
+          email,
+          firstName: body.firstName ?? '',
+          lastName: body.lastName ?? '',
+          passwordHash,
+          secret,
+          roles,
+        },
+        this.#now(),
+      );
     });
     return { user, secret };
   }
@@ -271,7 +304,9 @@ export class TenancyService {
     const user = /^\d{1,15}$/.test(emailOrId)
       ? await this.#repo.findUser(identity.organizationId, Number(emailOrId))
       : await this.#repo.findUserByEmail(emailOrId);
-    const visible = user !== undefined && user.organization_id === identity.organizationId &&
+    const visible =
+      user !== undefined &&
+      user.organization_id === identity.organizationId &&
       (accountId === undefined || user.account_id === accountId) &&
       (user.id === identity.user.id || canAdministerAccount(identity, user.account_id));
     if (!visible) throw notFound(`No user found with ID or e-mail ${emailOrId}`);

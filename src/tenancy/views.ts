@@ -19,7 +19,6 @@ export function accountJson(row: AccountRow): AccountJson {
   };
 }
 
-
 /** Open Connectors user JSON (`user.schema.json`). `secret` only where §1.4 allows it. */
 export const rolesOf = (row: UserRow): RoleKey[] => JSON.parse(row.roles) as RoleKey[];
 

@@ -32,7 +32,7 @@ type Segment = { key: string; index?: number | '*' };
 export function parsePath(path: string): Segment[] {
   return path.split('.').map((part) => {
     const m = /^([^[]+)(?:\[(\d+|\*)\])?$/.exec(part)!;
-    return m[2] === undefined ? { key: m[1]! } : { key: m[1]!, index: m[2] === '*' ? '*' as const : Number(m[2]) };
+    return m[2] === undefined ? { key: m[1]! } : { key: m[1]!, index: m[2] === '*' ? ('*' as const) : Number(m[2]) };
   });
 }
 
@@ -64,9 +64,12 @@ export function compileTransformation(body: TransformationBody): CompiledTransfo
   return {
     body,
     fields: body.fields.map((f) => ({
-      field: f, path: parsePath(f.path), vendorPath: parsePath(f.vendorPath ?? f.path),
+      field: f,
+      path: parsePath(f.path),
+      vendorPath: parsePath(f.vendorPath ?? f.path),
       mask: f.mask !== undefined && f.mask !== 'milliseconds' && f.mask !== 'seconds' ? maskTokensOf(f.mask) : undefined,
-      readable: !flag(f.configuration, 'remove', 'fromVendor'), writable: !flag(f.configuration, 'remove', 'toVendor'),
+      readable: !flag(f.configuration, 'remove', 'fromVendor'),
+      writable: !flag(f.configuration, 'remove', 'toVendor'),
     })),
     readPassThrough: flag(body.configuration, 'passThrough', 'fromVendor'),
     writePassThrough: flag(body.configuration, 'passThrough', 'toVendor'),
@@ -124,29 +127,40 @@ const flag = (config: ConfigEntry[] | undefined, type: string, direction: 'fromV
 export function validateTransformation(raw: unknown, definitionPaths: Set<string> | undefined, objectName: string): TransformationBody {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('A transformation is a JSON object with vendorName and fields');
   const b = raw as Record<string, unknown>;
-  if (typeof b.vendorName !== 'string' || b.vendorName === '') throw badRequest('vendorName is required: the element\'s vendor object (GET /elements/{keyOrId}/transformations lists them)');
+  if (typeof b.vendorName !== 'string' || b.vendorName === '')
+    throw badRequest("vendorName is required: the element's vendor object (GET /elements/{keyOrId}/transformations lists them)");
   if (!Array.isArray(b.fields)) throw badRequest('fields is required: an array of {path, type, vendorPath}');
   const configuration = (Array.isArray(b.configuration) ? b.configuration : []) as ConfigEntry[];
-  for (const c of configuration) if (!['passThrough', 'inherit', 'addToDocumentation', 'remove'].includes(c?.type)) throw badRequest(`Unknown configuration type "${String(c?.type)}"`);
+  for (const c of configuration)
+    if (!['passThrough', 'inherit', 'addToDocumentation', 'remove'].includes(c?.type)) throw badRequest(`Unknown configuration type "${String(c?.type)}"`);
   const fields = b.fields.map((f: unknown, i: number): FieldMapping => {
     const m = f as FieldMapping;
-    if (!m || typeof m.path !== 'string' || !PATH.test(m.path) || m.path.includes('*')) throw badRequest(`fields[${i}].path "${String(m?.path)}" is not a dotted path`);
-    if (definitionPaths && !definitionPaths.has(m.path)) throw badRequest(`fields[${i}].path "${m.path}" is not a field of the object definition ${objectName}`);
+    if (!m || typeof m.path !== 'string' || !PATH.test(m.path) || m.path.includes('*'))
+      throw badRequest(`fields[${i}].path "${String(m?.path)}" is not a dotted path`);
+    if (definitionPaths && !definitionPaths.has(m.path))
+      throw badRequest(`fields[${i}].path "${m.path}" is not a field of the object definition ${objectName}`);
     if (!TYPES.has(m.type)) throw badRequest(`fields[${i}] (${m.path}): type "${String(m.type)}" is not one of string, number, boolean, date`);
-    if (m.type === 'date' && (typeof m.mask !== 'string' || m.mask === '')) throw badRequest(`fields[${i}] (${m.path}): a date needs a mask, e.g. "yyyy-MM-dd'T'HH:mm:ss.SSSZ" or "milliseconds"`);
+    if (m.type === 'date' && (typeof m.mask !== 'string' || m.mask === ''))
+      throw badRequest(`fields[${i}] (${m.path}): a date needs a mask, e.g. "yyyy-MM-dd'T'HH:mm:ss.SSSZ" or "milliseconds"`);
     if (m.mask !== undefined) checkMask(m.mask, `${m.path}`);
-    for (const c of m.configuration ?? []) if (!['remove', 'passThrough', 'inherit'].includes(c?.type)) throw badRequest(`fields[${i}] (${m.path}): unknown configuration type "${String(c?.type)}"`);
+    for (const c of m.configuration ?? [])
+      if (!['remove', 'passThrough', 'inherit'].includes(c?.type))
+        throw badRequest(`fields[${i}] (${m.path}): unknown configuration type "${String(c?.type)}"`);
     const vendorPath = m.vendorPath ?? m.path;
     if (!PATH.test(vendorPath)) throw badRequest(`fields[${i}] (${m.path}): vendorPath "${vendorPath}" is not a dotted path`);
     if (vendorPath.includes('*') && !flag(m.configuration, 'remove', 'toVendor')) {
-      throw badRequest(`fields[${i}] (${m.path}): vendorPath "${vendorPath}" reads every array element and cannot be written back; add {"type": "remove", "properties": {"toVendor": true}}`);
+      throw badRequest(
+        `fields[${i}] (${m.path}): vendorPath "${vendorPath}" reads every array element and cannot be written back; add {"type": "remove", "properties": {"toVendor": true}}`,
+      );
     }
     return { ...m, vendorPath };
   });
   const script = b.script as { body?: unknown } | undefined;
   if (script !== undefined && script !== null && typeof script.body !== 'string') throw badRequest('script.body must be a string of JavaScript');
   return {
-    vendorName: b.vendorName, fields, configuration,
+    vendorName: b.vendorName,
+    fields,
+    configuration,
     script: script && typeof script.body === 'string' ? { body: script.body } : undefined,
     isLegacy: b.isLegacy === true,
   };
@@ -158,7 +172,8 @@ const maskTokensOf = (mask: string): string[] => mask.match(MASK_TOKENS) ?? [];
 function checkMask(mask: string, where: string): void {
   if (mask === 'milliseconds' || mask === 'seconds') return;
   for (const t of mask.match(MASK_TOKENS) ?? []) {
-    if (t.length === 1 && /[A-Za-z]/.test(t)) throw badRequest(`${where}: mask "${mask}" has the unknown pattern letter "${t}"; use yyyy MM dd HH mm ss SSS Z, or milliseconds`);
+    if (t.length === 1 && /[A-Za-z]/.test(t))
+      throw badRequest(`${where}: mask "${mask}" has the unknown pattern letter "${t}"; use yyyy MM dd HH mm ss SSS Z, or milliseconds`);
   }
 }
 
@@ -171,29 +186,47 @@ export function formatDate(value: unknown, mask: string, tokens: string[] = mask
   if (mask === 'milliseconds') return ms;
   if (mask === 'seconds') return Math.floor(ms / 1000);
   const d = new Date(ms);
-  return tokens.map((t) => {
-    switch (t) {
-      case 'yyyy': return String(d.getUTCFullYear());
-      case 'MM': return pad(d.getUTCMonth() + 1);
-      case 'dd': return pad(d.getUTCDate());
-      case 'HH': return pad(d.getUTCHours());
-      case 'mm': return pad(d.getUTCMinutes());
-      case 'ss': return pad(d.getUTCSeconds());
-      case 'SSS': return pad(d.getUTCMilliseconds(), 3);
-      case 'Z': return '+0000';
-      default: return t.startsWith("'") ? t.slice(1, -1) : t;
-    }
-  }).join('');
+  return tokens
+    .map((t) => {
+      switch (t) {
+        case 'yyyy':
+          return String(d.getUTCFullYear());
+        case 'MM':
+          return pad(d.getUTCMonth() + 1);
+        case 'dd':
+          return pad(d.getUTCDate());
+        case 'HH':
+          return pad(d.getUTCHours());
+        case 'mm':
+          return pad(d.getUTCMinutes());
+        case 'ss':
+          return pad(d.getUTCSeconds());
+        case 'SSS':
+          return pad(d.getUTCMilliseconds(), 3);
+        case 'Z':
+          return '+0000';
+        default:
+          return t.startsWith("'") ? t.slice(1, -1) : t;
+      }
+    })
+    .join('');
 }
 
 function convert(value: unknown, c: CompiledField): unknown {
   if (value === undefined || value === null) return value;
   switch (c.field.type) {
-    case 'string': return typeof value === 'object' ? value : String(value);
-    case 'number': { const n = Number(value); return Number.isNaN(n) ? value : n; }
-    case 'boolean': return value === true || value === 'true';
-    case 'date': return formatDate(value, c.field.mask!, c.mask);
-    default: return value;
+    case 'string':
+      return typeof value === 'object' ? value : String(value);
+    case 'number': {
+      const n = Number(value);
+      return Number.isNaN(n) ? value : n;
+    }
+    case 'boolean':
+      return value === true || value === 'true';
+    case 'date':
+      return formatDate(value, c.field.mask!, c.mask);
+    default:
+      return value;
   }
 }
 
@@ -222,9 +255,13 @@ export function applyWrite(common: unknown, t: CompiledTransformation): Record<s
     const value = getPath(source, c.path);
     if (value === undefined) continue;
     const { type, mask } = c.field;
-    setPath(out, c.vendorPath, type === 'date' && (mask === 'milliseconds' || mask === 'seconds') && typeof value === 'number'
-      ? new Date(mask === 'seconds' ? value * 1000 : value).toISOString()
-      : value);
+    setPath(
+      out,
+      c.vendorPath,
+      type === 'date' && (mask === 'milliseconds' || mask === 'seconds') && typeof value === 'number'
+        ? new Date(mask === 'seconds' ? value * 1000 : value).toISOString()
+        : value,
+    );
   }
   return out;
 }

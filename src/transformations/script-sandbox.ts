@@ -44,8 +44,10 @@ async function runScript(module: Promise<QuickJSWASMModule>, name: string, body:
       const message = typeof error === 'string' ? error : `${error?.name ?? 'Error'}: ${error?.message ?? 'unknown'}`;
       const interrupted = /interrupted/i.test(message);
       const memory = /out of memory/i.test(message);
-      throw new ApiError('TRANSFORMATION_SCRIPT_FAILED',
-        `The script of transformation ${name} ${interrupted ? `ran longer than ${TIME_LIMIT_MS} ms` : memory ? 'used more than its memory limit' : `failed: ${message}`}`);
+      throw new ApiError(
+        'TRANSFORMATION_SCRIPT_FAILED',
+        `The script of transformation ${name} ${interrupted ? `ran longer than ${TIME_LIMIT_MS} ms` : memory ? 'used more than its memory limit' : `failed: ${message}`}`,
+      );
     }
     outcome.value.dispose();
     if (!called) throw new ApiError('TRANSFORMATION_SCRIPT_FAILED', `The script of transformation ${name} ended without calling done(transformedObject)`);

@@ -6,7 +6,16 @@ import type { Invalidations } from '../platform/invalidations.ts';
 import { canAdministerAccount, isOrgAdmin, type Identity } from '../auth/identity.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
 import type { Instance } from '../instances/instance-repository.ts';
-import { applyRead, applyWrite, compileTransformation, mergeInherited, validateTransformation, type CompiledTransformation, type FieldMapping, type TransformationBody } from './mapping.ts';
+import {
+  applyRead,
+  applyWrite,
+  compileTransformation,
+  mergeInherited,
+  validateTransformation,
+  type CompiledTransformation,
+  type FieldMapping,
+  type TransformationBody,
+} from './mapping.ts';
 import { ScriptSandbox } from './script-sandbox.ts';
 
 /** Where a definition or transformation lives: the organization, one account, or one instance. */
@@ -17,7 +26,11 @@ export interface Scope {
   instanceId: number;
 }
 
-export interface DefinitionField { path: string; type: string; [k: string]: unknown }
+export interface DefinitionField {
+  path: string;
+  type: string;
+  [k: string]: unknown;
+}
 
 const orgScope = (organizationId: number): Scope => ({ level: 'organization', organizationId, accountId: 0, instanceId: 0 });
 const accountScope = (organizationId: number, accountId: number): Scope => ({ level: 'account', organizationId, accountId, instanceId: 0 });
@@ -67,15 +80,23 @@ export class TransformationService {
   // ---- definitions --------------------------------------------------------------------
 
   #definitions(scope: Scope) {
-    return this.db.selectFrom('object_definitions').selectAll()
-      .where('organization_id', '=', scope.organizationId).where('level', '=', scope.level)
-      .where('account_id', '=', scope.accountId).where('instance_id', '=', scope.instanceId);
+    return this.db
+      .selectFrom('object_definitions')
+      .selectAll()
+      .where('organization_id', '=', scope.organizationId)
+      .where('level', '=', scope.level)
+      .where('account_id', '=', scope.accountId)
+      .where('instance_id', '=', scope.instanceId);
   }
 
   #transformations(scope: Scope) {
-    return this.db.selectFrom('transformations').selectAll()
-      .where('organization_id', '=', scope.organizationId).where('level', '=', scope.level)
-      .where('account_id', '=', scope.accountId).where('instance_id', '=', scope.instanceId);
+    return this.db
+      .selectFrom('transformations')
+      .selectAll()
+      .where('organization_id', '=', scope.organizationId)
+      .where('level', '=', scope.level)
+      .where('account_id', '=', scope.accountId)
+      .where('instance_id', '=', scope.instanceId);
   }
 
   async getDefinition(scope: Scope, name: string) {
@@ -94,8 +115,10 @@ export class TransformationService {
     const seen = new Set<string>();
     return fields.map((f: unknown, i) => {
       const d = f as DefinitionField;
-      if (!d || typeof d.path !== 'string' || !/^[A-Za-z0-9_$@-]+(\.[A-Za-z0-9_$@-]+)*$/.test(d.path)) throw badRequest(`fields[${i}].path must be a dotted path`);
-      if (!['string', 'number', 'boolean', 'date', 'object', 'array'].includes(d.type)) throw badRequest(`fields[${i}] (${d.path}): type "${String(d.type)}" is not one of string, number, boolean, date, object, array`);
+      if (!d || typeof d.path !== 'string' || !/^[A-Za-z0-9_$@-]+(\.[A-Za-z0-9_$@-]+)*$/.test(d.path))
+        throw badRequest(`fields[${i}].path must be a dotted path`);
+      if (!['string', 'number', 'boolean', 'date', 'object', 'array'].includes(d.type))
+        throw badRequest(`fields[${i}] (${d.path}): type "${String(d.type)}" is not one of string, number, boolean, date, object, array`);
       if (seen.has(d.path)) throw badRequest(`fields[${i}]: path ${d.path} appears twice`);
       seen.add(d.path);
       const { level: _level, ...rest } = d;
@@ -110,12 +133,25 @@ export class TransformationService {
     if (existing && mode === 'create') throw conflict(`Object ${name} is already defined at ${scope.level} level; use PUT to replace it`);
     if (!existing && mode === 'replace') throw notFound(`No ${scope.level}-level definition of object ${name}`);
     if (existing) {
-      await this.db.updateTable('object_definitions').set({ fields: JSON.stringify(fields), updated_at: now }).where('id', '=', existing.id).execute();
+      await this.db
+        .updateTable('object_definitions')
+        .set({ fields: JSON.stringify(fields), updated_at: now })
+        .where('id', '=', existing.id)
+        .execute();
     } else {
-      await this.db.insertInto('object_definitions').values({
-        organization_id: scope.organizationId, level: scope.level, account_id: scope.accountId, instance_id: scope.instanceId,
-        object_name: name, fields: JSON.stringify(fields), created_at: now, updated_at: now,
-      }).execute();
+      await this.db
+        .insertInto('object_definitions')
+        .values({
+          organization_id: scope.organizationId,
+          level: scope.level,
+          account_id: scope.accountId,
+          instance_id: scope.instanceId,
+          object_name: name,
+          fields: JSON.stringify(fields),
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
     }
     return this.#definitionJson(name, fields, scope.level);
   }
@@ -123,20 +159,31 @@ export class TransformationService {
   /** 409 while a transformation at this level or below still maps onto the definition. */
   async deleteDefinition(scope: Scope, name: string): Promise<void> {
     await this.getDefinition(scope, name);
-    let users = this.db.selectFrom('transformations').select(['level', 'account_id', 'instance_id'])
-      .where('organization_id', '=', scope.organizationId).where('object_name', '=', name);
+    let users = this.db
+      .selectFrom('transformations')
+      .select(['level', 'account_id', 'instance_id'])
+      .where('organization_id', '=', scope.organizationId)
+      .where('object_name', '=', name);
     if (scope.level === 'account') users = users.where('account_id', '=', scope.accountId);
     if (scope.level === 'instance') users = users.where('instance_id', '=', scope.instanceId);
     const used = await users.executeTakeFirst();
     if (used) throw conflict(`Object ${name} is still used by a ${used.level}-level transformation; delete the transformation first`);
-    await this.db.deleteFrom('object_definitions').where('organization_id', '=', scope.organizationId).where('level', '=', scope.level)
-      .where('account_id', '=', scope.accountId).where('instance_id', '=', scope.instanceId).where('object_name', '=', name).execute();
+    await this.db
+      .deleteFrom('object_definitions')
+      .where('organization_id', '=', scope.organizationId)
+      .where('level', '=', scope.level)
+      .where('account_id', '=', scope.accountId)
+      .where('instance_id', '=', scope.instanceId)
+      .where('object_name', '=', name)
+      .execute();
   }
 
   async listDefinitions(organizationId: number, scope?: Scope) {
     let q = this.db.selectFrom('object_definitions').selectAll().where('organization_id', '=', organizationId);
     if (scope) q = q.where('level', '=', scope.level).where('account_id', '=', scope.accountId).where('instance_id', '=', scope.instanceId);
-    return (await q.orderBy('object_name').execute()).map((r) => this.#definitionJson(r.object_name, JSON.parse(r.fields) as DefinitionField[], r.level as Level));
+    return (await q.orderBy('object_name').execute()).map((r) =>
+      this.#definitionJson(r.object_name, JSON.parse(r.fields) as DefinitionField[], r.level as Level),
+    );
   }
 
   /** The definition an instance (or account) sees: its own level, else the account's, else the organization's. */
@@ -162,9 +209,13 @@ export class TransformationService {
 
   #transformationJson(name: string, body: TransformationBody & { startDate?: string }, level: Level) {
     return {
-      objectName: name, vendorName: body.vendorName, level,
+      objectName: name,
+      vendorName: body.vendorName,
+      level,
       fields: body.fields.map((f) => ({ ...f, level: (f.level as Level | undefined) ?? level })),
-      configuration: body.configuration, startDate: body.startDate, isLegacy: body.isLegacy,
+      configuration: body.configuration,
+      startDate: body.startDate,
+      isLegacy: body.isLegacy,
       ...(body.script && { script: body.script }),
     };
   }
@@ -180,26 +231,46 @@ export class TransformationService {
     const element = this.#element(elementKeyOrId);
     const definition = await this.visibleDefinition(scope.organizationId, scope.accountId, scope.instanceId, name);
     if (!definition) throw badRequest(`No object definition ${name} is visible at ${scope.level} level; POST one to …/objects/${name}/definitions first`);
-    const resource = element.resources.find((r) => r.name === name || r.vendorName === (raw as { vendorName?: string })?.vendorName || r.name === (raw as { vendorName?: string })?.vendorName);
+    const resource = element.resources.find(
+      (r) => r.name === name || r.vendorName === (raw as { vendorName?: string })?.vendorName || r.name === (raw as { vendorName?: string })?.vendorName,
+    );
     const body = validateTransformation(raw, new Set(definition.map((f) => f.path)), name);
     if (!resource) throw badRequest(`vendorName "${body.vendorName}" is not an object of ${element.key}`);
     const existing = await this.#transformations(scope).where('element_key', '=', element.key).where('object_name', '=', name).executeTakeFirst();
     // Script engine v1 is the legacy engine: v1 → v2 is allowed, never the other way (§8.2).
     const before = existing ? (JSON.parse(existing.body) as TransformationBody) : undefined;
-    if (body.isLegacy && (!before?.isLegacy)) {
-      throw badRequest(before ? 'A transformation cannot go back from script engine v2 to v1 (isLegacy: true)' : 'New transformations use script engine v2; isLegacy: true is refused');
+    if (body.isLegacy && !before?.isLegacy) {
+      throw badRequest(
+        before
+          ? 'A transformation cannot go back from script engine v2 to v1 (isLegacy: true)'
+          : 'New transformations use script engine v2; isLegacy: true is refused',
+      );
     }
     if (existing && mode === 'create') throw conflict(`A ${scope.level}-level transformation of ${name} for ${element.key} exists; use PUT to replace it`);
     if (!existing && mode === 'replace') throw notFound(`No ${scope.level}-level transformation of ${name} for ${element.key}`);
     const now = this.clock.now();
     const stored = { ...body, startDate: before ? (before as { startDate?: string }).startDate : startDate(now) };
     if (existing) {
-      await this.db.updateTable('transformations').set({ body: JSON.stringify(stored), updated_at: now.toISOString() }).where('id', '=', existing.id).execute();
+      await this.db
+        .updateTable('transformations')
+        .set({ body: JSON.stringify(stored), updated_at: now.toISOString() })
+        .where('id', '=', existing.id)
+        .execute();
     } else {
-      await this.db.insertInto('transformations').values({
-        organization_id: scope.organizationId, level: scope.level, account_id: scope.accountId, instance_id: scope.instanceId,
-        element_key: element.key, object_name: name, body: JSON.stringify(stored), created_at: now.toISOString(), updated_at: now.toISOString(),
-      }).execute();
+      await this.db
+        .insertInto('transformations')
+        .values({
+          organization_id: scope.organizationId,
+          level: scope.level,
+          account_id: scope.accountId,
+          instance_id: scope.instanceId,
+          element_key: element.key,
+          object_name: name,
+          body: JSON.stringify(stored),
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+        })
+        .execute();
     }
     await this.invalidations.announce({ kind: 'transformations' });
     return this.#transformationJson(name, stored, scope.level);
@@ -207,8 +278,13 @@ export class TransformationService {
 
   async deleteTransformation(scope: Scope, elementKeyOrId: string, name: string | undefined): Promise<void> {
     const element = this.#element(elementKeyOrId);
-    let q = this.db.deleteFrom('transformations').where('organization_id', '=', scope.organizationId).where('level', '=', scope.level)
-      .where('account_id', '=', scope.accountId).where('instance_id', '=', scope.instanceId).where('element_key', '=', element.key);
+    let q = this.db
+      .deleteFrom('transformations')
+      .where('organization_id', '=', scope.organizationId)
+      .where('level', '=', scope.level)
+      .where('account_id', '=', scope.accountId)
+      .where('instance_id', '=', scope.instanceId)
+      .where('element_key', '=', element.key);
     if (name !== undefined) {
       await this.getTransformation(scope, element.key, name);
       q = q.where('object_name', '=', name);
@@ -240,13 +316,20 @@ export class TransformationService {
   }
 
   async #resolve(instance: Instance, objectName: string): Promise<TransformationBody | undefined> {
-    const rows = await this.db.selectFrom('transformations').select(['level', 'account_id', 'instance_id', 'body'])
-      .where('organization_id', '=', instance.organizationId).where('element_key', '=', instance.elementKey).where('object_name', '=', objectName)
-      .where((eb) => eb.or([
-        eb('level', '=', 'organization'),
-        eb.and([eb('level', '=', 'account'), eb('account_id', '=', instance.accountId)]),
-        eb.and([eb('level', '=', 'instance'), eb('instance_id', '=', instance.id)]),
-      ])).execute();
+    const rows = await this.db
+      .selectFrom('transformations')
+      .select(['level', 'account_id', 'instance_id', 'body'])
+      .where('organization_id', '=', instance.organizationId)
+      .where('element_key', '=', instance.elementKey)
+      .where('object_name', '=', objectName)
+      .where((eb) =>
+        eb.or([
+          eb('level', '=', 'organization'),
+          eb.and([eb('level', '=', 'account'), eb('account_id', '=', instance.accountId)]),
+          eb.and([eb('level', '=', 'instance'), eb('instance_id', '=', instance.id)]),
+        ]),
+      )
+      .execute();
     const at = (level: Level) => {
       const row = rows.find((r) => r.level === level);
       if (!row) return undefined;
@@ -263,7 +346,11 @@ export class TransformationService {
   /** `GET /elements/{keyOrId}/transformations`: each resource's vendor object, identity-mapped by id. */
   elementDefaults(keyOrId: string) {
     const element = this.#element(keyOrId);
-    return Object.fromEntries(element.resources.filter((r) => r.vendorName).map((r) => [r.name, { vendorName: r.vendorName!, fields: [{ path: 'id', vendorPath: 'id', type: 'string' }] }]));
+    return Object.fromEntries(
+      element.resources
+        .filter((r) => r.vendorName)
+        .map((r) => [r.name, { vendorName: r.vendorName!, fields: [{ path: 'id', vendorPath: 'id', type: 'string' }] }]),
+    );
   }
 
   /** Vendor objects → the common shape, script included. */

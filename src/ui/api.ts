@@ -16,13 +16,18 @@ const KEY = 'switchboard.secrets';
 
 /** Thrown for every non-2xx answer; `status` 401 means "sign in again". */
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly body: ApiError) {
+  constructor(
+    readonly status: number,
+    readonly body: ApiError,
+  ) {
     super(body.message);
   }
 }
 
 let onUnauthorized: () => void = () => undefined;
-export const setUnauthorizedHandler = (fn: () => void) => { onUnauthorized = fn; };
+export const setUnauthorizedHandler = (fn: () => void) => {
+  onUnauthorized = fn;
+};
 
 export const storedSecrets = (): Secrets | null => {
   const raw = sessionStorage.getItem(KEY);
@@ -33,14 +38,20 @@ export const forgetSecrets = () => sessionStorage.removeItem(KEY);
 async function parse(res: Response): Promise<unknown> {
   const text = await res.text();
   if (!text) return undefined;
-  try { return JSON.parse(text); } catch { return text; }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Signs in with the console login and fetches the secrets every later call uses. */
 export async function signIn(email: string, password: string): Promise<Secrets> {
   const res = await fetch('/elements/j_spring_security_check', {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ j_username: email, j_password: password }), credentials: 'same-origin',
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ j_username: email, j_password: password }),
+    credentials: 'same-origin',
   });
   if (!res.ok) throw new HttpError(res.status, (await parse(res)) as ApiError);
   const secrets = await fetch('/elements/api-v1/ui/getSecrets', { credentials: 'same-origin' });
@@ -55,12 +66,19 @@ export async function signOut(): Promise<void> {
   await fetch('/elements/j_spring_security_logout', { method: 'POST', credentials: 'same-origin' }).catch(() => undefined);
 }
 
-export interface CallResult<T> { status: number; headers: Headers; body: T }
+export interface CallResult<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
 
 /** A call to the public API with the signed-in user's secrets (and an instance token when given). */
 export async function api<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<CallResult<T>> {
   const secrets = storedSecrets();
-  if (!secrets) { onUnauthorized(); throw new HttpError(401, { message: 'Sign in first' }); }
+  if (!secrets) {
+    onUnauthorized();
+    throw new HttpError(401, { message: 'Sign in first' });
+  }
   const headers: Record<string, string> = { authorization: `User ${secrets.user}, Organization ${secrets.company}${token ? `, Element ${token}` : ''}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
@@ -70,7 +88,10 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
     throw new HttpError(0, { message: 'The server cannot be reached. Is switchboard running?' });
   }
   const parsed = await parse(res);
-  if (res.status === 401 && !token) { forgetSecrets(); onUnauthorized(); }
+  if (res.status === 401 && !token) {
+    forgetSecrets();
+    onUnauthorized();
+  }
   if (!res.ok) throw new HttpError(res.status, (parsed ?? { message: `HTTP ${res.status}` }) as ApiError);
   return { status: res.status, headers: res.headers, body: parsed as T };
 }

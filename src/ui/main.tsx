@@ -17,9 +17,22 @@ function App() {
   const route = useRoute();
   useEffect(() => {
     // Any 401 (a restarted server, an expired session, rotated secrets) asks to sign in again.
-    setUnauthorizedHandler(() => { setSignedIn(false); setNotice('Your session ended. Please sign in again.'); });
+    setUnauthorizedHandler(() => {
+      setSignedIn(false);
+      setNotice('Your session ended. Please sign in again.');
+    });
   }, []);
-  if (!signedIn) return <Login notice={notice} onSignedIn={() => { setNotice(undefined); setSignedIn(true); if (!location.hash) go('catalog'); }} />;
+  if (!signedIn)
+    return (
+      <Login
+        notice={notice}
+        onSignedIn={() => {
+          setNotice(undefined);
+          setSignedIn(true);
+          if (!location.hash) go('catalog');
+        }}
+      />
+    );
   const [page, id, sub] = route;
   let content: ReactNode;
   if (page === 'catalog') content = <Catalog />;
@@ -30,20 +43,44 @@ function App() {
   else content = <Home />;
   return (
     <>
-      <a href="#main" className="skip">Skip to content</a>
+      <a href="#main" className="skip">
+        Skip to content
+      </a>
       <header>
         <span className="brand">switchboard</span>
         <nav aria-label="Main">
-          <a href="#/" aria-current={!page ? 'page' : undefined}>Secrets</a>
-          <a href="#/catalog" aria-current={page === 'catalog' ? 'page' : undefined}>Connectors</a>
-          <a href="#/instances" aria-current={page === 'instances' ? 'page' : undefined}>Instances</a>
-          <a href="#/api" aria-current={page === 'api' ? 'page' : undefined}>API reference</a>
+          <a href="#/" aria-current={!page ? 'page' : undefined}>
+            Secrets
+          </a>
+          <a href="#/catalog" aria-current={page === 'catalog' ? 'page' : undefined}>
+            Connectors
+          </a>
+          <a href="#/instances" aria-current={page === 'instances' ? 'page' : undefined}>
+            Instances
+          </a>
+          <a href="#/api" aria-current={page === 'api' ? 'page' : undefined}>
+            API reference
+          </a>
         </nav>
-        <button type="button" onClick={async () => { await signOut(); setSignedIn(false); }}>Sign out</button>
+        <button
+          type="button"
+          onClick={async () => {
+            await signOut();
+            setSignedIn(false);
+          }}
+        >
+          Sign out
+        </button>
       </header>
-      <main id="main" tabIndex={-1}>{content}</main>
+      <main id="main" tabIndex={-1}>
+        {content}
+      </main>
     </>
   );
 }
 
-createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>);
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -11,4 +11,6 @@ export function useRoute(): string[] {
   return hash.replace(/^#\/?/, '').split('/').filter(Boolean);
 }
 
-export const go = (path: string) => { location.hash = `#/${path}`; };
+export const go = (path: string) => {
+  location.hash = `#/${path}`;
+};

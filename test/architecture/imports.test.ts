@@ -32,21 +32,28 @@ describe('dependency rules (DESIGN.md)', () => {
     }
   });
 
-  it('an element imports only the platform\'s element-facing modules, ceql and the hub contracts, never the router, the store, jobs or another element', () => {
+  it("an element imports only the platform's element-facing modules, ceql and the hub contracts, never the router, the store, jobs or another element", () => {
     // What an element may use of the hubs: the contracts it implements and the in-memory paging helper.
     const hubContracts = new Set(['hubs/hub-contract.ts', 'hubs/event-contract.ts', 'hubs/paging.ts']);
-    for (const { file, imports } of all.filter((f) => f.file.startsWith('elements/') && f.file.split('/').length > 2 && !f.file.startsWith('elements/routes/'))) {
+    for (const { file, imports } of all.filter(
+      (f) => f.file.startsWith('elements/') && f.file.split('/').length > 2 && !f.file.startsWith('elements/routes/'),
+    )) {
       const element = file.split('/')[1];
       for (const imp of imports) {
-        const ok = (imp.startsWith('platform/') && !imp.startsWith('platform/http/') && imp !== 'platform/config.ts') ||
-          imp.startsWith('ceql/') || hubContracts.has(imp) || /^hubs\/[a-z]+\/contract\.ts$/.test(imp) ||
-          imp.startsWith(`elements/${element}/`) || imp === 'elements/element-definition.ts' || imp === 'elements/element-module.ts';
+        const ok =
+          (imp.startsWith('platform/') && !imp.startsWith('platform/http/') && imp !== 'platform/config.ts') ||
+          imp.startsWith('ceql/') ||
+          hubContracts.has(imp) ||
+          /^hubs\/[a-z]+\/contract\.ts$/.test(imp) ||
+          imp.startsWith(`elements/${element}/`) ||
+          imp === 'elements/element-definition.ts' ||
+          imp === 'elements/element-module.ts';
         expect(ok, `${file} imports ${imp}`).toBe(true);
       }
     }
   });
 
-  it('outside an element\'s folder, product code names no vendor (the demo wiring in main.ts aside)', () => {
+  it("outside an element's folder, product code names no vendor (the demo wiring in main.ts aside)", () => {
     const vendors = /jira|redmine/i;
     for (const { file } of all) {
       if (file.startsWith('elements/') && file.split('/').length > 2 && !file.startsWith('elements/routes/')) continue;
@@ -67,7 +74,12 @@ describe('dependency rules (DESIGN.md)', () => {
   it('encrypts and decrypts only in repositories and the store (one declared list of encrypted columns)', () => {
     const crypto = /\.seal\(|\.encrypt\(|\.decrypt\(|lookupHash\(|box\.open\(/;
     // console-sessions.ts is the console sessions' repository: it looks session ids up by hash.
-    const allowed = (file: string) => file.endsWith('-repository.ts') || area(file) === 'store' || file === 'platform/secret-box.ts' || file === 'platform/crypto.ts' || file === 'auth/console-sessions.ts';
+    const allowed = (file: string) =>
+      file.endsWith('-repository.ts') ||
+      area(file) === 'store' ||
+      file === 'platform/secret-box.ts' ||
+      file === 'platform/crypto.ts' ||
+      file === 'auth/console-sessions.ts';
     for (const { file } of all) {
       if (allowed(file)) continue;
       expect(readFileSync(join(SRC, file), 'utf8'), file).not.toMatch(crypto);
@@ -77,7 +89,8 @@ describe('dependency rules (DESIGN.md)', () => {
   it('server code keeps no module-level mutable state: caches and pools are per-app services', () => {
     // Two apps in one process (tests, a future multi-tenant host) must not share caches, and a
     // module-level cache is invisible to the cross-process invalidation.
-    const mutable = /^(export )?(let|var) |^(export )?const \w+(: (?!Readonly)[^=]+)? = new (Map|Set|WeakMap|WeakSet|Int32Array|Uint8Array|Array)\b|^(export )?const \w+ = Buffer\./m;
+    const mutable =
+      /^(export )?(let|var) |^(export )?const \w+(: (?!Readonly)[^=]+)? = new (Map|Set|WeakMap|WeakSet|Int32Array|Uint8Array|Array)\b|^(export )?const \w+ = Buffer\./m;
     for (const { file } of all) {
       // The console runs in a browser page, one app per page.
       if (area(file) === 'ui') continue;

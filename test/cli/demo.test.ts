@@ -10,7 +10,9 @@ describe('switchboard serve --demo', () => {
   it('starts a seeded Jira so the printed cURL creates an instance at once; logs never show the password', async () => {
     const target = await newTestStore();
     const p = startSwitchboard(['serve', '--demo', '--demo-jira-port', '0'], {
-      SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'debug',
+      SWITCHBOARD_DATA_DIR: target.dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'debug',
       ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
     });
     const [, api] = await p.waitFor(/listening on (http:\/\/\S+)/);
@@ -24,7 +26,11 @@ describe('switchboard serve --demo', () => {
     expect(created.body).toMatchObject({ name: 'API Instance', tags: ['Docs', 'API Instance'], valid: true });
 
     const secret = 'Wr0ng-Unique-Pa55word';
-    const refused = await call(`${api}/instances`, { method: 'POST', headers: { authorization: auth }, json: { ...data, configuration: { ...data.configuration, password: secret } } });
+    const refused = await call(`${api}/instances`, {
+      method: 'POST',
+      headers: { authorization: auth },
+      json: { ...data, configuration: { ...data.configuration, password: secret } },
+    });
     expect(refused.status).toBe(400);
     expect(await p.stop()).toBe(0);
     const logs = p.output();
@@ -34,17 +40,34 @@ describe('switchboard serve --demo', () => {
   });
 });
 
-describe('the README\'s start commands', () => {
+describe("the README's start commands", () => {
   const root = resolve(import.meta.dirname, '../..');
-  const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
 
   // npm runs the script through a shell; without `exec` the shell, not switchboard, gets npm's signal.
-  for (const [script, signal] of [['demo', 'SIGTERM'], ['start', 'SIGINT']] as const) {
+  for (const [script, signal] of [
+    ['demo', 'SIGTERM'],
+    ['start', 'SIGINT'],
+  ] as const) {
     it(`npm run ${script} stops switchboard on ${signal}`, async () => {
       const target = await newTestStore();
       const npm = spawn('npm', ['run', script, ...(script === 'demo' ? ['--', '--demo-jira-port', '0'] : [])], {
-        cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }) },
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          SWITCHBOARD_DATA_DIR: target.dataDir,
+          PORT: '0',
+          ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
+        },
       });
       let out = '';
       npm.stdout.on('data', (d: Buffer) => (out += d));

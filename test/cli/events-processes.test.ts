@@ -21,11 +21,17 @@ afterAll(async () => {
 
 const webhookInstance = async (api: string, auth: string, name: string) => {
   const res = await call(`${api}/instances`, {
-    method: 'POST', headers: { authorization: auth },
+    method: 'POST',
+    headers: { authorization: auth },
     json: {
-      element: { key: 'jiraonprem' }, name,
+      element: { key: 'jiraonprem' },
+      name,
       configuration: {
-        username: 'admin', password: 'admin', siteAddress: jira.baseUrl, 'event.notification.enabled': true, 'event.vendor.type': 'webhook',
+        username: 'admin',
+        password: 'admin',
+        siteAddress: jira.baseUrl,
+        'event.notification.enabled': true,
+        'event.vendor.type': 'webhook',
         'event.notification.callback.url': receiver.url,
       },
     },
@@ -40,8 +46,12 @@ describe('events across real processes', () => {
   it('loses no delivery when the process is killed in the middle of it', async () => {
     const target = await newTestStore();
     const env: Record<string, string> = {
-      SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'warn',
-      SWITCHBOARD_EVENT_TICK_MS: '100', SWITCHBOARD_DELIVERY_TIMEOUT_MS: '1000', SWITCHBOARD_DELIVERY_BASE_DELAY_MS: '100',
+      SWITCHBOARD_DATA_DIR: target.dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      SWITCHBOARD_EVENT_TICK_MS: '100',
+      SWITCHBOARD_DELIVERY_TIMEOUT_MS: '1000',
+      SWITCHBOARD_DELIVERY_BASE_DELAY_MS: '100',
       ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
     };
     const first = startSwitchboard(['serve'], env);
@@ -63,8 +73,11 @@ describe('events across real processes', () => {
     const again: RunningProcess = startSwitchboard(['serve'], { ...env, PORT: String(new URL(api).port) });
     await again.waitFor(/listening on/);
     await receiver.waitFor((all) => all.filter((r) => r.headers['elements-webhook-id'] === firstTry.headers['elements-webhook-id']).length >= 2, 20_000);
-    await waitFor(async () => (await call(`${api}/instances/${instance.id}/events`, { headers: { authorization: auth } })).body
-      .find((e: any) => e.events[0].objectId === issue.id)?.status === 'NOTIFIED');
+    await waitFor(
+      async () =>
+        (await call(`${api}/instances/${instance.id}/events`, { headers: { authorization: auth } })).body.find((e: any) => e.events[0].objectId === issue.id)
+          ?.status === 'NOTIFIED',
+    );
     await call(`${api}/instances/${instance.id}`, { method: 'DELETE', headers: { authorization: auth } });
     await again.stop();
   }, 60_000);

@@ -9,14 +9,20 @@ import { openStore } from '../../src/store/db.ts';
 import { encryptedColumnsInSchema } from '../helpers/schema.ts';
 
 let jira: Awaited<ReturnType<typeof withEmulator>>;
-beforeAll(async () => { jira = await withEmulator(); });
-afterAll(async () => { await jira.close(); });
+beforeAll(async () => {
+  jira = await withEmulator();
+});
+afterAll(async () => {
+  await jira.close();
+});
 
 describe('switchboard keys rotate', () => {
   it('re-encrypts every secret under a new key while the server keeps serving; afterwards the old key can go', async () => {
     const target = await newTestStore();
     const env: Record<string, string> = {
-      SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'warn',
+      SWITCHBOARD_DATA_DIR: target.dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
       ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
     };
     const server = startSwitchboard(['serve'], env);
@@ -24,14 +30,27 @@ describe('switchboard keys rotate', () => {
     const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
     const auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
     const created = await call(`${api}/instances`, {
-      method: 'POST', headers: { authorization: auth },
+      method: 'POST',
+      headers: { authorization: auth },
       json: { element: { key: 'jiraonprem' }, name: 'rotate', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
     });
     expect(created.status).toBe(200);
     // A webhook instance has a sealed webhook secret of its own.
     const hooked = await call(`${api}/instances`, {
-      method: 'POST', headers: { authorization: auth },
-      json: { element: { key: 'jiraonprem' }, name: 'rotate-hooked', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl, 'event.notification.enabled': true, 'event.vendor.type': 'webhook', 'event.notification.callback.url': 'http://127.0.0.1:9/cb' } },
+      method: 'POST',
+      headers: { authorization: auth },
+      json: {
+        element: { key: 'jiraonprem' },
+        name: 'rotate-hooked',
+        configuration: {
+          username: 'admin',
+          password: 'admin',
+          siteAddress: jira.baseUrl,
+          'event.notification.enabled': true,
+          'event.vendor.type': 'webhook',
+          'event.notification.callback.url': 'http://127.0.0.1:9/cb',
+        },
+      },
     });
     expect(hooked.status).toBe(200);
     const webhookUrl = (await call(`${api}/instances/${hooked.body.id}/events/status`, { headers: { authorization: auth } })).body.webhookUrl;
@@ -62,7 +81,10 @@ describe('switchboard keys rotate', () => {
       const [table, column] = tableColumn.split('.') as [string, string];
       for (const row of await db.selectFrom(table).select(column).execute()) {
         const v = row[column];
-        if (typeof v === 'string' && v !== '') { checked++; expect(v.split('.')[1], tableColumn).toBe(report.activeKeyId); }
+        if (typeof v === 'string' && v !== '') {
+          checked++;
+          expect(v.split('.')[1], tableColumn).toBe(report.activeKeyId);
+        }
       }
     }
     expect(checked).toBeGreaterThanOrEqual(columns.length);
@@ -72,7 +94,9 @@ describe('switchboard keys rotate', () => {
     // The old key is dropped from the key file: with the new key alone, a restart serves every
     // instance fully (configuration, token, webhook secret, events status, updates, hub calls).
     const file = JSON.parse(readFileSync(join(target.dataDir, 'master.key'), 'utf8'));
-    writeFileSync(join(target.dataDir, 'master.key'), JSON.stringify({ active: file.active, keys: { [file.active]: file.keys[file.active] } }), { mode: 0o600 });
+    writeFileSync(join(target.dataDir, 'master.key'), JSON.stringify({ active: file.active, keys: { [file.active]: file.keys[file.active] } }), {
+      mode: 0o600,
+    });
     const again = startSwitchboard(['serve'], env);
     const [, api2] = await again.waitFor(/listening on (http:\/\/\S+)/);
     for (const instance of [created.body, hooked.body]) {
@@ -80,10 +104,16 @@ describe('switchboard keys rotate', () => {
       expect(read.status).toBe(200);
       expect(read.body.configuration.username).toBe('admin');
       expect((await call(`${api2}/instances/${instance.id}/events/status`, { headers: { authorization: auth } })).status).toBe(200);
-      expect((await call(`${api2}/instances/${instance.id}`, { method: 'PATCH', headers: { authorization: auth }, json: { name: `${instance.name}-after` } })).status).toBe(200);
+      expect(
+        (await call(`${api2}/instances/${instance.id}`, { method: 'PATCH', headers: { authorization: auth }, json: { name: `${instance.name}-after` } }))
+          .status,
+      ).toBe(200);
       expect((await call(`${api2}/hubs/helpdesk/priorities`, { headers: { authorization: `${auth}, Element ${instance.token}` } })).status).toBe(200);
     }
-    const hook = await call(webhookUrl.replace(api, api2), { method: 'POST', json: { webhookEvent: 'jira:issue_updated', timestamp: 1, issue: { id: '1', self: `${jira.baseUrl}/rest/api/2/issue/1`, fields: {} } } });
+    const hook = await call(webhookUrl.replace(api, api2), {
+      method: 'POST',
+      json: { webhookEvent: 'jira:issue_updated', timestamp: 1, issue: { id: '1', self: `${jira.baseUrl}/rest/api/2/issue/1`, fields: {} } },
+    });
     expect(hook.status).toBe(200);
     await again.stop();
   });
@@ -104,7 +134,9 @@ describe('switchboard keys rotate', () => {
     const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
     const after = startSwitchboard(['serve'], { ...base, SWITCHBOARD_MASTER_KEY: newKey });
     const [, api] = await after.waitFor(/listening on (http:\/\/\S+)/);
-    expect((await call(`${api}/accounts`, { headers: { authorization: `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}` } })).status).toBe(200);
+    expect(
+      (await call(`${api}/accounts`, { headers: { authorization: `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}` } })).status,
+    ).toBe(200);
     await after.stop();
   });
 });

@@ -10,8 +10,11 @@ async function envFor(extra: Record<string, string> = {}) {
   return {
     target,
     env: {
-      SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'info',
-      ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }), ...extra,
+      SWITCHBOARD_DATA_DIR: target.dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
+      ...extra,
     } as Record<string, string>,
   };
 }
@@ -28,7 +31,12 @@ describe('switchboard serve', () => {
     expect(org && user && password).toBeTruthy();
     const file = join(target.dataDir, 'bootstrap.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ organizationSecret: org, userSecret: user, adminEmail: 'admin@switchboard.local', adminPassword: password });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
+      organizationSecret: org,
+      userSecret: user,
+      adminEmail: 'admin@switchboard.local',
+      adminPassword: password,
+    });
 
     const res = await call(`${base}/elements/jiraonprem`, { headers: { authorization: `User ${user}, Organization ${org}` } });
     expect(res.status).toBe(200);
@@ -42,7 +50,10 @@ describe('switchboard serve', () => {
     expect(await p.stop('SIGTERM')).toBe(0);
     const logs = p.output();
     // One access line per request, flushed by the time the process has exited.
-    const access = logs.split('\n').filter((l) => l.includes('"request completed"')).map((l) => JSON.parse(l));
+    const access = logs
+      .split('\n')
+      .filter((l) => l.includes('"request completed"'))
+      .map((l) => JSON.parse(l));
     expect(access.map((l) => [l.method, l.url, l.statusCode])).toEqual([
       ['GET', '/elements/api-v2/elements/jiraonprem', 200],
       ['GET', '/elements/api-v2/accounts', 401],
@@ -62,7 +73,10 @@ describe('switchboard serve', () => {
 
     if (target.kind === 'sqlite') {
       // No secret or password is stored in plain text anywhere in the data directory's database files.
-      const bytes = readdirSync(target.dataDir).filter((f) => f.startsWith('switchboard.db')).map((f) => readFileSync(join(target.dataDir, f)).toString('latin1')).join('');
+      const bytes = readdirSync(target.dataDir)
+        .filter((f) => f.startsWith('switchboard.db'))
+        .map((f) => readFileSync(join(target.dataDir, f)).toString('latin1'))
+        .join('');
       for (const secret of [org!, user!, password!]) expect(bytes).not.toContain(secret);
     }
   });
@@ -78,7 +92,10 @@ describe('switchboard serve', () => {
     const p = startSwitchboard(['serve'], env);
     const [, base] = await p.waitFor(/listening on (http:\/\/\S+)/);
     const res = await call(`${base}/users/ops@example.com`, {
-      headers: { authorization: `User ${pinned.SWITCHBOARD_USER_SECRET}, Organization ${pinned.SWITCHBOARD_ORGANIZATION_SECRET}`, 'elements-user-password': 'pinned-password-1' },
+      headers: {
+        authorization: `User ${pinned.SWITCHBOARD_USER_SECRET}, Organization ${pinned.SWITCHBOARD_ORGANIZATION_SECRET}`,
+        'elements-user-password': 'pinned-password-1',
+      },
     });
     expect(res.status).toBe(200);
     expect(res.body.secret).toBe(pinned.SWITCHBOARD_USER_SECRET);
@@ -117,7 +134,12 @@ describe('switchboard serve', () => {
     const first = startSwitchboard(['serve'], env);
     await first.waitFor(/listening on/);
     await first.stop();
-    const again = startSwitchboard(['serve'], { ...env, SWITCHBOARD_ORGANIZATION_SECRET: 'ce7f1f9be0d2a8b1f37bcfa6d71eda20', SWITCHBOARD_ADMIN_EMAIL: 'admin@switchboard.local', SWITCHBOARD_ADMIN_PASSWORD: 'not-the-password' });
+    const again = startSwitchboard(['serve'], {
+      ...env,
+      SWITCHBOARD_ORGANIZATION_SECRET: 'ce7f1f9be0d2a8b1f37bcfa6d71eda20',
+      SWITCHBOARD_ADMIN_EMAIL: 'admin@switchboard.local',
+      SWITCHBOARD_ADMIN_PASSWORD: 'not-the-password',
+    });
     await again.waitFor(/listening on/);
     expect(again.output()).toMatch(/warning: SWITCHBOARD_ORGANIZATION_SECRET, SWITCHBOARD_ADMIN_PASSWORD are set but not in force/);
     await again.stop();

@@ -17,49 +17,130 @@ const flags = (...names: string[]) => object(Object.fromEntries(names.map((n) =>
 
 const eventsSupport = object({ supported: boolean, methods: { type: 'array' } }, ['supported', 'methods']);
 
-const configuration = object({
-  id: integer, key: string, name: string, description: string, defaultValue: string, type: string, displayOrder: integer,
-  required: boolean, hideFromConsole: boolean, internal: boolean, active: boolean, resellerConfig: boolean, companyConfig: boolean, groupControl: boolean,
-}, ['key', 'name', 'description']);
+const configuration = object(
+  {
+    id: integer,
+    key: string,
+    name: string,
+    description: string,
+    defaultValue: string,
+    type: string,
+    displayOrder: integer,
+    required: boolean,
+    hideFromConsole: boolean,
+    internal: boolean,
+    active: boolean,
+    resellerConfig: boolean,
+    companyConfig: boolean,
+    groupControl: boolean,
+  },
+  ['key', 'name', 'description'],
+);
 
-const element = object({
-  id: integer, key: string, name: string, description: string, image: string, hub: string,
-  active: boolean, deleted: boolean, typeOauth: boolean, trialAccount: boolean, cloneable: boolean,
-  transformationsEnabled: boolean, bulkDownloadEnabled: boolean, bulkUploadEnabled: boolean,
-  authentication: object({ type: string }),
-  configuration: arrayOf(configuration),
-  resources: arrayOf({ type: 'object' }),
-  hooks: { type: 'array' },
-  parameters: arrayOf(object({ id: integer, name: string, vendorName: string, type: string, vendorType: string, source: string, required: boolean })),
-}, ['key', 'name', 'description', 'authentication']);
+const element = object(
+  {
+    id: integer,
+    key: string,
+    name: string,
+    description: string,
+    image: string,
+    hub: string,
+    active: boolean,
+    deleted: boolean,
+    typeOauth: boolean,
+    trialAccount: boolean,
+    cloneable: boolean,
+    transformationsEnabled: boolean,
+    bulkDownloadEnabled: boolean,
+    bulkUploadEnabled: boolean,
+    authentication: object({ type: string }),
+    configuration: arrayOf(configuration),
+    resources: arrayOf({ type: 'object' }),
+    hooks: { type: 'array' },
+    parameters: arrayOf(object({ id: integer, name: string, vendorName: string, type: string, vendorType: string, source: string, required: boolean })),
+  },
+  ['key', 'name', 'description', 'authentication'],
+);
 
-const instance = object({
-  id: number, name: string, token: string, valid: boolean, tags: strings, configuration: { type: 'object' },
-  user: object({ id: number, emailAddress: string, firstName: string, lastName: string }, ['id', 'emailAddress', 'firstName', 'lastName']),
-}, ['id', 'name', 'token', 'valid', 'tags', 'user']);
+const instance = object(
+  {
+    id: number,
+    name: string,
+    token: string,
+    valid: boolean,
+    tags: strings,
+    configuration: { type: 'object' },
+    user: object({ id: number, emailAddress: string, firstName: string, lastName: string }, ['id', 'emailAddress', 'firstName', 'lastName']),
+  },
+  ['id', 'name', 'token', 'valid', 'tags', 'user'],
+);
 
-const resourceMetadata = object({
-  canonicalName: string, operations: strings,
-  events: object({ supported: boolean, methods: { type: 'array' }, eventTypes: { type: 'array' } }, ['supported', 'methods', 'eventTypes']),
-  bulk: object({
-    upload: object({ supported: boolean, native: boolean }, ['supported', 'native']),
-    download: object({ supported: boolean, native: boolean }, ['supported', 'native']),
-  }, ['upload', 'download']),
-  customField: flags('get', 'create', 'update', 'delete'),
-}, ['canonicalName', 'operations', 'events', 'bulk', 'customField']);
+const resourceMetadata = object(
+  {
+    canonicalName: string,
+    operations: strings,
+    events: object({ supported: boolean, methods: { type: 'array' }, eventTypes: { type: 'array' } }, ['supported', 'methods', 'eventTypes']),
+    bulk: object(
+      {
+        upload: object({ supported: boolean, native: boolean }, ['supported', 'native']),
+        download: object({ supported: boolean, native: boolean }, ['supported', 'native']),
+      },
+      ['upload', 'download'],
+    ),
+    customField: flags('get', 'create', 'update', 'delete'),
+  },
+  ['canonicalName', 'operations', 'events', 'bulk', 'customField'],
+);
 
-const expandedMetadata = object({
-  id: integer, name: string, key: string, image: string, displayOrder: integer, description: string, hub: string,
-  active: boolean, beta: boolean, transformations: boolean, churros: boolean, normalizedPaging: boolean, swaggerValidated: boolean, cloneable: boolean,
-  elementType: string, authenticationType: string,
-  events: eventsSupport,
-  discovery: flags('customFields', 'customObjects', 'endpointCustomFields', 'endpointCustomObjects'),
-  bulk: flags('upload', 'download'),
-  usage: object({ instanceCount: integer, customerCount: integer, traffic: integer }, ['instanceCount', 'customerCount', 'traffic']),
-  api: object({ type: string, contentType: string }),
-  resources: arrayOf(resourceMetadata),
-}, ['id', 'name', 'key', 'image', 'displayOrder', 'active', 'beta', 'description', 'transformations', 'elementType', 'churros',
-  'normalizedPaging', 'swaggerValidated', 'cloneable', 'authenticationType', 'events', 'discovery', 'bulk', 'api', 'resources', 'hub']);
+const expandedMetadata = object(
+  {
+    id: integer,
+    name: string,
+    key: string,
+    image: string,
+    displayOrder: integer,
+    description: string,
+    hub: string,
+    active: boolean,
+    beta: boolean,
+    transformations: boolean,
+    churros: boolean,
+    normalizedPaging: boolean,
+    swaggerValidated: boolean,
+    cloneable: boolean,
+    elementType: string,
+    authenticationType: string,
+    events: eventsSupport,
+    discovery: flags('customFields', 'customObjects', 'endpointCustomFields', 'endpointCustomObjects'),
+    bulk: flags('upload', 'download'),
+    usage: object({ instanceCount: integer, customerCount: integer, traffic: integer }, ['instanceCount', 'customerCount', 'traffic']),
+    api: object({ type: string, contentType: string }),
+    resources: arrayOf(resourceMetadata),
+  },
+  [
+    'id',
+    'name',
+    'key',
+    'image',
+    'displayOrder',
+    'active',
+    'beta',
+    'description',
+    'transformations',
+    'elementType',
+    'churros',
+    'normalizedPaging',
+    'swaggerValidated',
+    'cloneable',
+    'authenticationType',
+    'events',
+    'discovery',
+    'bulk',
+    'api',
+    'resources',
+    'hub',
+  ],
+);
 
 export const openConnectorsContracts = {
   /** One instance: `POST/GET/PUT/PATCH /instances[/{id}]`. */
@@ -73,32 +154,76 @@ export const openConnectorsContracts = {
   /** One entry of `GET /elements/{keyOrId}/configuration`. */
   elementConfiguration: configuration,
   /** `GET /elements/{keyOrId}/metadata`. */
-  elementMetadata: object({ id: number, key: string, name: string, description: string, events: eventsSupport }, ['id', 'key', 'name', 'description', 'events']),
+  elementMetadata: object({ id: number, key: string, name: string, description: string, events: eventsSupport }, [
+    'id',
+    'key',
+    'name',
+    'description',
+    'events',
+  ]),
   /** `GET /elements/{keyOrId}/metadata?expand=true`. */
   elementMetadataExpanded: expandedMetadata,
   /** A transformation. */
-  transformation: object({
-    objectName: string, vendorName: string, configuration: { type: 'array' },
-    fields: arrayOf(object({ path: string, type: string, level: { enum: ['organization', 'account', 'instance'] } }, ['path', 'type', 'level'])),
-  }, ['vendorName', 'fields']),
+  transformation: object(
+    {
+      objectName: string,
+      vendorName: string,
+      configuration: { type: 'array' },
+      fields: arrayOf(object({ path: string, type: string, level: { enum: ['organization', 'account', 'instance'] } }, ['path', 'type', 'level'])),
+    },
+    ['vendorName', 'fields'],
+  ),
   /** An object definition (common resource). */
   objectDefinition: object({ objectName: string, fields: { type: 'array' } }, ['fields']),
   /** One entry of the event log. */
-  event: object({
-    id: string, eventDate: string, providerData: string, notifiedData: { type: 'array' },
-    status: { enum: ['NEW', 'RECEIVED', 'DISPATCHED', 'CONSUMED', 'NOTIFIED'] },
-  }, ['id', 'eventDate', 'status', 'providerData']),
+  event: object(
+    {
+      id: string,
+      eventDate: string,
+      providerData: string,
+      notifiedData: { type: 'array' },
+      status: { enum: ['NEW', 'RECEIVED', 'DISPATCHED', 'CONSUMED', 'NOTIFIED'] },
+    },
+    ['id', 'eventDate', 'status', 'providerData'],
+  ),
   /** An account. */
-  account: object({
-    id: number, companyId: number, name: string, description: string, externalId: string, type: string,
-    active: boolean, defaultAccount: boolean, createdDate: string, updatedDate: string,
-  }, ['id']),
+  account: object(
+    {
+      id: number,
+      companyId: number,
+      name: string,
+      description: string,
+      externalId: string,
+      type: string,
+      active: boolean,
+      defaultAccount: boolean,
+      createdDate: string,
+      updatedDate: string,
+    },
+    ['id'],
+  ),
   /** A user. */
-  user: object({
-    id: number, email: string, firstName: string, lastName: string, fullName: string, password: string, createdDate: string,
-    active: boolean, enabled: boolean, emailValid: boolean, accountExpired: boolean, accountLocked: boolean, credentialsExpired: boolean,
-    accountNonExpired: boolean, accountNonLocked: boolean, credentialsNonExpired: boolean,
-  }, ['id', 'email', 'firstName', 'lastName']),
+  user: object(
+    {
+      id: number,
+      email: string,
+      firstName: string,
+      lastName: string,
+      fullName: string,
+      password: string,
+      createdDate: string,
+      active: boolean,
+      enabled: boolean,
+      emailValid: boolean,
+      accountExpired: boolean,
+      accountLocked: boolean,
+      credentialsExpired: boolean,
+      accountNonExpired: boolean,
+      accountNonLocked: boolean,
+      credentialsNonExpired: boolean,
+    },
+    ['id', 'email', 'firstName', 'lastName'],
+  ),
 } satisfies Record<string, Schema>;
 
 export type ContractName = keyof typeof openConnectorsContracts;

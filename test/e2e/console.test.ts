@@ -28,8 +28,11 @@ describe.skipIf(!available)('web console', () => {
   let browser: Browser;
   let page: Page;
   const env = (dataDir: string, port = '0'): Record<string, string> => ({
-    SWITCHBOARD_DATA_DIR: dataDir, PORT: port, LOG_LEVEL: 'warn',
-    SWITCHBOARD_ADMIN_EMAIL: EMAIL, SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
+    SWITCHBOARD_DATA_DIR: dataDir,
+    PORT: port,
+    LOG_LEVEL: 'warn',
+    SWITCHBOARD_ADMIN_EMAIL: EMAIL,
+    SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
   });
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
@@ -41,7 +44,15 @@ describe.skipIf(!available)('web console', () => {
     origin = (await server.waitFor(/web console at (http:\/\/\S+)\//))[1]!;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   }, 120_000);
@@ -78,7 +89,7 @@ describe.skipIf(!available)('web console', () => {
     await shot('secrets');
   });
 
-  it('browses the catalog and authenticates a Jira On Prem instance, showing Jira\'s refusal first', async () => {
+  it("browses the catalog and authenticates a Jira On Prem instance, showing Jira's refusal first", async () => {
     await page.getByRole('link', { name: 'Connectors' }).click();
     await page.getByLabel('Search connectors').fill('jira');
     await shot('catalog');
@@ -117,7 +128,7 @@ describe.skipIf(!available)('web console', () => {
     expect(await page.getByRole('link', { name: 'Console instance' }).count()).toBe(0);
   }, 60_000);
 
-  it('shows the API reference built from the server\'s own OpenAPI document', async () => {
+  it("shows the API reference built from the server's own OpenAPI document", async () => {
     await page.getByRole('link', { name: 'API reference' }).click();
     await page.getByRole('heading', { name: 'API reference' }).waitFor();
     await page.getByRole('heading', { name: 'instances', exact: true }).waitFor();
@@ -132,10 +143,22 @@ describe.skipIf(!available)('web console', () => {
     const secrets = await page.evaluate(() => JSON.parse(sessionStorage.getItem('switchboard.secrets')!));
     const auth = `User ${secrets.user}, Organization ${secrets.company}`;
     for (let i = 0; i < 1000; i += 50) {
-        const statuses = await Promise.all(Array.from({ length: 50 }, (_, k) => fetch(`${origin}/elements/api-v2/instances`, {
-        method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ element: { key: 'jiraonprem' }, name: `bulk-${i + k}`, configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } }),
-      }).then(async (r) => { await r.arrayBuffer(); return r.status; })));
+      const statuses = await Promise.all(
+        Array.from({ length: 50 }, (_, k) =>
+          fetch(`${origin}/elements/api-v2/instances`, {
+            method: 'POST',
+            headers: { authorization: auth, 'content-type': 'application/json' },
+            body: JSON.stringify({
+              element: { key: 'jiraonprem' },
+              name: `bulk-${i + k}`,
+              configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl },
+            }),
+          }).then(async (r) => {
+            await r.arrayBuffer();
+            return r.status;
+          }),
+        ),
+      );
       expect(statuses.every((st) => st === 200)).toBe(true);
     }
     await page.goto(`${origin}/#/`);
@@ -166,12 +189,16 @@ describe.skipIf(!available)('web console', () => {
     await page.goto(`${origin}/#/`);
     await page.getByRole('heading', { name: 'Your secrets' }).waitFor();
     await server.stop();
-    await page.evaluate(() => { location.hash = '#/catalog'; });
+    await page.evaluate(() => {
+      location.hash = '#/catalog';
+    });
     await expect.poll(() => page.getByRole('alert').first().textContent()).toMatch(/cannot be reached/);
     server = startSwitchboard(['serve'], env(mkdtempSync(join(tmpdir(), 'sb-e2e-')), port));
     await server.waitFor(/listening on/);
     await page.reload();
-    await page.evaluate(() => { location.hash = '#/instances'; });
+    await page.evaluate(() => {
+      location.hash = '#/instances';
+    });
     await page.getByRole('heading', { name: 'Sign in to switchboard' }).waitFor();
     expect(await page.getByRole('status').textContent()).toMatch(/sign in again/);
   }, 60_000);

@@ -15,9 +15,13 @@ describe('request paths, as Tomcat resolves them', () => {
     const origin = new URL(em.baseUrl).origin;
     const { Client } = await import('undici');
     const client = new Client(origin);
-    const res = await client.request({ method: 'GET', path: '/jira/rest/api/2/issue/CE-1/comment/..', headers: { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` } });
+    const res = await client.request({
+      method: 'GET',
+      path: '/jira/rest/api/2/issue/CE-1/comment/..',
+      headers: { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` },
+    });
     expect(res.statusCode).toBe(200);
-    expect((await res.body.json() as { key: string }).key).toBe('CE-1');
+    expect(((await res.body.json()) as { key: string }).key).toBe('CE-1');
     await client.close();
     await em.close();
   });

@@ -4,8 +4,12 @@ import { basic, jiraClient, JIRA_DATETIME, withEmulator, type JiraClient } from 
 
 /** The fifteen fidelity checks of jira-server.md §14, against the emulator over a socket. */
 let em: Awaited<ReturnType<typeof withEmulator>>;
-beforeAll(async () => { em = await withEmulator({ contextPath: '/jira', version: '10.3.17' }); });
-afterAll(async () => { await em.close(); });
+beforeAll(async () => {
+  em = await withEmulator({ contextPath: '/jira', version: '10.3.17' });
+});
+afterAll(async () => {
+  await em.close();
+});
 beforeEach(async () => {
   await em.control.post('/seed', { issues: 120 });
   await em.control.put('/config', { lockoutThreshold: 3, rateLimit: { enabled: false }, userTimeZones: { admin: 'UTC' } });
@@ -51,7 +55,7 @@ describe('1-5: authentication and serverInfo', () => {
     expect((await jira.get('/rest/api/2/myself', { auth: basic('kevin') })).status).toBe(200);
   });
 
-  it('3b: the login page named by the CAPTCHA header clears the lockout on a correct login, as Jira\'s web login does', async () => {
+  it("3b: the login page named by the CAPTCHA header clears the lockout on a correct login, as Jira's web login does", async () => {
     for (let i = 0; i < 3; i++) await jira.get('/rest/api/2/myself', { auth: basic('kevin', 'wrong') });
     const loginUrl = (await jira.get('/rest/api/2/myself', { auth: basic('kevin') })).headers.get('x-authentication-denied-reason')!.split('login-url=')[1]!;
     const form = await fetch(loginUrl);
@@ -121,7 +125,9 @@ describe('6-9: issues, search, fields, JQL errors', () => {
     expect(page.body).toMatchObject({ startAt: 100, maxResults: 50, total: 120 });
     expect(page.body.issues).toHaveLength(20);
     const keys = page.body.issues.map((i: any) => i.key);
-    const sorted = [...keys].sort((x: string, y: string) => (x.split('-')[0]! + x.split('-')[1]!.padStart(6, '0')).localeCompare(y.split('-')[0]! + y.split('-')[1]!.padStart(6, '0')));
+    const sorted = [...keys].sort((x: string, y: string) =>
+      (x.split('-')[0]! + x.split('-')[1]!.padStart(6, '0')).localeCompare(y.split('-')[0]! + y.split('-')[1]!.padStart(6, '0')),
+    );
     expect(keys).toEqual(sorted);
     const clamped = await jira.get(`/rest/api/2/search?jql=${jql}&maxResults=5000`);
     expect(clamped.status).toBe(200);
@@ -168,7 +174,7 @@ describe('6-9: issues, search, fields, JQL errors', () => {
 });
 
 describe('10-13: dates, comments, attachments, transitions', () => {
-  it('10: JQL dates at minute precision in the searcher\'s time zone', async () => {
+  it("10: JQL dates at minute precision in the searcher's time zone", async () => {
     await em.control.put('/config', { userTimeZones: { admin: 'Asia/Tokyo' } });
     await em.control.put('/clock', { now: '2024-05-01T10:00:30.000Z', freeze: true });
     const created = await jira.post('/rest/api/2/issue', { fields: { project: { key: 'HELP' }, issuetype: { name: 'Task' }, summary: 'tokyo' } });
@@ -215,7 +221,11 @@ describe('10-13: dates, comments, attachments, transitions', () => {
 
   it('12: attachments need the XSRF header, answer an array and serve identical bytes', async () => {
     const bytes = Buffer.from('hello attachment \u00e9\n'.repeat(10));
-    const form = () => { const f = new FormData(); f.append('file', new Blob([bytes], { type: 'text/plain' }), 'notes.txt'); return f; };
+    const form = () => {
+      const f = new FormData();
+      f.append('file', new Blob([bytes], { type: 'text/plain' }), 'notes.txt');
+      return f;
+    };
     const blocked = await jira.request('POST', '/rest/api/2/issue/CE-3/attachments', { body: form() });
     expect(blocked.status).toBe(403);
     expect(blocked.text).toBe('XSRF check failed');
@@ -237,7 +247,14 @@ describe('10-13: dates, comments, attachments, transitions', () => {
     expect((await jira.post(`/rest/api/2/issue/${created.body.key}/transitions`, { transition: { id: '4' } })).status).toBe(204);
     const after = await jira.get(`/rest/api/2/issue/${created.body.key}?expand=changelog`);
     expect(after.body.fields.status.name).toBe('In Progress');
-    expect(after.body.changelog.histories.at(-1).items).toContainEqual({ field: 'status', fieldtype: 'jira', from: '1', fromString: 'Open', to: '3', toString: 'In Progress' });
+    expect(after.body.changelog.histories.at(-1).items).toContainEqual({
+      field: 'status',
+      fieldtype: 'jira',
+      from: '1',
+      fromString: 'Open',
+      to: '3',
+      toString: 'In Progress',
+    });
   });
 });
 
@@ -249,14 +266,22 @@ describe('14: webhooks', () => {
     receiver = createServer((req, res) => {
       let data = '';
       req.on('data', (c) => (data += c));
-      req.on('end', () => { received.push({ url: req.url ?? '', body: data ? JSON.parse(data) : null }); res.end('ok'); });
+      req.on('end', () => {
+        received.push({ url: req.url ?? '', body: data ? JSON.parse(data) : null });
+        res.end('ok');
+      });
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     hookBase = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
   });
-  afterAll(async () => { await new Promise((r) => receiver.close(r)); });
+  afterAll(async () => {
+    await new Promise((r) => receiver.close(r));
+  });
 
-  const deliveredAfter = async () => { await em.control.get('/deliveries'); return received; };
+  const deliveredAfter = async () => {
+    await em.control.get('/deliveries');
+    return received;
+  };
 
   for (const version of ['9.12.2', '10.3.17']) {
     it(`14: register, filter, substitute, deliver and unregister on ${version}`, async () => {
@@ -266,8 +291,20 @@ describe('14: webhooks', () => {
       const path = v10 ? '/rest/jira-webhook/1.0/webhooks' : '/rest/webhooks/1.0/webhook';
       const otherPath = v10 ? '/rest/webhooks/1.0/webhook' : '/rest/jira-webhook/1.0/webhooks';
       const body = v10
-        ? { name: 'sb', url: `${hookBase}/hook/\${issue.key}`, events: ['jira:issue_created', 'jira:issue_updated', 'comment_created'], configuration: { FILTERS: 'project = HELP' }, active: true }
-        : { name: 'sb', url: `${hookBase}/hook/\${issue.key}`, events: ['jira:issue_created', 'jira:issue_updated', 'comment_created'], filters: { 'issue-related-events-section': 'project = HELP' }, enabled: true };
+        ? {
+            name: 'sb',
+            url: `${hookBase}/hook/\${issue.key}`,
+            events: ['jira:issue_created', 'jira:issue_updated', 'comment_created'],
+            configuration: { FILTERS: 'project = HELP' },
+            active: true,
+          }
+        : {
+            name: 'sb',
+            url: `${hookBase}/hook/\${issue.key}`,
+            events: ['jira:issue_created', 'jira:issue_updated', 'comment_created'],
+            filters: { 'issue-related-events-section': 'project = HELP' },
+            enabled: true,
+          };
       expect((await jira.post(path, body, { auth: basic('jiradev') })).status).toBe(403);
       expect((await jira.post(otherPath, body)).status).toBe(404);
       const reg = await jira.post(path, body);
@@ -275,7 +312,11 @@ describe('14: webhooks', () => {
       const id = v10 ? reg.body.id : reg.body.self.split('/').pop();
       if (!v10) expect(reg.body).not.toHaveProperty('id');
 
-      const issue = await jira.post('/rest/api/2/issue', { fields: { project: { key: 'HELP' }, issuetype: { name: 'Task' }, summary: 'hooked' } }, { auth: basic('jiradev') });
+      const issue = await jira.post(
+        '/rest/api/2/issue',
+        { fields: { project: { key: 'HELP' }, issuetype: { name: 'Task' }, summary: 'hooked' } },
+        { auth: basic('jiradev') },
+      );
       await jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'not hooked' } });
       let got = await deliveredAfter();
       expect(got).toHaveLength(1);
@@ -330,7 +371,8 @@ describe('15: properties, 404s and rate limiting', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.body).toEqual({ message: expect.any(String) });
-    for (const h of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-fillrate', 'x-ratelimit-interval-seconds']) expect(limited.headers.get(h)).not.toBeNull();
+    for (const h of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-fillrate', 'x-ratelimit-interval-seconds'])
+      expect(limited.headers.get(h)).not.toBeNull();
     const html = await jira.get('/rest/api/2/myself', { headers: { accept: 'text/html' } });
     expect(html.status).toBe(429);
     expect(html.headers.get('content-type')).toMatch(/text\/html/);
@@ -354,7 +396,10 @@ describe('extra checks', () => {
 
   it('createmeta required fields equal the create validation failures', async () => {
     const meta = await jira.get('/rest/api/2/issue/createmeta/CE/issuetypes/10001');
-    const required = meta.body.values.filter((f: any) => f.required).map((f: any) => f.fieldId).sort();
+    const required = meta.body.values
+      .filter((f: any) => f.required)
+      .map((f: any) => f.fieldId)
+      .sort();
     expect(required).toEqual(['issuetype', 'project', 'summary']);
     const res = await jira.post('/rest/api/2/issue', { fields: {} });
     expect(Object.keys(res.body.errors).sort()).toEqual(required);

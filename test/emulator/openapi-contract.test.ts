@@ -25,13 +25,38 @@ import { basic, jiraClient, withEmulator, type JiraClient } from '../helpers/jir
 const DOC = JSON.parse(readFileSync(resolve(import.meta.dirname, '../contracts/jira/jira-dc-openapi.trimmed.json'), 'utf8'));
 const AjvClass = createRequire(import.meta.url)('ajv').default as new (o: Options) => Ajv;
 
-const LIST_AS_ITEM = new Set(['GET /api/2/project', 'GET /api/2/field', 'GET /api/2/issuetype', 'GET /api/2/priority', 'GET /api/2/status',
-  'GET /api/2/resolution', 'GET /api/2/user/search', 'GET /api/2/user/assignable/search', 'GET /api/2/project/{projectIdOrKey}/statuses',
-  'GET /api/2/project/{projectIdOrKey}/components', 'POST /api/2/issue/{issueIdOrKey}/attachments', 'GET /api/2/statuscategory', 'POST /api/2/worklog/list']);
+const LIST_AS_ITEM = new Set([
+  'GET /api/2/project',
+  'GET /api/2/field',
+  'GET /api/2/issuetype',
+  'GET /api/2/priority',
+  'GET /api/2/status',
+  'GET /api/2/resolution',
+  'GET /api/2/user/search',
+  'GET /api/2/user/assignable/search',
+  'GET /api/2/project/{projectIdOrKey}/statuses',
+  'GET /api/2/project/{projectIdOrKey}/components',
+  'POST /api/2/issue/{issueIdOrKey}/attachments',
+  'GET /api/2/statuscategory',
+  'POST /api/2/worklog/list',
+]);
 const PAGE_BEANS = new Set(['GET /api/2/priority/page', 'GET /api/2/status/page', 'GET /api/2/issuetype/page']);
-const NOT_IN_DOCUMENT = ['/rest/webhooks/1.0/', '/rest/jira-webhook/1.0/', '/rest/pat/', '/status', '/secure/attachment/', '/rest/api/2/issue/createmeta', '/login.jsp'];
+const NOT_IN_DOCUMENT = [
+  '/rest/webhooks/1.0/',
+  '/rest/jira-webhook/1.0/',
+  '/rest/pat/',
+  '/status',
+  '/secure/attachment/',
+  '/rest/api/2/issue/createmeta',
+  '/login.jsp',
+];
 
-interface Recorded { method: string; path: string; status: number; body: unknown }
+interface Recorded {
+  method: string;
+  path: string;
+  status: number;
+  body: unknown;
+}
 
 function buildAjv(): Ajv {
   const doc = structuredClone(DOC);
@@ -65,14 +90,24 @@ let jira: JiraClient;
 beforeAll(async () => {
   em = await withEmulator({ version: '10.3.17' });
   const raw = jiraClient(em.baseUrl);
-  const wrap = (method: string) => async (path: string, ...rest: any[]) => {
-    const fn = (raw as any)[method];
-    const res = await fn(path, ...rest);
-    recorded.push({ method: ({ get: 'GET', post: 'POST', put: 'PUT', del: 'DELETE' } as Record<string, string>)[method]!, path: path.split('?')[0]!, status: res.status, body: res.body });
-    return res;
-  };
+  const wrap =
+    (method: string) =>
+    async (path: string, ...rest: any[]) => {
+      const fn = (raw as any)[method];
+      const res = await fn(path, ...rest);
+      recorded.push({
+        method: ({ get: 'GET', post: 'POST', put: 'PUT', del: 'DELETE' } as Record<string, string>)[method]!,
+        path: path.split('?')[0]!,
+        status: res.status,
+        body: res.body,
+      });
+      return res;
+    };
   jira = {
-    get: wrap('get'), post: wrap('post'), put: wrap('put'), del: wrap('del'),
+    get: wrap('get'),
+    post: wrap('post'),
+    put: wrap('put'),
+    del: wrap('del'),
     request: async (method: string, path: string, o?: any) => {
       const res = await raw.request(method, path, o);
       recorded.push({ method, path: path.split('?')[0]!, status: res.status, body: res.body });
@@ -81,7 +116,9 @@ beforeAll(async () => {
   } as JiraClient;
   await exercise(jira);
 });
-afterAll(async () => { await em.close(); });
+afterAll(async () => {
+  await em.close();
+});
 
 /** Calls every implemented operation at least once with realistic inputs. */
 async function exercise(j: JiraClient): Promise<void> {
@@ -89,7 +126,18 @@ async function exercise(j: JiraClient): Promise<void> {
   await j.get('/rest/api/2/myself');
   await j.get('/rest/api/2/search?jql=project%3DCE&maxResults=3&expand=names,schema,changelog,renderedFields');
   await j.post('/rest/api/2/search', { jql: 'project = CE ORDER BY key ASC', maxResults: 3, fields: ['*all'] });
-  const created = (await j.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Bug' }, summary: 'contract', labels: ['x'], customfield_10100: { value: 'Major' }, customfield_10104: { name: 'kevin' } } })).body;
+  const created = (
+    await j.post('/rest/api/2/issue', {
+      fields: {
+        project: { key: 'CE' },
+        issuetype: { name: 'Bug' },
+        summary: 'contract',
+        labels: ['x'],
+        customfield_10100: { value: 'Major' },
+        customfield_10104: { name: 'kevin' },
+      },
+    })
+  ).body;
   await j.post('/rest/api/2/issue/bulk', { issueUpdates: [{ fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'bulk' } }] });
   await j.get(`/rest/api/2/issue/${created.key}?expand=changelog,renderedFields,names,schema,transitions,editmeta`);
   await j.put(`/rest/api/2/issue/${created.key}`, { fields: { summary: 'contract edited' }, update: { labels: [{ add: 'y' }] } });
@@ -120,9 +168,32 @@ async function exercise(j: JiraClient): Promise<void> {
   await j.get(`/rest/api/2/issue/${created.key}/watchers`);
   await j.get('/rest/api/2/issue/createmeta/CE/issuetypes');
   await j.get('/rest/api/2/issue/createmeta/CE/issuetypes/10001');
-  for (const p of ['priority', 'priority/1', 'priority/page', 'status', 'status/1', 'status/page', 'statuscategory', 'resolution', 'resolution/1',
-    'issuetype', 'issuetype/10001', 'issuetype/page', 'field', 'customFieldOption/10200', 'project', 'project/CE', 'project/CE/statuses', 'project/CE/components',
-    'user?username=jiradev', 'user/search?username=j', 'user/assignable/search?project=CE', 'user/picker?query=k', 'groups/picker?query=jira', 'group/member?groupname=jira-users']) {
+  for (const p of [
+    'priority',
+    'priority/1',
+    'priority/page',
+    'status',
+    'status/1',
+    'status/page',
+    'statuscategory',
+    'resolution',
+    'resolution/1',
+    'issuetype',
+    'issuetype/10001',
+    'issuetype/page',
+    'field',
+    'customFieldOption/10200',
+    'project',
+    'project/CE',
+    'project/CE/statuses',
+    'project/CE/components',
+    'user?username=jiradev',
+    'user/search?username=j',
+    'user/assignable/search?project=CE',
+    'user/picker?query=k',
+    'groups/picker?query=jira',
+    'group/member?groupname=jira-users',
+  ]) {
     await j.get(`/rest/api/2/${p}`);
   }
   const type = (await j.post('/rest/api/2/issuetype', { name: 'Incident', description: 'd', type: 'standard' })).body;
@@ -156,17 +227,23 @@ describe('OpenAPI contract (Jira DC 10.3)', () => {
   const validators = new Map<string, ValidateFunction>();
   const validatorFor = (ref: string) => {
     let v = validators.get(ref);
-    if (!v) { v = ajv.compile({ $ref: `openapi.json${ref}` }); validators.set(ref, v); }
+    if (!v) {
+      v = ajv.compile({ $ref: `openapi.json${ref}` });
+      validators.set(ref, v);
+    }
     return v;
   };
 
-  it('validates every successful response against its operation\'s schema', () => {
+  it("validates every successful response against its operation's schema", () => {
     const failures: string[] = [];
     let validated = 0;
     for (const r of recorded.filter((x) => x.status < 300)) {
       if (NOT_IN_DOCUMENT.some((p) => r.path.startsWith(p) || r.path === p)) continue;
       const found = findOperation(r.method, r.path);
-      if (!found) { failures.push(`${r.method} ${r.path}: not in the OpenAPI document and not listed as such`); continue; }
+      if (!found) {
+        failures.push(`${r.method} ${r.path}: not in the OpenAPI document and not listed as such`);
+        continue;
+      }
       const key = `${r.method} ${found.template}`;
       const responses = found.op.responses ?? {};
       const declared = responses[String(r.status)] ?? responses.default ?? Object.entries(responses).find(([code]) => code.startsWith('2'))?.[1];
@@ -206,10 +283,12 @@ describe('OpenAPI contract (Jira DC 10.3)', () => {
   });
 
   it('exercised every Jira operation the emulator implements', () => {
-    const exercised = new Set(recorded.map((r) => {
-      const route = em.emulator.routes.find((x) => x.method === r.method && new RegExp(`^${x.url.replace(/:[^/]+/g, '[^/]+')}$`).test(r.path));
-      return route ? `${route.method} ${route.url}` : '';
-    }));
+    const exercised = new Set(
+      recorded.map((r) => {
+        const route = em.emulator.routes.find((x) => x.method === r.method && new RegExp(`^${x.url.replace(/:[^/]+/g, '[^/]+')}$`).test(r.path));
+        return route ? `${route.method} ${route.url}` : '';
+      }),
+    );
     const untested = em.emulator.routes
       .filter((r) => !r.url.startsWith('/__emulator') && !NOT_IN_DOCUMENT.some((p) => r.url.startsWith(p)))
       .map((r) => `${r.method} ${r.url}`)

@@ -13,8 +13,12 @@ if (!available) console.warn('python-referee: skipped, python3-jira is not insta
 
 describe.skipIf(!available)('python3-jira referee', () => {
   let em: Awaited<ReturnType<typeof withEmulator>>;
-  beforeAll(async () => { em = await withEmulator({ contextPath: '/jira' }); });
-  afterAll(async () => { await em.close(); });
+  beforeAll(async () => {
+    em = await withEmulator({ contextPath: '/jira' });
+  });
+  afterAll(async () => {
+    await em.close();
+  });
 
   it('creates, searches with paging, comments, attaches, transitions, logs work, sets properties and finds users', async () => {
     const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done) => {

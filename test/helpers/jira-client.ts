@@ -12,7 +12,11 @@ export const basic = (user: string, password = user) => `Basic ${Buffer.from(`${
 
 /** A small fetch wrapper for talking to the emulator as a Jira client would. */
 export function jiraClient(baseUrl: string, defaultAuth: string | undefined = basic('admin')) {
-  async function request<T = any>(method: string, path: string, options: { auth?: string | null; json?: unknown; headers?: Record<string, string>; body?: BodyInit } = {}): Promise<JiraResponse<T>> {
+  async function request<T = any>(
+    method: string,
+    path: string,
+    options: { auth?: string | null; json?: unknown; headers?: Record<string, string>; body?: BodyInit } = {},
+  ): Promise<JiraResponse<T>> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     const auth = options.auth === undefined ? defaultAuth : options.auth;
     if (auth) headers.authorization = auth;

@@ -17,7 +17,10 @@ export function startSwitchboard(args: string[], env: Record<string, string>): R
   const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const listeners = new Set<() => void>();
-  const onData = (d: Buffer) => { out += d.toString(); for (const l of listeners) l(); };
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    for (const l of listeners) l();
+  };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -28,11 +31,23 @@ export function startSwitchboard(args: string[], env: Record<string, string>): R
       return new Promise((resolvePromise, reject) => {
         const check = () => {
           const m = out.match(pattern);
-          if (m) { listeners.delete(check); clearTimeout(timer); resolvePromise(m); }
+          if (m) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolvePromise(m);
+          }
         };
-        const timer = setTimeout(() => { listeners.delete(check); reject(new Error(`timed out waiting for ${pattern}; output:\n${out}`)); }, timeoutMs);
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`timed out waiting for ${pattern}; output:\n${out}`));
+        }, timeoutMs);
         listeners.add(check);
-        void exited.then(() => { if (!out.match(pattern)) { clearTimeout(timer); reject(new Error(`process exited before ${pattern}; output:\n${out}`)); } });
+        void exited.then(() => {
+          if (!out.match(pattern)) {
+            clearTimeout(timer);
+            reject(new Error(`process exited before ${pattern}; output:\n${out}`));
+          }
+        });
         check();
       });
     },

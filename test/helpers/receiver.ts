@@ -35,7 +35,9 @@ export async function startReceiver() {
     received,
     /** Requests answered so far (a delayed answer counts once it is sent). */
     answered: () => answered,
-    respondWith(fn: typeof respond) { respond = fn; },
+    respondWith(fn: typeof respond) {
+      respond = fn;
+    },
     async waitFor(check: (all: Received[]) => boolean, ms = 15_000) {
       const end = Date.now() + ms;
       while (!check(received)) {
@@ -43,6 +45,10 @@ export async function startReceiver() {
         await new Promise((r) => setTimeout(r, 25));
       }
     },
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -62,7 +62,15 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   if (!config.publicUrl) services.publicUrl.value = address;
   if (config.role !== 'api') await services.worker.start();
   return {
-    origin: address, api: `${address}${API_PREFIX}`, app, store, services, config, target, clock, admin,
+    origin: address,
+    api: `${address}${API_PREFIX}`,
+    app,
+    store,
+    services,
+    config,
+    target,
+    clock,
+    admin,
     auth: `User ${admin.userSecret}, Organization ${admin.organizationSecret}`,
     async close() {
       await app.close();

@@ -25,7 +25,7 @@ describe('the API document', () => {
     await SwaggerParser.validate(structuredClone(res.body));
   });
 
-  it('lists every route the server registers, and only the console\'s files are left out', async () => {
+  it("lists every route the server registers, and only the console's files are left out", async () => {
     const doc = (await call(`${server.api}/openapi.json`)).body as { paths: Record<string, Record<string, unknown>> };
     const documented = new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
     const routes = server.app.routeTable;
@@ -68,7 +68,11 @@ describe('requests that do not fit their schema', () => {
     expect(query.status).toBe(400);
     expect(query.body.message).toMatch(/querystring\/pageSize must match pattern/);
 
-    const created = await call(`${server.api}/instances`, { method: 'POST', headers: h, json: { element: { key: 'jiraonprem' }, name: 'odd', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } } });
+    const created = await call(`${server.api}/instances`, {
+      method: 'POST',
+      headers: h,
+      json: { element: { key: 'jiraonprem' }, name: 'odd', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+    });
     const hub = { authorization: `${server.auth}, Element ${created.body.token}` };
     for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
       const res = await call(`${server.api}/hubs/helpdesk/objects/${name}/metadata`, { headers: hub });
@@ -80,7 +84,11 @@ describe('requests that do not fit their schema', () => {
       expect(res.status, url).toBe(400);
       expect((await res.json()).message).toMatch(/more than 100 levels deep/);
     }
-    const proto = await fetch(`${server.api}/accounts`, { method: 'POST', headers: { ...h, 'content-type': 'application/json' }, body: '{"externalId":"x","__proto__":{"admin":true}}' });
+    const proto = await fetch(`${server.api}/accounts`, {
+      method: 'POST',
+      headers: { ...h, 'content-type': 'application/json' },
+      body: '{"externalId":"x","__proto__":{"admin":true}}',
+    });
     expect(proto.status).toBe(400);
   });
 });

@@ -9,7 +9,9 @@ beforeAll(async () => {
   const created = await server.services.tenancy.createOrganization({ name: 'Other Org', adminEmail: 'other@example.com' });
   other = { userSecret: created.userSecret, organizationSecret: created.organizationSecret };
 });
-afterAll(async () => { await server.close(); });
+afterAll(async () => {
+  await server.close();
+});
 
 const accounts = () => `${server.api}/accounts`;
 
@@ -95,12 +97,20 @@ describe('errors', () => {
   });
 
   it('answers 400 for invalid JSON and 415 for an unsupported content type, changing nothing', async () => {
-    const bad = await call(accounts(), { method: 'POST', headers: { authorization: server.auth, 'content-type': 'application/json' }, body: '{"externalId": ' });
+    const bad = await call(accounts(), {
+      method: 'POST',
+      headers: { authorization: server.auth, 'content-type': 'application/json' },
+      body: '{"externalId": ',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toBe('The request body is not valid JSON');
     const xml = await call(accounts(), { method: 'POST', headers: { authorization: server.auth, 'content-type': 'application/xml' }, body: '<a/>' });
     expect(xml.status).toBe(415);
-    const proto = await call(accounts(), { method: 'POST', headers: { authorization: server.auth, 'content-type': 'application/json' }, body: '{"__proto__": {"x": 1}, "externalId": "p"}' });
+    const proto = await call(accounts(), {
+      method: 'POST',
+      headers: { authorization: server.auth, 'content-type': 'application/json' },
+      body: '{"__proto__": {"x": 1}, "externalId": "p"}',
+    });
     expect(proto.status).toBe(400);
     const list = await call(accounts(), { headers: { authorization: server.auth } });
     expect(list.body).toHaveLength(1);
@@ -116,10 +126,18 @@ describe('errors', () => {
   it('accepts DELETE with Content-Type application/json and an empty body or the literal null', async () => {
     const created = await call(accounts(), { method: 'POST', headers: { authorization: server.auth }, json: { externalId: 'to-delete@example.com' } });
     expect(created.status).toBe(200);
-    const del = await call(`${accounts()}/${created.body.id}`, { method: 'DELETE', headers: { authorization: server.auth, 'content-type': 'application/json' }, body: '' });
+    const del = await call(`${accounts()}/${created.body.id}`, {
+      method: 'DELETE',
+      headers: { authorization: server.auth, 'content-type': 'application/json' },
+      body: '',
+    });
     expect(del.status).toBe(200);
     const again = await call(accounts(), { method: 'POST', headers: { authorization: server.auth }, json: { externalId: 'to-delete2@example.com' } });
-    const delNull = await call(`${accounts()}/${again.body.id}`, { method: 'DELETE', headers: { authorization: server.auth, 'content-type': 'application/json' }, body: 'null' });
+    const delNull = await call(`${accounts()}/${again.body.id}`, {
+      method: 'DELETE',
+      headers: { authorization: server.auth, 'content-type': 'application/json' },
+      body: 'null',
+    });
     expect(delNull.status).toBe(200);
   });
 
@@ -155,7 +173,8 @@ describe('CORS', () => {
     const res = await call(`${server.api}/elements`, { headers: { origin: 'https://app.example.com' } });
     expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(res.headers.get('access-control-expose-headers')).toBe(
-      'Elements-Returned-Count, Elements-Total-Count, Elements-Request-Id, Elements-Next-Page-Token, Elements-Trace-Id, Elements-Error, Content-Disposition');
+      'Elements-Returned-Count, Elements-Total-Count, Elements-Request-Id, Elements-Next-Page-Token, Elements-Trace-Id, Elements-Error, Content-Disposition',
+    );
     const preflight = await call(`${server.api}/accounts/7`, {
       method: 'OPTIONS',
       headers: { origin: 'https://app.example.com', 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization, content-type' },

@@ -3,8 +3,12 @@ import { call, startTestServer, type TestServer } from '../helpers/test-server.t
 import { assertContract } from '../helpers/contracts.ts';
 
 let server: TestServer;
-beforeAll(async () => { server = await startTestServer(); });
-afterAll(async () => { await server.close(); });
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.close();
+});
 
 describe('element catalog', () => {
   it('lists elements and keys, with or without platform secrets', async () => {
@@ -23,14 +27,44 @@ describe('element catalog', () => {
     assertContract('element', byKey.body);
     const byId = await call(`${server.api}/elements/${byKey.body.id}`);
     expect(byId.body).toEqual(byKey.body);
-    for (const field of ['id', 'name', 'hookName', 'key', 'description', 'image', 'active', 'deleted', 'typeOauth', 'trialAccount',
-      'configDescription', 'signupURL', 'defaultTransformations', 'transformationsEnabled', 'bulkDownloadEnabled', 'bulkUploadEnabled',
-      'cloneable', 'extendable', 'beta', 'authentication', 'extended', 'hub', 'protocolType', 'parameters', 'private']) {
+    for (const field of [
+      'id',
+      'name',
+      'hookName',
+      'key',
+      'description',
+      'image',
+      'active',
+      'deleted',
+      'typeOauth',
+      'trialAccount',
+      'configDescription',
+      'signupURL',
+      'defaultTransformations',
+      'transformationsEnabled',
+      'bulkDownloadEnabled',
+      'bulkUploadEnabled',
+      'cloneable',
+      'extendable',
+      'beta',
+      'authentication',
+      'extended',
+      'hub',
+      'protocolType',
+      'parameters',
+      'private',
+    ]) {
       expect(byKey.body, field).toHaveProperty(field);
     }
     expect(byKey.body).toMatchObject({
-      name: 'Jira On Prem', key: 'jiraonprem', hub: 'helpdesk', protocolType: 'rest',
-      authentication: { type: 'basic' }, typeOauth: false, active: true, deleted: false,
+      name: 'Jira On Prem',
+      key: 'jiraonprem',
+      hub: 'helpdesk',
+      protocolType: 'rest',
+      authentication: { type: 'basic' },
+      typeOauth: false,
+      active: true,
+      deleted: false,
     });
   });
 
@@ -65,7 +99,9 @@ describe('element catalog', () => {
     const routed = new Set(server.app.routeTable.map((r) => `${r.method} ${r.url}`));
     for (const r of expanded.body.resources) {
       for (const op of r.operations) {
-        const served = routed.has(`${op} /elements/api-v2/hubs/:hub/${r.canonicalName}`) || [...routed].some((x) => x.startsWith(`${op} /elements/api-v2/hubs/:hub/${r.canonicalName}/:`) && x.split('/').length === 7);
+        const served =
+          routed.has(`${op} /elements/api-v2/hubs/:hub/${r.canonicalName}`) ||
+          [...routed].some((x) => x.startsWith(`${op} /elements/api-v2/hubs/:hub/${r.canonicalName}/:`) && x.split('/').length === 7);
         expect(served, `${op} ${r.canonicalName}`).toBe(true);
       }
     }

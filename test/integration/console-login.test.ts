@@ -5,12 +5,18 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({ SWITCHBOARD_LOGIN_SLOWDOWN_AFTER: '2', SWITCHBOARD_LOGIN_LOCKOUT_AFTER: '4', SWITCHBOARD_LOGIN_LOCKOUT_MINUTES: '10' });
 });
-afterAll(async () => { await server.close(); });
+afterAll(async () => {
+  await server.close();
+});
 
 const form = (email: string, password: string) => new URLSearchParams({ j_username: email, j_password: password }).toString();
-const login = (email: string, password: string) => call(`${server.origin}/elements/j_spring_security_check`, {
-  method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(email, password), redirect: 'manual',
-});
+const login = (email: string, password: string) =>
+  call(`${server.origin}/elements/j_spring_security_check`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form(email, password),
+    redirect: 'manual',
+  });
 
 describe('legacy console login', () => {
   it('signs in with e-mail and password, hands out the secrets, and signs out', async () => {
@@ -24,7 +30,9 @@ describe('legacy console login', () => {
     const secrets = await call(`${server.origin}/elements/api-v1/ui/getSecrets`, { headers: { cookie } });
     expect(secrets.status).toBe(200);
     expect(secrets.body).toEqual({ user: server.admin.userSecret, company: server.admin.organizationSecret });
-    const api = await call(`${server.origin}/elements/api-v2/accounts`, { headers: { authorization: `User ${secrets.body.user}, Organization ${secrets.body.company}` } });
+    const api = await call(`${server.origin}/elements/api-v2/accounts`, {
+      headers: { authorization: `User ${secrets.body.user}, Organization ${secrets.body.company}` },
+    });
     expect(api.status).toBe(200);
 
     const out = await call(`${server.origin}/elements/j_spring_security_logout`, { method: 'POST', headers: { cookie } });
@@ -44,7 +52,11 @@ describe('legacy console login', () => {
   });
 
   it('answers 401 for a wrong password or unknown e-mail, then slows down, then refuses for a while', async () => {
-    const created = await server.services.tenancy.createOrganization({ name: 'Throttle Org', adminEmail: 'victim@example.com', adminPassword: 'right-password-1' });
+    const created = await server.services.tenancy.createOrganization({
+      name: 'Throttle Org',
+      adminEmail: 'victim@example.com',
+      adminPassword: 'right-password-1',
+    });
     expect(created.user.email).toBe('victim@example.com');
     const bad = await login('victim@example.com', 'wrong-password');
     expect(bad.status).toBe(401);
@@ -67,7 +79,9 @@ describe('legacy console login', () => {
 
   it('rejects a login without the form fields with 400', async () => {
     const res = await call(`${server.origin}/elements/j_spring_security_check`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'j_username=a',
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'j_username=a',
     });
     expect(res.status).toBe(400);
   });

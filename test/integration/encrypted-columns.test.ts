@@ -11,7 +11,9 @@ beforeAll(async () => {
   store = openStore({ dataDir: target.dataDir, databaseUrl: target.databaseUrl });
   await migrateToLatest(store);
 });
-afterAll(async () => { await store.close(); });
+afterAll(async () => {
+  await store.close();
+});
 
 describe('the declared list of encrypted columns', () => {
   it('is exactly the *_enc columns of the migrated schema, so a rotation re-encrypts every one', async () => {

@@ -26,15 +26,21 @@ afterAll(async () => {
 
 async function create(name: string, siteAddress: string, events: Record<string, unknown>): Promise<{ id: number }> {
   const res = await call(`${server.api}/instances`, {
-    method: 'POST', headers: { authorization: server.auth },
-    json: { element: { key: 'jiraonprem' }, name, configuration: { username: 'admin', password: 'admin', siteAddress, 'event.notification.enabled': true, ...events } },
+    method: 'POST',
+    headers: { authorization: server.auth },
+    json: {
+      element: { key: 'jiraonprem' },
+      name,
+      configuration: { username: 'admin', password: 'admin', siteAddress, 'event.notification.enabled': true, ...events },
+    },
   });
   expect(res.status, res.text).toBe(200);
   return res.body;
 }
 const sources = () => server.store.db.selectFrom('event_sources').select(['instance_id', 'last_poll_at']).execute();
 const jobsOf = (key: number) => server.store.db.selectFrom('jobs').select('status').where('singleton_key', '=', String(key)).execute();
-const setDue = (ids: number[], at: Date) => server.store.db.updateTable('event_sources').set({ next_poll_at: at.toISOString() }).where('instance_id', 'in', ids).execute();
+const setDue = (ids: number[], at: Date) =>
+  server.store.db.updateTable('event_sources').set({ next_poll_at: at.toISOString() }).where('instance_id', 'in', ids).execute();
 
 describe('one slow instance holds up no other', () => {
   it('200 instances poll within one tick of their due time while one Jira answers in 10 s', { timeout: 120_000 }, async () => {
@@ -76,7 +82,7 @@ describe('one slow instance holds up no other', () => {
     }
   });
 
-  it('notifications of one instance arrive within 200 ms (p90) while another instance\'s callback answers in 8 s', { timeout: 60_000 }, async () => {
+  it("notifications of one instance arrive within 200 ms (p90) while another instance's callback answers in 8 s", { timeout: 60_000 }, async () => {
     const slowCallback = await startReceiver();
     const fastCallback = await startReceiver();
     slowCallback.respondWith(() => ({ status: 200, delayMs: 8_000 }));
@@ -86,10 +92,16 @@ describe('one slow instance holds up no other', () => {
         const status = await call(`${server.api}/instances/${instance.id}/events/status`, { headers: { authorization: server.auth } });
         return status.body.webhookUrl as string;
       };
-      const send = (url: string, id: string) => fetch(url, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ webhookEvent: 'jira:issue_updated', timestamp: Date.now(), issue: { id, self: `${jira.baseUrl}/rest/api/2/issue/${id}`, fields: { updated: id } } }),
-      }).then((r) => expect(r.status).toBe(200));
+      const send = (url: string, id: string) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            webhookEvent: 'jira:issue_updated',
+            timestamp: Date.now(),
+            issue: { id, self: `${jira.baseUrl}/rest/api/2/issue/${id}`, fields: { updated: id } },
+          }),
+        }).then((r) => expect(r.status).toBe(200));
       const slowUrl = await hook('slow-callback', slowCallback.url);
       const fastUrl = await hook('fast-callback', fastCallback.url);
 

@@ -33,12 +33,20 @@ afterEach(async () => {
 
 async function eventsInstance(name: string, config: Record<string, unknown>, user = 'admin') {
   const res = await call(`${server.api}/instances`, {
-    method: 'POST', headers: { authorization: server.auth },
+    method: 'POST',
+    headers: { authorization: server.auth },
     json: {
-      element: { key: 'jiraonprem' }, name,
+      element: { key: 'jiraonprem' },
+      name,
       configuration: {
-        username: user, password: user, siteAddress: jira.baseUrl, 'event.notification.enabled': true,
-        'event.notification.callback.url': receiver.url, 'event.notification.signature.key': KEY, 'event.poller.refresh_interval': '1', ...config,
+        username: user,
+        password: user,
+        siteAddress: jira.baseUrl,
+        'event.notification.enabled': true,
+        'event.notification.callback.url': receiver.url,
+        'event.notification.signature.key': KEY,
+        'event.poller.refresh_interval': '1',
+        ...config,
       },
     },
   });
@@ -52,15 +60,20 @@ async function eventsInstance(name: string, config: Record<string, unknown>, use
   return res.body as { id: number; token: string };
 }
 const createIssue = async (summary: string, project = 'CE') =>
-  (await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: project }, issuetype: { name: 'Task' }, summary } })).body as { id: string; key: string };
+  (await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: project }, issuetype: { name: 'Task' }, summary } })).body as {
+    id: string;
+    key: string;
+  };
 const poll = (id: number) => server.services.worker.poll(id);
 const status = async (id: number) => (await call(`${server.api}/instances/${id}/events/status`, { headers: { authorization: server.auth } })).body;
 /** Notifications of one instance, and their events as `TYPE:objectId`. */
 const mine = (instanceId: number) => receiver.received.filter((r) => r.json.message.instanceId === instanceId);
 const ids = (instanceId: number) => mine(instanceId).flatMap((r) => r.json.message.events.map((e: any) => `${e.eventType}:${e.objectId}`));
-const eventLog = async (instanceId: number) => (await call(`${server.api}/instances/${instanceId}/events`, { headers: { authorization: server.auth } })).body as any[];
+const eventLog = async (instanceId: number) =>
+  (await call(`${server.api}/instances/${instanceId}/events`, { headers: { authorization: server.auth } })).body as any[];
 /** Every delivery of the instance's events has ended (delivered or failed for good): nothing more will be sent. */
-const settled = async (instanceId: number) => (await eventLog(instanceId)).every((e) => e.deliveries.every((d: any) => d.status === 'delivered' || d.status === 'failed'));
+const settled = async (instanceId: number) =>
+  (await eventLog(instanceId)).every((e) => e.deliveries.every((d: any) => d.status === 'delivered' || d.status === 'failed'));
 
 describe('polling', () => {
   it('notifies created and updated incidents once each, signed, with the documented body', async () => {
@@ -72,7 +85,10 @@ describe('polling', () => {
     await receiver.waitFor(() => mine(instance.id).length === 1);
     const r = mine(instance.id)[0]!;
     expect(r.json.message).toMatchObject({
-      instanceId: instance.id, instanceName: 'poll', elementKey: 'jiraonprem', eventId: expect.any(String),
+      instanceId: instance.id,
+      instanceName: 'poll',
+      elementKey: 'jiraonprem',
+      eventId: expect.any(String),
       events: [{ eventType: 'CREATED', objectType: 'incidents', objectId: issue.id, elementKey: 'jiraonprem', date: expect.any(String) }],
       raw: { incidents: [expect.objectContaining({ key: issue.key })] },
     });
@@ -114,8 +130,20 @@ describe('polling', () => {
     try {
       await skewed.control.put('/config', { userTimeZones: { admin: 'Asia/Tokyo' } });
       const res = await call(`${server.api}/instances`, {
-        method: 'POST', headers: { authorization: server.auth },
-        json: { element: { key: 'jiraonprem' }, name: 'skew', configuration: { username: 'admin', password: 'admin', siteAddress: skewed.baseUrl, 'event.notification.enabled': true, 'event.notification.callback.url': receiver.url, 'event.poller.refresh_interval': '1' } },
+        method: 'POST',
+        headers: { authorization: server.auth },
+        json: {
+          element: { key: 'jiraonprem' },
+          name: 'skew',
+          configuration: {
+            username: 'admin',
+            password: 'admin',
+            siteAddress: skewed.baseUrl,
+            'event.notification.enabled': true,
+            'event.notification.callback.url': receiver.url,
+            'event.poller.refresh_interval': '1',
+          },
+        },
       });
       created.push(res.body.id);
       await waitFor(async () => (await status(res.body.id)).lastPollDate !== null);
@@ -152,7 +180,7 @@ describe('polling', () => {
 });
 
 describe('Jira webhooks', () => {
-  it('registers the webhook in Jira (admin), receives Jira\'s deliveries, and removes it on delete', async () => {
+  it("registers the webhook in Jira (admin), receives Jira's deliveries, and removes it on delete", async () => {
     const instance = await eventsInstance('hooked', { 'event.vendor.type': 'webhook' });
     const s = await status(instance.id);
     expect(s).toMatchObject({ type: 'webhook', webhookRegistration: 'auto' });
@@ -160,7 +188,11 @@ describe('Jira webhooks', () => {
     const registered = (await jira.jira.get('/rest/jira-webhook/1.0/webhooks')).body;
     expect(registered.filter((h: any) => h.url === s.webhookUrl)).toHaveLength(1);
     // Updating the instance again does not register a second webhook.
-    await call(`${server.api}/instances/${instance.id}`, { method: 'PATCH', headers: { authorization: server.auth }, json: { configuration: { 'event.poller.refresh_interval': '2' } } });
+    await call(`${server.api}/instances/${instance.id}`, {
+      method: 'PATCH',
+      headers: { authorization: server.auth },
+      json: { configuration: { 'event.poller.refresh_interval': '2' } },
+    });
     expect((await jira.jira.get('/rest/jira-webhook/1.0/webhooks')).body.filter((h: any) => h.url === s.webhookUrl)).toHaveLength(1);
 
     const issue = await createIssue('via webhook');
@@ -168,18 +200,37 @@ describe('Jira webhooks', () => {
     const n = mine(instance.id).find((r) => r.json.message.events[0].objectId === issue.id)!;
     expect(n.json.message.raw).toMatchObject({ webhookEvent: 'jira:issue_created', issue: { key: issue.key } });
 
-    const wrong = await fetch(s.webhookUrl.replace(/\/[\w-]+$/, '/not-the-secret'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const wrong = await fetch(s.webhookUrl.replace(/\/[\w-]+$/, '/not-the-secret'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(wrong.status).toBe(401);
-    const foreign = await fetch(s.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ webhookEvent: 'jira:issue_created', timestamp: 1, issue: { id: '1', self: 'https://evil.example.com/rest/api/2/issue/1', fields: {} } }) });
+    const foreign = await fetch(s.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        webhookEvent: 'jira:issue_created',
+        timestamp: 1,
+        issue: { id: '1', self: 'https://evil.example.com/rest/api/2/issue/1', fields: {} },
+      }),
+    });
     expect(foreign.status).toBe(200);
     // Jira's payload holds the whole issue with every comment: far above the API's body limit.
     const comments = Array.from({ length: 2500 }, (_, i) => ({ id: String(i), body: `comment ${i} `.padEnd(1000, '.') }));
-    const large = JSON.stringify({ webhookEvent: 'jira:issue_updated', timestamp: Date.now(), issue: { id: issue.id, self: `${jira.baseUrl}/rest/api/2/issue/${issue.id}`, fields: { updated: 'now', comment: { comments } } } });
+    const large = JSON.stringify({
+      webhookEvent: 'jira:issue_updated',
+      timestamp: Date.now(),
+      issue: { id: issue.id, self: `${jira.baseUrl}/rest/api/2/issue/${issue.id}`, fields: { updated: 'now', comment: { comments } } },
+    });
     expect(large.length).toBeGreaterThan(2 * 1024 * 1024);
     expect((await fetch(s.webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: large })).status).toBe(200);
     await receiver.waitFor(() => ids(instance.id).includes(`UPDATED:${issue.id}`));
     // Without the secret, the same body is refused before it is read.
-    expect((await fetch(s.webhookUrl.replace(/\/[\w-]+$/, '/not-the-secret'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: large })).status).toBe(401);
+    expect(
+      (await fetch(s.webhookUrl.replace(/\/[\w-]+$/, '/not-the-secret'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: large }))
+        .status,
+    ).toBe(401);
 
     await call(`${server.api}/instances/${instance.id}`, { method: 'DELETE', headers: { authorization: server.auth } });
     created.splice(created.indexOf(instance.id), 1);
@@ -236,13 +287,21 @@ describe('deliveries', () => {
     healthy = true;
     const again = await call(`${server.api}/instances/events/${event.id}/redeliver`, { method: 'POST', headers: { authorization: server.auth } });
     expect(again.status).toBe(200);
-    await waitFor(async () => (await call(`${server.api}/instances/events/${event.id}`, { headers: { authorization: server.auth } })).body.status === 'NOTIFIED');
+    await waitFor(
+      async () => (await call(`${server.api}/instances/events/${event.id}`, { headers: { authorization: server.auth } })).body.status === 'NOTIFIED',
+    );
     expect(mine(instance.id)).toHaveLength(10);
     const other = await server.services.tenancy.createOrganization({ name: 'Events Other', adminEmail: 'events-other@example.com' });
-    expect((await call(`${server.api}/instances/events/${event.id}`, { headers: { authorization: `User ${other.userSecret}, Organization ${other.organizationSecret}` } })).status).toBe(404);
+    expect(
+      (
+        await call(`${server.api}/instances/events/${event.id}`, {
+          headers: { authorization: `User ${other.userSecret}, Organization ${other.organizationSecret}` },
+        })
+      ).status,
+    ).toBe(404);
   });
 
-  it('a callback that hangs never blocks other instances\' deliveries', async () => {
+  it("a callback that hangs never blocks other instances' deliveries", async () => {
     const slowReceiver = await startReceiver();
     slowReceiver.respondWith(() => ({ status: 200, hang: true }));
     try {
@@ -262,13 +321,22 @@ describe('deliveries', () => {
 
   it('rejects bad event configuration at create and update', async () => {
     const res = await call(`${server.api}/instances`, {
-      method: 'POST', headers: { authorization: server.auth },
-      json: { element: { key: 'jiraonprem' }, name: 'bad', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl, 'event.notification.enabled': true } },
+      method: 'POST',
+      headers: { authorization: server.auth },
+      json: {
+        element: { key: 'jiraonprem' },
+        name: 'bad',
+        configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl, 'event.notification.enabled': true },
+      },
     });
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/callback.url is required/);
     const ok = await eventsInstance('to-break', {});
-    const bad = await call(`${server.api}/instances/${ok.id}`, { method: 'PATCH', headers: { authorization: server.auth }, json: { configuration: { 'event.poller.refresh_interval': '0' } } });
+    const bad = await call(`${server.api}/instances/${ok.id}`, {
+      method: 'PATCH',
+      headers: { authorization: server.auth },
+      json: { configuration: { 'event.poller.refresh_interval': '0' } },
+    });
     expect(bad.status).toBe(400);
   });
 });

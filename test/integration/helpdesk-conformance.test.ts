@@ -15,7 +15,8 @@ beforeAll(async () => {
   server = await startTestServer();
   jira = await withEmulator({ seedIssues: 30 });
   const created = await call(`${server.api}/instances`, {
-    method: 'POST', headers: { authorization: server.auth },
+    method: 'POST',
+    headers: { authorization: server.auth },
     json: { element: { key: 'jiraonprem' }, name: 'conformance', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
   });
   expect(created.status).toBe(200);

@@ -15,7 +15,8 @@ const send = (method: string, path: string, json?: unknown) => call(`${hub}${pat
 
 async function createInstance(config: Record<string, unknown> = {}) {
   const res = await call(`${server.api}/instances`, {
-    method: 'POST', headers: { authorization: server.auth },
+    method: 'POST',
+    headers: { authorization: server.auth },
     json: { element: { key: 'jiraonprem' }, name: 'hub', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl, ...config } },
   });
   expect(res.status).toBe(200);
@@ -47,7 +48,9 @@ describe('hub authentication and routing', () => {
     expect(crm.body).toEqual(noOrg.body);
     expect(bare.body).toEqual(noOrg.body);
     expect(bare.headers.get('elements-element-instance-id')).toBe(String(instance.id));
-    expect((await call(`${hub}/incidents/CE-1`, { headers: { authorization: `${server.auth}, Element AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=` } })).status).toBe(401);
+    expect(
+      (await call(`${hub}/incidents/CE-1`, { headers: { authorization: `${server.auth}, Element AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=` } })).status,
+    ).toBe(401);
   });
 
   it('answers 403 on a disabled instance, but still lists its objects', async () => {
@@ -99,23 +102,32 @@ describe('incidents', () => {
   });
 
   it('keeps every record exactly once while records are being added between pages (property)', async () => {
-    await fc.assert(fc.asyncProperty(fc.integer({ min: 5, max: 40 }), fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 6 }), async (pageSize, additions) => {
-      const marker = `prop${Math.random().toString(36).slice(2, 8)}`;
-      const baseline = (await get(`/incidents?where=${encodeURIComponent("project = 'HELP'")}&pageSize=1`)).headers.get('elements-total-count');
-      const seen: string[] = [];
-      let token: string | null = null;
-      let i = 0;
-      do {
-        const res = await get(`/incidents?where=${encodeURIComponent("project = 'HELP'")}&pageSize=${pageSize}&fields=summary${token ? `&nextPage=${encodeURIComponent(token)}` : ''}`);
-        seen.push(...res.body.map((x: any) => x.key));
-        token = res.headers.get('elements-next-page-token');
-        for (let n = 0; n < (additions[i++ % additions.length] ?? 0); n++) {
-          await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'HELP' }, issuetype: { name: 'Task' }, summary: marker } });
-        }
-      } while (token);
-      expect(new Set(seen).size).toBe(seen.length);
-      expect(seen.length).toBeGreaterThanOrEqual(Number(baseline));
-    }), { numRuns: 6 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 5, max: 40 }),
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 6 }),
+        async (pageSize, additions) => {
+          const marker = `prop${Math.random().toString(36).slice(2, 8)}`;
+          const baseline = (await get(`/incidents?where=${encodeURIComponent("project = 'HELP'")}&pageSize=1`)).headers.get('elements-total-count');
+          const seen: string[] = [];
+          let token: string | null = null;
+          let i = 0;
+          do {
+            const res = await get(
+              `/incidents?where=${encodeURIComponent("project = 'HELP'")}&pageSize=${pageSize}&fields=summary${token ? `&nextPage=${encodeURIComponent(token)}` : ''}`,
+            );
+            seen.push(...res.body.map((x: any) => x.key));
+            token = res.headers.get('elements-next-page-token');
+            for (let n = 0; n < (additions[i++ % additions.length] ?? 0); n++) {
+              await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'HELP' }, issuetype: { name: 'Task' }, summary: marker } });
+            }
+          } while (token);
+          expect(new Set(seen).size).toBe(seen.length);
+          expect(seen.length).toBeGreaterThanOrEqual(Number(baseline));
+        },
+      ),
+      { numRuns: 6 },
+    );
   });
 
   it('translates CEQL: LIKE, id, key, IN, IS NULL, dates in the Jira user zone, orderBy', async () => {
@@ -124,7 +136,9 @@ describe('incidents', () => {
     expect(like.body.every((i: any) => i.fields.summary.startsWith('Printer'))).toBe(true);
     const one = await get(`/incidents/CE-1`);
     expect((await get(`/incidents?where=${encodeURIComponent(`id = '${one.body.id}'`)}`)).body.map((i: any) => i.key)).toEqual(['CE-1']);
-    expect((await get(`/incidents?where=${encodeURIComponent("key IN ('CE-1','CE-2')")}&orderBy=${encodeURIComponent('key desc')}`)).body.map((i: any) => i.key)).toEqual(['CE-2', 'CE-1']);
+    expect(
+      (await get(`/incidents?where=${encodeURIComponent("key IN ('CE-1','CE-2')")}&orderBy=${encodeURIComponent('key desc')}`)).body.map((i: any) => i.key),
+    ).toEqual(['CE-2', 'CE-1']);
     const exact = await get(`/incidents?where=${encodeURIComponent(`summary = '${one.body.fields.summary}'`)}`);
     expect(exact.body.map((i: any) => i.key)).toEqual(['CE-1']);
     expect((await get(`/incidents?where=${encodeURIComponent("summary LIKE '%fire'")}`)).status).toBe(400);
@@ -138,7 +152,9 @@ describe('incidents', () => {
     expect(since.body.map((i: any) => i.key)).toEqual(['CE-3']);
     const after = new Date(Date.parse(iso) + 1).toISOString();
     expect((await get(`/incidents?where=${encodeURIComponent(`updated >= '${after}' AND key = 'CE-3'`)}`)).body).toEqual([]);
-    const ordered = await get(`/incidents?where=${encodeURIComponent("project = 'CE'")}&orderBy=${encodeURIComponent('fields.updated asc')}&pageSize=50&fields=updated`);
+    const ordered = await get(
+      `/incidents?where=${encodeURIComponent("project = 'CE'")}&orderBy=${encodeURIComponent('fields.updated asc')}&pageSize=50&fields=updated`,
+    );
     const times = ordered.body.map((i: any) => Date.parse(i.fields.updated.replace(/(\d{2})(\d{2})$/, '$1:$2')));
     expect(times).toEqual([...times].sort((a: number, b: number) => a - b));
     const syntax = await get(`/incidents?where=${encodeURIComponent("summary = 'x' AND")}`);
@@ -164,9 +180,23 @@ describe('incidents', () => {
   });
 
   it('creates (200, re-read), reads, patches, puts and deletes; custom fields by id and by name', async () => {
-    const created = await send('POST', '/incidents', { fields: { project: { key: 'CE' }, issuetype: { name: 'Bug' }, summary: 'Test incident', description: 'Created through the helpdesk hub: Zürich, 日本, "quoted", back\\slash, {"a":null}', assignee: { name: 'jiradev' }, components: [{ name: 'Console' }], 'Story Points': 5, customfield_10100: { value: 'Major' } } });
+    const created = await send('POST', '/incidents', {
+      fields: {
+        project: { key: 'CE' },
+        issuetype: { name: 'Bug' },
+        summary: 'Test incident',
+        description: 'Created through the helpdesk hub: Zürich, 日本, "quoted", back\\slash, {"a":null}',
+        assignee: { name: 'jiradev' },
+        components: [{ name: 'Console' }],
+        'Story Points': 5,
+        customfield_10100: { value: 'Major' },
+      },
+    });
     expect(created.status).toBe(200);
-    expect(created.body).toMatchObject({ key: expect.stringMatching(/^CE-\d+$/), fields: { summary: 'Test incident', customfield_10102: 5, customfield_10100: { value: 'Major' }, assignee: { name: 'jiradev' } } });
+    expect(created.body).toMatchObject({
+      key: expect.stringMatching(/^CE-\d+$/),
+      fields: { summary: 'Test incident', customfield_10102: 5, customfield_10100: { value: 'Major' }, assignee: { name: 'jiradev' } },
+    });
     const id = created.body.id;
     const got = await get(`/incidents/${id}`);
     expect(got.body.id).toBe(id);
@@ -230,11 +260,25 @@ describe('incident sub-resources', () => {
     expect(download.status).toBe(200);
     expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
     // Uploads and downloads go through the same client as every call: a 429 is waited out.
-    await jira.control.post('/faults', { path: '/secure/attachment/', kind: 'status', status: 429, count: 1, headers: { 'Retry-After': '1' }, body: { message: 'slow down' } });
+    await jira.control.post('/faults', {
+      path: '/secure/attachment/',
+      kind: 'status',
+      status: 429,
+      count: 1,
+      headers: { 'Retry-After': '1' },
+      body: { message: 'slow down' },
+    });
     const afterWait = await fetch(`${hub}/attachments/${aid}`, { headers: { ...h(), accept: 'application/octet-stream' } });
     expect(afterWait.status).toBe(200);
     expect(Buffer.from(await afterWait.arrayBuffer())).toEqual(bytes);
-    await jira.control.post('/faults', { path: '/attachments$', kind: 'status', status: 429, count: 1, headers: { 'Retry-After': '1' }, body: { message: 'slow down' } });
+    await jira.control.post('/faults', {
+      path: '/attachments$',
+      kind: 'status',
+      status: 429,
+      count: 1,
+      headers: { 'Retry-After': '1' },
+      body: { message: 'slow down' },
+    });
     const again = new FormData();
     again.append('file', new Blob([bytes], { type: 'text/plain' }), 'again.txt');
     const upAgain = await call(`${hub}/incidents/CE-6/attachments`, { method: 'POST', headers: h(), body: again });
@@ -261,7 +305,12 @@ describe('incident sub-resources', () => {
     expect((await get(`/incidents/CE-7/history/${last.id}`)).body.id).toBe(last.id);
     expect((await get('/incidents/CE-7/history/999999')).status).toBe(404);
 
-    const notify = await send('POST', '/incidents/CE-7/notifications', { subject: 'testsubject', textBody: 'test', htmlBody: 'test', to: { users: [{ name: 'jiradev', active: true }], groups: [{ name: 'jira-users' }] } });
+    const notify = await send('POST', '/incidents/CE-7/notifications', {
+      subject: 'testsubject',
+      textBody: 'test',
+      htmlBody: 'test',
+      to: { users: [{ name: 'jiradev', active: true }], groups: [{ name: 'jira-users' }] },
+    });
     expect(notify.status).toBe(200);
     expect((await jira.control.get('/outbox')).body.at(-1).body.subject).toBe('testsubject');
 
@@ -320,7 +369,7 @@ describe('users, reference data, objects', () => {
     expect((await get('/ping')).body.name).toBe('admin');
   });
 
-  it('objects and their metadata, read from the instance\'s Jira', async () => {
+  it("objects and their metadata, read from the instance's Jira", async () => {
     const objects = (await get('/objects')).body as string[];
     expect(objects).toEqual(['incidents', 'incident-types', 'priorities', 'statuses', 'projects', 'fields']);
     // Every object listed is described: nothing is advertised that does not answer.
@@ -347,7 +396,14 @@ describe('Jira failures during hub calls', () => {
   });
 
   it('the CAPTCHA lockout, 5xx HTML pages, timeouts and dropped connections', async () => {
-    await jira.control.post('/faults', { path: 'issue/CE-1$', kind: 'status', status: 403, count: 1, headers: { 'X-Authentication-Denied-Reason': 'CAPTCHA_CHALLENGE; login-url=x' }, body: { errorMessages: ['denied'], errors: {} } });
+    await jira.control.post('/faults', {
+      path: 'issue/CE-1$',
+      kind: 'status',
+      status: 403,
+      count: 1,
+      headers: { 'X-Authentication-Denied-Reason': 'CAPTCHA_CHALLENGE; login-url=x' },
+      body: { errorMessages: ['denied'], errors: {} },
+    });
     const captcha = await get('/incidents/CE-1');
     expect(captcha.status).toBe(403);
     expect(captcha.body.message).toMatch(/CAPTCHA/);
@@ -393,13 +449,21 @@ describe('isolation and completeness', () => {
   it('a slow Jira never blocks calls of another instance', async () => {
     const other = await withEmulator();
     try {
-      const fast = (await call(`${server.api}/instances`, {
-        method: 'POST', headers: { authorization: server.auth },
-        json: { element: { key: 'jiraonprem' }, name: 'fast', configuration: { username: 'admin', password: 'admin', siteAddress: other.baseUrl } },
-      })).body;
+      const fast = (
+        await call(`${server.api}/instances`, {
+          method: 'POST',
+          headers: { authorization: server.auth },
+          json: { element: { key: 'jiraonprem' }, name: 'fast', configuration: { username: 'admin', password: 'admin', siteAddress: other.baseUrl } },
+        })
+      ).body;
       await jira.control.post('/faults', { path: 'issue/CE-2$', kind: 'delay', delayMs: 900, count: 20 });
       let slowFinished = 0;
-      const slowCalls = Array.from({ length: 20 }, () => get('/incidents/CE-2').then((r) => { slowFinished++; return r; }));
+      const slowCalls = Array.from({ length: 20 }, () =>
+        get('/incidents/CE-2').then((r) => {
+          slowFinished++;
+          return r;
+        }),
+      );
       for (let i = 0; i < 10; i++) {
         const res = await call(`${hub}/incidents/CE-1`, { headers: { authorization: `${server.auth}, Element ${fast.token}` } });
         expect(res.status).toBe(200);

@@ -10,10 +10,13 @@ let instance: { id: number; token: string };
 beforeAll(async () => {
   server = await startTestServer();
   jira = await withEmulator();
-  instance = (await call(`${server.api}/instances`, {
-    method: 'POST', headers: { authorization: server.auth },
-    json: { element: { key: 'jiraonprem' }, name: 'docs', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-  })).body;
+  instance = (
+    await call(`${server.api}/instances`, {
+      method: 'POST',
+      headers: { authorization: server.auth },
+      json: { element: { key: 'jiraonprem' }, name: 'docs', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+    })
+  ).body;
 });
 afterAll(async () => {
   await server.close();

@@ -13,8 +13,27 @@ let cert: string;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
   jira = await startJiraEmulator({ tls: { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert }, contextPath: '/jira' });
   server = await startTestServer();
@@ -24,10 +43,12 @@ afterAll(async () => {
   await jira.close();
 });
 
-const create = (configuration: Record<string, unknown>) => call(`${server.api}/instances`, {
-  method: 'POST', headers: { authorization: server.auth },
-  json: { element: { key: 'jiraonprem' }, name: 'tls', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl, ...configuration } },
-});
+const create = (configuration: Record<string, unknown>) =>
+  call(`${server.api}/instances`, {
+    method: 'POST',
+    headers: { authorization: server.auth },
+    json: { element: { key: 'jiraonprem' }, name: 'tls', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl, ...configuration } },
+  });
 
 describe('https Jira with a private certificate', () => {
   it('serves over https', () => {

@@ -39,15 +39,38 @@ describe('POST /instances', () => {
     expect(res.status).toBe(200);
     assertContract('instance', res.body);
     const i = res.body;
-    for (const f of ['id', 'name', 'createdDate', 'token', 'element', 'elementId', 'tags', 'provisionInteractions', 'valid', 'disabled',
-      'maxCacheSize', 'cacheTimeToLive', 'configuration', 'eventsEnabled', 'traceLoggingEnabled', 'cachingEnabled', 'externalAuthentication', 'user']) {
+    for (const f of [
+      'id',
+      'name',
+      'createdDate',
+      'token',
+      'element',
+      'elementId',
+      'tags',
+      'provisionInteractions',
+      'valid',
+      'disabled',
+      'maxCacheSize',
+      'cacheTimeToLive',
+      'configuration',
+      'eventsEnabled',
+      'traceLoggingEnabled',
+      'cachingEnabled',
+      'externalAuthentication',
+      'user',
+    ]) {
       expect(i, f).toHaveProperty(f);
     }
     expect(i).toMatchObject({
-      name: 'API Instance', valid: true, disabled: false, elementId: 5993, tags: ['Docs', 'API Instance'],
+      name: 'API Instance',
+      valid: true,
+      disabled: false,
+      elementId: 5993,
+      tags: ['Docs', 'API Instance'],
       element: { key: 'jiraonprem', hub: 'helpdesk', id: 5993, name: 'Jira On Prem' },
       configuration: { username: 'jiradev', password: '********', siteAddress: jira.baseUrl },
-      eventsEnabled: false, externalAuthentication: 'none',
+      eventsEnabled: false,
+      externalAuthentication: 'none',
       user: { id: expect.any(Number), emailAddress: 'admin@switchboard.local', firstName: 'Admin', lastName: 'User' },
     });
     expect(i.token).toMatch(/^[A-Za-z0-9+/]{43}=$/);
@@ -66,16 +89,29 @@ describe('POST /instances', () => {
 
   it('normalises siteAddress (trailing slash, context path kept) and accepts a personal access token', async () => {
     const pat = await fetch(`${jira.baseUrl}/rest/pat/latest/tokens`, {
-      method: 'POST', headers: { authorization: `Basic ${Buffer.from('kevin:kevin').toString('base64')}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from('kevin:kevin').toString('base64')}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'switchboard' }),
     }).then((r) => r.json() as Promise<{ rawToken: string }>);
     // Pasted with a line break: still the token. A space inside it cannot be.
-    const res = await create({ element: { key: 'jiraonprem' }, name: 'pat', configuration: { personalAccessToken: `${pat.rawToken}\n`, siteAddress: `${jira.baseUrl}/` } });
+    const res = await create({
+      element: { key: 'jiraonprem' },
+      name: 'pat',
+      configuration: { personalAccessToken: `${pat.rawToken}\n`, siteAddress: `${jira.baseUrl}/` },
+    });
     expect(res.status).toBe(200);
-    const broken = await create({ element: { key: 'jiraonprem' }, name: 'pat', configuration: { personalAccessToken: `${pat.rawToken.slice(0, 5)} ${pat.rawToken.slice(5)}`, siteAddress: jira.baseUrl } });
+    const broken = await create({
+      element: { key: 'jiraonprem' },
+      name: 'pat',
+      configuration: { personalAccessToken: `${pat.rawToken.slice(0, 5)} ${pat.rawToken.slice(5)}`, siteAddress: jira.baseUrl },
+    });
     expect(broken.status).toBe(400);
     expect(broken.body.message).toMatch(/without spaces or line breaks/);
-    const colon = await create({ element: { key: 'jiraonprem' }, name: 'x', configuration: { username: 'ad:min', password: 'admin', siteAddress: jira.baseUrl } });
+    const colon = await create({
+      element: { key: 'jiraonprem' },
+      name: 'x',
+      configuration: { username: 'ad:min', password: 'admin', siteAddress: jira.baseUrl },
+    });
     expect(colon.status).toBe(400);
     expect(colon.body.message).toMatch(/cannot contain ":"/);
     expect(res.body.configuration).toEqual({ personalAccessToken: '********', siteAddress: jira.baseUrl });
@@ -109,7 +145,7 @@ describe('POST /instances', () => {
 });
 
 describe('provisioning failures', () => {
-  it('a wrong password: 4xx with Jira\'s reason, and exactly one call to Jira', async () => {
+  it("a wrong password: 4xx with Jira's reason, and exactly one call to Jira", async () => {
     const before = await countInstances();
     const res = await create(body({}, { password: 'wrong' }));
     expect(res.status).toBe(400);
@@ -159,7 +195,10 @@ describe('provisioning failures', () => {
   });
 
   it('a URL that is not Jira: an HTML page or a 404', async () => {
-    const html: Server = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html><body>Welcome to nginx!</body></html>'); });
+    const html: Server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><body>Welcome to nginx!</body></html>');
+    });
     await new Promise<void>((r) => html.listen(0, '127.0.0.1', r));
     const res = await create(body({}, { siteAddress: `http://127.0.0.1:${(html.address() as { port: number }).port}` }));
     expect(res.status).toBe(400);
@@ -195,7 +234,10 @@ describe('reading, updating and deleting', () => {
     expect(page.body).toHaveLength(1);
     expect(page.headers.get('elements-total-count')).toBe('2');
     expect(page.headers.get('elements-next-page-token')).toBeTruthy();
-    const next = await call(`${server.api}/instances?tags[]=blue&tags[]=green&pageSize=1&nextPage=${encodeURIComponent(page.headers.get('elements-next-page-token')!)}`, { headers: h() });
+    const next = await call(
+      `${server.api}/instances?tags[]=blue&tags[]=green&pageSize=1&nextPage=${encodeURIComponent(page.headers.get('elements-next-page-token')!)}`,
+      { headers: h() },
+    );
     expect(next.body.map((x: any) => x.id)).toEqual([b.id]);
     expect(next.headers.get('elements-next-page-token')).toBeNull();
     const all = await call(`${server.api}/instances`, { headers: h() });
@@ -232,10 +274,23 @@ describe('reading, updating and deleting', () => {
     const i = (await create(body({ name: 'upd' }))).body;
     const got = await call(`${server.api}/instances/${i.id}`, { headers: h() });
     expect(got.body.token).toBe(i.token);
-    const patched = await call(`${server.api}/instances/${i.id}`, { method: 'PATCH', headers: h(), json: { name: '<b>renamed</b>', tags: ['t1'], traceLoggingEnabled: true, configuration: { 'filter.response.nulls': false } } });
+    const patched = await call(`${server.api}/instances/${i.id}`, {
+      method: 'PATCH',
+      headers: h(),
+      json: { name: '<b>renamed</b>', tags: ['t1'], traceLoggingEnabled: true, configuration: { 'filter.response.nulls': false } },
+    });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ name: 'renamed', tags: ['t1'], traceLoggingEnabled: true, configuration: { username: 'jiradev', password: '********', 'filter.response.nulls': false } });
-    const put = await call(`${server.api}/instances/${i.id}`, { method: 'PUT', headers: h(), json: { name: 'put', element: { key: 'jiraonprem' }, configuration: { ...patched.body.configuration }, tags: ['t2'] } });
+    expect(patched.body).toMatchObject({
+      name: 'renamed',
+      tags: ['t1'],
+      traceLoggingEnabled: true,
+      configuration: { username: 'jiradev', password: '********', 'filter.response.nulls': false },
+    });
+    const put = await call(`${server.api}/instances/${i.id}`, {
+      method: 'PUT',
+      headers: h(),
+      json: { name: 'put', element: { key: 'jiraonprem' }, configuration: { ...patched.body.configuration }, tags: ['t2'] },
+    });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ name: 'put', tags: ['t2'], configuration: { password: '********' } });
     expect(await failedLogins('jiradev')).toBe(0);
@@ -243,14 +298,26 @@ describe('reading, updating and deleting', () => {
 
   it('re-checks changed credentials against Jira and changes nothing when they fail', async () => {
     const i = (await create(body({ name: 'recheck' }))).body;
-    const bad = await call(`${server.api}/instances/${i.id}`, { method: 'PATCH', headers: h(), json: { configuration: { username: 'kevin', password: 'wrong' } } });
+    const bad = await call(`${server.api}/instances/${i.id}`, {
+      method: 'PATCH',
+      headers: h(),
+      json: { configuration: { username: 'kevin', password: 'wrong' } },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toBe('Invalid Jira credentials');
     expect((await call(`${server.api}/instances/${i.id}`, { headers: h() })).body.configuration.username).toBe('jiradev');
-    const good = await call(`${server.api}/instances/${i.id}`, { method: 'PATCH', headers: h(), json: { configuration: { username: 'kevin', password: 'kevin' } } });
+    const good = await call(`${server.api}/instances/${i.id}`, {
+      method: 'PATCH',
+      headers: h(),
+      json: { configuration: { username: 'kevin', password: 'kevin' } },
+    });
     expect(good.status).toBe(200);
     expect(good.body.configuration.username).toBe('kevin');
-    const moved = await call(`${server.api}/instances/${i.id}`, { method: 'PATCH', headers: h(), json: { configuration: { siteAddress: 'http://127.0.0.1:1' } } });
+    const moved = await call(`${server.api}/instances/${i.id}`, {
+      method: 'PATCH',
+      headers: h(),
+      json: { configuration: { siteAddress: 'http://127.0.0.1:1' } },
+    });
     expect(moved.status).toBe(400);
   });
 
@@ -264,9 +331,17 @@ describe('reading, updating and deleting', () => {
     for (const e of entries.body) expect(typeof e.propertyValue).toBe('string');
     const one = await call(`${server.api}/instances/${i.id}/configuration/${byKey.username.id}`, { headers: h() });
     expect(one.body.key).toBe('username');
-    const patched = await call(`${server.api}/instances/${i.id}/configuration/${byKey['filter.response.nulls'].id}`, { method: 'PATCH', headers: h(), json: { ...byKey['filter.response.nulls'], propertyValue: 'false' } });
+    const patched = await call(`${server.api}/instances/${i.id}/configuration/${byKey['filter.response.nulls'].id}`, {
+      method: 'PATCH',
+      headers: h(),
+      json: { ...byKey['filter.response.nulls'], propertyValue: 'false' },
+    });
     expect(patched.body.propertyValue).toBe('false');
-    const wrongPw = await call(`${server.api}/instances/${i.id}/configuration/${byKey.password.id}`, { method: 'PATCH', headers: h(), json: { ...byKey.password, propertyValue: 'nope' } });
+    const wrongPw = await call(`${server.api}/instances/${i.id}/configuration/${byKey.password.id}`, {
+      method: 'PATCH',
+      headers: h(),
+      json: { ...byKey.password, propertyValue: 'nope' },
+    });
     expect(wrongPw.status).toBe(400);
     const withToken = { authorization: `${server.auth}, Element ${i.token}` };
     const tokenEntries = await call(`${server.api}/instances/configuration`, { headers: withToken });
@@ -290,10 +365,17 @@ describe('reading, updating and deleting', () => {
     const aliasList = await call(`${server.api}/elements/jiraonprem/instances`, { headers: h() });
     expect(aliasList.body.map((x: any) => x.id)).toContain(i.id);
     expect((await call(`${server.api}/elements/nope/instances`, { headers: h() })).status).toBe(404);
-    const aliasCreate = await call(`${server.api}/elements/jiraonprem/instances`, { method: 'POST', headers: h(), json: { name: 'alias', configuration: body().configuration } });
+    const aliasCreate = await call(`${server.api}/elements/jiraonprem/instances`, {
+      method: 'POST',
+      headers: h(),
+      json: { name: 'alias', configuration: body().configuration },
+    });
     expect(aliasCreate.status).toBe(200);
     expect(aliasCreate.body.element.key).toBe('jiraonprem');
-    expect((await call(`${server.api}/elements/jiraonprem/instances/${aliasCreate.body.id}`, { method: 'PATCH', headers: h(), json: { name: 'alias-2' } })).body.name).toBe('alias-2');
+    expect(
+      (await call(`${server.api}/elements/jiraonprem/instances/${aliasCreate.body.id}`, { method: 'PATCH', headers: h(), json: { name: 'alias-2' } })).body
+        .name,
+    ).toBe('alias-2');
     expect((await call(`${server.api}/elements/jiraonprem/instances/${aliasCreate.body.id}`, { method: 'DELETE', headers: h() })).status).toBe(200);
   });
 
@@ -308,7 +390,7 @@ describe('reading, updating and deleting', () => {
 });
 
 describe('tenancy and secrets', () => {
-  it('one organization never sees or touches another\'s instances or tokens', async () => {
+  it("one organization never sees or touches another's instances or tokens", async () => {
     const mine = (await create(body({ name: 'mine' }))).body;
     const other = await server.services.tenancy.createOrganization({ name: 'Other', adminEmail: 'other-instances@example.com' });
     const theirs = { authorization: `User ${other.userSecret}, Organization ${other.organizationSecret}` };
@@ -316,11 +398,13 @@ describe('tenancy and secrets', () => {
     expect((await call(`${server.api}/instances/${mine.id}`, { method: 'DELETE', headers: theirs })).status).toBe(404);
     expect((await call(`${server.api}/instances/${mine.id}`, { method: 'PATCH', headers: theirs, json: { name: 'x' } })).status).toBe(404);
     expect((await call(`${server.api}/instances`, { headers: theirs })).body).toEqual([]);
-    expect((await call(`${server.api}/instances/configuration`, { headers: { authorization: `${theirs.authorization}, Element ${mine.token}` } })).status).toBe(401);
+    expect((await call(`${server.api}/instances/configuration`, { headers: { authorization: `${theirs.authorization}, Element ${mine.token}` } })).status).toBe(
+      401,
+    );
     expect((await call(`${server.api}/instances/${mine.id}`, { headers: h() })).body.name).toBe('mine');
   });
 
-  it('account users see only their account\'s instances', async () => {
+  it("account users see only their account's instances", async () => {
     const account = await call(`${server.api}/accounts`, { method: 'POST', headers: h(), json: { externalId: 'inst-acct@example.com' } });
     const user = await call(`${server.api}/accounts/${account.body.id}/users`, { method: 'POST', headers: h(), json: { email: 'inst-user@example.com' } });
     const theirs = { authorization: `User ${user.body.secret}, Organization ${server.admin.organizationSecret}` };

@@ -24,7 +24,12 @@ beforeAll(async () => {
   store = openStore({ dataDir: target.dataDir, databaseUrl: target.databaseUrl });
   await migrateToLatest(store);
   signals = target.databaseUrl
-    ? new PostgresSignals({ connectionString: target.databaseUrl, onError: (err) => { throw err; } })
+    ? new PostgresSignals({
+        connectionString: target.databaseUrl,
+        onError: (err) => {
+          throw err;
+        },
+      })
     : new LocalSignals();
 });
 afterEach(async () => {
@@ -36,7 +41,18 @@ afterAll(async () => {
 });
 
 const make = (leaseMs = 60_000) => {
-  const q = new SqlJobQueue({ db: store.db, dialect: store.dialect, clock: systemClock, signals, pollIntervalMs: 50, leaseMs, retryDelayMs: 50, onError: (err) => { throw err; } });
+  const q = new SqlJobQueue({
+    db: store.db,
+    dialect: store.dialect,
+    clock: systemClock,
+    signals,
+    pollIntervalMs: 50,
+    leaseMs,
+    retryDelayMs: 50,
+    onError: (err) => {
+      throw err;
+    },
+  });
   queues.push(q);
   return q;
 };
@@ -48,7 +64,9 @@ describe(`JobQueue contract (${testStoreKind()})`, () => {
     const q = make();
     const seen: { payload: unknown; at: number }[] = [];
     const n = name('run');
-    await q.work(n, async (p) => { seen.push({ payload: p, at: Date.now() }); });
+    await q.work(n, async (p) => {
+      seen.push({ payload: p, at: Date.now() });
+    });
     await q.enqueue(n, { a: 1 });
     const later = Date.now() + 1000;
     await q.enqueue(n, { b: 2 }, { runAt: new Date(later) });
@@ -64,14 +82,18 @@ describe(`JobQueue contract (${testStoreKind()})`, () => {
     const held: (() => void)[] = [];
     let running = 0;
     let maxRunning = 0;
-    await q.work(n, async (p) => {
-      const key = String(p.key);
-      started.push(key);
-      running++;
-      maxRunning = Math.max(maxRunning, running);
-      if (key.startsWith('busy')) await new Promise<void>((r) => held.push(r));
-      running--;
-    }, { concurrency: 3 });
+    await q.work(
+      n,
+      async (p) => {
+        const key = String(p.key);
+        started.push(key);
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        if (key.startsWith('busy')) await new Promise<void>((r) => held.push(r));
+        running--;
+      },
+      { concurrency: 3 },
+    );
     for (let round = 0; round < 50; round++) {
       const busy = `busy-${round}`;
       started.length = 0;
@@ -85,7 +107,12 @@ describe(`JobQueue contract (${testStoreKind()})`, () => {
       expect(await q.enqueue(n, { key: `plain-${round}` })).not.toBeNull();
       await waitFor(() => started.includes(`other-${round}`) && started.includes(`plain-${round}`));
       expect(started.filter((k) => k === busy)).toHaveLength(1);
-      expect((await rows(n)).filter((r) => r.singleton_key === busy).map((r) => r.status).sort()).toEqual(['active', 'queued']);
+      expect(
+        (await rows(n))
+          .filter((r) => r.singleton_key === busy)
+          .map((r) => r.status)
+          .sort(),
+      ).toEqual(['active', 'queued']);
       // Releasing the running job lets the waiting one start.
       held.shift()!();
       await waitFor(() => held.length === 1);
@@ -100,7 +127,10 @@ describe(`JobQueue contract (${testStoreKind()})`, () => {
     const q = make();
     const n = name('retry');
     let calls = 0;
-    await q.work(n, async (p) => { calls++; if (p.fail === 'always' || calls === 1) throw new Error('fails'); });
+    await q.work(n, async (p) => {
+      calls++;
+      if (p.fail === 'always' || calls === 1) throw new Error('fails');
+    });
     await q.enqueue(n, {});
     await waitFor(async () => calls === 2 && (await rows(n)).length === 0);
     calls = 0;
@@ -115,7 +145,13 @@ describe(`JobQueue contract (${testStoreKind()})`, () => {
     const runs: unknown[] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    await q.work(n, async (p) => { runs.push(p.n); if (p.n === 1) { await gate; throw new Error('first run fails'); } });
+    await q.work(n, async (p) => {
+      runs.push(p.n);
+      if (p.n === 1) {
+        await gate;
+        throw new Error('first run fails');
+      }
+    });
     await q.enqueue(n, { n: 1 }, { singletonKey: 'k' });
     await waitFor(() => runs.length === 1);
     await q.enqueue(n, { n: 2 }, { singletonKey: 'k' });
@@ -132,8 +168,20 @@ describe(`JobQueue contract (${testStoreKind()})`, () => {
     const seen: number[] = [];
     const a = make();
     const b = make();
-    await a.work(n, async (p) => { seen.push(p.i as number); }, { concurrency: 2 });
-    await b.work(n, async (p) => { seen.push(p.i as number); }, { concurrency: 2 });
+    await a.work(
+      n,
+      async (p) => {
+        seen.push(p.i as number);
+      },
+      { concurrency: 2 },
+    );
+    await b.work(
+      n,
+      async (p) => {
+        seen.push(p.i as number);
+      },
+      { concurrency: 2 },
+    );
     // Finished jobs are deleted after their handler returns: an empty table means every run ended.
     await waitFor(async () => seen.length >= 30 && (await rows(n)).length === 0);
     expect(seen.sort((x, y) => x - y)).toEqual(Array.from({ length: 30 }, (_, i) => i));
@@ -145,7 +193,10 @@ describe(`JobQueue contract (${testStoreKind()})`, () => {
     queues.splice(queues.indexOf(dead), 1);
     let started = 0;
     let finishDead!: () => void;
-    await dead.work(n, () => { started++; return new Promise<void>((r) => (finishDead = r)); });
+    await dead.work(n, () => {
+      started++;
+      return new Promise<void>((r) => (finishDead = r));
+    });
     await dead.enqueue(n, {}, { retryLimit: 2 });
     await waitFor(() => started === 1);
     // The first worker hangs holding the job; it takes nothing more.
@@ -153,7 +204,10 @@ describe(`JobQueue contract (${testStoreKind()})`, () => {
     const alive = make(300);
     let rerun = 0;
     let releaseAlive!: () => void;
-    await alive.work(n, () => { rerun++; return new Promise<void>((r) => (releaseAlive = r)); });
+    await alive.work(n, () => {
+      rerun++;
+      return new Promise<void>((r) => (releaseAlive = r));
+    });
     await waitFor(() => rerun === 1);
     // The hung run ends now (stop() waits for it): its claim is stale, so the job, running again
     // elsewhere, stays.

@@ -5,8 +5,12 @@ import { assertContract } from '../helpers/contracts.ts';
 let server: TestServer;
 const h = () => ({ authorization: server.auth });
 
-beforeAll(async () => { server = await startTestServer(); });
-afterAll(async () => { await server.close(); });
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.close();
+});
 
 describe('accounts', () => {
   it('has a default account, creates, reads, filters, pages, updates and deletes accounts', async () => {
@@ -15,7 +19,11 @@ describe('accounts', () => {
     expect(initial.body[0]).toMatchObject({ defaultAccount: true, type: 'Default' });
     assertContract('account', initial.body[0]);
 
-    const created = await call(`${server.api}/accounts`, { method: 'POST', headers: h(), json: { externalId: 'acme@example.com', name: 'Acme', description: 'Customer' } });
+    const created = await call(`${server.api}/accounts`, {
+      method: 'POST',
+      headers: h(),
+      json: { externalId: 'acme@example.com', name: 'Acme', description: 'Customer' },
+    });
     expect(created.status).toBe(200);
     assertContract('account', created.body);
     expect(created.body).toMatchObject({ name: 'Acme', externalId: 'acme@example.com', defaultAccount: false, type: 'CompanyAccount', active: true });
@@ -30,7 +38,9 @@ describe('accounts', () => {
 
     const filtered = await call(`${server.api}/accounts?where=${encodeURIComponent("name = 'Globex'")}`, { headers: h() });
     expect(filtered.body.map((a: any) => a.name)).toEqual(['Globex']);
-    const like = await call(`${server.api}/accounts?where=${encodeURIComponent("externalId LIKE '%@example.com' AND defaultAccount = false")}`, { headers: h() });
+    const like = await call(`${server.api}/accounts?where=${encodeURIComponent("externalId LIKE '%@example.com' AND defaultAccount = false")}`, {
+      headers: h(),
+    });
     expect(like.body).toHaveLength(2);
     const paged = await call(`${server.api}/accounts?offset=1&pageSize=1`, { headers: h() });
     expect(paged.body.map((a: any) => a.name)).toEqual(['Acme']);
@@ -51,7 +61,9 @@ describe('accounts', () => {
   it('creates account users whose secret works, and who may not use the Accounts API', async () => {
     const account = await call(`${server.api}/accounts`, { method: 'POST', headers: h(), json: { externalId: 'initech@example.com' } });
     const user = await call(`${server.api}/accounts/${account.body.id}/users`, {
-      method: 'POST', headers: h(), json: { email: 'Peter@Initech.example', firstName: 'Peter', lastName: 'Gibbons', password: 'tps-reports-1' },
+      method: 'POST',
+      headers: h(),
+      json: { email: 'Peter@Initech.example', firstName: 'Peter', lastName: 'Gibbons', password: 'tps-reports-1' },
     });
     expect(user.status).toBe(200);
     assertContract('user', user.body);
@@ -81,7 +93,9 @@ describe('accounts', () => {
 describe('organization users', () => {
   it('creates users with a secret, rejects duplicates (409) and empty bodies (400), filters with where', async () => {
     const created = await call(`${server.api}/organizations/users`, {
-      method: 'POST', headers: h(), json: { email: 'sam@example.com', firstName: 'Sam', lastName: 'Vimes', password: 'night-watch-1' },
+      method: 'POST',
+      headers: h(),
+      json: { email: 'sam@example.com', firstName: 'Sam', lastName: 'Vimes', password: 'night-watch-1' },
     });
     expect(created.status).toBe(200);
     assertContract('user', created.body);
@@ -90,7 +104,10 @@ describe('organization users', () => {
     expect((await call(`${server.api}/organizations/users`, { method: 'POST', headers: h(), json: {} })).status).toBe(400);
     expect((await call(`${server.api}/organizations/users`, { method: 'POST', headers: h() })).status).toBe(400);
     expect((await call(`${server.api}/organizations/users`, { method: 'POST', headers: h(), json: { email: 'not-an-email' } })).status).toBe(400);
-    expect((await call(`${server.api}/organizations/users`, { method: 'POST', headers: h(), json: { email: 'x@example.com', roles: [{ key: 'sys-admin' }] } })).status).toBe(400);
+    expect(
+      (await call(`${server.api}/organizations/users`, { method: 'POST', headers: h(), json: { email: 'x@example.com', roles: [{ key: 'sys-admin' }] } }))
+        .status,
+    ).toBe(400);
 
     const filtered = await call(`${server.api}/organizations/users?where=${encodeURIComponent("firstName='Sam'")}`, { headers: h() });
     expect(filtered.body.map((u: any) => u.email)).toEqual(['sam@example.com']);
@@ -101,9 +118,11 @@ describe('organization users', () => {
     expect((await call(`${server.api}/organizations/users/nobody@example.com`, { headers: h() })).status).toBe(404);
   });
 
-  it('reveals a user secret only with that user\'s password in elements-user-password', async () => {
+  it("reveals a user secret only with that user's password in elements-user-password", async () => {
     const created = await call(`${server.api}/organizations/users`, {
-      method: 'POST', headers: h(), json: { email: 'reveal@example.com', firstName: 'R', lastName: 'V', password: 'correct-horse-1' },
+      method: 'POST',
+      headers: h(),
+      json: { email: 'reveal@example.com', firstName: 'R', lastName: 'V', password: 'correct-horse-1' },
     });
     const plain = await call(`${server.api}/users/reveal@example.com`, { headers: h() });
     expect(plain.body).not.toHaveProperty('secret');
@@ -126,7 +145,11 @@ describe('organization users', () => {
   });
 
   it('stores no user or organization secret in plain text', async () => {
-    const created = await call(`${server.api}/organizations/users`, { method: 'POST', headers: h(), json: { email: 'plain@example.com', password: 'plain-text-pw-1' } });
+    const created = await call(`${server.api}/organizations/users`, {
+      method: 'POST',
+      headers: h(),
+      json: { email: 'plain@example.com', password: 'plain-text-pw-1' },
+    });
     const rows = await server.store.db.selectFrom('users').selectAll().execute();
     const orgs = await server.store.db.selectFrom('organizations').selectAll().execute();
     const dump = JSON.stringify([rows, orgs]);

@@ -9,19 +9,32 @@ let jira: Awaited<ReturnType<typeof withEmulator>>;
 let instance: { id: number; token: string };
 const h = () => ({ authorization: server.auth });
 const hub = () => ({ authorization: `${server.auth}, Element ${instance.token}` });
-const send = (method: string, path: string, json?: unknown, headers = h()) => call(`${server.api}${path}`, { method, headers, ...(json !== undefined && { json }) });
+const send = (method: string, path: string, json?: unknown, headers = h()) =>
+  call(`${server.api}${path}`, { method, headers, ...(json !== undefined && { json }) });
 
-const definition = { fields: [
-  { path: 'id', type: 'string' }, { path: 'title', type: 'string' }, { path: 'state', type: 'string' },
-  { path: 'createdAt', type: 'date' }, { path: 'tags', type: 'array' }, { path: 'points', type: 'number' },
-] };
+const definition = {
+  fields: [
+    { path: 'id', type: 'string' },
+    { path: 'title', type: 'string' },
+    { path: 'state', type: 'string' },
+    { path: 'createdAt', type: 'date' },
+    { path: 'tags', type: 'array' },
+    { path: 'points', type: 'number' },
+  ],
+};
 const mapping = (extra: Record<string, unknown> = {}) => ({
   vendorName: 'issue',
   fields: [
     { path: 'id', type: 'string', vendorPath: 'id' },
     { path: 'title', type: 'string', vendorPath: 'fields.summary' },
     { path: 'state', type: 'string', vendorPath: 'fields.status.name', configuration: [{ type: 'remove', properties: { toVendor: true } }] },
-    { path: 'createdAt', type: 'date', vendorPath: 'fields.created', mask: 'milliseconds', configuration: [{ type: 'remove', properties: { toVendor: true } }] },
+    {
+      path: 'createdAt',
+      type: 'date',
+      vendorPath: 'fields.created',
+      mask: 'milliseconds',
+      configuration: [{ type: 'remove', properties: { toVendor: true } }],
+    },
   ],
   configuration: [{ type: 'passThrough', properties: { fromVendor: false, toVendor: false } }],
   ...extra,
@@ -30,7 +43,13 @@ const mapping = (extra: Record<string, unknown> = {}) => ({
 beforeAll(async () => {
   server = await startTestServer();
   jira = await withEmulator();
-  instance = (await send('POST', '/instances', { element: { key: 'jiraonprem' }, name: 'tx', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } })).body;
+  instance = (
+    await send('POST', '/instances', {
+      element: { key: 'jiraonprem' },
+      name: 'tx',
+      configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl },
+    })
+  ).body;
 });
 afterAll(async () => {
   await server.close();
@@ -44,7 +63,9 @@ describe('object definitions', () => {
     assertContract('objectDefinition', created.body);
     expect(created.body.level).toBe('organization');
     expect((await send('POST', '/organizations/objects/myTicket/definitions', definition)).status).toBe(409);
-    expect((await send('PUT', '/organizations/objects/myTicket/definitions', { fields: [...definition.fields, { path: 'extra', type: 'string' }] })).body.fields).toHaveLength(7);
+    expect(
+      (await send('PUT', '/organizations/objects/myTicket/definitions', { fields: [...definition.fields, { path: 'extra', type: 'string' }] })).body.fields,
+    ).toHaveLength(7);
     const account = (await send('GET', '/accounts')).body[0];
     expect((await send('POST', `/accounts/${account.id}/objects/acct/definitions`, definition)).body.level).toBe('account');
     expect((await send('POST', `/instances/${instance.id}/objects/inst/definitions`, definition)).body.level).toBe('instance');
@@ -76,30 +97,56 @@ describe('transformations', () => {
     expect(list.body.every((i: any) => typeof i.title === 'string' && i.fields === undefined)).toBe(true);
 
     // Writes in the common shape become Jira's shape; fields not mapped back are left out.
-    const created = await call(`${server.api}/hubs/helpdesk/incidents`, { method: 'POST', headers: hub(), json: { title: 'Made from my shape', state: 'ignored' } });
+    const created = await call(`${server.api}/hubs/helpdesk/incidents`, {
+      method: 'POST',
+      headers: hub(),
+      json: { title: 'Made from my shape', state: 'ignored' },
+    });
     expect(created.status).toBe(400);
     expect(created.body.providerMessage).toMatch(/project/);
-    await send('PUT', `/instances/${instance.id}/transformations/incidents`, mapping({
-      configuration: [{ type: 'passThrough', properties: { fromVendor: false, toVendor: true } }],
-    }));
-    const ok = await call(`${server.api}/hubs/helpdesk/incidents`, { method: 'POST', headers: hub(), json: { title: 'Made from my shape', fields: { project: { key: 'CE' }, issuetype: { name: 'Task' } } } });
+    await send(
+      'PUT',
+      `/instances/${instance.id}/transformations/incidents`,
+      mapping({
+        configuration: [{ type: 'passThrough', properties: { fromVendor: false, toVendor: true } }],
+      }),
+    );
+    const ok = await call(`${server.api}/hubs/helpdesk/incidents`, {
+      method: 'POST',
+      headers: hub(),
+      json: { title: 'Made from my shape', fields: { project: { key: 'CE' }, issuetype: { name: 'Task' } } },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.title).toBe('Made from my shape');
     const inJira = await jira.jira.get(`/rest/api/2/issue/${ok.body.id}`);
     expect(inJira.body.fields.summary).toBe('Made from my shape');
-    const patched = await call(`${server.api}/hubs/helpdesk/incidents/${ok.body.id}`, { method: 'PATCH', headers: hub(), json: { title: 'Renamed in my shape' } });
+    const patched = await call(`${server.api}/hubs/helpdesk/incidents/${ok.body.id}`, {
+      method: 'PATCH',
+      headers: hub(),
+      json: { title: 'Renamed in my shape' },
+    });
     expect(patched.body.title).toBe('Renamed in my shape');
     // Sub-resources keep Jira's shape.
     expect((await call(`${server.api}/hubs/helpdesk/incidents/CE-1/comments`, { headers: hub() })).status).toBe(200);
   });
 
   it('takes the most specific level, and inherit merges the fields of the levels above', async () => {
-    const other = (await send('POST', '/instances', { element: { key: 'jiraonprem' }, name: 'tx2', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } })).body;
+    const other = (
+      await send('POST', '/instances', {
+        element: { key: 'jiraonprem' },
+        name: 'tx2',
+        configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl },
+      })
+    ).body;
     const otherHub = { authorization: `${server.auth}, Element ${other.token}` };
     await send('POST', '/organizations/elements/jiraonprem/transformations/incidents', mapping());
     const orgShaped = await call(`${server.api}/incidents/CE-2`, { headers: otherHub });
     expect(Object.keys(orgShaped.body).sort()).toEqual(['createdAt', 'id', 'state', 'title']);
-    await send('POST', `/instances/${other.id}/transformations/incidents`, { vendorName: 'issue', fields: [{ path: 'points', type: 'number', vendorPath: 'fields.customfield_10102' }], configuration: [{ type: 'inherit' }] });
+    await send('POST', `/instances/${other.id}/transformations/incidents`, {
+      vendorName: 'issue',
+      fields: [{ path: 'points', type: 'number', vendorPath: 'fields.customfield_10102' }],
+      configuration: [{ type: 'inherit' }],
+    });
     const merged = await call(`${server.api}/incidents/CE-2`, { headers: otherHub });
     expect(Object.keys(merged.body).sort()).toEqual(expect.arrayContaining(['createdAt', 'id', 'state', 'title']));
     const own = await send('GET', `/instances/${other.id}/transformations/incidents`);
@@ -116,7 +163,9 @@ describe('transformations', () => {
     expect(await bad(mapping({ fields: [{ path: 'nope', type: 'string', vendorPath: 'id' }] }))).toMatch(/nope.*not a field of the object definition/);
     expect(await bad(mapping({ fields: [{ path: 'title', type: 'text', vendorPath: 'x' }] }))).toMatch(/type "text"/);
     expect(await bad(mapping({ fields: [{ path: 'createdAt', type: 'date', vendorPath: 'fields.created' }] }))).toMatch(/needs a mask/);
-    expect(await bad(mapping({ fields: [{ path: 'createdAt', type: 'date', vendorPath: 'fields.created', mask: 'yyyy-QQ' }] }))).toMatch(/unknown pattern letter/);
+    expect(await bad(mapping({ fields: [{ path: 'createdAt', type: 'date', vendorPath: 'fields.created', mask: 'yyyy-QQ' }] }))).toMatch(
+      /unknown pattern letter/,
+    );
     expect(await bad(mapping({ fields: [{ path: 'tags', type: 'string', vendorPath: 'fields.components[*].name' }] }))).toMatch(/cannot be written back/);
     expect(await bad(mapping({ isLegacy: true }))).toMatch(/v2 to v1/);
     expect((await send('POST', `/instances/${instance.id}/transformations/unknownObject`, mapping())).status).toBe(400);
@@ -127,7 +176,7 @@ describe('transformations', () => {
 
   it('runs scripts in a sandbox, and survives errors, runaway loops, memory bombs and escape attempts', async () => {
     const withScript = (body: string) => send('PUT', `/instances/${instance.id}/transformations/incidents`, mapping({ script: { body } }));
-    await withScript("transformedObject.title = transformedObject.title.toUpperCase(); transformedObject.key = originalObject.key; done(transformedObject);");
+    await withScript('transformedObject.title = transformedObject.title.toUpperCase(); transformedObject.key = originalObject.key; done(transformedObject);');
     const shaped = await call(`${server.api}/incidents/CE-3`, { headers: hub() });
     expect(shaped.body.title).toBe(shaped.body.title.toUpperCase());
     expect(shaped.body.key).toBe('CE-3');
@@ -156,21 +205,35 @@ describe('transformations', () => {
   });
 
   it('shapes the instance API document and event notifications too', async () => {
-    expect((await send('POST', `/instances/${instance.id}/transformations/incidents`, mapping({ configuration: [{ type: 'addToDocumentation' }] }))).status).toBe(200);
+    expect(
+      (await send('POST', `/instances/${instance.id}/transformations/incidents`, mapping({ configuration: [{ type: 'addToDocumentation' }] }))).status,
+    ).toBe(200);
     const docs = await send('GET', `/instances/${instance.id}/docs`);
     expect(Object.keys(docs.body.definitions.incidents.properties).sort()).toEqual(['createdAt', 'id', 'state', 'title']);
     expect(docs.body.definitions.incidents.properties.createdAt.type).toBe('string');
 
     const received: any[] = [];
     const { createServer } = await import('node:http');
-    const receiver = createServer((req, res) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => { received.push(JSON.parse(b)); res.end(); }); });
+    const receiver = createServer((req, res) => {
+      let b = '';
+      req.on('data', (c) => (b += c));
+      req.on('end', () => {
+        received.push(JSON.parse(b));
+        res.end();
+      });
+    });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     try {
-      await send('PATCH', `/instances/${instance.id}`, { configuration: {
-        'event.notification.enabled': true, 'event.notification.callback.url': `http://127.0.0.1:${(receiver.address() as { port: number }).port}/`, 'event.poller.refresh_interval': '1',
-      } });
+      await send('PATCH', `/instances/${instance.id}`, {
+        configuration: {
+          'event.notification.enabled': true,
+          'event.notification.callback.url': `http://127.0.0.1:${(receiver.address() as { port: number }).port}/`,
+          'event.poller.refresh_interval': '1',
+        },
+      });
       await waitFor(async () => (await send('GET', `/instances/${instance.id}/events/status`)).body.lastPollDate !== null);
-      const issue = (await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'shaped event' } })).body;
+      const issue = (await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'shaped event' } }))
+        .body;
       await server.services.worker.poll(instance.id);
       await waitFor(() => received.some((r) => r.message.events.some((e: any) => e.objectId === issue.id)));
       const n = received.find((r) => r.message.events.some((e: any) => e.objectId === issue.id));
@@ -183,6 +246,8 @@ describe('transformations', () => {
   });
 
   it('lists the element defaults', async () => {
-    expect((await send('GET', '/elements/jiraonprem/transformations')).body).toEqual({ incidents: { vendorName: 'issue', fields: [{ path: 'id', vendorPath: 'id', type: 'string' }] } });
+    expect((await send('GET', '/elements/jiraonprem/transformations')).body).toEqual({
+      incidents: { vendorName: 'issue', fields: [{ path: 'id', vendorPath: 'id', type: 'string' }] },
+    });
   });
 });

@@ -26,13 +26,19 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       const kb = 'x'.repeat(1024);
       let sent = 0;
-      const more = () => { while (sent < 10_000 && res.write(kb)) sent++; if (sent < 10_000) res.once('drain', more); };
+      const more = () => {
+        while (sent < 10_000 && res.write(kb)) sent++;
+        if (sent < 10_000) res.once('drain', more);
+      };
       more();
     } else if (req.url === '/error-page') {
       // A 500 whose page never ends: only its head is read for the message.
       res.writeHead(500, { 'content-type': 'text/html' });
       const kb = `<p>${'broken '.repeat(140)}</p>`;
-      const more = () => { while (!res.destroyed && res.write(kb)); if (!res.destroyed) res.once('drain', more); };
+      const more = () => {
+        while (!res.destroyed && res.write(kb));
+        if (!res.destroyed) res.once('drain', more);
+      };
       more();
     } else if (req.url === '/trickle') {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -56,7 +62,10 @@ afterAll(async () => {
 const options = (timeoutMs = 5000) => ({ baseUrl: misbehavingUrl, dispatcher: agent, timeoutMs, answerLimit: 64 * 1024 });
 async function failure(path: string, timeoutMs?: number): Promise<{ error: VendorNetworkError; ms: number }> {
   const started = Date.now();
-  const error = await vendorRequest(options(timeoutMs), 'GET', path).then(() => undefined, (e: unknown) => e);
+  const error = await vendorRequest(options(timeoutMs), 'GET', path).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(VendorNetworkError);
   return { error: error as VendorNetworkError, ms: Date.now() - started };
 }
@@ -96,7 +105,8 @@ describe('limits on what Jira sends back', () => {
 
   it('a hub call whose Jira answer is over the limit is a 502 that names the setting', async () => {
     const created = await call(`${server.api}/instances`, {
-      method: 'POST', headers: { authorization: server.auth },
+      method: 'POST',
+      headers: { authorization: server.auth },
       json: { element: { key: 'jiraonprem' }, name: 'limits', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
     });
     expect(created.status).toBe(200);
@@ -108,8 +118,13 @@ describe('limits on what Jira sends back', () => {
     const issue = (await jira.jira.get('/rest/api/2/issue/CE-2')).body;
     const form = new FormData();
     form.append('file', new Blob([Buffer.alloc(10_000, 97)], { type: 'text/plain' }), 'big.txt');
-    const attached = await jira.jira.request('POST', `/rest/api/2/issue/${issue.key}/attachments`, { body: form, headers: { 'X-Atlassian-Token': 'no-check' } });
-    const download = await call(`${server.api}/hubs/helpdesk/attachments/${attached.body[0].id}`, { headers: { authorization: `${server.auth}, Element ${created.body.token}`, accept: 'application/octet-stream' } });
+    const attached = await jira.jira.request('POST', `/rest/api/2/issue/${issue.key}/attachments`, {
+      body: form,
+      headers: { 'X-Atlassian-Token': 'no-check' },
+    });
+    const download = await call(`${server.api}/hubs/helpdesk/attachments/${attached.body[0].id}`, {
+      headers: { authorization: `${server.auth}, Element ${created.body.token}`, accept: 'application/octet-stream' },
+    });
     expect(download.status).toBe(502);
     expect(download.body.message).toMatch(/larger than 2048 bytes \(SWITCHBOARD_VENDOR_ANSWER_LIMIT\)/);
   });

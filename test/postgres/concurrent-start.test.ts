@@ -17,7 +17,10 @@ describe('processes started at the same moment on an empty database', () => {
       // Every other round pins the secrets, as the README's scale-out section says to.
       const pinned = round % 2 === 1;
       const env: Record<string, string> = {
-        SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: target.databaseUrl!,
+        SWITCHBOARD_DATA_DIR: target.dataDir,
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: target.databaseUrl!,
         SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
         ...(pinned && { SWITCHBOARD_ORGANIZATION_SECRET: randomBytes(16).toString('hex'), SWITCHBOARD_USER_SECRET: randomBytes(32).toString('base64') }),
       };

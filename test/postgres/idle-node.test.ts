@@ -13,7 +13,10 @@ describe('an idle node', () => {
   it('makes at most 5 database transactions per second', { timeout: 90_000 }, async () => {
     const target = await newTestStore();
     const node = startSwitchboard(['serve'], {
-      SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: target.databaseUrl!,
+      SWITCHBOARD_DATA_DIR: target.dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: target.databaseUrl!,
       SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
     });
     const client = new pg.Client({ connectionString: target.databaseUrl });
@@ -32,7 +35,7 @@ describe('an idle node', () => {
       const before = await count();
       await new Promise((r) => setTimeout(r, windowMs));
       // The measuring client's own two snapshot queries are not the node's.
-      const perSecond = (await count() - before - 2) / (windowMs / 1000);
+      const perSecond = ((await count()) - before - 2) / (windowMs / 1000);
       console.log(`idle node: ${perSecond.toFixed(2)} transactions per second`);
       expect(perSecond).toBeLessThanOrEqual(5);
     } finally {

@@ -22,7 +22,10 @@ beforeAll(async () => {
   jira = await withEmulator();
   const target = await newTestStore();
   const env: Record<string, string> = {
-    SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: target.databaseUrl!,
+    SWITCHBOARD_DATA_DIR: target.dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: target.databaseUrl!,
     SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
   };
   a = startSwitchboard(['serve'], env);
@@ -40,7 +43,8 @@ afterAll(async () => {
 
 const instance = async (name: string) => {
   const res = await call(`${apiA}/instances`, {
-    method: 'POST', headers: { authorization: auth },
+    method: 'POST',
+    headers: { authorization: auth },
     json: { element: { key: 'jiraonprem' }, name, configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
   });
   expect(res.status).toBe(200);
@@ -76,10 +80,24 @@ describe('a change on one node reaches the other within 100 ms', () => {
     const i = await instance('reshaped');
     const read = async () => (await call(`${apiB}/hubs/helpdesk/incidents/CE-1`, { headers: { authorization: `${auth}, Element ${i.token}` } })).body;
     expect((await read()).key).toBe('CE-1');
-    expect((await call(`${apiA}/organizations/objects/incidents/definitions`, { method: 'POST', headers: { authorization: auth }, json: { fields: [{ path: 'title', type: 'string' }] } })).status).toBe(200);
-    expect((await call(`${apiA}/organizations/elements/jiraonprem/transformations/incidents`, {
-      method: 'POST', headers: { authorization: auth }, json: { vendorName: 'issue', fields: [{ path: 'title', type: 'string', vendorPath: 'fields.summary' }] },
-    })).status).toBe(200);
+    expect(
+      (
+        await call(`${apiA}/organizations/objects/incidents/definitions`, {
+          method: 'POST',
+          headers: { authorization: auth },
+          json: { fields: [{ path: 'title', type: 'string' }] },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await call(`${apiA}/organizations/elements/jiraonprem/transformations/incidents`, {
+          method: 'POST',
+          headers: { authorization: auth },
+          json: { vendorName: 'issue', fields: [{ path: 'title', type: 'string', vendorPath: 'fields.summary' }] },
+        })
+      ).status,
+    ).toBe(200);
     const ms = await takesEffect(performance.now(), async () => typeof (await read()).title === 'string');
     console.log(`node B read with the new transformation after ${ms.toFixed(1)} ms`);
     expect(ms).toBeLessThanOrEqual(100);
@@ -88,10 +106,14 @@ describe('a change on one node reaches the other within 100 ms', () => {
 
   it('a custom field created in Jira through the hub', async () => {
     const i = await instance('fields');
-    const metadata = async () => (await call(`${apiB}/hubs/helpdesk/objects/incidents/metadata`, { headers: { authorization: `${auth}, Element ${i.token}` } })).body.fields as { vendorDisplayName: string }[];
+    const metadata = async () =>
+      (await call(`${apiB}/hubs/helpdesk/objects/incidents/metadata`, { headers: { authorization: `${auth}, Element ${i.token}` } })).body.fields as {
+        vendorDisplayName: string;
+      }[];
     expect((await metadata()).some((f) => f.vendorDisplayName === 'Blast Radius')).toBe(false);
     const created = await call(`${apiA}/hubs/helpdesk/fields`, {
-      method: 'POST', headers: { authorization: `${auth}, Element ${i.token}` },
+      method: 'POST',
+      headers: { authorization: `${auth}, Element ${i.token}` },
       json: { name: 'Blast Radius', type: 'com.atlassian.jira.plugin.system.customfieldtypes:textfield' },
     });
     expect(created.status).toBe(200);

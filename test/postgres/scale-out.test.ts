@@ -23,11 +23,17 @@ afterAll(async () => {
 
 const webhookInstance = async (api: string, auth: string, name: string) => {
   const res = await call(`${api}/instances`, {
-    method: 'POST', headers: { authorization: auth },
+    method: 'POST',
+    headers: { authorization: auth },
     json: {
-      element: { key: 'jiraonprem' }, name,
+      element: { key: 'jiraonprem' },
+      name,
       configuration: {
-        username: 'admin', password: 'admin', siteAddress: jira.baseUrl, 'event.notification.enabled': true, 'event.vendor.type': 'webhook',
+        username: 'admin',
+        password: 'admin',
+        siteAddress: jira.baseUrl,
+        'event.notification.enabled': true,
+        'event.vendor.type': 'webhook',
         'event.notification.callback.url': receiver.url,
       },
     },
@@ -42,8 +48,12 @@ describe('scale-out on PostgreSQL', () => {
   it('shares the work between two processes on PostgreSQL, sending each notification once', async () => {
     const target = await newTestStore();
     const env: Record<string, string> = {
-      SWITCHBOARD_DATA_DIR: target.dataDir, PORT: '0', LOG_LEVEL: 'warn', DATABASE_URL: target.databaseUrl!,
-      SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'), SWITCHBOARD_EVENT_TICK_MS: '200',
+      SWITCHBOARD_DATA_DIR: target.dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: target.databaseUrl!,
+      SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
+      SWITCHBOARD_EVENT_TICK_MS: '200',
     };
     const a = startSwitchboard(['serve'], env);
     const apiA = (await a.waitFor(/listening on (http:\/\/\S+)/))[1]!;

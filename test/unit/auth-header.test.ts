@@ -16,8 +16,14 @@ describe('parseAuthorization', () => {
   });
 
   it.each([
-    ['', 'empty'], ['User', 'kind only'], [`User ${u},`, 'trailing comma'], [`User  ${u} x`, 'three words'],
-    [`Token ${u}`, 'unknown kind'], [`User ${u}, user ${u}`, 'repeat'], [`User a"b`, 'bad characters'], ['x'.repeat(3000), 'too long'],
+    ['', 'empty'],
+    ['User', 'kind only'],
+    [`User ${u},`, 'trailing comma'],
+    [`User  ${u} x`, 'three words'],
+    [`Token ${u}`, 'unknown kind'],
+    [`User ${u}, user ${u}`, 'repeat'],
+    [`User a"b`, 'bad characters'],
+    ['x'.repeat(3000), 'too long'],
   ])('rejects %s (%s) with 401', (header) => {
     try {
       parseAuthorization(header);
@@ -30,15 +36,18 @@ describe('parseAuthorization', () => {
 
   it('round-trips any permutation and spacing of valid parts', () => {
     const secret = fc.stringMatching(/^[A-Za-z0-9+/=]{1,60}$/);
-    fc.assert(fc.property(
-      fc.shuffledSubarray(['User', 'Organization', 'Element'], { minLength: 1 }), fc.array(secret, { minLength: 3, maxLength: 3 }),
-      fc.constantFrom('', ' ', '   '),
-      (kinds, secrets, pad) => {
-        const header = kinds.map((k, i) => `${pad}${k} ${secrets[i]}${pad}`).join(',');
-        const parsed = parseAuthorization(header);
-        for (const [i, k] of kinds.entries()) expect(parsed[k.toLowerCase() as 'user']).toBe(secrets[i]);
-      },
-    ));
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(['User', 'Organization', 'Element'], { minLength: 1 }),
+        fc.array(secret, { minLength: 3, maxLength: 3 }),
+        fc.constantFrom('', ' ', '   '),
+        (kinds, secrets, pad) => {
+          const header = kinds.map((k, i) => `${pad}${k} ${secrets[i]}${pad}`).join(',');
+          const parsed = parseAuthorization(header);
+          for (const [i, k] of kinds.entries()) expect(parsed[k.toLowerCase() as 'user']).toBe(secrets[i]);
+        },
+      ),
+    );
   });
 
   it('never echoes a secret in its error message', () => {

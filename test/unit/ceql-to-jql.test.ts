@@ -18,7 +18,7 @@ describe('CEQL → JQL', () => {
     expect(jql('assignee IS NULL')).toBe('assignee is EMPTY');
     expect(jql('assignee IS NOT NULL')).toBe('assignee is not EMPTY');
     expect(jql("(a = 'x' OR b = 'y') AND NOT c = 'z'")).toBe('((a = "x" OR b = "y") AND NOT (c = "z"))');
-    expect(jql("`Story Points` > 3")).toBe('"Story Points" > 3');
+    expect(jql('`Story Points` > 3')).toBe('"Story Points" > 3');
   });
 
   it('writes ISO timestamps in the Jira user zone at minute precision, widening and re-checking', () => {
@@ -48,22 +48,28 @@ describe('CEQL → JQL', () => {
   });
 
   it('never lets a value break out of its JQL string (fuzz, checked with a real JQL parser)', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 60, unit: 'binary' }), (value) => {
-      const where = `summary = '${value.replace(/'/g, "''")}' AND project = 'CE'`;
-      const out = translateWhere(parseWhere(where), 'UTC').jql;
-      const ast = parseJql(out).where!;
-      expect(ast.kind).toBe('and');
-      const clause = (ast as any).left;
-      expect(clause.kind).toBe('clause');
-      expect(clause.operand).toMatchObject({ kind: 'value', quoted: true, value: `"${value}"` });
-      expect((ast as any).right).toMatchObject({ kind: 'clause', field: { name: 'project' }, operand: { value: 'CE' } });
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 60, unit: 'binary' }), (value) => {
+        const where = `summary = '${value.replace(/'/g, "''")}' AND project = 'CE'`;
+        const out = translateWhere(parseWhere(where), 'UTC').jql;
+        const ast = parseJql(out).where!;
+        expect(ast.kind).toBe('and');
+        const clause = (ast as any).left;
+        expect(clause.kind).toBe('clause');
+        expect(clause.operand).toMatchObject({ kind: 'value', quoted: true, value: `"${value}"` });
+        expect((ast as any).right).toMatchObject({ kind: 'clause', field: { name: 'project' }, operand: { value: 'CE' } });
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('quotes any value round-trip safely', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (s) => {
-      const ast = parseJql(`x = ${jqlString(s)}`).where as any;
-      expect(ast.operand.value).toBe(s);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (s) => {
+        const ast = parseJql(`x = ${jqlString(s)}`).where as any;
+        expect(ast.operand.value).toBe(s);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -9,8 +9,9 @@ describe('CEQL parser', () => {
     const e = parseWhere("LastModifiedDate>'2018-01-15T00:00:00.000Z' AND (Name='Account Name' OR Industry='Apparel')");
     expect(printWhere(e)).toBe("(LastModifiedDate > '2018-01-15T00:00:00.000Z' AND (Name = 'Account Name' OR Industry = 'Apparel'))");
     expect(printWhere(parseWhere('a = 1 OR b = 2 AND c = 3'))).toBe('(a = 1 OR (b = 2 AND c = 3))');
-    expect(printWhere(parseWhere("x in ('a','b') and y is null and z is not null and w not like 'q%'")))
-      .toBe("(((x IN ('a', 'b') AND y IS NULL) AND z IS NOT NULL) AND w NOT LIKE 'q%')");
+    expect(printWhere(parseWhere("x in ('a','b') and y is null and z is not null and w not like 'q%'"))).toBe(
+      "(((x IN ('a', 'b') AND y IS NULL) AND z IS NOT NULL) AND w NOT LIKE 'q%')",
+    );
     expect(printWhere(parseWhere("not a <> 'x'"))).toBe("NOT a != 'x'");
     expect(printWhere(parseWhere("`metaData.lastUpdateTime` > '2015'"))).toBe("`metaData.lastUpdateTime` > '2015'");
     expect(parseWhere('fields.summary = true')).toMatchObject({ field: { path: ['fields', 'summary'] }, value: { kind: 'boolean', value: true } });
@@ -44,12 +45,17 @@ describe('CEQL parser', () => {
   });
 
   it('parses orderBy lists', () => {
-    expect(parseOrderBy('name desc, createdDate asc, id').map((k) => [k.field.name, k.direction]))
-      .toEqual([['name', 'desc'], ['createdDate', 'asc'], ['id', 'asc']]);
+    expect(parseOrderBy('name desc, createdDate asc, id').map((k) => [k.field.name, k.direction])).toEqual([
+      ['name', 'desc'],
+      ['createdDate', 'asc'],
+      ['id', 'asc'],
+    ]);
     expect(() => parseOrderBy('name sideways')).toThrow(CeqlError);
   });
 
-  const ident = fc.stringMatching(/^[a-z][a-zA-Z0-9_]{0,8}$/).filter((s) => !['and', 'or', 'not', 'in', 'is', 'null', 'like', 'true', 'false', 'asc', 'desc'].includes(s.toLowerCase()));
+  const ident = fc
+    .stringMatching(/^[a-z][a-zA-Z0-9_]{0,8}$/)
+    .filter((s) => !['and', 'or', 'not', 'in', 'is', 'null', 'like', 'true', 'false', 'asc', 'desc'].includes(s.toLowerCase()));
   const value = fc.oneof(
     fc.string({ maxLength: 12 }).map((s) => ({ kind: 'string' as const, value: s })),
     fc.integer({ min: -1000, max: 1000 }).map((n) => ({ kind: 'number' as const, value: n, raw: String(n) })),
@@ -63,27 +69,35 @@ describe('CEQL parser', () => {
     fc.record({ kind: fc.constant('like' as const), field, negated: fc.boolean(), pattern: fc.string({ maxLength: 8 }) }),
   ) as fc.Arbitrary<Expr>;
   const expr = fc.letrec<{ e: Expr }>((tie) => ({
-    e: fc.oneof({ depthSize: 'small', withCrossShrink: true },
+    e: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
       leaf,
       fc.record({ kind: fc.constant('and' as const), left: tie('e'), right: tie('e') }),
       fc.record({ kind: fc.constant('or' as const), left: tie('e'), right: tie('e') }),
-      fc.record({ kind: fc.constant('not' as const), expr: tie('e') })) as fc.Arbitrary<Expr>,
+      fc.record({ kind: fc.constant('not' as const), expr: tie('e') }),
+    ) as fc.Arbitrary<Expr>,
   })).e;
 
   it('parses what it prints (property)', () => {
-    fc.assert(fc.property(expr, (e) => {
-      expect(strip(parseWhere(printWhere(e)))).toEqual(strip(e));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(expr, (e) => {
+        expect(strip(parseWhere(printWhere(e)))).toEqual(strip(e));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('never throws anything but CeqlError on arbitrary input (fuzz)', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 80 }), (s) => {
-      try {
-        parseWhere(s);
-      } catch (err) {
-        expect(err).toBeInstanceOf(CeqlError);
-      }
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (s) => {
+        try {
+          parseWhere(s);
+        } catch (err) {
+          expect(err).toBeInstanceOf(CeqlError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
@@ -111,11 +125,21 @@ describe('CEQL in-memory evaluation', () => {
 
   it('matches LIKE as a reference regular expression does, for every pattern and text', () => {
     // The reference is a regex: fine on these short inputs, exponential on long ones.
-    const reference = (text: string, pattern: string) => new RegExp(`^${[...pattern].map((ch) => (ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('')}$`, 'isu').test(text);
+    const reference = (text: string, pattern: string) =>
+      new RegExp(`^${[...pattern].map((ch) => (ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('')}$`, 'isu').test(
+        text,
+      );
     const alphabet = fc.constantFrom('a', 'b', 'A', '%', '_', 'é', '日', '.', '*', '\\');
-    fc.assert(fc.property(fc.array(alphabet, { maxLength: 12 }).map((a) => a.join('')), fc.array(alphabet, { maxLength: 8 }).map((a) => a.join('')), (text, pattern) => {
-      expect(likeMatches(text.replace(/[%_]/g, ''), pattern)).toBe(reference(text.replace(/[%_]/g, ''), pattern));
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(
+        fc.array(alphabet, { maxLength: 12 }).map((a) => a.join('')),
+        fc.array(alphabet, { maxLength: 8 }).map((a) => a.join('')),
+        (text, pattern) => {
+          expect(likeMatches(text.replace(/[%_]/g, ''), pattern)).toBe(reference(text.replace(/[%_]/g, ''), pattern));
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 
   it('matches LIKE in time proportional to the text, where a backtracking engine takes exponential time', () => {

@@ -16,7 +16,16 @@ describe('parseConfig', () => {
   it('reads variables and their _FILE variants, the file winning', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-cfg-'));
     writeFileSync(join(dir, 'secret'), 'from-file\n');
-    const c = parseConfig({ PORT: '9090', HOST: '0.0.0.0', SWITCHBOARD_ADMIN_PASSWORD: 'env', SWITCHBOARD_ADMIN_PASSWORD_FILE: join(dir, 'secret'), DATABASE_URL: 'postgres://u@h/db' }, dir);
+    const c = parseConfig(
+      {
+        PORT: '9090',
+        HOST: '0.0.0.0',
+        SWITCHBOARD_ADMIN_PASSWORD: 'env',
+        SWITCHBOARD_ADMIN_PASSWORD_FILE: join(dir, 'secret'),
+        DATABASE_URL: 'postgres://u@h/db',
+      },
+      dir,
+    );
     expect(c.port).toBe(9090);
     expect(c.host).toBe('0.0.0.0');
     expect(c.bootstrap.adminPassword).toBe('from-file');

@@ -7,7 +7,10 @@ import { Cipher, LookupHasher, hashPassword, keyId, newBase64Secret, newOrganiza
 import { keyringPath, loadCipher } from '../../src/platform/keyring.ts';
 import { SecretBox } from '../../src/platform/secret-box.ts';
 
-const key = () => { const k = randomBytes(32); return { id: keyId(k), key: k }; };
+const key = () => {
+  const k = randomBytes(32);
+  return { id: keyId(k), key: k };
+};
 
 describe('Cipher', () => {
   it('round-trips and binds ciphertexts to their AAD', () => {

@@ -6,7 +6,9 @@ import { BatchedLogDestination } from '../../src/platform/log-destination.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const opened: number[] = [];
-afterEach(() => { for (const fd of opened.splice(0)) closeSync(fd); });
+afterEach(() => {
+  for (const fd of opened.splice(0)) closeSync(fd);
+});
 
 function logFile() {
   const path = join(mkdtempSync(join(tmpdir(), 'sb-log-')), 'out.log');

@@ -23,7 +23,14 @@ describe('paging', () => {
   });
 
   it('refuses tokens no server issues: a page size outside 1..1000, offsets that are not 32-bit, garbage', () => {
-    for (const bad of [{ startAt: 0, pageSize: 10_000_000 }, { startAt: 0, pageSize: 0 }, { startAt: 1e300, pageSize: 10 }, { startAt: -1, pageSize: 10 }, { startAt: 1.5, pageSize: 10 }, { startAt: '0', pageSize: 10 }]) {
+    for (const bad of [
+      { startAt: 0, pageSize: 10_000_000 },
+      { startAt: 0, pageSize: 0 },
+      { startAt: 1e300, pageSize: 10 },
+      { startAt: -1, pageSize: 10 },
+      { startAt: 1.5, pageSize: 10 },
+      { startAt: '0', pageSize: 10 },
+    ]) {
       expect(refused({ nextPage: token(bad) })).toBe(400);
     }
     expect(refused({ nextPage: Buffer.from('null').toString('base64url') })).toBe(400);

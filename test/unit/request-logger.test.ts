@@ -6,7 +6,18 @@ import { lazyChildLogger } from '../../src/platform/http/request-logger.ts';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({ write(chunk, _enc, cb) { lines.push(...chunk.toString().trim().split('\n').map((l: string) => JSON.parse(l))); cb(); } });
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(
+        ...chunk
+          .toString()
+          .trim()
+          .split('\n')
+          .map((l: string) => JSON.parse(l)),
+      );
+      cb();
+    },
+  });
   return { lines, root: pino(loggerOptions('info'), sink) };
 }
 
@@ -15,7 +26,10 @@ describe('request logger', () => {
     const { lines, root } = capture();
     let children = 0;
     const child = root.child.bind(root);
-    root.child = ((...args: Parameters<typeof child>) => { children++; return child(...args); }) as typeof root.child;
+    root.child = ((...args: Parameters<typeof child>) => {
+      children++;
+      return child(...args);
+    }) as typeof root.child;
 
     const log = lazyChildLogger(root, { reqId: 'r1' }, {});
     expect(children).toBe(0);
@@ -24,7 +38,10 @@ describe('request logger', () => {
     log.error({ err: { message: 'boom' }, configuration: { password: 'pw' } }, 'unhandled error');
     log.warn('second line');
     expect(children).toBe(1);
-    expect(lines.map((l) => [l.reqId, l.msg])).toEqual([['r1', 'unhandled error'], ['r1', 'second line']]);
+    expect(lines.map((l) => [l.reqId, l.msg])).toEqual([
+      ['r1', 'unhandled error'],
+      ['r1', 'second line'],
+    ]);
     expect(JSON.stringify(lines)).not.toContain('"pw"');
   });
 
@@ -34,6 +51,9 @@ describe('request logger', () => {
     expect(log.level).toBe('debug');
     log.debug('kept at debug');
     log.child({ part: 'upload' }).info('nested');
-    expect(lines.map((l) => [l.reqId, l.part, l.msg])).toEqual([['r2', undefined, 'kept at debug'], ['r2', 'upload', 'nested']]);
+    expect(lines.map((l) => [l.reqId, l.part, l.msg])).toEqual([
+      ['r2', undefined, 'kept at debug'],
+      ['r2', 'upload', 'nested'],
+    ]);
   });
 });

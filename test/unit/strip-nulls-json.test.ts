@@ -7,20 +7,34 @@ const strip = (source: string) => stripNullsFromJson(Buffer.from(source)).toStri
 
 // Strings that look like JSON structure, so the walk must know where strings begin and end.
 const tricky = fc.constantFrom('null', ':null', '":null,"', '\\', '\\"', '"', '\\\\', ',"a":null}', '{', '[null]', 'nul', 'ünï', 'n', '日本');
-const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), tricky, fc.array(tricky, { maxLength: 4 }).map((xs) => xs.join('')));
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'grapheme' }),
+  tricky,
+  fc.array(tricky, { maxLength: 4 }).map((xs) => xs.join('')),
+);
 const json: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small', withCrossShrink: true },
-    fc.constant(null), fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }), text,
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constant(null),
+    fc.constant(null),
+    fc.boolean(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    text,
     fc.array(tie('value'), { maxLength: 5 }),
-    fc.dictionary(text, tie('value'), { maxKeys: 6 })),
+    fc.dictionary(text, tie('value'), { maxKeys: 6 }),
+  ),
 })).value;
 
 describe('stripNullsFromJson', () => {
   it('equals stripNulls on the parsed value, compact or pretty-printed', () => {
-    fc.assert(fc.property(json, fc.constantFrom(undefined, 1, 2, '\t'), (value, indent) => {
-      const source = JSON.stringify(value, null, indent);
-      expect(JSON.parse(strip(source))).toEqual(stripNulls(JSON.parse(source)));
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(json, fc.constantFrom(undefined, 1, 2, '\t'), (value, indent) => {
+        const source = JSON.stringify(value, null, indent);
+        expect(JSON.parse(strip(source))).toEqual(stripNulls(JSON.parse(source)));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('removes members wherever they stand and keeps nulls in arrays', () => {

@@ -6,20 +6,30 @@ import { trimOpenApi } from '../contracts/jira/trim-openapi.ts';
 describe('the trimmed Jira contract', () => {
   it('keeps paths, methods, status codes and the response schemas they reach, and drops the rest', () => {
     const doc = {
-      openapi: '3.0.1', info: { title: 'Jira', version: '10.3.24', description: 'long text' },
+      openapi: '3.0.1',
+      info: { title: 'Jira', version: '10.3.24', description: 'long text' },
       paths: {
         '/api/2/thing/{id}': {
           parameters: [{ name: 'id' }],
           get: {
-            description: 'reads', parameters: [{ name: 'expand' }],
-            responses: { 200: { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } }, 404: { description: 'no' } },
+            description: 'reads',
+            parameters: [{ name: 'expand' }],
+            responses: {
+              200: { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } },
+              404: { description: 'no' },
+            },
           },
           put: { requestBody: { content: {} }, responses: { 204: { description: 'done' } } },
         },
       },
       components: {
         schemas: {
-          Thing: { type: 'object', description: 'a thing', properties: { description: { type: 'string', example: 'x' }, owner: { $ref: '#/components/schemas/User' } }, xml: { name: 't' } },
+          Thing: {
+            type: 'object',
+            description: 'a thing',
+            properties: { description: { type: 'string', example: 'x' }, owner: { $ref: '#/components/schemas/User' } },
+            xml: { name: 't' },
+          },
           User: { type: 'object', properties: { name: { type: 'string' } }, additionalProperties: { type: 'string', example: 'y' } },
           Unused: { type: 'object' },
         },

@@ -73,16 +73,30 @@ export function evaluateDateFunction(name: string, args: string[], zone: string,
   let start: number;
   let end: number;
   switch (lower) {
-    case 'now': return { start: now, end: now + 1 };
-    case 'startofday': case 'endofday':
-      start = zonedToUtc(zone, p.y, p.m, p.d); end = zonedToUtc(zone, p.y, p.m, p.d + 1); break;
-    case 'startofweek': case 'endofweek':
-      start = zonedToUtc(zone, p.y, p.m, p.d - p.weekday); end = zonedToUtc(zone, p.y, p.m, p.d - p.weekday + 7); break;
-    case 'startofmonth': case 'endofmonth':
-      start = zonedToUtc(zone, p.y, p.m, 1); end = zonedToUtc(zone, p.y, p.m + 1, 1); break;
-    case 'startofyear': case 'endofyear':
-      start = zonedToUtc(zone, p.y, 1, 1); end = zonedToUtc(zone, p.y + 1, 1, 1); break;
-    default: return undefined;
+    case 'now':
+      return { start: now, end: now + 1 };
+    case 'startofday':
+    case 'endofday':
+      start = zonedToUtc(zone, p.y, p.m, p.d);
+      end = zonedToUtc(zone, p.y, p.m, p.d + 1);
+      break;
+    case 'startofweek':
+    case 'endofweek':
+      start = zonedToUtc(zone, p.y, p.m, p.d - p.weekday);
+      end = zonedToUtc(zone, p.y, p.m, p.d - p.weekday + 7);
+      break;
+    case 'startofmonth':
+    case 'endofmonth':
+      start = zonedToUtc(zone, p.y, p.m, 1);
+      end = zonedToUtc(zone, p.y, p.m + 1, 1);
+      break;
+    case 'startofyear':
+    case 'endofyear':
+      start = zonedToUtc(zone, p.y, 1, 1);
+      end = zonedToUtc(zone, p.y + 1, 1, 1);
+      break;
+    default:
+      return undefined;
   }
   const at = lower.startsWith('start') ? start : end - 1;
   const moved = applyOffset(at, args[0], zone);

@@ -39,7 +39,12 @@ export interface JqlQuery {
 export class JqlSyntaxError extends Error {}
 
 type TokKind = 'word' | 'string' | 'op' | 'lparen' | 'rparen' | 'comma' | 'cf' | 'eof';
-interface Tok { kind: TokKind; text: string; pos: number; upper: string }
+interface Tok {
+  kind: TokKind;
+  text: string;
+  pos: number;
+  upper: string;
+}
 
 const RESERVED = new Set(['+', '.', ',', ';', '?', '|', '*', '/', '%', '^', '$', '#', '@', '[', ']', '&']);
 const WORD = /[A-Za-z0-9_\-:.*/]/;
@@ -53,7 +58,10 @@ function tokenize(q: string): Tok[] {
   const push = (kind: TokKind, text: string, pos: number) => toks.push({ kind, text, pos, upper: text.toUpperCase() });
   while (i < q.length) {
     const c = q[i]!;
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     const start = i;
     if (c === '"' || c === "'") {
       let value = '';
@@ -64,29 +72,72 @@ function tokenize(q: string): Tok[] {
         if (ch === '\\') {
           const next = q[i + 1];
           if (next === undefined) throw new JqlSyntaxError(`Error in the JQL Query: The quoted string '${value}' has not been completed. ${at(start)}`);
-          if (next === 'u') { value += String.fromCharCode(parseInt(q.slice(i + 2, i + 6), 16)); i += 6; continue; }
+          if (next === 'u') {
+            value += String.fromCharCode(parseInt(q.slice(i + 2, i + 6), 16));
+            i += 6;
+            continue;
+          }
           value += next === 'n' ? '\n' : next === 't' ? '\t' : next;
           i += 2;
           continue;
         }
-        if (ch === c) { i++; break; }
+        if (ch === c) {
+          i++;
+          break;
+        }
         value += ch;
         i++;
       }
       push('string', value, start);
       continue;
     }
-    if (c === '(') { push('lparen', c, start); i++; continue; }
-    if (c === ')') { push('rparen', c, start); i++; continue; }
-    if (c === ',') { push('comma', c, start); i++; continue; }
+    if (c === '(') {
+      push('lparen', c, start);
+      i++;
+      continue;
+    }
+    if (c === ')') {
+      push('rparen', c, start);
+      i++;
+      continue;
+    }
+    if (c === ',') {
+      push('comma', c, start);
+      i++;
+      continue;
+    }
     const two = q.slice(i, i + 2);
-    if (two === '!=' || two === '>=' || two === '<=' || two === '!~') { push('op', two, start); i += 2; continue; }
-    if (two === '&&') { push('word', 'AND', start); i += 2; continue; }
-    if (two === '||') { push('word', 'OR', start); i += 2; continue; }
-    if (c === '=' || c === '>' || c === '<' || c === '~') { push('op', c, start); i++; continue; }
-    if (c === '!') { push('word', 'NOT', start); i++; continue; }
+    if (two === '!=' || two === '>=' || two === '<=' || two === '!~') {
+      push('op', two, start);
+      i += 2;
+      continue;
+    }
+    if (two === '&&') {
+      push('word', 'AND', start);
+      i += 2;
+      continue;
+    }
+    if (two === '||') {
+      push('word', 'OR', start);
+      i += 2;
+      continue;
+    }
+    if (c === '=' || c === '>' || c === '<' || c === '~') {
+      push('op', c, start);
+      i++;
+      continue;
+    }
+    if (c === '!') {
+      push('word', 'NOT', start);
+      i++;
+      continue;
+    }
     const cf = /^cf\[(\d+)\]/i.exec(q.slice(i));
-    if (cf) { push('cf', cf[1]!, start); i += cf[0].length; continue; }
+    if (cf) {
+      push('cf', cf[1]!, start);
+      i += cf[0].length;
+      continue;
+    }
     if (WORD.test(c)) {
       let j = i;
       while (j < q.length && WORD.test(q[j]!)) j++;
@@ -96,9 +147,13 @@ function tokenize(q: string): Tok[] {
     }
     if (RESERVED.has(c)) {
       const code = c.charCodeAt(0).toString(16).padStart(4, '0');
-      throw new JqlSyntaxError(`Error in the JQL Query: The character '${c}' is a reserved JQL character. You must enclose it in a string or use the escape '\\u${code}' instead. ${at(start)}`);
+      throw new JqlSyntaxError(
+        `Error in the JQL Query: The character '${c}' is a reserved JQL character. You must enclose it in a string or use the escape '\\u${code}' instead. ${at(start)}`,
+      );
     }
-    throw new JqlSyntaxError(`Error in the JQL Query: The character '${c}' is a reserved JQL character. You must enclose it in a string or use the escape '\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}' instead. ${at(start)}`);
+    throw new JqlSyntaxError(
+      `Error in the JQL Query: The character '${c}' is a reserved JQL character. You must enclose it in a string or use the escape '\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}' instead. ${at(start)}`,
+    );
   }
   toks.push({ kind: 'eof', text: '', pos: q.length, upper: '' });
   return toks;
@@ -114,35 +169,61 @@ export function parseJql(q: string): JqlQuery {
 
   function field(): FieldRef {
     const t = peek();
-    if (t.kind === 'cf') { p++; return { name: `cf[${t.text}]`, customId: Number(t.text), pos: t.pos }; }
-    if (t.kind === 'string' || (t.kind === 'word' && !KEYWORDS.has(t.upper))) { p++; return { name: t.text, pos: t.pos }; }
+    if (t.kind === 'cf') {
+      p++;
+      return { name: `cf[${t.text}]`, customId: Number(t.text), pos: t.pos };
+    }
+    if (t.kind === 'string' || (t.kind === 'word' && !KEYWORDS.has(t.upper))) {
+      p++;
+      return { name: t.text, pos: t.pos };
+    }
     throw new JqlSyntaxError(`Error in the JQL Query: Expecting a field name but got ${got(t)}. ${at(t.pos)}`);
   }
 
   function operator(): JqlOperator {
     const t = peek();
-    if (t.kind === 'op') { p++; return t.text as JqlOperator; }
-    if (isWord('IN')) { p++; return 'in'; }
+    if (t.kind === 'op') {
+      p++;
+      return t.text as JqlOperator;
+    }
+    if (isWord('IN')) {
+      p++;
+      return 'in';
+    }
     if (isWord('NOT')) {
       p++;
-      if (isWord('IN')) { p++; return 'not in'; }
+      if (isWord('IN')) {
+        p++;
+        return 'not in';
+      }
       throw new JqlSyntaxError(`Error in the JQL Query: Expecting 'IN' but got ${got(peek())}. ${at(peek().pos)}`);
     }
     if (isWord('IS')) {
       p++;
-      if (isWord('NOT')) { p++; return 'is not'; }
+      if (isWord('NOT')) {
+        p++;
+        return 'is not';
+      }
       return 'is';
     }
     if (isWord('WAS') || isWord('CHANGED')) {
       throw new JqlSyntaxError(`Error in the JQL Query: The history operator '${t.text.toUpperCase()}' is not supported by this Jira emulator. ${at(t.pos)}`);
     }
-    throw new JqlSyntaxError(`Error in the JQL Query: Expecting operator but got ${got(t)}. The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'. ${at(t.pos)}`);
+    throw new JqlSyntaxError(
+      `Error in the JQL Query: Expecting operator but got ${got(t)}. The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'. ${at(t.pos)}`,
+    );
   }
 
   function single(): Operand {
     const t = peek();
-    if (t.kind === 'string') { p++; return { kind: 'value', value: t.text, quoted: true, pos: t.pos }; }
-    if (t.kind === 'word' && (t.upper === 'EMPTY' || t.upper === 'NULL')) { p++; return { kind: 'empty', pos: t.pos }; }
+    if (t.kind === 'string') {
+      p++;
+      return { kind: 'value', value: t.text, quoted: true, pos: t.pos };
+    }
+    if (t.kind === 'word' && (t.upper === 'EMPTY' || t.upper === 'NULL')) {
+      p++;
+      return { kind: 'empty', pos: t.pos };
+    }
     if (t.kind === 'word' && !KEYWORDS.has(t.upper)) {
       p++;
       if (peek().kind === 'lparen') {
@@ -151,10 +232,14 @@ export function parseJql(q: string): JqlQuery {
         if (peek().kind !== 'rparen') {
           for (;;) {
             const a = peek();
-            if (a.kind !== 'string' && a.kind !== 'word') throw new JqlSyntaxError(`Error in the JQL Query: Expecting a function argument but got ${got(a)}. ${at(a.pos)}`);
+            if (a.kind !== 'string' && a.kind !== 'word')
+              throw new JqlSyntaxError(`Error in the JQL Query: Expecting a function argument but got ${got(a)}. ${at(a.pos)}`);
             p++;
             args.push(a.text);
-            if (peek().kind === 'comma') { p++; continue; }
+            if (peek().kind === 'comma') {
+              p++;
+              continue;
+            }
             break;
           }
         }
@@ -172,7 +257,10 @@ export function parseJql(q: string): JqlQuery {
     if (t.kind === 'lparen') {
       p++;
       const items = [single()];
-      while (peek().kind === 'comma') { p++; items.push(single()); }
+      while (peek().kind === 'comma') {
+        p++;
+        items.push(single());
+      }
       if (peek().kind !== 'rparen') throw new JqlSyntaxError(`Error in the JQL Query: Expecting ')' but got ${got(peek())}. ${at(peek().pos)}`);
       p++;
       return { kind: 'list', items, pos: t.pos };
@@ -186,7 +274,10 @@ export function parseJql(q: string): JqlQuery {
 
   function primary(depth: number): JqlExpr {
     if (depth > 100) throw new JqlSyntaxError('Error in the JQL Query: The query is nested too deeply.');
-    if (isWord('NOT')) { p++; return { kind: 'not', expr: primary(depth + 1) }; }
+    if (isWord('NOT')) {
+      p++;
+      return { kind: 'not', expr: primary(depth + 1) };
+    }
     if (peek().kind === 'lparen') {
       p++;
       const e = orExpr(depth + 1);
@@ -202,13 +293,19 @@ export function parseJql(q: string): JqlQuery {
 
   function andExpr(depth: number): JqlExpr {
     let left = primary(depth);
-    while (isWord('AND')) { p++; left = { kind: 'and', left, right: primary(depth) }; }
+    while (isWord('AND')) {
+      p++;
+      left = { kind: 'and', left, right: primary(depth) };
+    }
     return left;
   }
 
   function orExpr(depth: number): JqlExpr {
     let left = andExpr(depth);
-    while (isWord('OR')) { p++; left = { kind: 'or', left, right: andExpr(depth) }; }
+    while (isWord('OR')) {
+      p++;
+      left = { kind: 'or', left, right: andExpr(depth) };
+    }
     return left;
   }
 
@@ -222,9 +319,18 @@ export function parseJql(q: string): JqlQuery {
     for (;;) {
       const f = field();
       let direction: 'asc' | 'desc' | undefined;
-      if (isWord('ASC')) { p++; direction = 'asc'; } else if (isWord('DESC')) { p++; direction = 'desc'; }
+      if (isWord('ASC')) {
+        p++;
+        direction = 'asc';
+      } else if (isWord('DESC')) {
+        p++;
+        direction = 'desc';
+      }
       orderBy.push({ field: f, direction });
-      if (peek().kind === 'comma') { p++; continue; }
+      if (peek().kind === 'comma') {
+        p++;
+        continue;
+      }
       break;
     }
   }

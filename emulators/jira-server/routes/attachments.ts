@@ -24,9 +24,13 @@ export function registerAttachmentRoutes(app: FastifyInstance, em: Emulator): vo
     const created: Attachment[] = [];
     for await (const part of request.parts()) {
       if (part.type !== 'file') continue;
-      if (part.fieldname !== 'file') { await part.toBuffer(); continue; }
+      if (part.fieldname !== 'file') {
+        await part.toBuffer();
+        continue;
+      }
       const content = await part.toBuffer();
-      if (content.length > em.config.attachmentLimit) return jiraError(reply, 413, [`The file is larger than the attachment size limit of ${em.config.attachmentLimit} bytes.`]);
+      if (content.length > em.config.attachmentLimit)
+        return jiraError(reply, 413, [`The file is larger than the attachment size limit of ${em.config.attachmentLimit} bytes.`]);
       created.push(em.domain.addAttachment(caller(request), issue, part.filename || 'attachment', part.mimetype || 'application/octet-stream', content));
     }
     if (!created.length) return jiraError(reply, 400, ['No file was attached; send the file in a part named "file".']);
@@ -59,6 +63,9 @@ export function registerAttachmentRoutes(app: FastifyInstance, em: Emulator): vo
       return reply.code(404).type('text/html;charset=UTF-8').send('<html><body>Attachment not found</body></html>');
     }
     const a = found.attachment;
-    return reply.type(a.mimeType).header('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.filename)}`).send(a.content);
+    return reply
+      .type(a.mimeType)
+      .header('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.filename)}`)
+      .send(a.content);
   });
 }

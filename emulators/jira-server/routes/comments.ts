@@ -25,7 +25,12 @@ export function registerCommentRoutes(app: FastifyInstance, em: Emulator): void 
     const { startAt, maxResults } = pageParams(q, 50, 5000);
     const ordered = q.orderBy === '-created' ? [...issue.comments].reverse() : issue.comments;
     const rendered = listParam(q.expand).includes('renderedBody');
-    return { startAt, maxResults, total: issue.comments.length, comments: ordered.slice(startAt, startAt + maxResults).map((c) => ser().comment(issue.id, c, rendered)) };
+    return {
+      startAt,
+      maxResults,
+      total: issue.comments.length,
+      comments: ordered.slice(startAt, startAt + maxResults).map((c) => ser().comment(issue.id, c, rendered)),
+    };
   });
 
   app.post('/rest/api/2/issue/:issueIdOrKey/comment', async (request, reply) => {

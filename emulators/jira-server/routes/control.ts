@@ -13,7 +13,10 @@ export function registerControlRoutes(app: FastifyInstance, em: Emulator): void 
   const p = CONTROL_PREFIX;
   const body = (b: unknown) => (b !== null && typeof b === 'object' ? (b as Record<string, unknown>) : {});
 
-  app.post(`${p}/reset`, async () => { em.reset(false); return { ok: true }; });
+  app.post(`${p}/reset`, async () => {
+    em.reset(false);
+    return { ok: true };
+  });
   app.post(`${p}/seed`, async (request) => {
     const issues = Number(body(request.body).issues ?? 120);
     em.reset(true, Number.isFinite(issues) && issues >= 0 ? issues : 120);
@@ -72,7 +75,10 @@ export function registerControlRoutes(app: FastifyInstance, em: Emulator): void 
     if (typeof b.basicAuthEnabled === 'boolean') em.config.basicAuthEnabled = b.basicAuthEnabled;
     if (typeof b.attachmentLimit === 'number') em.config.attachmentLimit = b.attachmentLimit;
     if (typeof b.latencyMs === 'number' && b.latencyMs >= 0) em.config.latencyMs = b.latencyMs;
-    if (b.rateLimit && typeof b.rateLimit === 'object') { em.config.rateLimit = { ...em.config.rateLimit, ...(b.rateLimit as object) }; em.limiter.clear(); }
+    if (b.rateLimit && typeof b.rateLimit === 'object') {
+      em.config.rateLimit = { ...em.config.rateLimit, ...(b.rateLimit as object) };
+      em.limiter.clear();
+    }
     if (b.webhooks && typeof b.webhooks === 'object') em.config.webhooks = { ...em.config.webhooks, ...(b.webhooks as object) };
     if (b.userTimeZones && typeof b.userTimeZones === 'object') {
       for (const [name, zone] of Object.entries(b.userTimeZones as Record<string, string>)) {
@@ -95,5 +101,8 @@ export function registerControlRoutes(app: FastifyInstance, em: Emulator): void 
       return reply.code(400).send({ message: 'path is not a valid regular expression' });
     }
   });
-  app.delete(`${p}/faults`, async () => { em.faults.clear(); return { ok: true }; });
+  app.delete(`${p}/faults`, async () => {
+    em.faults.clear();
+    return { ok: true };
+  });
 }

@@ -30,7 +30,12 @@ export function mutate<T>(reply: FastifyReply, work: () => T): T | undefined {
 }
 
 /** Admin-only resources answer 403 to everyone else. */
-export function requireAdmin(em: Emulator, request: FastifyRequest, reply: FastifyReply, message = 'You do not have the permission to perform this operation.'): boolean {
+export function requireAdmin(
+  em: Emulator,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  message = 'You do not have the permission to perform this operation.',
+): boolean {
   if (em.state.isAdmin(caller(request))) return true;
   jiraError(reply, 403, [message]);
   return false;

@@ -10,32 +10,48 @@ import { mutate, objectBody, pageParams, visibleIssue } from './helpers.ts';
 /** Transitions valid from the issue's current status (jira-server.md §4.5). */
 export function transitionsFor(em: Emulator, issue: Issue, withFields = false): Record<string, unknown>[] {
   const ser = em.serializer();
-  return em.state.transitions.filter((t) => t.from.includes(issue.fields.status)).map((t) => ({
-    id: t.id, name: t.name, opsbarSequence: t.opsbarSequence, description: '',
-    to: ser.status(em.state.status(t.to)),
-    fields: withFields && t.resolution === 'set' ? { resolution: fieldMeta(em, em.state.fields.get('resolution')!, false) } : {},
-  }));
+  return em.state.transitions
+    .filter((t) => t.from.includes(issue.fields.status))
+    .map((t) => ({
+      id: t.id,
+      name: t.name,
+      opsbarSequence: t.opsbarSequence,
+      description: '',
+      to: ser.status(em.state.status(t.to)),
+      fields: withFields && t.resolution === 'set' ? { resolution: fieldMeta(em, em.state.fields.get('resolution')!, false) } : {},
+    }));
 }
 
 /** One field's create/edit metadata: `{required, schema, name, fieldId, operations, allowedValues?}`. */
 function fieldMeta(em: Emulator, def: FieldDefinition, required: boolean, project?: Project): Record<string, unknown> {
   const ser = em.serializer();
   const meta: Record<string, unknown> = {
-    required, schema: def.schema, name: def.name, fieldId: def.id, hasDefaultValue: def.id === 'priority',
+    required,
+    schema: def.schema,
+    name: def.name,
+    fieldId: def.id,
+    hasDefaultValue: def.id === 'priority',
     operations: def.schema.type === 'array' ? ['add', 'set', 'remove'] : ['set'],
   };
   if (def.id === 'priority') meta.allowedValues = em.state.priorities.map((p) => ser.priority(p));
   if (def.id === 'resolution') meta.allowedValues = em.state.resolutions.map((r) => ser.resolution(r));
   if (def.id === 'components' && project) meta.allowedValues = project.components.map((c) => ser.component(c));
   if (def.id === 'assignee' || def.id === 'reporter' || def.kind === 'userpicker') meta.autoCompleteUrl = ser.api('user/search?username=');
-  if (def.options) meta.allowedValues = def.options.map((o) => ({ self: ser.api(`customFieldOption/${o.id}`), value: o.value, id: o.id, disabled: o.disabled }));
+  if (def.options)
+    meta.allowedValues = def.options.map((o) => ({ self: ser.api(`customFieldOption/${o.id}`), value: o.value, id: o.id, disabled: o.disabled }));
   return meta;
 }
 
 /** The create screen: what create validation accepts and requires, so the two can never disagree. */
 export function createMetaFields(em: Emulator, project: Project, issueTypeId: string): Record<string, unknown>[] {
   const type = em.state.issueTypes.get(issueTypeId)!;
-  const ids = ['summary', 'issuetype', 'project', ...SCREEN_FIELDS.filter((f) => !['summary', 'issuetype', 'project', 'parent'].includes(f)), ...(type.subtask ? ['parent'] : [])];
+  const ids = [
+    'summary',
+    'issuetype',
+    'project',
+    ...SCREEN_FIELDS.filter((f) => !['summary', 'issuetype', 'project', 'parent'].includes(f)),
+    ...(type.subtask ? ['parent'] : []),
+  ];
   const defs = [...ids.map((id) => em.state.fields.get(id)!), ...[...em.state.fields.values()].filter((f) => f.custom)];
   return defs.map((def) => {
     const required = ['summary', 'issuetype', 'project'].includes(def.id) || (def.id === 'parent' && type.subtask);
@@ -79,7 +95,9 @@ export function registerIssueRoutes(app: FastifyInstance, em: Emulator): void {
     const keys = listParam(q.projectKeys);
     const ids = listParam(q.projectIds);
     const expand = listParam(q.expand).includes('projects.issuetypes.fields');
-    const projects = [...em.state.projects.values()].filter((p) => em.state.canBrowse(caller(request), p) && (!keys.length || keys.includes(p.key)) && (!ids.length || ids.includes(p.id)));
+    const projects = [...em.state.projects.values()].filter(
+      (p) => em.state.canBrowse(caller(request), p) && (!keys.length || keys.includes(p.key)) && (!ids.length || ids.includes(p.id)),
+    );
     return {
       expand: 'projects',
       projects: projects.map((p) => ({
@@ -118,15 +136,28 @@ export function registerIssueRoutes(app: FastifyInstance, em: Emulator): void {
     const issue = visibleIssue(em, request, reply);
     if (!issue) return reply;
     const q = request.query as Record<string, string | undefined>;
-    return issueBean(ser(), issue, {
-      fields: listParam(q.fields), expand: listParam(q.expand), properties: listParam(q.properties), viewerKey: caller(request).key,
-      transitions: () => transitionsFor(em, issue), editmeta: () => ({ fields: editMeta(issue) }),
-    }, '*all');
+    return issueBean(
+      ser(),
+      issue,
+      {
+        fields: listParam(q.fields),
+        expand: listParam(q.expand),
+        properties: listParam(q.properties),
+        viewerKey: caller(request).key,
+        transitions: () => transitionsFor(em, issue),
+        editmeta: () => ({ fields: editMeta(issue) }),
+      },
+      '*all',
+    );
   });
 
   const editMeta = (issue: Issue) => {
     const project = em.state.projects.get(issue.fields.project)!;
-    return Object.fromEntries(createMetaFields(em, project, issue.fields.issuetype).filter((f) => f.fieldId !== 'project').map((f) => [f.fieldId as string, f]));
+    return Object.fromEntries(
+      createMetaFields(em, project, issue.fields.issuetype)
+        .filter((f) => f.fieldId !== 'project')
+        .map((f) => [f.fieldId as string, f]),
+    );
   };
 
   app.get('/rest/api/2/issue/:issueIdOrKey/editmeta', async (request, reply) => {
@@ -144,7 +175,10 @@ export function registerIssueRoutes(app: FastifyInstance, em: Emulator): void {
       return jiraError(reply, 403, ['To discard the user notification either admin or project admin permissions are required.']);
     }
     const body = objectBody(request) as { fields?: Record<string, unknown>; update?: Record<string, unknown[]> };
-    const done = mutate(reply, () => { em.domain.editIssue(caller(request), issue, body); return true; });
+    const done = mutate(reply, () => {
+      em.domain.editIssue(caller(request), issue, body);
+      return true;
+    });
     if (!done) return reply;
     return reply.code(204).send();
   });
@@ -153,7 +187,10 @@ export function registerIssueRoutes(app: FastifyInstance, em: Emulator): void {
     const issue = visibleIssue(em, request, reply);
     if (!issue) return reply;
     const deleteSubtasks = (request.query as { deleteSubtasks?: string }).deleteSubtasks === 'true';
-    const done = mutate(reply, () => { em.domain.deleteIssue(caller(request), issue, deleteSubtasks); return true; });
+    const done = mutate(reply, () => {
+      em.domain.deleteIssue(caller(request), issue, deleteSubtasks);
+      return true;
+    });
     if (!done) return reply;
     return reply.code(204).send();
   });
@@ -163,7 +200,10 @@ export function registerIssueRoutes(app: FastifyInstance, em: Emulator): void {
     if (!issue) return reply;
     const { name } = objectBody(request) as { name?: string | null };
     const value = name === null || name === undefined ? null : { name };
-    const done = mutate(reply, () => { em.domain.editIssue(caller(request), issue, { fields: { assignee: value } }); return true; });
+    const done = mutate(reply, () => {
+      em.domain.editIssue(caller(request), issue, { fields: { assignee: value } });
+      return true;
+    });
     if (!done) return reply;
     return reply.code(204).send();
   });
@@ -182,8 +222,11 @@ export function registerIssueRoutes(app: FastifyInstance, em: Emulator): void {
     if (!issue) return reply;
     const body = objectBody(request) as { transition?: { id?: unknown }; fields?: Record<string, unknown>; update?: Record<string, unknown[]> };
     const id = body.transition?.id;
-    if (id === undefined || id === null) return jiraError(reply, 400, ['Missing \'transition\' identifier']);
-    const done = mutate(reply, () => { em.domain.transition(caller(request), issue, String(id), body.fields ?? {}, body.update ?? {}); return true; });
+    if (id === undefined || id === null) return jiraError(reply, 400, ["Missing 'transition' identifier"]);
+    const done = mutate(reply, () => {
+      em.domain.transition(caller(request), issue, String(id), body.fields ?? {}, body.update ?? {});
+      return true;
+    });
     if (!done) return reply;
     return reply.code(204).send();
   });
@@ -199,7 +242,8 @@ export function registerIssueRoutes(app: FastifyInstance, em: Emulator): void {
     for (const g of body.to?.groups ?? []) {
       if (!g.name || !em.state.groups.has(g.name)) return jiraError(reply, 400, [`Group '${g.name}' does not exist.`]);
     }
-    if (body.textBody === undefined && (body as { htmlBody?: unknown }).htmlBody === undefined) return jiraError(reply, 400, ['Either textBody or htmlBody is required.']);
+    if (body.textBody === undefined && (body as { htmlBody?: unknown }).htmlBody === undefined)
+      return jiraError(reply, 400, ['Either textBody or htmlBody is required.']);
     em.state.outbox.push({ issueKey: issue.key, at: em.clock.now(), body });
     return reply.code(204).send();
   });
@@ -242,6 +286,11 @@ export function registerIssueRoutes(app: FastifyInstance, em: Emulator): void {
   app.get('/rest/api/2/issue/:issueIdOrKey/watchers', async (request, reply) => {
     const issue = visibleIssue(em, request, reply);
     if (!issue) return reply;
-    return { self: ser().api(`issue/${issue.key}/watchers`), isWatching: issue.watcherKeys.includes(caller(request).key), watchCount: issue.watcherKeys.length, watchers: issue.watcherKeys.map((k) => ser().userByKey(k)) };
+    return {
+      self: ser().api(`issue/${issue.key}/watchers`),
+      isWatching: issue.watcherKeys.includes(caller(request).key),
+      watchCount: issue.watcherKeys.length,
+      watchers: issue.watcherKeys.map((k) => ser().userByKey(k)),
+    };
   });
 }

@@ -20,12 +20,14 @@ export function registerProjectRoutes(app: FastifyInstance, em: Emulator): void 
   // A plain array on Server/DC (Cloud pages /project/search instead).
   app.get('/rest/api/2/project', async (request) => {
     const expand = listParam((request.query as { expand?: string }).expand);
-    return [...em.state.projects.values()].filter((p) => em.state.canBrowse(caller(request), p) && !p.archived).map((p) => {
-      const bean = ser().project(p);
-      if (expand.includes('lead')) bean.lead = ser().userByKey(p.leadKey);
-      if (expand.includes('description')) bean.description = p.description;
-      return bean;
-    });
+    return [...em.state.projects.values()]
+      .filter((p) => em.state.canBrowse(caller(request), p) && !p.archived)
+      .map((p) => {
+        const bean = ser().project(p);
+        if (expand.includes('lead')) bean.lead = ser().userByKey(p.leadKey);
+        if (expand.includes('description')) bean.description = p.description;
+        return bean;
+      });
   });
 
   app.get('/rest/api/2/project/:idOrKey', async (request, reply) => {
@@ -39,18 +41,29 @@ export function registerProjectRoutes(app: FastifyInstance, em: Emulator): void 
     const b = objectBody(request);
     const errors: Record<string, string> = {};
     const key = typeof b.key === 'string' ? b.key : '';
-    if (!/^[A-Z][A-Z0-9_]{1,9}$/.test(key)) errors.projectKey = 'Project keys must start with an uppercase letter, followed by one or more uppercase alphanumeric characters.';
+    if (!/^[A-Z][A-Z0-9_]{1,9}$/.test(key))
+      errors.projectKey = 'Project keys must start with an uppercase letter, followed by one or more uppercase alphanumeric characters.';
     else if (em.state.projectByIdOrKey(key)) errors.projectKey = `Project '${em.state.projectByIdOrKey(key)!.name}' uses this project key.`;
     if (typeof b.name !== 'string' || b.name.trim() === '') errors.projectName = 'You must specify a valid project name.';
-    else if ([...em.state.projects.values()].some((p) => p.name.toLowerCase() === String(b.name).toLowerCase())) errors.projectName = 'A project with that name already exists.';
-    if (typeof b.projectTypeKey !== 'string' || !PROJECT_TYPES.includes(b.projectTypeKey)) errors.projectType = 'A project type must be specified (software, business or service_desk).';
+    else if ([...em.state.projects.values()].some((p) => p.name.toLowerCase() === String(b.name).toLowerCase()))
+      errors.projectName = 'A project with that name already exists.';
+    if (typeof b.projectTypeKey !== 'string' || !PROJECT_TYPES.includes(b.projectTypeKey))
+      errors.projectType = 'A project type must be specified (software, business or service_desk).';
     const lead = typeof b.lead === 'string' ? em.state.userByName(b.lead) : undefined;
     if (!lead) errors.projectLead = 'You must specify a valid project lead.';
     if (Object.keys(errors).length) return jiraError(reply, 400, [], errors);
     const p: Project = {
-      id: String(em.state.next('project')), key, name: String(b.name), description: typeof b.description === 'string' ? b.description : '',
-      leadKey: lead!.key, projectTypeKey: String(b.projectTypeKey), components: [], issueTypeIds: ['10001', '10002', '10003', '10004'].filter((t) => em.state.issueTypes.has(t)),
-      nextIssueNumber: 1, browseGroups: [], archived: false,
+      id: String(em.state.next('project')),
+      key,
+      name: String(b.name),
+      description: typeof b.description === 'string' ? b.description : '',
+      leadKey: lead!.key,
+      projectTypeKey: String(b.projectTypeKey),
+      components: [],
+      issueTypeIds: ['10001', '10002', '10003', '10004'].filter((t) => em.state.issueTypes.has(t)),
+      nextIssueNumber: 1,
+      browseGroups: [],
+      archived: false,
     };
     em.state.projects.set(p.id, p);
     return reply.code(201).send({ self: ser().api(`project/${p.id}`), id: Number(p.id), key: p.key });
@@ -78,7 +91,11 @@ export function registerProjectRoutes(app: FastifyInstance, em: Emulator): void 
     const { idOrKey } = request.params as { idOrKey: string };
     const p = find(idOrKey, request);
     if (!p) return jiraError(reply, 404, missing(idOrKey));
-    for (const i of [...em.state.issues.values()]) if (i.fields.project === p.id) { em.state.issues.delete(i.id); em.state.issuesByKey.delete(i.key); }
+    for (const i of [...em.state.issues.values()])
+      if (i.fields.project === p.id) {
+        em.state.issues.delete(i.id);
+        em.state.issuesByKey.delete(i.key);
+      }
     em.state.projects.delete(p.id);
     return reply.code(204).send();
   });
@@ -89,7 +106,13 @@ export function registerProjectRoutes(app: FastifyInstance, em: Emulator): void 
     if (!p) return jiraError(reply, 404, missing(idOrKey));
     return p.issueTypeIds.map((id) => {
       const t = em.state.issueTypes.get(id)!;
-      return { self: ser().api(`issuetype/${t.id}`), id: t.id, name: t.name, subtask: t.subtask, statuses: [...em.state.statuses.values()].map((s) => ser().status(s)) };
+      return {
+        self: ser().api(`issuetype/${t.id}`),
+        id: t.id,
+        name: t.name,
+        subtask: t.subtask,
+        statuses: [...em.state.statuses.values()].map((s) => ser().status(s)),
+      };
     });
   });
 
@@ -97,16 +120,23 @@ export function registerProjectRoutes(app: FastifyInstance, em: Emulator): void 
     const { idOrKey } = request.params as { idOrKey: string };
     const p = find(idOrKey, request);
     if (!p) return jiraError(reply, 404, missing(idOrKey));
-    return p.components.map((c) => ({ ...ser().component(c), ...(c.leadKey !== null && { lead: ser().userByKey(c.leadKey) }), project: p.key, projectId: Number(p.id) }));
+    return p.components.map((c) => ({
+      ...ser().component(c),
+      ...(c.leadKey !== null && { lead: ser().userByKey(c.leadKey) }),
+      project: p.key,
+      projectId: Number(p.id),
+    }));
   });
 
   app.post('/rest/api/2/component', async (request, reply) => {
     const b = objectBody(request);
     const p = typeof b.project === 'string' ? find(b.project, request) : undefined;
     if (!p) return jiraError(reply, 400, [], { project: 'The project is required.' });
-    if (!em.state.isAdmin(caller(request)) && p.leadKey !== caller(request).key) return jiraError(reply, 403, ['You cannot edit the configuration of this project.']);
+    if (!em.state.isAdmin(caller(request)) && p.leadKey !== caller(request).key)
+      return jiraError(reply, 403, ['You cannot edit the configuration of this project.']);
     if (typeof b.name !== 'string' || b.name.trim() === '') return jiraError(reply, 400, [], { name: 'The component name is required.' });
-    if (p.components.some((c) => c.name.toLowerCase() === String(b.name).toLowerCase())) return jiraError(reply, 400, [], { name: `A component with the name ${b.name} already exists in this project.` });
+    if (p.components.some((c) => c.name.toLowerCase() === String(b.name).toLowerCase()))
+      return jiraError(reply, 400, [], { name: `A component with the name ${b.name} already exists in this project.` });
     const c = { id: String(em.state.next('component')), name: b.name, description: typeof b.description === 'string' ? b.description : '', leadKey: null };
     p.components.push(c);
     return reply.code(201).send({ ...ser().component(c), project: p.key, projectId: Number(p.id) });

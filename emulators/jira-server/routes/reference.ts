@@ -27,14 +27,24 @@ export function registerReferenceRoutes(app: FastifyInstance, em: Emulator): voi
   };
 
   app.get('/rest/api/2/priority', async () => em.state.priorities.map((p) => ser().priority(p)));
-  app.get('/rest/api/2/priority/page', async (request) => paged(em.state.priorities.map((p) => ser().priority(p)), request.query));
+  app.get('/rest/api/2/priority/page', async (request) =>
+    paged(
+      em.state.priorities.map((p) => ser().priority(p)),
+      request.query,
+    ),
+  );
   app.get('/rest/api/2/priority/:id', async (request, reply) => {
     const p = em.state.priorities.find((x) => x.id === (request.params as { id: string }).id);
     return p ? ser().priority(p) : jiraError(reply, 404, [`Cannot find priority with id '${(request.params as { id: string }).id}'`]);
   });
 
   app.get('/rest/api/2/status', async () => [...em.state.statuses.values()].map((s) => ser().status(s)));
-  app.get('/rest/api/2/status/page', async (request) => paged([...em.state.statuses.values()].map((s) => ser().status(s)), request.query));
+  app.get('/rest/api/2/status/page', async (request) =>
+    paged(
+      [...em.state.statuses.values()].map((s) => ser().status(s)),
+      request.query,
+    ),
+  );
   app.get('/rest/api/2/status/:idOrName', async (request, reply) => {
     const v = (request.params as { idOrName: string }).idOrName;
     const s = em.state.statuses.get(v) ?? [...em.state.statuses.values()].find((x) => x.name.toLowerCase() === v.toLowerCase());
@@ -55,7 +65,12 @@ export function registerReferenceRoutes(app: FastifyInstance, em: Emulator): voi
   });
 
   app.get('/rest/api/2/issuetype', async () => [...em.state.issueTypes.values()].map((t) => ser().issueType(t)));
-  app.get('/rest/api/2/issuetype/page', async (request) => paged([...em.state.issueTypes.values()].map((t) => ser().issueType(t)), request.query));
+  app.get('/rest/api/2/issuetype/page', async (request) =>
+    paged(
+      [...em.state.issueTypes.values()].map((t) => ser().issueType(t)),
+      request.query,
+    ),
+  );
   app.get('/rest/api/2/issuetype/:id', async (request, reply) => {
     const t = em.state.issueTypes.get((request.params as { id: string }).id);
     return t ? ser().issueType(t) : jiraError(reply, 404, [`The issue type with id '${(request.params as { id: string }).id}' does not exist`]);
@@ -70,8 +85,15 @@ export function registerReferenceRoutes(app: FastifyInstance, em: Emulator): voi
     if ([...em.state.issueTypes.values()].some((t) => t.name.toLowerCase() === String(b.name).toLowerCase())) {
       return jiraError(reply, 409, [], { name: 'An issue type with this name already exists.' });
     }
-    if (b.type !== undefined && b.type !== 'standard' && b.type !== 'subtask') return jiraError(reply, 400, [], { type: "The type must be 'standard' or 'subtask'." });
-    const t = { id: String(em.state.next('issueType')), name: b.name, description: typeof b.description === 'string' ? b.description : '', subtask: b.type === 'subtask', avatarId: 10300 };
+    if (b.type !== undefined && b.type !== 'standard' && b.type !== 'subtask')
+      return jiraError(reply, 400, [], { type: "The type must be 'standard' or 'subtask'." });
+    const t = {
+      id: String(em.state.next('issueType')),
+      name: b.name,
+      description: typeof b.description === 'string' ? b.description : '',
+      subtask: b.type === 'subtask',
+      avatarId: 10300,
+    };
     em.state.issueTypes.set(t.id, t);
     return reply.code(201).send(ser().issueType(t));
   });
@@ -83,7 +105,8 @@ export function registerReferenceRoutes(app: FastifyInstance, em: Emulator): voi
     const b = objectBody(request);
     if (b.name !== undefined) {
       if (typeof b.name !== 'string' || b.name.trim() === '') return jiraError(reply, 400, [], { name: 'You must specify a unique name for the issue type.' });
-      if ([...em.state.issueTypes.values()].some((x) => x !== t && x.name.toLowerCase() === String(b.name).toLowerCase())) return jiraError(reply, 409, [], { name: 'An issue type with this name already exists.' });
+      if ([...em.state.issueTypes.values()].some((x) => x !== t && x.name.toLowerCase() === String(b.name).toLowerCase()))
+        return jiraError(reply, 409, [], { name: 'An issue type with this name already exists.' });
       t.name = b.name;
     }
     if (typeof b.description === 'string') t.description = b.description;
@@ -94,14 +117,20 @@ export function registerReferenceRoutes(app: FastifyInstance, em: Emulator): voi
     if (!requireAdmin(em, request, reply)) return reply;
     const id = (request.params as { id: string }).id;
     if (!em.state.issueTypes.has(id)) return jiraError(reply, 404, [`The issue type with id '${id}' does not exist`]);
-    if ([...em.state.issues.values()].some((i) => i.fields.issuetype === id)) return jiraError(reply, 400, ['The issue type is used by issues; pass alternativeIssueTypeId.']);
+    if ([...em.state.issues.values()].some((i) => i.fields.issuetype === id))
+      return jiraError(reply, 400, ['The issue type is used by issues; pass alternativeIssueTypeId.']);
     em.state.issueTypes.delete(id);
     for (const p of em.state.projects.values()) p.issueTypeIds = p.issueTypeIds.filter((x) => x !== id);
     return reply.code(204).send();
   });
 
   const fieldJson = (f: ReturnType<typeof em.state.fields.get> & object) => ({
-    id: f.id, name: f.name, custom: f.custom, orderable: f.orderable, navigable: f.navigable, searchable: f.searchable,
+    id: f.id,
+    name: f.name,
+    custom: f.custom,
+    orderable: f.orderable,
+    navigable: f.navigable,
+    searchable: f.searchable,
     clauseNames: f.custom ? [`cf[${f.schema.customId}]`, f.name] : [f.id],
     schema: f.schema,
   });
@@ -116,10 +145,17 @@ export function registerReferenceRoutes(app: FastifyInstance, em: Emulator): voi
     const type = typeof b.type === 'string' ? b.type : '';
     const short = type.replace('com.atlassian.jira.plugin.system.customfieldtypes:', '');
     const spec = Object.hasOwn(CUSTOM_TYPES, short) ? CUSTOM_TYPES[short] : undefined;
-    if (!type.startsWith('com.atlassian.jira.plugin.system.customfieldtypes:') || !spec) return jiraError(reply, 400, [], { type: `Custom field type '${type}' is invalid.` });
+    if (!type.startsWith('com.atlassian.jira.plugin.system.customfieldtypes:') || !spec)
+      return jiraError(reply, 400, [], { type: `Custom field type '${type}' is invalid.` });
     const n = em.state.next('customField');
     const f = {
-      id: `customfield_${n}`, name: b.name, custom: true, orderable: true, navigable: true, searchable: true, kind: spec.kind,
+      id: `customfield_${n}`,
+      name: b.name,
+      custom: true,
+      orderable: true,
+      navigable: true,
+      searchable: true,
+      kind: spec.kind,
       description: typeof b.description === 'string' ? b.description : '',
       schema: { type: spec.type, ...(spec.items && { items: spec.items }), custom: type, customId: n },
       ...((spec.kind === 'select' || spec.kind === 'multiselect') && { options: [] }),

@@ -29,7 +29,10 @@ export function runSearch(em: Emulator, user: User, input: SearchInput, reply: F
     compiled = compileQuery(parseJql(input.jql), { state: em.state, user, now: em.clock.now(), validate: input.validateQuery, warnings });
   } catch (err) {
     if (err instanceof JqlSyntaxError || err instanceof JqlError) {
-      return reply.code(400).type('application/json;charset=UTF-8').send({ errorMessages: [err.message], warningMessages: [] });
+      return reply
+        .code(400)
+        .type('application/json;charset=UTF-8')
+        .send({ errorMessages: [err.message], warningMessages: [] });
     }
     throw err;
   }
@@ -41,11 +44,24 @@ export function runSearch(em: Emulator, user: User, input: SearchInput, reply: F
   const page = visible.slice(input.startAt, input.startAt + maxResults);
   const ser = em.serializer();
   const body: Record<string, unknown> = {
-    expand: 'schema,names', startAt: input.startAt, maxResults, total: visible.length,
-    issues: page.map((issue) => issueBean(ser, issue, {
-      fields: input.fields, expand: input.expand, properties: input.properties, viewerKey: user.key,
-      transitions: () => transitionsFor(em, issue),
-    }, '*navigable')),
+    expand: 'schema,names',
+    startAt: input.startAt,
+    maxResults,
+    total: visible.length,
+    issues: page.map((issue) =>
+      issueBean(
+        ser,
+        issue,
+        {
+          fields: input.fields,
+          expand: input.expand,
+          properties: input.properties,
+          viewerKey: user.key,
+          transitions: () => transitionsFor(em, issue),
+        },
+        '*navigable',
+      ),
+    ),
   };
   if (warnings.length) body.warningMessages = warnings;
   return body;
@@ -57,22 +73,39 @@ export function registerSearchRoutes(app: FastifyInstance, em: Emulator): void {
     const q = request.query as Record<string, string | undefined>;
     const startAt = Number.parseInt(q.startAt ?? '0', 10);
     const max = q.maxResults === undefined ? undefined : Number.parseInt(q.maxResults, 10);
-    return runSearch(em, caller(request), {
-      jql: q.jql ?? '', startAt: Number.isNaN(startAt) || startAt < 0 ? 0 : startAt,
-      maxResults: max === undefined || Number.isNaN(max) || max < 0 ? undefined : max,
-      fields: listParam(q.fields), expand: listParam(q.expand), properties: listParam(q.properties),
-      validateQuery: q.validateQuery !== 'false' && q.validateQuery !== 'warn',
-    }, reply);
+    return runSearch(
+      em,
+      caller(request),
+      {
+        jql: q.jql ?? '',
+        startAt: Number.isNaN(startAt) || startAt < 0 ? 0 : startAt,
+        maxResults: max === undefined || Number.isNaN(max) || max < 0 ? undefined : max,
+        fields: listParam(q.fields),
+        expand: listParam(q.expand),
+        properties: listParam(q.properties),
+        validateQuery: q.validateQuery !== 'false' && q.validateQuery !== 'warn',
+      },
+      reply,
+    );
   });
 
   app.post('/rest/api/2/search', async (request, reply) => {
     const b = (request.body ?? {}) as Record<string, unknown>;
     const startAt = typeof b.startAt === 'number' && b.startAt >= 0 ? Math.floor(b.startAt) : 0;
     const max = typeof b.maxResults === 'number' && b.maxResults >= 0 ? Math.floor(b.maxResults) : undefined;
-    return runSearch(em, caller(request), {
-      jql: typeof b.jql === 'string' ? b.jql : '', startAt, maxResults: max,
-      fields: listParam(b.fields), expand: listParam(b.expand), properties: listParam(b.properties),
-      validateQuery: b.validateQuery !== false && b.validateQuery !== 'warn' && b.validateQuery !== 'false',
-    }, reply);
+    return runSearch(
+      em,
+      caller(request),
+      {
+        jql: typeof b.jql === 'string' ? b.jql : '',
+        startAt,
+        maxResults: max,
+        fields: listParam(b.fields),
+        expand: listParam(b.expand),
+        properties: listParam(b.properties),
+        validateQuery: b.validateQuery !== false && b.validateQuery !== 'warn' && b.validateQuery !== 'false',
+      },
+      reply,
+    );
   });
 }

@@ -14,10 +14,15 @@ export function registerSystemRoutes(app: FastifyInstance, em: Emulator): void {
     const p = em.config.profile;
     const ser = em.serializer();
     return {
-      baseUrl: em.baseUrl, version: p.version, versionNumbers: p.numbers, deploymentType: 'Server',
+      baseUrl: em.baseUrl,
+      version: p.version,
+      versionNumbers: p.numbers,
+      deploymentType: 'Server',
       buildNumber: p.numbers[0] * 1_000_000 + p.numbers[1] * 10_000 + p.numbers[2],
-      buildDate: ser.date(Date.UTC(2025, 0, 15)), serverTime: ser.date(em.clock.now()),
-      scmInfo: '3f6d2b1c9e8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e', serverTitle: 'Jira',
+      buildDate: ser.date(Date.UTC(2025, 0, 15)),
+      serverTime: ser.date(em.clock.now()),
+      scmInfo: '3f6d2b1c9e8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e',
+      serverTitle: 'Jira',
     };
   });
 
@@ -62,7 +67,8 @@ export function registerSystemRoutes(app: FastifyInstance, em: Emulator): void {
   });
 
   // Personal access tokens (8.14+): https://developer.atlassian.com/server/jira/platform/personal-access-token
-  const patAvailable = (reply: Parameters<typeof jiraError>[0]) => (em.config.profile.personalAccessTokens ? undefined : jiraError(reply, 404, ['null for uri']));
+  const patAvailable = (reply: Parameters<typeof jiraError>[0]) =>
+    em.config.profile.personalAccessTokens ? undefined : jiraError(reply, 404, ['null for uri']);
   const patJson = (t: { id: number; name: string; createdAt: number; expiringAt: number | null }) => {
     const ser = em.serializer();
     return { id: t.id, name: t.name, createdAt: ser.date(t.createdAt), ...(t.expiringAt !== null && { expiringAt: ser.date(t.expiringAt) }) };
@@ -72,10 +78,17 @@ export function registerSystemRoutes(app: FastifyInstance, em: Emulator): void {
     const body = (request.body ?? {}) as { name?: unknown; expirationDuration?: unknown };
     if (typeof body.name !== 'string' || body.name.trim() === '') return jiraError(reply, 400, ['Token name is required']);
     const days = body.expirationDuration === undefined ? null : Number(body.expirationDuration);
-    if (days !== null && (!Number.isInteger(days) || days < 1 || days > 365)) return jiraError(reply, 400, ['expirationDuration must be between 1 and 365 days']);
+    if (days !== null && (!Number.isInteger(days) || days < 1 || days > 365))
+      return jiraError(reply, 400, ['expirationDuration must be between 1 and 365 days']);
     const raw = randomBytes(33).toString('base64').replace(/[+/=]/g, 'x');
     const now = em.clock.now();
-    const token = { id: ++em.state.counters.token, name: body.name, tokenHash: hashToken(raw), createdAt: now, expiringAt: days === null ? null : now + days * 86_400_000 };
+    const token = {
+      id: ++em.state.counters.token,
+      name: body.name,
+      tokenHash: hashToken(raw),
+      createdAt: now,
+      expiringAt: days === null ? null : now + days * 86_400_000,
+    };
     caller(request).tokens.push(token);
     return reply.code(201).send({ ...patJson(token), rawToken: raw });
   });

@@ -8,8 +8,15 @@ import { objectBody, pageParams, requireAdmin } from './helpers.ts';
 /** Jira's user search matches the start of the login, the e-mail, the display name or any of its words. */
 export function userMatches(u: User, query: string): boolean {
   const q = query.toLowerCase();
-  return u.name.toLowerCase().startsWith(q) || u.emailAddress.toLowerCase().startsWith(q) ||
-    u.displayName.toLowerCase().startsWith(q) || u.displayName.toLowerCase().split(/\s+/).some((w) => w.startsWith(q));
+  return (
+    u.name.toLowerCase().startsWith(q) ||
+    u.emailAddress.toLowerCase().startsWith(q) ||
+    u.displayName.toLowerCase().startsWith(q) ||
+    u.displayName
+      .toLowerCase()
+      .split(/\s+/)
+      .some((w) => w.startsWith(q))
+  );
 }
 
 /** Users and groups (jira-server.md §4.14). */
@@ -22,7 +29,8 @@ export function registerUserRoutes(app: FastifyInstance, em: Emulator): void {
     const q = request.query as { username?: string; key?: string; expand?: string };
     if (q.username === undefined && q.key === undefined) return jiraError(reply, 404, ['The username query parameter was not provided']);
     const u = lookup(q);
-    if (!u) return jiraError(reply, 404, [q.key !== undefined ? `The user with key '${q.key}' does not exist` : `The user named '${q.username}' does not exist`]);
+    if (!u)
+      return jiraError(reply, 404, [q.key !== undefined ? `The user with key '${q.key}' does not exist` : `The user named '${q.username}' does not exist`]);
     return ser().user(u, true);
   });
 
@@ -37,9 +45,18 @@ export function registerUserRoutes(app: FastifyInstance, em: Emulator): void {
     if (Object.keys(errors).length) return jiraError(reply, 400, [], errors);
     const key = `JIRAUSER${em.state.next('user')}`;
     const u: User = {
-      key, name: String(b.name), displayName: String(b.displayName), emailAddress: String(b.emailAddress),
-      password: typeof b.password === 'string' ? b.password : `${key}-unset-${Math.random()}`, timeZone: em.config.instanceZone,
-      active: true, groups: ['jira-users'], failedLogins: 0, captcha: false, tokens: [], properties: new Map(),
+      key,
+      name: String(b.name),
+      displayName: String(b.displayName),
+      emailAddress: String(b.emailAddress),
+      password: typeof b.password === 'string' ? b.password : `${key}-unset-${Math.random()}`,
+      timeZone: em.config.instanceZone,
+      active: true,
+      groups: ['jira-users'],
+      failedLogins: 0,
+      captcha: false,
+      tokens: [],
+      properties: new Map(),
     };
     em.state.users.set(key, u);
     return reply.code(201).send(ser().user(u, true));
@@ -49,7 +66,8 @@ export function registerUserRoutes(app: FastifyInstance, em: Emulator): void {
     const q = request.query as { username?: string; key?: string };
     const u = lookup(q);
     if (!u) return jiraError(reply, 404, ['The user does not exist']);
-    if (!em.state.isAdmin(caller(request)) && caller(request).key !== u.key) return jiraError(reply, 403, ['You must have global administrator rights in order to modify users.']);
+    if (!em.state.isAdmin(caller(request)) && caller(request).key !== u.key)
+      return jiraError(reply, 403, ['You must have global administrator rights in order to modify users.']);
     const b = objectBody(request);
     if (typeof b.displayName === 'string' && b.displayName.trim() !== '') u.displayName = b.displayName;
     if (typeof b.emailAddress === 'string') {
@@ -80,7 +98,8 @@ export function registerUserRoutes(app: FastifyInstance, em: Emulator): void {
     const { startAt, maxResults } = pageParams(q, 50, 1000);
     const includeInactive = q.includeInactive === 'true';
     const includeActive = q.includeActive !== 'false';
-    const found = [...em.state.users.values()].filter((u) => userMatches(u, q.username!) && (u.active ? includeActive : includeInactive))
+    const found = [...em.state.users.values()]
+      .filter((u) => userMatches(u, q.username!) && (u.active ? includeActive : includeInactive))
       .sort((a, b) => a.name.localeCompare(b.name));
     return found.slice(startAt, startAt + maxResults).map((u) => ser().user(u));
   });
@@ -99,8 +118,15 @@ export function registerUserRoutes(app: FastifyInstance, em: Emulator): void {
     const found = [...em.state.users.values()].filter((u) => u.active && userMatches(u, q.query ?? ''));
     const shown = found.slice(0, maxResults);
     return {
-      users: shown.map((u) => ({ name: u.name, key: u.key, html: `${u.displayName} - ${u.emailAddress} (${u.name})`, displayName: u.displayName, avatarUrl: ser().avatarUrls('user', u.name, 10122)['16x16'] })),
-      total: found.length, header: `Showing ${shown.length} of ${found.length} matching users`,
+      users: shown.map((u) => ({
+        name: u.name,
+        key: u.key,
+        html: `${u.displayName} - ${u.emailAddress} (${u.name})`,
+        displayName: u.displayName,
+        avatarUrl: ser().avatarUrls('user', u.name, 10122)['16x16'],
+      })),
+      total: found.length,
+      header: `Showing ${shown.length} of ${found.length} matching users`,
     };
   });
 
@@ -109,7 +135,11 @@ export function registerUserRoutes(app: FastifyInstance, em: Emulator): void {
     const { maxResults } = pageParams(q, 20, 1000);
     const found = [...em.state.groups.values()].filter((g) => g.name.toLowerCase().includes((q.query ?? '').toLowerCase()));
     const shown = found.slice(0, maxResults);
-    return { header: `Showing ${shown.length} of ${found.length} matching groups`, total: found.length, groups: shown.map((g) => ({ name: g.name, html: g.name, labels: [] })) };
+    return {
+      header: `Showing ${shown.length} of ${found.length} matching groups`,
+      total: found.length,
+      groups: shown.map((g) => ({ name: g.name, html: g.name, labels: [] })),
+    };
   });
 
   app.get('/rest/api/2/group/member', async (request, reply) => {
@@ -118,6 +148,13 @@ export function registerUserRoutes(app: FastifyInstance, em: Emulator): void {
     const { startAt, maxResults } = pageParams(q, 50, 1000);
     const members = [...em.state.users.values()].filter((u) => u.groups.includes(q.groupname!) && (u.active || q.includeInactiveUsers === 'true'));
     const values = members.slice(startAt, startAt + maxResults).map((u) => ser().user(u));
-    return { self: ser().api(`group/member?groupname=${encodeURIComponent(q.groupname)}`), maxResults, startAt, total: members.length, isLast: startAt + values.length >= members.length, values };
+    return {
+      self: ser().api(`group/member?groupname=${encodeURIComponent(q.groupname)}`),
+      maxResults,
+      startAt,
+      total: members.length,
+      isLast: startAt + values.length >= members.length,
+      values,
+    };
   });
 }

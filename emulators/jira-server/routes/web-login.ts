@@ -28,8 +28,9 @@ export function registerWebLoginRoutes(app: FastifyInstance, em: Emulator): void
   const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html;charset=UTF-8').send(body);
 
   app.register(async (web) => {
-    web.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 },
-      (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
+    web.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_request, body, done) =>
+      done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+    );
 
     web.get('/login.jsp', anonymous, async (_request, reply) => html(reply, 200, page(action(), undefined)));
 

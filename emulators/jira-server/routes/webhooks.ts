@@ -12,33 +12,66 @@ import { objectBody, requireAdmin } from './helpers.ts';
 export function registerWebhookRoutes(app: FastifyInstance, em: Emulator): void {
   const v1Self = (h: WebhookRegistration) => `${em.baseUrl}/rest/webhooks/1.0/webhook/${h.id}`;
   const v1Json = (h: WebhookRegistration) => ({
-    self: v1Self(h), name: h.name, url: h.url, excludeBody: h.excludeBody,
-    filters: { 'issue-related-events-section': h.jql ?? '' }, events: h.events, enabled: h.enabled,
-    lastUpdatedUser: h.lastUpdatedUserKey, lastUpdatedDisplayName: em.state.userByKey(h.lastUpdatedUserKey)?.displayName ?? '', lastUpdated: h.updatedDate,
+    self: v1Self(h),
+    name: h.name,
+    url: h.url,
+    excludeBody: h.excludeBody,
+    filters: { 'issue-related-events-section': h.jql ?? '' },
+    events: h.events,
+    enabled: h.enabled,
+    lastUpdatedUser: h.lastUpdatedUserKey,
+    lastUpdatedDisplayName: em.state.userByKey(h.lastUpdatedUserKey)?.displayName ?? '',
+    lastUpdated: h.updatedDate,
   });
   const v10Json = (h: WebhookRegistration) => ({
-    id: h.id, name: h.name, url: h.url, events: h.events, createdDate: h.createdDate, updatedDate: h.updatedDate,
-    configuration: { FILTERS: h.jql ?? '', EXCLUDE_BODY: String(h.excludeBody) }, active: h.enabled, scopeType: 'GLOBAL', sslVerificationRequired: true,
-    statistics: { counts: { errors: h.stats.errors, failures: h.stats.failures, successes: h.stats.successes, window: { start: h.createdDate, duration: 3600000 } }, lastError: h.stats.lastError },
+    id: h.id,
+    name: h.name,
+    url: h.url,
+    events: h.events,
+    createdDate: h.createdDate,
+    updatedDate: h.updatedDate,
+    configuration: { FILTERS: h.jql ?? '', EXCLUDE_BODY: String(h.excludeBody) },
+    active: h.enabled,
+    scopeType: 'GLOBAL',
+    sslVerificationRequired: true,
+    statistics: {
+      counts: { errors: h.stats.errors, failures: h.stats.failures, successes: h.stats.successes, window: { start: h.createdDate, duration: 3600000 } },
+      lastError: h.stats.lastError,
+    },
   });
 
   const guard = (api: 'v1' | 'v10', request: FastifyRequest, reply: FastifyReply): boolean => {
-    if (em.config.profile.webhookApi !== api) { jiraError(reply, 404, [`null for uri: ${request.url}`]); return false; }
+    if (em.config.profile.webhookApi !== api) {
+      jiraError(reply, 404, [`null for uri: ${request.url}`]);
+      return false;
+    }
     return requireAdmin(em, request, reply, 'Only Jira administrators can manage webhooks.');
   };
 
-  const parse = (api: 'v1' | 'v10', b: Record<string, unknown>, reply: FastifyReply): Omit<WebhookRegistration, 'id' | 'createdDate' | 'updatedDate' | 'lastUpdatedUserKey' | 'api' | 'stats'> | undefined => {
+  const parse = (
+    api: 'v1' | 'v10',
+    b: Record<string, unknown>,
+    reply: FastifyReply,
+  ): Omit<WebhookRegistration, 'id' | 'createdDate' | 'updatedDate' | 'lastUpdatedUserKey' | 'api' | 'stats'> | undefined => {
     const errors: string[] = [];
     if (typeof b.name !== 'string' || b.name.trim() === '') errors.push('Webhook name is required.');
     let url: URL | undefined;
-    try { url = new URL(String(b.url)); } catch { errors.push('Webhook URL is invalid.'); }
+    try {
+      url = new URL(String(b.url));
+    } catch {
+      errors.push('Webhook URL is invalid.');
+    }
     if (url && url.protocol !== 'http:' && url.protocol !== 'https:') errors.push('Webhook URL must use http or https.');
     if (!Array.isArray(b.events) || b.events.some((e) => typeof e !== 'string')) errors.push('Webhook events must be a list of event names.');
-    if (errors.length) { jiraError(reply, 400, errors); return undefined; }
+    if (errors.length) {
+      jiraError(reply, 400, errors);
+      return undefined;
+    }
     // 10.x ignores the 9.x `filters` object (JRASERVER-78733); its filter lives in `configuration.FILTERS`.
-    const jql = api === 'v1'
-      ? ((b.filters as Record<string, string> | undefined)?.['issue-related-events-section'] || null)
-      : ((b.configuration as Record<string, string> | undefined)?.FILTERS || null);
+    const jql =
+      api === 'v1'
+        ? (b.filters as Record<string, string> | undefined)?.['issue-related-events-section'] || null
+        : (b.configuration as Record<string, string> | undefined)?.FILTERS || null;
     const excludeBody = api === 'v1' ? b.excludeBody === true : (b.configuration as Record<string, string> | undefined)?.EXCLUDE_BODY === 'true';
     const enabled = api === 'v1' ? b.enabled !== false : b.active !== false;
     return { name: String(b.name), url: String(b.url), events: b.events as string[], jql, excludeBody, enabled };
@@ -49,7 +82,15 @@ export function registerWebhookRoutes(app: FastifyInstance, em: Emulator): void 
     const input = parse(api, objectBody(request), reply);
     if (!input) return reply;
     const now = em.clock.now();
-    const h: WebhookRegistration = { ...input, id: em.state.next('webhook'), createdDate: now, updatedDate: now, lastUpdatedUserKey: caller(request).key, api, stats: { successes: 0, failures: 0, errors: 0, lastError: null } };
+    const h: WebhookRegistration = {
+      ...input,
+      id: em.state.next('webhook'),
+      createdDate: now,
+      updatedDate: now,
+      lastUpdatedUserKey: caller(request).key,
+      api,
+      stats: { successes: 0, failures: 0, errors: 0, lastError: null },
+    };
     em.state.webhooks.set(h.id, h);
     return reply.code(201).send(api === 'v1' ? v1Json(h) : v10Json(h));
   };

@@ -86,8 +86,10 @@ export function registerWorklogRoutes(app: FastifyInstance, em: Emulator): void 
 
   app.get('/rest/api/2/worklog/updated', async (request) => {
     const since = Number((request.query as { since?: string }).since ?? 0) || 0;
-    const all = [...em.state.issues.values()].flatMap((i) => i.worklogs.map((w) => ({ w, i })))
-      .filter(({ w }) => w.updated >= since).sort((a, b) => a.w.updated - b.w.updated);
+    const all = [...em.state.issues.values()]
+      .flatMap((i) => i.worklogs.map((w) => ({ w, i })))
+      .filter(({ w }) => w.updated >= since)
+      .sort((a, b) => a.w.updated - b.w.updated);
     const values = all.slice(0, 1000).map(({ w }) => ({ worklogId: Number(w.id), updatedTime: w.updated, properties: [] }));
     const until = values.length ? values[values.length - 1]!.updatedTime : since;
     return { values, since, until, self: ser().api(`worklog/updated?since=${since}`), lastPage: all.length <= 1000 };
@@ -95,7 +97,9 @@ export function registerWorklogRoutes(app: FastifyInstance, em: Emulator): void 
 
   app.get('/rest/api/2/worklog/deleted', async (request) => {
     const since = Number((request.query as { since?: string }).since ?? 0) || 0;
-    const values = em.state.deletedWorklogs.filter((d) => d.deletedAt >= since).map((d) => ({ worklogId: Number(d.id), updatedTime: d.deletedAt, properties: [] }));
+    const values = em.state.deletedWorklogs
+      .filter((d) => d.deletedAt >= since)
+      .map((d) => ({ worklogId: Number(d.id), updatedTime: d.deletedAt, properties: [] }));
     return { values, since, until: values.at(-1)?.updatedTime ?? since, self: ser().api(`worklog/deleted?since=${since}`), lastPage: true };
   });
 

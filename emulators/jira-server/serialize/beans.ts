@@ -7,7 +7,11 @@ import { formatDateTime } from '../time.ts';
  * the context path; datetimes use the instance zone; ids are strings.
  */
 export class Serializer {
-  constructor(readonly state: JiraState, readonly baseUrl: string, readonly zone: string) {}
+  constructor(
+    readonly state: JiraState,
+    readonly baseUrl: string,
+    readonly zone: string,
+  ) {}
 
   api(path: string): string {
     return `${this.baseUrl}/rest/api/2/${path}`;
@@ -83,7 +87,14 @@ export class Serializer {
   }
 
   projectShort(p: Project): Record<string, unknown> {
-    return { self: this.api(`project/${p.id}`), id: p.id, key: p.key, name: p.name, projectTypeKey: p.projectTypeKey, avatarUrls: this.avatarUrls('project', p.id, 10324) };
+    return {
+      self: this.api(`project/${p.id}`),
+      id: p.id,
+      key: p.key,
+      name: p.name,
+      projectTypeKey: p.projectTypeKey,
+      avatarUrls: this.avatarUrls('project', p.id, 10324),
+    };
   }
 
   component(c: Component): Record<string, unknown> {
@@ -92,26 +103,37 @@ export class Serializer {
 
   issueType(t: IssueType): Record<string, unknown> {
     return {
-      self: this.api(`issuetype/${t.id}`), id: t.id, description: t.description,
+      self: this.api(`issuetype/${t.id}`),
+      id: t.id,
+      description: t.description,
       iconUrl: `${this.baseUrl}/secure/viewavatar?size=xsmall&avatarId=${t.avatarId}&avatarType=issuetype`,
-      name: t.name, subtask: t.subtask, avatarId: t.avatarId,
+      name: t.name,
+      subtask: t.subtask,
+      avatarId: t.avatarId,
     };
   }
 
   status(s: Status): Record<string, unknown> {
     const category = { new: ['2', 'blue-gray', 'To Do'], indeterminate: ['4', 'yellow', 'In Progress'], done: ['3', 'green', 'Done'] }[s.category];
     return {
-      self: this.api(`status/${s.id}`), description: s.description,
+      self: this.api(`status/${s.id}`),
+      description: s.description,
       iconUrl: `${this.baseUrl}/images/icons/statuses/${s.name.toLowerCase().replace(/\s+/g, '')}.png`,
-      name: s.name, untranslatedName: s.name, id: s.id,
+      name: s.name,
+      untranslatedName: s.name,
+      id: s.id,
       statusCategory: { self: this.api(`statuscategory/${category[0]}`), id: Number(category[0]), key: s.category, colorName: category[1], name: category[2] },
     };
   }
 
   priority(p: Priority): Record<string, unknown> {
     return {
-      self: this.api(`priority/${p.id}`), statusColor: p.statusColor, description: p.description,
-      iconUrl: `${this.baseUrl}/images/icons/priorities/${p.name.toLowerCase()}.svg`, name: p.name, id: p.id,
+      self: this.api(`priority/${p.id}`),
+      statusColor: p.statusColor,
+      description: p.description,
+      iconUrl: `${this.baseUrl}/images/icons/priorities/${p.name.toLowerCase()}.svg`,
+      name: p.name,
+      id: p.id,
     };
   }
 
@@ -174,12 +196,20 @@ export class Serializer {
 
 /** Jira's duration text: `1h 30m`, `2d`, `1w 2d` (8-hour days, 5-day weeks). */
 export function formatDuration(seconds: number): string {
-  const units: [string, number][] = [['w', 5 * 8 * 3600], ['d', 8 * 3600], ['h', 3600], ['m', 60]];
+  const units: [string, number][] = [
+    ['w', 5 * 8 * 3600],
+    ['d', 8 * 3600],
+    ['h', 3600],
+    ['m', 60],
+  ];
   const parts: string[] = [];
   let rest = seconds;
   for (const [u, size] of units) {
     const n = Math.floor(rest / size);
-    if (n > 0) { parts.push(`${n}${u}`); rest -= n * size; }
+    if (n > 0) {
+      parts.push(`${n}${u}`);
+      rest -= n * size;
+    }
   }
   return parts.length ? parts.join(' ') : '0m';
 }
@@ -202,5 +232,8 @@ export function parseDuration(text: string): number | undefined {
 export function renderWiki(text: string | null): string | null {
   if (text === null) return null;
   const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return escaped.split(/\n{2,}/).map((p) => `<p>${p.replace(/\n/g, '<br/>\n')}</p>`).join('\n');
+  return escaped
+    .split(/\n{2,}/)
+    .map((p) => `<p>${p.replace(/\n/g, '<br/>\n')}</p>`)
+    .join('\n');
 }

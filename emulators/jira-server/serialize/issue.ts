@@ -19,7 +19,10 @@ export interface IssueView {
 export function listParam(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   const items = Array.isArray(value) ? value : [value];
-  return items.flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter(Boolean);
+  return items
+    .flatMap((v) => String(v).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Which field ids a `fields` selection returns (jira-server.md §2). */
@@ -39,12 +42,18 @@ export function fieldValue(ser: Serializer, issue: Issue, field: FieldDefinition
   const s = ser.state;
   const f = issue.fields;
   switch (field.id) {
-    case 'summary': return f.summary;
-    case 'description': return f.description;
-    case 'environment': return f.environment;
-    case 'issuetype': return ser.issueType(s.issueTypes.get(f.issuetype)!);
-    case 'project': return ser.projectShort(s.projects.get(f.project)!);
-    case 'status': return ser.status(s.status(f.status));
+    case 'summary':
+      return f.summary;
+    case 'description':
+      return f.description;
+    case 'environment':
+      return f.environment;
+    case 'issuetype':
+      return ser.issueType(s.issueTypes.get(f.issuetype)!);
+    case 'project':
+      return ser.projectShort(s.projects.get(f.project)!);
+    case 'status':
+      return ser.status(s.status(f.status));
     case 'priority': {
       const p = s.priorities.find((x) => x.id === f.priority);
       return p ? ser.priority(p) : null;
@@ -53,33 +62,55 @@ export function fieldValue(ser: Serializer, issue: Issue, field: FieldDefinition
       const r = s.resolutions.find((x) => x.id === f.resolution);
       return r ? ser.resolution(r) : null;
     }
-    case 'resolutiondate': return ser.date(f.resolutiondate);
-    case 'assignee': return ser.userByKey(f.assignee);
-    case 'reporter': return ser.userByKey(f.reporter);
-    case 'creator': return ser.userByKey(f.creator);
-    case 'labels': return [...f.labels];
+    case 'resolutiondate':
+      return ser.date(f.resolutiondate);
+    case 'assignee':
+      return ser.userByKey(f.assignee);
+    case 'reporter':
+      return ser.userByKey(f.reporter);
+    case 'creator':
+      return ser.userByKey(f.creator);
+    case 'labels':
+      return [...f.labels];
     case 'components': {
       const project = s.projects.get(f.project)!;
-      return f.components.map((id) => project.components.find((c) => c.id === id)).filter((c) => c !== undefined).map((c) => ser.component(c!));
+      return f.components
+        .map((id) => project.components.find((c) => c.id === id))
+        .filter((c) => c !== undefined)
+        .map((c) => ser.component(c!));
     }
     case 'fixVersions':
     case 'versions':
-    case 'issuelinks': return [];
-    case 'duedate': return f.duedate;
-    case 'created': return ser.date(issue.created);
-    case 'updated': return ser.date(issue.updated);
-    case 'lastViewed': return null;
-    case 'subtasks': return s.subtasks(issue.id).map((sub) => ({
-      id: sub.id, key: sub.key, self: ser.api(`issue/${sub.id}`),
-      fields: { summary: sub.fields.summary, status: ser.status(s.status(sub.fields.status)), issuetype: ser.issueType(s.issueTypes.get(sub.fields.issuetype)!) },
-    }));
+    case 'issuelinks':
+      return [];
+    case 'duedate':
+      return f.duedate;
+    case 'created':
+      return ser.date(issue.created);
+    case 'updated':
+      return ser.date(issue.updated);
+    case 'lastViewed':
+      return null;
+    case 'subtasks':
+      return s.subtasks(issue.id).map((sub) => ({
+        id: sub.id,
+        key: sub.key,
+        self: ser.api(`issue/${sub.id}`),
+        fields: {
+          summary: sub.fields.summary,
+          status: ser.status(s.status(sub.fields.status)),
+          issuetype: ser.issueType(s.issueTypes.get(sub.fields.issuetype)!),
+        },
+      }));
     case 'parent': {
       if (f.parent === null) return null;
       const parent = s.issues.get(f.parent);
       return parent ? { id: parent.id, key: parent.key, self: ser.api(`issue/${parent.id}`), fields: { summary: parent.fields.summary } } : null;
     }
-    case 'watches': return { self: ser.api(`issue/${issue.key}/watchers`), watchCount: issue.watcherKeys.length, isWatching: issue.watcherKeys.includes(viewerKey) };
-    case 'votes': return { self: ser.api(`issue/${issue.key}/votes`), votes: issue.votes, hasVoted: false };
+    case 'watches':
+      return { self: ser.api(`issue/${issue.key}/watchers`), watchCount: issue.watcherKeys.length, isWatching: issue.watcherKeys.includes(viewerKey) };
+    case 'votes':
+      return { self: ser.api(`issue/${issue.key}/votes`), votes: issue.votes, hasVoted: false };
     case 'timespent': {
       const spent = issue.worklogs.reduce((n, w) => n + w.timeSpentSeconds, 0);
       return spent === 0 ? null : spent;
@@ -88,16 +119,24 @@ export function fieldValue(ser: Serializer, issue: Issue, field: FieldDefinition
       const spent = issue.worklogs.reduce((n, w) => n + w.timeSpentSeconds, 0);
       return spent === 0 ? {} : { timeSpent: formatDuration(spent), timeSpentSeconds: spent };
     }
-    case 'attachment': return issue.attachments.map((a) => ser.attachment(a));
-    case 'comment': return {
-      comments: issue.comments.map((c) => ser.comment(issue.id, c)),
-      maxResults: issue.comments.length, total: issue.comments.length, startAt: 0,
-    };
-    case 'worklog': return {
-      startAt: 0, maxResults: 20, total: issue.worklogs.length,
-      worklogs: issue.worklogs.slice(0, 20).map((w) => ser.worklog(issue.id, w)),
-    };
-    default: return field.custom ? customValue(ser, issue, field) : null;
+    case 'attachment':
+      return issue.attachments.map((a) => ser.attachment(a));
+    case 'comment':
+      return {
+        comments: issue.comments.map((c) => ser.comment(issue.id, c)),
+        maxResults: issue.comments.length,
+        total: issue.comments.length,
+        startAt: 0,
+      };
+    case 'worklog':
+      return {
+        startAt: 0,
+        maxResults: 20,
+        total: issue.worklogs.length,
+        worklogs: issue.worklogs.slice(0, 20).map((w) => ser.worklog(issue.id, w)),
+      };
+    default:
+      return field.custom ? customValue(ser, issue, field) : null;
   }
 }
 
@@ -109,12 +148,19 @@ function customValue(ser: Serializer, issue: Issue, field: FieldDefinition): unk
       const o = field.options?.find((x) => x.id === raw);
       return o ? { self: ser.api(`customFieldOption/${o.id}`), value: o.value, id: o.id, disabled: o.disabled } : null;
     }
-    case 'multiselect': return (raw as string[]).map((id) => field.options?.find((x) => x.id === id)).filter(Boolean)
-      .map((o) => ({ self: ser.api(`customFieldOption/${o!.id}`), value: o!.value, id: o!.id, disabled: o!.disabled }));
-    case 'userpicker': return ser.userByKey(raw as string);
-    case 'grouppicker': return { name: raw, self: ser.api(`group?groupname=${encodeURIComponent(String(raw))}`) };
-    case 'datetime': return ser.date(raw as number);
-    default: return raw;
+    case 'multiselect':
+      return (raw as string[])
+        .map((id) => field.options?.find((x) => x.id === id))
+        .filter(Boolean)
+        .map((o) => ({ self: ser.api(`customFieldOption/${o!.id}`), value: o!.value, id: o!.id, disabled: o!.disabled }));
+    case 'userpicker':
+      return ser.userByKey(raw as string);
+    case 'grouppicker':
+      return { name: raw, self: ser.api(`group?groupname=${encodeURIComponent(String(raw))}`) };
+    case 'datetime':
+      return ser.date(raw as number);
+    default:
+      return raw;
   }
 }
 
@@ -141,8 +187,16 @@ export function issueBean(ser: Serializer, issue: Issue, view: IssueView, fallba
     const rendered: Record<string, unknown> = {};
     for (const id of Object.keys(fields)) {
       if (id === 'description' || id === 'environment') rendered[id] = renderWiki(fields[id] as string | null);
-      else if (id === 'comment') rendered[id] = { comments: issue.comments.map((c) => ser.comment(issue.id, c, true)), maxResults: issue.comments.length, total: issue.comments.length, startAt: 0 };
-      else if (['created', 'updated', 'resolutiondate'].includes(id)) rendered[id] = fields[id] === null ? null : formatDate(id === 'created' ? issue.created : id === 'updated' ? issue.updated : issue.fields.resolutiondate!, ser.zone);
+      else if (id === 'comment')
+        rendered[id] = {
+          comments: issue.comments.map((c) => ser.comment(issue.id, c, true)),
+          maxResults: issue.comments.length,
+          total: issue.comments.length,
+          startAt: 0,
+        };
+      else if (['created', 'updated', 'resolutiondate'].includes(id))
+        rendered[id] =
+          fields[id] === null ? null : formatDate(id === 'created' ? issue.created : id === 'updated' ? issue.updated : issue.fields.resolutiondate!, ser.zone);
       else rendered[id] = null;
     }
     bean.renderedFields = rendered;

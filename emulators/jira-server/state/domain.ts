@@ -17,7 +17,10 @@ export type DomainEvent =
   | { type: 'property'; action: 'set' | 'deleted'; issue: Issue; key: string; user: User };
 
 export class ValidationError extends Error {
-  constructor(readonly errors: FieldErrors, readonly errorMessages: string[] = []) {
+  constructor(
+    readonly errors: FieldErrors,
+    readonly errorMessages: string[] = [],
+  ) {
     super('validation failed');
   }
 }
@@ -29,7 +32,10 @@ const TRACKED = ['summary', 'description', 'environment', 'priority', 'assignee'
 export class Domain {
   #listeners: Listener[] = [];
 
-  constructor(readonly state: JiraState, readonly now: () => number) {}
+  constructor(
+    readonly state: JiraState,
+    readonly now: () => number,
+  ) {}
 
   onEvent(listener: Listener): void {
     this.#listeners.push(listener);
@@ -56,9 +62,23 @@ export class Domain {
     if (!type || (project && !project.issueTypeIds.includes(type.id))) errors.issuetype = 'valid issue type is required';
     if (input.summary === undefined) errors.summary = 'You must specify a summary of the issue.';
     const fields: IssueFields = {
-      summary: '', description: null, environment: null, issuetype: type?.id ?? '', project: project?.id ?? '', status: '1',
-      priority: '3', resolution: null, resolutiondate: null, assignee: null, reporter: user.key, creator: user.key,
-      labels: [], components: [], duedate: null, parent: null, custom: new Map(),
+      summary: '',
+      description: null,
+      environment: null,
+      issuetype: type?.id ?? '',
+      project: project?.id ?? '',
+      status: '1',
+      priority: '3',
+      resolution: null,
+      resolutiondate: null,
+      assignee: null,
+      reporter: user.key,
+      creator: user.key,
+      labels: [],
+      components: [],
+      duedate: null,
+      parent: null,
+      custom: new Map(),
     };
     if (project) applyFieldInput(this.state, fields, input, errors, true, project);
     if (type?.subtask && fields.parent === null && !errors.parent) errors.parent = 'Issue type is a sub-task but parent issue key or id not specified.';
@@ -68,8 +88,19 @@ export class Domain {
     const id = String(this.state.next('issue'));
     const number = project!.nextIssueNumber++;
     const issue: Issue = {
-      id, key: `${project!.key}-${number}`, number, fields, created: at, updated: at,
-      comments: [], attachments: [], worklogs: [], properties: new Map(), histories: [], watcherKeys: [user.key], votes: 0,
+      id,
+      key: `${project!.key}-${number}`,
+      number,
+      fields,
+      created: at,
+      updated: at,
+      comments: [],
+      attachments: [],
+      worklogs: [],
+      properties: new Map(),
+      histories: [],
+      watcherKeys: [user.key],
+      votes: 0,
     };
     for (const prop of body.properties ?? []) issue.properties.set(prop.key, prop.value);
     this.state.issues.set(id, issue);
@@ -90,13 +121,21 @@ export class Domain {
     const before = new Map(TRACKED.map((id) => [id, displayValue(this.state, issue, id)]));
     const customBefore = new Map([...issue.fields.custom.keys()].map((id) => [id, displayValue(this.state, issue, id)]));
     const project = this.state.projects.get(issue.fields.project)!;
-    const next: IssueFields = { ...issue.fields, labels: [...issue.fields.labels], components: [...issue.fields.components], custom: new Map(issue.fields.custom) };
+    const next: IssueFields = {
+      ...issue.fields,
+      labels: [...issue.fields.labels],
+      components: [...issue.fields.components],
+      custom: new Map(issue.fields.custom),
+    };
     const errors: FieldErrors = {};
     if (body.fields?.project !== undefined) errors.project = "Field 'project' cannot be set. It is not on the appropriate screen, or unknown.";
     applyFieldInput(this.state, next, body.fields ?? {}, errors, false, project);
     const comments: string[] = [];
     for (const [id, ops] of Object.entries(body.update ?? {})) {
-      if (!Array.isArray(ops)) { errors[id] = 'Update operations must be a list.'; continue; }
+      if (!Array.isArray(ops)) {
+        errors[id] = 'Update operations must be a list.';
+        continue;
+      }
       for (const op of ops as Record<string, unknown>[]) {
         const [verb, value] = Object.entries(op)[0] ?? [];
         if (id === 'comment') {
@@ -112,11 +151,17 @@ export class Domain {
         if (id === 'components' && (verb === 'add' || verb === 'remove')) {
           const r = value as { id?: string; name?: string };
           const c = project.components.find((x) => x.id === r?.id || x.name === r?.name);
-          if (!c) { errors.components = `Component name '${r?.name}' is not valid`; continue; }
+          if (!c) {
+            errors.components = `Component name '${r?.name}' is not valid`;
+            continue;
+          }
           next.components = verb === 'add' ? [...new Set([...next.components, c.id])] : next.components.filter((x) => x !== c.id);
           continue;
         }
-        if (verb === 'set') { applyFieldInput(this.state, next, { [id]: value }, errors, false, project); continue; }
+        if (verb === 'set') {
+          applyFieldInput(this.state, next, { [id]: value }, errors, false, project);
+          continue;
+        }
         errors[id] = `Field '${id}' does not support the '${verb}' operation.`;
       }
     }
@@ -126,12 +171,14 @@ export class Domain {
     for (const id of TRACKED) {
       const a = before.get(id)!;
       const b = displayValue(this.state, issue, id);
-      if (a.raw !== b.raw || a.text !== b.text) items.push({ field: id === 'components' ? 'Component' : id, fieldtype: 'jira', from: a.raw, fromString: a.text, to: b.raw, toString: b.text });
+      if (a.raw !== b.raw || a.text !== b.text)
+        items.push({ field: id === 'components' ? 'Component' : id, fieldtype: 'jira', from: a.raw, fromString: a.text, to: b.raw, toString: b.text });
     }
     for (const id of new Set([...customBefore.keys(), ...issue.fields.custom.keys()])) {
       const a = customBefore.get(id) ?? { raw: null, text: null };
       const b = displayValue(this.state, issue, id);
-      if (a.raw !== b.raw || a.text !== b.text) items.push({ field: this.state.fields.get(id)!.name, fieldtype: 'custom', fieldId: id, from: a.raw, fromString: a.text, to: b.raw, toString: b.text });
+      if (a.raw !== b.raw || a.text !== b.text)
+        items.push({ field: this.state.fields.get(id)!.name, fieldtype: 'custom', fieldId: id, from: a.raw, fromString: a.text, to: b.raw, toString: b.text });
     }
     const changelog = this.#record(user, issue, items);
     if (changelog) {
@@ -174,7 +221,14 @@ export class Domain {
     const toStatus = this.state.status(t.to);
     if (resolution !== issue.fields.resolution) {
       const name = (id: string | null) => this.state.resolutions.find((r) => r.id === id)?.name ?? null;
-      items.push({ field: 'resolution', fieldtype: 'jira', from: issue.fields.resolution, fromString: name(issue.fields.resolution), to: resolution, toString: name(resolution) });
+      items.push({
+        field: 'resolution',
+        fieldtype: 'jira',
+        from: issue.fields.resolution,
+        fromString: name(issue.fields.resolution),
+        to: resolution,
+        toString: name(resolution),
+      });
       issue.fields.resolution = resolution;
       issue.fields.resolutiondate = resolution === null ? null : this.#tick(issue);
     }
@@ -182,7 +236,8 @@ export class Domain {
     issue.fields.status = t.to;
     const changelog = this.#record(user, issue, items);
     issue.updated = this.#tick(issue);
-    const eventTypeName = t.resolution === 'set' ? (t.to === '6' ? 'issue_closed' : 'issue_resolved') : t.resolution === 'clear' ? 'issue_reopened' : 'issue_generic';
+    const eventTypeName =
+      t.resolution === 'set' ? (t.to === '6' ? 'issue_closed' : 'issue_resolved') : t.resolution === 'clear' ? 'issue_reopened' : 'issue_generic';
     this.#emit({ type: 'issue_updated', issue, user, eventTypeName, changelog });
     for (const b of comments) this.addComment(user, issue, b, null);
   }
@@ -190,7 +245,9 @@ export class Domain {
   deleteIssue(user: User, issue: Issue, deleteSubtasks: boolean): void {
     const subtasks = this.state.subtasks(issue.id);
     if (subtasks.length && !deleteSubtasks) {
-      throw new ValidationError({}, [`The issue '${issue.key}' has subtasks.  You must specify the 'deleteSubtasks' parameter to delete this issue and all its subtasks.`]);
+      throw new ValidationError({}, [
+        `The issue '${issue.key}' has subtasks.  You must specify the 'deleteSubtasks' parameter to delete this issue and all its subtasks.`,
+      ]);
     }
     for (const s of subtasks) this.deleteIssue(user, s, false);
     this.state.issues.delete(issue.id);
@@ -203,7 +260,16 @@ export class Domain {
 
   addComment(user: User, issue: Issue, body: string, visibility: Comment['visibility'], silentIssueEvent = false): Comment {
     const at = this.#tick(issue);
-    const comment: Comment = { id: String(this.state.next('comment')), authorKey: user.key, updateAuthorKey: user.key, body, created: at, updated: at, visibility, properties: new Map() };
+    const comment: Comment = {
+      id: String(this.state.next('comment')),
+      authorKey: user.key,
+      updateAuthorKey: user.key,
+      body,
+      created: at,
+      updated: at,
+      visibility,
+      properties: new Map(),
+    };
     issue.comments.push(comment);
     issue.updated = at;
     this.#emit({ type: 'comment', action: 'created', issue, comment, user });
@@ -229,10 +295,20 @@ export class Domain {
   }
 
   addAttachment(user: User, issue: Issue, filename: string, mimeType: string, content: Buffer): Attachment {
-    const attachment: Attachment = { id: String(this.state.next('attachment')), filename, authorKey: user.key, created: this.#tick(issue), mimeType, content, issueId: issue.id };
+    const attachment: Attachment = {
+      id: String(this.state.next('attachment')),
+      filename,
+      authorKey: user.key,
+      created: this.#tick(issue),
+      mimeType,
+      content,
+      issueId: issue.id,
+    };
     issue.attachments.push(attachment);
     this.state.attachmentIssue.set(attachment.id, issue.id);
-    const changelog = this.#record(user, issue, [{ field: 'Attachment', fieldtype: 'jira', from: null, fromString: null, to: attachment.id, toString: filename }]);
+    const changelog = this.#record(user, issue, [
+      { field: 'Attachment', fieldtype: 'jira', from: null, fromString: null, to: attachment.id, toString: filename },
+    ]);
     issue.updated = this.#tick(issue);
     this.#emit({ type: 'attachment', action: 'created', issue, attachment, user });
     this.#emit({ type: 'issue_updated', issue, user, eventTypeName: 'issue_updated', changelog });
@@ -242,7 +318,9 @@ export class Domain {
   deleteAttachment(user: User, issue: Issue, attachment: Attachment): void {
     issue.attachments = issue.attachments.filter((a) => a !== attachment);
     this.state.attachmentIssue.delete(attachment.id);
-    const changelog = this.#record(user, issue, [{ field: 'Attachment', fieldtype: 'jira', from: attachment.id, fromString: attachment.filename, to: null, toString: null }]);
+    const changelog = this.#record(user, issue, [
+      { field: 'Attachment', fieldtype: 'jira', from: attachment.id, fromString: attachment.filename, to: null, toString: null },
+    ]);
     issue.updated = this.#tick(issue);
     this.#emit({ type: 'attachment', action: 'deleted', issue, attachment, user });
     this.#emit({ type: 'issue_updated', issue, user, eventTypeName: 'issue_updated', changelog });

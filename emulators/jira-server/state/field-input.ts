@@ -9,7 +9,20 @@ const ref = (v: unknown): { id?: string; key?: string; name?: string; value?: st
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, string>) : undefined;
 
 /** Fields that can be set on the create and edit screens of every project. */
-export const SCREEN_FIELDS = ['summary', 'description', 'environment', 'issuetype', 'project', 'priority', 'assignee', 'reporter', 'labels', 'components', 'duedate', 'parent'];
+export const SCREEN_FIELDS = [
+  'summary',
+  'description',
+  'environment',
+  'issuetype',
+  'project',
+  'priority',
+  'assignee',
+  'reporter',
+  'labels',
+  'components',
+  'duedate',
+  'parent',
+];
 
 export function resolveUserRef(state: JiraState, value: unknown): User | null | undefined {
   if (value === null) return null;
@@ -24,7 +37,14 @@ export function resolveUserRef(state: JiraState, value: unknown): User | null | 
  * Applies Jira `fields` input to internal field values, collecting Jira's per-field messages.
  * `creating` decides whether project/issuetype may be set and which messages apply.
  */
-export function applyFieldInput(state: JiraState, target: IssueFields, input: Record<string, unknown>, errors: FieldErrors, creating: boolean, project: Project | undefined): void {
+export function applyFieldInput(
+  state: JiraState,
+  target: IssueFields,
+  input: Record<string, unknown>,
+  errors: FieldErrors,
+  creating: boolean,
+  project: Project | undefined,
+): void {
   for (const [id, value] of Object.entries(input)) {
     if (id === 'project' || (id === 'issuetype' && creating)) continue;
     const def = state.fields.get(id) ?? [...state.fields.values()].find((f) => f.custom && f.name === id);
@@ -42,7 +62,8 @@ export function applyFieldInput(state: JiraState, target: IssueFields, input: Re
         else if (value.length > 255) errors.summary = 'Summary must be less than 255 characters.';
         else target.summary = value;
         break;
-      case 'description': case 'environment':
+      case 'description':
+      case 'environment':
         if (value !== null && typeof value !== 'string') errors[id] = `Field '${id}' must be a string.`;
         else target[id] = value as string | null;
         break;
@@ -54,16 +75,23 @@ export function applyFieldInput(state: JiraState, target: IssueFields, input: Re
         break;
       }
       case 'priority': {
-        if (value === null) { target.priority = null; break; }
+        if (value === null) {
+          target.priority = null;
+          break;
+        }
         const r = ref(value);
         const p = r && state.priorities.find((x) => x.id === r.id || x.name === r.name);
         if (!p) errors.priority = r?.id ? `Priority with id '${r.id}' does not exist` : `Priority name '${r?.name}' is not valid`;
         else target.priority = p.id;
         break;
       }
-      case 'assignee': case 'reporter': {
+      case 'assignee':
+      case 'reporter': {
         const r = ref(value);
-        if (id === 'assignee' && r?.name === '-1') { target.assignee = project?.leadKey ?? null; break; }
+        if (id === 'assignee' && r?.name === '-1') {
+          target.assignee = project?.leadKey ?? null;
+          break;
+        }
         const u = resolveUserRef(state, value);
         if (u === undefined) errors[id] = `User '${r?.name ?? r?.key ?? String(value)}' does not exist.`;
         else if (u === null && id === 'reporter') errors.reporter = 'Reporter is required.';
@@ -73,16 +101,23 @@ export function applyFieldInput(state: JiraState, target: IssueFields, input: Re
       }
       case 'labels':
         if (!Array.isArray(value) || value.some((l) => typeof l !== 'string')) errors.labels = 'The label must be a list of strings.';
-        else if (value.some((l: string) => /\s/.test(l))) errors.labels = `The label '${value.find((l: string) => /\s/.test(l))}' contains spaces which is invalid.`;
+        else if (value.some((l: string) => /\s/.test(l)))
+          errors.labels = `The label '${value.find((l: string) => /\s/.test(l))}' contains spaces which is invalid.`;
         else target.labels = [...new Set(value as string[])];
         break;
       case 'components': {
-        if (!Array.isArray(value)) { errors.components = 'Components must be a list.'; break; }
+        if (!Array.isArray(value)) {
+          errors.components = 'Components must be a list.';
+          break;
+        }
         const ids: string[] = [];
         for (const c of value) {
           const r = ref(c);
           const comp = project?.components.find((x) => x.id === r?.id || x.name === r?.name);
-          if (!comp) { errors.components = `Component name '${r?.name ?? r?.id}' is not valid`; break; }
+          if (!comp) {
+            errors.components = `Component name '${r?.name ?? r?.id}' is not valid`;
+            break;
+          }
           ids.push(comp.id);
         }
         if (!errors.components) target.components = ids;
@@ -94,7 +129,7 @@ export function applyFieldInput(state: JiraState, target: IssueFields, input: Re
         break;
       case 'parent': {
         const r = ref(value);
-        const parent = r && (state.issueByIdOrKey(String(r.key ?? r.id ?? '')));
+        const parent = r && state.issueByIdOrKey(String(r.key ?? r.id ?? ''));
         if (!parent) errors.parent = 'Could not find issue by id or key.';
         else target.parent = parent.id;
         break;
@@ -107,7 +142,10 @@ export function applyFieldInput(state: JiraState, target: IssueFields, input: Re
 
 function setCustom(state: JiraState, target: IssueFields, def: FieldDefinition, value: unknown, errors: FieldErrors): void {
   const id = def.id;
-  if (value === null) { target.custom.delete(id); return; }
+  if (value === null) {
+    target.custom.delete(id);
+    return;
+  }
   switch (def.kind) {
     case 'select': {
       const r = ref(value);
@@ -117,12 +155,18 @@ function setCustom(state: JiraState, target: IssueFields, def: FieldDefinition, 
       return;
     }
     case 'multiselect': {
-      if (!Array.isArray(value)) { errors[id] = 'data was not an array'; return; }
+      if (!Array.isArray(value)) {
+        errors[id] = 'data was not an array';
+        return;
+      }
       const ids: string[] = [];
       for (const v of value) {
         const r = ref(v);
         const opt = def.options?.find((o) => o.id === r?.id || o.value === r?.value);
-        if (!opt) { errors[id] = `Option value '${r?.value}' is not valid`; return; }
+        if (!opt) {
+          errors[id] = `Option value '${r?.value}' is not valid`;
+          return;
+        }
         ids.push(opt.id);
       }
       target.custom.set(id, ids);
@@ -170,16 +214,26 @@ export function displayValue(state: JiraState, issue: Issue, id: string): { raw:
   const f = issue.fields;
   const custom = state.fields.get(id);
   switch (id) {
-    case 'summary': case 'description': case 'environment': case 'duedate': {
+    case 'summary':
+    case 'description':
+    case 'environment':
+    case 'duedate': {
       const v = f[id];
       return { raw: null, text: v };
     }
-    case 'priority': return { raw: f.priority, text: state.priorities.find((p) => p.id === f.priority)?.name ?? null };
-    case 'issuetype': return { raw: f.issuetype, text: state.issueTypes.get(f.issuetype)?.name ?? null };
-    case 'status': return { raw: f.status, text: state.statuses.get(f.status)?.name ?? null };
-    case 'resolution': return { raw: f.resolution, text: state.resolutions.find((r) => r.id === f.resolution)?.name ?? null };
-    case 'assignee': case 'reporter': return { raw: f[id], text: f[id] ? state.userByKey(f[id]!)?.displayName ?? null : null };
-    case 'labels': return { raw: null, text: f.labels.length ? f.labels.join(' ') : null };
+    case 'priority':
+      return { raw: f.priority, text: state.priorities.find((p) => p.id === f.priority)?.name ?? null };
+    case 'issuetype':
+      return { raw: f.issuetype, text: state.issueTypes.get(f.issuetype)?.name ?? null };
+    case 'status':
+      return { raw: f.status, text: state.statuses.get(f.status)?.name ?? null };
+    case 'resolution':
+      return { raw: f.resolution, text: state.resolutions.find((r) => r.id === f.resolution)?.name ?? null };
+    case 'assignee':
+    case 'reporter':
+      return { raw: f[id], text: f[id] ? (state.userByKey(f[id]!)?.displayName ?? null) : null };
+    case 'labels':
+      return { raw: null, text: f.labels.length ? f.labels.join(' ') : null };
     case 'components': {
       const project = state.projects.get(f.project)!;
       return { raw: f.components.join(',') || null, text: f.components.map((c) => project.components.find((x) => x.id === c)?.name).join(', ') || null };

@@ -25,8 +25,18 @@ export const hashToken = (raw: string): string => createHash('sha256').update(ra
 
 function user(key: string, name: string, displayName: string, timeZone: string, groups: string[]): User {
   return {
-    key, name, displayName, emailAddress: `${name}@example.com`, password: name, timeZone, active: true, groups,
-    failedLogins: 0, captcha: false, tokens: [], properties: new Map(),
+    key,
+    name,
+    displayName,
+    emailAddress: `${name}@example.com`,
+    password: name,
+    timeZone,
+    active: true,
+    groups,
+    failedLogins: 0,
+    captcha: false,
+    tokens: [],
+    properties: new Map(),
   };
 }
 
@@ -95,7 +105,8 @@ export function seed(state: JiraState, options: SeedOptions): void {
     { id: '3', name: 'In Progress', description: 'This issue is being actively worked on at the moment by the assignee.', category: 'indeterminate' as const },
     { id: '5', name: 'Resolved', description: 'A resolution has been taken, and it is awaiting verification by reporter.', category: 'done' as const },
     { id: '6', name: 'Closed', description: 'The issue is considered finished, the resolution is correct.', category: 'done' as const },
-  ]) state.statuses.set(s.id, s);
+  ])
+    state.statuses.set(s.id, s);
   state.resolutions = [
     { id: '1', name: 'Fixed', description: 'A fix for this issue is checked into the tree and tested.' },
     { id: '2', name: "Won't Fix", description: 'The problem described is an issue which will never be fixed.' },
@@ -114,7 +125,17 @@ export function seed(state: JiraState, options: SeedOptions): void {
   ];
 
   for (const [id, name, schema, navigable] of SYSTEM_FIELDS) {
-    state.fields.set(id, { id, name, custom: false, orderable: !['status', 'created', 'updated', 'creator', 'resolutiondate', 'subtasks', 'watches', 'votes', 'timespent', 'lastViewed', 'project'].includes(id) || id === 'project', navigable, searchable: true, schema });
+    state.fields.set(id, {
+      id,
+      name,
+      custom: false,
+      orderable:
+        !['status', 'created', 'updated', 'creator', 'resolutiondate', 'subtasks', 'watches', 'votes', 'timespent', 'lastViewed', 'project'].includes(id) ||
+        id === 'project',
+      navigable,
+      searchable: true,
+      schema,
+    });
   }
   const custom: [number, string, FieldDefinition['kind'], string, string, string[]?][] = [
     [10100, 'Severity', 'select', 'option', 'select', ['Critical', 'Major', 'Minor']],
@@ -126,29 +147,59 @@ export function seed(state: JiraState, options: SeedOptions): void {
   for (const [n, name, kind, type, custTypeName, options] of custom) {
     const id = `customfield_${n}`;
     state.fields.set(id, {
-      id, name, custom: true, orderable: true, navigable: true, searchable: true, kind,
+      id,
+      name,
+      custom: true,
+      orderable: true,
+      navigable: true,
+      searchable: true,
+      kind,
       schema: { type, custom: `${CF}${custTypeName}`, customId: n },
-      ...(options && { options: options.map((value, i) => ({ id: String(10200 + n % 100 * 10 + i), value, disabled: false })) }),
+      ...(options && { options: options.map((value, i) => ({ id: String(10200 + (n % 100) * 10 + i), value, disabled: false })) }),
     });
   }
   state.counters.customField = 10104;
   state.counters.option = 10300;
 
   state.projects.set('10000', {
-    id: '10000', key: 'CE', name: 'Customer Escalations', description: 'Escalations from customers', leadKey: kevin.key,
-    projectTypeKey: 'software', components: [{ id: '10000', name: 'Console', description: 'The web console', leadKey: null }],
-    issueTypeIds: ['10001', '10002', '10003', '10004'], nextIssueNumber: 1, browseGroups: [], archived: false,
+    id: '10000',
+    key: 'CE',
+    name: 'Customer Escalations',
+    description: 'Escalations from customers',
+    leadKey: kevin.key,
+    projectTypeKey: 'software',
+    components: [{ id: '10000', name: 'Console', description: 'The web console', leadKey: null }],
+    issueTypeIds: ['10001', '10002', '10003', '10004'],
+    nextIssueNumber: 1,
+    browseGroups: [],
+    archived: false,
   });
   state.projects.set('10001', {
-    id: '10001', key: 'HELP', name: 'Help Desk', description: 'Internal help desk', leadKey: admin.key,
-    projectTypeKey: 'service_desk', components: [{ id: '10001', name: 'Hardware', description: '', leadKey: null }],
-    issueTypeIds: ['10001', '10002', '10004'], nextIssueNumber: 1, browseGroups: [], archived: false,
+    id: '10001',
+    key: 'HELP',
+    name: 'Help Desk',
+    description: 'Internal help desk',
+    leadKey: admin.key,
+    projectTypeKey: 'service_desk',
+    components: [{ id: '10001', name: 'Hardware', description: '', leadKey: null }],
+    issueTypeIds: ['10001', '10002', '10004'],
+    nextIssueNumber: 1,
+    browseGroups: [],
+    archived: false,
   });
   // Visible to administrators only: the emulator's "issue exists but you may not see it" case.
   state.projects.set('10002', {
-    id: '10002', key: 'SEC', name: 'Security', description: 'Restricted security reports', leadKey: admin.key,
-    projectTypeKey: 'software', components: [], issueTypeIds: ['10001', '10002'], nextIssueNumber: 1,
-    browseGroups: ['jira-administrators'], archived: false,
+    id: '10002',
+    key: 'SEC',
+    name: 'Security',
+    description: 'Restricted security reports',
+    leadKey: admin.key,
+    projectTypeKey: 'software',
+    components: [],
+    issueTypeIds: ['10001', '10002'],
+    nextIssueNumber: 1,
+    browseGroups: ['jira-administrators'],
+    archived: false,
   });
   state.counters.project = 10002;
   state.counters.component = 10001;
@@ -156,8 +207,18 @@ export function seed(state: JiraState, options: SeedOptions): void {
   seedIssues(state, options);
 }
 
-const SUMMARIES = ['Printer on fire', 'Login page slow', 'Export fails for large files', 'Typo on invoice', 'VPN drops every hour',
-  'Dashboard shows stale data', 'Password reset e-mail missing', 'Search ignores accents', 'Upload stuck at 99%', 'Dark mode contrast too low'];
+const SUMMARIES = [
+  'Printer on fire',
+  'Login page slow',
+  'Export fails for large files',
+  'Typo on invoice',
+  'VPN drops every hour',
+  'Dashboard shows stale data',
+  'Password reset e-mail missing',
+  'Search ignores accents',
+  'Upload stuck at 99%',
+  'Dark mode contrast too low',
+];
 const LABELS = ['hw', 'sw', 'urgent', 'customer', 'triaged'];
 
 function seedIssues(state: JiraState, { issues: count, now }: SeedOptions): void {
@@ -175,19 +236,37 @@ function seedIssues(state: JiraState, { issues: count, now }: SeedOptions): void
     const number = project.nextIssueNumber++;
     const typeId = project.issueTypeIds.filter((t) => t !== '10004')[Math.floor(rnd() * 2)]!;
     const issue: Issue = {
-      id, key: `${project.key}-${number}`, number,
-      created, updated: created,
+      id,
+      key: `${project.key}-${number}`,
+      number,
+      created,
+      updated: created,
       fields: {
         summary: `${SUMMARIES[i % SUMMARIES.length]} #${i + 1}`,
         description: rnd() < 0.8 ? `h2. Steps\n* step one for issue ${i + 1}\n* step two` : null,
-        environment: null, issuetype: typeId, project: project.id, status: '1',
-        priority: String(1 + Math.floor(rnd() * 5)), resolution: null, resolutiondate: null,
-        assignee: assignee?.key ?? null, reporter: reporter.key, creator: reporter.key,
+        environment: null,
+        issuetype: typeId,
+        project: project.id,
+        status: '1',
+        priority: String(1 + Math.floor(rnd() * 5)),
+        resolution: null,
+        resolutiondate: null,
+        assignee: assignee?.key ?? null,
+        reporter: reporter.key,
+        creator: reporter.key,
         labels: rnd() < 0.5 ? [LABELS[Math.floor(rnd() * LABELS.length)]!] : [],
         components: project.components.length && rnd() < 0.4 ? [project.components[0]!.id] : [],
-        duedate: null, parent: null, custom: new Map(),
+        duedate: null,
+        parent: null,
+        custom: new Map(),
       },
-      comments: [], attachments: [], worklogs: [], properties: new Map(), histories: [], watcherKeys: [reporter.key], votes: 0,
+      comments: [],
+      attachments: [],
+      worklogs: [],
+      properties: new Map(),
+      histories: [],
+      watcherKeys: [reporter.key],
+      votes: 0,
     };
     if (rnd() < 0.5) issue.fields.custom.set('customfield_10100', state.fields.get('customfield_10100')!.options![Math.floor(rnd() * 3)]!.id);
     if (rnd() < 0.3) issue.fields.custom.set('customfield_10102', Math.floor(rnd() * 13));
@@ -197,20 +276,39 @@ function seedIssues(state: JiraState, { issues: count, now }: SeedOptions): void
     if (heavy && rnd() < 0.5) {
       const author = users[Math.floor(rnd() * users.length)]!;
       const at = step();
-      issue.comments.push({ id: String(state.next('comment')), authorKey: author.key, updateAuthorKey: author.key, body: `Looking into it (${i + 1})`, created: at, updated: at, visibility: null, properties: new Map() });
+      issue.comments.push({
+        id: String(state.next('comment')),
+        authorKey: author.key,
+        updateAuthorKey: author.key,
+        body: `Looking into it (${i + 1})`,
+        created: at,
+        updated: at,
+        visibility: null,
+        properties: new Map(),
+      });
       issue.updated = at;
     }
     if (heavy && rnd() < 0.4) {
       const at = step();
-      issue.histories.push({ id: String(state.next('history')), authorKey: (assignee ?? reporter).key, created: at, items: [{ field: 'status', fieldtype: 'jira', from: '1', fromString: 'Open', to: '3', toString: 'In Progress' }] });
+      issue.histories.push({
+        id: String(state.next('history')),
+        authorKey: (assignee ?? reporter).key,
+        created: at,
+        items: [{ field: 'status', fieldtype: 'jira', from: '1', fromString: 'Open', to: '3', toString: 'In Progress' }],
+      });
       issue.fields.status = '3';
       issue.updated = at;
       if (rnd() < 0.4) {
         const done = step();
-        issue.histories.push({ id: String(state.next('history')), authorKey: (assignee ?? reporter).key, created: done, items: [
-          { field: 'resolution', fieldtype: 'jira', from: null, fromString: null, to: '1', toString: 'Fixed' },
-          { field: 'status', fieldtype: 'jira', from: '3', fromString: 'In Progress', to: '5', toString: 'Resolved' },
-        ] });
+        issue.histories.push({
+          id: String(state.next('history')),
+          authorKey: (assignee ?? reporter).key,
+          created: done,
+          items: [
+            { field: 'resolution', fieldtype: 'jira', from: null, fromString: null, to: '1', toString: 'Fixed' },
+            { field: 'status', fieldtype: 'jira', from: '3', fromString: 'In Progress', to: '5', toString: 'Resolved' },
+          ],
+        });
         issue.fields.status = '5';
         issue.fields.resolution = '1';
         issue.fields.resolutiondate = done;
@@ -227,7 +325,17 @@ function seedIssues(state: JiraState, { issues: count, now }: SeedOptions): void
     }
     if (heavy && rnd() < 0.2) {
       const at = step();
-      issue.worklogs.push({ id: String(state.next('worklog')), authorKey: reporter.key, updateAuthorKey: reporter.key, comment: 'Investigated', created: at, updated: at, started: at - 3600_000, timeSpentSeconds: 5400, visibility: null });
+      issue.worklogs.push({
+        id: String(state.next('worklog')),
+        authorKey: reporter.key,
+        updateAuthorKey: reporter.key,
+        comment: 'Investigated',
+        created: at,
+        updated: at,
+        started: at - 3600_000,
+        timeSpentSeconds: 5400,
+        visibility: null,
+      });
       issue.updated = at;
     }
     state.issues.set(id, issue);

@@ -1,6 +1,18 @@
 import type {
-  Counters, FieldDefinition, Group, Issue, IssueType, NotifyRecord, Priority, Project, Resolution, Status, Transition, User,
-  WebhookDelivery, WebhookRegistration,
+  Counters,
+  FieldDefinition,
+  Group,
+  Issue,
+  IssueType,
+  NotifyRecord,
+  Priority,
+  Project,
+  Resolution,
+  Status,
+  Transition,
+  User,
+  WebhookDelivery,
+  WebhookRegistration,
 } from './model.ts';
 
 /** Everything the emulated Jira holds. One instance per emulator; `reset` empties it. */
@@ -25,8 +37,20 @@ export class JiraState {
   outbox: NotifyRecord[] = [];
   deletedWorklogs: { id: string; deletedAt: number }[] = [];
   counters: Counters = {
-    issue: 10000, comment: 10000, attachment: 10000, worklog: 10000, history: 10000, project: 10000, component: 10000,
-    issueType: 10000, customField: 10000, option: 10000, user: 10000, webhook: 0, delivery: 0, token: 0,
+    issue: 10000,
+    comment: 10000,
+    attachment: 10000,
+    worklog: 10000,
+    history: 10000,
+    project: 10000,
+    component: 10000,
+    issueType: 10000,
+    customField: 10000,
+    option: 10000,
+    user: 10000,
+    webhook: 0,
+    delivery: 0,
+    token: 0,
   };
 
   next(counter: keyof Counters): number {

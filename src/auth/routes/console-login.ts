@@ -29,39 +29,60 @@ export function registerConsoleLogin(app: FastifyInstance, deps: ConsoleLoginDep
   const cookieOptions = { path: '/elements', httpOnly: true, sameSite: 'lax' as const, secure: 'auto' as const };
   const tags = ['console login'];
 
-  api.post('/elements/j_spring_security_check', {
-    config: { auth: 'none' },
-    schema: {
-      summary: 'Sign in with e-mail and password (form or JSON); sets the console session cookie', tags, querystring: NoQuery,
-      consumes: ['application/x-www-form-urlencoded', 'application/json'], body: LoginBody, response: { 200: LoginJson, ...errorResponses },
+  api.post(
+    '/elements/j_spring_security_check',
+    {
+      config: { auth: 'none' },
+      schema: {
+        summary: 'Sign in with e-mail and password (form or JSON); sets the console session cookie',
+        tags,
+        querystring: NoQuery,
+        consumes: ['application/x-www-form-urlencoded', 'application/json'],
+        body: LoginBody,
+        response: { 200: LoginJson, ...errorResponses },
+      },
     },
-  }, async (request, reply) => {
-    const { j_username: email, j_password: password } = request.body;
-    const user = await deps.passwords.verify(email, password);
-    if (!user) throw new ApiError('BAD_CONSOLE_CREDENTIALS');
-    await deps.repo.recordLogin(user.id, isoSeconds(deps.clock.now()));
-    const sessionId = await deps.sessions.create(user.id);
-    reply.setCookie(SESSION_COOKIE, sessionId, { ...cookieOptions, maxAge: deps.sessions.ttlSeconds });
-    return { email: user.email, firstName: user.first_name, lastName: user.last_name };
-  });
+    async (request, reply) => {
+      const { j_username: email, j_password: password } = request.body;
+      const user = await deps.passwords.verify(email, password);
+      if (!user) throw new ApiError('BAD_CONSOLE_CREDENTIALS');
+      await deps.repo.recordLogin(user.id, isoSeconds(deps.clock.now()));
+      const sessionId = await deps.sessions.create(user.id);
+      reply.setCookie(SESSION_COOKIE, sessionId, { ...cookieOptions, maxAge: deps.sessions.ttlSeconds });
+      return { email: user.email, firstName: user.first_name, lastName: user.last_name };
+    },
+  );
 
-  api.get('/elements/api-v1/ui/getSecrets', {
-    config: { auth: 'none' },
-    schema: { summary: 'The signed-in console user\'s secrets (session cookie)', tags, querystring: NoQuery, response: { 200: SecretsJson, ...errorResponses } },
-  }, async (request) => {
-    const sessionId = request.cookies[SESSION_COOKIE];
-    const user = sessionId ? await deps.sessions.find(sessionId) : undefined;
-    if (!user) throw new ApiError('NO_CONSOLE_SESSION');
-    return deps.tenancy.secretsOf(user);
-  });
+  api.get(
+    '/elements/api-v1/ui/getSecrets',
+    {
+      config: { auth: 'none' },
+      schema: {
+        summary: "The signed-in console user's secrets (session cookie)",
+        tags,
+        querystring: NoQuery,
+        response: { 200: SecretsJson, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const sessionId = request.cookies[SESSION_COOKIE];
+      const user = sessionId ? await deps.sessions.find(sessionId) : undefined;
+      if (!user) throw new ApiError('NO_CONSOLE_SESSION');
+      return deps.tenancy.secretsOf(user);
+    },
+  );
 
-  api.post('/elements/j_spring_security_logout', {
-    config: { auth: 'none' },
-    schema: { summary: 'End the console session', tags, querystring: NoQuery, response: { 200: EmptyObject, ...errorResponses } },
-  }, async (request, reply) => {
-    const sessionId = request.cookies[SESSION_COOKIE];
-    if (sessionId) await deps.sessions.destroy(sessionId);
-    reply.clearCookie(SESSION_COOKIE, cookieOptions);
-    return {};
-  });
+  api.post(
+    '/elements/j_spring_security_logout',
+    {
+      config: { auth: 'none' },
+      schema: { summary: 'End the console session', tags, querystring: NoQuery, response: { 200: EmptyObject, ...errorResponses } },
+    },
+    async (request, reply) => {
+      const sessionId = request.cookies[SESSION_COOKIE];
+      if (sessionId) await deps.sessions.destroy(sessionId);
+      reply.clearCookie(SESSION_COOKIE, cookieOptions);
+      return {};
+    },
+  );
 }

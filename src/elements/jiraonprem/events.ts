@@ -4,8 +4,18 @@ import type { ElementEvents, PollResult, VendorEvent, WebhookDelivery, WebhookIn
 import { JiraApi } from './hub/jira-api.ts';
 import { jiraDateMs, jqlDateTime, jqlString } from './hub/ceql-to-jql.ts';
 
-interface Issue { id: string; key: string; self?: string; fields: { created?: string; updated?: string } }
-interface Search { startAt: number; maxResults: number; total: number; issues: Issue[] }
+interface Issue {
+  id: string;
+  key: string;
+  self?: string;
+  fields: { created?: string; updated?: string };
+}
+interface Search {
+  startAt: number;
+  maxResults: number;
+  total: number;
+  issues: Issue[];
+}
 /** `since`: newest change seen; `start`: when events began (nothing older is ever reported). */
 type Cursor = Record<string, { since: number; start?: number }>;
 
@@ -43,7 +53,7 @@ async function poll(ctx: HubContext, objects: string[], cursor: unknown): Promis
     const jql = `updated >= ${jqlString(jqlDateTime(since - OVERLAP_MS, zoneOf(ctx)))} ORDER BY updated ASC, key ASC`;
     const start = next.incidents?.start ?? 0;
     let newest = since;
-    for (let startAt = 0; startAt < MAX_PER_POLL;) {
+    for (let startAt = 0; startAt < MAX_PER_POLL; ) {
       const page = await api.get<Search>(`/rest/api/2/search?jql=${encodeURIComponent(jql)}&startAt=${startAt}&maxResults=${PAGE}`);
       for (const issue of page.issues) {
         const updated = jiraDateMs(issue.fields.updated);
@@ -52,7 +62,11 @@ async function poll(ctx: HubContext, objects: string[], cursor: unknown): Promis
         newest = Math.max(newest, updated);
         events.push({
           eventType: created !== undefined && Math.abs(updated - created) <= CREATED_TOLERANCE_MS ? 'CREATED' : 'UPDATED',
-          objectType: 'incidents', objectId: issue.id, date: iso(updated), version: issue.fields.updated!, object: issue,
+          objectType: 'incidents',
+          objectId: issue.id,
+          date: iso(updated),
+          version: issue.fields.updated!,
+          object: issue,
         });
       }
       startAt += page.issues.length;
@@ -64,7 +78,9 @@ async function poll(ctx: HubContext, objects: string[], cursor: unknown): Promis
 }
 
 const WEBHOOK_TYPES: ReadonlyMap<string, VendorEvent['eventType']> = new Map([
-  ['jira:issue_created', 'CREATED'], ['jira:issue_updated', 'UPDATED'], ['jira:issue_deleted', 'DELETED'],
+  ['jira:issue_created', 'CREATED'],
+  ['jira:issue_updated', 'UPDATED'],
+  ['jira:issue_deleted', 'DELETED'],
 ]);
 
 /**
@@ -86,12 +102,16 @@ function receive(ctx: HubContext, delivery: WebhookDelivery): { events: VendorEv
 function fromWebhook(ctx: HubContext, body: unknown): VendorEvent[] | undefined {
   const b = body as { webhookEvent?: string; timestamp?: number; issue?: Issue } | null;
   if (!b || typeof b !== 'object' || typeof b.webhookEvent !== 'string') return undefined;
-  const bases = [String(ctx.instance.configuration.siteAddress), String((ctx.instance.vendorMeta.jira as { baseUrl?: string } | null)?.baseUrl ?? '')].filter(Boolean);
+  const bases = [String(ctx.instance.configuration.siteAddress), String((ctx.instance.vendorMeta.jira as { baseUrl?: string } | null)?.baseUrl ?? '')].filter(
+    Boolean,
+  );
   const type = WEBHOOK_TYPES.get(b.webhookEvent);
   if (!type) return [];
   if (!b.issue?.id || !bases.some((base) => String(b.issue!.self ?? '').startsWith(`${base}/`))) return undefined;
   const at = typeof b.timestamp === 'number' ? b.timestamp : Date.now();
-  return [{ eventType: type, objectType: 'incidents', objectId: b.issue.id, date: iso(at), version: `${b.webhookEvent}:${at}:${b.issue.fields?.updated ?? ''}` }];
+  return [
+    { eventType: type, objectType: 'incidents', objectId: b.issue.id, date: iso(at), version: `${b.webhookEvent}:${at}:${b.issue.fields?.updated ?? ''}` },
+  ];
 }
 
 const major = (ctx: HubContext) => Number(((ctx.instance.vendorMeta.jira as { versionNumbers?: number[] } | null)?.versionNumbers ?? [10])[0]);

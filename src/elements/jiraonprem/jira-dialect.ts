@@ -21,7 +21,11 @@ export const jiraDialect: VendorDialect = {
   },
   specialError(res, extras) {
     if (res.status === 403 && header(res, 'x-authentication-denied-reason')?.startsWith('CAPTCHA_CHALLENGE')) {
-      return new ApiError('PROVIDER_FORBIDDEN', "The instance's Jira user is locked by Jira's CAPTCHA after failed logins: log in once through the Jira web UI", extras);
+      return new ApiError(
+        'PROVIDER_FORBIDDEN',
+        "The instance's Jira user is locked by Jira's CAPTCHA after failed logins: log in once through the Jira web UI",
+        extras,
+      );
     }
     return undefined;
   },

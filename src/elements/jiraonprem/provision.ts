@@ -1,7 +1,14 @@
 import { ApiError } from '../../platform/errors.ts';
 import type { Configuration, ElementContext, VendorMeta } from '../element-module.ts';
 import { authFrom } from './configuration.ts';
-import { authorizationHeader, header, vendorRequest, VendorNetworkError, type VendorHttpOptions, type VendorResponse } from '../../platform/vendor-http/vendor-request.ts';
+import {
+  authorizationHeader,
+  header,
+  vendorRequest,
+  VendorNetworkError,
+  type VendorHttpOptions,
+  type VendorResponse,
+} from '../../platform/vendor-http/vendor-request.ts';
 import { providerMessage as providerMessageOf } from '../../platform/vendor-http/vendor-client.ts';
 import { jiraDialect } from './jira-dialect.ts';
 
@@ -35,7 +42,12 @@ function json(res: VendorResponse): Record<string, unknown> | undefined {
 export async function provision(config: Configuration, context: ElementContext): Promise<VendorMeta> {
   const siteAddress = String(config.siteAddress);
   const ca = typeof config['ssl.ca.certificate'] === 'string' ? config['ssl.ca.certificate'] : undefined;
-  const base: VendorHttpOptions = { baseUrl: siteAddress, dispatcher: context.http.dispatcher({ ca }), timeoutMs: context.timeoutMs, answerLimit: context.http.answerLimit };
+  const base: VendorHttpOptions = {
+    baseUrl: siteAddress,
+    dispatcher: context.http.dispatcher({ ca }),
+    timeoutMs: context.timeoutMs,
+    answerLimit: context.http.answerLimit,
+  };
 
   let info: VendorResponse;
   try {
@@ -47,9 +59,11 @@ export async function provision(config: Configuration, context: ElementContext):
   const server = json(info);
   const recognised = info.status === 200 && server !== undefined && Array.isArray(server.versionNumbers);
   if (!recognised && info.status !== 401 && info.status !== 403) {
-    throw new ApiError('PROVIDER_NOT_RECOGNISED',
+    throw new ApiError(
+      'PROVIDER_NOT_RECOGNISED',
       `siteAddress does not answer like Jira Server or Data Center: GET ${siteAddress}/rest/api/2/serverInfo gave HTTP ${info.status} (${info.contentType || 'no content type'}); check the address and its context path (e.g. /jira)`,
-      { providerMessage: providerMessage(info), providerCode: info.status });
+      { providerMessage: providerMessage(info), providerCode: info.status },
+    );
   }
   if (server?.deploymentType === 'Cloud') {
     throw new ApiError('PROVIDER_NOT_RECOGNISED', 'siteAddress is a Jira Cloud site; jiraonprem connects to Jira Server and Data Center');
@@ -66,33 +80,48 @@ export async function provision(config: Configuration, context: ElementContext):
   const denied = header(me, 'x-authentication-denied-reason');
   if (me.status === 403 && denied?.startsWith('CAPTCHA_CHALLENGE')) {
     const login = /login-url=(\S+)/.exec(denied)?.[1];
-    throw new ApiError('PROVIDER_ACCOUNT_LOCKED',
+    throw new ApiError(
+      'PROVIDER_ACCOUNT_LOCKED',
       `Jira account locked by CAPTCHA: log in once through the Jira web UI${login ? ` (${login})` : ''}, then try again`,
-      { providerMessage: providerMessage(me), providerCode: 403 });
+      { providerMessage: providerMessage(me), providerCode: 403 },
+    );
   }
   const user = json(me);
   const asUser = header(me, 'x-ausername');
   if (me.status === 401 || (me.status === 200 && (asUser === 'anonymous' || !user?.name))) {
     const reason = header(me, 'x-seraph-loginreason');
-    throw new ApiError('PROVIDER_AUTH_FAILED',
-      auth.kind === 'bearer' ? 'Invalid Jira personal access token' : 'Invalid Jira credentials',
-      { providerMessage: reason ? `${providerMessage(me)} (X-Seraph-LoginReason: ${reason})` : providerMessage(me), providerCode: me.status });
+    throw new ApiError('PROVIDER_AUTH_FAILED', auth.kind === 'bearer' ? 'Invalid Jira personal access token' : 'Invalid Jira credentials', {
+      providerMessage: reason ? `${providerMessage(me)} (X-Seraph-LoginReason: ${reason})` : providerMessage(me),
+      providerCode: me.status,
+    });
   }
   if (me.status === 403) {
     const text = providerMessage(me);
     const basicOff = /basic auth/i.test(text);
-    throw new ApiError('PROVIDER_REJECTED',
-      basicOff ? 'Jira has basic authentication turned off; use a personal access token (configuration key personalAccessToken) instead of username and password' : `Jira refused the credentials check (HTTP 403)`,
-      { providerMessage: text, providerCode: 403 });
+    throw new ApiError(
+      'PROVIDER_REJECTED',
+      basicOff
+        ? 'Jira has basic authentication turned off; use a personal access token (configuration key personalAccessToken) instead of username and password'
+        : `Jira refused the credentials check (HTTP 403)`,
+      { providerMessage: text, providerCode: 403 },
+    );
   }
   if (me.status !== 200 || !user) {
-    throw new ApiError('PROVIDER_REJECTED', `Jira answered the credentials check with HTTP ${me.status}`, { providerMessage: providerMessage(me), providerCode: me.status });
+    throw new ApiError('PROVIDER_REJECTED', `Jira answered the credentials check with HTTP ${me.status}`, {
+      providerMessage: providerMessage(me),
+      providerCode: me.status,
+    });
   }
   return {
-    jira: recognised ? {
-      version: server!.version, versionNumbers: server!.versionNumbers, deploymentType: server!.deploymentType,
-      baseUrl: server!.baseUrl, serverTitle: server!.serverTitle,
-    } : null,
+    jira: recognised
+      ? {
+          version: server!.version,
+          versionNumbers: server!.versionNumbers,
+          deploymentType: server!.deploymentType,
+          baseUrl: server!.baseUrl,
+          serverTitle: server!.serverTitle,
+        }
+      : null,
     user: { name: user.name, key: user.key, displayName: user.displayName, emailAddress: user.emailAddress, timeZone: user.timeZone },
     authMethod: auth.kind === 'bearer' ? 'personalAccessToken' : 'basic',
   };

@@ -13,7 +13,10 @@ import type { Identity } from '../../auth/identity.ts';
  * Counts shown in expanded metadata. Supplied by the instances feature once it exists; the
  * catalog itself knows no instances.
  */
-export type UsageCounter = (element: ElementDefinition, identity: Identity | null) => Promise<{ instanceCount: number; customerCount: number; traffic: number }>;
+export type UsageCounter = (
+  element: ElementDefinition,
+  identity: Identity | null,
+) => Promise<{ instanceCount: number; customerCount: number; traffic: number }>;
 
 /** Read-only catalog: `/elements`, `/elements/keys`, `/elements/{keyOrId}[/configuration|/metadata]`. */
 export function registerElementCatalogRoutes(app: FastifyInstance, registry: ElementRegistry, usage: UsageCounter): void {
@@ -26,22 +29,50 @@ export function registerElementCatalogRoutes(app: FastifyInstance, registry: Ele
   const config = { auth: 'optional' as const };
   const tags = ['elements'];
 
-  api.get('/elements', { config, schema: { summary: 'The connectors', tags, querystring: NoQuery, response: { 200: Type.Array(ElementJson), ...errorResponses } } },
-    async () => registry.all().map(elementJson));
-  api.get('/elements/keys', { config, schema: { summary: 'The connectors\' keys', tags, querystring: NoQuery, response: { 200: Type.Array(Type.String()), ...errorResponses } } },
-    async () => registry.all().map((e) => e.key));
-  api.get('/elements/:keyOrId', { config, schema: { summary: 'One connector', tags, params: KeyOrIdParams, querystring: NoQuery, response: { 200: ElementJson, ...errorResponses } } },
-    async (request) => elementJson(find(request.params.keyOrId)));
-  api.get('/elements/:keyOrId/configuration', { config, schema: { summary: 'A connector\'s configuration keys', tags, params: KeyOrIdParams, querystring: NoQuery, response: { 200: Type.Array(ConfigurationJson), ...errorResponses } } },
-    async (request) => configurationList(find(request.params.keyOrId)));
-  api.get('/elements/:keyOrId/metadata', {
-    config,
-    schema: {
-      summary: 'A connector\'s capabilities; with expand=true its resources, bulk, discovery and usage', tags, params: KeyOrIdParams,
-      querystring: Type.Object({ expand: Type.Optional(Type.Boolean()) }), response: { 200: MetadataJson, ...errorResponses },
+  api.get(
+    '/elements',
+    { config, schema: { summary: 'The connectors', tags, querystring: NoQuery, response: { 200: Type.Array(ElementJson), ...errorResponses } } },
+    async () => registry.all().map(elementJson),
+  );
+  api.get(
+    '/elements/keys',
+    { config, schema: { summary: "The connectors' keys", tags, querystring: NoQuery, response: { 200: Type.Array(Type.String()), ...errorResponses } } },
+    async () => registry.all().map((e) => e.key),
+  );
+  api.get(
+    '/elements/:keyOrId',
+    { config, schema: { summary: 'One connector', tags, params: KeyOrIdParams, querystring: NoQuery, response: { 200: ElementJson, ...errorResponses } } },
+    async (request) => elementJson(find(request.params.keyOrId)),
+  );
+  api.get(
+    '/elements/:keyOrId/configuration',
+    {
+      config,
+      schema: {
+        summary: "A connector's configuration keys",
+        tags,
+        params: KeyOrIdParams,
+        querystring: NoQuery,
+        response: { 200: Type.Array(ConfigurationJson), ...errorResponses },
+      },
     },
-  }, async (request) => {
-    const element = find(request.params.keyOrId);
-    return metadataJson(element, request.query.expand === true, await usage(element, request.identity));
-  });
+    async (request) => configurationList(find(request.params.keyOrId)),
+  );
+  api.get(
+    '/elements/:keyOrId/metadata',
+    {
+      config,
+      schema: {
+        summary: "A connector's capabilities; with expand=true its resources, bulk, discovery and usage",
+        tags,
+        params: KeyOrIdParams,
+        querystring: Type.Object({ expand: Type.Optional(Type.Boolean()) }),
+        response: { 200: MetadataJson, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const element = find(request.params.keyOrId);
+      return metadataJson(element, request.query.expand === true, await usage(element, request.identity));
+    },
+  );
 }

@@ -13,17 +13,33 @@ import { intakeUrl } from '../event-sources.ts';
 import { EventJson, EventPageQuery, EventParams, EventStatusJson, InstanceEventParams, InstanceParams } from '../schemas.ts';
 
 /** The event log (`event.schema.json`), its deliveries, redelivery, and each instance's event status. */
-export function registerEventLogRoutes(app: FastifyInstance, deps: { events: EventRepository; service: EventService; instances: InstanceService; sources: EventSources; publicUrl: () => string }): void {
+export function registerEventLogRoutes(
+  app: FastifyInstance,
+  deps: { events: EventRepository; service: EventService; instances: InstanceService; sources: EventSources; publicUrl: () => string },
+): void {
   const api = typed(app);
   /** Event log entries with their deliveries, read in one query for the whole page. */
   const json = async (rows: EventRow[]): Promise<EventJson[]> => {
     const deliveries = await deps.events.deliveriesOf(rows.map((e) => e.id));
     return rows.map((e) => ({
-      id: e.id, eventDate: e.event_date, status: e.status, providerData: e.provider_data, notifiedData: [],
-      instanceId: e.instance_id, elementKey: e.element_key, source: e.source, events: JSON.parse(e.events) as unknown[],
+      id: e.id,
+      eventDate: e.event_date,
+      status: e.status,
+      providerData: e.provider_data,
+      notifiedData: [],
+      instanceId: e.instance_id,
+      elementKey: e.element_key,
+      source: e.source,
+      events: JSON.parse(e.events) as unknown[],
       deliveries: deliveries.get(e.id)!.map((d) => ({
-        id: d.id, status: d.status as EventJson['deliveries'][number]['status'], url: d.url, attempts: d.attempts, lastStatus: d.last_status, lastError: d.last_error,
-        nextAttemptDate: d.status === 'pending' ? d.next_attempt_at : null, deliveredDate: d.delivered_at,
+        id: d.id,
+        status: d.status as EventJson['deliveries'][number]['status'],
+        url: d.url,
+        attempts: d.attempts,
+        lastStatus: d.last_status,
+        lastError: d.last_error,
+        nextAttemptDate: d.status === 'pending' ? d.next_attempt_at : null,
+        deliveredDate: d.delivered_at,
       })),
     }));
   };
@@ -47,39 +63,79 @@ export function registerEventLogRoutes(app: FastifyInstance, deps: { events: Eve
   const list = { 200: Type.Array(EventJson), ...errorResponses };
   const single = { 200: EventJson, ...errorResponses };
 
-  api.get('/instances/events', { schema: { summary: 'The event log of the instances the caller may see, newest first', tags, querystring: EventPageQuery, response: list } }, async (request) => {
-    const { size, offset } = page(request.query);
-    return json(await deps.events.listEvents(scope(request), size, offset));
-  });
-  api.get('/instances/events/:eventId', { schema: { summary: 'One event with its deliveries', tags, params: EventParams, querystring: NoQuery, response: single } },
-    async (request) => one(await find(request, request.params.eventId)));
-  api.post('/instances/events/:eventId/redeliver', { schema: { summary: 'Send an event\'s notification again', tags, params: EventParams, querystring: NoQuery, response: single } }, async (request) => {
-    const e = await find(request, request.params.eventId);
-    await deps.service.redeliver(e.id);
-    return one(await find(request, e.id));
-  });
+  api.get(
+    '/instances/events',
+    { schema: { summary: 'The event log of the instances the caller may see, newest first', tags, querystring: EventPageQuery, response: list } },
+    async (request) => {
+      const { size, offset } = page(request.query);
+      return json(await deps.events.listEvents(scope(request), size, offset));
+    },
+  );
+  api.get(
+    '/instances/events/:eventId',
+    { schema: { summary: 'One event with its deliveries', tags, params: EventParams, querystring: NoQuery, response: single } },
+    async (request) => one(await find(request, request.params.eventId)),
+  );
+  api.post(
+    '/instances/events/:eventId/redeliver',
+    { schema: { summary: "Send an event's notification again", tags, params: EventParams, querystring: NoQuery, response: single } },
+    async (request) => {
+      const e = await find(request, request.params.eventId);
+      await deps.service.redeliver(e.id);
+      return one(await find(request, e.id));
+    },
+  );
 
-  api.get('/instances/:id/events', { schema: { summary: 'The event log of one instance, newest first', tags, params: InstanceParams, querystring: EventPageQuery, response: list } }, async (request) => {
-    const instance = await deps.instances.get(identityOf(request), Number(request.params.id));
-    const { size, offset } = page(request.query);
-    return json(await deps.events.listEvents(scope(request, instance.id), size, offset));
-  });
-  api.get('/instances/:id/events/status', { schema: { summary: 'Polling or webhook state of one instance: schedule, last error, intake URL', tags, params: InstanceParams, querystring: NoQuery, response: { 200: EventStatusJson, ...errorResponses } } }, async (request) => {
-    const instance = await deps.instances.get(identityOf(request), Number(request.params.id));
-    const source = await deps.events.source(instance.id);
-    if (!source) return { enabled: false };
-    const secret = deps.sources.secretOf(source);
-    return {
-      enabled: true, type: source.kind, intervalMinutes: source.interval_minutes, nextPollDate: source.next_poll_at, lastPollDate: source.last_poll_at,
-      lastError: source.last_error, lastErrorDate: source.last_error_at, webhookRegistration: source.registration,
-      ...(secret && { webhookUrl: intakeUrl(deps.publicUrl(), instance.elementKey, instance.id, secret) }),
-    };
-  });
-  api.get('/instances/:id/events/:eventId', { schema: { summary: 'One event of one instance', tags, params: InstanceEventParams, querystring: NoQuery, response: single } },
-    async (request) => one(await find(request, request.params.eventId, Number(request.params.id))));
-  api.post('/instances/:id/events/:eventId/redeliver', { schema: { summary: 'Send an event\'s notification again', tags, params: InstanceEventParams, querystring: NoQuery, response: single } }, async (request) => {
-    const e = await find(request, request.params.eventId, Number(request.params.id));
-    await deps.service.redeliver(e.id);
-    return one(await find(request, e.id, e.instance_id));
-  });
+  api.get(
+    '/instances/:id/events',
+    { schema: { summary: 'The event log of one instance, newest first', tags, params: InstanceParams, querystring: EventPageQuery, response: list } },
+    async (request) => {
+      const instance = await deps.instances.get(identityOf(request), Number(request.params.id));
+      const { size, offset } = page(request.query);
+      return json(await deps.events.listEvents(scope(request, instance.id), size, offset));
+    },
+  );
+  api.get(
+    '/instances/:id/events/status',
+    {
+      schema: {
+        summary: 'Polling or webhook state of one instance: schedule, last error, intake URL',
+        tags,
+        params: InstanceParams,
+        querystring: NoQuery,
+        response: { 200: EventStatusJson, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const instance = await deps.instances.get(identityOf(request), Number(request.params.id));
+      const source = await deps.events.source(instance.id);
+      if (!source) return { enabled: false };
+      const secret = deps.sources.secretOf(source);
+      return {
+        enabled: true,
+        type: source.kind,
+        intervalMinutes: source.interval_minutes,
+        nextPollDate: source.next_poll_at,
+        lastPollDate: source.last_poll_at,
+        lastError: source.last_error,
+        lastErrorDate: source.last_error_at,
+        webhookRegistration: source.registration,
+        ...(secret && { webhookUrl: intakeUrl(deps.publicUrl(), instance.elementKey, instance.id, secret) }),
+      };
+    },
+  );
+  api.get(
+    '/instances/:id/events/:eventId',
+    { schema: { summary: 'One event of one instance', tags, params: InstanceEventParams, querystring: NoQuery, response: single } },
+    async (request) => one(await find(request, request.params.eventId, Number(request.params.id))),
+  );
+  api.post(
+    '/instances/:id/events/:eventId/redeliver',
+    { schema: { summary: "Send an event's notification again", tags, params: InstanceEventParams, querystring: NoQuery, response: single } },
+    async (request) => {
+      const e = await find(request, request.params.eventId, Number(request.params.id));
+      await deps.service.redeliver(e.id);
+      return one(await find(request, e.id, e.instance_id));
+    },
+  );
 }

@@ -18,14 +18,20 @@ import { WebhookParams } from '../schemas.ts';
  * events are off, or that is disabled, still gets 200, so a misconfigured vendor is not flooded
  * with errors. Events are recorded before the answer, and delivered asynchronously.
  */
-export function registerWebhookIntake(app: FastifyInstance, deps: { events: EventRepository; instances: InstanceRepository; registry: ElementRegistry; service: EventService; logger: Logger }): void {
+export function registerWebhookIntake(
+  app: FastifyInstance,
+  deps: { events: EventRepository; instances: InstanceRepository; registry: ElementRegistry; service: EventService; logger: Logger },
+): void {
   const sources = new WeakMap<FastifyRequest, EventSourceRow>();
   const checkSecret = (elementKey: string) => async (request: FastifyRequest) => {
     const { instance: encoded, secret } = request.params as { instance: string; secret: string };
     const instanceId = Number(Buffer.from(encoded, 'base64').toString('utf8'));
     const source = await deps.events.sourceByWebhookSecret(secret);
     if (!source || source.instance_id !== instanceId) {
-      deps.logger.warn({ elementKey, instanceId: Number.isFinite(instanceId) ? instanceId : null, ip: request.ip }, 'vendor webhook refused: unknown instance or wrong secret');
+      deps.logger.warn(
+        { elementKey, instanceId: Number.isFinite(instanceId) ? instanceId : null, ip: request.ip },
+        'vendor webhook refused: unknown instance or wrong secret',
+      );
       throw new ApiError('UNAUTHORIZED', 'Unknown webhook address');
     }
     sources.set(request, source);
@@ -34,33 +40,45 @@ export function registerWebhookIntake(app: FastifyInstance, deps: { events: Even
   for (const definition of deps.registry.all()) {
     const intake = deps.registry.module(definition.key)!.events?.webhook;
     if (!intake) continue;
-    app.register(async (scope) => {
-      // The element parses its vendor's bytes itself (and may verify a signature over them).
-      scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: intake.bodyLimit }, (_request, body, done) => done(null, body));
-      typed(scope).post(`/events/${definition.key}/:instance/:secret`, {
-        config: { auth: 'none', secretInPath: true }, bodyLimit: intake.bodyLimit, onRequest: checkSecret(definition.key),
-        schema: {
-          summary: `${definition.name} webhooks in: the address /instances/{id}/events/status shows (its secret is the credential)`, tags: ['events'],
-          params: WebhookParams, querystring: NoQuery, body: Type.Unknown({ description: `What ${definition.name} sends, up to ${intake.bodyLimit} bytes` }),
-          response: { 200: EmptyObject, ...errorResponses },
-        },
-      }, async (request) => {
-        const source = sources.get(request)!;
-        const instance = await deps.instances.find(source.instance_id);
-        if (!instance || instance.elementKey !== definition.key || instance.disabled || source.kind !== 'webhook') {
-          deps.logger.info({ instanceId: source.instance_id }, 'vendor webhook ignored: instance disabled or not receiving webhooks');
-          return {};
-        }
-        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        const received = intake.receive(deps.service.context(instance), { body, headers: request.headers });
-        if (received === undefined) {
-          deps.logger.warn({ instanceId: instance.id }, 'vendor webhook ignored: the delivery does not come from the instance\'s vendor');
-          return {};
-        }
-        if (received.events.length) await deps.service.record(instance, 'webhook', received.events, () => received.payload);
-        return {};
-      });
-    }, { prefix: '' });
+    app.register(
+      async (scope) => {
+        // The element parses its vendor's bytes itself (and may verify a signature over them).
+        scope.removeAllContentTypeParsers();
+        scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: intake.bodyLimit }, (_request, body, done) => done(null, body));
+        typed(scope).post(
+          `/events/${definition.key}/:instance/:secret`,
+          {
+            config: { auth: 'none', secretInPath: true },
+            bodyLimit: intake.bodyLimit,
+            onRequest: checkSecret(definition.key),
+            schema: {
+              summary: `${definition.name} webhooks in: the address /instances/{id}/events/status shows (its secret is the credential)`,
+              tags: ['events'],
+              params: WebhookParams,
+              querystring: NoQuery,
+              body: Type.Unknown({ description: `What ${definition.name} sends, up to ${intake.bodyLimit} bytes` }),
+              response: { 200: EmptyObject, ...errorResponses },
+            },
+          },
+          async (request) => {
+            const source = sources.get(request)!;
+            const instance = await deps.instances.find(source.instance_id);
+            if (!instance || instance.elementKey !== definition.key || instance.disabled || source.kind !== 'webhook') {
+              deps.logger.info({ instanceId: source.instance_id }, 'vendor webhook ignored: instance disabled or not receiving webhooks');
+              return {};
+            }
+            const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+            const received = intake.receive(deps.service.context(instance), { body, headers: request.headers });
+            if (received === undefined) {
+              deps.logger.warn({ instanceId: instance.id }, "vendor webhook ignored: the delivery does not come from the instance's vendor");
+              return {};
+            }
+            if (received.events.length) await deps.service.record(instance, 'webhook', received.events, () => received.payload);
+            return {};
+          },
+        );
+      },
+      { prefix: '' },
+    );
   }
 }

@@ -33,7 +33,12 @@ export interface ConformanceCheck {
 
 export class ConformanceFailure extends Error {}
 
-interface Answer { status: number; headers: Headers; body: unknown; text: string }
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: unknown;
+  text: string;
+}
 
 async function send(target: HelpdeskTarget, method: string, path: string, body?: unknown): Promise<Answer> {
   const headers: Record<string, string> = { authorization: target.authorization, accept: 'application/json' };
@@ -55,7 +60,10 @@ const idOf = (o: unknown): string => String((o as { id?: unknown }).id);
 function expectErrorBody(a: Answer, status: number, what: string): void {
   expectThat(a.status === status, `${what}: expected HTTP ${status}, got ${a.status} ${a.text.slice(0, 200)}`);
   const b = a.body as { requestId?: unknown; message?: unknown };
-  expectThat(typeof b === 'object' && b !== null && typeof b.requestId === 'string' && typeof b.message === 'string', `${what}: the error body needs requestId and message, got ${a.text.slice(0, 200)}`);
+  expectThat(
+    typeof b === 'object' && b !== null && typeof b.requestId === 'string' && typeof b.message === 'string',
+    `${what}: the error body needs requestId and message, got ${a.text.slice(0, 200)}`,
+  );
   expectThat(a.headers.get('elements-request-id') === b.requestId, `${what}: Elements-Request-Id must equal the body's requestId`);
 }
 
@@ -63,8 +71,7 @@ function expectErrorBody(a: Answer, status: number, what: string): void {
 function expectNoNulls(value: unknown, where: string): void {
   if (Array.isArray(value)) {
     for (const [i, v] of value.entries()) expectNoNulls(v, `${where}[${i}]`);
-  }
-  else if (value !== null && typeof value === 'object') {
+  } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       expectThat(v !== null, `${where}.${k} is null; the hub strips nulls by default`);
       expectNoNulls(v, `${where}.${k}`);
@@ -121,7 +128,10 @@ export const helpdeskConformance: readonly ConformanceCheck[] = [
       expectNoNulls(read.body, `incidents/${id}`);
       const changed = await send(t, 'PATCH', `incidents/${encodeURIComponent(id)}`, t.changeIncident('conformance: changed'));
       expectThat(changed.status === 200, `PATCH incidents/${id}: ${changed.status} ${changed.text.slice(0, 300)}`);
-      expectThat((await send(t, 'GET', `incidents/${encodeURIComponent(id)}`)).text.includes('conformance: changed'), 'the change is not in the incident read after it');
+      expectThat(
+        (await send(t, 'GET', `incidents/${encodeURIComponent(id)}`)).text.includes('conformance: changed'),
+        'the change is not in the incident read after it',
+      );
       const deleted = await send(t, 'DELETE', `incidents/${encodeURIComponent(id)}`);
       expectThat(deleted.status === 200, `DELETE incidents/${id}: ${deleted.status}`);
       expectErrorBody(await send(t, 'GET', `incidents/${encodeURIComponent(id)}`), 404, 'GET of a deleted incident');
@@ -144,7 +154,13 @@ export const helpdeskConformance: readonly ConformanceCheck[] = [
   },
   {
     name: 'adds, lists, reads and deletes a comment of an incident',
-    needs: ['POST incidents', 'POST incidents/:id/comments', 'GET incidents/:id/comments', 'GET incidents/:id/comments/:commentId', 'DELETE incidents/:id/comments/:commentId'],
+    needs: [
+      'POST incidents',
+      'POST incidents/:id/comments',
+      'GET incidents/:id/comments',
+      'GET incidents/:id/comments/:commentId',
+      'DELETE incidents/:id/comments/:commentId',
+    ],
     async run(t) {
       const incident = await createIncident(t, 'conformance: with a comment');
       const base = `incidents/${encodeURIComponent(incident)}/comments`;
@@ -182,7 +198,10 @@ export const helpdeskConformance: readonly ConformanceCheck[] = [
       for (const name of objects.body as string[]) {
         const meta = await send(t, 'GET', `objects/${encodeURIComponent(name)}/metadata`);
         const fields = (meta.body as { fields?: { vendorPath?: unknown }[] }).fields;
-        expectThat(meta.status === 200 && Array.isArray(fields) && fields.every((f) => typeof f.vendorPath === 'string'), `GET objects/${name}/metadata: ${meta.status}`);
+        expectThat(
+          meta.status === 200 && Array.isArray(fields) && fields.every((f) => typeof f.vendorPath === 'string'),
+          `GET objects/${name}/metadata: ${meta.status}`,
+        );
       }
       expectErrorBody(await send(t, 'GET', 'objects/no-such-object/metadata'), 404, 'metadata of an object that does not exist');
     },

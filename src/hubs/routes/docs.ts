@@ -24,10 +24,18 @@ export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
       // addToDocumentation: the instance's own shape replaces the vendor model.
       const t = (await deps.transformations.resolve(instance, name))?.body;
       if (t?.configuration.some((c) => c.type === 'addToDocumentation')) {
-        models[name] = modelFromFields(t.fields.map((f) => ({
-          vendorPath: f.path, vendorDisplayName: `${f.path} ← ${f.vendorPath}`, type: f.type, vendorNativeType: f.vendorType ?? f.type,
-          vendorRequired: false, vendorReadOnly: false, filterable: false, hidden: false,
-        })));
+        models[name] = modelFromFields(
+          t.fields.map((f) => ({
+            vendorPath: f.path,
+            vendorDisplayName: `${f.path} ← ${f.vendorPath}`,
+            type: f.type,
+            vendorNativeType: f.vendorType ?? f.type,
+            vendorRequired: false,
+            vendorReadOnly: false,
+            filterable: false,
+            hidden: false,
+          })),
+        );
         continue;
       }
       const fields = await describe(context);
@@ -39,17 +47,41 @@ export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
   const api = typed(app);
   const tags = ['hubs'];
   const swagger = { 200: Type.Unknown({ description: 'A Swagger 2.0 document of the hub resources' }), ...errorResponses };
-  api.get('/instances/:id/docs', { schema: { tags, summary: 'Swagger 2.0 of an instance\'s hub resources, with its vendor\'s custom fields', params: Type.Object({ id: NumericId }), querystring: NoQuery, response: swagger } },
-    async (request) => instanceDocs(request, await deps.instances.get(identityOf(request), Number(request.params.id))));
-  api.get('/instances/docs', { schema: { tags, summary: 'Swagger 2.0 of the Element token\'s instance', querystring: NoQuery, response: swagger } },
-    async (request) => instanceDocs(request, await deps.instances.byToken(identityOf(request))));
-  api.get('/elements/:keyOrId/docs', {
-    config: { auth: 'optional' },
-    schema: { tags, summary: 'Swagger 2.0 of an element\'s hub resources', params: Type.Object({ keyOrId: Type.String({ maxLength: 200 }) }), querystring: NoQuery, response: swagger },
-  }, async (request) => {
-    const module = deps.registry.module(request.params.keyOrId);
-    if (!module) throw notFound(`No element found with key or ID ${request.params.keyOrId.slice(0, 100)}`);
-    if (!module.hub) throw notFound(`${module.definition.key} has no hub resources`);
-    return buildHubDocs(module.definition, module.hub, String(request.headers.host ?? 'localhost'), {}, module.definition.name);
-  });
+  api.get(
+    '/instances/:id/docs',
+    {
+      schema: {
+        tags,
+        summary: "Swagger 2.0 of an instance's hub resources, with its vendor's custom fields",
+        params: Type.Object({ id: NumericId }),
+        querystring: NoQuery,
+        response: swagger,
+      },
+    },
+    async (request) => instanceDocs(request, await deps.instances.get(identityOf(request), Number(request.params.id))),
+  );
+  api.get(
+    '/instances/docs',
+    { schema: { tags, summary: "Swagger 2.0 of the Element token's instance", querystring: NoQuery, response: swagger } },
+    async (request) => instanceDocs(request, await deps.instances.byToken(identityOf(request))),
+  );
+  api.get(
+    '/elements/:keyOrId/docs',
+    {
+      config: { auth: 'optional' },
+      schema: {
+        tags,
+        summary: "Swagger 2.0 of an element's hub resources",
+        params: Type.Object({ keyOrId: Type.String({ maxLength: 200 }) }),
+        querystring: NoQuery,
+        response: swagger,
+      },
+    },
+    async (request) => {
+      const module = deps.registry.module(request.params.keyOrId);
+      if (!module) throw notFound(`No element found with key or ID ${request.params.keyOrId.slice(0, 100)}`);
+      if (!module.hub) throw notFound(`${module.definition.key} has no hub resources`);
+      return buildHubDocs(module.definition, module.hub, String(request.headers.host ?? 'localhost'), {}, module.definition.name);
+    },
+  );
 }

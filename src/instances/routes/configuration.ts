@@ -24,35 +24,107 @@ export function registerInstanceConfigurationRoutes(app: FastifyInstance, instan
   };
   const json = (i: Instance) => instanceJson(i, registry.find(i.elementKey)!);
   const tags = ['instances'];
-  const ConfigId = Type.String({ maxLength: 200, description: 'The entry\'s id or key' });
+  const ConfigId = Type.String({ maxLength: 200, description: "The entry's id or key" });
 
   const targets = [
-    { path: '/instances/:id', of: 'by id', params: Type.Object({ id: NumericId }), entryParams: Type.Object({ id: NumericId, configId: ConfigId }),
-      resolve: (request: FastifyRequest) => instances.get(identityOf(request), Number((request.params as { id: string }).id)) },
-    { path: '/instances', of: 'of the Element token', params: undefined, entryParams: Type.Object({ configId: ConfigId }),
-      resolve: (request: FastifyRequest) => instances.byToken(identityOf(request)) },
+    {
+      path: '/instances/:id',
+      of: 'by id',
+      params: Type.Object({ id: NumericId }),
+      entryParams: Type.Object({ id: NumericId, configId: ConfigId }),
+      resolve: (request: FastifyRequest) => instances.get(identityOf(request), Number((request.params as { id: string }).id)),
+    },
+    {
+      path: '/instances',
+      of: 'of the Element token',
+      params: undefined,
+      entryParams: Type.Object({ configId: ConfigId }),
+      resolve: (request: FastifyRequest) => instances.byToken(identityOf(request)),
+    },
   ] as const;
   for (const { path, of, params, entryParams, resolve } of targets) {
     const pathParams = params ? { params } : {};
-    api.get(`${path}/configuration`, { schema: { summary: `The configuration of the instance ${of}`, tags, ...pathParams, querystring: NoQuery, response: { 200: Type.Array(ConfigurationEntryJson), ...errorResponses } } },
-      async (request) => entries(await resolve(request)));
-    api.get(`${path}/configuration/:configId`, { schema: { summary: `One configuration entry of the instance ${of}`, tags, params: entryParams, querystring: NoQuery, response: { 200: ConfigurationEntryJson, ...errorResponses } } },
-      async (request) => entry(await resolve(request), request.params.configId));
-    api.patch(`${path}/configuration/:configId`, { schema: { summary: `Change one configuration value of the instance ${of}`, tags, params: entryParams, querystring: NoQuery, body: ConfigurationEntryBody, response: { 200: ConfigurationEntryJson, ...errorResponses } } },
+    api.get(
+      `${path}/configuration`,
+      {
+        schema: {
+          summary: `The configuration of the instance ${of}`,
+          tags,
+          ...pathParams,
+          querystring: NoQuery,
+          response: { 200: Type.Array(ConfigurationEntryJson), ...errorResponses },
+        },
+      },
+      async (request) => entries(await resolve(request)),
+    );
+    api.get(
+      `${path}/configuration/:configId`,
+      {
+        schema: {
+          summary: `One configuration entry of the instance ${of}`,
+          tags,
+          params: entryParams,
+          querystring: NoQuery,
+          response: { 200: ConfigurationEntryJson, ...errorResponses },
+        },
+      },
+      async (request) => entry(await resolve(request), request.params.configId),
+    );
+    api.patch(
+      `${path}/configuration/:configId`,
+      {
+        schema: {
+          summary: `Change one configuration value of the instance ${of}`,
+          tags,
+          params: entryParams,
+          querystring: NoQuery,
+          body: ConfigurationEntryBody,
+          response: { 200: ConfigurationEntryJson, ...errorResponses },
+        },
+      },
       async (request) => {
         const instance = await resolve(request);
         const e = entry(instance, request.params.configId);
         const updated = await instances.setConfigurationValue(instance, e.key, request.body.propertyValue);
         return entry(updated, String(e.id));
-      });
-    api.put(`${path}/enabled`, { schema: { summary: `Enable the instance ${of}`, tags, ...pathParams, querystring: NoQuery, response: { 200: InstanceJson, ...errorResponses } } },
-      async (request) => json(await instances.setDisabled(await resolve(request), false)));
-    api.delete(`${path}/enabled`, { schema: { summary: `Disable the instance ${of}`, tags, ...pathParams, querystring: NoQuery, response: { 200: InstanceJson, ...errorResponses } } },
-      async (request) => json(await instances.setDisabled(await resolve(request), true)));
+      },
+    );
+    api.put(
+      `${path}/enabled`,
+      { schema: { summary: `Enable the instance ${of}`, tags, ...pathParams, querystring: NoQuery, response: { 200: InstanceJson, ...errorResponses } } },
+      async (request) => json(await instances.setDisabled(await resolve(request), false)),
+    );
+    api.delete(
+      `${path}/enabled`,
+      { schema: { summary: `Disable the instance ${of}`, tags, ...pathParams, querystring: NoQuery, response: { 200: InstanceJson, ...errorResponses } } },
+      async (request) => json(await instances.setDisabled(await resolve(request), true)),
+    );
   }
 
-  api.put('/instances', { schema: { summary: 'Replace the instance of the Element token', tags, querystring: NoQuery, body: UpdateInstanceBody, response: { 200: InstanceJson, ...errorResponses } } },
-    async (request) => json(await instances.updateByToken(identityOf(request), request.body, 'put')));
-  api.patch('/instances', { schema: { summary: 'Change the instance of the Element token', tags, querystring: NoQuery, body: UpdateInstanceBody, response: { 200: InstanceJson, ...errorResponses } } },
-    async (request) => json(await instances.updateByToken(identityOf(request), request.body, 'patch')));
+  api.put(
+    '/instances',
+    {
+      schema: {
+        summary: 'Replace the instance of the Element token',
+        tags,
+        querystring: NoQuery,
+        body: UpdateInstanceBody,
+        response: { 200: InstanceJson, ...errorResponses },
+      },
+    },
+    async (request) => json(await instances.updateByToken(identityOf(request), request.body, 'put')),
+  );
+  api.patch(
+    '/instances',
+    {
+      schema: {
+        summary: 'Change the instance of the Element token',
+        tags,
+        querystring: NoQuery,
+        body: UpdateInstanceBody,
+        response: { 200: InstanceJson, ...errorResponses },
+      },
+    },
+    async (request) => json(await instances.updateByToken(identityOf(request), request.body, 'patch')),
+  );
 }

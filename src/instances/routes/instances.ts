@@ -21,32 +21,79 @@ export function registerInstanceRoutes(app: FastifyInstance, instances: Instance
   const tags = ['instances'];
   const one = { 200: InstanceJson, ...errorResponses };
 
-  for (const [prefix, listParams, itemParams] of [['/instances', undefined, InstanceParams], ['/elements/:keyOrId/instances', ElementParams, ElementInstanceParams]] as const) {
+  for (const [prefix, listParams, itemParams] of [
+    ['/instances', undefined, InstanceParams],
+    ['/elements/:keyOrId/instances', ElementParams, ElementInstanceParams],
+  ] as const) {
     const element = (params: unknown) => (params as { keyOrId?: string }).keyOrId;
     const pathParams = listParams ? { params: listParams } : {};
 
-    api.post(prefix, { schema: { summary: 'Create an instance: the credentials are checked against the vendor first', tags, ...pathParams, querystring: NoQuery, body: CreateInstanceBody, response: one } },
-      async (request) => json(await instances.create(identityOf(request), request.body, element(request.params))));
+    api.post(
+      prefix,
+      {
+        schema: {
+          summary: 'Create an instance: the credentials are checked against the vendor first',
+          tags,
+          ...pathParams,
+          querystring: NoQuery,
+          body: CreateInstanceBody,
+          response: one,
+        },
+      },
+      async (request) => json(await instances.create(identityOf(request), request.body, element(request.params))),
+    );
 
-    api.get(prefix, { schema: { summary: 'The instances the caller may see', tags, ...pathParams, querystring: ListInstancesQuery, response: { 200: Type.Array(InstanceJson), ...errorResponses } } }, async (request, reply) => {
-      const keyOrId = element(request.params);
-      const scope = keyOrId === undefined ? undefined : registry.find(keyOrId);
-      if (keyOrId !== undefined && !scope) throw notFound(`No element found with key or ID ${keyOrId.slice(0, 100)}`);
-      return listInstances(request.query, identityOf(request), reply, instances, registry, scope?.key);
-    });
+    api.get(
+      prefix,
+      {
+        schema: {
+          summary: 'The instances the caller may see',
+          tags,
+          ...pathParams,
+          querystring: ListInstancesQuery,
+          response: { 200: Type.Array(InstanceJson), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const keyOrId = element(request.params);
+        const scope = keyOrId === undefined ? undefined : registry.find(keyOrId);
+        if (keyOrId !== undefined && !scope) throw notFound(`No element found with key or ID ${keyOrId.slice(0, 100)}`);
+        return listInstances(request.query, identityOf(request), reply, instances, registry, scope?.key);
+      },
+    );
 
-    api.get(`${prefix}/:id`, { schema: { summary: 'One instance', tags, params: itemParams, querystring: NoQuery, response: one } },
-      async (request) => json(await instances.get(identityOf(request), Number(request.params.id), element(request.params))));
+    api.get(`${prefix}/:id`, { schema: { summary: 'One instance', tags, params: itemParams, querystring: NoQuery, response: one } }, async (request) =>
+      json(await instances.get(identityOf(request), Number(request.params.id), element(request.params))),
+    );
 
-    api.put(`${prefix}/:id`, { schema: { summary: 'Replace an instance (secrets sent back masked are kept)', tags, params: itemParams, querystring: NoQuery, body: UpdateInstanceBody, response: one } },
-      async (request) => json(await instances.update(identityOf(request), Number(request.params.id), request.body, 'put', element(request.params))));
+    api.put(
+      `${prefix}/:id`,
+      {
+        schema: {
+          summary: 'Replace an instance (secrets sent back masked are kept)',
+          tags,
+          params: itemParams,
+          querystring: NoQuery,
+          body: UpdateInstanceBody,
+          response: one,
+        },
+      },
+      async (request) => json(await instances.update(identityOf(request), Number(request.params.id), request.body, 'put', element(request.params))),
+    );
 
-    api.patch(`${prefix}/:id`, { schema: { summary: 'Change some members of an instance', tags, params: itemParams, querystring: NoQuery, body: UpdateInstanceBody, response: one } },
-      async (request) => json(await instances.update(identityOf(request), Number(request.params.id), request.body, 'patch', element(request.params))));
+    api.patch(
+      `${prefix}/:id`,
+      { schema: { summary: 'Change some members of an instance', tags, params: itemParams, querystring: NoQuery, body: UpdateInstanceBody, response: one } },
+      async (request) => json(await instances.update(identityOf(request), Number(request.params.id), request.body, 'patch', element(request.params))),
+    );
 
-    api.delete(`${prefix}/:id`, { schema: { summary: 'Delete an instance', tags, params: itemParams, querystring: NoQuery, response: { 200: EmptyObject, ...errorResponses } } }, async (request) => {
-      await instances.delete(identityOf(request), Number(request.params.id), element(request.params));
-      return {};
-    });
+    api.delete(
+      `${prefix}/:id`,
+      { schema: { summary: 'Delete an instance', tags, params: itemParams, querystring: NoQuery, response: { 200: EmptyObject, ...errorResponses } } },
+      async (request) => {
+        await instances.delete(identityOf(request), Number(request.params.id), element(request.params));
+        return {};
+      },
+    );
   }
 }

@@ -13,7 +13,14 @@ import type { ListInstancesQuery } from '../schemas.ts';
  * and tags, `hydrate=false` for a short element, and optional `page`/`pageSize`/`nextPage` with the
  * paging headers. The database filters, counts and pages; only the instances of the page are read.
  */
-export async function listInstances(q: ListInstancesQuery, identity: Identity, reply: FastifyReply, instances: InstanceService, registry: ElementRegistry, elementKey: string | undefined) {
+export async function listInstances(
+  q: ListInstancesQuery,
+  identity: Identity,
+  reply: FastifyReply,
+  instances: InstanceService,
+  registry: ElementRegistry,
+  elementKey: string | undefined,
+) {
   const tags = [...(q['tags[]'] ?? []), ...(q.tags ?? [])];
   const where = q.where;
   // Paging only when asked for, with the hub's tokens (bound to this query, so `nextPage` works).
@@ -23,7 +30,8 @@ export async function listInstances(q: ListInstancesQuery, identity: Identity, r
   const { items, total } = await instances.page(identity, { elementKey, tags, where: where ? parseWhere(where) : undefined }, paging);
   if (paging) {
     reply.header('Elements-Total-Count', String(total));
-    if (paging.startAt + items.length < total) reply.header('Elements-Next-Page-Token', encodeToken({ startAt: paging.startAt + items.length, pageSize: paging.pageSize, q: boundTo }));
+    if (paging.startAt + items.length < total)
+      reply.header('Elements-Next-Page-Token', encodeToken({ startAt: paging.startAt + items.length, pageSize: paging.pageSize, q: boundTo }));
   }
   reply.header('Elements-Returned-Count', String(items.length));
   const hydrate = q.hydrate !== false;

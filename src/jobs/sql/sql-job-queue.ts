@@ -93,15 +93,27 @@ export class SqlJobQueue implements JobQueue {
     const id = randomUUID();
     const now = this.#clock.now();
     const runAt = options.runAt ?? now;
-    const row = await this.#db.insertInto('jobs').values({
-      id, name, payload: JSON.stringify(payload), singleton_key: options.singletonKey ?? null, status: 'queued',
-      run_at: runAt.toISOString(), attempts: 0, retry_limit: options.retryLimit ?? DEFAULT_RETRY_LIMIT,
-      lease_ms: options.leaseMs ?? this.#leaseMs, locked_until: null, last_error: null, created_at: now.toISOString(),
-    })
+    const row = await this.#db
+      .insertInto('jobs')
+      .values({
+        id,
+        name,
+        payload: JSON.stringify(payload),
+        singleton_key: options.singletonKey ?? null,
+        status: 'queued',
+        run_at: runAt.toISOString(),
+        attempts: 0,
+        retry_limit: options.retryLimit ?? DEFAULT_RETRY_LIMIT,
+        lease_ms: options.leaseMs ?? this.#leaseMs,
+        locked_until: null,
+        last_error: null,
+        created_at: now.toISOString(),
+      })
       // The conflict target names the partial index `jobs_waiting_singleton` by its columns and
       // predicate. A job without a key never conflicts: NULLs are distinct in a unique index.
       .onConflict((oc) => oc.columns(['name', 'singleton_key']).where(sql.ref('status'), '=', sql.lit('queued')).doNothing())
-      .returning('id').executeTakeFirst();
+      .returning('id')
+      .executeTakeFirst();
     if (!row) return null;
     if (runAt.getTime() <= now.getTime()) {
       await this.#signals.publish(WAKE_CHANNEL, name).catch((err: unknown) => this.#onError(err));
@@ -111,7 +123,11 @@ export class SqlJobQueue implements JobQueue {
 
   async work(name: string, handler: JobHandler, options: WorkOptions = {}): Promise<void> {
     this.#workers.set(name, { handler, concurrency: options.concurrency ?? 1, running: 0, pumping: false, again: false });
-    this.#unsubscribe ??= this.#signals.subscribe(WAKE_CHANNEL, (n) => this.#pump(n), () => this.#pumpAll());
+    this.#unsubscribe ??= this.#signals.subscribe(
+      WAKE_CHANNEL,
+      (n) => this.#pump(n),
+      () => this.#pumpAll(),
+    );
     if (!this.#timer) {
       this.#timer = setInterval(() => void this.#poll(), this.#pollMs);
       this.#timer.unref();
@@ -169,25 +185,47 @@ export class SqlJobQueue implements JobQueue {
 
   async #claim(name: string, limit: number): Promise<Claimed[]> {
     const now = this.#clock.now();
-    const due = this.#db.selectFrom('jobs as j').select('j.id')
-      .where('j.name', '=', name).where('j.status', '=', 'queued').where('j.run_at', '<=', now.toISOString())
+    const due = this.#db
+      .selectFrom('jobs as j')
+      .select('j.id')
+      .where('j.name', '=', name)
+      .where('j.status', '=', 'queued')
+      .where('j.run_at', '<=', now.toISOString())
       // A waiting job whose key is running is passed over, so it blocks nothing behind it.
-      .where((eb) => eb.or([
-        eb('j.singleton_key', 'is', null),
-        eb.not(eb.exists(eb.selectFrom('jobs as a').select(sql.lit(1).as('one'))
-          .whereRef('a.name', '=', 'j.name').whereRef('a.singleton_key', '=', 'j.singleton_key').where('a.status', '=', 'active'))),
-      ]))
-      .orderBy('j.run_at').orderBy('j.created_at').limit(limit)
+      .where((eb) =>
+        eb.or([
+          eb('j.singleton_key', 'is', null),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('jobs as a')
+                .select(sql.lit(1).as('one'))
+                .whereRef('a.name', '=', 'j.name')
+                .whereRef('a.singleton_key', '=', 'j.singleton_key')
+                .where('a.status', '=', 'active'),
+            ),
+          ),
+        ]),
+      )
+      .orderBy('j.run_at')
+      .orderBy('j.created_at')
+      .limit(limit)
       .$if(this.#postgres, (q) => q.forUpdate().skipLocked());
-    const claimed = await this.#db.updateTable('jobs')
+    const claimed = await this.#db
+      .updateTable('jobs')
       .set((eb) => ({ status: 'active', locked_until: new Date(now.getTime() + this.#leaseMs).toISOString(), attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', due).where('status', '=', 'queued')
+      .where('id', 'in', due)
+      .where('status', '=', 'queued')
       .returning(['id', 'payload', 'attempts', 'retry_limit', 'lease_ms', 'singleton_key'])
       .execute();
     // Jobs with a lease of their own get it now; the claim used the default to stay one statement.
     for (const job of claimed.filter((j) => j.lease_ms !== this.#leaseMs)) {
-      await this.#db.updateTable('jobs').set({ locked_until: new Date(now.getTime() + job.lease_ms).toISOString() })
-        .where('id', '=', job.id).where('attempts', '=', job.attempts).execute();
+      await this.#db
+        .updateTable('jobs')
+        .set({ locked_until: new Date(now.getTime() + job.lease_ms).toISOString() })
+        .where('id', '=', job.id)
+        .where('attempts', '=', job.attempts)
+        .execute();
     }
     return claimed;
   }
@@ -217,15 +255,29 @@ export class SqlJobQueue implements JobQueue {
     }
     const giveWay = () => this.#db.deleteFrom('jobs').where('id', '=', job.id).where('attempts', '=', job.attempts).execute();
     try {
-      const res = await fenced.set({
-        status: 'queued', locked_until: null, last_error: error.slice(0, 2000), run_at: new Date(now.getTime() + this.#retryDelayMs).toISOString(),
-      })
+      const res = await fenced
+        .set({
+          status: 'queued',
+          locked_until: null,
+          last_error: error.slice(0, 2000),
+          run_at: new Date(now.getTime() + this.#retryDelayMs).toISOString(),
+        })
         // Another job of this key already waits and does the same work: this one gives way.
-        .where((eb) => eb.or([
-          eb('singleton_key', 'is', null),
-          eb.not(eb.exists(eb.selectFrom('jobs as w').select(sql.lit(1).as('one'))
-            .whereRef('w.name', '=', 'jobs.name').whereRef('w.singleton_key', '=', 'jobs.singleton_key').where('w.status', '=', 'queued'))),
-        ]))
+        .where((eb) =>
+          eb.or([
+            eb('singleton_key', 'is', null),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('jobs as w')
+                  .select(sql.lit(1).as('one'))
+                  .whereRef('w.name', '=', 'jobs.name')
+                  .whereRef('w.singleton_key', '=', 'jobs.singleton_key')
+                  .where('w.status', '=', 'queued'),
+              ),
+            ),
+          ]),
+        )
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0 && job.singleton_key !== null) await giveWay();
     } catch (err) {
@@ -240,13 +292,23 @@ export class SqlJobQueue implements JobQueue {
     const now = this.#clock.now();
     const names = [...this.#workers.keys()];
     if (names.length === 0) return;
-    const expired = await this.#db.selectFrom('jobs').select(['id', 'attempts', 'retry_limit', 'singleton_key'])
-      .where('name', 'in', names).where('status', '=', 'active').where('locked_until', '<', now.toISOString()).limit(500).execute();
+    const expired = await this.#db
+      .selectFrom('jobs')
+      .select(['id', 'attempts', 'retry_limit', 'singleton_key'])
+      .where('name', 'in', names)
+      .where('status', '=', 'active')
+      .where('locked_until', '<', now.toISOString())
+      .limit(500)
+      .execute();
     for (const job of expired) await this.#failed(job, 'the lease expired: the process running the job stopped or hung');
     if (Date.now() - this.#prunedAt < PRUNE_EVERY_MS) return;
     this.#prunedAt = Date.now();
-    await this.#db.deleteFrom('jobs').where('name', 'in', names).where('status', '=', 'failed')
-      .where('created_at', '<', new Date(now.getTime() - KEEP_FAILED_MS).toISOString()).execute();
+    await this.#db
+      .deleteFrom('jobs')
+      .where('name', 'in', names)
+      .where('status', '=', 'failed')
+      .where('created_at', '<', new Date(now.getTime() - KEEP_FAILED_MS).toISOString())
+      .execute();
   }
 
   #track(run: Promise<void>): void {

@@ -31,7 +31,12 @@ export async function registerApiDocument(app: FastifyInstance, prefix: string, 
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) {
       if (method === 'HEAD') continue;
-      app.routeTable.push({ method, url: route.url, hidden: (route.schema as { hide?: boolean } | undefined)?.hide === true, schema: route.schema as Record<string, unknown> | undefined });
+      app.routeTable.push({
+        method,
+        url: route.url,
+        hidden: (route.schema as { hide?: boolean } | undefined)?.hide === true,
+        schema: route.schema as Record<string, unknown> | undefined,
+      });
     }
   });
   await app.register(swagger, {
@@ -39,12 +44,18 @@ export async function registerApiDocument(app: FastifyInstance, prefix: string, 
       openapi: '3.1.0',
       info: {
         title: 'switchboard platform API',
-        description: 'The Open Connectors platform API (/elements/api-v2) as switchboard serves it. Hub calls authenticate with "User <secret>, Element <token>", platform calls with "User <secret>, Organization <secret>".',
+        description:
+          'The Open Connectors platform API (/elements/api-v2) as switchboard serves it. Hub calls authenticate with "User <secret>, Element <token>", platform calls with "User <secret>, Organization <secret>".',
         version,
       },
       components: {
         securitySchemes: {
-          openConnectors: { type: 'apiKey', in: 'header', name: 'Authorization', description: '`User <user secret>, Organization <organization secret>[, Element <instance token>]`' },
+          openConnectors: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Authorization',
+            description: '`User <user secret>, Organization <organization secret>[, Element <instance token>]`',
+          },
         },
       },
       security: [{ openConnectors: [] }],
@@ -56,8 +67,17 @@ export async function registerApiDocument(app: FastifyInstance, prefix: string, 
       return { schema: { ...(schema as object), ...(open && { security: auth === 'optional' ? [{}, { openConnectors: [] }] : [] }) } as typeof schema, url };
     },
   });
-  typed(app).get(`${prefix}/openapi.json`, {
-    config: { auth: 'none' },
-    schema: { summary: 'This document', tags: ['platform'], querystring: NoQuery, response: { 200: Type.Unknown({ description: 'The OpenAPI 3.1 document of this API' }), ...errorResponses } },
-  }, async () => app.swagger());
+  typed(app).get(
+    `${prefix}/openapi.json`,
+    {
+      config: { auth: 'none' },
+      schema: {
+        summary: 'This document',
+        tags: ['platform'],
+        querystring: NoQuery,
+        response: { 200: Type.Unknown({ description: 'The OpenAPI 3.1 document of this API' }), ...errorResponses },
+      },
+    },
+    async () => app.swagger(),
+  );
 }

@@ -29,7 +29,10 @@ export async function ensureConsoleBuilt(log: (message: string) => void = () => 
 export async function registerConsole(app: FastifyInstance): Promise<void> {
   if (!existsSync(join(CONSOLE_DIR, 'index.html'))) return;
   await app.register(fastifyStatic, {
-    root: CONSOLE_DIR, prefix: '/', wildcard: false, index: ['index.html'],
+    root: CONSOLE_DIR,
+    prefix: '/',
+    wildcard: false,
+    index: ['index.html'],
     setHeaders(res, path) {
       if (path.endsWith('.html')) {
         res.header('X-Frame-Options', 'DENY');

@@ -2,8 +2,13 @@ import type { FastifyInstance } from 'fastify';
 
 /** The headers Open Connectors exposes to browsers (open-connectors-api.md §5.1), on every route. */
 export const EXPOSED_HEADERS = [
-  'Elements-Returned-Count', 'Elements-Total-Count', 'Elements-Request-Id', 'Elements-Next-Page-Token',
-  'Elements-Trace-Id', 'Elements-Error', 'Content-Disposition',
+  'Elements-Returned-Count',
+  'Elements-Total-Count',
+  'Elements-Request-Id',
+  'Elements-Next-Page-Token',
+  'Elements-Trace-Id',
+  'Elements-Error',
+  'Content-Disposition',
 ].join(', ');
 
 /**

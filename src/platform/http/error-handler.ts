@@ -17,12 +17,17 @@ export function toApiError(error: unknown): ApiError {
     return new ApiError('VALIDATION_FAILED', `Invalid request: ${e.message}`);
   }
   switch (e.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': return new ApiError('PAYLOAD_TOO_LARGE');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('PAYLOAD_TOO_LARGE');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH': return new ApiError('UNSUPPORTED_MEDIA_TYPE', `Unsupported Content-Type; send application/json`);
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new ApiError('INVALID_JSON', 'The request body is empty but Content-Type is application/json');
-    case 'FST_ERR_CTP_INVALID_TYPE': return new ApiError('UNSUPPORTED_MEDIA_TYPE');
-    default: break;
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE', `Unsupported Content-Type; send application/json`);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError('INVALID_JSON', 'The request body is empty but Content-Type is application/json');
+    case 'FST_ERR_CTP_INVALID_TYPE':
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE');
+    default:
+      break;
   }
   if (e.statusCode === 400 && (error instanceof SyntaxError || /JSON/i.test(e.message ?? ''))) {
     return new ApiError('INVALID_JSON');

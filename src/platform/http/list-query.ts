@@ -5,7 +5,11 @@ import { parseWhere, type Expr } from '../../ceql/index.ts';
  * `page`/`pageSize` (default 200, at most 1000) or `offset`; the route's schema has checked the
  * numbers' form.
  */
-export function listQuery(q: { where?: string | undefined; page?: string | undefined; pageSize?: string | undefined; offset?: string | undefined }): { where: Expr | undefined; offset: number; limit: number } {
+export function listQuery(q: { where?: string | undefined; page?: string | undefined; pageSize?: string | undefined; offset?: string | undefined }): {
+  where: Expr | undefined;
+  offset: number;
+  limit: number;
+} {
   const limit = Math.min(Math.max(1, Number(q.pageSize ?? 200)), 1000);
   const page = Math.max(1, Number(q.page ?? 1));
   const offset = q.offset !== undefined ? Number(q.offset) : (page - 1) * limit;

@@ -23,7 +23,13 @@ export function registerNotFound(app: FastifyInstance): void {
     const path = request.url.split('?')[0] ?? '/';
     const allowed = METHODS.filter((m) => paths.find(m, path) !== null);
     if (allowed.length > 0) {
-      return sendError(request, reply, new ApiError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, { headers: { Allow: allowed.join(', ') } }));
+      return sendError(
+        request,
+        reply,
+        new ApiError('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, {
+          headers: { Allow: allowed.join(', ') },
+        }),
+      );
     }
     return sendError(request, reply, new ApiError('ROUTE_NOT_FOUND', `No resource at ${request.method} ${path}`));
   });

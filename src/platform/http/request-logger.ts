@@ -33,8 +33,12 @@ class LazyChildLogger implements FastifyBaseLogger {
     return this.#child;
   }
 
-  get level(): string { return this.#child?.level ?? this.#options.level ?? this.#parent.level; }
-  set level(level: string) { this.#logger.level = level; }
+  get level(): string {
+    return this.#child?.level ?? this.#options.level ?? this.#parent.level;
+  }
+  set level(level: string) {
+    this.#logger.level = level;
+  }
 
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
     return this.#logger.child(bindings, options);

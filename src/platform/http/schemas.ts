@@ -5,12 +5,15 @@ import { Type, type Static, type TSchema } from 'typebox';
  * parameters most routes take. Route files declare the rest beside their handlers; together
  * they validate requests, serialise answers and make the OpenAPI document.
  */
-export const ErrorBody = Type.Object({
-  requestId: Type.String({ description: 'The id of the request, also sent as Elements-Request-Id' }),
-  message: Type.String(),
-  providerMessage: Type.Optional(Type.String({ description: 'What the vendor said, when it said something' })),
-  providerCode: Type.Optional(Type.Integer({ description: 'The vendor\'s HTTP status' })),
-}, { title: 'Error' });
+export const ErrorBody = Type.Object(
+  {
+    requestId: Type.String({ description: 'The id of the request, also sent as Elements-Request-Id' }),
+    message: Type.String(),
+    providerMessage: Type.Optional(Type.String({ description: 'What the vendor said, when it said something' })),
+    providerCode: Type.Optional(Type.Integer({ description: "The vendor's HTTP status" })),
+  },
+  { title: 'Error' },
+);
 export type ErrorBodyJson = Static<typeof ErrorBody>;
 
 /** The answers every route can give besides its own: the error body. */

@@ -1,7 +1,17 @@
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import { ApiError, type ErrorExtras } from '../errors.ts';
-import { classifyNetworkError, header, pageText, ReceivedResponse, targetOf, vendorRequest, VendorNetworkError, type VendorHttpOptions, type VendorResponse } from './vendor-request.ts';
+import {
+  classifyNetworkError,
+  header,
+  pageText,
+  ReceivedResponse,
+  targetOf,
+  vendorRequest,
+  VendorNetworkError,
+  type VendorHttpOptions,
+  type VendorResponse,
+} from './vendor-request.ts';
 import { retryAfterMs } from './retry-after.ts';
 
 /**
@@ -76,7 +86,10 @@ export function parseVendorJson<T>(res: VendorResponse, method: string, path: st
   try {
     return JSON.parse(res.text) as T;
   } catch {
-    throw new ApiError('PROVIDER_ERROR', `${dialect.name} answered ${method} ${path.split('?')[0]} with JSON that does not parse`, { providerMessage: providerMessage(res, dialect), providerCode: res.status });
+    throw new ApiError('PROVIDER_ERROR', `${dialect.name} answered ${method} ${path.split('?')[0]} with JSON that does not parse`, {
+      providerMessage: providerMessage(res, dialect),
+      providerCode: res.status,
+    });
   }
 }
 
@@ -102,7 +115,8 @@ export class VendorClient {
         res = await vendorRequest(this.options, method, path, body, headers);
       } catch (err) {
         if (err instanceof VendorNetworkError) {
-          if (err.cause_ === 'too-large') throw new ApiError('PROVIDER_ERROR', `${this.dialect.name}'s answer to ${method} ${path.split('?')[0]} cannot be read: ${err.message}`);
+          if (err.cause_ === 'too-large')
+            throw new ApiError('PROVIDER_ERROR', `${this.dialect.name}'s answer to ${method} ${path.split('?')[0]} cannot be read: ${err.message}`);
           throw new ApiError('PROVIDER_TIMEOUT', `${this.dialect.name} did not answer: ${err.message}`);
         }
         throw err;
@@ -110,7 +124,11 @@ export class VendorClient {
       if (res.status !== 429) return res;
       const waitMs = retryAfterMs(header(res, 'retry-after'), Date.now()) ?? 1000;
       if (waited + waitMs > MAX_RATE_LIMIT_WAIT_MS) {
-        throw new ApiError('PROVIDER_RATE_LIMITED', undefined, { providerMessage: providerMessage(res, this.dialect), providerCode: 429, headers: { 'Retry-After': String(Math.ceil(waitMs / 1000)) } });
+        throw new ApiError('PROVIDER_RATE_LIMITED', undefined, {
+          providerMessage: providerMessage(res, this.dialect),
+          providerCode: 429,
+          headers: { 'Retry-After': String(Math.ceil(waitMs / 1000)) },
+        });
       }
       waited += waitMs;
       await this.sleep(waitMs);
@@ -166,17 +184,26 @@ export class VendorClient {
       let res: Dispatcher.ResponseData;
       try {
         res = await undiciRequest(`${target.origin}${target.basePath}${path}`, {
-          method: 'GET', dispatcher: this.options.dispatcher, headersTimeout: this.options.timeoutMs, bodyTimeout: this.options.timeoutMs,
+          method: 'GET',
+          dispatcher: this.options.dispatcher,
+          headersTimeout: this.options.timeoutMs,
+          bodyTimeout: this.options.timeoutMs,
           headers: { ...headers, ...(this.options.authorization && { authorization: this.options.authorization }) },
         });
       } catch (err) {
-        throw new ApiError('PROVIDER_TIMEOUT', `${this.dialect.name} did not answer: ${classifyNetworkError(err, new URL(this.options.baseUrl), this.options.timeoutMs).message}`);
+        throw new ApiError(
+          'PROVIDER_TIMEOUT',
+          `${this.dialect.name} did not answer: ${classifyNetworkError(err, new URL(this.options.baseUrl), this.options.timeoutMs).message}`,
+        );
       }
       const length = Number(res.headers['content-length']);
       if (res.statusCode === 200) {
         if (length > this.options.answerLimit) {
           discard(res.body);
-          throw new ApiError('PROVIDER_ERROR', `${this.dialect.name}'s answer to GET ${path} is larger than ${this.options.answerLimit} bytes (SWITCHBOARD_VENDOR_ANSWER_LIMIT)`);
+          throw new ApiError(
+            'PROVIDER_ERROR',
+            `${this.dialect.name}'s answer to GET ${path} is larger than ${this.options.answerLimit} bytes (SWITCHBOARD_VENDOR_ANSWER_LIMIT)`,
+          );
         }
         // pipeline, not pipe: when the limit cuts the download off, or the client goes away, the
         // vendor's answer is closed too instead of holding its connection until the body timeout.
@@ -187,21 +214,36 @@ export class VendorClient {
       if (res.statusCode !== 429) throw toHubError(answer, 'GET', path, this.dialect);
       const waitMs = retryAfterMs(header(answer, 'retry-after'), Date.now()) ?? 1000;
       if (waited + waitMs > MAX_RATE_LIMIT_WAIT_MS) {
-        throw new ApiError('PROVIDER_RATE_LIMITED', undefined, { providerMessage: providerMessage(answer, this.dialect), providerCode: 429, headers: { 'Retry-After': String(Math.ceil(waitMs / 1000)) } });
+        throw new ApiError('PROVIDER_RATE_LIMITED', undefined, {
+          providerMessage: providerMessage(answer, this.dialect),
+          providerCode: 429,
+          headers: { 'Retry-After': String(Math.ceil(waitMs / 1000)) },
+        });
       }
       waited += waitMs;
       await this.sleep(waitMs);
     }
   }
 
-  get<T = unknown>(path: string): Promise<T> { return this.call<T>('GET', path); }
-  post<T = unknown>(path: string, body?: unknown, headers?: Record<string, string>): Promise<T> { return this.call<T>('POST', path, body ?? {}, headers); }
-  put<T = unknown>(path: string, body?: unknown): Promise<T> { return this.call<T>('PUT', path, body ?? {}); }
-  delete<T = unknown>(path: string): Promise<T> { return this.call<T>('DELETE', path); }
+  get<T = unknown>(path: string): Promise<T> {
+    return this.call<T>('GET', path);
+  }
+  post<T = unknown>(path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+    return this.call<T>('POST', path, body ?? {}, headers);
+  }
+  put<T = unknown>(path: string, body?: unknown): Promise<T> {
+    return this.call<T>('PUT', path, body ?? {});
+  }
+  delete<T = unknown>(path: string): Promise<T> {
+    return this.call<T>('DELETE', path);
+  }
 
   #expectJson(res: VendorResponse, method: string, path: string): void {
     if (!res.contentType.includes('json')) {
-      throw new ApiError('PROVIDER_ERROR', `${this.dialect.name} answered ${method} ${path} with ${res.contentType || 'no content type'} instead of JSON`, { providerMessage: providerMessage(res, this.dialect), providerCode: res.status });
+      throw new ApiError('PROVIDER_ERROR', `${this.dialect.name} answered ${method} ${path} with ${res.contentType || 'no content type'} instead of JSON`, {
+        providerMessage: providerMessage(res, this.dialect),
+        providerCode: res.status,
+      });
     }
   }
 }
@@ -260,7 +302,11 @@ export class PassedOnObject {
   readonly kind = 'object';
   #body: unknown;
 
-  constructor(private readonly res: ReceivedResponse, private readonly path: string, private readonly dialect: VendorDialect) {}
+  constructor(
+    private readonly res: ReceivedResponse,
+    private readonly path: string,
+    private readonly dialect: VendorDialect,
+  ) {}
 
   get json(): Buffer {
     return this.res.bytes;

@@ -32,14 +32,21 @@ export class ReceivedResponse implements VendorResponse {
 
 /** A failure below HTTP (DNS, TCP, TLS, a timeout), or an answer too large to read. */
 export class VendorNetworkError extends Error {
-  constructor(readonly cause_: 'dns' | 'refused' | 'timeout' | 'tls' | 'reset' | 'too-large' | 'other', readonly code: string, message: string) {
+  constructor(
+    readonly cause_: 'dns' | 'refused' | 'timeout' | 'tls' | 'reset' | 'too-large' | 'other',
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /** Why the handler itself ended an answer: its size or its duration passed the limit. */
 class AnswerLimitError extends Error {
-  constructor(readonly code: 'ANSWER_TOO_LARGE' | 'ANSWER_TOO_SLOW', message: string) {
+  constructor(
+    readonly code: 'ANSWER_TOO_LARGE' | 'ANSWER_TOO_SLOW',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -59,9 +66,7 @@ export interface VendorHttpOptions {
 }
 
 export function authorizationHeader(auth: VendorAuth): string {
-  return auth.kind === 'basic'
-    ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`
-    : `Bearer ${auth.token}`;
+  return auth.kind === 'basic' ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` : `Bearer ${auth.token}`;
 }
 
 /** Where requests for one base URL go: its origin and its context path (e.g. `/helpdesk`). */
@@ -84,7 +89,13 @@ export function targetOf(baseUrl: string): VendorTarget {
  * in a handler: `undici.request()` would wrap every answer in a Readable stream first, which cost
  * more CPU than the rest of a proxied call. `path` must already be percent-encoded.
  */
-export function vendorRequest(options: VendorHttpOptions, method: Dispatcher.HttpMethod, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ReceivedResponse> {
+export function vendorRequest(
+  options: VendorHttpOptions,
+  method: Dispatcher.HttpMethod,
+  path: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<ReceivedResponse> {
   const target = options.target ?? targetOf(options.baseUrl);
   const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
   if (options.authorization) headers.authorization = options.authorization;
@@ -93,12 +104,19 @@ export function vendorRequest(options: VendorHttpOptions, method: Dispatcher.Htt
   return new Promise((resolve, reject) => {
     const handler = new CollectingHandler(resolve, reject, options);
     try {
-      options.dispatcher.dispatch({
-        origin: target.origin, path: target.basePath + path, method, headers,
-        body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
-        // The agent bounds connecting; these bound waiting for the answer and for each body chunk.
-        headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs,
-      }, handler);
+      options.dispatcher.dispatch(
+        {
+          origin: target.origin,
+          path: target.basePath + path,
+          method,
+          headers,
+          body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
+          // The agent bounds connecting; these bound waiting for the answer and for each body chunk.
+          headersTimeout: options.timeoutMs,
+          bodyTimeout: options.timeoutMs,
+        },
+        handler,
+      );
     } catch (err) {
       handler.onResponseError(undefined, err as Error);
     }
@@ -166,14 +184,28 @@ export function classifyNetworkError(err: unknown, url: URL, timeoutMs: number):
   const where = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new VendorNetworkError('dns', code, `the host name ${url.hostname} does not resolve (DNS ${code})`);
   if (code === 'ECONNREFUSED') return new VendorNetworkError('refused', code, `the connection to ${where} was refused`);
-  if (code === 'ANSWER_TOO_LARGE') return new VendorNetworkError('too-large', code, `the answer from ${where} is ${e.message ?? ''} (SWITCHBOARD_VENDOR_ANSWER_LIMIT)`);
-  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ANSWER_TOO_SLOW' || code === 'TimeoutError' || code === 'AbortError' || code === 'ETIMEDOUT') {
+  if (code === 'ANSWER_TOO_LARGE')
+    return new VendorNetworkError('too-large', code, `the answer from ${where} is ${e.message ?? ''} (SWITCHBOARD_VENDOR_ANSWER_LIMIT)`);
+  if (
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'ANSWER_TOO_SLOW' ||
+    code === 'TimeoutError' ||
+    code === 'AbortError' ||
+    code === 'ETIMEDOUT'
+  ) {
     return new VendorNetworkError('timeout', code, `${where} did not answer within ${Math.round(timeoutMs / 1000)} seconds`);
   }
   if (TLS_CODES.test(code)) {
-    return new VendorNetworkError('tls', code, `the TLS handshake with ${where} failed (${code}); if the server uses a self-signed or private certificate, put its CA certificate (PEM) in the configuration key ssl.ca.certificate`);
+    return new VendorNetworkError(
+      'tls',
+      code,
+      `the TLS handshake with ${where} failed (${code}); if the server uses a self-signed or private certificate, put its CA certificate (PEM) in the configuration key ssl.ca.certificate`,
+    );
   }
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new VendorNetworkError('reset', code, `${where} closed the connection (${code})`);
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE')
+    return new VendorNetworkError('reset', code, `${where} closed the connection (${code})`);
   return new VendorNetworkError('other', code, `the request to ${where} failed (${code}: ${e.message ?? ''})`);
 }
 
@@ -188,6 +220,12 @@ export function header(res: Pick<VendorResponse, 'headers'>, name: string): stri
  * top; the 64 KB cap keeps the expressions below cheap on a huge answer.
  */
 export function pageText(res: VendorResponse): string {
-  const text = res.text.slice(0, 64 * 1024).replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = res.text
+    .slice(0, 64 * 1024)
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return (text || `HTTP ${res.status}`).slice(0, 500);
 }

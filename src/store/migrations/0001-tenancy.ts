@@ -3,7 +3,8 @@ import { idColumn } from './id-column.ts';
 
 export const m0001Tenancy: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema.createTable('platform_keys')
+    await db.schema
+      .createTable('platform_keys')
       .addColumn('name', 'text', (c) => c.primaryKey())
       .addColumn('value_enc', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
@@ -46,14 +47,16 @@ export const m0001Tenancy: Migration = {
       .execute();
     await db.schema.createIndex('users_account').on('users').column('account_id').execute();
 
-    await db.schema.createTable('console_sessions')
+    await db.schema
+      .createTable('console_sessions')
       .addColumn('id_hash', 'text', (c) => c.primaryKey())
       .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
       .addColumn('expires_at', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute();
 
-    await db.schema.createTable('login_attempts')
+    await db.schema
+      .createTable('login_attempts')
       .addColumn('email', 'text', (c) => c.primaryKey())
       .addColumn('failures', 'integer', (c) => c.notNull())
       .addColumn('last_failure_at', 'text', (c) => c.notNull())

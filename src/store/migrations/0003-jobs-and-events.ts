@@ -2,7 +2,8 @@ import type { Kysely, Migration } from 'kysely';
 
 export const m0003JobsAndEvents: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema.createTable('jobs')
+    await db.schema
+      .createTable('jobs')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('name', 'text', (c) => c.notNull())
       .addColumn('payload', 'text', (c) => c.notNull())
@@ -18,7 +19,8 @@ export const m0003JobsAndEvents: Migration = {
       .execute();
     await db.schema.createIndex('jobs_due').on('jobs').columns(['name', 'status', 'run_at']).execute();
 
-    await db.schema.createTable('event_sources')
+    await db.schema
+      .createTable('event_sources')
       .addColumn('instance_id', 'integer', (c) => c.primaryKey().references('instances.id').onDelete('cascade'))
       .addColumn('organization_id', 'integer', (c) => c.notNull())
       .addColumn('kind', 'text', (c) => c.notNull())
@@ -36,7 +38,8 @@ export const m0003JobsAndEvents: Migration = {
       .execute();
     await db.schema.createIndex('event_sources_due').on('event_sources').columns(['kind', 'next_poll_at']).execute();
 
-    await db.schema.createTable('event_dedupe')
+    await db.schema
+      .createTable('event_dedupe')
       .addColumn('instance_id', 'integer', (c) => c.notNull())
       .addColumn('object_type', 'text', (c) => c.notNull())
       .addColumn('object_id', 'text', (c) => c.notNull())
@@ -45,7 +48,8 @@ export const m0003JobsAndEvents: Migration = {
       .addPrimaryKeyConstraint('event_dedupe_pk', ['instance_id', 'object_type', 'object_id', 'version'])
       .execute();
 
-    await db.schema.createTable('events')
+    await db.schema
+      .createTable('events')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('organization_id', 'integer', (c) => c.notNull())
       .addColumn('instance_id', 'integer', (c) => c.notNull())
@@ -59,7 +63,8 @@ export const m0003JobsAndEvents: Migration = {
       .execute();
     await db.schema.createIndex('events_instance').on('events').columns(['organization_id', 'instance_id', 'created_at']).execute();
 
-    await db.schema.createTable('deliveries')
+    await db.schema
+      .createTable('deliveries')
       .addColumn('id', 'text', (c) => c.primaryKey())
       .addColumn('event_id', 'text', (c) => c.notNull().references('events.id').onDelete('cascade'))
       .addColumn('organization_id', 'integer', (c) => c.notNull())

@@ -6,10 +6,22 @@ export function Secret({ label, value, id }: { label: string; value: string; id:
   const [copied, setCopied] = useState(false);
   return (
     <div className="secret">
-      <span className="secret-label" id={`${id}-label`}>{label}</span>
+      <span className="secret-label" id={`${id}-label`}>
+        {label}
+      </span>
       <code data-testid={id}>{shown ? value : '•'.repeat(24)}</code>
-      <button type="button" onClick={() => setShown(!shown)} aria-pressed={shown} aria-describedby={`${id}-label`}>{shown ? 'Hide' : 'Reveal'}</button>
-      <button type="button" aria-describedby={`${id}-label`} onClick={() => { void navigator.clipboard?.writeText(value); setCopied(true); setTimeout(() => setCopied(false), 1500); }}>
+      <button type="button" onClick={() => setShown(!shown)} aria-pressed={shown} aria-describedby={`${id}-label`}>
+        {shown ? 'Hide' : 'Reveal'}
+      </button>
+      <button
+        type="button"
+        aria-describedby={`${id}-label`}
+        onClick={() => {
+          void navigator.clipboard?.writeText(value);
+          setCopied(true);
+          setTimeout(() => setCopied(false), 1500);
+        }}
+      >
         {copied ? 'Copied' : 'Copy'}
       </button>
     </div>

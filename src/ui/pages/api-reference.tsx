@@ -53,7 +53,13 @@ function SchemaView({ schema, depth = 0 }: { schema: Schema | undefined; depth?:
     <ul className="schema">
       {Object.entries(target.properties).map(([name, p]) => (
         <li key={name}>
-          <code>{name}</code>{target.required?.includes(name) ? <span className="required" title="required">*</span> : null}: <code>{typeName(p)}</code>
+          <code>{name}</code>
+          {target.required?.includes(name) ? (
+            <span className="required" title="required">
+              *
+            </span>
+          ) : null}
+          : <code>{typeName(p)}</code>
           {p.description ? <span className="hint"> — {p.description}</span> : null}
           {(p.properties || p.items?.properties) && depth < 4 ? <SchemaView schema={p} depth={depth + 1} /> : null}
         </li>
@@ -69,19 +75,39 @@ function OperationView({ method, path, op }: { method: string; path: string; op:
   const params = op.parameters ?? [];
   return (
     <details className="operation">
-      <summary><span className={`method ${method}`}>{method.toUpperCase()}</span> <code>{path}</code> <span className="hint">{op.summary}</span></summary>
+      <summary>
+        <span className={`method ${method}`}>{method.toUpperCase()}</span> <code>{path}</code> <span className="hint">{op.summary}</span>
+      </summary>
       {op.security && op.security.length === 0 ? <p>No credentials needed.</p> : null}
       {params.length > 0 && (
         <>
           <h4>Parameters</h4>
           <ul className="schema">
-            {params.map((p) => <li key={`${p.in}:${p.name}`}><code>{p.name}</code> ({p.in}{p.required ? ', required' : ''}): <code>{typeName(p.schema)}</code>{p.schema?.description ?? p.description ? <span className="hint"> — {p.schema?.description ?? p.description}</span> : null}</li>)}
+            {params.map((p) => (
+              <li key={`${p.in}:${p.name}`}>
+                <code>{p.name}</code> ({p.in}
+                {p.required ? ', required' : ''}): <code>{typeName(p.schema)}</code>
+                {(p.schema?.description ?? p.description) ? <span className="hint"> — {p.schema?.description ?? p.description}</span> : null}
+              </li>
+            ))}
           </ul>
         </>
       )}
-      {body && <><h4>Body</h4><SchemaView schema={body} /></>}
-      {ok && <><h4>Answer {ok[0]}</h4><SchemaView schema={okSchema} /></>}
-      <p className="hint">Errors answer <code>{'{requestId, message[, providerMessage, providerCode]}'}</code>.</p>
+      {body && (
+        <>
+          <h4>Body</h4>
+          <SchemaView schema={body} />
+        </>
+      )}
+      {ok && (
+        <>
+          <h4>Answer {ok[0]}</h4>
+          <SchemaView schema={okSchema} />
+        </>
+      )}
+      <p className="hint">
+        Errors answer <code>{'{requestId, message[, providerMessage, providerCode]}'}</code>.
+      </p>
     </details>
   );
 }
@@ -92,11 +118,27 @@ export function ApiReference() {
   const [error, setError] = useState<string>();
   const [filter, setFilter] = useState('');
   useEffect(() => {
-    fetch(`${API}/openapi.json`).then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
-      .then((d: ApiDocument) => setDoc(d), (e: Error) => setError(e.message));
+    fetch(`${API}/openapi.json`)
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`HTTP ${r.status}`))))
+      .then(
+        (d: ApiDocument) => setDoc(d),
+        (e: Error) => setError(e.message),
+      );
   }, []);
-  if (error) return <section><h1>API reference</h1><p role="alert">The API document could not be loaded: {error}</p></section>;
-  if (!doc) return <section><h1>API reference</h1><p>Loading…</p></section>;
+  if (error)
+    return (
+      <section>
+        <h1>API reference</h1>
+        <p role="alert">The API document could not be loaded: {error}</p>
+      </section>
+    );
+  if (!doc)
+    return (
+      <section>
+        <h1>API reference</h1>
+        <p>Loading…</p>
+      </section>
+    );
   const byTag = new Map<string, { method: string; path: string; op: Operation }[]>();
   const needle = filter.trim().toLowerCase();
   for (const [path, ops] of Object.entries(doc.paths)) {
@@ -111,13 +153,21 @@ export function ApiReference() {
   return (
     <section>
       <h1>API reference</h1>
-      <p>{doc.info.description} Version {doc.info.version}. The document itself: <a href={`${API}/openapi.json`}><code>{API}/openapi.json</code></a> (OpenAPI 3.1).</p>
+      <p>
+        {doc.info.description} Version {doc.info.version}. The document itself:{' '}
+        <a href={`${API}/openapi.json`}>
+          <code>{API}/openapi.json</code>
+        </a>{' '}
+        (OpenAPI 3.1).
+      </p>
       <label htmlFor="api-filter">Filter</label>
       <input id="api-filter" type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="instances, POST, transformations…" />
       {[...byTag.entries()].map(([tag, ops]) => (
         <section key={tag} aria-labelledby={`tag-${tag}`}>
           <h2 id={`tag-${tag}`}>{tag}</h2>
-          {ops.map((o) => <OperationView key={`${o.method} ${o.path}`} {...o} />)}
+          {ops.map((o) => (
+            <OperationView key={`${o.method} ${o.path}`} {...o} />
+          ))}
         </section>
       ))}
     </section>

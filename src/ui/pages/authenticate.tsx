@@ -3,7 +3,13 @@ import { API, api, describeError, storedSecrets, type ConfigurationDefinition, t
 import { Secret } from '../components/secret.tsx';
 import { go } from '../router.ts';
 
-const EVENT_KEYS = ['event.notification.enabled', 'event.vendor.type', 'event.notification.callback.url', 'event.notification.signature.key', 'event.poller.refresh_interval'];
+const EVENT_KEYS = [
+  'event.notification.enabled',
+  'event.vendor.type',
+  'event.notification.callback.url',
+  'event.notification.signature.key',
+  'event.poller.refresh_interval',
+];
 
 /** The authenticate form, generated from the element's configuration definitions. */
 export function Authenticate({ elementKey, instance: existing }: { elementKey: string; instance?: Instance }) {
@@ -17,17 +23,32 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
   const [created, setCreated] = useState<Instance>();
   // biome-ignore lint/correctness/useExhaustiveDependencies: the form starts from `existing` once; a later render must not reset what the user typed
   useEffect(() => {
-    api<Element>('GET', `/elements/${elementKey}`).then((r) => {
-      setElement(r.body);
-      const initial: Record<string, string> = {};
-      for (const c of r.body.configuration) {
-        const v = existing?.configuration[c.key];
-        initial[c.key] = v === undefined || v === null ? (c.type === 'BOOLEAN' ? c.defaultValue ?? 'false' : '') : typeof v === 'string' ? v : JSON.stringify(v);
-      }
-      setValues(initial);
-    }, (e) => setError(describeError(e)));
+    api<Element>('GET', `/elements/${elementKey}`).then(
+      (r) => {
+        setElement(r.body);
+        const initial: Record<string, string> = {};
+        for (const c of r.body.configuration) {
+          const v = existing?.configuration[c.key];
+          initial[c.key] =
+            v === undefined || v === null ? (c.type === 'BOOLEAN' ? (c.defaultValue ?? 'false') : '') : typeof v === 'string' ? v : JSON.stringify(v);
+        }
+        setValues(initial);
+      },
+      (e) => setError(describeError(e)),
+    );
   }, [elementKey]);
-  if (!element) return <section>{error ? <p role="alert" className="error">{error}</p> : <p>Loading…</p>}</section>;
+  if (!element)
+    return (
+      <section>
+        {error ? (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        ) : (
+          <p>Loading…</p>
+        )}
+      </section>
+    );
 
   const visible = element.configuration.filter((c) => !c.hideFromConsole && !c.internal);
   const credentials = visible.filter((c) => !EVENT_KEYS.includes(c.key));
@@ -59,12 +80,18 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
       const v = values[c.key] ?? '';
       if (v !== '' || c.type === 'BOOLEAN') configuration[c.key] = c.type === 'BOOLEAN' ? v === 'true' : v;
     }
-    const body = { element: { key: element.key }, name, configuration, tags: tags.split(',').map((t) => t.trim()).filter(Boolean) };
+    const body = {
+      element: { key: element.key },
+      name,
+      configuration,
+      tags: tags
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    };
     setBusy(true);
     try {
-      const res = existing
-        ? await api<Instance>('PATCH', `/instances/${existing.id}`, body)
-        : await api<Instance>('POST', '/instances', body);
+      const res = existing ? await api<Instance>('PATCH', `/instances/${existing.id}`, body) : await api<Instance>('POST', '/instances', body);
       if (existing) go(`instances/${existing.id}`);
       else setCreated(res.body);
     } catch (err) {
@@ -80,12 +107,20 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
     return (
       <section aria-live="polite">
         <h1>Instance “{created.name}” is ready</h1>
-        <p>Instance id: <code data-testid="instance-id">{created.id}</code></p>
+        <p>
+          Instance id: <code data-testid="instance-id">{created.id}</code>
+        </p>
         <Secret id="instance-token" label="Instance token" value={created.token} />
         <h2>Your first call</h2>
-        <pre className="curl" data-testid="curl">{curl}</pre>
-        <button type="button" onClick={() => void navigator.clipboard?.writeText(curl)}>Copy cURL</button>
-        <p><a href={`#/instances/${created.id}`}>Open the instance</a></p>
+        <pre className="curl" data-testid="curl">
+          {curl}
+        </pre>
+        <button type="button" onClick={() => void navigator.clipboard?.writeText(curl)}>
+          Copy cURL
+        </button>
+        <p>
+          <a href={`#/instances/${created.id}`}>Open the instance</a>
+        </p>
       </section>
     );
   }
@@ -114,13 +149,33 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
     }
     return (
       <div key={c.key} className="field">
-        <label htmlFor={id}>{c.name}{c.required && !(usesToken && (c.key === 'username' || c.key === 'password')) ? ' *' : ''}</label>
-        {c.type === 'TEXTAREA'
-          ? <textarea id={id} value={values[c.key] ?? ''} onChange={(e) => setValues({ ...values, [c.key]: e.target.value })} aria-invalid={!!err} aria-describedby={`${id}-help`} />
-          : <input id={id} type={c.type === 'PASSWORD' ? 'password' : 'text'} autoComplete="off" value={values[c.key] === '********' ? '' : values[c.key] ?? ''}
-              placeholder={existing && c.type === 'PASSWORD' ? 'unchanged' : undefined}
-              onChange={(e) => setValues({ ...values, [c.key]: e.target.value })} aria-invalid={!!err} aria-describedby={`${id}-help`} />}
-        <small id={`${id}-help`} className={err ? 'error' : 'muted'}>{err ?? c.description}</small>
+        <label htmlFor={id}>
+          {c.name}
+          {c.required && !(usesToken && (c.key === 'username' || c.key === 'password')) ? ' *' : ''}
+        </label>
+        {c.type === 'TEXTAREA' ? (
+          <textarea
+            id={id}
+            value={values[c.key] ?? ''}
+            onChange={(e) => setValues({ ...values, [c.key]: e.target.value })}
+            aria-invalid={!!err}
+            aria-describedby={`${id}-help`}
+          />
+        ) : (
+          <input
+            id={id}
+            type={c.type === 'PASSWORD' ? 'password' : 'text'}
+            autoComplete="off"
+            value={values[c.key] === '********' ? '' : (values[c.key] ?? '')}
+            placeholder={existing && c.type === 'PASSWORD' ? 'unchanged' : undefined}
+            onChange={(e) => setValues({ ...values, [c.key]: e.target.value })}
+            aria-invalid={!!err}
+            aria-describedby={`${id}-help`}
+          />
+        )}
+        <small id={`${id}-help`} className={err ? 'error' : 'muted'}>
+          {err ?? c.description}
+        </small>
       </div>
     );
   };
@@ -131,21 +186,37 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
       <form onSubmit={submit} noValidate aria-busy={busy}>
         <div className="field">
           <label htmlFor="instance-name">Name *</label>
-          <input id="instance-name" value={name} onChange={(e) => setName(e.target.value)} aria-invalid={!!fieldErrors.name} aria-describedby="instance-name-help" />
-          <small id="instance-name-help" className={fieldErrors.name ? 'error' : 'muted'}>{fieldErrors.name ?? 'Shown in lists and added to the tags'}</small>
+          <input
+            id="instance-name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            aria-invalid={!!fieldErrors.name}
+            aria-describedby="instance-name-help"
+          />
+          <small id="instance-name-help" className={fieldErrors.name ? 'error' : 'muted'}>
+            {fieldErrors.name ?? 'Shown in lists and added to the tags'}
+          </small>
         </div>
         {credentials.map(field)}
         <div className="field">
           <label htmlFor="instance-tags">Tags</label>
           <input id="instance-tags" value={tags} onChange={(e) => setTags(e.target.value)} aria-describedby="instance-tags-help" />
-          <small id="instance-tags-help" className="muted">Comma-separated</small>
+          <small id="instance-tags-help" className="muted">
+            Comma-separated
+          </small>
         </div>
         <fieldset>
           <legend>Events</legend>
           {events.map(field)}
         </fieldset>
-        {error && <p role="alert" className="error" data-testid="form-error">{error}</p>}
-        <button type="submit" disabled={busy}>{busy ? `Checking the credentials with ${element.name}…` : existing ? 'Save and re-check' : 'Create instance'}</button>
+        {error && (
+          <p role="alert" className="error" data-testid="form-error">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {busy ? `Checking the credentials with ${element.name}…` : existing ? 'Save and re-check' : 'Create instance'}
+        </button>
       </form>
     </section>
   );

@@ -6,11 +6,15 @@ export function Home() {
   return (
     <section>
       <h1>Your secrets</h1>
-      <p>Every API call carries <code>Authorization: User &lt;user secret&gt;, Organization &lt;organization secret&gt;</code>.</p>
-      {s && <>
-        <Secret id="org-secret" label="Organization secret" value={s.company} />
-        <Secret id="user-secret" label="User secret" value={s.user} />
-      </>}
+      <p>
+        Every API call carries <code>Authorization: User &lt;user secret&gt;, Organization &lt;organization secret&gt;</code>.
+      </p>
+      {s && (
+        <>
+          <Secret id="org-secret" label="Organization secret" value={s.company} />
+          <Secret id="user-secret" label="User secret" value={s.user} />
+        </>
+      )}
     </section>
   );
 }

@@ -5,7 +5,13 @@ import { go } from '../router.ts';
 import { Authenticate } from './authenticate.tsx';
 import { Explorer } from './explorer.tsx';
 
-interface EventRecord { id: string; eventDate: string; status: string; events: { eventType: string; objectId: string }[]; deliveries: { status: string; attempts: number; lastError: string | null }[] }
+interface EventRecord {
+  id: string;
+  eventDate: string;
+  status: string;
+  events: { eventType: string; objectId: string }[];
+  deliveries: { status: string; attempts: number; lastError: string | null }[];
+}
 
 export function InstanceDetail({ id, editing }: { id: string; editing: boolean }) {
   const [instance, setInstance] = useState<Instance>();
@@ -13,19 +19,43 @@ export function InstanceDetail({ id, editing }: { id: string; editing: boolean }
   const [error, setError] = useState<string>();
   const [confirming, setConfirming] = useState(false);
   const load = () => {
-    api<Instance>('GET', `/instances/${id}`).then((r) => setInstance(r.body), (e) => setError(describeError(e)));
-    api<EventRecord[]>('GET', `/instances/${id}/events?pageSize=20`).then((r) => setEvents(r.body), () => setEvents([]));
+    api<Instance>('GET', `/instances/${id}`).then(
+      (r) => setInstance(r.body),
+      (e) => setError(describeError(e)),
+    );
+    api<EventRecord[]>('GET', `/instances/${id}/events?pageSize=20`).then(
+      (r) => setEvents(r.body),
+      () => setEvents([]),
+    );
   };
   useEffect(load, [id]);
   // The safe choice has the focus when the delete prompt opens.
   const keep = useRef<HTMLButtonElement>(null);
-  useEffect(() => { if (confirming) keep.current?.focus(); }, [confirming]);
-  if (!instance) return <section>{error ? <p role="alert" className="error">{error}</p> : <p>Loading…</p>}</section>;
+  useEffect(() => {
+    if (confirming) keep.current?.focus();
+  }, [confirming]);
+  if (!instance)
+    return (
+      <section>
+        {error ? (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        ) : (
+          <p>Loading…</p>
+        )}
+      </section>
+    );
   if (editing) return <Authenticate elementKey={instance.element.key} instance={instance} />;
 
   const act = async (work: () => Promise<unknown>) => {
     setError(undefined);
-    try { await work(); load(); } catch (err) { setError(describeError(err)); }
+    try {
+      await work();
+      load();
+    } catch (err) {
+      setError(describeError(err));
+    }
   };
   return (
     <section>
@@ -33,32 +63,79 @@ export function InstanceDetail({ id, editing }: { id: string; editing: boolean }
       <p>
         <span className={`badge ${instance.disabled ? 'disabled' : instance.valid ? 'valid' : 'invalid'}`} data-testid="instance-status">
           {instance.disabled ? 'disabled' : instance.valid ? 'valid' : 'invalid'}
-        </span>{' '}{instance.element.name} · id {instance.id} · created {new Date(instance.createdDate).toLocaleString()}
+        </span>{' '}
+        {instance.element.name} · id {instance.id} · created {new Date(instance.createdDate).toLocaleString()}
       </p>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       <Secret id="detail-token" label="Instance token" value={instance.token} />
       <h2>Configuration</h2>
       <dl className="config">
-        {Object.entries(instance.configuration).map(([k, v]) => (<div key={k}><dt>{k}</dt><dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd></div>))}
+        {Object.entries(instance.configuration).map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
+          </div>
+        ))}
       </dl>
       <div className="actions">
-        <button type="button" onClick={() => go(`instances/${id}/edit`)}>Edit and re-authenticate</button>
-        {instance.disabled
-          ? <button type="button" onClick={() => act(() => api('PUT', `/instances/${id}/enabled`))}>Enable</button>
-          : <button type="button" onClick={() => act(() => api('DELETE', `/instances/${id}/enabled`))}>Disable</button>}
-        {!confirming && <button type="button" className="danger" onClick={() => setConfirming(true)}>Delete…</button>}
+        <button type="button" onClick={() => go(`instances/${id}/edit`)}>
+          Edit and re-authenticate
+        </button>
+        {instance.disabled ? (
+          <button type="button" onClick={() => act(() => api('PUT', `/instances/${id}/enabled`))}>
+            Enable
+          </button>
+        ) : (
+          <button type="button" onClick={() => act(() => api('DELETE', `/instances/${id}/enabled`))}>
+            Disable
+          </button>
+        )}
+        {!confirming && (
+          <button type="button" className="danger" onClick={() => setConfirming(true)}>
+            Delete…
+          </button>
+        )}
       </div>
       {confirming && (
         <div role="alertdialog" aria-labelledby="confirm-delete" className="confirm">
           <p id="confirm-delete">Delete “{instance.name}”? Its token stops working at once.</p>
-          <button type="button" className="danger" onClick={() => act(async () => { await api('DELETE', `/instances/${id}`); go('instances'); })}>Delete for good</button>
-          <button type="button" ref={keep} onClick={() => setConfirming(false)}>Keep it</button>
+          <button
+            type="button"
+            className="danger"
+            onClick={() =>
+              act(async () => {
+                await api('DELETE', `/instances/${id}`);
+                go('instances');
+              })
+            }
+          >
+            Delete for good
+          </button>
+          <button type="button" ref={keep} onClick={() => setConfirming(false)}>
+            Keep it
+          </button>
         </div>
       )}
       <h2>Events</h2>
-      {events.length === 0 ? <p className="muted">No events yet.</p> : (
+      {events.length === 0 ? (
+        <p className="muted">No events yet.</p>
+      ) : (
         <table>
-          <thead><tr><th scope="col">Date</th><th scope="col">Events</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Date</th>
+              <th scope="col">Events</th>
+              <th scope="col">Status</th>
+              <th scope="col">Attempts</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {events.map((e) => (
               <tr key={e.id}>
@@ -66,7 +143,11 @@ export function InstanceDetail({ id, editing }: { id: string; editing: boolean }
                 <td>{e.events.map((x) => `${x.eventType} ${x.objectId}`).join(', ')}</td>
                 <td>{e.status}</td>
                 <td>{e.deliveries.map((d) => `${d.attempts}${d.lastError ? ` (${d.lastError})` : ''}`).join(', ')}</td>
-                <td><button type="button" onClick={() => act(() => api('POST', `/instances/${id}/events/${e.id}/redeliver`))}>Redeliver</button></td>
+                <td>
+                  <button type="button" onClick={() => act(() => api('POST', `/instances/${id}/events/${e.id}/redeliver`))}>
+                    Redeliver
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -14,8 +14,24 @@ import { resolve } from 'node:path';
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Node = { [key: string]: Json };
 
-const KEEP = new Set(['type', 'format', 'enum', 'required', 'nullable', 'uniqueItems', 'readOnly', 'writeOnly', '$ref',
-  'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems']);
+const KEEP = new Set([
+  'type',
+  'format',
+  'enum',
+  'required',
+  'nullable',
+  'uniqueItems',
+  'readOnly',
+  'writeOnly',
+  '$ref',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minItems',
+  'maxItems',
+]);
 const SCHEMA_VALUED = new Set(['items', 'additionalProperties', 'not']);
 const SCHEMA_LISTS = new Set(['allOf', 'anyOf', 'oneOf']);
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options']);
@@ -58,7 +74,7 @@ export function trimOpenApi(doc: Node, sourceText: string): Node {
   // Components reached from the responses, and from those components in turn.
   const all = (doc.components as Node).schemas as Node;
   const schemas: Node = {};
-  for (const pending = [...refs]; pending.length > 0;) {
+  for (const pending = [...refs]; pending.length > 0; ) {
     const name = pending.pop()!;
     if (name in schemas || !(name in all)) continue;
     const found = new Set<string>();

@@ -51,17 +51,31 @@ const pad = (n: number) => String(n).padStart(2, '0');
 
 /** Wall-clock `yyyy-MM-dd HH:mm` of an instant in a zone: how Jira reads date literals (minute precision, searcher's zone). */
 export function jqlDateTime(ms: number, zone: string): string {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
-    timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
-  }).formatToParts(new Date(ms)).filter((p) => p.type !== 'literal').map((p) => [p.type, Number(p.value)]));
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+    })
+      .formatToParts(new Date(ms))
+      .filter((p) => p.type !== 'literal')
+      .map((p) => [p.type, Number(p.value)]),
+  );
   return `${parts.year}-${pad(parts.month!)}-${pad(parts.day!)} ${pad(parts.hour!)}:${pad(parts.minute!)}`;
 }
 
 function literal(v: Value): string {
   switch (v.kind) {
-    case 'string': return jqlString(v.value);
-    case 'number': return v.raw;
-    case 'boolean': return jqlString(String(v.value));
+    case 'string':
+      return jqlString(v.value);
+    case 'number':
+      return v.raw;
+    case 'boolean':
+      return jqlString(String(v.value));
   }
 }
 
@@ -84,10 +98,14 @@ export function translateWhere(expr: Expr, zone: string): Translation {
 
   function walk(e: Expr, required: boolean): string {
     switch (e.kind) {
-      case 'and': return `(${walk(e.left, required)} AND ${walk(e.right, required)})`;
-      case 'or': return `(${walk(e.left, false)} OR ${walk(e.right, false)})`;
-      case 'not': return `NOT (${walk(e.expr, false)})`;
-      case 'null': return `${jqlField(e.field).jql} is ${e.negated ? 'not ' : ''}EMPTY`;
+      case 'and':
+        return `(${walk(e.left, required)} AND ${walk(e.right, required)})`;
+      case 'or':
+        return `(${walk(e.left, false)} OR ${walk(e.right, false)})`;
+      case 'not':
+        return `NOT (${walk(e.expr, false)})`;
+      case 'null':
+        return `${jqlField(e.field).jql} is ${e.negated ? 'not ' : ''}EMPTY`;
       case 'in': {
         const f = jqlField(e.field);
         if (f.name === 'id') for (const v of e.values) idValue(v);
@@ -101,7 +119,8 @@ export function translateWhere(expr: Expr, zone: string): Translation {
         if (inner.trim() === '') throw badRequest(`LIKE on ${e.field.name} needs some text before %`);
         return `${f.jql} ${e.negated ? '!~' : '~'} ${jqlString(e.pattern.endsWith('%') ? `${inner}*` : inner)}`;
       }
-      case 'compare': return compare(e.field, e.op, e.value, required);
+      case 'compare':
+        return compare(e.field, e.op, e.value, required);
     }
   }
 
@@ -129,12 +148,18 @@ export function translateWhere(expr: Expr, zone: string): Translation {
           const v = jiraDateMs(readField(issue, f.path));
           if (v === undefined) return false;
           switch (op) {
-            case '=': return v === ms;
-            case '!=': return v !== ms;
-            case '<': return v < ms;
-            case '<=': return v <= ms;
-            case '>': return v > ms;
-            default: return v >= ms;
+            case '=':
+              return v === ms;
+            case '!=':
+              return v !== ms;
+            case '<':
+              return v < ms;
+            case '<=':
+              return v <= ms;
+            case '>':
+              return v > ms;
+            default:
+              return v >= ms;
           }
         });
       }

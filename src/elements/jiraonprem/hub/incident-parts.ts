@@ -18,10 +18,21 @@ function childOperations(resource: string, jiraName: string, param: string): Hub
   const jira = (req: { params: Record<string, string> }) => `${issuePath(req.params.id!)}/${jiraName}/${enc(req.params[param]!)}`;
   return [
     { method: 'GET', path, handle: async (req, ctx) => ({ kind: 'object', body: await new JiraApi(ctx).get(jira(req)) }) },
-    ...(['PATCH', 'PUT'] as const).map((method): HubOperation => ({
-      method, path, handle: async (req, ctx) => ({ kind: 'object', body: await new JiraApi(ctx).put(jira(req), objectBody(req.body)) }),
-    })),
-    { method: 'DELETE', path, handle: async (req, ctx) => { await new JiraApi(ctx).delete(jira(req)); return { kind: 'empty' }; } },
+    ...(['PATCH', 'PUT'] as const).map(
+      (method): HubOperation => ({
+        method,
+        path,
+        handle: async (req, ctx) => ({ kind: 'object', body: await new JiraApi(ctx).put(jira(req), objectBody(req.body)) }),
+      }),
+    ),
+    {
+      method: 'DELETE',
+      path,
+      handle: async (req, ctx) => {
+        await new JiraApi(ctx).delete(jira(req));
+        return { kind: 'empty' };
+      },
+    },
   ];
 }
 
@@ -31,15 +42,20 @@ function childOperations(resource: string, jiraName: string, param: string): Hub
  */
 export const incidentPartOperations: HubOperation[] = [
   {
-    method: 'GET', path: 'incidents/:id/comments', list: true,
+    method: 'GET',
+    path: 'incidents/:id/comments',
+    list: true,
     async handle(req, ctx) {
       const { startAt, pageSize } = req.paging;
-      const res = await new JiraApi(ctx).get<Record<string, unknown>>(`${issuePath(req.params.id!)}/comment?startAt=${startAt}&maxResults=${pageSize}${req.query.expand ? `&expand=${enc(req.query.expand)}` : ''}`);
+      const res = await new JiraApi(ctx).get<Record<string, unknown>>(
+        `${issuePath(req.params.id!)}/comment?startAt=${startAt}&maxResults=${pageSize}${req.query.expand ? `&expand=${enc(req.query.expand)}` : ''}`,
+      );
       return jiraPage(res, 'comments', startAt);
     },
   },
   {
-    method: 'POST', path: 'incidents/:id/comments',
+    method: 'POST',
+    path: 'incidents/:id/comments',
     async handle(req, ctx) {
       return { kind: 'object', body: await new JiraApi(ctx).post(`${issuePath(req.params.id!)}/comment`, objectBody(req.body)) };
     },
@@ -47,43 +63,53 @@ export const incidentPartOperations: HubOperation[] = [
   ...childOperations('comments', 'comment', 'commentId'),
   {
     // DC has no changelog endpoint: the histories come with expand=changelog (jira-server.md §4.10).
-    method: 'GET', path: 'incidents/:id/history', list: true,
+    method: 'GET',
+    path: 'incidents/:id/history',
+    list: true,
     async handle(req, ctx) {
       const issue = await new JiraApi(ctx).get<{ changelog?: { histories?: unknown[] } }>(`${issuePath(req.params.id!)}?fields=created&expand=changelog`);
       return pageInMemory(issue.changelog?.histories ?? [], req);
     },
   },
   {
-    method: 'GET', path: 'incidents/:id/history/:historyId',
+    method: 'GET',
+    path: 'incidents/:id/history/:historyId',
     async handle(req, ctx) {
-      const issue = await new JiraApi(ctx).get<{ changelog?: { histories?: { id: string }[] } }>(`${issuePath(req.params.id!)}?fields=created&expand=changelog`);
+      const issue = await new JiraApi(ctx).get<{ changelog?: { histories?: { id: string }[] } }>(
+        `${issuePath(req.params.id!)}?fields=created&expand=changelog`,
+      );
       const history = issue.changelog?.histories?.find((h) => h.id === req.params.historyId);
       if (!history) throw notFound(`Incident ${req.params.id} has no history entry ${req.params.historyId}`);
       return { kind: 'object', body: history };
     },
   },
   {
-    method: 'POST', path: 'incidents/:id/notifications',
+    method: 'POST',
+    path: 'incidents/:id/notifications',
     async handle(req, ctx) {
       await new JiraApi(ctx).post(`${issuePath(req.params.id!)}/notify`, objectBody(req.body));
       return { kind: 'empty' };
     },
   },
   {
-    method: 'GET', path: 'incidents/:id/properties', list: true,
+    method: 'GET',
+    path: 'incidents/:id/properties',
+    list: true,
     async handle(req, ctx) {
       const res = await new JiraApi(ctx).get<{ keys: unknown[] }>(`${issuePath(req.params.id!)}/properties`);
       return pageInMemory(res.keys, req);
     },
   },
   {
-    method: 'GET', path: 'incidents/:id/properties/:key',
+    method: 'GET',
+    path: 'incidents/:id/properties/:key',
     async handle(req, ctx) {
       return { kind: 'object', body: await new JiraApi(ctx).get(`${issuePath(req.params.id!)}/properties/${enc(req.params.key!)}`) };
     },
   },
   {
-    method: 'PUT', path: 'incidents/:id/properties/:key',
+    method: 'PUT',
+    path: 'incidents/:id/properties/:key',
     async handle(req, ctx) {
       const api = new JiraApi(ctx);
       const path = `${issuePath(req.params.id!)}/properties/${enc(req.params.key!)}`;
@@ -92,21 +118,25 @@ export const incidentPartOperations: HubOperation[] = [
     },
   },
   {
-    method: 'DELETE', path: 'incidents/:id/properties/:key',
+    method: 'DELETE',
+    path: 'incidents/:id/properties/:key',
     async handle(req, ctx) {
       await new JiraApi(ctx).delete(`${issuePath(req.params.id!)}/properties/${enc(req.params.key!)}`);
       return { kind: 'empty' };
     },
   },
   {
-    method: 'GET', path: 'incidents/:id/worklogs', list: true,
+    method: 'GET',
+    path: 'incidents/:id/worklogs',
+    list: true,
     async handle(req, ctx) {
       const res = await new JiraApi(ctx).get<{ worklogs: unknown[] }>(`${issuePath(req.params.id!)}/worklog`);
       return pageInMemory(res.worklogs, req);
     },
   },
   {
-    method: 'POST', path: 'incidents/:id/worklogs',
+    method: 'POST',
+    path: 'incidents/:id/worklogs',
     async handle(req, ctx) {
       const q = new URLSearchParams(Object.entries(req.query).filter(([k]) => ['adjustEstimate', 'newEstimate', 'reduceBy'].includes(k))).toString();
       return { kind: 'object', body: await new JiraApi(ctx).post(`${issuePath(req.params.id!)}/worklog${q ? `?${q}` : ''}`, objectBody(req.body)) };
@@ -114,14 +144,19 @@ export const incidentPartOperations: HubOperation[] = [
   },
   ...childOperations('worklogs', 'worklog', 'worklogId'),
   {
-    method: 'GET', path: 'incidents/:id/transitions', list: true,
+    method: 'GET',
+    path: 'incidents/:id/transitions',
+    list: true,
     async handle(req, ctx) {
-      const res = await new JiraApi(ctx).get<{ transitions: unknown[] }>(`${issuePath(req.params.id!)}/transitions${req.query.expand ? `?expand=${enc(req.query.expand)}` : ''}`);
+      const res = await new JiraApi(ctx).get<{ transitions: unknown[] }>(
+        `${issuePath(req.params.id!)}/transitions${req.query.expand ? `?expand=${enc(req.query.expand)}` : ''}`,
+      );
       return pageInMemory(res.transitions, req);
     },
   },
   {
-    method: 'POST', path: 'incidents/:id/transitions',
+    method: 'POST',
+    path: 'incidents/:id/transitions',
     async handle(req, ctx) {
       const api = new JiraApi(ctx);
       await api.post(`${issuePath(req.params.id!)}/transitions`, objectBody(req.body));

@@ -19,7 +19,8 @@ const LONG_JQL = 2000;
 const zoneOf = (ctx: HubContext) => String((ctx.instance.vendorMeta.user as { timeZone?: string } | undefined)?.timeZone ?? 'UTC');
 
 export function objectBody(body: unknown): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('The request body must be a JSON object in Jira\'s shape, e.g. {"fields": {...}}');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw badRequest('The request body must be a JSON object in Jira\'s shape, e.g. {"fields": {...}}');
   return body as Record<string, unknown>;
 }
 
@@ -44,17 +45,27 @@ export async function listIncidents(req: HubRequest, ctx: HubContext): Promise<H
   let total = 0;
   for (let calls = 0; calls < MAX_CALLS_PER_PAGE && items.length < pageSize; calls++) {
     const maxResults = Math.min(JIRA_PAGE_MAX, pageSize - items.length);
-    const body = { jql, startAt, maxResults, ...(req.fields && { fields: req.fields.split(',') }), ...(req.query.expand && { expand: req.query.expand.split(',') }) };
-    const res = jql.length > LONG_JQL
-      ? await api.post<SearchResults>('/rest/api/2/search', body)
-      : await api.get<SearchResults>(`/rest/api/2/search${qs({ jql, startAt: String(startAt), maxResults: String(maxResults), fields: req.fields, expand: req.query.expand })}`);
+    const body = {
+      jql,
+      startAt,
+      maxResults,
+      ...(req.fields && { fields: req.fields.split(',') }),
+      ...(req.query.expand && { expand: req.query.expand.split(',') }),
+    };
+    const res =
+      jql.length > LONG_JQL
+        ? await api.post<SearchResults>('/rest/api/2/search', body)
+        : await api.get<SearchResults>(
+            `/rest/api/2/search${qs({ jql, startAt: String(startAt), maxResults: String(maxResults), fields: req.fields, expand: req.query.expand })}`,
+          );
     total = res.total;
     for (const issue of res.issues) if (where.filters.every((f) => f(issue))) items.push(issue);
     startAt += res.issues.length;
     if (res.issues.length === 0 || startAt >= res.total) break;
   }
   return {
-    kind: 'list', items,
+    kind: 'list',
+    items,
     total: where.filters.length ? undefined : total,
     nextStartAt: startAt < total ? startAt : undefined,
   };
@@ -68,7 +79,8 @@ export const incidentOperations: HubOperation[] = [
   { method: 'GET', path: 'incidents', list: true, handle: listIncidents },
   {
     // https://docs.atlassian.com/software/jira/docs/api/REST/latest/#api/2/issue-createIssue
-    method: 'POST', path: 'incidents',
+    method: 'POST',
+    path: 'incidents',
     async handle(req, ctx) {
       const api = new JiraApi(ctx);
       const body = fieldsByName(objectBody(req.body), await jiraFields(api, ctx));
@@ -77,24 +89,29 @@ export const incidentOperations: HubOperation[] = [
     },
   },
   {
-    method: 'GET', path: 'incidents/:id',
+    method: 'GET',
+    path: 'incidents/:id',
     async handle(req, ctx) {
       const { expand, properties } = req.query;
       return new JiraApi(ctx).getObject(`${issuePath(req.params.id!)}${qs({ fields: req.fields, expand, properties })}`);
     },
   },
-  ...(['PATCH', 'PUT'] as const).map((method): HubOperation => ({
-    // https://docs.atlassian.com/software/jira/docs/api/REST/latest/#api/2/issue-editIssue
-    method, path: 'incidents/:id',
-    async handle(req, ctx) {
-      const api = new JiraApi(ctx);
-      const body = fieldsByName(objectBody(req.body), await jiraFields(api, ctx));
-      await api.put(`${issuePath(req.params.id!)}${qs({ notifyUsers: req.query.notifyUsers })}`, body);
-      return { kind: 'object', body: await readIssue(api, req.params.id!) };
-    },
-  })),
+  ...(['PATCH', 'PUT'] as const).map(
+    (method): HubOperation => ({
+      // https://docs.atlassian.com/software/jira/docs/api/REST/latest/#api/2/issue-editIssue
+      method,
+      path: 'incidents/:id',
+      async handle(req, ctx) {
+        const api = new JiraApi(ctx);
+        const body = fieldsByName(objectBody(req.body), await jiraFields(api, ctx));
+        await api.put(`${issuePath(req.params.id!)}${qs({ notifyUsers: req.query.notifyUsers })}`, body);
+        return { kind: 'object', body: await readIssue(api, req.params.id!) };
+      },
+    }),
+  ),
   {
-    method: 'DELETE', path: 'incidents/:id',
+    method: 'DELETE',
+    path: 'incidents/:id',
     async handle(req, ctx) {
       await new JiraApi(ctx).delete(`${issuePath(req.params.id!)}${qs({ deleteSubtasks: req.query.deleteSubtasks })}`);
       return { kind: 'empty' };

@@ -21,8 +21,12 @@ function optionsFor(context: HubContext): VendorHttpOptions {
     const ca = typeof config['ssl.ca.certificate'] === 'string' ? config['ssl.ca.certificate'] : undefined;
     const baseUrl = String(config.siteAddress);
     return {
-      baseUrl, target: targetOf(baseUrl), authorization: authorizationHeader(authFrom(config)),
-      dispatcher: context.http.dispatcher({ ca }), timeoutMs: context.timeoutMs, answerLimit: context.http.answerLimit,
+      baseUrl,
+      target: targetOf(baseUrl),
+      authorization: authorizationHeader(authFrom(config)),
+      dispatcher: context.http.dispatcher({ ca }),
+      timeoutMs: context.timeoutMs,
+      answerLimit: context.http.answerLimit,
     };
   });
 }

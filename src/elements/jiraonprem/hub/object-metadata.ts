@@ -2,22 +2,56 @@ import type { HubContext, ObjectField } from '../../../hubs/hub-contract.ts';
 import { JiraApi, enc } from './jira-api.ts';
 import { jiraFields, type JiraField } from './fields-cache.ts';
 
-const READ_ONLY: ReadonlySet<string> = new Set(['created', 'updated', 'creator', 'status', 'resolutiondate', 'lastViewed', 'votes', 'watches', 'worklog', 'comment', 'attachment', 'subtasks', 'issuelinks', 'timespent', 'aggregatetimespent', 'progress', 'aggregateprogress', 'workratio']);
+const READ_ONLY: ReadonlySet<string> = new Set([
+  'created',
+  'updated',
+  'creator',
+  'status',
+  'resolutiondate',
+  'lastViewed',
+  'votes',
+  'watches',
+  'worklog',
+  'comment',
+  'attachment',
+  'subtasks',
+  'issuelinks',
+  'timespent',
+  'aggregatetimespent',
+  'progress',
+  'aggregateprogress',
+  'workratio',
+]);
 
 /** `schema.type` → the hub's types (D35): string, number, date, boolean, array, else object. */
 function hubType(schema: JiraField['schema']): string {
   switch (schema?.type) {
-    case 'string': return 'string';
-    case 'number': return 'number';
-    case 'date': case 'datetime': return 'date';
-    case 'array': return 'array';
-    case 'boolean': return 'boolean';
-    default: return 'object';
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'number';
+    case 'date':
+    case 'datetime':
+      return 'date';
+    case 'array':
+      return 'array';
+    case 'boolean':
+      return 'boolean';
+    default:
+      return 'object';
   }
 }
 
 const field = (vendorPath: string, name: string, type: string, nativeType: string, extra: Partial<ObjectField> = {}): ObjectField => ({
-  vendorPath, vendorDisplayName: name, type, vendorNativeType: nativeType, vendorRequired: false, vendorReadOnly: false, filterable: false, hidden: false, ...extra,
+  vendorPath,
+  vendorDisplayName: name,
+  type,
+  vendorNativeType: nativeType,
+  vendorRequired: false,
+  vendorReadOnly: false,
+  filterable: false,
+  hidden: false,
+  ...extra,
 });
 
 /**
@@ -33,12 +67,14 @@ export async function incidentMetadata(ctx: HubContext): Promise<ObjectField[]> 
     field('id', 'Id', 'string', 'string', { vendorReadOnly: true, filterable: true }),
     field('key', 'Key', 'string', 'string', { vendorReadOnly: true, filterable: true }),
     field('self', 'Self', 'string', 'string', { vendorReadOnly: true }),
-    ...fields.map((f) => field(`fields.${f.id}`, f.name, hubType(f.schema), f.schema?.custom ?? f.schema?.type ?? 'any', {
-      vendorRequired: required.has(f.id),
-      vendorReadOnly: READ_ONLY.has(f.id),
-      filterable: f.searchable ?? false,
-      ...(f.custom && { custom: true }),
-    })),
+    ...fields.map((f) =>
+      field(`fields.${f.id}`, f.name, hubType(f.schema), f.schema?.custom ?? f.schema?.type ?? 'any', {
+        vendorRequired: required.has(f.id),
+        vendorReadOnly: READ_ONLY.has(f.id),
+        filterable: f.searchable ?? false,
+        ...(f.custom && { custom: true }),
+      }),
+    ),
   ];
 }
 
@@ -47,7 +83,9 @@ async function requiredOnCreate(api: JiraApi): Promise<Set<string>> {
   if (!projects.length) return new Set();
   const types = await api.get<{ values: { id: string }[] }>(`/rest/api/2/issue/createmeta/${enc(projects[0]!.key)}/issuetypes`);
   if (!types.values.length) return new Set();
-  const meta = await api.get<{ values: { fieldId: string; required: boolean }[] }>(`/rest/api/2/issue/createmeta/${enc(projects[0]!.key)}/issuetypes/${enc(types.values[0]!.id)}`);
+  const meta = await api.get<{ values: { fieldId: string; required: boolean }[] }>(
+    `/rest/api/2/issue/createmeta/${enc(projects[0]!.key)}/issuetypes/${enc(types.values[0]!.id)}`,
+  );
   return new Set(meta.values.filter((f) => f.required).map((f) => f.fieldId));
 }
 
@@ -56,5 +94,10 @@ export async function sampledMetadata(ctx: HubContext, jiraPath: string): Promis
   const list = await new JiraApi(ctx).get<unknown[]>(jiraPath);
   const sample = (Array.isArray(list) ? list[0] : undefined) as Record<string, unknown> | undefined;
   if (!sample) return [];
-  return Object.entries(sample).map(([k, v]) => field(k, k, v === null ? 'object' : typeof v === 'object' ? (Array.isArray(v) ? 'array' : 'object') : typeof v, typeof v, { vendorReadOnly: k === 'id' || k === 'self', filterable: true }));
+  return Object.entries(sample).map(([k, v]) =>
+    field(k, k, v === null ? 'object' : typeof v === 'object' ? (Array.isArray(v) ? 'array' : 'object') : typeof v, typeof v, {
+      vendorReadOnly: k === 'id' || k === 'self',
+      filterable: true,
+    }),
+  );
 }

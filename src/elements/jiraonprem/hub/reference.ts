@@ -8,11 +8,12 @@ import { forgetFields } from './fields-cache.ts';
 /** Takes `name='value'` out of an AND-only `where`, for clauses Jira reads as parameters (`expand='lead'`). */
 export function extractParam(where: Expr | undefined, name: string): { value: string | undefined; rest: Expr | undefined } {
   if (!where) return { value: undefined, rest: undefined };
-  if (where.kind === 'compare' && where.op === '=' && where.field.name === name && where.value.kind === 'string') return { value: where.value.value, rest: undefined };
+  if (where.kind === 'compare' && where.op === '=' && where.field.name === name && where.value.kind === 'string')
+    return { value: where.value.value, rest: undefined };
   if (where.kind === 'and') {
     const l = extractParam(where.left, name);
     const r = extractParam(where.right, name);
-    const rest = l.rest && r.rest ? { kind: 'and' as const, left: l.rest, right: r.rest } : l.rest ?? r.rest;
+    const rest = l.rest && r.rest ? { kind: 'and' as const, left: l.rest, right: r.rest } : (l.rest ?? r.rest);
     return { value: l.value ?? r.value, rest };
   }
   return { value: undefined, rest: where };
@@ -20,14 +21,17 @@ export function extractParam(where: Expr | undefined, name: string): { value: st
 
 /** A Jira list endpoint (bare array) with `where`, `orderBy` and paging applied in memory. */
 const inMemoryList = (path: string, resource: string): HubOperation => ({
-  method: 'GET', path: resource, list: true,
+  method: 'GET',
+  path: resource,
+  list: true,
   async handle(req, ctx) {
     return pageInMemory(await new JiraApi(ctx).get<unknown[]>(path), req);
   },
 });
 
 const getOne = (resource: string, jiraPath: string): HubOperation => ({
-  method: 'GET', path: `${resource}/:id`,
+  method: 'GET',
+  path: `${resource}/:id`,
   async handle(req, ctx) {
     return { kind: 'object', body: await new JiraApi(ctx).get(`${jiraPath}/${enc(req.params.id!)}`) };
   },
@@ -36,23 +40,28 @@ const getOne = (resource: string, jiraPath: string): HubOperation => ({
 /** Admin resources that Jira answers 201/200/204 for; the hub answers 200 with the object re-read. */
 const crud = (resource: string, jiraPath: string, idOf: (created: Record<string, unknown>) => string): HubOperation[] => [
   {
-    method: 'POST', path: resource,
+    method: 'POST',
+    path: resource,
     async handle(req, ctx) {
       const api = new JiraApi(ctx);
       const created = await api.post<Record<string, unknown>>(jiraPath, objectBody(req.body));
       return { kind: 'object', body: await api.get(`${jiraPath}/${enc(idOf(created))}`) };
     },
   },
-  ...(['PATCH', 'PUT'] as const).map((method): HubOperation => ({
-    method, path: `${resource}/:id`,
-    async handle(req, ctx) {
-      const api = new JiraApi(ctx);
-      await api.put(`${jiraPath}/${enc(req.params.id!)}`, objectBody(req.body));
-      return { kind: 'object', body: await api.get(`${jiraPath}/${enc(req.params.id!)}`) };
-    },
-  })),
+  ...(['PATCH', 'PUT'] as const).map(
+    (method): HubOperation => ({
+      method,
+      path: `${resource}/:id`,
+      async handle(req, ctx) {
+        const api = new JiraApi(ctx);
+        await api.put(`${jiraPath}/${enc(req.params.id!)}`, objectBody(req.body));
+        return { kind: 'object', body: await api.get(`${jiraPath}/${enc(req.params.id!)}`) };
+      },
+    }),
+  ),
   {
-    method: 'DELETE', path: `${resource}/:id`,
+    method: 'DELETE',
+    path: `${resource}/:id`,
     async handle(req, ctx) {
       await new JiraApi(ctx).delete(`${jiraPath}/${enc(req.params.id!)}`);
       return { kind: 'empty' };
@@ -80,7 +89,8 @@ export const referenceOperations: HubOperation[] = [
   ...crud('projects', '/rest/api/2/project', (c) => String(c.key ?? c.id)),
   inMemoryList('/rest/api/2/field', 'fields'),
   {
-    method: 'POST', path: 'fields',
+    method: 'POST',
+    path: 'fields',
     async handle(req, ctx) {
       const created = await new JiraApi(ctx).post('/rest/api/2/field', objectBody(req.body));
       // The cached field list would hide the new field from metadata and name mapping.
@@ -89,7 +99,8 @@ export const referenceOperations: HubOperation[] = [
     },
   },
   {
-    method: 'GET', path: 'ping',
+    method: 'GET',
+    path: 'ping',
     async handle(_req, ctx) {
       return { kind: 'object', body: await new JiraApi(ctx).get('/rest/api/2/myself') };
     },
