@@ -211,6 +211,12 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
       ? { logger: false }
       : { loggerInstance: s.logger as FastifyBaseLogger, logController: new AccessLogController(s.logger), childLoggerFactory: lazyChildLogger }),
     bodyLimit: deps.config.bodyLimit,
+    // A client that sends its request slowly (a byte every few seconds) would otherwise hold its
+    // socket for ever: the whole request must arrive within this time, its headers sooner.
+    requestTimeout: deps.config.requestTimeoutMs,
+    // Node checks these timeouts on an interval (30 s by default), which would let a slow
+    // request overstay its limit by that much.
+    http: { headersTimeout: Math.min(deps.config.requestTimeoutMs, 20_000), connectionsCheckingInterval: Math.min(deps.config.requestTimeoutMs / 4, 5000) },
     genReqId: () => requestIds.next(),
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },

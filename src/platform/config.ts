@@ -21,6 +21,8 @@ export interface Config {
   readonly consoleLogin: ConsoleLoginConfig;
   /** Largest accepted JSON request body, in bytes. */
   readonly bodyLimit: number;
+  /** How long a client may take to send one whole request, headers and body; then the socket is closed. */
+  readonly requestTimeoutMs: number;
   /** How long one call to a vendor may take before it counts as a timeout. */
   readonly vendorTimeoutMs: number;
   /** Largest vendor answer read into memory, in bytes. */
@@ -133,6 +135,7 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
       lockoutMinutes: integer(env, 'SWITCHBOARD_LOGIN_LOCKOUT_MINUTES', 15, 1, 24 * 60),
     }),
     bodyLimit: integer(env, 'SWITCHBOARD_BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    requestTimeoutMs: integer(env, 'SWITCHBOARD_REQUEST_TIMEOUT_MS', 60_000, 1000, 3_600_000),
     vendorTimeoutMs: integer(env, 'SWITCHBOARD_VENDOR_TIMEOUT_MS', 15_000, 100, 600_000),
     // At most 256 MiB: an answer is decoded to one string, and V8 strings stop at about 512 MiB.
     vendorAnswerLimit: integer(env, 'SWITCHBOARD_VENDOR_ANSWER_LIMIT', 128 * 1024 * 1024, 1024, 256 * 1024 * 1024),

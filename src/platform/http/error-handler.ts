@@ -48,5 +48,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
   for (const [name, value] of Object.entries(error.extras.headers ?? {})) reply.header(name, value);
+  // A request refused before its body was read (no credentials, say) is answered and its
+  // connection closed: reading a body nobody will use would let any client hold the socket.
+  if (!request.raw.complete) reply.header('connection', 'close');
   return reply.code(error.status).type('application/json; charset=utf-8').send(toErrorBody(request.id, error));
 }
