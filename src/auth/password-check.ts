@@ -20,12 +20,12 @@ export class PasswordCheck {
   /** The user when the password is right; `undefined` otherwise (throws 429 while locked out). */
   async verify(email: string, password: string): Promise<UserRow | undefined> {
     const key = email.trim().toLowerCase();
-    await this.#throttle.beforeAttempt(key);
+    const attempt = await this.#throttle.beforeAttempt(key);
     const user = await this.#repo.findUserByEmail(key);
     this.#dummyHash ??= hashPassword('not-a-password');
     const ok = await verifyPassword(password, user?.password_hash ?? (await this.#dummyHash));
     if (!user || !ok || user.password_hash === null || user.active !== 1) {
-      await this.#throttle.failed(key);
+      await this.#throttle.failed(key, attempt);
       return undefined;
     }
     await this.#throttle.succeeded(key);

@@ -77,6 +77,16 @@ describe('legacy console login', () => {
     expect(after.status).toBe(200);
   });
 
+  it('checks no more passwords than the limit when 60 wrong ones arrive at once', async () => {
+    await server.services.tenancy.createOrganization({ name: 'Race Org', adminEmail: 'raced@example.com', adminPassword: 'right-password-1' });
+    const answers = await Promise.all(Array.from({ length: 60 }, () => login('raced@example.com', 'wrong-password')));
+    const statuses = answers.map((a) => a.status);
+    // Each 401 is one password checked; the limit is 4.
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(4);
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    expect((await login('raced@example.com', 'right-password-1')).status).toBe(429);
+  });
+
   it('rejects a login without the form fields with 400', async () => {
     const res = await call(`${server.origin}/elements/j_spring_security_check`, {
       method: 'POST',
