@@ -281,7 +281,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
       };
       registerHubRoutes(api, hubDeps);
       registerDocsRoutes(api, hubDeps);
-      registerTransformationRoutes(api, s.transformations, s.instances);
+      registerTransformationRoutes(api, s.transformations, s.instances, s.tenancy);
       registerWebhookIntake(api, { events: s.eventRepo, instances: s.instanceRepo, registry: s.registry, service: s.events, logger: s.logger });
       registerEventLogRoutes(api, {
         events: s.eventRepo,

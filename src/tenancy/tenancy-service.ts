@@ -217,6 +217,11 @@ export class TenancyService {
     });
   }
 
+  /** 404 unless the account is one of the caller's organization (whatever the caller's role). */
+  async requireOwnAccount(identity: Identity, id: number): Promise<void> {
+    if (!(await this.#repo.findAccount(identity.organizationId, id))) throw notFound(`No account found with ID ${id}`);
+  }
+
   async getAccount(identity: Identity, id: number): Promise<AccountRow> {
     this.requireAccountsApi(identity);
     const account = await this.#repo.findAccount(identity.organizationId, id);

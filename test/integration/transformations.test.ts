@@ -57,6 +57,37 @@ afterAll(async () => {
 });
 
 describe('object definitions', () => {
+  it('answer 404 for an account of another organization or none, on every account-level route, and leave nothing behind', async () => {
+    const ownAccount = (await send('GET', '/accounts')).body[0];
+    const other = await server.services.tenancy.createOrganization({ name: 'Tx Other', adminEmail: 'tx-other@example.com' });
+    const asOther = { authorization: `User ${other.userSecret}, Organization ${other.organizationSecret}` };
+    const before = await server.store.db
+      .selectFrom('object_definitions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    for (const accountId of [ownAccount.id, 999_999]) {
+      const paths: [string, string, unknown?][] = [
+        ['POST', `/accounts/${accountId}/objects/myY/definitions`, definition],
+        ['PUT', `/accounts/${accountId}/objects/myY/definitions`, definition],
+        ['GET', `/accounts/${accountId}/objects/myY/definitions`],
+        ['DELETE', `/accounts/${accountId}/objects/myY/definitions`],
+        ['POST', `/accounts/${accountId}/elements/jiraonprem/transformations/myY`, mapping()],
+        ['PUT', `/accounts/${accountId}/elements/jiraonprem/transformations/myY`, mapping()],
+        ['GET', `/accounts/${accountId}/elements/jiraonprem/transformations/myY`],
+        ['DELETE', `/accounts/${accountId}/elements/jiraonprem/transformations/myY`],
+      ];
+      for (const [method, path, json] of paths) {
+        const res = await send(method, path, json, asOther);
+        expect([path, method, res.status]).toEqual([path, method, 404]);
+      }
+    }
+    const after = await server.store.db
+      .selectFrom('object_definitions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+  });
+
   it('are created, read, replaced and listed at organization, account and instance level', async () => {
     const created = await send('POST', '/organizations/objects/myTicket/definitions', definition);
     expect(created.status).toBe(200);

@@ -4,6 +4,7 @@ import { identityOf } from '../../auth/authenticate.ts';
 import { typed } from '../../platform/http/api-document.ts';
 import { EmptyObject, errorResponses, NoQuery } from '../../platform/http/schemas.ts';
 import type { InstanceService } from '../../instances/instance-service.ts';
+import type { TenancyService } from '../../tenancy/tenancy-service.ts';
 import type { Scope, TransformationService } from '../transformation-service.ts';
 import {
   AccountElementNameParams,
@@ -26,10 +27,15 @@ const param = (request: FastifyRequest, name: string) => (request.params as Reco
  * Object definitions (common resources) at the three levels, and transformations per element at
  * the three levels, with the token-scoped instance forms (open-connectors-api.md §8).
  */
-export function registerTransformationRoutes(app: FastifyInstance, service: TransformationService, instances: InstanceService): void {
+export function registerTransformationRoutes(app: FastifyInstance, service: TransformationService, instances: InstanceService, tenancy: TenancyService): void {
   const api = typed(app);
   const org: Resolver = async (r) => service.organization(identityOf(r));
-  const account: Resolver = async (r) => service.account(identityOf(r), Number(param(r, 'id')));
+  // An account of another organization, or none at all, is not found before any role is weighed.
+  const account: Resolver = async (r) => {
+    const id = Number(param(r, 'id'));
+    await tenancy.requireOwnAccount(identityOf(r), id);
+    return service.account(identityOf(r), id);
+  };
   const byId: Resolver = async (r) => service.instance(await instances.get(identityOf(r), Number(param(r, 'id'))));
   const byToken: Resolver = async (r) => service.instance(await instances.byToken(identityOf(r)));
   const tags = ['transformations'];
