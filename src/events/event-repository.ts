@@ -179,13 +179,12 @@ export class EventRepository {
    * The event log, newest first, of an organization: of one instance, or of the instances of one
    * account (an account member sees no other account's events). Scoped in SQL.
    */
-  listEvents(scope: EventScope, limit: number, offset: number): Promise<EventRow[]> {
-    return this.#scoped(this.db.selectFrom('events').selectAll(), scope)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .offset(offset)
-      .execute();
+  listEvents(scope: EventScope, limit: number, offset: number, after?: { createdAt: string; id: string }): Promise<EventRow[]> {
+    let q = this.#scoped(this.db.selectFrom('events').selectAll(), scope);
+    if (after) {
+      q = q.where((eb) => eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]));
+    }
+    return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
   }
 
   event(scope: EventScope, id: string): Promise<EventRow | undefined> {

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { NumericId } from '../platform/http/schemas.ts';
+import { NextPage, NumericId, PageNumber, PageSize } from '../platform/http/schemas.ts';
 
 /** The event log and event status (open-connectors-api.md §6), shared by the routes and the console. */
 
@@ -51,9 +51,11 @@ export const EventStatusJson = Type.Object(
 export type EventStatusJson = Static<typeof EventStatusJson>;
 
 export const EventPageQuery = Type.Object({
-  page: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  pageSize: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$', description: 'At most 500; 50 by default' })),
+  page: Type.Optional(PageNumber),
+  pageSize: Type.Optional(PageSize('50 by default, at most 500')),
+  nextPage: Type.Optional(NextPage),
 });
+export type EventPageQuery = Static<typeof EventPageQuery>;
 
 const EventId = Type.String({ minLength: 1, maxLength: 100 });
 export const EventParams = Type.Object({ eventId: EventId });

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from 'typebox';
-import { AnyJson, errorResponses } from '../platform/http/schemas.ts';
+import { AnyJson, errorResponses, NextPage, PageNumber, PageSize } from '../platform/http/schemas.ts';
 
 /** Hub calls (open-connectors-api.md §4–5): the conventions every hub resource shares. */
 
@@ -8,9 +8,9 @@ export const HubQuery = Type.Object(
   {
     where: Type.Optional(Type.String({ maxLength: 10_000, description: 'CEQL' })),
     orderBy: Type.Optional(Type.String({ maxLength: 2000, description: 'CEQL order, e.g. updated desc' })),
-    page: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-    pageSize: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$', description: '200 by default, at most 1000' })),
-    nextPage: Type.Optional(Type.String({ maxLength: 2000, description: 'Elements-Next-Page-Token of the previous page' })),
+    page: Type.Optional(PageNumber),
+    pageSize: Type.Optional(PageSize('200 by default, at most 1000')),
+    nextPage: Type.Optional(NextPage),
     fields: Type.Optional(Type.String({ maxLength: 10_000 })),
     raw: Type.Optional(Type.String({ description: "true: each object with the vendor's own beside it" })),
   },

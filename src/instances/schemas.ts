@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { ElementJson, ElementSummaryJson } from '../elements/schemas.ts';
-import { NumericId } from '../platform/http/schemas.ts';
+import { NextPage, NumericId, PageNumber, PageSize } from '../platform/http/schemas.ts';
 
 /** Instances (open-connectors-api.md §2), shared by the routes and the console. */
 
@@ -82,9 +82,9 @@ export const ListInstancesQuery = Type.Object({
   tags: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 50 })),
   where: Type.Optional(Type.String({ maxLength: 10_000, description: 'CEQL on id, name, element.key, disabled, valid, tags' })),
   hydrate: Type.Optional(Type.Boolean({ description: 'false: the element in its short form' })),
-  page: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  pageSize: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  nextPage: Type.Optional(Type.String({ maxLength: 2000 })),
+  page: Type.Optional(PageNumber),
+  pageSize: Type.Optional(PageSize('200 by default, at most 1000')),
+  nextPage: Type.Optional(NextPage),
 });
 export type ListInstancesQuery = Static<typeof ListInstancesQuery>;
 

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { NumericId } from '../platform/http/schemas.ts';
+import { NumericId, PageNumber, PageSize } from '../platform/http/schemas.ts';
 
 /** Accounts and users (open-connectors-api.md §1), shared by the routes and the console. */
 
@@ -78,8 +78,8 @@ export type UserBody = Static<typeof UserBody>;
 
 export const ListQuery = Type.Object({
   where: Type.Optional(Type.String({ maxLength: 10_000, description: 'CEQL on the members of the listed objects' })),
-  page: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-  pageSize: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+  page: Type.Optional(PageNumber),
+  pageSize: Type.Optional(PageSize('200 by default, at most 1000')),
   offset: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
 });
 export type ListQuery = Static<typeof ListQuery>;

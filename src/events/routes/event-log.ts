@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { identityOf } from '../../auth/authenticate.ts';
 import { isOrgAdmin } from '../../auth/identity.ts';
@@ -10,6 +10,7 @@ import type { EventRepository, EventRow, EventScope } from '../event-repository.
 import type { EventService } from '../event-service.ts';
 import type { EventSources } from '../event-sources.ts';
 import { intakeUrl } from '../event-sources.ts';
+import { decodeCursor, encodeCursor } from '../event-log-cursor.ts';
 import { EventJson, EventPageQuery, EventParams, EventStatusJson, InstanceEventParams, InstanceParams } from '../schemas.ts';
 
 /** The event log (`event.schema.json`), its deliveries, redelivery, and each instance's event status. */
@@ -44,10 +45,20 @@ export function registerEventLogRoutes(
     }));
   };
   const one = async (e: EventRow) => (await json([e]))[0]!;
-  const page = (q: { pageSize?: string | undefined; page?: string | undefined }) => {
-    const size = Math.min(Number(q.pageSize ?? 50) || 50, 500);
-    const n = Math.max(1, Number(q.page ?? 1));
-    return { size, offset: (n - 1) * size };
+  /**
+   * One page of a list, newest first: by `page`/`pageSize`, or after the event a `nextPage` token
+   * names (which wins). A full page carries `Elements-Next-Page-Token`.
+   */
+  const listPage = async (request: { query: EventPageQuery }, reply: FastifyReply, eventScope: EventScope, list: string) => {
+    const q = request.query;
+    const cursor = q.nextPage ? decodeCursor(q.nextPage, list) : undefined;
+    const size = Math.min(q.pageSize !== undefined ? Number(q.pageSize) : (cursor?.pageSize ?? 50), 500);
+    const offset = cursor ? 0 : (Number(q.page ?? 1) - 1) * size;
+    const rows = await deps.events.listEvents(eventScope, size, offset, cursor);
+    reply.header('Elements-Returned-Count', String(rows.length));
+    const last = rows.at(-1);
+    if (last && rows.length === size) reply.header('Elements-Next-Page-Token', encodeCursor({ createdAt: last.created_at, id: last.id, pageSize: size, list }));
+    return json(rows);
   };
   /** The events the caller may see: an org admin every instance's, anybody else their account's. */
   const scope = (request: FastifyRequest, instanceId?: number): EventScope => {
@@ -66,10 +77,7 @@ export function registerEventLogRoutes(
   api.get(
     '/instances/events',
     { schema: { summary: 'The event log of the instances the caller may see, newest first', tags, querystring: EventPageQuery, response: list } },
-    async (request) => {
-      const { size, offset } = page(request.query);
-      return json(await deps.events.listEvents(scope(request), size, offset));
-    },
+    async (request, reply) => listPage(request, reply, scope(request), 'all'),
   );
   api.get(
     '/instances/events/:eventId',
@@ -89,10 +97,9 @@ export function registerEventLogRoutes(
   api.get(
     '/instances/:id/events',
     { schema: { summary: 'The event log of one instance, newest first', tags, params: InstanceParams, querystring: EventPageQuery, response: list } },
-    async (request) => {
+    async (request, reply) => {
       const instance = await deps.instances.get(identityOf(request), Number(request.params.id));
-      const { size, offset } = page(request.query);
-      return json(await deps.events.listEvents(scope(request, instance.id), size, offset));
+      return listPage(request, reply, scope(request, instance.id), String(instance.id));
     },
   );
   api.get(

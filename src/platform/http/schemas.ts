@@ -35,6 +35,13 @@ export const OpenObject = <T extends Record<string, TSchema>>(properties: T, opt
  */
 export const NumericId = Type.String({ pattern: '^[0-9]{1,15}$', description: 'A positive integer' });
 
+/** `page`: from 1; `0`, a sign or anything not a number is a 400, never ignored. */
+export const PageNumber = Type.String({ pattern: '^[1-9][0-9]{0,8}$', description: 'The page, from 1' });
+/** `pageSize`: at least 1; the route says its default and its maximum (larger values are clamped). */
+export const PageSize = (description: string) => Type.String({ pattern: '^[1-9][0-9]{0,8}$', description });
+/** `nextPage`: the `Elements-Next-Page-Token` of the previous page. */
+export const NextPage = Type.String({ maxLength: 2000, description: 'Elements-Next-Page-Token of the previous page' });
+
 /** `{}`: what deletes and other answers without a body of their own return. */
 export const EmptyObject = Type.Object({}, { additionalProperties: false, title: 'Empty' });
 

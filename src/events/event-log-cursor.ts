@@ -1,0 +1,44 @@
+import { badRequest } from '../platform/errors.ts';
+
+/**
+ * Where the next page of the event log starts: after the last event of this page in the log's
+ * order (newest first: `created_at`, then `id`, both descending). A keyset rather than an
+ * offset, so events that arrive while a client pages do not shift the pages: each event is
+ * returned once.
+ */
+export interface EventLogCursor {
+  createdAt: string;
+  id: string;
+  pageSize: number;
+  /** The list the cursor belongs to (`all` or an instance id). */
+  list: string;
+}
+
+export function encodeCursor(cursor: EventLogCursor): string {
+  return Buffer.from(JSON.stringify({ v: 1, ...cursor })).toString('base64url');
+}
+
+/** The cursor in `nextPage`; a 400 for anything this server did not issue for this list. */
+export function decodeCursor(token: string, list: string): EventLogCursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw badRequest('nextPage is not a token this server issued');
+  }
+  const c = parsed as Partial<EventLogCursor> & { v?: unknown };
+  if (
+    c === null ||
+    typeof c !== 'object' ||
+    c.v !== 1 ||
+    typeof c.createdAt !== 'string' ||
+    typeof c.id !== 'string' ||
+    c.id.length > 100 ||
+    !Number.isInteger(c.pageSize) ||
+    typeof c.list !== 'string'
+  ) {
+    throw badRequest('nextPage is not a token this server issued');
+  }
+  if (c.list !== list) throw badRequest('nextPage belongs to another event list');
+  return { createdAt: c.createdAt, id: c.id, pageSize: c.pageSize!, list: c.list };
+}
