@@ -217,6 +217,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
     // Node checks these timeouts on an interval (30 s by default), which would let a slow
     // request overstay its limit by that much.
     http: { headersTimeout: Math.min(deps.config.requestTimeoutMs, 20_000), connectionsCheckingInterval: Math.min(deps.config.requestTimeoutMs / 4, 5000) },
+    trustProxy: deps.config.trustProxy,
     genReqId: () => requestIds.next(),
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
@@ -229,6 +230,10 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
   // microtask queue per request, which shows on the hub's hot path.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('Elements-Request-Id', request.id);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    // API answers carry secrets, tokens and vendor data: no cache along the way may keep them.
+    if (request.url.startsWith('/elements/')) reply.header('Cache-Control', 'no-store');
     done();
   });
   registerAccessLogUrls(app);

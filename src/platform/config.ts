@@ -23,6 +23,12 @@ export interface Config {
   readonly bodyLimit: number;
   /** How long a client may take to send one whole request, headers and body; then the socket is closed. */
   readonly requestTimeoutMs: number;
+  /**
+   * Whose `X-Forwarded-*` headers to believe (a TLS proxy in front): `false`, `true` (any), or
+   * the proxies' addresses and CIDRs, comma-separated. Decides the protocol, and so whether the
+   * console's session cookie is `Secure`.
+   */
+  readonly trustProxy: boolean | string;
   /** How long one call to a vendor may take before it counts as a timeout. */
   readonly vendorTimeoutMs: number;
   /** Largest vendor answer read into memory, in bytes. */
@@ -136,6 +142,7 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     }),
     bodyLimit: integer(env, 'SWITCHBOARD_BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024),
     requestTimeoutMs: integer(env, 'SWITCHBOARD_REQUEST_TIMEOUT_MS', 60_000, 1000, 3_600_000),
+    trustProxy: trustProxy(read(env, 'SWITCHBOARD_TRUST_PROXY')),
     vendorTimeoutMs: integer(env, 'SWITCHBOARD_VENDOR_TIMEOUT_MS', 15_000, 100, 600_000),
     // At most 256 MiB: an answer is decoded to one string, and V8 strings stop at about 512 MiB.
     vendorAnswerLimit: integer(env, 'SWITCHBOARD_VENDOR_ANSWER_LIMIT', 128 * 1024 * 1024, 1024, 256 * 1024 * 1024),
@@ -157,4 +164,15 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
   if (read(env, 'QUEUE') !== undefined)
     throw new ConfigError('QUEUE is no longer a setting: jobs always live in the database (docs/adr/0006-job-queue-in-the-store.md); remove it');
   return Object.freeze(config);
+}
+
+/** `SWITCHBOARD_TRUST_PROXY`: unset or `false`, `true`, or a comma-separated list of addresses and CIDRs. */
+function trustProxy(value: string | undefined): boolean | string {
+  if (value === undefined || value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  const entries = value.split(',').map((v) => v.trim());
+  if (entries.some((e) => !/^[0-9a-fA-F:.]{2,45}(\/\d{1,3})?$/.test(e))) {
+    throw new ConfigError(`SWITCHBOARD_TRUST_PROXY must be true, false or addresses and CIDRs separated by commas, not "${value}"`);
+  }
+  return entries.join(',');
 }

@@ -34,6 +34,7 @@ describe.skipIf(!available)('web console', () => {
     SWITCHBOARD_ADMIN_EMAIL: EMAIL,
     SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
   });
+  const cspViolations: string[] = [];
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
@@ -55,6 +56,10 @@ describe.skipIf(!available)('web console', () => {
       ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // The console runs under its Content-Security-Policy: anything it blocks is a defect.
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -70,7 +75,12 @@ describe.skipIf(!available)('web console', () => {
   });
 
   it('signs in with the keyboard only and shows the secrets hidden until revealed', async () => {
-    await page.goto(origin);
+    const served = await page.goto(origin);
+    const headers = served!.headers();
+    expect(headers['content-security-policy']).toMatch(/script-src 'self';/);
+    expect(headers['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['referrer-policy']).toBe('no-referrer');
     await page.getByRole('heading', { name: 'Sign in to switchboard' }).waitFor();
     await page.keyboard.press('Tab');
     await page.keyboard.type(EMAIL);
@@ -202,4 +212,8 @@ describe.skipIf(!available)('web console', () => {
     await page.getByRole('heading', { name: 'Sign in to switchboard' }).waitFor();
     expect(await page.getByRole('status').textContent()).toMatch(/sign in again/);
   }, 60_000);
+
+  it('ran every page above under its Content-Security-Policy without a violation', () => {
+    expect(cspViolations).toEqual([]);
+  });
 });

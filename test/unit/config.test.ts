@@ -37,6 +37,8 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ PORT: '70000' })).toThrow(/PORT/);
     expect(() => parseConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => parseConfig({ SWITCHBOARD_CONSOLE_LOGIN: 'maybe' })).toThrow(/SWITCHBOARD_CONSOLE_LOGIN/);
+    expect(() => parseConfig({ SWITCHBOARD_TRUST_PROXY: 'everyone' })).toThrow(/SWITCHBOARD_TRUST_PROXY/);
+    expect(parseConfig({ SWITCHBOARD_TRUST_PROXY: '10.0.0.0/8, ::1' }).trustProxy).toBe('10.0.0.0/8,::1');
     expect(() => parseConfig({ SWITCHBOARD_MASTER_KEY_FILE: '/nonexistent/key' })).toThrow(/cannot read/);
   });
 });

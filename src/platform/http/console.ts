@@ -6,6 +6,17 @@ import fastifyStatic from '@fastify/static';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const CONSOLE_DIR = join(ROOT, 'dist/ui');
+const CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 /** Builds the console (Vite) when it is missing, as `npm start` promises; `npm run build` does the same. */
 export async function ensureConsoleBuilt(log: (message: string) => void = () => undefined): Promise<boolean> {
@@ -24,7 +35,8 @@ export async function ensureConsoleBuilt(log: (message: string) => void = () => 
 
 /**
  * Serves the console at `/`: the built files only (no wildcard route, so unknown paths still get
- * the API's 404 body), with `X-Frame-Options` on the HTML page.
+ * the API's 404 body). The page may run only the bundle's own files: no inline script, no other
+ * origin, no framing.
  */
 export async function registerConsole(app: FastifyInstance): Promise<void> {
   if (!existsSync(join(CONSOLE_DIR, 'index.html'))) return;
@@ -35,6 +47,7 @@ export async function registerConsole(app: FastifyInstance): Promise<void> {
     index: ['index.html'],
     setHeaders(res, path) {
       if (path.endsWith('.html')) {
+        res.header('Content-Security-Policy', CONSOLE_CSP);
         res.header('X-Frame-Options', 'DENY');
         res.header('Cache-Control', 'no-cache');
       } else {
