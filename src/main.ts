@@ -31,6 +31,7 @@ async function open(config: Config, bootstrap: boolean): Promise<{ store: Store;
     return await withStartupLock(store, async () => {
       await migrateToLatest(store);
       const services = await buildServices({ config, store });
+      await services.eventRepo.sealPlainDeliveryUrls();
       const created = bootstrap ? await bootstrapIfEmpty(services.tenancy, config.bootstrap, config.dataDir) : undefined;
       return { store, services, created };
     });

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
 import type { SecretBox } from '../platform/secret-box.ts';
-import { SEALED } from '../store/encrypted-columns.ts';
+import { AAD, SEALED } from '../store/encrypted-columns.ts';
+import { hasUrlCredentials, maskUrlCredentials } from '../platform/url-credentials.ts';
 import type { Database, DeliveriesTable, EventSourcesTable, EventsTable } from '../store/tables.ts';
 
 export type EventSourceRow = Selectable<EventSourcesTable>;
 export type EventRow = Selectable<EventsTable>;
 export type DeliveryRow = Selectable<DeliveriesTable>;
+/** A delivery to store: `url` whole; the repository masks and seals it. */
+export type NewDelivery = Omit<DeliveryRow, 'url_enc'>;
 
 /** Whose events: an organization's, narrowed to one instance or to one account's instances. */
 export interface EventScope {
@@ -170,9 +173,39 @@ export class EventRepository {
     });
   }
 
-  async insertEvent(event: EventRow, delivery: DeliveryRow | undefined): Promise<void> {
+  /** An event and its delivery; a callback URL with user info is stored masked, and sealed whole. */
+  async insertEvent(event: EventRow, delivery: NewDelivery | undefined): Promise<void> {
     await this.db.insertInto('events').values(event).execute();
-    if (delivery) await this.db.insertInto('deliveries').values(delivery).execute();
+    if (delivery)
+      await this.db
+        .insertInto('deliveries')
+        .values({ ...delivery, ...this.#sealedUrl(delivery.id, delivery.url) })
+        .execute();
+  }
+
+  /** The URL a delivery is sent to, user info and all. */
+  sendUrl(d: DeliveryRow): string {
+    return d.url_enc ? this.box.cipher.decrypt(d.url_enc, AAD.deliveryUrl(d.id)) : d.url;
+  }
+
+  /**
+   * Seals the URLs of deliveries written before URLs were sealed (migration 0007); each update
+   * is conditional, so nodes starting together do it once. Returns how many were sealed.
+   */
+  async sealPlainDeliveryUrls(): Promise<number> {
+    let sealed = 0;
+    const rows = await this.db.selectFrom('deliveries').select(['id', 'url']).where('url_enc', 'is', null).where('url', 'like', '%@%').execute();
+    for (const row of rows) {
+      const columns = this.#sealedUrl(row.id, row.url);
+      if (columns.url_enc === null) continue;
+      const res = await this.db.updateTable('deliveries').set(columns).where('id', '=', row.id).where('url_enc', 'is', null).executeTakeFirst();
+      sealed += Number(res.numUpdatedRows);
+    }
+    return sealed;
+  }
+
+  #sealedUrl(id: string, url: string): { url: string; url_enc: string | null } {
+    return hasUrlCredentials(url) ? { url: maskUrlCredentials(url), url_enc: this.box.cipher.encrypt(url, AAD.deliveryUrl(id)) } : { url, url_enc: null };
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
 import { retryAfterMs } from '../platform/vendor-http/retry-after.ts';
+import { withoutUrlCredentials } from '../platform/url-credentials.ts';
 import type { VendorDataCache } from '../platform/vendor-data-cache.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
@@ -162,9 +163,10 @@ export class EventService {
     let waitAtLeastMs = 0;
     let error: string;
     try {
-      const res = await request(d.url, {
+      const target = withoutUrlCredentials(this.deps.events.sendUrl(d));
+      const res = await request(target.url, {
         method: 'POST',
-        headers,
+        headers: target.authorization ? { ...headers, authorization: target.authorization } : headers,
         body: d.body,
         dispatcher: this.deps.http.dispatcher(),
         headersTimeout: this.deps.delivery.timeoutMs,

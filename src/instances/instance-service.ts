@@ -9,6 +9,7 @@ import type { InstalledElement, Configuration } from '../elements/element-module
 import { validatePlatformConfiguration } from '../elements/platform-configuration.ts';
 import type { Instance, InstanceChanges, InstanceFilter, InstanceRepository } from './instance-repository.ts';
 import { MASK, secretKeys } from './views.ts';
+import { maskUrlCredentials } from '../platform/url-credentials.ts';
 import type { CreateInstanceBody, ElementRef, UpdateInstanceBody } from './schemas.ts';
 
 const MAX_CONFIGURATION_BYTES = 64 * 1024;
@@ -172,7 +173,10 @@ export class InstanceService {
     const secrets = secretKeys(module.definition);
     const next: Configuration = replace ? {} : { ...stored };
     for (const [k, v] of Object.entries(incoming)) {
-      next[k] = secrets.has(k) && v === MASK ? stored[k] : v;
+      const old = stored[k];
+      // A secret or a URL's user info sent back masked keeps the stored value.
+      const echoed = (secrets.has(k) && v === MASK) || (typeof v === 'string' && typeof old === 'string' && v !== old && v === maskUrlCredentials(old));
+      next[k] = echoed ? old : v;
     }
     if (replace) {
       // A PUT that leaves a secret out keeps it: clients often echo the masked configuration back.

@@ -3,6 +3,7 @@ import { configurationJson, elementJson, elementSummaryJson } from '../elements/
 import type { Configuration } from '../elements/element-module.ts';
 import type { Instance } from './instance-repository.ts';
 import type { ConfigurationEntryJson, InstanceJson } from './schemas.ts';
+import { maskUrlCredentials } from '../platform/url-credentials.ts';
 
 export const MASK = '********';
 
@@ -11,10 +12,15 @@ export function secretKeys(element: ElementDefinition): Set<string> {
   return new Set([...element.configuration.filter((c) => c.type === 'PASSWORD').map((c) => c.key), 'oauth.api.key', 'oauth.api.secret']);
 }
 
-/** Non-secret values exactly as sent; secret ones as `"********"`. */
+/** Non-secret values as sent, except a URL's user info; secret ones as `"********"`. */
 export function maskedConfiguration(element: ElementDefinition, configuration: Configuration): Configuration {
   const secrets = secretKeys(element);
-  return Object.fromEntries(Object.entries(configuration).map(([k, v]) => [k, secrets.has(k) && v !== null && v !== '' ? MASK : v]));
+  return Object.fromEntries(Object.entries(configuration).map(([k, v]) => [k, maskedValue(secrets.has(k), v)]));
+}
+
+function maskedValue(secret: boolean, value: unknown): unknown {
+  if (secret) return value !== null && value !== '' ? MASK : value;
+  return typeof value === 'string' ? maskUrlCredentials(value) : value;
 }
 
 /** The instance object of open-connectors-api.md §2.4 (`element.instance.schema.json`). */
@@ -54,7 +60,7 @@ export function configurationEntries(instance: Instance, element: ElementDefinit
       return {
         id: json.id,
         key: def.key,
-        propertyValue: secrets.has(def.key) && text !== '' ? MASK : text,
+        propertyValue: maskedValue(secrets.has(def.key), text) as string,
         name: def.name,
         description: def.description,
         type: def.type,

@@ -18,6 +18,7 @@ export const AAD = {
   instanceConfiguration: (id: number) => `instance:${id}:configuration`,
   instanceProviderData: (id: number) => `instance:${id}:providerData`,
   platformKey: (name: string) => `platform_keys:${name}`,
+  deliveryUrl: (id: string) => `delivery:${id}:url`,
 };
 
 /**
@@ -26,7 +27,7 @@ export const AAD = {
  * schema, so a new encrypted column cannot be left out.
  */
 interface EncryptedColumn {
-  table: 'platform_keys' | 'organizations' | 'users' | 'instances' | 'event_sources';
+  table: 'platform_keys' | 'organizations' | 'users' | 'instances' | 'event_sources' | 'deliveries';
   key: 'name' | 'id' | 'instance_id';
   column: string;
   aad: (row: Record<string, unknown>) => string;
@@ -40,6 +41,7 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'instances', key: 'id', column: 'configuration_enc', aad: (r) => AAD.instanceConfiguration(Number(r.id)) },
   { table: 'instances', key: 'id', column: 'provider_data_enc', aad: (r) => AAD.instanceProviderData(Number(r.id)) },
   { table: 'event_sources', key: 'instance_id', column: 'webhook_secret_enc', aad: (r) => `${SEALED.webhookSecret}:${String(r.webhook_secret_hash)}` },
+  { table: 'deliveries', key: 'id', column: 'url_enc', aad: (r) => AAD.deliveryUrl(String(r.id)) },
 ];
 
 /**

@@ -127,7 +127,10 @@ export interface DeliveriesTable {
   event_id: string;
   organization_id: number;
   instance_id: number;
+  /** The callback URL as shown: its user info masked. */
   url: string;
+  /** The whole callback URL, sealed, when it carries user info (`null`: `url` is whole). */
+  url_enc: string | null;
   /** The exact bytes sent (and signed). */
   body: string;
   /** pending | sending | delivered | failed */

@@ -253,6 +253,52 @@ describe('Jira webhooks', () => {
 });
 
 describe('deliveries', () => {
+  it('keeps the user info of a callback URL out of every answer and the database, and sends it as Basic auth', async () => {
+    const withCredentials = receiver.url.replace('http://', 'http://hook-user:s3cret%21pw@');
+    const instance = await eventsInstance('userinfo', { 'event.notification.callback.url': withCredentials });
+    const shown = receiver.url.replace('http://', 'http://********@');
+    const read = (path: string) => call(`${server.api}${path}`, { headers: { authorization: server.auth } });
+    expect((await read(`/instances/${instance.id}`)).body.configuration['event.notification.callback.url']).toBe(shown);
+    const entries = (await read(`/instances/${instance.id}/configuration`)).body as { key: string; propertyValue: string }[];
+    expect(entries.find((e) => e.key === 'event.notification.callback.url')!.propertyValue).toBe(shown);
+    // A client that sends the masked URL back keeps the stored one.
+    const patched = await call(`${server.api}/instances/${instance.id}`, {
+      method: 'PATCH',
+      headers: { authorization: server.auth },
+      json: { configuration: { 'event.notification.callback.url': shown } },
+    });
+    expect(patched.status).toBe(200);
+    await poll(instance.id);
+    await createIssue('with user info');
+    await poll(instance.id);
+    await receiver.waitFor(() => mine(instance.id).length === 1);
+    expect(mine(instance.id)[0]!.headers.authorization).toBe(`Basic ${Buffer.from('hook-user:s3cret!pw').toString('base64')}`);
+    await waitFor(() => settled(instance.id));
+    const log = await eventLog(instance.id);
+    expect(log[0].deliveries[0].url).toBe(shown);
+    const stored = await server.store.db.selectFrom('deliveries').selectAll().where('instance_id', '=', instance.id).execute();
+    expect(stored.length).toBeGreaterThan(0);
+    for (const row of stored) {
+      expect(JSON.stringify(row)).not.toContain('s3cret');
+      expect(row.url_enc).toMatch(/^v1\./);
+    }
+  });
+
+  it('seals the plain URLs of deliveries written before URLs were sealed', async () => {
+    const instance = await eventsInstance('legacy', {});
+    await poll(instance.id);
+    await createIssue('legacy delivery');
+    await poll(instance.id);
+    await waitFor(() => settled(instance.id));
+    const legacy = receiver.url.replace('http://', 'http://old-user:old-pass@');
+    await server.store.db.updateTable('deliveries').set({ url: legacy, url_enc: null }).where('instance_id', '=', instance.id).execute();
+    expect(await server.services.eventRepo.sealPlainDeliveryUrls()).toBeGreaterThan(0);
+    expect(await server.services.eventRepo.sealPlainDeliveryUrls()).toBe(0);
+    const row = await server.store.db.selectFrom('deliveries').selectAll().where('instance_id', '=', instance.id).executeTakeFirstOrThrow();
+    expect(row.url).toBe(receiver.url.replace('http://', 'http://********@'));
+    expect(server.services.eventRepo.sendUrl(row)).toBe(legacy);
+  });
+
   it('retries failed deliveries, honours Retry-After, then delivers; the log shows the attempts', async () => {
     const instance = await eventsInstance('retry', {});
     receiver.respondWith((r) => {

@@ -11,6 +11,7 @@ import type { EventService } from '../event-service.ts';
 import type { EventSources } from '../event-sources.ts';
 import { intakeUrl } from '../event-sources.ts';
 import { decodeCursor, encodeCursor } from '../event-log-cursor.ts';
+import { maskUrlCredentials } from '../../platform/url-credentials.ts';
 import { EventJson, EventPageQuery, EventParams, EventStatusJson, InstanceEventParams, InstanceParams } from '../schemas.ts';
 
 /** The event log (`event.schema.json`), its deliveries, redelivery, and each instance's event status. */
@@ -35,7 +36,7 @@ export function registerEventLogRoutes(
       deliveries: deliveries.get(e.id)!.map((d) => ({
         id: d.id,
         status: d.status as EventJson['deliveries'][number]['status'],
-        url: d.url,
+        url: maskUrlCredentials(d.url),
         attempts: d.attempts,
         lastStatus: d.last_status,
         lastError: d.last_error,
