@@ -161,6 +161,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     events: eventRepo,
     service: events,
     instances: instanceRepo,
+    markInvalid: (instance) => instances.markInvalid(instance),
     registry,
     clock,
     logger,

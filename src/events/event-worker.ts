@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
-import type { InstanceRepository } from '../instances/instance-repository.ts';
-import { ApiError } from '../platform/errors.ts';
+import type { Instance, InstanceRepository } from '../instances/instance-repository.ts';
+import { ApiError, rejectsCredentials } from '../platform/errors.ts';
 import type { EventRepository } from './event-repository.ts';
 import { DELIVER_JOB, POLL_JOB, type EventService } from './event-service.ts';
 import { eventSettings } from './event-settings.ts';
@@ -14,6 +14,8 @@ export interface EventWorkerDeps {
   events: EventRepository;
   service: EventService;
   instances: InstanceRepository;
+  /** Marks an instance invalid (and tells every node's caches). */
+  markInvalid: (instance: Instance) => Promise<void>;
   registry: ElementRegistry;
   clock: Clock;
   logger: Logger;
@@ -102,7 +104,10 @@ export class EventWorker {
   async poll(instanceId: number): Promise<void> {
     const instance = await this.deps.instances.find(instanceId);
     const source = await this.deps.events.source(instanceId);
-    if (!instance || !source || instance.disabled || source.kind !== 'polling') return;
+    // An instance whose credentials the vendor refused is not polled: every poll would be one
+    // more failed login towards the vendor's lockout of that user. A credentials change that
+    // checks out makes it valid again.
+    if (!instance || !source || instance.disabled || !instance.valid || source.kind !== 'polling') return;
     const element = this.deps.registry.module(instance.elementKey)!;
     if (!element.events) return;
     const settings = eventSettings(instance.configuration, element.events.defaultObjects);
@@ -135,6 +140,11 @@ export class EventWorker {
       const message =
         err instanceof ApiError ? `${err.message}${err.extras.providerMessage ? ` (${err.extras.providerMessage})` : ''}` : (err as Error).message;
       await this.deps.events.pollFailed(instanceId, message, now);
+      if (rejectsCredentials(err)) {
+        await this.deps.markInvalid(instance);
+        this.deps.logger.warn({ instanceId, err: message }, 'the vendor refused the credentials; polling stops until they are changed');
+        return;
+      }
       this.deps.logger.warn({ instanceId, err: message }, 'poll failed; the cursor stays and the next poll tries again');
     }
   }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import multipart from '@fastify/multipart';
 import { identityOf } from '../auth/authenticate.ts';
-import { ApiError, badRequest, notFound } from '../platform/errors.ts';
+import { ApiError, badRequest, notFound, rejectsCredentials } from '../platform/errors.ts';
 import { parseOrderBy, parseWhere } from '../ceql/index.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
 import type { VendorDataCache } from '../platform/vendor-data-cache.ts';
@@ -106,7 +106,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
         if (transformation) result = await transform(result, resource, transformation);
         return send(reply, result, instance, hubRequest, path);
       } catch (err) {
-        if (err instanceof ApiError && err.code === 'INSTANCE_CREDENTIALS_INVALID') await deps.instances.markInvalid(instance);
+        if (rejectsCredentials(err)) await deps.instances.markInvalid(instance);
         throw err;
       }
     };

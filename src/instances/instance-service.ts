@@ -241,7 +241,7 @@ export class InstanceService {
     return updated;
   }
 
-  /** The vendor answered 401 to a hub call: the credentials no longer work. */
+  /** The vendor refused the credentials (401 or lockout): they no longer work until changed. */
   async markInvalid(instance: Instance): Promise<void> {
     await this.repo.update(instance.id, { valid: false }, this.#now());
     await this.changed(instance.id);

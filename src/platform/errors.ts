@@ -45,6 +45,12 @@ export interface ErrorExtras {
   providerCode?: number;
   /** Extra response headers, e.g. `Retry-After` or `Allow`. */
   headers?: Record<string, string>;
+  /**
+   * The vendor refused the instance's credentials (a 401, or a login lockout): calling it again
+   * with them would only feed its lockout, so the instance is marked invalid and its background
+   * work stops until the credentials change.
+   */
+  credentialsRejected?: boolean;
 }
 
 export class ApiError extends Error {
@@ -79,3 +85,8 @@ export const notFound = (what: string): ApiError => new ApiError('NOT_FOUND', wh
 export const badRequest = (message: string): ApiError => new ApiError('BAD_REQUEST', message);
 export const conflict = (message: string): ApiError => new ApiError('CONFLICT', message);
 export const forbidden = (message?: string): ApiError => new ApiError('FORBIDDEN', message);
+
+/** Whether an error says the vendor refused the instance's credentials (see `credentialsRejected`). */
+export function rejectsCredentials(err: unknown): boolean {
+  return err instanceof ApiError && (err.code === 'INSTANCE_CREDENTIALS_INVALID' || err.extras.credentialsRejected === true);
+}

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
-import { withEmulator } from '../helpers/jira-client.ts';
+import { basic, withEmulator } from '../helpers/jira-client.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { assertContract } from '../helpers/contracts.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -176,6 +176,45 @@ describe('polling', () => {
     expect(s).toMatchObject({ enabled: true, type: 'polling', intervalMinutes: 1 });
     expect(s.lastPollDate).not.toBeNull();
     expect(Date.parse(s.nextPollDate)).toBeGreaterThan(Date.now() + 30_000);
+  });
+});
+
+describe('rejected credentials', () => {
+  it('stop polling at the first 401, never reaching the lockout, and polling resumes after a PATCH of the credentials', async () => {
+    const name = `rotated${Date.now()}`;
+    await jira.jira.post('/rest/api/2/user', { name, password: 'first-pass', emailAddress: `${name}@example.com`, displayName: 'Rotated' });
+    const instance = await eventsInstance('rotated', { username: name, password: 'first-pass' });
+    // The password changes in Jira behind switchboard's back.
+    expect((await jira.jira.put(`/rest/api/2/user/password?username=${name}`, { password: 'second-pass' })).status).toBe(204);
+    for (let i = 0; i < 5; i++) await poll(instance.id);
+    const user = (await jira.control.get(`/users/${name}`)).body;
+    expect(user).toMatchObject({ failedLogins: 1, captcha: false });
+    const read = async () => (await call(`${server.api}/instances/${instance.id}`, { headers: { authorization: server.auth } })).body;
+    expect((await read()).valid).toBe(false);
+    expect((await status(instance.id)).lastError).toMatch(/credentials/);
+
+    const patched = await call(`${server.api}/instances/${instance.id}`, {
+      method: 'PATCH',
+      headers: { authorization: server.auth },
+      json: { configuration: { password: 'second-pass' } },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.valid).toBe(true);
+    await poll(instance.id);
+    await createIssue('after the new password');
+    await poll(instance.id);
+    await receiver.waitFor(() => ids(instance.id).length > 0);
+  });
+
+  it("stop polling at Jira's CAPTCHA lockout (a 403 with its header) too", async () => {
+    const name = `captcha${Date.now()}`;
+    await jira.jira.post('/rest/api/2/user', { name, password: 'right-pass', emailAddress: `${name}@example.com`, displayName: 'Locked' });
+    const instance = await eventsInstance('captcha', { username: name, password: 'right-pass' });
+    // Someone else fails to log in as this user until Jira asks for a CAPTCHA.
+    for (let i = 0; i < 3; i++) await jira.jira.get('/rest/api/2/myself', { auth: basic(name, 'wrong') });
+    await poll(instance.id);
+    expect((await call(`${server.api}/instances/${instance.id}`, { headers: { authorization: server.auth } })).body.valid).toBe(false);
+    expect((await status(instance.id)).lastError).toMatch(/CAPTCHA/);
   });
 });
 

@@ -62,6 +62,20 @@ export function registerUserRoutes(app: FastifyInstance, em: Emulator): void {
     return reply.code(201).send(ser().user(u, true));
   });
 
+  // Jira DC 10.3 `changeUserPassword`: an administrator sets anybody's password; a user sets
+  // their own only with the current one. 204 with no body.
+  app.put('/rest/api/2/user/password', async (request, reply) => {
+    const u = lookup(request.query as { username?: string; key?: string });
+    const admin = em.state.isAdmin(caller(request));
+    if (!u) return admin ? jiraError(reply, 404, ['The user does not exist']) : jiraError(reply, 403, ['You do not have permission to change this password.']);
+    if (!admin && caller(request).key !== u.key) return jiraError(reply, 403, ['You do not have permission to change this password.']);
+    const b = objectBody(request);
+    if (typeof b.password !== 'string' || b.password === '') return jiraError(reply, 400, [], { password: 'You must specify a password.' });
+    if (!admin && b.currentPassword !== u.password) return jiraError(reply, 400, [], { currentPassword: 'The current password was incorrect.' });
+    u.password = b.password;
+    return reply.code(204).send();
+  });
+
   app.put('/rest/api/2/user', async (request, reply) => {
     const q = request.query as { username?: string; key?: string };
     const u = lookup(q);

@@ -24,7 +24,7 @@ export const jiraDialect: VendorDialect = {
       return new ApiError(
         'PROVIDER_FORBIDDEN',
         "The instance's Jira user is locked by Jira's CAPTCHA after failed logins: log in once through the Jira web UI",
-        extras,
+        { ...extras, credentialsRejected: true },
       );
     }
     return undefined;
