@@ -204,6 +204,8 @@ async function exercise(j: JiraClient): Promise<void> {
   await j.post('/rest/api/2/component', { project: 'AX1', name: 'Comp' });
   const user = (await j.post('/rest/api/2/user', { name: 'contract', emailAddress: 'c@example.com', displayName: 'Contract User', password: 'pw' })).body;
   await j.put(`/rest/api/2/user?key=${user.key}`, { displayName: 'Contract U' });
+  await j.put(`/rest/api/2/user/password?key=${user.key}`, { password: 'pw2' });
+  await j.put('/rest/api/2/user/password?username=contract', { password: 'pw3', currentPassword: 'wrong' }, { auth: basic('contract', 'pw2') });
   await j.post('/rest/auth/1/session', { username: 'jiradev', password: 'jiradev' }, { auth: null });
   await j.get('/rest/auth/1/session');
   // Error bodies (R7).
