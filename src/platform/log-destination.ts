@@ -1,54 +1,94 @@
-import { writeSync } from 'node:fs';
+import sonicBoom from 'sonic-boom';
+
+// A CommonJS module: its default export is the class (the typings see the module object).
+const { SonicBoom } = sonicBoom;
+type SonicBoom = InstanceType<typeof SonicBoom>;
+
+/** The JSON line that tells the reader how many lines it missed (pino's `warn` level). */
+const droppedNotice = (count: number, now: number) =>
+  `${JSON.stringify({ level: 40, time: now, msg: `${count} log lines were dropped: the reader of this process's output fell behind`, droppedLogLines: count })}\n`;
 
 /**
- * Where the process's log lines go: a file descriptor (stdout), written in batches. Lines are
- * collected up to `batchChars` and written in one synchronous write, or after at most
- * `flushEveryMs`; `flushSync` writes what is left (on exit).
+ * Where the process's log lines go: a file descriptor (stdout), written in batches and never
+ * waited for. Lines are collected up to `batchChars` (or for at most `flushEveryMs`) and handed to
+ * sonic-boom as one string; it writes asynchronously, so a reader that falls behind (a full
+ * pipe) never stalls the event loop.
  *
- * Why not sonic-boom's `minLength`: it measures the byte length of its whole pending buffer on
- * every line, which flattens that buffer each time, several KB of garbage per log line on the
- * hub's hot path. Here a line costs an array push.
+ * What the reader has not taken is held up to `maxBufferedBytes`; past that, batches are dropped
+ * and counted, the next batch that fits starts with a line saying how many were lost, and
+ * `droppedLines` keeps the total. Losing log lines beats a server that stops serving because
+ * nobody reads its output.
  *
- * A full pipe (EAGAIN) is waited out for up to `stallLimitMs`; after that, and on any other write
- * error (the reader has gone), the batch is dropped: losing log lines beats a server that hangs
- * or crashes because nobody reads its output.
+ * Why batches rather than sonic-boom's `minLength`: it measures the byte length of its whole
+ * pending buffer on every line; here a line costs an array push.
  */
 export class BatchedLogDestination {
   #lines: string[] = [];
   #chars = 0;
-  readonly #fd: number;
+  /** Lines dropped since the last notice that reached the buffer. */
+  #unreported = 0;
+  #droppedTotal = 0;
+  #lastWriteDropped = false;
+  /** At exit the buffer is written synchronously, but a stuck reader is not waited for long. */
+  #exitDeadline: number | undefined;
+  readonly #out: SonicBoom;
   readonly #batchChars: number;
-  readonly #stallLimitMs: number;
-  /** What `Atomics.wait` sleeps on between two tries of a full pipe. */
-  readonly #pause = new Int32Array(new SharedArrayBuffer(4));
 
-  constructor(fd: number, { batchChars = 16_000, flushEveryMs = 200, stallLimitMs = 10_000 } = {}) {
-    this.#fd = fd;
+  constructor(fd: number, { batchChars = 16_000, flushEveryMs = 200, maxBufferedBytes = 8 * 1024 * 1024 } = {}) {
     this.#batchChars = batchChars;
-    this.#stallLimitMs = stallLimitMs;
-    setInterval(() => this.flushSync(), flushEveryMs).unref();
+    this.#out = new SonicBoom({
+      fd,
+      sync: false,
+      maxLength: maxBufferedBytes,
+      retryEAGAIN: () => this.#exitDeadline === undefined || Date.now() < this.#exitDeadline,
+    });
+    this.#out.on('drop', () => {
+      this.#lastWriteDropped = true;
+    });
+    // A reader that has gone (EPIPE) or a descriptor that was never open: what is held stays
+    // bounded by maxBufferedBytes, and later batches are dropped and counted.
+    this.#out.on('error', () => undefined);
+    setInterval(() => this.flush(), flushEveryMs).unref();
+  }
+
+  /** Lines dropped so far because the reader fell behind. */
+  get droppedLines(): number {
+    return this.#droppedTotal;
   }
 
   write(line: string): void {
     this.#lines.push(line);
     this.#chars += line.length;
-    if (this.#chars >= this.#batchChars) this.flushSync();
+    if (this.#chars >= this.#batchChars) this.flush();
   }
 
-  flushSync(): void {
+  /** Hands the collected lines to the writer; never waits. */
+  flush(): void {
     if (this.#lines.length === 0) return;
-    const data = Buffer.from(this.#lines.join(''));
+    const count = this.#lines.length;
+    const batch = this.#lines.join('');
     this.#lines = [];
     this.#chars = 0;
-    let written = 0;
-    const started = Date.now();
-    while (written < data.length) {
-      try {
-        written += writeSync(this.#fd, data, written);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() - started > this.#stallLimitMs) return;
-        Atomics.wait(this.#pause, 0, 0, 1);
-      }
+    this.#lastWriteDropped = false;
+    this.#out.write(this.#unreported > 0 ? droppedNotice(this.#unreported, Date.now()) + batch : batch);
+    if (this.#lastWriteDropped) {
+      this.#unreported += count;
+      this.#droppedTotal += count;
+    } else {
+      this.#unreported = 0;
+    }
+  }
+
+  /** Writes everything still held, synchronously: for process exit, giving a stuck reader 1 s. */
+  flushSync(): void {
+    this.#exitDeadline = Date.now() + 1000;
+    try {
+      // What is held first, so that the last lines (and the count of any lost) find room.
+      this.#out.flushSync();
+      this.flush();
+      this.#out.flushSync();
+    } catch {
+      // The reader is gone or stuck: the rest is lost, as the process is ending anyway.
     }
   }
 }

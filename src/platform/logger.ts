@@ -33,9 +33,10 @@ export function loggerOptions(level: string): LoggerOptions {
 
 /**
  * The process's logger: JSON lines on stdout, batched (log-destination.ts): one write per
- * request (the access line) cost more CPU than the rest of a proxied hub call. What is still
- * buffered is written when the process exits (crash included); only a kill -9 can lose the last
- * 200 ms.
+ * request (the access line) cost more CPU than the rest of a proxied hub call. Writes never wait
+ * for the reader: one that falls far behind loses lines, counted and reported in the output. What
+ * is still buffered is written when the process exits (crash included); a kill -9 loses at most
+ * the last 200 ms.
  */
 export function createLogger(level: string): Logger {
   const destination = new BatchedLogDestination(1);

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { BatchedLogDestination } from '../../src/platform/log-destination.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -18,14 +19,15 @@ function logFile() {
 }
 
 describe('batched log destination', () => {
-  it('holds lines until a batch is full, then writes them in order, multi-byte text intact', () => {
+  it('holds lines until a batch is full, then writes them in order, multi-byte text intact', async () => {
     const file = logFile();
     const out = new BatchedLogDestination(file.fd, { batchChars: 100, flushEveryMs: 60_000 });
     out.write('{"msg":"é ü 日本"}\n');
     out.write('{"msg":"second"}\n');
+    await new Promise((r) => setTimeout(r, 20));
     expect(file.read()).toBe('');
     out.write(`{"msg":"${'x'.repeat(80)}"}\n`);
-    expect(file.read()).toBe(`{"msg":"é ü 日本"}\n{"msg":"second"}\n{"msg":"${'x'.repeat(80)}"}\n`);
+    await waitFor(() => file.read() === `{"msg":"é ü 日本"}\n{"msg":"second"}\n{"msg":"${'x'.repeat(80)}"}\n`);
   });
 
   it('writes a partial batch on flushSync and after its interval', async () => {
@@ -36,6 +38,7 @@ describe('batched log destination', () => {
     expect(file.read()).toBe('a\n');
     out.write('b\n');
     // Not written until the interval passes, then written by it.
+    await new Promise((r) => setTimeout(r, 10));
     expect(file.read()).toBe('a\n');
     await waitFor(() => file.read() === 'a\nb\n');
   });
@@ -45,5 +48,36 @@ describe('batched log destination', () => {
     // real one could see its number reused by another file before the write.)
     const out = new BatchedLogDestination(1_000_000, { batchChars: 10, flushEveryMs: 60_000 });
     expect(() => out.write('this line has nowhere to go\n')).not.toThrow();
+    expect(() => out.flushSync()).not.toThrow();
   });
+
+  it('never stalls the event loop when its reader stops reading: it drops lines, counts them and says so', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../fixtures/log-flood.ts')], {
+      cwd: join(import.meta.dirname, '../..'),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    // stdout is not read while the child floods it: the pipe fills after 64 KB.
+    child.stdout.pause();
+    let report = '';
+    child.stderr.on('data', (d) => (report += d));
+    await waitFor(() => report.includes('\n'), 20_000);
+    const r = JSON.parse(report) as { maxDelayMs: number; dropped: number; written: number; ticks: number };
+    expect(r.dropped).toBeGreaterThan(0);
+    expect(r.dropped).toBeLessThan(r.written);
+    // A busy loop of writes still lets timers run; no write ever waited for the reader.
+    expect(r.maxDelayMs).toBeLessThan(100);
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stdout.resume();
+    child.stdin.write('go\n');
+    await new Promise((r) => child.once('exit', r));
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string; droppedLogLines?: number });
+    // Every loss is told, in the first line that got through after it.
+    const told = lines.reduce((n, l) => n + (l.droppedLogLines ?? 0), 0);
+    expect(told).toBe(r.dropped);
+    expect(lines.at(-1)!.msg).toBe('after');
+  }, 30_000);
 });
