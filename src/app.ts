@@ -30,6 +30,7 @@ import { discoverElements, type ElementRegistry } from './elements/registry.ts';
 import { registerElementCatalogRoutes } from './elements/routes/catalog.ts';
 import { registerHubCatalogRoutes } from './hubs/routes/catalog.ts';
 import { createOutboundHttp, type OutboundHttp } from './platform/outbound-http.ts';
+import { OutboundPolicy } from './platform/outbound-policy.ts';
 import { InstanceRepository, type Instance } from './instances/instance-repository.ts';
 import { HubSessionCache } from './auth/hub-session-cache.ts';
 import { InstanceService } from './instances/instance-service.ts';
@@ -95,6 +96,8 @@ export interface Services {
   registry: ElementRegistry;
   clock: Clock;
   http: OutboundHttp;
+  /** Which addresses outbound connections may reach; learns switchboard's own port when it listens. */
+  outboundPolicy: OutboundPolicy;
   /** Stops the worker and releases connections the services hold (not the store). */
   close(): Promise<void>;
 }
@@ -107,7 +110,9 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const tenancyRepo = new TenancyRepository(deps.store.db, box);
   const tenancy = new TenancyService(tenancyRepo, clock);
   const registry = deps.registry ?? (await discoverElements());
-  const http = deps.http ?? createOutboundHttp({ connectTimeoutMs: 10_000, connectionsPerOrigin: 16, answerLimit: deps.config.vendorAnswerLimit });
+  const outboundPolicy = new OutboundPolicy({ allow: deps.config.outboundAllow, deny: deps.config.outboundDeny });
+  const http =
+    deps.http ?? createOutboundHttp({ connectTimeoutMs: 10_000, connectionsPerOrigin: 16, answerLimit: deps.config.vendorAnswerLimit, policy: outboundPolicy });
   const logger = deps.logger === false ? pino({ enabled: false }) : createLogger(deps.config.logLevel);
   // The one place that chooses how processes signal each other: LISTEN/NOTIFY on PostgreSQL;
   // on SQLite, one process owns the file and signals stay in it.
@@ -196,6 +201,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     registry,
     clock,
     http,
+    outboundPolicy,
     close,
   };
 }
@@ -225,6 +231,12 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
     forceCloseConnections: 'idle',
   });
   registerValidators(app);
+  // A callback URL or siteAddress pointing back at switchboard itself is refused.
+  app.addHook('onListen', (done) => {
+    const address = app.server.address();
+    if (address && typeof address === 'object') s.outboundPolicy.addOwnPort(address.port);
+    done();
+  });
   await registerApiDocument(app, API_PREFIX, PACKAGE_VERSION);
 
   // Hooks on every request are callback-style: an async hook costs a promise and a turn of the

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseOutboundList } from './outbound-policy.ts';
 
 /**
  * Configuration is read once, at start, from the environment and frozen. Every variable also
@@ -29,6 +30,10 @@ export interface Config {
    * console's session cookie is `Secure`.
    */
   readonly trustProxy: boolean | string;
+  /** Addresses, CIDRs and host names switchboard may connect to (only these, when set). */
+  readonly outboundAllow: readonly string[];
+  /** Addresses, CIDRs and host names switchboard never connects to. */
+  readonly outboundDeny: readonly string[];
   /** How long one call to a vendor may take before it counts as a timeout. */
   readonly vendorTimeoutMs: number;
   /** Largest vendor answer read into memory, in bytes. */
@@ -143,6 +148,8 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     bodyLimit: integer(env, 'SWITCHBOARD_BODY_LIMIT', 1024 * 1024, 1024, 100 * 1024 * 1024),
     requestTimeoutMs: integer(env, 'SWITCHBOARD_REQUEST_TIMEOUT_MS', 60_000, 1000, 3_600_000),
     trustProxy: trustProxy(read(env, 'SWITCHBOARD_TRUST_PROXY')),
+    outboundAllow: outboundList(env, 'SWITCHBOARD_OUTBOUND_ALLOW'),
+    outboundDeny: outboundList(env, 'SWITCHBOARD_OUTBOUND_DENY'),
     vendorTimeoutMs: integer(env, 'SWITCHBOARD_VENDOR_TIMEOUT_MS', 15_000, 100, 600_000),
     // At most 256 MiB: an answer is decoded to one string, and V8 strings stop at about 512 MiB.
     vendorAnswerLimit: integer(env, 'SWITCHBOARD_VENDOR_ANSWER_LIMIT', 128 * 1024 * 1024, 1024, 256 * 1024 * 1024),
@@ -175,4 +182,20 @@ function trustProxy(value: string | undefined): boolean | string {
     throw new ConfigError(`SWITCHBOARD_TRUST_PROXY must be true, false or addresses and CIDRs separated by commas, not "${value}"`);
   }
   return entries.join(',');
+}
+
+/** A comma-separated outbound list, checked here so that a typo is a start-up error. */
+function outboundList(env: Env, name: string): readonly string[] {
+  const entries = Object.freeze(
+    (read(env, name) ?? '')
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean),
+  );
+  try {
+    parseOutboundList(name, entries);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  return entries;
 }

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
+import type { OutboundPolicy } from './outbound-policy.ts';
 
 export interface DispatcherOptions {
   /** PEM of extra certificate authorities to trust (a vendor server with a private certificate). */
@@ -22,6 +23,8 @@ export interface OutboundHttpOptions {
   /** Connections per origin; bounds how hard one vendor server can be hit. */
   connectionsPerOrigin: number;
   answerLimit: number;
+  /** Checked on every new connection, with the address it resolves to (outbound-policy.ts). */
+  policy: OutboundPolicy;
 }
 
 export function createOutboundHttp(options: OutboundHttpOptions): OutboundHttp {
@@ -32,8 +35,17 @@ export function createOutboundHttp(options: OutboundHttpOptions): OutboundHttp {
       const key = ca ? hash('sha256', ca, 'hex') : '';
       let agent = agents.get(key);
       if (!agent) {
+        const connectChecked = buildConnector({ timeout: options.connectTimeoutMs, ...(ca && { ca }) });
         agent = new Agent({
-          connect: { timeout: options.connectTimeoutMs, ...(ca && { ca }) },
+          // The host name is resolved here, checked against the policy, and the address checked
+          // is the one connected to; TLS still verifies the certificate against the name.
+          connect: (opts, callback) => {
+            const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
+            options.policy.resolve(opts.hostname, port).then(
+              (address) => connectChecked({ ...opts, hostname: address }, callback),
+              (err: Error) => callback(err, null),
+            );
+          },
           connections: options.connectionsPerOrigin,
           keepAliveTimeout: 30_000,
         });

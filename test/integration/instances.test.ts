@@ -203,7 +203,8 @@ describe('provisioning failures', () => {
     const res = await create(body({}, { siteAddress: `http://127.0.0.1:${(html.address() as { port: number }).port}` }));
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/does not answer like Jira Server or Data Center/);
-    expect(res.body.providerMessage).toBe('Welcome to nginx!');
+    // Whatever answers at an address that is not Jira is described, never echoed.
+    expect(res.body.providerMessage).toBe('HTTP 200 (text/html), not an answer of Jira');
     await new Promise((r) => html.close(r));
     const wrongContext = await create(body({}, { siteAddress: new URL(jira.baseUrl).origin }));
     expect(wrongContext.status).toBe(400);

@@ -84,7 +84,7 @@ describe('limits on what Jira sends back', () => {
     const record = (err: unknown) => uncaught.push(err);
     process.on('uncaughtException', record);
     try {
-      const client = new VendorClient(options(), { name: 'Vendor', errorText: () => undefined });
+      const client = new VendorClient(options(), { name: 'Vendor', errorText: () => undefined, ownsAnswer: () => true });
       await expect(client.stream('/declared')).rejects.toThrow(/larger than 65536 bytes/);
       const chunked = await client.stream('/chunked');
       await expect(chunked.body.toArray()).rejects.toThrow(/larger than 65536 bytes/);

@@ -19,6 +19,11 @@ export const jiraDialect: VendorDialect = {
     ];
     return parts.length ? parts.join('; ') : undefined;
   },
+  // Jira Server sends X-AREQUESTID and X-AUSERNAME on every answer (jira-server.md §3.1), and a
+  // login problem is named in X-Seraph-LoginReason or X-Authentication-Denied-Reason.
+  ownsAnswer(res) {
+    return ['x-arequestid', 'x-ausername', 'x-seraph-loginreason', 'x-authentication-denied-reason'].some((name) => header(res, name) !== undefined);
+  },
   specialError(res, extras) {
     if (res.status === 403 && header(res, 'x-authentication-denied-reason')?.startsWith('CAPTCHA_CHALLENGE')) {
       return new ApiError(

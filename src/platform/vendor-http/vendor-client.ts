@@ -28,6 +28,12 @@ export interface VendorDialect {
    * instead (a login lockout sent as 403, say); `undefined` for the usual mapping.
    */
   specialError?(res: VendorResponse, extras: ErrorExtras): ApiError | undefined;
+  /**
+   * Whether an answer bears the vendor's marks (its headers, its error body). Only such an
+   * answer's words are passed on: whatever else answers at a configured address (an internal
+   * page reached by mistake or on purpose) is described by status and content type alone.
+   */
+  ownsAnswer(res: VendorResponse): boolean;
 }
 
 /** How long a 429 may be waited out inside one call before the caller gets the 429 itself. */
@@ -35,10 +41,11 @@ const MAX_RATE_LIMIT_WAIT_MS = 10_000;
 const DOT_SEGMENT = /\/\.{1,2}(?:\/|$)/;
 
 /**
- * The vendor's words for `providerMessage`: its JSON error body through the dialect, else the
- * text of the page, at most 500 characters.
+ * The vendor's words for `providerMessage`, at most 500 characters: its JSON error body through
+ * the dialect, else the text of its page. An answer without the vendor's marks is not echoed.
  */
 export function providerMessage(res: VendorResponse, dialect: VendorDialect): string {
+  if (!dialect.ownsAnswer(res)) return `HTTP ${res.status} (${res.contentType || 'no content type'}), not an answer of ${dialect.name}`;
   if (res.contentType.includes('json')) {
     try {
       const words = dialect.errorText(JSON.parse(res.text) as unknown);

@@ -33,7 +33,7 @@ export class ReceivedResponse implements VendorResponse {
 /** A failure below HTTP (DNS, TCP, TLS, a timeout), or an answer too large to read. */
 export class VendorNetworkError extends Error {
   constructor(
-    readonly cause_: 'dns' | 'refused' | 'timeout' | 'tls' | 'reset' | 'too-large' | 'other',
+    readonly cause_: 'dns' | 'refused' | 'policy' | 'timeout' | 'tls' | 'reset' | 'too-large' | 'other',
     readonly code: string,
     message: string,
   ) {
@@ -183,6 +183,8 @@ export function classifyNetworkError(err: unknown, url: URL, timeoutMs: number):
   const code = e.name === 'TimeoutError' || e.name === 'AbortError' ? e.name : String(e.code ?? e.cause?.code ?? e.name ?? 'UNKNOWN');
   const where = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new VendorNetworkError('dns', code, `the host name ${url.hostname} does not resolve (DNS ${code})`);
+  // switchboard's own outbound policy, not the network: its message names the setting.
+  if (code === 'OUTBOUND_REFUSED') return new VendorNetworkError('policy', code, e.message ?? 'the outbound policy refuses the address');
   if (code === 'ECONNREFUSED') return new VendorNetworkError('refused', code, `the connection to ${where} was refused`);
   if (code === 'ANSWER_TOO_LARGE')
     return new VendorNetworkError('too-large', code, `the answer from ${where} is ${e.message ?? ''} (SWITCHBOARD_VENDOR_ANSWER_LIMIT)`);
