@@ -99,7 +99,8 @@ export class EventRepository {
    */
   async claimDuePolls(now: Date, limit: number): Promise<number[]> {
     const at = now.toISOString();
-    const due = this.db.selectFrom('event_sources').where('kind', '=', 'polling').where('next_poll_at', '<=', at);
+    // Polling sources, and webhook sources' catch-up polls.
+    const due = this.db.selectFrom('event_sources').where('next_poll_at', '<=', at);
     const claimed: number[] = [];
     for (const { interval_minutes } of await due.select('interval_minutes').distinct().execute()) {
       if (claimed.length >= limit) break;
@@ -129,9 +130,13 @@ export class EventRepository {
     const row = await this.db
       .selectFrom('event_sources')
       .select((eb) => eb.fn.min('next_poll_at').as('next'))
-      .where('kind', '=', 'polling')
       .executeTakeFirst();
     return row?.next ?? undefined;
+  }
+
+  /** Makes every webhook source's catch-up poll due now (a worker starting after a pause). */
+  async catchUpWebhooks(now: Date): Promise<void> {
+    await this.db.updateTable('event_sources').set({ next_poll_at: now.toISOString() }).where('kind', '=', 'webhook').execute();
   }
 
   async pollSucceeded(instanceId: number, cursor: unknown, now: Date): Promise<void> {

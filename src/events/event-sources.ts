@@ -16,6 +16,14 @@ export function intakeUrl(publicUrl: string, elementKey: string, instanceId: num
  * and the registration of the intake URL in the vendor (removed again when events are turned
  * off or the instance is deleted).
  */
+/**
+ * A vendor does not retry a webhook it could not deliver (Jira does not), so changes made while
+ * switchboard was down or unreachable would be lost. Webhook instances therefore also poll, at
+ * start and then this often, for changes since their last poll; the dedupe ledger drops what
+ * the webhooks delivered already (docs/events.md).
+ */
+export const WEBHOOK_CATCH_UP_MINUTES = 60;
+
 export class EventSources {
   constructor(
     private readonly repo: EventRepository,
@@ -59,14 +67,15 @@ export class EventSources {
     const kindChanged = existing !== undefined && existing.kind !== settings.kind;
     if (kindChanged && existing.vendor_webhook_id) await this.#unregister(instance, existing.vendor_webhook_id);
     row.kind = settings.kind;
-    row.interval_minutes = settings.intervalMinutes;
+    row.interval_minutes = settings.kind === 'polling' ? settings.intervalMinutes : WEBHOOK_CATCH_UP_MINUTES;
     row.updated_at = now;
     if (settings.kind === 'polling') {
       if (!existing || kindChanged || row.next_poll_at === null) row.next_poll_at = now;
       row.vendor_webhook_id = null;
       row.registration = 'none';
     } else {
-      row.next_poll_at = null;
+      // The first catch-up poll takes the vendor's "now" as its starting point.
+      if (!existing || kindChanged || row.next_poll_at === null) row.next_poll_at = now;
       if (!row.webhook_secret_hash) Object.assign(row, this.repo.newWebhookSecret());
       if (kindChanged) row.vendor_webhook_id = null;
       if (!row.vendor_webhook_id) {

@@ -46,6 +46,8 @@ export class EventWorker {
   constructor(private readonly deps: EventWorkerDeps) {}
 
   async start(): Promise<void> {
+    // Changes made while no worker ran reached no webhook intake: catch up on them first.
+    await this.deps.events.catchUpWebhooks(this.deps.clock.now());
     await this.deps.queue.work(POLL_JOB, (p) => this.poll(Number(p.instanceId)), { concurrency: this.deps.pollConcurrency });
     await this.deps.queue.work(DELIVER_JOB, (p) => this.deps.service.deliver(String(p.deliveryId)), { concurrency: this.deps.deliveryConcurrency });
     this.#timer = setInterval(() => void this.tick(), this.deps.tickMs);
@@ -104,10 +106,11 @@ export class EventWorker {
   async poll(instanceId: number): Promise<void> {
     const instance = await this.deps.instances.find(instanceId);
     const source = await this.deps.events.source(instanceId);
+    // A webhook source polls too, to catch up on what its webhooks missed (event-sources.ts).
     // An instance whose credentials the vendor refused is not polled: every poll would be one
     // more failed login towards the vendor's lockout of that user. A credentials change that
     // checks out makes it valid again.
-    if (!instance || !source || instance.disabled || !instance.valid || source.kind !== 'polling') return;
+    if (!instance || !source || instance.disabled || !instance.valid) return;
     const element = this.deps.registry.module(instance.elementKey)!;
     if (!element.events) return;
     const settings = eventSettings(instance.configuration, element.events.defaultObjects);

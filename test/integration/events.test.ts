@@ -276,6 +276,33 @@ describe('Jira webhooks', () => {
     expect((await jira.jira.get('/rest/jira-webhook/1.0/webhooks')).body.filter((h: any) => h.url === s.webhookUrl)).toHaveLength(0);
   });
 
+  it('catches up by polling on what Jira could not deliver, and never delivers a change twice', async () => {
+    const instance = await eventsInstance('catch-up', { 'event.vendor.type': 'webhook' });
+    // The catch-up poll at creation takes Jira's "now" as its starting point.
+    await waitFor(async () => (await status(instance.id)).lastPollDate !== null);
+    const before = await createIssue('delivered by the webhook');
+    await receiver.waitFor(() => ids(instance.id).includes(`CREATED:${before.id}`));
+    // Jira stops reaching switchboard (here: its webhook is gone); Jira does not retry.
+    const s = await status(instance.id);
+    const hook = (await jira.jira.get('/rest/jira-webhook/1.0/webhooks')).body.find((h: any) => h.url === s.webhookUrl);
+    expect((await jira.jira.delete(`/rest/jira-webhook/1.0/webhooks/${hook.id}`)).status).toBe(204);
+    const missed = [await createIssue('missed 1'), await createIssue('missed 2')];
+    // Later than a second after its creation, so that the change reads as an update.
+    await jira.control.put('/clock', { advanceMs: 1100 });
+    await jira.jira.put(`/rest/api/2/issue/${before.key}`, { fields: { summary: 'changed while unreachable' } });
+    // A worker that starts makes every webhook source's catch-up due at once.
+    await server.services.eventRepo.catchUpWebhooks(server.clock.now());
+    expect(Date.parse((await status(instance.id)).nextPollDate)).toBeLessThanOrEqual(server.clock.now().getTime());
+    await poll(instance.id);
+    await receiver.waitFor(() => missed.every((m) => ids(instance.id).includes(`CREATED:${m.id}`)) && ids(instance.id).includes(`UPDATED:${before.id}`));
+    await poll(instance.id);
+    await waitFor(() => settled(instance.id));
+    const all = ids(instance.id);
+    expect(all.filter((e) => e === `CREATED:${before.id}`)).toHaveLength(1);
+    expect(all.filter((e) => e === `UPDATED:${before.id}`)).toHaveLength(1);
+    for (const m of missed) expect(all.filter((e) => e === `CREATED:${m.id}`)).toHaveLength(1);
+  });
+
   it('without Jira admin rights, shows the URL to register by hand, which then works (9.x API)', async () => {
     await jira.control.put('/config', { version: '9.12.2' });
     const instance = await eventsInstance('manual', { 'event.vendor.type': 'webhook' }, 'jiradev');

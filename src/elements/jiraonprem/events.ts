@@ -109,9 +109,11 @@ function fromWebhook(ctx: HubContext, body: unknown): VendorEvent[] | undefined 
   if (!type) return [];
   if (!b.issue?.id || !bases.some((base) => String(b.issue!.self ?? '').startsWith(`${base}/`))) return undefined;
   const at = typeof b.timestamp === 'number' ? b.timestamp : Date.now();
-  return [
-    { eventType: type, objectType: 'incidents', objectId: b.issue.id, date: iso(at), version: `${b.webhookEvent}:${at}:${b.issue.fields?.updated ?? ''}` },
-  ];
+  // The same version a poll gives the same change (the issue's `updated`), so that a catch-up
+  // poll and a webhook never both deliver it; a deletion has no `updated` a poll could see.
+  const updated = b.issue.fields?.updated;
+  const version = type !== 'DELETED' && typeof updated === 'string' ? updated : `${b.webhookEvent}:${at}`;
+  return [{ eventType: type, objectType: 'incidents', objectId: b.issue.id, date: iso(at), version }];
 }
 
 const major = (ctx: HubContext) => Number(((ctx.instance.vendorMeta.jira as { versionNumbers?: number[] } | null)?.versionNumbers ?? [10])[0]);
