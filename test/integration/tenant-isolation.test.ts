@@ -182,7 +182,7 @@ describe('tenant isolation, generated from the route table', () => {
       const segments = route.url.split('/');
       const namesA = segments.some((s) => s.startsWith(':') && NAMES_A.has(s.slice(1)));
       const path = segments.map((s, i) => (s.startsWith(':') ? encodeURIComponent(valueFor(s.slice(1), segments[i - 1] ?? '')) : s)).join('/');
-      const body = route.method === 'GET' || route.method === 'DELETE' || !route.schema?.body ? undefined : sample(route.schema.body as JsonSchema);
+      const body = route.method === 'GET' || route.method === 'DELETE' || !route.schema?.body ? undefined : (sample(route.schema.body as JsonSchema) as object);
       for (const authorization of [asB, `User ${other.userSecret}, Element ${A.token}`]) {
         const res = await call(`${server.origin}${path}`, { method: route.method, headers: { authorization }, ...(body && { json: body }) });
         called++;
