@@ -144,6 +144,17 @@ export class EventService {
     const now = this.deps.clock.now();
     const d = await this.deps.events.claimDelivery(deliveryId, now, this.deps.delivery.timeoutMs * 3);
     if (!d) return;
+    try {
+      await this.#send(d, now);
+    } catch (err) {
+      // Whatever went wrong, the attempt counts: a delivery that failed before its POST must
+      // not stay `sending` and be taken again and again without ever reaching the attempt cap.
+      this.deps.logger.warn({ deliveryId: d.id, err: (err as Error).message }, 'delivery attempt failed before sending');
+      await this.#retryLater(d, null, `the notification could not be sent: ${(err as Error).message}`, 0);
+    }
+  }
+
+  async #send(d: DeliveryRow, now: Date): Promise<void> {
     const instance = await this.deps.instances.find(d.instance_id);
     if (!instance) {
       // Never send a notification without the signature its receiver expects.
@@ -159,11 +170,11 @@ export class EventService {
       'Elements-Webhook-Timestamp': String(timestamp),
       ...(key && signatures(key, d.body, timestamp)),
     };
+    const target = withoutUrlCredentials(this.deps.events.sendUrl(d));
     let status: number | null = null;
     let waitAtLeastMs = 0;
     let error: string;
     try {
-      const target = withoutUrlCredentials(this.deps.events.sendUrl(d));
       const res = await request(target.url, {
         method: 'POST',
         headers: target.authorization ? { ...headers, authorization: target.authorization } : headers,

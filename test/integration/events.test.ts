@@ -290,10 +290,10 @@ describe('Jira webhooks', () => {
     // Later than a second after its creation, so that the change reads as an update.
     await jira.control.put('/clock', { advanceMs: 1100 });
     await jira.jira.put(`/rest/api/2/issue/${before.key}`, { fields: { summary: 'changed while unreachable' } });
-    // A worker that starts makes every webhook source's catch-up due at once.
+    // A worker that starts makes every webhook source's catch-up due at once, and its tick runs it.
+    const polledBefore = (await status(instance.id)).lastPollDate;
     await server.services.eventRepo.catchUpWebhooks(server.clock.now());
-    expect(Date.parse((await status(instance.id)).nextPollDate)).toBeLessThanOrEqual(server.clock.now().getTime());
-    await poll(instance.id);
+    await waitFor(async () => (await status(instance.id)).lastPollDate !== polledBefore);
     await receiver.waitFor(() => missed.every((m) => ids(instance.id).includes(`CREATED:${m.id}`)) && ids(instance.id).includes(`UPDATED:${before.id}`));
     await poll(instance.id);
     await waitFor(() => settled(instance.id));
@@ -382,6 +382,34 @@ describe('deliveries', () => {
     await waitFor(() => settled(instance.id));
     const log = await eventLog(instance.id);
     expect(log[0]).toMatchObject({ status: 'NOTIFIED', deliveries: [{ status: 'delivered', attempts: 3, lastStatus: 200 }] });
+  });
+
+  it('counts an attempt answered with an absurd Retry-After, and one that failed before sending', async () => {
+    const instance = await eventsInstance('overflow', {});
+    receiver.respondWith((r) =>
+      r.json.message.instanceId === instance.id ? { status: 503, headers: { 'Retry-After': '100000000000000000000' } } : { status: 200 },
+    );
+    await poll(instance.id);
+    await createIssue('retry-after overflow');
+    await poll(instance.id);
+    await waitFor(async () => (await eventLog(instance.id))[0]?.deliveries[0]?.attempts === 1);
+    const [event] = await eventLog(instance.id);
+    const delivery = event.deliveries[0];
+    expect(delivery).toMatchObject({ status: 'pending', lastStatus: 503 });
+    // Clamped to an hour, never an invalid date.
+    expect(Date.parse(delivery.nextAttemptDate) - Date.now()).toBeLessThanOrEqual(3_600_000 + 60_000);
+    // A delivery whose sealed URL cannot be opened fails before its POST: still one attempt more.
+    await server.store.db
+      .updateTable('deliveries')
+      .set({ url_enc: 'v1.broken', status: 'pending', next_attempt_at: new Date(0).toISOString() })
+      .where('id', '=', delivery.id)
+      .execute();
+    // The worker's tick may take it first; either way the attempt is counted.
+    await server.services.events.deliver(delivery.id);
+    await waitFor(async () => (await eventLog(instance.id))[0].deliveries[0].attempts >= 2);
+    // Retried without delay here (base delay 0), so later attempts may have run as well.
+    const after = (await eventLog(instance.id))[0].deliveries[0];
+    expect(after.lastError).toMatch(/could not be sent/);
   });
 
   it('marks a delivery failed after 9 attempts; redelivery through the API sends it again', async () => {
