@@ -12,11 +12,6 @@ export function intakeUrl(publicUrl: string, elementKey: string, instanceId: num
 }
 
 /**
- * Keeps `event_sources` in step with instance configuration: polling schedules, webhook secrets,
- * and the registration of the intake URL in the vendor (removed again when events are turned
- * off or the instance is deleted).
- */
-/**
  * A vendor does not retry a webhook it could not deliver (Jira does not), so changes made while
  * switchboard was down or unreachable would be lost. Webhook instances therefore also poll, at
  * start and then this often, for changes since their last poll; the dedupe ledger drops what
@@ -24,6 +19,11 @@ export function intakeUrl(publicUrl: string, elementKey: string, instanceId: num
  */
 export const WEBHOOK_CATCH_UP_MINUTES = 60;
 
+/**
+ * Keeps `event_sources` in step with instance configuration: polling schedules, webhook secrets,
+ * and the registration of the intake URL in the vendor (removed again when events are turned
+ * off or the instance is deleted).
+ */
 export class EventSources {
   constructor(
     private readonly repo: EventRepository,
