@@ -12,7 +12,7 @@ export function intakeUrl(publicUrl: string, elementKey: string, instanceId: num
 }
 
 /**
- * A vendor does not retry a webhook it could not deliver (Jira does not), so changes made while
+ * A vendor need not retry a webhook it could not deliver (some never do), so changes made while
  * switchboard was down or unreachable would be lost. Webhook instances therefore also poll, at
  * start and then this often, for changes since their last poll; the dedupe ledger drops what
  * the webhooks delivered already (docs/events.md).
