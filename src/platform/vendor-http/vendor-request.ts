@@ -219,12 +219,34 @@ export function header(res: Pick<VendorResponse, 'headers'>, name: string): stri
 /**
  * The words of an error answer that is not the vendor's JSON error body: the text of an HTML page
  * (tags, scripts and styles removed), at most 500 characters. An error page's words are near its
- * top; the 64 KB cap keeps the expressions below cheap on a huge answer.
+ * top, so only its first 64 KB are read; every step below is linear in them.
  */
+/**
+ * `<script>…</script>` and `<style>…</style>` blocks removed (an unclosed one runs to the end), in
+ * one pass: a lazy regular expression with a back-reference rescans the rest of the page from
+ * every opening tag, which is quadratic on a page of unclosed ones.
+ */
+export function withoutScriptsAndStyles(html: string): string {
+  const lower = html.toLowerCase();
+  let out = '';
+  let from = 0;
+  let nextScript = lower.indexOf('<script', from);
+  let nextStyle = lower.indexOf('<style', from);
+  for (;;) {
+    if (nextScript !== -1 && nextScript < from) nextScript = lower.indexOf('<script', from);
+    if (nextStyle !== -1 && nextStyle < from) nextStyle = lower.indexOf('<style', from);
+    const start = nextScript === -1 ? nextStyle : nextStyle === -1 ? nextScript : Math.min(nextScript, nextStyle);
+    if (start === -1) return out + html.slice(from);
+    const close = start === nextScript ? '</script>' : '</style>';
+    const end = lower.indexOf(close, start);
+    out += `${html.slice(from, start)} `;
+    if (end === -1) return out;
+    from = end + close.length;
+  }
+}
+
 export function pageText(res: VendorResponse): string {
-  const text = res.text
-    .slice(0, 64 * 1024)
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+  const text = withoutScriptsAndStyles(res.text.slice(0, 64 * 1024))
     .replace(/<[^>]+>/g, ' ')
     .replace(/&nbsp;/g, ' ')
     .replace(/\s+/g, ' ')
