@@ -71,6 +71,8 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
     await services.close();
     await store.close();
     await demoJira?.close();
+    // The last log lines reach the reader before the process ends, unless it is stuck.
+    await Promise.race([new Promise<void>((r) => services.logger.flush(() => r())), new Promise((r) => setTimeout(r, 1000).unref())]);
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

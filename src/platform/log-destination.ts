@@ -4,6 +4,9 @@ import sonicBoom from 'sonic-boom';
 const { SonicBoom } = sonicBoom;
 type SonicBoom = InstanceType<typeof SonicBoom>;
 
+/** The largest single write; also how much may pile up before a write starts on its own. */
+const WRITE_BYTES = 1024 * 1024;
+
 /** The JSON line that tells the reader how many lines it missed (pino's `warn` level). */
 const droppedNotice = (count: number, now: number) =>
   `${JSON.stringify({ level: 40, time: now, msg: `${count} log lines were dropped: the reader of this process's output fell behind`, droppedLogLines: count })}\n`;
@@ -29,6 +32,9 @@ export class BatchedLogDestination {
   #unreported = 0;
   #droppedTotal = 0;
   #lastWriteDropped = false;
+  /** Bytes handed to the writer, and bytes it has written: equal when nothing is pending. */
+  #accepted = 0;
+  #written = 0;
   /** At exit the buffer is written synchronously, but a stuck reader is not waited for long. */
   #exitDeadline: number | undefined;
   readonly #out: SonicBoom;
@@ -39,11 +45,18 @@ export class BatchedLogDestination {
     this.#out = new SonicBoom({
       fd,
       sync: false,
+      // Writes start when this class says so (`flush`), not on every batch handed over, so that
+      // `flushSync` at exit finds what is held still in the buffer and writes it synchronously.
+      maxWrite: WRITE_BYTES,
+      minLength: WRITE_BYTES - 1,
       maxLength: maxBufferedBytes,
       retryEAGAIN: () => this.#exitDeadline === undefined || Date.now() < this.#exitDeadline,
     });
     this.#out.on('drop', () => {
       this.#lastWriteDropped = true;
+    });
+    this.#out.on('write', (n: number) => {
+      this.#written += n;
     });
     // A reader that has gone (EPIPE) or a descriptor that was never open: what is held stays
     // bounded by maxBufferedBytes, and later batches are dropped and counted.
@@ -62,33 +75,61 @@ export class BatchedLogDestination {
     if (this.#chars >= this.#batchChars) this.flush();
   }
 
-  /** Hands the collected lines to the writer; never waits. */
-  flush(): void {
-    if (this.#lines.length === 0) return;
+  /**
+   * Hands the collected lines to the writer and starts writing, never waiting; `done` (pino's
+   * `logger.flush(cb)`) is called once everything handed over, and the count of anything
+   * dropped, is written, which a graceful shutdown waits for (with a time limit of its own).
+   */
+  flush(done?: () => void): void {
+    this.#handOver();
+    this.#out.flush();
+    if (done) this.#whenWritten(done);
+  }
+
+  /**
+   * Writes everything still held, synchronously: for process exit, giving a stuck reader 1 s. A
+   * write already in progress (waiting out a full pipe) is not repeated here and may be lost; a
+   * graceful shutdown therefore waits for `flush(done)` first.
+   */
+  flushSync(): void {
+    this.#exitDeadline = Date.now() + 1000;
+    try {
+      this.#handOver();
+      this.#out.flushSync();
+    } catch {
+      // The reader is gone or stuck: the rest is lost, as the process is ending anyway.
+    }
+  }
+
+  /** Moves the collected lines (after the notice of any dropped ones) into the writer's buffer. */
+  #handOver(): void {
+    if (this.#lines.length === 0 && this.#unreported === 0) return;
     const count = this.#lines.length;
     const batch = this.#lines.join('');
     this.#lines = [];
     this.#chars = 0;
+    const data = this.#unreported > 0 ? droppedNotice(this.#unreported, Date.now()) + batch : batch;
     this.#lastWriteDropped = false;
-    this.#out.write(this.#unreported > 0 ? droppedNotice(this.#unreported, Date.now()) + batch : batch);
+    this.#out.write(data);
     if (this.#lastWriteDropped) {
       this.#unreported += count;
       this.#droppedTotal += count;
     } else {
       this.#unreported = 0;
+      this.#accepted += Buffer.byteLength(data);
     }
   }
 
-  /** Writes everything still held, synchronously: for process exit, giving a stuck reader 1 s. */
-  flushSync(): void {
-    this.#exitDeadline = Date.now() + 1000;
-    try {
-      // What is held first, so that the last lines (and the count of any lost) find room.
-      this.#out.flushSync();
-      this.flush();
-      this.#out.flushSync();
-    } catch {
-      // The reader is gone or stuck: the rest is lost, as the process is ending anyway.
+  #whenWritten(done: () => void): void {
+    if (this.#written >= this.#accepted && this.#unreported === 0) {
+      done();
+      return;
     }
+    // Each write ends with 'drain'; what the buffer could not take yet (a notice) goes next.
+    this.#out.once('drain', () => {
+      this.#handOver();
+      this.#out.flush();
+      this.#whenWritten(done);
+    });
   }
 }
