@@ -82,7 +82,8 @@ export class BatchedLogDestination {
    */
   flush(done?: () => void): void {
     this.#handOver();
-    this.#out.flush();
+    // Only when something waits: an idle process makes no empty writes.
+    if (this.#accepted > this.#written) this.#out.flush();
     if (done) this.#whenWritten(done);
   }
 
@@ -96,6 +97,8 @@ export class BatchedLogDestination {
     try {
       this.#handOver();
       this.#out.flushSync();
+      // A synchronous flush reports no 'write' events: everything handed over is out now.
+      this.#written = this.#accepted;
     } catch {
       // The reader is gone or stuck: the rest is lost, as the process is ending anyway.
     }
@@ -126,10 +129,6 @@ export class BatchedLogDestination {
       return;
     }
     // Each write ends with 'drain'; what the buffer could not take yet (a notice) goes next.
-    this.#out.once('drain', () => {
-      this.#handOver();
-      this.#out.flush();
-      this.#whenWritten(done);
-    });
+    this.#out.once('drain', () => this.flush(done));
   }
 }

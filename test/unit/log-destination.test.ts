@@ -24,23 +24,26 @@ describe('batched log destination', () => {
     const out = new BatchedLogDestination(file.fd, { batchChars: 100, flushEveryMs: 60_000 });
     out.write('{"msg":"é ü 日本"}\n');
     out.write('{"msg":"second"}\n');
-    await new Promise((r) => setTimeout(r, 20));
+    // Checked at once: nothing asynchronous can have run in between.
     expect(file.read()).toBe('');
     out.write(`{"msg":"${'x'.repeat(80)}"}\n`);
     await waitFor(() => file.read() === `{"msg":"é ü 日本"}\n{"msg":"second"}\n{"msg":"${'x'.repeat(80)}"}\n`);
   });
 
-  it('writes a partial batch on flushSync and after its interval', async () => {
+  it('writes a partial batch on flushSync, on flush(done), and after its interval', async () => {
     const file = logFile();
-    const out = new BatchedLogDestination(file.fd, { batchChars: 10_000, flushEveryMs: 50 });
+    const out = new BatchedLogDestination(file.fd, { batchChars: 10_000, flushEveryMs: 60_000 });
     out.write('a\n');
     out.flushSync();
     expect(file.read()).toBe('a\n');
     out.write('b\n');
-    // Not written until the interval passes, then written by it.
-    await new Promise((r) => setTimeout(r, 10));
     expect(file.read()).toBe('a\n');
-    await waitFor(() => file.read() === 'a\nb\n');
+    await new Promise<void>((r) => out.flush(r));
+    expect(file.read()).toBe('a\nb\n');
+    const other = logFile();
+    const timed = new BatchedLogDestination(other.fd, { batchChars: 10_000, flushEveryMs: 50 });
+    timed.write('c\n');
+    await waitFor(() => other.read() === 'c\n');
   });
 
   it('drops a batch it cannot write instead of throwing into the caller', () => {
