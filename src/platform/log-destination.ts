@@ -22,8 +22,8 @@ const droppedNotice = (count: number, now: number) =>
  * `droppedLines` keeps the total. Losing log lines beats a server that stops serving because
  * nobody reads its output.
  *
- * Why batches rather than sonic-boom's `minLength`: it measures the byte length of its whole
- * pending buffer on every line; here a line costs an array push.
+ * Lines are collected here rather than handed to sonic-boom one by one: it measures the byte
+ * length of its whole pending buffer on every write; here a line costs an array push.
  */
 export class BatchedLogDestination {
   #lines: string[] = [];
