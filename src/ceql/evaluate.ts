@@ -1,3 +1,4 @@
+import { ownValue } from '../platform/own-properties.ts';
 import type { Expr, FieldRef, OrderKey, Value } from './ast.ts';
 
 /** Reads a field of one record; `undefined` and `null` both count as NULL. */
@@ -8,7 +9,7 @@ export function readPath(record: unknown, field: FieldRef): unknown {
   let current: unknown = record;
   for (const segment of field.path) {
     if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[segment];
+    current = ownValue(current, segment);
   }
   return current;
 }

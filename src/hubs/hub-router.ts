@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import multipart from '@fastify/multipart';
 import { identityOf } from '../auth/authenticate.ts';
 import { ApiError, badRequest, notFound, rejectsCredentials } from '../platform/errors.ts';
+import { ownValue, setOwn } from '../platform/own-properties.ts';
 import { parseOrderBy, parseWhere } from '../ceql/index.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
 import type { VendorDataCache } from '../platform/vendor-data-cache.ts';
@@ -25,7 +26,7 @@ const truthy = (v: unknown) => v === true || v === 'true';
 type RawQuery = Record<string, string | string[] | undefined>;
 /** A query parameter's first value (a repeated parameter arrives as an array). */
 const firstOf = (query: RawQuery, key: string) => {
-  const v = query[key];
+  const v = ownValue(query, key) as RawQuery[string];
   return Array.isArray(v) ? v[0] : v;
 };
 
@@ -183,7 +184,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     const query: Record<string, string> = {};
     for (const k in raw) {
       const v = raw[k];
-      if (!RESERVED.has(k) && v !== undefined) query[k] = Array.isArray(v) ? v.join(',') : v;
+      if (!RESERVED.has(k) && v !== undefined) setOwn(query, k, Array.isArray(v) ? v.join(',') : v);
     }
     const params = { ...(request.params as Record<string, string>) };
     delete params.hub;

@@ -1,3 +1,5 @@
+import { setOwn } from '../platform/own-properties.ts';
+
 /** Removes object properties whose value is null, at every depth; nulls inside arrays stay (D19). */
 export function stripNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripNulls);
@@ -5,7 +7,7 @@ export function stripNulls(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (v === null) continue;
-    out[k] = stripNulls(v);
+    setOwn(out, k, stripNulls(v));
   }
   return out;
 }

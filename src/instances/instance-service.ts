@@ -10,6 +10,7 @@ import { validatePlatformConfiguration } from '../elements/platform-configuratio
 import type { Instance, InstanceChanges, InstanceFilter, InstanceRepository } from './instance-repository.ts';
 import { MASK, secretKeys } from './views.ts';
 import { maskUrlCredentials } from '../platform/url-credentials.ts';
+import { setOwn } from '../platform/own-properties.ts';
 import type { CreateInstanceBody, ElementRef, UpdateInstanceBody } from './schemas.ts';
 
 const MAX_CONFIGURATION_BYTES = 64 * 1024;
@@ -176,7 +177,7 @@ export class InstanceService {
       const old = stored[k];
       // A secret or a URL's user info sent back masked keeps the stored value.
       const echoed = (secrets.has(k) && v === MASK) || (typeof v === 'string' && typeof old === 'string' && v !== old && v === maskUrlCredentials(old));
-      next[k] = echoed ? old : v;
+      setOwn(next, k, echoed ? old : v);
     }
     if (replace) {
       // A PUT that leaves a secret out keeps it: clients often echo the masked configuration back.

@@ -1,4 +1,5 @@
 import { badRequest } from '../platform/errors.ts';
+import { ownValue, setOwn } from '../platform/own-properties.ts';
 
 /** One field of a transformation (open-connectors-api.md §8.2): common `path` ← vendor `vendorPath`. */
 export interface FieldMapping {
@@ -25,7 +26,9 @@ export interface TransformationBody {
 }
 
 const TYPES: ReadonlySet<string> = new Set(['string', 'number', 'boolean', 'date']);
-const PATH = /^[A-Za-z0-9_$@-]+(\[(\d+|\*)\])?(\.[A-Za-z0-9_$@-]+(\[(\d+|\*)\])?)*$/;
+// An index has at most three digits: writing `items[100000000]` would make an array that long.
+const PATH = /^[A-Za-z0-9_$@-]+(\[(\d{1,3}|\*)\])?(\.[A-Za-z0-9_$@-]+(\[(\d{1,3}|\*)\])?)*$/;
+const PATH_FORM = 'a dotted path of names, each with an optional [index] of at most 999 or [*]';
 
 type Segment = { key: string; index?: number | '*' };
 
@@ -83,7 +86,7 @@ export function getPath(obj: unknown, segments: Segment[]): unknown {
   for (let i = 0; i < segments.length; i++) {
     const s = segments[i]!;
     if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[s.key];
+    current = ownValue(current, s.key);
     if (s.index === '*') {
       if (!Array.isArray(current)) return undefined;
       const rest = segments.slice(i + 1);
@@ -100,16 +103,18 @@ export function setPath(obj: Record<string, unknown>, segments: Segment[], value
   segments.forEach((s, i) => {
     const last = i === segments.length - 1;
     const container = current as Record<string, unknown>;
+    const existing = ownValue(container, s.key);
     if (s.index === undefined) {
-      if (last) container[s.key] = value;
+      if (last) setOwn(container, s.key, value);
+      else if (existing !== null && typeof existing === 'object') current = existing as Record<string, unknown>;
       else {
-        if (container[s.key] === null || typeof container[s.key] !== 'object') container[s.key] = {};
-        current = container[s.key] as Record<string, unknown>;
+        current = {};
+        setOwn(container, s.key, current);
       }
       return;
     }
-    if (!Array.isArray(container[s.key])) container[s.key] = [];
-    const arr = container[s.key] as unknown[];
+    const arr = Array.isArray(existing) ? existing : [];
+    if (arr !== existing) setOwn(container, s.key, arr);
     const idx = s.index as number;
     if (last) arr[idx] = value;
     else {
@@ -136,7 +141,7 @@ export function validateTransformation(raw: unknown, definitionPaths: Set<string
   const fields = b.fields.map((f: unknown, i: number): FieldMapping => {
     const m = f as FieldMapping;
     if (!m || typeof m.path !== 'string' || !PATH.test(m.path) || m.path.includes('*'))
-      throw badRequest(`fields[${i}].path "${String(m?.path)}" is not a dotted path`);
+      throw badRequest(`fields[${i}].path "${String(m?.path)}" is not ${PATH_FORM} (* only in vendorPath)`);
     if (definitionPaths && !definitionPaths.has(m.path))
       throw badRequest(`fields[${i}].path "${m.path}" is not a field of the object definition ${objectName}`);
     if (!TYPES.has(m.type)) throw badRequest(`fields[${i}] (${m.path}): type "${String(m.type)}" is not one of string, number, boolean, date`);
@@ -147,7 +152,7 @@ export function validateTransformation(raw: unknown, definitionPaths: Set<string
       if (!['remove', 'passThrough', 'inherit'].includes(c?.type))
         throw badRequest(`fields[${i}] (${m.path}): unknown configuration type "${String(c?.type)}"`);
     const vendorPath = m.vendorPath ?? m.path;
-    if (!PATH.test(vendorPath)) throw badRequest(`fields[${i}] (${m.path}): vendorPath "${vendorPath}" is not a dotted path`);
+    if (!PATH.test(vendorPath)) throw badRequest(`fields[${i}] (${m.path}): vendorPath "${vendorPath}" is not ${PATH_FORM}`);
     if (vendorPath.includes('*') && !flag(m.configuration, 'remove', 'toVendor')) {
       throw badRequest(
         `fields[${i}] (${m.path}): vendorPath "${vendorPath}" reads every array element and cannot be written back; add {"type": "remove", "properties": {"toVendor": true}}`,
@@ -248,7 +253,7 @@ export function applyWrite(common: unknown, t: CompiledTransformation): Record<s
   const source = (common ?? {}) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   if (t.writePassThrough) {
-    for (const [k, v] of Object.entries(source)) if (!t.mappedRoots.has(k)) out[k] = v;
+    for (const [k, v] of Object.entries(source)) if (!t.mappedRoots.has(k)) setOwn(out, k, v);
   }
   for (const c of t.fields) {
     if (!c.writable) continue;

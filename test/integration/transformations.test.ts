@@ -276,6 +276,45 @@ describe('transformations', () => {
     }
   });
 
+  it('keeps data keys such as __proto__ and constructor as plain members, and never reads them from the prototype', async () => {
+    const fields = [...definition.fields, { path: '__proto__.polluted', type: 'string' }, { path: 'constructor', type: 'string' }];
+    expect((await send('PUT', '/organizations/objects/incidents/definitions', { fields })).status).toBe(200);
+    const t = await send('PUT', `/instances/${instance.id}/transformations/incidents`, {
+      vendorName: 'issue',
+      fields: [
+        { path: 'id', type: 'string', vendorPath: 'id' },
+        { path: '__proto__.polluted', type: 'string', vendorPath: 'key' },
+        { path: 'constructor', type: 'string', vendorPath: 'fields.summary' },
+        // Jira's issue has no member `constructor`: the prototype's function must not be read as one.
+        { path: 'title', type: 'string', vendorPath: 'fields.constructor' },
+      ],
+    });
+    expect(t.status).toBe(200);
+    const one = await call(`${server.api}/hubs/helpdesk/incidents/CE-1`, { headers: hub() });
+    expect(one.status).toBe(200);
+    expect(Object.hasOwn(one.body, '__proto__')).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(one.body, '__proto__')?.value).toEqual({ polluted: 'CE-1' });
+    expect(one.body.constructor).toMatch(/#1/);
+    expect(Object.hasOwn(one.body, 'title')).toBe(false);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // A body that names the prototype is refused before it reaches any mapping.
+    const poisoned = await call(`${server.api}/hubs/helpdesk/incidents/CE-1`, {
+      method: 'PATCH',
+      headers: { ...hub(), 'content-type': 'application/json' },
+      body: '{"__proto__":{"polluted":"yes"}}',
+    });
+    expect(poisoned.status).toBe(400);
+    expect(poisoned.body).toMatchObject({ requestId: expect.any(String), message: expect.any(String) });
+    // An index long enough to allocate a huge array is refused.
+    const huge = await send('PUT', `/instances/${instance.id}/transformations/incidents`, {
+      vendorName: 'issue',
+      fields: [{ path: 'title', type: 'string', vendorPath: 'fields.labels[100000000]' }],
+    });
+    expect(huge.status).toBe(400);
+    expect(huge.body.message).toMatch(/at most 999/);
+    await send('DELETE', `/instances/${instance.id}/transformations/incidents`);
+  });
+
   it('lists the element defaults', async () => {
     expect((await send('GET', '/elements/jiraonprem/transformations')).body).toEqual({
       incidents: { vendorName: 'issue', fields: [{ path: 'id', vendorPath: 'id', type: 'string' }] },

@@ -1,4 +1,5 @@
 import { badRequest } from '../../../platform/errors.ts';
+import { ownValue } from '../../../platform/own-properties.ts';
 import type { Expr, FieldRef, OrderKey, Value } from '../../../ceql/ast.ts';
 
 /** An extra in-memory check for what JQL cannot say exactly (sub-minute dates, exact text). */
@@ -81,7 +82,7 @@ function literal(v: Value): string {
 
 const readField = (issue: JiraIssueLike, path: string[]): unknown => {
   let cur: unknown = issue;
-  for (const p of path) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
+  for (const p of path) cur = cur && typeof cur === 'object' ? ownValue(cur, p) : undefined;
   return cur;
 };
 
