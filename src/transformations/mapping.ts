@@ -25,7 +25,8 @@ export interface TransformationBody {
   isLegacy: boolean;
 }
 
-const TYPES: ReadonlySet<string> = new Set(['string', 'number', 'boolean', 'date']);
+/** A field's type: an object definition's types, so that one left out can be taken from it. */
+const TYPES: ReadonlySet<string> = new Set(['string', 'number', 'boolean', 'date', 'object', 'array']);
 // An index has at most three digits: writing `items[100000000]` would make an array that long.
 const PATH = /^[A-Za-z0-9_$@-]+(\[(\d{1,3}|\*)\])?(\.[A-Za-z0-9_$@-]+(\[(\d{1,3}|\*)\])?)*$/;
 const PATH_FORM = 'a dotted path of names, each with an optional [index] of at most 999 or [*]';
@@ -59,7 +60,7 @@ export interface CompiledTransformation {
   fields: CompiledField[];
   readPassThrough: boolean;
   writePassThrough: boolean;
-  /** Top-level common names the mapping covers (writes pass the others through only when told). */
+  /** Top-level common names the mapping covers (writes pass the others through unless told not to). */
   mappedRoots: Set<string>;
 }
 
@@ -75,7 +76,9 @@ export function compileTransformation(body: TransformationBody): CompiledTransfo
       writable: !flag(f.configuration, 'remove', 'toVendor'),
     })),
     readPassThrough: flag(body.configuration, 'passThrough', 'fromVendor'),
-    writePassThrough: flag(body.configuration, 'passThrough', 'toVendor'),
+    // Writes send what the mapping does not cover unchanged, unless told not to: clients create
+    // and update with the vendor's own body beside a mapping that covers only a few fields.
+    writePassThrough: !(body.configuration ?? []).some((c) => c.type === 'passThrough' && c.properties?.toVendor === false),
     mappedRoots: new Set(body.fields.map((f) => f.path.split('.')[0]!)),
   };
 }
@@ -128,8 +131,12 @@ export function setPath(obj: Record<string, unknown>, segments: Segment[], value
 const flag = (config: ConfigEntry[] | undefined, type: string, direction: 'fromVendor' | 'toVendor'): boolean =>
   (config ?? []).some((c) => c.type === type && (c.properties === undefined || c.properties[direction] === true));
 
-/** Validates a transformation against the common resource's fields; every problem is a 400 naming it. */
-export function validateTransformation(raw: unknown, definitionPaths: Set<string> | undefined, objectName: string): TransformationBody {
+/**
+ * Validates a transformation against the common resource's fields (path → type, from the object
+ * definition); every problem is a 400 naming it. A field without `type` takes the definition's,
+ * as most transformation documents leave it out; the stored body carries the resolved type.
+ */
+export function validateTransformation(raw: unknown, definition: ReadonlyMap<string, string>, objectName: string): TransformationBody {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('A transformation is a JSON object with vendorName and fields');
   const b = raw as Record<string, unknown>;
   if (typeof b.vendorName !== 'string' || b.vendorName === '')
@@ -139,12 +146,13 @@ export function validateTransformation(raw: unknown, definitionPaths: Set<string
   for (const c of configuration)
     if (!['passThrough', 'inherit', 'addToDocumentation', 'remove'].includes(c?.type)) throw badRequest(`Unknown configuration type "${String(c?.type)}"`);
   const fields = b.fields.map((f: unknown, i: number): FieldMapping => {
-    const m = f as FieldMapping;
-    if (!m || typeof m.path !== 'string' || !PATH.test(m.path) || m.path.includes('*'))
-      throw badRequest(`fields[${i}].path "${String(m?.path)}" is not ${PATH_FORM} (* only in vendorPath)`);
-    if (definitionPaths && !definitionPaths.has(m.path))
-      throw badRequest(`fields[${i}].path "${m.path}" is not a field of the object definition ${objectName}`);
-    if (!TYPES.has(m.type)) throw badRequest(`fields[${i}] (${m.path}): type "${String(m.type)}" is not one of string, number, boolean, date`);
+    const given = f as FieldMapping;
+    if (!given || typeof given.path !== 'string' || !PATH.test(given.path) || given.path.includes('*'))
+      throw badRequest(`fields[${i}].path "${String(given?.path)}" is not ${PATH_FORM} (* only in vendorPath)`);
+    const defined = definition.get(given.path);
+    if (defined === undefined) throw badRequest(`fields[${i}].path "${given.path}" is not a field of the object definition ${objectName}`);
+    const m = { ...given, type: given.type ?? defined };
+    if (!TYPES.has(m.type)) throw badRequest(`fields[${i}] (${m.path}): type "${String(m.type)}" is not one of string, number, boolean, date, object, array`);
     if (m.type === 'date' && (typeof m.mask !== 'string' || m.mask === ''))
       throw badRequest(`fields[${i}] (${m.path}): a date needs a mask, e.g. "yyyy-MM-dd'T'HH:mm:ss.SSSZ" or "milliseconds"`);
     if (m.mask !== undefined) checkMask(m.mask, `${m.path}`);

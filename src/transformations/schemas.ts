@@ -31,7 +31,9 @@ export type DefinitionJson = Static<typeof DefinitionJson>;
 const FieldMapping = Type.Object(
   {
     path: Type.String({ maxLength: 500 }),
-    type: Type.String({ maxLength: 50, description: 'string, number, boolean or date' }),
+    type: Type.Optional(
+      Type.String({ maxLength: 50, description: 'string, number, boolean, date, object or array; left out, the object definition gives it' }),
+    ),
     vendorPath: Type.Optional(Type.String({ maxLength: 500 })),
     vendorType: Type.Optional(Type.String({ maxLength: 50 })),
     mask: Type.Optional(Type.String({ maxLength: 100 })),

@@ -234,18 +234,12 @@ export class TransformationService {
     const resource = element.resources.find(
       (r) => r.name === name || r.vendorName === (raw as { vendorName?: string })?.vendorName || r.name === (raw as { vendorName?: string })?.vendorName,
     );
-    const body = validateTransformation(raw, new Set(definition.map((f) => f.path)), name);
+    const body = validateTransformation(raw, new Map(definition.map((f) => [f.path, f.type])), name);
     if (!resource) throw badRequest(`vendorName "${body.vendorName}" is not an object of ${element.key}`);
     const existing = await this.#transformations(scope).where('element_key', '=', element.key).where('object_name', '=', name).executeTakeFirst();
     // Script engine v1 is the legacy engine: v1 → v2 is allowed, never the other way (§8.2).
     const before = existing ? (JSON.parse(existing.body) as TransformationBody) : undefined;
-    if (body.isLegacy && !before?.isLegacy) {
-      throw badRequest(
-        before
-          ? 'A transformation cannot go back from script engine v2 to v1 (isLegacy: true)'
-          : 'New transformations use script engine v2; isLegacy: true is refused',
-      );
-    }
+    if (body.isLegacy && before && !before.isLegacy) throw badRequest('A transformation cannot go back from script engine v2 to v1 (isLegacy: true)');
     if (existing && mode === 'create') throw conflict(`A ${scope.level}-level transformation of ${name} for ${element.key} exists; use PUT to replace it`);
     if (!existing && mode === 'replace') throw notFound(`No ${scope.level}-level transformation of ${name} for ${element.key}`);
     const now = this.clock.now();

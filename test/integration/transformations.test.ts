@@ -276,10 +276,62 @@ describe('transformations', () => {
     }
   });
 
+  it('takes the documents Open Connectors clients send: types from the definition, writes passed through, script engine v1', async () => {
+    const path = `/instances/${instance.id}/transformations/incidents`;
+    // No type: the object definition says id is a string and points a number.
+    const typeless = await send('PUT', path, {
+      vendorName: 'issue',
+      fields: [
+        { path: 'id', vendorPath: 'id' },
+        { path: 'points', vendorPath: 'fields.customfield_10102' },
+      ],
+    });
+    expect(typeless.status).toBe(200);
+    expect(typeless.body.fields.map((f: any) => [f.path, f.type])).toEqual([
+      ['id', 'string'],
+      ['points', 'number'],
+    ]);
+    expect((await send('GET', path)).body.fields.map((f: any) => f.type)).toEqual(['string', 'number']);
+
+    // A mapping of id alone, without passThrough: the full Jira body still reaches Jira.
+    const created = await call(`${server.api}/hubs/helpdesk/incidents`, {
+      method: 'POST',
+      headers: hub(),
+      json: { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'Sent in Jira shape' } },
+    });
+    expect(created.status).toBe(200);
+    expect((await jira.jira.get(`/rest/api/2/issue/${created.body.id}`)).body.fields.summary).toBe('Sent in Jira shape');
+    const updated = await call(`${server.api}/hubs/helpdesk/incidents/${created.body.id}`, {
+      method: 'PATCH',
+      headers: hub(),
+      json: { fields: { summary: 'Updated in Jira shape' } },
+    });
+    expect(updated.status).toBe(200);
+    expect((await jira.jira.get(`/rest/api/2/issue/${created.body.id}`)).body.fields.summary).toBe('Updated in Jira shape');
+
+    // Script engine v1: created, and moved on to v2; only the way back is refused.
+    await send('DELETE', path);
+    const legacy = await send('POST', path, {
+      vendorName: 'issue',
+      fields: [{ path: 'id', vendorPath: 'id' }],
+      isLegacy: true,
+      script: { body: 'done(transformedObject);' },
+    });
+    expect(legacy.status).toBe(200);
+    expect(legacy.body.isLegacy).toBe(true);
+    expect((await call(`${server.api}/hubs/helpdesk/incidents/CE-1`, { headers: hub() })).body).toEqual({ id: expect.any(String) });
+    const upgraded = await send('PUT', path, { vendorName: 'issue', fields: [{ path: 'id', vendorPath: 'id' }], isLegacy: false });
+    expect(upgraded.status).toBe(200);
+    const back = await send('PUT', path, { vendorName: 'issue', fields: [{ path: 'id', vendorPath: 'id' }], isLegacy: true });
+    expect(back.status).toBe(400);
+    expect(back.body.message).toMatch(/v2 to v1/);
+    await send('DELETE', path);
+  });
+
   it('keeps data keys such as __proto__ and constructor as plain members, and never reads them from the prototype', async () => {
     const fields = [...definition.fields, { path: '__proto__.polluted', type: 'string' }, { path: 'constructor', type: 'string' }];
     expect((await send('PUT', '/organizations/objects/incidents/definitions', { fields })).status).toBe(200);
-    const t = await send('PUT', `/instances/${instance.id}/transformations/incidents`, {
+    const t = await send('POST', `/instances/${instance.id}/transformations/incidents`, {
       vendorName: 'issue',
       fields: [
         { path: 'id', type: 'string', vendorPath: 'id' },

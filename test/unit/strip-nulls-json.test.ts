@@ -6,7 +6,24 @@ import { stripNullsFromJson } from '../../src/hubs/strip-nulls-json.ts';
 const strip = (source: string) => stripNullsFromJson(Buffer.from(source)).toString('utf8');
 
 // Strings that look like JSON structure, so the walk must know where strings begin and end.
-const tricky = fc.constantFrom('__proto__', 'constructor', 'null', ':null', '":null,"', '\\', '\\"', '"', '\\\\', ',"a":null}', '{', '[null]', 'nul', 'ünï', 'n', '日本');
+const tricky = fc.constantFrom(
+  '__proto__',
+  'constructor',
+  'null',
+  ':null',
+  '":null,"',
+  '\\',
+  '\\"',
+  '"',
+  '\\\\',
+  ',"a":null}',
+  '{',
+  '[null]',
+  'nul',
+  'ünï',
+  'n',
+  '日本',
+);
 const text = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme' }),
