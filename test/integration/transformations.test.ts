@@ -276,6 +276,27 @@ describe('transformations', () => {
     }
   });
 
+  it("serve /accounts/objects/… and /accounts/elements/… as the organization's default account", async () => {
+    const defaultAccount = (await send('GET', '/accounts')).body.find((a: any) => a.defaultAccount);
+    const created = await send('POST', '/accounts/objects/myDefaultTicket/definitions', { fields: [{ path: 'ref', type: 'string' }] });
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ objectName: 'myDefaultTicket', level: 'account' });
+    expect((await send('GET', `/accounts/${defaultAccount.id}/objects/myDefaultTicket/definitions`)).body.fields).toEqual([
+      { path: 'ref', type: 'string', level: 'account' },
+    ]);
+    const mapped = await send('POST', '/accounts/elements/jiraonprem/transformations/myDefaultTicket', {
+      vendorName: 'issue',
+      fields: [{ path: 'ref', vendorPath: 'key' }],
+    });
+    expect(mapped.status).toBe(200);
+    expect(mapped.body).toMatchObject({ level: 'account', fields: [{ path: 'ref', type: 'string', vendorPath: 'key' }] });
+    expect((await send('GET', `/accounts/${defaultAccount.id}/elements/jiraonprem/transformations/myDefaultTicket`)).status).toBe(200);
+    expect((await send('GET', '/accounts/elements/jiraonprem/transformations/myDefaultTicket')).body.vendorName).toBe('issue');
+    expect((await send('DELETE', '/accounts/elements/jiraonprem/transformations/myDefaultTicket')).status).toBe(200);
+    expect((await send('DELETE', '/accounts/objects/myDefaultTicket/definitions')).status).toBe(200);
+    expect((await send('GET', `/accounts/${defaultAccount.id}/objects/myDefaultTicket/definitions`)).status).toBe(404);
+  });
+
   it('takes the documents Open Connectors clients send: types from the definition, writes passed through, script engine v1', async () => {
     const path = `/instances/${instance.id}/transformations/incidents`;
     // No type: the object definition says id is a string and points a number.

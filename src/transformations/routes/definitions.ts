@@ -36,6 +36,8 @@ export function registerTransformationRoutes(app: FastifyInstance, service: Tran
     await tenancy.requireOwnAccount(identityOf(r), id);
     return service.account(identityOf(r), id);
   };
+  // `/accounts/objects/…` and `/accounts/elements/…` name the organization's default account (§8).
+  const defaultAccount: Resolver = async (r) => service.account(identityOf(r), await tenancy.defaultAccountId(identityOf(r)));
   const byId: Resolver = async (r) => service.instance(await instances.get(identityOf(r), Number(param(r, 'id'))));
   const byToken: Resolver = async (r) => service.instance(await instances.byToken(identityOf(r)));
   const tags = ['transformations'];
@@ -46,6 +48,7 @@ export function registerTransformationRoutes(app: FastifyInstance, service: Tran
   const definitionScopes: [string, Resolver, TSchema, string][] = [
     ['/organizations', org, NameParams, 'organization'],
     ['/accounts/:id', account, IdNameParams, 'account'],
+    ['/accounts', defaultAccount, NameParams, 'default account'],
     ['/instances/:id', byId, IdNameParams, 'instance'],
     ['/instances', byToken, NameParams, 'instance of the Element token'],
   ];
@@ -116,6 +119,7 @@ export function registerTransformationRoutes(app: FastifyInstance, service: Tran
   const elementScopes: [string, Resolver, TSchema, string][] = [
     ['/organizations/elements/:keyOrId/transformations/:name', org, ElementNameParams, 'organization'],
     ['/accounts/:id/elements/:keyOrId/transformations/:name', account, AccountElementNameParams, 'account'],
+    ['/accounts/elements/:keyOrId/transformations/:name', defaultAccount, ElementNameParams, 'default account'],
   ];
   for (const [path, scope, params, level] of elementScopes) {
     const base = { tags, params, querystring: NoQuery };
