@@ -18,6 +18,11 @@ export interface EmulatorConfig {
   attachmentLimit: number;
   /** Added to every Jira answer: a real Jira is a network hop and a database away. */
   latencyMs: number;
+  /**
+   * Whether calls without credentials reach Jira at all. Some reverse proxies in front of Jira
+   * answer every anonymous request 401, serverInfo included.
+   */
+  anonymousAccess: boolean;
 }
 
 export function defaultConfig(profile: VersionProfile, contextPath: string, instanceZone: string): EmulatorConfig {
@@ -32,5 +37,6 @@ export function defaultConfig(profile: VersionProfile, contextPath: string, inst
     webhooks: { delayMs: profile.asyncWebhooks ? 20 : 0, timeoutMs: 5000, retries: 0, sendAtlassianHeaders: false },
     attachmentLimit: 10 * 1024 * 1024,
     latencyMs: 0,
+    anonymousAccess: true,
   };
 }

@@ -97,7 +97,7 @@ export async function buildEmulatorApp(em: Emulator, tls?: { key: string; cert: 
     }
     if (result.kind === 'anonymous') {
       reply.header('X-AUSERNAME', 'anonymous');
-      if (request.routeOptions.config.anonymous || request.is404) return;
+      if ((request.routeOptions.config.anonymous && em.config.anonymousAccess) || request.is404) return;
       return reply.code(401).type('application/json;charset=UTF-8').send(notAuthenticatedBody);
     }
     request.jiraUser = result.user;

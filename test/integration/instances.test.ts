@@ -118,6 +118,34 @@ describe('POST /instances', () => {
     expect(res.text).not.toContain(pat.rawToken);
   });
 
+  it('reads the Jira version with the proven credentials when a proxy refuses anonymous serverInfo', async () => {
+    // A 9.x Jira behind a proxy that answers every anonymous call 401: the webhook must go to
+    // 9.x's API, which only a known version can choose.
+    await jira.control.put('/config', { version: '9.12.2', anonymousAccess: false });
+    try {
+      expect((await jira.jira.get('/rest/api/2/serverInfo', { auth: null })).status).toBe(401);
+      const res = await create(
+        body(
+          { name: 'Behind a proxy' },
+          {
+            username: 'admin',
+            password: 'admin',
+            'event.notification.enabled': true,
+            'event.notification.callback.url': 'http://127.0.0.1:9/hook',
+            'event.vendor.type': 'webhook',
+          },
+        ),
+      );
+      expect(res.status).toBe(200);
+      const hooks = await jira.jira.get('/rest/webhooks/1.0/webhook');
+      expect(hooks.status).toBe(200);
+      expect(hooks.body.map((hook: any) => hook.url)).toEqual([expect.stringContaining(`/events/jiraonprem/`)]);
+      expect((await call(`${server.api}/instances/${res.body.id}`, { method: 'DELETE', headers: h() })).status).toBe(200);
+    } finally {
+      await jira.control.put('/config', { anonymousAccess: true });
+    }
+  });
+
   it('works with the element given by numeric id and ignores unknown configuration keys', async () => {
     const res = await create(body({ element: { id: 5993 } }, { 'some.other.element.key': 'x', debug: true }));
     expect(res.status).toBe(200);

@@ -75,6 +75,7 @@ export function registerControlRoutes(app: FastifyInstance, em: Emulator): void 
     if (typeof b.basicAuthEnabled === 'boolean') em.config.basicAuthEnabled = b.basicAuthEnabled;
     if (typeof b.attachmentLimit === 'number') em.config.attachmentLimit = b.attachmentLimit;
     if (typeof b.latencyMs === 'number' && b.latencyMs >= 0) em.config.latencyMs = b.latencyMs;
+    if (typeof b.anonymousAccess === 'boolean') em.config.anonymousAccess = b.anonymousAccess;
     if (b.rateLimit && typeof b.rateLimit === 'object') {
       em.config.rateLimit = { ...em.config.rateLimit, ...(b.rateLimit as object) };
       em.limiter.clear();

@@ -18,7 +18,8 @@ export function registerSystemRoutes(app: FastifyInstance, em: Emulator): void {
       version: p.version,
       versionNumbers: p.numbers,
       deploymentType: 'Server',
-      buildNumber: p.numbers[0] * 1_000_000 + p.numbers[1] * 10_000 + p.numbers[2],
+      // Jira's build number: 9.12.2 → 912002.
+      buildNumber: p.numbers[0] * 100_000 + p.numbers[1] * 1_000 + p.numbers[2],
       buildDate: ser.date(Date.UTC(2025, 0, 15)),
       serverTime: ser.date(em.clock.now()),
       scmInfo: '3f6d2b1c9e8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e',

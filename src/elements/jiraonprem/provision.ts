@@ -30,12 +30,26 @@ function json(res: VendorResponse): Record<string, unknown> | undefined {
   }
 }
 
+/** serverInfo read with proven credentials; `undefined` when even that does not tell the version. */
+async function serverInfoAsUser(base: VendorHttpOptions, authorization: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const info = await vendorRequest({ ...base, authorization }, 'GET', '/rest/api/2/serverInfo');
+    const server = json(info);
+    return info.status === 200 && server !== undefined && Array.isArray(server.versionNumbers) ? server : undefined;
+  } catch (err) {
+    if (err instanceof VendorNetworkError) return undefined;
+    throw err;
+  }
+}
+
 /**
  * Checks an instance's Jira before anything is stored (open-connectors-api.md §2.6):
  * 1. `GET /rest/api/2/serverInfo` without credentials: is this Jira Server/DC, which version?
  *    (Credentials are never sent to an address that does not answer like Jira.)
  * 2. `GET /rest/api/2/myself` with the credentials, exactly once: a failure is never retried,
  *    because every retry counts towards Jira's CAPTCHA lockout.
+ * 3. When a reverse proxy refused the anonymous serverInfo, it is read once more with the
+ *    credentials that step 2 proved: the version decides which webhook API is used.
  * https://docs.atlassian.com/software/jira/docs/api/REST/latest/#api/2/serverInfo
  * https://docs.atlassian.com/software/jira/docs/api/REST/latest/#api/2/myself
  */
@@ -112,14 +126,15 @@ export async function provision(config: Configuration, context: ElementContext):
       providerCode: me.status,
     });
   }
+  const known = recognised ? server : await serverInfoAsUser(base, authorizationHeader(auth));
   return {
-    jira: recognised
+    jira: known
       ? {
-          version: server!.version,
-          versionNumbers: server!.versionNumbers,
-          deploymentType: server!.deploymentType,
-          baseUrl: server!.baseUrl,
-          serverTitle: server!.serverTitle,
+          version: known.version,
+          versionNumbers: known.versionNumbers,
+          deploymentType: known.deploymentType,
+          baseUrl: known.baseUrl,
+          serverTitle: known.serverTitle,
         }
       : null,
     user: { name: user.name, key: user.key, displayName: user.displayName, emailAddress: user.emailAddress, timeZone: user.timeZone },
