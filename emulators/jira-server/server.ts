@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { User } from './state/model.ts';
 import { Emulator, type EmulatorOptions } from './emulator.ts';
 import { authenticate, notAuthenticatedBody } from './auth.ts';
-import { errorPageHtml, jiraError } from './replies.ts';
+import { errorPageHtml, jiraError, UnconvertibleParameter, uriNotFound } from './replies.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { registerSearchRoutes } from './routes/search.ts';
 import { registerIssueRoutes } from './routes/issues.ts';
@@ -55,6 +55,18 @@ export async function buildEmulatorApp(em: Emulator, tls?: { key: string; cert: 
 
   // Jersey answers 415 to bodies that are not JSON where JSON is expected.
   app.removeContentTypeParser('text/plain');
+  // An empty JSON body is no body (python3-jira sends the content type on every call, DELETE
+  // included); anything else must parse.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(Object.assign(new Error(`JSON ${(err as Error).message}`), { statusCode: 400 }), undefined);
+    }
+  });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
     const type = request.headers['content-type'] ?? '';
     if (type.startsWith('multipart/')) return done(null, body);
@@ -63,6 +75,7 @@ export async function buildEmulatorApp(em: Emulator, tls?: { key: string; cert: 
   });
 
   app.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
+    if (error instanceof UnconvertibleParameter) return uriNotFound(reply, `${em.baseUrl}${request.url.slice(em.config.contextPath.length)}`);
     const status = error.statusCode ?? 500;
     if (status === 415) return reply.code(415).type('text/html;charset=UTF-8').send(errorPageHtml(415));
     if (status === 400 && /JSON/i.test(error.message)) {
@@ -74,8 +87,7 @@ export async function buildEmulatorApp(em: Emulator, tls?: { key: string; cert: 
   });
 
   app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith(`${em.config.contextPath}/rest/`))
-      return jiraError(reply, 404, [`null for uri: ${em.baseUrl}${request.url.slice(em.config.contextPath.length)}`]);
+    if (request.url.startsWith(`${em.config.contextPath}/rest/`)) return uriNotFound(reply, `${em.baseUrl}${request.url.slice(em.config.contextPath.length)}`);
     return reply.code(404).type('text/html;charset=UTF-8').send(errorPageHtml(404));
   });
 
@@ -113,6 +125,17 @@ export async function buildEmulatorApp(em: Emulator, tls?: { key: string; cert: 
           : reply.code(429).type('text/html;charset=UTF-8').send('<html><body><h1>429 Too Many Requests</h1><p>Rate limit exceeded.</p></body></html>');
       }
     }
+  });
+
+  // Jira's REST answers: JSON says its charset, and nothing is cached.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.url.startsWith(CONTROL_PREFIX)) return payload;
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.startsWith('application/json')) {
+      reply.header('content-type', 'application/json;charset=UTF-8');
+      if (reply.statusCode < 300) reply.header('cache-control', 'no-cache, no-store, no-transform');
+    }
+    return payload;
   });
 
   // Synchronous profiles deliver webhooks inside the request that caused them.

@@ -401,8 +401,11 @@ describe('extra checks', () => {
       .map((f: any) => f.fieldId)
       .sort();
     expect(required).toEqual(['issuetype', 'project', 'summary']);
+    // Jira checks project and issue type first and stops there; then the remaining fields.
     const res = await jira.post('/rest/api/2/issue', { fields: {} });
-    expect(Object.keys(res.body.errors).sort()).toEqual(required);
+    expect(res.body.errors).toEqual({ project: 'project is required', issuetype: 'issue type is required' });
+    const rest = await jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { id: '10001' } } });
+    expect(Object.keys(rest.body.errors).sort()).toEqual(required.filter((f: string) => f !== 'project' && f !== 'issuetype'));
   });
 
   it('user search matches login, display name and e-mail prefixes and needs username', async () => {

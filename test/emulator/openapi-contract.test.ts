@@ -124,6 +124,8 @@ afterAll(async () => {
 async function exercise(j: JiraClient): Promise<void> {
   await j.get('/rest/api/2/serverInfo');
   await j.get('/rest/api/2/myself');
+  await j.get('/rest/api/2/mypermissions');
+  await j.get('/rest/api/2/mypermissions?projectKey=CE');
   await j.get('/rest/api/2/search?jql=project%3DCE&maxResults=3&expand=names,schema,changelog,renderedFields');
   await j.post('/rest/api/2/search', { jql: 'project = CE ORDER BY key ASC', maxResults: 3, fields: ['*all'] });
   const created = (

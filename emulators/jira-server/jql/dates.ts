@@ -52,13 +52,16 @@ export function parseRelative(text: string): number | undefined {
   return sign * total;
 }
 
-/** Offsets of the start/end functions: `-1d`, `+1M`, `1w` (M = months, y = years). */
-function applyOffset(ms: number, offset: string | undefined, zone: string): number | undefined {
+/**
+ * Offsets of the start/end functions: `-1d`, `+1M`, `1w` (M = months, y = years). A bare number
+ * counts in the function's own period: `startOfMonth(-1)` is the start of last month.
+ */
+function applyOffset(ms: number, offset: string | undefined, zone: string, period: 'd' | 'w' | 'M' | 'y'): number | undefined {
   if (offset === undefined) return ms;
-  const m = /^([+-])?(\d+)([yMwdhm])$/.exec(offset.trim());
+  const m = /^([+-])?(\d{1,6})([yMwdhm])?$/.exec(offset.trim());
   if (!m) return undefined;
   const n = Number(m[2]) * (m[1] === '-' ? -1 : 1);
-  const unit = m[3]!;
+  const unit = m[3] ?? period;
   if (unit === 'M' || unit === 'y') {
     const p = zonedParts(ms, zone);
     return zonedToUtc(zone, p.y + (unit === 'y' ? n : 0), p.m + (unit === 'M' ? n : 0), p.d, p.h, p.min);
@@ -72,6 +75,7 @@ export function evaluateDateFunction(name: string, args: string[], zone: string,
   const lower = name.toLowerCase();
   let start: number;
   let end: number;
+  let period: 'd' | 'w' | 'M' | 'y';
   switch (lower) {
     case 'now':
       return { start: now, end: now + 1 };
@@ -79,27 +83,31 @@ export function evaluateDateFunction(name: string, args: string[], zone: string,
     case 'endofday':
       start = zonedToUtc(zone, p.y, p.m, p.d);
       end = zonedToUtc(zone, p.y, p.m, p.d + 1);
+      period = 'd';
       break;
     case 'startofweek':
     case 'endofweek':
       start = zonedToUtc(zone, p.y, p.m, p.d - p.weekday);
       end = zonedToUtc(zone, p.y, p.m, p.d - p.weekday + 7);
+      period = 'w';
       break;
     case 'startofmonth':
     case 'endofmonth':
       start = zonedToUtc(zone, p.y, p.m, 1);
       end = zonedToUtc(zone, p.y, p.m + 1, 1);
+      period = 'M';
       break;
     case 'startofyear':
     case 'endofyear':
       start = zonedToUtc(zone, p.y, 1, 1);
       end = zonedToUtc(zone, p.y + 1, 1, 1);
+      period = 'y';
       break;
     default:
       return undefined;
   }
   const at = lower.startsWith('start') ? start : end - 1;
-  const moved = applyOffset(at, args[0], zone);
+  const moved = applyOffset(at, args[0], zone, period);
   if (moved === undefined) return undefined;
   return { start: moved, end: moved + 1 };
 }

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Emulator } from '../emulator.ts';
 import type { Issue } from '../state/model.ts';
 import { caller } from '../server.ts';
-import { notFoundIssue, jiraError } from '../replies.ts';
+import { intParam, notFoundIssue, jiraError } from '../replies.ts';
 import { ValidationError } from '../state/domain.ts';
 
 /** The issue named by `:issueIdOrKey` if the caller may browse it; otherwise answers 404 as Jira does. */
@@ -48,8 +48,8 @@ export function objectBody(request: FastifyRequest): Record<string, unknown> {
 }
 
 export function pageParams(query: Record<string, string | undefined>, defaultMax: number, cap: number): { startAt: number; maxResults: number } {
-  const startAt = Math.max(0, Number.parseInt(query.startAt ?? '0', 10) || 0);
-  const requested = query.maxResults === undefined ? defaultMax : Number.parseInt(query.maxResults, 10);
-  const maxResults = Number.isNaN(requested) || requested < 0 ? defaultMax : Math.min(requested, cap);
+  const startAt = Math.max(0, intParam(query, 'startAt') ?? 0);
+  const requested = intParam(query, 'maxResults') ?? defaultMax;
+  const maxResults = requested < 0 ? defaultMax : Math.min(requested, cap);
   return { startAt, maxResults };
 }

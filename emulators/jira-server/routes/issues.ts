@@ -2,10 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Emulator } from '../emulator.ts';
 import type { FieldDefinition, Issue, Project } from '../state/model.ts';
 import { caller } from '../server.ts';
-import { jiraError, notFoundIssue } from '../replies.ts';
+import { jiraError, notFoundIssue, startArrayMessage } from '../replies.ts';
 import { issueBean, listParam } from '../serialize/issue.ts';
 import { SCREEN_FIELDS } from '../state/field-input.ts';
 import { mutate, objectBody, pageParams, visibleIssue } from './helpers.ts';
+
+const ISSUE_UPDATE_BEAN = 'com.atlassian.jira.rest.v2.issue.IssueUpdateBean';
 
 /** Transitions valid from the issue's current status (jira-server.md §4.5). */
 export function transitionsFor(em: Emulator, issue: Issue, withFields = false): Record<string, unknown>[] {
@@ -67,6 +69,7 @@ export function registerIssueRoutes(app: FastifyInstance, em: Emulator): void {
 
   // https://docs.atlassian.com/software/jira/docs/api/REST/latest/#api/2/issue-createIssue
   app.post('/rest/api/2/issue', async (request, reply) => {
+    if (Array.isArray(request.body)) return jiraError(reply, 400, [startArrayMessage(ISSUE_UPDATE_BEAN)]);
     const issue = mutate(reply, () => em.domain.createIssue(caller(request), objectBody(request)));
     if (!issue) return reply;
     return reply.code(201).send({ id: issue.id, key: issue.key, self: ser().api(`issue/${issue.id}`) });
@@ -170,6 +173,7 @@ export function registerIssueRoutes(app: FastifyInstance, em: Emulator): void {
   app.put('/rest/api/2/issue/:issueIdOrKey', async (request, reply) => {
     const issue = visibleIssue(em, request, reply);
     if (!issue) return reply;
+    if (Array.isArray(request.body)) return jiraError(reply, 400, [startArrayMessage(ISSUE_UPDATE_BEAN)]);
     const q = request.query as Record<string, string | undefined>;
     if (q.notifyUsers === 'false' && !em.state.isAdmin(caller(request))) {
       return jiraError(reply, 403, ['To discard the user notification either admin or project admin permissions are required.']);

@@ -120,12 +120,7 @@ export function registerProjectRoutes(app: FastifyInstance, em: Emulator): void 
     const { idOrKey } = request.params as { idOrKey: string };
     const p = find(idOrKey, request);
     if (!p) return jiraError(reply, 404, missing(idOrKey));
-    return p.components.map((c) => ({
-      ...ser().component(c),
-      ...(c.leadKey !== null && { lead: ser().userByKey(c.leadKey) }),
-      project: p.key,
-      projectId: Number(p.id),
-    }));
+    return p.components.map((c) => ser().componentDetail(c, p));
   });
 
   app.post('/rest/api/2/component', async (request, reply) => {
@@ -139,6 +134,6 @@ export function registerProjectRoutes(app: FastifyInstance, em: Emulator): void 
       return jiraError(reply, 400, [], { name: `A component with the name ${b.name} already exists in this project.` });
     const c = { id: String(em.state.next('component')), name: b.name, description: typeof b.description === 'string' ? b.description : '', leadKey: null };
     p.components.push(c);
-    return reply.code(201).send({ ...ser().component(c), project: p.key, projectId: Number(p.id) });
+    return reply.code(201).send(ser().componentDetail(c, p));
   });
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Emulator } from '../emulator.ts';
 import type { User } from '../state/model.ts';
 import { caller } from '../server.ts';
+import { intParam } from '../replies.ts';
 import { parseJql, JqlSyntaxError } from '../jql/parser.ts';
 import { compileQuery, JqlError } from '../jql/compile.ts';
 import { issueBean, listParam } from '../serialize/issue.ts';
@@ -71,15 +72,15 @@ export function registerSearchRoutes(app: FastifyInstance, em: Emulator): void {
   // https://docs.atlassian.com/software/jira/docs/api/REST/latest/#api/2/search-search
   app.get('/rest/api/2/search', async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
-    const startAt = Number.parseInt(q.startAt ?? '0', 10);
-    const max = q.maxResults === undefined ? undefined : Number.parseInt(q.maxResults, 10);
+    const startAt = intParam(q, 'startAt') ?? 0;
+    const max = intParam(q, 'maxResults');
     return runSearch(
       em,
       caller(request),
       {
         jql: q.jql ?? '',
-        startAt: Number.isNaN(startAt) || startAt < 0 ? 0 : startAt,
-        maxResults: max === undefined || Number.isNaN(max) || max < 0 ? undefined : max,
+        startAt: Math.max(startAt, 0),
+        maxResults: max === undefined || max < 0 ? undefined : max,
         fields: listParam(q.fields),
         expand: listParam(q.expand),
         properties: listParam(q.properties),

@@ -5,7 +5,23 @@ import { caller } from '../server.ts';
 import { jiraError } from '../replies.ts';
 import { hashToken } from '../state/seed.ts';
 
-/** serverInfo, /status, /myself, cookie sessions and personal access tokens. */
+/** A default Jira's permissions: id, key, name, scope. */
+const PERMISSIONS: [string, string, string, 'GLOBAL' | 'PROJECT'][] = [
+  ['0', 'ADMINISTER', 'Jira Administrators', 'GLOBAL'],
+  ['44', 'SYSTEM_ADMIN', 'Jira System Administrators', 'GLOBAL'],
+  ['27', 'USER_PICKER', 'Browse Users', 'GLOBAL'],
+  ['10', 'BROWSE_PROJECTS', 'Browse Projects', 'PROJECT'],
+  ['11', 'CREATE_ISSUES', 'Create Issues', 'PROJECT'],
+  ['12', 'EDIT_ISSUES', 'Edit Issues', 'PROJECT'],
+  ['13', 'ASSIGN_ISSUES', 'Assign Issues', 'PROJECT'],
+  ['15', 'ADD_COMMENTS', 'Add Comments', 'PROJECT'],
+  ['16', 'DELETE_ISSUES', 'Delete Issues', 'PROJECT'],
+  ['19', 'CREATE_ATTACHMENTS', 'Create Attachments', 'PROJECT'],
+  ['20', 'WORK_ON_ISSUES', 'Work On Issues', 'PROJECT'],
+  ['46', 'TRANSITION_ISSUES', 'Transition Issues', 'PROJECT'],
+];
+
+/** serverInfo, /status, /myself, mypermissions, cookie sessions and personal access tokens. */
 export function registerSystemRoutes(app: FastifyInstance, em: Emulator): void {
   const anonymous = { config: { anonymous: true } };
 
@@ -28,6 +44,37 @@ export function registerSystemRoutes(app: FastifyInstance, em: Emulator): void {
   });
 
   app.get('/status', anonymous, async () => ({ state: 'RUNNING' }));
+
+  // https://docs.atlassian.com/software/jira/docs/api/REST/latest/#api/2/mypermissions
+  // Project permissions follow browse rights (in the context given, or in any project); the
+  // global ones belong to administrators.
+  app.get('/rest/api/2/mypermissions', async (request, reply) => {
+    const user = caller(request);
+    const q = request.query as Record<string, string | undefined>;
+    let projects = [...em.state.projects.values()];
+    const issueRef = q.issueKey ?? q.issueId;
+    const projectRef = q.projectKey ?? q.projectId;
+    if (issueRef !== undefined) {
+      const issue = em.state.issueByIdOrKey(issueRef);
+      const project = issue && em.state.projects.get(issue.fields.project);
+      if (!project || !em.state.canBrowse(user, project)) return jiraError(reply, 404, [`No issue with key or id '${issueRef}' was found.`]);
+      projects = [project];
+    } else if (projectRef !== undefined) {
+      const project = em.state.projectByIdOrKey(projectRef);
+      if (!project || !em.state.canBrowse(user, project)) return jiraError(reply, 404, [`No project with key or id '${projectRef}' was found.`]);
+      projects = [project];
+    }
+    const admin = em.state.isAdmin(user);
+    const inProject = projects.some((p) => em.state.canBrowse(user, p));
+    return {
+      permissions: Object.fromEntries(
+        PERMISSIONS.map(([id, key, name, type]) => [
+          key,
+          { id, key, name, type, description: name, havePermission: type === 'GLOBAL' ? admin || key === 'USER_PICKER' : inProject },
+        ]),
+      ),
+    };
+  });
 
   // https://docs.atlassian.com/software/jira/docs/api/REST/latest/#api/2/myself
   app.get('/rest/api/2/myself', async (request) => em.serializer().user(caller(request), true));

@@ -2,6 +2,13 @@ import type { Attachment, Comment, Component, History, IssueType, Priority, Proj
 import type { JiraState } from '../state/state.ts';
 import { formatDateTime } from '../time.ts';
 
+/** The project roles of a default Jira install, with their ids. */
+const PROJECT_ROLES: [string, number][] = [
+  ['Administrators', 10002],
+  ['Developers', 10001],
+  ['Users', 10000],
+];
+
 /**
  * The serializer context: the only place JSON is produced. `self` URLs are absolute and include
  * the context path; datetimes use the instance zone; ids are strings.
@@ -76,11 +83,11 @@ export class Serializer {
     if (detailed) {
       bean.description = p.description;
       bean.lead = this.userByKey(p.leadKey);
-      bean.components = p.components.map((c) => this.component(c));
+      bean.components = p.components.map((c) => this.componentDetail(c, p));
       bean.issueTypes = p.issueTypeIds.map((id) => this.issueType(this.state.issueTypes.get(id)!));
       bean.assigneeType = 'PROJECT_LEAD';
       bean.versions = [];
-      bean.roles = {};
+      bean.roles = Object.fromEntries(PROJECT_ROLES.map(([name, id]) => [name, this.api(`project/${p.id}/role/${id}`)]));
       bean.projectKeys = [p.key];
     }
     return bean;
@@ -97,8 +104,22 @@ export class Serializer {
     };
   }
 
+  /** A component as an issue's field shows it. */
   component(c: Component): Record<string, unknown> {
     return { self: this.api(`component/${c.id}`), id: c.id, name: c.name, description: c.description };
+  }
+
+  /** A component as the project and component resources show it: with its assignee settings. */
+  componentDetail(c: Component, p: Project): Record<string, unknown> {
+    return {
+      ...this.component(c),
+      ...(c.leadKey !== null && { lead: this.userByKey(c.leadKey) }),
+      assigneeType: 'PROJECT_DEFAULT',
+      realAssigneeType: 'PROJECT_DEFAULT',
+      isAssigneeTypeValid: false,
+      project: p.key,
+      projectId: Number(p.id),
+    };
   }
 
   issueType(t: IssueType): Record<string, unknown> {

@@ -37,6 +37,8 @@ export function selectFields(all: FieldDefinition[], selection: string[], fallba
   return chosen;
 }
 
+const timeSpent = (issue: Issue) => issue.worklogs.reduce((n, w) => n + w.timeSpentSeconds, 0);
+
 /** The full value of one field of an issue, as Jira serialises it. */
 export function fieldValue(ser: Serializer, issue: Issue, field: FieldDefinition, viewerKey: string): unknown {
   const s = ser.state;
@@ -111,12 +113,23 @@ export function fieldValue(ser: Serializer, issue: Issue, field: FieldDefinition
       return { self: ser.api(`issue/${issue.key}/watchers`), watchCount: issue.watcherKeys.length, isWatching: issue.watcherKeys.includes(viewerKey) };
     case 'votes':
       return { self: ser.api(`issue/${issue.key}/votes`), votes: issue.votes, hasVoted: false };
-    case 'timespent': {
-      const spent = issue.worklogs.reduce((n, w) => n + w.timeSpentSeconds, 0);
+    case 'timespent':
+    case 'aggregatetimespent': {
+      const spent = timeSpent(issue);
       return spent === 0 ? null : spent;
     }
+    // No estimates are kept: Jira shows null, and a work ratio of -1 without an estimate.
+    case 'timeestimate':
+    case 'timeoriginalestimate':
+      return null;
+    case 'workratio':
+      return -1;
+    case 'progress': {
+      const spent = timeSpent(issue);
+      return spent === 0 ? { progress: 0, total: 0 } : { progress: spent, total: spent, percent: 100 };
+    }
     case 'timetracking': {
-      const spent = issue.worklogs.reduce((n, w) => n + w.timeSpentSeconds, 0);
+      const spent = timeSpent(issue);
       return spent === 0 ? {} : { timeSpent: formatDuration(spent), timeSpentSeconds: spent };
     }
     case 'attachment':
@@ -169,7 +182,11 @@ export function issueBean(ser: Serializer, issue: Issue, view: IssueView, fallba
   const defs = [...ser.state.fields.values()];
   const chosen = selectFields(defs, view.fields, fallback);
   const fields: Record<string, unknown> = {};
-  for (const def of defs) if (chosen.has(def.id)) fields[def.id] = fieldValue(ser, issue, def, view.viewerKey);
+  for (const def of defs) {
+    // An issue that is no sub-task has no `parent` member at all.
+    if (!chosen.has(def.id) || (def.id === 'parent' && issue.fields.parent === null)) continue;
+    fields[def.id] = fieldValue(ser, issue, def, view.viewerKey);
+  }
   const bean: Record<string, unknown> = {
     expand: 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations',
     id: issue.id,

@@ -56,10 +56,12 @@ export class Domain {
     const errors: FieldErrors = {};
     const p = input.project as { key?: string; id?: string } | undefined;
     const project: Project | undefined = p ? this.state.projectByIdOrKey(String(p.id ?? p.key ?? '')) : undefined;
-    if (!project || !this.state.canBrowse(user, project)) errors.project = 'project is required';
+    if (!project || !this.state.canBrowse(user, project)) errors.project = p ? 'valid project is required' : 'project is required';
     const it = input.issuetype as { id?: string; name?: string } | undefined;
     const type = it ? [...this.state.issueTypes.values()].find((t) => t.id === it.id || t.name === it.name) : undefined;
-    if (!type || (project && !project.issueTypeIds.includes(type.id))) errors.issuetype = 'valid issue type is required';
+    if (!type || (project && !project.issueTypeIds.includes(type.id))) errors.issuetype = it ? 'valid issue type is required' : 'issue type is required';
+    // Jira checks project and issue type first, and stops there: the other fields depend on them.
+    if (Object.keys(errors).length) throw new ValidationError(errors);
     if (input.summary === undefined) errors.summary = 'You must specify a summary of the issue.';
     const fields: IssueFields = {
       summary: '',
@@ -289,9 +291,11 @@ export class Domain {
 
   deleteComment(user: User, issue: Issue, comment: Comment): void {
     issue.comments = issue.comments.filter((c) => c !== comment);
+    // Jira's comment service records the removed text in the issue's history.
+    const changelog = this.#record(user, issue, [{ field: 'Comment', fieldtype: 'jira', from: null, fromString: comment.body, to: null, toString: null }]);
     issue.updated = this.#tick(issue);
     this.#emit({ type: 'comment', action: 'deleted', issue, comment, user });
-    this.#emit({ type: 'issue_updated', issue, user, eventTypeName: 'issue_comment_deleted', changelog: null, comment });
+    this.#emit({ type: 'issue_updated', issue, user, eventTypeName: 'issue_comment_deleted', changelog, comment });
   }
 
   addAttachment(user: User, issue: Issue, filename: string, mimeType: string, content: Buffer): Attachment {

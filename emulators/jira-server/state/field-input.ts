@@ -58,7 +58,8 @@ export function applyFieldInput(
     }
     switch (id) {
       case 'summary':
-        if (typeof value !== 'string' || value.trim() === '') errors.summary = 'You must specify a summary of the issue.';
+        if (typeof value !== 'string' && value !== null) errors.summary = 'Operation value must be a string';
+        else if (value === null || value.trim() === '') errors.summary = 'You must specify a summary of the issue.';
         else if (value.length > 255) errors.summary = 'Summary must be less than 255 characters.';
         else target.summary = value;
         break;
