@@ -18,7 +18,8 @@ beforeEach(async () => {
   await em.control.put('/config', { userTimeZones: { admin: 'UTC' } });
 });
 const jira = new Proxy({} as JiraClient, { get: (_t, k) => em.jira[k as keyof JiraClient] });
-const newIssue = async () => (await jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'details' } })).body.key;
+const newIssue = async () =>
+  (await jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'details' } })).body.key;
 
 describe('bodies', () => {
   it('an empty body with Content-Type application/json is no body, on DELETE and PUT alike', async () => {
@@ -34,7 +35,9 @@ describe('bodies', () => {
   it('an array where Jira expects an issue is refused in Jackson words', async () => {
     const res = await jira.request('POST', '/rest/api/2/issue', { json: [{ fields: {} }] });
     expect(res.status).toBe(400);
-    expect(res.body.errorMessages[0]).toMatch(/^Can not deserialize instance of com\.atlassian\.jira\.rest\.v2\.issue\.IssueUpdateBean out of START_ARRAY token/);
+    expect(res.body.errorMessages[0]).toMatch(
+      /^Can not deserialize instance of com\.atlassian\.jira\.rest\.v2\.issue\.IssueUpdateBean out of START_ARRAY token/,
+    );
   });
 });
 
@@ -85,7 +88,13 @@ describe('beans', () => {
     const key = await newIssue();
     const fields = (await jira.get(`/rest/api/2/issue/${key}`)).body.fields;
     expect(fields).not.toHaveProperty('parent');
-    expect(fields).toMatchObject({ timeestimate: null, timeoriginalestimate: null, aggregatetimespent: null, workratio: -1, progress: { progress: 0, total: 0 } });
+    expect(fields).toMatchObject({
+      timeestimate: null,
+      timeoriginalestimate: null,
+      aggregatetimespent: null,
+      workratio: -1,
+      progress: { progress: 0, total: 0 },
+    });
     await jira.post(`/rest/api/2/issue/${key}/worklog`, { timeSpent: '1h', started: '2024-01-01T10:00:00.000+0000' });
     const logged = (await jira.get(`/rest/api/2/issue/${key}`)).body.fields;
     expect(logged).toMatchObject({ timespent: 3600, aggregatetimespent: 3600, progress: { progress: 3600, total: 3600, percent: 100 } });
@@ -100,7 +109,8 @@ describe('beans', () => {
     });
     const components = (await jira.get('/rest/api/2/project/CE/components')).body;
     expect(components.length).toBeGreaterThan(0);
-    for (const c of [...components, ...project.components]) expect(c).toMatchObject({ isAssigneeTypeValid: false, assigneeType: 'PROJECT_DEFAULT', project: 'CE' });
+    for (const c of [...components, ...project.components])
+      expect(c).toMatchObject({ isAssigneeTypeValid: false, assigneeType: 'PROJECT_DEFAULT', project: 'CE' });
   });
 });
 

@@ -208,6 +208,16 @@ describe('incidents', () => {
     expect(patched.body.fields.summary).toBe('Patched');
     const put = await send('PUT', `/incidents/${created.body.key}`, { fields: { priority: { name: 'Low' } } });
     expect(put.body.fields.priority.name).toBe('Low');
+    // The whole creation body again: its unchanged project and issue type are not edits.
+    const whole = await send('PATCH', `/incidents/${id}`, { fields: { project: { key: 'CE' }, issuetype: { name: 'Bug' }, summary: 'Sent whole' } });
+    expect(whole.status).toBe(200);
+    expect(whole.body.fields.summary).toBe('Sent whole');
+    const byId = await send('PATCH', `/incidents/${id}`, { fields: { project: { id: created.body.fields.project.id }, summary: 'By project id' } });
+    expect(byId.body.fields.summary).toBe('By project id');
+    const moved = await send('PATCH', `/incidents/${id}`, { fields: { project: { key: 'HELP' }, summary: 'Moved?' } });
+    expect(moved.status).toBe(400);
+    expect(moved.body.message).toMatch(/another project.*web UI/);
+    expect((await get(`/incidents/${id}`)).body.fields.summary).toBe('By project id');
     const invalid = await send('POST', '/incidents', { fields: { project: { key: 'CE' }, issuetype: { name: 'Bug' } } });
     expect(invalid.status).toBe(400);
     expect(invalid.body.providerMessage).toMatch(/summary/);

@@ -1,5 +1,6 @@
 import type { HubContext } from '../../../hubs/hub-contract.ts';
 import type { JiraApi } from './jira-api.ts';
+import { setOwn } from '../../../platform/own-properties.ts';
 
 export interface JiraField {
   id: string;
@@ -38,7 +39,7 @@ export function fieldsByName(body: unknown, fields: JiraField[]): unknown {
     for (const [k, v] of Object.entries(obj)) {
       const byId = fields.some((f) => f.id === k);
       const byName = !byId ? fields.find((f) => f.custom && f.name === k) : undefined;
-      out[byName ? byName.id : k] = v;
+      setOwn(out, byName ? byName.id : k, v);
     }
     return out;
   };

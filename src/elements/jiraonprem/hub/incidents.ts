@@ -75,6 +75,38 @@ async function readIssue(api: JiraApi, idOrKey: string): Promise<unknown> {
   return api.get(issuePath(idOrKey));
 }
 
+type Ref = { id?: unknown; key?: unknown; name?: unknown };
+const refOf = (value: unknown): Ref | undefined => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Ref) : undefined);
+/** Whether a `{key}`, `{id}` or `{name}` reference names this Jira object. */
+const names = (ref: Ref, current: { id: string; key?: string; name?: string }) =>
+  (ref.id !== undefined && String(ref.id) === current.id) ||
+  (ref.key !== undefined && current.key !== undefined && String(ref.key).toUpperCase() === current.key.toUpperCase()) ||
+  (ref.name !== undefined && current.name !== undefined && String(ref.name) === current.name);
+
+/**
+ * Clients update with the body they created with, `fields.project` and `fields.issuetype`
+ * included, but Jira's edit refuses `project` ("cannot be set"). Where they name what the issue
+ * already has, they are dropped; another project is a 400, as Jira moves issues only in its UI.
+ * A changed issue type goes on to Jira, which decides.
+ */
+async function withoutUnchangedPlacement(api: JiraApi, idOrKey: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const fields = refOf(body.fields) as Record<string, unknown> | undefined;
+  if (!fields || (fields.project === undefined && fields.issuetype === undefined)) return body;
+  const current = await api.get<{ fields: { project: { id: string; key: string }; issuetype: { id: string; name: string } } }>(
+    `${issuePath(idOrKey)}?fields=project,issuetype`,
+  );
+  const { project, issuetype, ...rest } = fields;
+  const projectRef = refOf(project);
+  if (project !== undefined && !(projectRef && names(projectRef, current.fields.project))) {
+    throw badRequest(
+      `fields.project names another project than the issue's (${current.fields.project.key}); Jira moves an issue to another project only through its web UI (More → Move)`,
+    );
+  }
+  const typeRef = refOf(issuetype);
+  const unchangedType = issuetype === undefined || (typeRef !== undefined && names(typeRef, current.fields.issuetype));
+  return { ...body, fields: unchangedType ? rest : { ...rest, issuetype } };
+}
+
 export const incidentOperations: HubOperation[] = [
   { method: 'GET', path: 'incidents', list: true, handle: listIncidents },
   {
@@ -103,7 +135,8 @@ export const incidentOperations: HubOperation[] = [
       path: 'incidents/:id',
       async handle(req, ctx) {
         const api = new JiraApi(ctx);
-        const body = fieldsByName(objectBody(req.body), await jiraFields(api, ctx));
+        const placed = await withoutUnchangedPlacement(api, req.params.id!, objectBody(req.body));
+        const body = fieldsByName(placed, await jiraFields(api, ctx));
         await api.put(`${issuePath(req.params.id!)}${qs({ notifyUsers: req.query.notifyUsers })}`, body);
         return { kind: 'object', body: await readIssue(api, req.params.id!) };
       },
