@@ -300,7 +300,14 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
       registerHubRoutes(api, hubDeps);
       registerDocsRoutes(api, hubDeps);
       registerTransformationRoutes(api, s.transformations, s.instances, s.tenancy);
-      registerWebhookIntake(api, { events: s.eventRepo, instances: s.instanceRepo, registry: s.registry, service: s.events, logger: s.logger });
+      registerWebhookIntake(api, {
+        events: s.eventRepo,
+        instances: s.instanceRepo,
+        registry: s.registry,
+        service: s.events,
+        transformations: s.transformations,
+        logger: s.logger,
+      });
       registerEventLogRoutes(api, {
         events: s.eventRepo,
         service: s.events,

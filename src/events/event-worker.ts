@@ -8,6 +8,7 @@ import type { EventRepository } from './event-repository.ts';
 import { DELIVER_JOB, POLL_JOB, type EventService } from './event-service.ts';
 import { eventSettings } from './event-settings.ts';
 import type { TransformationService } from '../transformations/transformation-service.ts';
+import { objectsByName, shapeEventObjects } from './event-shaping.ts';
 
 export interface EventWorkerDeps {
   queue: JobQueue;
@@ -119,25 +120,9 @@ export class EventWorker {
       const cursor = source.cursor ? (JSON.parse(source.cursor) as unknown) : null;
       const result = await element.events.poll(this.deps.service.context(instance), settings.objects, cursor);
       // Notifications carry objects in the instance's own shape when a transformation defines one.
-      for (const object of settings.objects) {
-        const t = await this.deps.transformations.resolve(instance, object);
-        if (!t) continue;
-        const mine = result.events.filter((e) => e.objectType === object && e.object !== undefined);
-        const shaped = await this.deps.transformations.read(
-          object,
-          t,
-          mine.map((e) => e.object),
-        );
-        mine.forEach((e, i) => {
-          e.object = shaped[i];
-        });
-      }
-      await this.deps.service.record(
-        instance,
-        'polling',
-        result.events,
-        (batch) => Object.fromEntries(settings.objects.map((o) => [o, batch.filter((e) => e.objectType === o).map((e) => e.object)])),
-        (repo) => repo.pollSucceeded(instanceId, result.cursor, now),
+      await shapeEventObjects(this.deps.transformations, instance, result.events);
+      await this.deps.service.record(instance, 'polling', result.events, objectsByName(settings.objects), (repo) =>
+        repo.pollSucceeded(instanceId, result.cursor, now),
       );
     } catch (err) {
       const message =

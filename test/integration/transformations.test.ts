@@ -270,8 +270,21 @@ describe('transformations', () => {
       const n = received.find((r) => r.message.events.some((e: any) => e.objectId === issue.id));
       expect(n.message.raw.incidents[0]).toMatchObject({ id: issue.id, title: 'shaped event', state: 'Open' });
       expect(n.message.raw.incidents[0].fields).toBeUndefined();
+
+      // From Jira's webhooks too: the notification carries the shape, not Jira's body.
+      const hooked = await send('PATCH', `/instances/${instance.id}`, { configuration: { 'event.vendor.type': 'webhook' } });
+      expect(hooked.status).toBe(200);
+      await waitFor(async () => (await send('GET', `/instances/${instance.id}/events/status`)).body.webhookRegistration === 'auto');
+      const pushed = (await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'pushed event' } }))
+        .body;
+      await waitFor(() => received.some((r) => r.message.events.some((e: any) => e.objectId === pushed.id)));
+      const w = received.find((r) => r.message.events.some((e: any) => e.objectId === pushed.id));
+      const row = await server.store.db.selectFrom('events').select('source').where('id', '=', w.message.eventId).executeTakeFirstOrThrow();
+      expect(row.source).toBe('webhook');
+      expect(w.message.raw).toEqual({ incidents: [expect.objectContaining({ id: pushed.id, title: 'pushed event', state: 'Open' })] });
+      expect(w.message.raw.webhookEvent).toBeUndefined();
     } finally {
-      await send('PATCH', `/instances/${instance.id}`, { configuration: { 'event.notification.enabled': false } });
+      await send('PATCH', `/instances/${instance.id}`, { configuration: { 'event.notification.enabled': false, 'event.vendor.type': 'polling' } });
       receiver.close();
     }
   });

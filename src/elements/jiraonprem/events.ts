@@ -113,7 +113,7 @@ function fromWebhook(ctx: HubContext, body: unknown): VendorEvent[] | undefined 
   // poll and a webhook never both deliver it; a deletion has no `updated` a poll could see.
   const updated = b.issue.fields?.updated;
   const version = type !== 'DELETED' && typeof updated === 'string' ? updated : `${b.webhookEvent}:${at}`;
-  return [{ eventType: type, objectType: 'incidents', objectId: b.issue.id, date: iso(at), version }];
+  return [{ eventType: type, objectType: 'incidents', objectId: b.issue.id, date: iso(at), version, object: b.issue }];
 }
 
 const major = (ctx: HubContext) => Number(((ctx.instance.vendorMeta.jira as { versionNumbers?: number[] } | null)?.versionNumbers ?? [10])[0]);

@@ -9,18 +9,28 @@ import type { EventService } from '../event-service.ts';
 import { typed } from '../../platform/http/api-document.ts';
 import { EmptyObject, errorResponses, NoQuery } from '../../platform/http/schemas.ts';
 import { WebhookParams } from '../schemas.ts';
+import type { TransformationService } from '../../transformations/transformation-service.ts';
+import { objectsByName, shapeEventObjects } from '../event-shaping.ts';
 
 /**
  * `POST /events/<element key>/{base64(instanceId)}/{secret}`: vendor webhooks in, one route per
  * element that takes them, with the body limit the element declares. The element authenticates
  * its vendor by a secret in the URL (`url-secret`): a wrong one is refused and logged before the
- * body is read. The element then gets the delivery's raw bytes and headers. A known instance whose
+ * body is read. The element then gets the delivery's raw bytes and headers, and its events' objects
+ * are reshaped by the instance's transformations. A known instance whose
  * events are off, or that is disabled, still gets 200, so a misconfigured vendor is not flooded
  * with errors. Events are recorded before the answer, and delivered asynchronously.
  */
 export function registerWebhookIntake(
   app: FastifyInstance,
-  deps: { events: EventRepository; instances: InstanceRepository; registry: ElementRegistry; service: EventService; logger: Logger },
+  deps: {
+    events: EventRepository;
+    instances: InstanceRepository;
+    registry: ElementRegistry;
+    service: EventService;
+    transformations: TransformationService;
+    logger: Logger;
+  },
 ): void {
   const sources = new WeakMap<FastifyRequest, EventSourceRow>();
   const checkSecret = (elementKey: string) => async (request: FastifyRequest) => {
@@ -73,7 +83,12 @@ export function registerWebhookIntake(
               deps.logger.warn({ instanceId: instance.id }, "vendor webhook ignored: the delivery does not come from the instance's vendor");
               return {};
             }
-            if (received.events.length) await deps.service.record(instance, 'webhook', received.events, () => received.payload);
+            if (!received.events.length) return {};
+            // With a transformation for their objects, notifications carry the instance's shape,
+            // as polled ones do; without one, the vendor's body as received.
+            const shaped = await shapeEventObjects(deps.transformations, instance, received.events);
+            const objects = new Set(received.events.map((e) => e.objectType));
+            await deps.service.record(instance, 'webhook', received.events, shaped ? objectsByName(objects) : () => received.payload);
             return {};
           },
         );
