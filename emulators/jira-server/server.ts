@@ -17,6 +17,8 @@ import { registerUserRoutes } from './routes/users.ts';
 import { registerWebhookRoutes } from './routes/webhooks.ts';
 import { registerControlRoutes } from './routes/control.ts';
 import { registerWebLoginRoutes } from './routes/web-login.ts';
+import { registerLinkRoutes } from './routes/links.ts';
+import { registerVersionRoutes } from './routes/versions.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -154,6 +156,8 @@ export async function buildEmulatorApp(em: Emulator, tls?: { key: string; cert: 
       registerWorklogRoutes(jira, em);
       registerReferenceRoutes(jira, em);
       registerProjectRoutes(jira, em);
+      registerVersionRoutes(jira, em);
+      registerLinkRoutes(jira, em);
       registerUserRoutes(jira, em);
       registerWebhookRoutes(jira, em);
       registerWebLoginRoutes(jira, em);

@@ -60,6 +60,7 @@ export function registerProjectRoutes(app: FastifyInstance, em: Emulator): void 
       leadKey: lead!.key,
       projectTypeKey: String(b.projectTypeKey),
       components: [],
+      versions: [],
       issueTypeIds: ['10001', '10002', '10003', '10004'].filter((t) => em.state.issueTypes.has(t)),
       nextIssueNumber: 1,
       browseGroups: [],

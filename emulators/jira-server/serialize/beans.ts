@@ -1,4 +1,21 @@
-import type { Attachment, Comment, Component, History, IssueType, Priority, Project, Resolution, Status, User, Worklog } from '../state/model.ts';
+import type {
+  Attachment,
+  Comment,
+  Component,
+  History,
+  Issue,
+  IssueLink,
+  IssueLinkType,
+  IssueType,
+  Priority,
+  Project,
+  RemoteLink,
+  Resolution,
+  Status,
+  User,
+  Version,
+  Worklog,
+} from '../state/model.ts';
 import type { JiraState } from '../state/state.ts';
 import { formatDateTime } from '../time.ts';
 
@@ -101,6 +118,76 @@ export class Serializer {
       name: p.name,
       projectTypeKey: p.projectTypeKey,
       avatarUrls: this.avatarUrls('project', p.id, 10324),
+    };
+  }
+
+  version(v: Version, p: Project): Record<string, unknown> {
+    return {
+      self: this.api(`version/${v.id}`),
+      id: v.id,
+      ...(v.description !== '' && { description: v.description }),
+      name: v.name,
+      archived: v.archived,
+      released: v.released,
+      ...(v.startDate !== null && { startDate: v.startDate }),
+      ...(v.releaseDate !== null && { releaseDate: v.releaseDate }),
+      projectId: Number(p.id),
+    };
+  }
+
+  linkType(t: IssueLinkType): Record<string, unknown> {
+    return { id: t.id, name: t.name, inward: t.inward, outward: t.outward, self: this.api(`issueLinkType/${t.id}`) };
+  }
+
+  /** The other issue of a link, as `issuelinks` and `/issueLink/{id}` show it. */
+  linkedIssue(issue: Issue): Record<string, unknown> {
+    const f = issue.fields;
+    const priority = this.state.priorities.find((x) => x.id === f.priority);
+    return {
+      id: issue.id,
+      key: issue.key,
+      self: this.api(`issue/${issue.id}`),
+      fields: {
+        summary: f.summary,
+        status: this.status(this.state.status(f.status)),
+        ...(priority && { priority: this.priority(priority) }),
+        issuetype: this.issueType(this.state.issueTypes.get(f.issuetype)!),
+      },
+    };
+  }
+
+  issueLink(link: IssueLink): Record<string, unknown> {
+    const type = this.state.linkTypes.find((t) => t.id === link.typeId)!;
+    return {
+      id: link.id,
+      self: this.api(`issueLink/${link.id}`),
+      type: this.linkType(type),
+      inwardIssue: this.linkedIssue(this.state.issues.get(link.inwardId)!),
+      outwardIssue: this.linkedIssue(this.state.issues.get(link.outwardId)!),
+    };
+  }
+
+  /** An issue's links from its side: the other issue as `inwardIssue` or `outwardIssue`. */
+  issueLinksOf(issue: Issue): Record<string, unknown>[] {
+    const out: Record<string, unknown>[] = [];
+    for (const link of this.state.issueLinks.values()) {
+      if (link.inwardId !== issue.id && link.outwardId !== issue.id) continue;
+      const type = this.linkType(this.state.linkTypes.find((t) => t.id === link.typeId)!);
+      const base = { id: link.id, self: this.api(`issueLink/${link.id}`), type };
+      if (link.outwardId === issue.id) out.push({ ...base, inwardIssue: this.linkedIssue(this.state.issues.get(link.inwardId)!) });
+      else out.push({ ...base, outwardIssue: this.linkedIssue(this.state.issues.get(link.outwardId)!) });
+    }
+    return out;
+  }
+
+  remoteLink(issue: Issue, link: RemoteLink): Record<string, unknown> {
+    return {
+      id: link.id,
+      self: this.api(`issue/${issue.key}/remotelink/${link.id}`),
+      ...(link.globalId !== null && { globalId: link.globalId }),
+      ...(link.application !== null && { application: link.application }),
+      ...(link.relationship !== null && { relationship: link.relationship }),
+      object: link.object,
     };
   }
 

@@ -83,8 +83,9 @@ export function fieldValue(ser: Serializer, issue: Issue, field: FieldDefinition
     }
     case 'fixVersions':
     case 'versions':
-    case 'issuelinks':
       return [];
+    case 'issuelinks':
+      return ser.issueLinksOf(issue);
     case 'duedate':
       return f.duedate;
     case 'created':
@@ -112,7 +113,7 @@ export function fieldValue(ser: Serializer, issue: Issue, field: FieldDefinition
     case 'watches':
       return { self: ser.api(`issue/${issue.key}/watchers`), watchCount: issue.watcherKeys.length, isWatching: issue.watcherKeys.includes(viewerKey) };
     case 'votes':
-      return { self: ser.api(`issue/${issue.key}/votes`), votes: issue.votes, hasVoted: false };
+      return { self: ser.api(`issue/${issue.key}/votes`), votes: issue.voterKeys.length, hasVoted: issue.voterKeys.includes(viewerKey) };
     case 'timespent':
     case 'aggregatetimespent': {
       const spent = timeSpent(issue);

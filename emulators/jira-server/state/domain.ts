@@ -102,7 +102,8 @@ export class Domain {
       properties: new Map(),
       histories: [],
       watcherKeys: [user.key],
-      votes: 0,
+      voterKeys: [],
+      remoteLinks: [],
     };
     for (const prop of body.properties ?? []) issue.properties.set(prop.key, prop.value);
     this.state.issues.set(id, issue);
@@ -257,6 +258,7 @@ export class Domain {
     this.state.subtasksOf.delete(issue.id);
     if (issue.fields.parent !== null) this.state.subtasksOf.get(issue.fields.parent)?.delete(issue.id);
     for (const a of issue.attachments) this.state.attachmentIssue.delete(a.id);
+    for (const [id, link] of this.state.issueLinks) if (link.inwardId === issue.id || link.outwardId === issue.id) this.state.issueLinks.delete(id);
     this.#emit({ type: 'issue_deleted', issue, user });
   }
 

@@ -35,6 +35,41 @@ export interface Component {
   leadKey: string | null;
 }
 
+export interface Version {
+  id: string;
+  name: string;
+  description: string;
+  archived: boolean;
+  released: boolean;
+  /** `yyyy-MM-dd`, or null. */
+  releaseDate: string | null;
+  startDate: string | null;
+}
+
+/** A link from an issue to something outside Jira (`/issue/{key}/remotelink`). */
+export interface RemoteLink {
+  id: number;
+  globalId: string | null;
+  application: Record<string, unknown> | null;
+  relationship: string | null;
+  object: Record<string, unknown>;
+}
+
+export interface IssueLinkType {
+  id: string;
+  name: string;
+  inward: string;
+  outward: string;
+}
+
+/** A link between two issues: `outward` issue "blocks" `inward` issue, as Jira stores it. */
+export interface IssueLink {
+  id: string;
+  typeId: string;
+  inwardId: string;
+  outwardId: string;
+}
+
 export interface Project {
   id: string;
   key: string;
@@ -43,6 +78,7 @@ export interface Project {
   leadKey: string;
   projectTypeKey: string;
   components: Component[];
+  versions: Version[];
   issueTypeIds: string[];
   nextIssueNumber: number;
   /** Groups allowed to browse; empty means every logged-in user. */
@@ -200,7 +236,8 @@ export interface Issue {
   properties: Map<string, unknown>;
   histories: History[];
   watcherKeys: string[];
-  votes: number;
+  voterKeys: string[];
+  remoteLinks: RemoteLink[];
 }
 
 export interface WebhookRegistration {
@@ -255,4 +292,7 @@ export interface Counters {
   webhook: number;
   delivery: number;
   token: number;
+  version: number;
+  remoteLink: number;
+  issueLink: number;
 }

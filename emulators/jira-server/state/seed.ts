@@ -188,6 +188,7 @@ export function seed(state: JiraState, options: SeedOptions): void {
     leadKey: kevin.key,
     projectTypeKey: 'software',
     components: [{ id: '10000', name: 'Console', description: 'The web console', leadKey: null }],
+    versions: [],
     issueTypeIds: ['10001', '10002', '10003', '10004'],
     nextIssueNumber: 1,
     browseGroups: [],
@@ -201,6 +202,7 @@ export function seed(state: JiraState, options: SeedOptions): void {
     leadKey: admin.key,
     projectTypeKey: 'service_desk',
     components: [{ id: '10001', name: 'Hardware', description: '', leadKey: null }],
+    versions: [],
     issueTypeIds: ['10001', '10002', '10004'],
     nextIssueNumber: 1,
     browseGroups: [],
@@ -215,6 +217,7 @@ export function seed(state: JiraState, options: SeedOptions): void {
     leadKey: admin.key,
     projectTypeKey: 'software',
     components: [],
+    versions: [],
     issueTypeIds: ['10001', '10002'],
     nextIssueNumber: 1,
     browseGroups: ['jira-administrators'],
@@ -285,7 +288,8 @@ function seedIssues(state: JiraState, { issues: count, now }: SeedOptions): void
       properties: new Map(),
       histories: [],
       watcherKeys: [reporter.key],
-      votes: 0,
+      voterKeys: [],
+      remoteLinks: [],
     };
     if (rnd() < 0.5) issue.fields.custom.set('customfield_10100', state.fields.get('customfield_10100')!.options![Math.floor(rnd() * 3)]!.id);
     if (rnd() < 0.3) issue.fields.custom.set('customfield_10102', Math.floor(rnd() * 13));

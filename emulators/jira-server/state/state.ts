@@ -3,6 +3,8 @@ import type {
   FieldDefinition,
   Group,
   Issue,
+  IssueLink,
+  IssueLinkType,
   IssueType,
   NotifyRecord,
   Priority,
@@ -33,6 +35,14 @@ export class JiraState {
   subtasksOf = new Map<string, Set<string>>();
   attachmentIssue = new Map<string, string>();
   webhooks = new Map<number, WebhookRegistration>();
+  issueLinks = new Map<string, IssueLink>();
+  /** Jira's default link types. */
+  linkTypes: IssueLinkType[] = [
+    { id: '10000', name: 'Blocks', inward: 'is blocked by', outward: 'blocks' },
+    { id: '10001', name: 'Cloners', inward: 'is cloned by', outward: 'clones' },
+    { id: '10002', name: 'Duplicate', inward: 'is duplicated by', outward: 'duplicates' },
+    { id: '10003', name: 'Relates', inward: 'relates to', outward: 'relates to' },
+  ];
   deliveries: WebhookDelivery[] = [];
   outbox: NotifyRecord[] = [];
   deletedWorklogs: { id: string; deletedAt: number }[] = [];
@@ -51,6 +61,9 @@ export class JiraState {
     webhook: 0,
     delivery: 0,
     token: 0,
+    version: 10000,
+    remoteLink: 10000,
+    issueLink: 10000,
   };
 
   next(counter: keyof Counters): number {
