@@ -12,7 +12,10 @@ import type { Instance } from '../instances/instance-repository.ts';
 import type { Logger } from 'pino';
 import type { HubSessionCache } from '../auth/hub-session-cache.ts';
 import type { TransformationService } from '../transformations/transformation-service.ts';
+import type { CompiledTransformation } from '../transformations/mapping.ts';
+import { ObjectName } from '../transformations/schemas.ts';
 import { hubContext } from './hub-context.ts';
+import { commonFields, findCommonResource, listCommonResources } from './common-resources.ts';
 import type { HubContext, HubFile, HubOperation, HubRequest, HubResult } from './hub-contract.ts';
 import { DEFAULT_PAGE_SIZE, encodeToken, queryHash, resolvePaging } from './paging.ts';
 import { shape } from './response-shaping.ts';
@@ -23,6 +26,7 @@ import { HubBody, HubQuery, hubPathParams, hubResponses, ObjectFieldJson } from 
 
 const RESERVED: ReadonlySet<string> = new Set(['page', 'pageSize', 'nextPage', 'where', 'orderBy', 'fields', 'raw']);
 const truthy = (v: unknown) => v === true || v === 'true';
+const WRITES: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
 type RawQuery = Record<string, string | string[] | undefined>;
 /** A query parameter's first value (a repeated parameter arrives as an array). */
 const firstOf = (query: RawQuery, key: string) => {
@@ -86,6 +90,34 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     return context;
   };
 
+  /**
+   * Runs the element's operation `METHOD path` for the instance. A transformation reshapes the
+   * objects both ways under `name`: the resource's own, or a common resource's served through it.
+   */
+  async function run(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    instance: Instance,
+    method: HubOperation['method'],
+    path: string,
+    name: string,
+    transformation: CompiledTransformation | undefined,
+  ) {
+    const op = operations.get(`${method} ${path}`)?.get(instance.elementKey);
+    if (!op) throw notFound(`The ${instance.elementKey} element has no ${method} ${path}`);
+    const hubRequest = buildRequest(request, op, path);
+    if (op.upload) hubRequest.file = await readUpload(request, firstOf(request.query as RawQuery, 'fileName'));
+    if (transformation && WRITES.has(method)) hubRequest.body = deps.transformations.write(transformation, hubRequest.body);
+    try {
+      let result = await op.handle(hubRequest, contextFor(instance));
+      if (transformation) result = await transform(result, name, transformation);
+      return send(reply, result, instance, hubRequest, path);
+    } catch (err) {
+      if (rejectsCredentials(err)) await deps.instances.markInvalid(instance);
+      throw err;
+    }
+  }
+
   const routes: RouteOptions[] = [];
   const uploadRoutes: RouteOptions[] = [];
   for (const key of operations.keys()) {
@@ -93,23 +125,11 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     // A transformation of the resource reshapes its objects both ways (not its sub-resources).
     const resource = path.split('/')[0]!;
     const isObjectPath = path === resource || path === `${resource}/:id`;
-    const writes = ['POST', 'PUT', 'PATCH'].includes(method);
+    const writes = WRITES.has(method);
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const instance = await resolveInstance(request, reply, false);
-      const op = operations.get(key)!.get(instance.elementKey);
-      if (!op) throw notFound(`The ${instance.elementKey} element has no ${method} ${path}`);
-      const hubRequest = buildRequest(request, op, path);
-      if (op.upload) hubRequest.file = await readUpload(request, firstOf(request.query as RawQuery, 'fileName'));
       const transformation = isObjectPath ? await deps.transformations.resolve(instance, resource) : undefined;
-      if (transformation && writes) hubRequest.body = deps.transformations.write(transformation, hubRequest.body);
-      try {
-        let result = await op.handle(hubRequest, contextFor(instance));
-        if (transformation) result = await transform(result, resource, transformation);
-        return send(reply, result, instance, hubRequest, path);
-      } catch (err) {
-        if (rejectsCredentials(err)) await deps.instances.markInvalid(instance);
-        throw err;
-      }
+      return run(request, reply, instance, method, path, resource, transformation);
     };
     const uploads = [...operations.get(key)!.values()].some((op) => op.upload);
     for (const url of [`/hubs/:hub/${path}`, `/${path}`]) {
@@ -126,6 +146,48 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     }
   }
   for (const route of routes) app.route(route);
+
+  // Common resources (common-resources.ts) are served through their element resource's
+  // operations. Under /hubs/{hub}/ only: a bare `/{name}` would shadow every unknown platform path.
+  const commonResource = async (instance: Instance, name: string) => {
+    const common = await findCommonResource(deps, instance, name);
+    if (common) return common;
+    throw notFound(
+      `No resource named ${name}: define it (POST /organizations/objects/${name}/definitions) and map it for ${instance.elementKey} (POST /organizations/elements/${instance.elementKey}/transformations/${name})`,
+    );
+  };
+  for (const [method, suffix] of [
+    ['GET', ''],
+    ['POST', ''],
+    ['GET', '/:id'],
+    ['PATCH', '/:id'],
+    ['PUT', '/:id'],
+    ['DELETE', '/:id'],
+  ] as const) {
+    app.route({
+      method,
+      url: `/hubs/:hub/:objectName${suffix}`,
+      ...hubRoute,
+      schema: {
+        tags: ['hubs'],
+        summary: `${method} a common resource${suffix ? ' object' : ''}: an object defined and mapped for the element`,
+        params: Type.Object({
+          hub: Type.String({ maxLength: 100, description: 'Any hub name; the instance decides' }),
+          objectName: ObjectName,
+          ...(suffix && { id: Type.String({ minLength: 1, maxLength: 500 }) }),
+        }),
+        querystring: HubQuery,
+        response: hubResponses,
+        ...((WRITES.has(method) || method === 'DELETE') && { body: HubBody }),
+      },
+      handler: async (request, reply) => {
+        const instance = await resolveInstance(request, reply, false);
+        const name = (request.params as { objectName: string }).objectName;
+        const { transformation, resource } = await commonResource(instance, name);
+        return run(request, reply, instance, method, `${resource}${suffix}`, name, transformation);
+      },
+    });
+  }
   // Multipart parsing in a scope of its own: the plugin adds two hooks to every route it sees.
   app.register(async (scope) => {
     await scope.register(multipart, { limits: { fileSize: deps.uploadLimit, files: 1, fields: 10 } });
@@ -134,15 +196,21 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
 
   const objects = async (request: FastifyRequest, reply: FastifyReply) => {
     const instance = await resolveInstance(request, reply, true);
-    return [...(deps.registry.module(instance.elementKey)!.hub?.objects.keys() ?? [])];
+    const own = [...(deps.registry.module(instance.elementKey)!.hub?.objects.keys() ?? [])];
+    return [...own, ...(await listCommonResources(deps, instance)).map((c) => c.name)];
   };
   const metadata = async (request: FastifyRequest, reply: FastifyReply) => {
     const instance = await resolveInstance(request, reply, false);
     const name = (request.params as { name: string }).name;
     const describe = deps.registry.module(instance.elementKey)!.hub?.objects.get(name);
-    const fields = describe ? await describe(contextFor(instance)) : undefined;
-    if (!fields) throw notFound(`No object named ${name.slice(0, 100)}; GET /objects lists them`);
-    return { fields };
+    if (describe) {
+      const fields = await describe(contextFor(instance));
+      if (fields) return { fields };
+    }
+    // A common resource: its fields are those of its transformation, in the common shape.
+    const common = await findCommonResource(deps, instance, name);
+    if (!common) throw notFound(`No object named ${name.slice(0, 100)}; GET /objects lists them`);
+    return { fields: commonFields(common.transformation) };
   };
   for (const prefix of ['/hubs/:hub', '']) {
     const hubParam: Record<string, TSchema> = prefix ? { hub: Type.String({ maxLength: 100 }) } : {};
@@ -188,6 +256,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     }
     const params = { ...(request.params as Record<string, string>) };
     delete params.hub;
+    delete params.objectName;
     // Only lists page; other operations never read `paging`.
     const paging = op.list
       ? resolvePaging({ page: firstOf(raw, 'page'), pageSize: firstOf(raw, 'pageSize'), nextPage: firstOf(raw, 'nextPage') }, queryHash(path, where, orderBy))

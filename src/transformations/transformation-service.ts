@@ -309,21 +309,29 @@ export class TransformationService {
     return value;
   }
 
-  async #resolve(instance: Instance, objectName: string): Promise<TransformationBody | undefined> {
-    const rows = await this.db
+  /** The object names with a transformation the instance sees for its element, at any level. */
+  async mappedObjectNames(instance: Instance): Promise<string[]> {
+    const rows = await this.#visibleTo(instance).select('object_name').distinct().orderBy('object_name').execute();
+    return rows.map((r) => r.object_name);
+  }
+
+  /** The transformations an instance sees for its element: its organization's, its account's and its own. */
+  #visibleTo(instance: Instance) {
+    return this.db
       .selectFrom('transformations')
-      .select(['level', 'account_id', 'instance_id', 'body'])
       .where('organization_id', '=', instance.organizationId)
       .where('element_key', '=', instance.elementKey)
-      .where('object_name', '=', objectName)
       .where((eb) =>
         eb.or([
           eb('level', '=', 'organization'),
           eb.and([eb('level', '=', 'account'), eb('account_id', '=', instance.accountId)]),
           eb.and([eb('level', '=', 'instance'), eb('instance_id', '=', instance.id)]),
         ]),
-      )
-      .execute();
+      );
+  }
+
+  async #resolve(instance: Instance, objectName: string): Promise<TransformationBody | undefined> {
+    const rows = await this.#visibleTo(instance).select(['level', 'account_id', 'instance_id', 'body']).where('object_name', '=', objectName).execute();
     const at = (level: Level) => {
       const row = rows.find((r) => r.level === level);
       if (!row) return undefined;

@@ -289,6 +289,78 @@ describe('transformations', () => {
     }
   });
 
+  it('serve a common resource defined once as a hub resource of every instance of the element', async () => {
+    expect(
+      (
+        await send('POST', '/organizations/objects/myHubTicket/definitions', {
+          fields: [
+            { path: 'ticketId', type: 'string' },
+            { path: 'subject', type: 'string' },
+            { path: 'state', type: 'string' },
+          ],
+        })
+      ).status,
+    ).toBe(200);
+    const mapped = await send('POST', '/organizations/elements/jiraonprem/transformations/myHubTicket', {
+      vendorName: 'issue',
+      fields: [
+        { path: 'ticketId', vendorPath: 'key' },
+        { path: 'subject', vendorPath: 'fields.summary' },
+        { path: 'state', vendorPath: 'fields.status.name', configuration: [{ type: 'remove', properties: { toVendor: true } }] },
+      ],
+    });
+    expect(mapped.status).toBe(200);
+    const second = (
+      await send('POST', '/instances', {
+        element: { key: 'jiraonprem' },
+        name: 'tx-common',
+        configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl },
+      })
+    ).body;
+    try {
+      for (const token of [instance.token, second.token]) {
+        const as = { authorization: `${server.auth}, Element ${token}` };
+        const list = await call(`${server.api}/hubs/helpdesk/myHubTicket?pageSize=2&where=${encodeURIComponent("key = 'CE-1'")}`, { headers: as });
+        expect(list.status).toBe(200);
+        expect(list.body).toEqual([{ ticketId: 'CE-1', subject: expect.stringContaining('#1'), state: expect.any(String) }]);
+        expect((await call(`${server.api}/hubs/helpdesk/myHubTicket/CE-2`, { headers: as })).body).toMatchObject({ ticketId: 'CE-2' });
+        expect((await call(`${server.api}/hubs/helpdesk/objects`, { headers: as })).body).toEqual(expect.arrayContaining(['incidents', 'myHubTicket']));
+        const meta = await call(`${server.api}/hubs/helpdesk/objects/myHubTicket/metadata`, { headers: as });
+        expect(meta.body.fields.map((f: any) => [f.vendorPath, f.type, f.vendorReadOnly])).toEqual([
+          ['ticketId', 'string', false],
+          ['subject', 'string', false],
+          ['state', 'string', true],
+        ]);
+      }
+      const as = { authorization: `${server.auth}, Element ${second.token}` };
+      const created = await call(`${server.api}/hubs/helpdesk/myHubTicket`, {
+        method: 'POST',
+        headers: as,
+        json: { subject: 'Through my ticket', fields: { project: { key: 'CE' }, issuetype: { name: 'Task' } } },
+      });
+      expect(created.status).toBe(200);
+      expect(created.body).toMatchObject({ subject: 'Through my ticket', state: 'Open' });
+      const key = created.body.ticketId;
+      const patched = await call(`${server.api}/hubs/helpdesk/myHubTicket/${key}`, { method: 'PATCH', headers: as, json: { subject: 'Renamed ticket' } });
+      expect(patched.body.subject).toBe('Renamed ticket');
+      expect((await jira.jira.get(`/rest/api/2/issue/${key}`)).body.fields.summary).toBe('Renamed ticket');
+      expect((await call(`${server.api}/hubs/helpdesk/myHubTicket/${key}`, { method: 'DELETE', headers: as })).status).toBe(200);
+      expect((await jira.jira.get(`/rest/api/2/issue/${key}`)).status).toBe(404);
+
+      const docs = await send('GET', `/instances/${second.id}/docs`);
+      expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/myHubTicket', '/myHubTicket/{id}']));
+      expect(Object.keys(docs.body.definitions.myHubTicket.properties)).toEqual(['ticketId', 'subject', 'state']);
+
+      const unknown = await call(`${server.api}/hubs/helpdesk/notDefined`, { headers: as });
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.message).toMatch(/define it .*definitions.* and map it/);
+    } finally {
+      await send('DELETE', `/instances/${second.id}`);
+      await send('DELETE', '/organizations/elements/jiraonprem/transformations/myHubTicket');
+      await send('DELETE', '/organizations/objects/myHubTicket/definitions');
+    }
+  });
+
   it("serve /accounts/objects/… and /accounts/elements/… as the organization's default account", async () => {
     const defaultAccount = (await send('GET', '/accounts')).body.find((a: any) => a.defaultAccount);
     const created = await send('POST', '/accounts/objects/myDefaultTicket/definitions', { fields: [{ path: 'ref', type: 'string' }] });

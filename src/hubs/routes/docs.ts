@@ -7,6 +7,7 @@ import { errorResponses, NoQuery, NumericId } from '../../platform/http/schemas.
 import type { Instance } from '../../instances/instance-repository.ts';
 import type { HubDeps } from '../hub-router.ts';
 import { buildHubDocs, modelFromFields } from '../instance-docs.ts';
+import { commonFields, listCommonResources } from '../common-resources.ts';
 import { hubContext } from '../hub-context.ts';
 
 /**
@@ -22,26 +23,25 @@ export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
     const models: Record<string, Record<string, unknown>> = {};
     for (const [name, describe] of module.hub.objects) {
       // addToDocumentation: the instance's own shape replaces the vendor model.
-      const t = (await deps.transformations.resolve(instance, name))?.body;
-      if (t?.configuration.some((c) => c.type === 'addToDocumentation')) {
-        models[name] = modelFromFields(
-          t.fields.map((f) => ({
-            vendorPath: f.path,
-            vendorDisplayName: `${f.path} ← ${f.vendorPath}`,
-            type: f.type,
-            vendorNativeType: f.vendorType ?? f.type,
-            vendorRequired: false,
-            vendorReadOnly: false,
-            filterable: false,
-            hidden: false,
-          })),
-        );
+      const t = await deps.transformations.resolve(instance, name);
+      if (t?.body.configuration.some((c) => c.type === 'addToDocumentation')) {
+        models[name] = modelFromFields(commonFields(t));
         continue;
       }
       const fields = await describe(context);
       if (fields?.length) models[name] = modelFromFields(fields);
     }
-    return buildHubDocs(module.definition, module.hub, String(request.headers.host ?? 'localhost'), models, `${instance.name} (${module.definition.name})`);
+    // Common resources: their element resource's object operations, under their own name and shape.
+    const operations = [...module.hub.operations];
+    for (const common of await listCommonResources(deps, instance)) {
+      models[common.name] = modelFromFields(commonFields(common.transformation));
+      for (const op of module.hub.operations) {
+        if (op.path === common.resource || op.path === `${common.resource}/:id`)
+          operations.push({ ...op, path: `${common.name}${op.path.slice(common.resource.length)}` });
+      }
+    }
+    const hub = { ...module.hub, operations };
+    return buildHubDocs(module.definition, hub, String(request.headers.host ?? 'localhost'), models, `${instance.name} (${module.definition.name})`);
   };
 
   const api = typed(app);
