@@ -148,6 +148,11 @@ describe('errors', () => {
       expect(res.status, id).toBe(404);
       expect(res.body.message, id).toMatch(/No such resource: params\/id must match pattern|No account found with ID 0/);
     }
+    for (const path of ['/organizations/users/-1', '/organizations/users/0', '/instances/-1', '/instances/0', '/accounts/-1/users', '/instances/abc/events']) {
+      const res = await call(`${server.api}${path}`, { headers: { authorization: server.auth } });
+      expect(res.status, path).toBe(404);
+      expect(res.body).toMatchObject({ requestId: expect.any(String), message: expect.any(String) });
+    }
     const user = await call(`${server.api}/users/${encodeURIComponent("admin@switchboard.local' OR 1=1 --")}`, { headers: { authorization: server.auth } });
     expect(user.status).toBe(404);
     expect((await call(accounts(), { headers: { authorization: server.auth } })).status).toBe(200);
