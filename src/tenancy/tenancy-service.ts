@@ -217,7 +217,6 @@ export class TenancyService {
     });
   }
 
-  /** 404 unless the account is one of the caller's organization (whatever the caller's role). */
   /** The id of the caller's organization's default account. */
   async defaultAccountId(identity: Identity): Promise<number> {
     const account = await this.#repo.findDefaultAccount(identity.organizationId);
@@ -225,6 +224,7 @@ export class TenancyService {
     return account.id;
   }
 
+  /** 404 unless the account is one of the caller's organization (whatever the caller's role). */
   async requireOwnAccount(identity: Identity, id: number): Promise<void> {
     if (!(await this.#repo.findAccount(identity.organizationId, id))) throw notFound(`No account found with ID ${id}`);
   }
