@@ -6,6 +6,9 @@ import type { Config } from './platform/config.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { LookupHasher, RequestIds, type Cipher } from './platform/crypto.ts';
 import { createLogger } from './platform/logger.ts';
+import { Metrics } from './platform/metrics.ts';
+import { registerOperationsRoutes } from './platform/http/operations.ts';
+import { sql } from 'kysely';
 import { AccessLogController, registerAccessLogUrls } from './platform/http/access-log.ts';
 import { lazyChildLogger } from './platform/http/request-logger.ts';
 import { SecretBox } from './platform/secret-box.ts';
@@ -74,6 +77,7 @@ export interface AppDeps {
 
 export interface Services {
   logger: pino.Logger;
+  metrics: Metrics;
   instanceRepo: InstanceRepository;
   transformations: TransformationService;
   queue: JobQueue;
@@ -113,7 +117,8 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const outboundPolicy = new OutboundPolicy({ allow: deps.config.outboundAllow, deny: deps.config.outboundDeny });
   const http =
     deps.http ?? createOutboundHttp({ connectTimeoutMs: 10_000, connectionsPerOrigin: 16, answerLimit: deps.config.vendorAnswerLimit, policy: outboundPolicy });
-  const logger = deps.logger === false ? pino({ enabled: false }) : createLogger(deps.config.logLevel);
+  const { logger, droppedLines } = deps.logger === false ? { logger: pino({ enabled: false }), droppedLines: () => 0 } : createLogger(deps.config.logLevel);
+  const metrics = new Metrics({ droppedLogLines: droppedLines });
   // The one place that chooses how processes signal each other: LISTEN/NOTIFY on PostgreSQL;
   // on SQLite, one process owns the file and signals stay in it.
   const signals: Signals =
@@ -157,6 +162,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     delivery: { baseDelayMs: deps.config.events.deliveryBaseDelayMs, timeoutMs: deps.config.events.deliveryTimeoutMs },
     vendorTimeoutMs: deps.config.vendorTimeoutMs,
     vendorData,
+    deliveryOutcomes: metrics.deliveries,
   });
   const eventSources = new EventSources(eventRepo, registry, events, clock, logger, () => publicUrl.value);
   instances.follow({ changed: (i) => eventSources.sync(i), deleting: (i) => eventSources.remove(i) });
@@ -182,6 +188,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   };
   return {
     logger,
+    metrics,
     instanceRepo,
     transformations,
     queue,
@@ -255,6 +262,15 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
   registerNotFound(app);
   registerJsonParser(app);
   registerAuthentication(app, s.tenancy, s.hubCache as HubSessionCache<unknown>);
+  registerOperationsRoutes(app, {
+    metrics: s.metrics,
+    metricsToken: deps.config.metricsToken,
+    readiness: [
+      { name: 'database', check: () => sql`select 1`.execute(deps.store.db) },
+      // The job queue is the store's `jobs` table: it answers when that table can be read.
+      { name: 'job queue', check: () => deps.store.db.selectFrom('jobs').select('id').limit(1).execute() },
+    ],
+  });
 
   // One throttle for console sign-in and secret reveal: both are password guesses for an e-mail.
   const repo = s.tenancyRepo;
@@ -296,6 +312,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
         uploadLimit: deps.config.uploadLimit,
         cache: s.hubCache,
         transformations: s.transformations,
+        metrics: s.metrics,
       };
       registerHubRoutes(api, hubDeps);
       registerDocsRoutes(api, hubDeps);

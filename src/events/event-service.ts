@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { Clock } from '../platform/clock.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
 import { retryAfterMs } from '../platform/vendor-http/retry-after.ts';
@@ -40,6 +41,8 @@ export interface EventServiceDeps {
   delivery: DeliveryConfig;
   vendorTimeoutMs: number;
   vendorData: VendorDataCache;
+  /** Counts each delivery attempt by outcome: delivered, retrying or failed for good. */
+  deliveryOutcomes?: Pick<Counter<'outcome'>, 'inc'>;
 }
 
 export const newEventId = (): string => randomBytes(12).toString('hex');
@@ -188,6 +191,7 @@ export class EventService {
       status = res.statusCode;
       if (status >= 200 && status < 300) {
         await this.deps.events.deliveryDone(d, status, this.deps.clock.now());
+        this.deps.deliveryOutcomes?.inc({ outcome: 'delivered' });
         return;
       }
       // Seconds or an HTTP date, clamped to an hour: a huge value must not make an invalid date.
@@ -204,6 +208,7 @@ export class EventService {
     const attempt = d.attempts + 1;
     if (attempt >= MAX_ATTEMPTS) {
       await this.deps.events.deliveryFailed(d, status, error, undefined);
+      this.deps.deliveryOutcomes?.inc({ outcome: 'failed' });
       this.deps.logger.warn({ deliveryId: d.id, instanceId: d.instance_id, attempts: attempt }, 'delivery failed for good');
       return;
     }
@@ -211,6 +216,7 @@ export class EventService {
     const backoff = this.deps.delivery.baseDelayMs * 4 ** (attempt - 1) * (0.9 + Math.random() * 0.2);
     const next = new Date(this.deps.clock.now().getTime() + Math.max(backoff, retryAfterMs));
     await this.deps.events.deliveryFailed(d, status, error, next);
+    this.deps.deliveryOutcomes?.inc({ outcome: 'retrying' });
     await this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: d.id }, { ...this.jobOptions(d.id), runAt: next });
   }
 

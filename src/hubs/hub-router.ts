@@ -12,6 +12,7 @@ import type { Instance } from '../instances/instance-repository.ts';
 import type { Logger } from 'pino';
 import type { HubSessionCache } from '../auth/hub-session-cache.ts';
 import type { TransformationService } from '../transformations/transformation-service.ts';
+import type { Metrics } from '../platform/metrics.ts';
 import type { CompiledTransformation } from '../transformations/mapping.ts';
 import { ObjectName } from '../transformations/schemas.ts';
 import { hubContext } from './hub-context.ts';
@@ -46,6 +47,7 @@ export interface HubDeps {
   /** Resolved identities and instances of recent hub calls. */
   cache: HubSessionCache<Instance>;
   transformations: TransformationService;
+  metrics?: Pick<Metrics, 'hubCache'>;
 }
 
 /**
@@ -68,6 +70,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
   // The instance behind the token: from the session cache without a promise on the hot path.
   const resolveInstance = (request: FastifyRequest, reply: FastifyReply, allowDisabled: boolean): Instance | Promise<Instance> => {
     const cached = request.hubCacheKey ? deps.cache.get(request.hubCacheKey)?.value : undefined;
+    deps.metrics?.hubCache.inc({ result: cached ? 'hit' : 'miss' });
     if (cached) return checked(cached, reply, allowDisabled);
     return deps.instances.byToken(identityOf(request)).then((instance) => {
       if (request.hubCacheKey) deps.cache.set(request.hubCacheKey, identityOf(request), instance);

@@ -44,6 +44,11 @@ export interface Config {
   readonly hubCacheTtlMs: number;
   /** The URL vendors use to reach switchboard (webhooks); default: the listening address. */
   readonly publicUrl: string | undefined;
+  /**
+   * Bearer token `GET /metrics` requires. Unset: only clients on this machine's loopback may
+   * read the metrics.
+   */
+  readonly metricsToken: string | undefined;
   /** `all` (API + worker, the default), `api` or `worker`. */
   readonly role: 'all' | 'api' | 'worker';
   readonly events: {
@@ -156,6 +161,7 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     uploadLimit: integer(env, 'SWITCHBOARD_UPLOAD_LIMIT', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     hubCacheTtlMs: integer(env, 'SWITCHBOARD_HUB_CACHE_TTL_MS', 2000, 0, 60_000),
     publicUrl: read(env, 'SWITCHBOARD_PUBLIC_URL')?.replace(/\/+$/, ''),
+    metricsToken: read(env, 'SWITCHBOARD_METRICS_TOKEN'),
     role: oneOf(env, 'SWITCHBOARD_ROLE', ['all', 'api', 'worker'] as const, 'all'),
     events: Object.freeze({
       tickMs: integer(env, 'SWITCHBOARD_EVENT_TICK_MS', 5000, 20, 600_000),

@@ -35,6 +35,7 @@ export const errorCatalogue = {
   INTERNAL: { status: 500, message: 'Internal server error' },
   TRANSFORMATION_SCRIPT_FAILED: { status: 500, message: 'A transformation script failed' },
   PROVIDER_ERROR: { status: 502, message: 'The vendor answered with an error' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'Not ready: the database or the job queue does not answer' },
   PROVIDER_TIMEOUT: { status: 504, message: 'The vendor did not answer in time' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -38,8 +38,8 @@ export function loggerOptions(level: string): LoggerOptions {
  * is still buffered is written when the process exits (crash included); a kill -9 loses at most
  * the last 200 ms.
  */
-export function createLogger(level: string): Logger {
+export function createLogger(level: string): { logger: Logger; droppedLines: () => number } {
   const destination = new BatchedLogDestination(1);
   process.on('exit', () => destination.flushSync());
-  return pino(loggerOptions(level), destination);
+  return { logger: pino(loggerOptions(level), destination), droppedLines: () => destination.droppedLines };
 }

@@ -1,0 +1,76 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withEmulator } from '../helpers/jira-client.ts';
+import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
+
+/** Liveness, readiness and Prometheus metrics, over real sockets. */
+let server: TestServer;
+let jira: Awaited<ReturnType<typeof withEmulator>>;
+const TOKEN = 'metrics-token-for-tests-0123456789';
+
+beforeAll(async () => {
+  server = await startTestServer({ SWITCHBOARD_METRICS_TOKEN: TOKEN });
+  jira = await withEmulator();
+});
+afterAll(async () => {
+  await server.close();
+  await jira.close();
+});
+
+const metrics = (authorization?: string) => call(`${server.origin}/metrics`, { headers: authorization ? { authorization } : {} });
+/** One sample's value from the Prometheus text, e.g. `name{a="b"}`. */
+const sample = (text: string, series: string) => {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+};
+
+describe('operations', () => {
+  it('answers /health without credentials', async () => {
+    const res = await call(`${server.origin}/health`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('is ready while the database and the job queue answer, and 503 naming the one that does not', async () => {
+    expect((await call(`${server.origin}/ready`)).body).toEqual({ status: 'ready' });
+    await sql`alter table jobs rename to jobs_away`.execute(server.store.db);
+    try {
+      const res = await call(`${server.origin}/ready`);
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ requestId: expect.any(String), message: expect.stringMatching(/^Not ready: job queue: /) });
+      expect(res.body.message).not.toMatch(/database/);
+    } finally {
+      await sql`alter table jobs_away rename to jobs`.execute(server.store.db);
+    }
+    expect((await call(`${server.origin}/ready`)).status).toBe(200);
+  });
+
+  it('serves Prometheus metrics only with the token, by route template, with hub cache and log counters', async () => {
+    expect((await metrics()).status).toBe(401);
+    expect((await metrics('Bearer wrong')).status).toBe(401);
+    expect((await metrics(`Bearer ${TOKEN}x`)).body.message).toMatch(/SWITCHBOARD_METRICS_TOKEN/);
+
+    const created = await call(`${server.api}/instances`, {
+      method: 'POST',
+      headers: { authorization: server.auth },
+      json: { element: { key: 'jiraonprem' }, name: 'metrics', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+    });
+    const hub = { authorization: `${server.auth}, Element ${created.body.token}` };
+    for (const key of ['CE-1', 'CE-2', 'CE-3']) expect((await call(`${server.api}/hubs/helpdesk/incidents/${key}`, { headers: hub })).status).toBe(200);
+    expect((await call(`${server.api}/instances/123456789`, { headers: { authorization: server.auth } })).status).toBe(404);
+
+    const res = await metrics(`Bearer ${TOKEN}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = res.text;
+    // Route templates, never the ids in the URL.
+    expect(sample(text, 'switchboard_http_requests_total{method="GET",route="/elements/api-v2/hubs/:hub/incidents/:id",status="200"}')).toBe(3);
+    expect(sample(text, 'switchboard_http_requests_total{method="GET",route="/elements/api-v2/instances/:id",status="404"}')).toBe(1);
+    expect(text).not.toContain('CE-1');
+    expect(text).toContain('switchboard_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/elements/api-v2/hubs/:hub/incidents/:id"}');
+    expect(sample(text, 'switchboard_hub_session_cache_total{result="hit"}')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'switchboard_log_lines_dropped_total')).toBe(0);
+    expect(text).toContain('# TYPE switchboard_event_deliveries_total counter');
+    expect(text).toContain('switchboard_process_cpu_seconds_total');
+  });
+});
