@@ -100,6 +100,8 @@ export interface Services {
   registry: ElementRegistry;
   clock: Clock;
   http: OutboundHttp;
+  /** The outbound HTTP of one element's vendor calls, counted in the metrics. */
+  vendorHttp: (elementKey: string) => OutboundHttp;
   /** Which addresses outbound connections may reach; learns switchboard's own port when it listens. */
   outboundPolicy: OutboundPolicy;
   /** Stops the worker and releases connections the services hold (not the store). */
@@ -118,7 +120,8 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const http =
     deps.http ?? createOutboundHttp({ connectTimeoutMs: 10_000, connectionsPerOrigin: 16, answerLimit: deps.config.vendorAnswerLimit, policy: outboundPolicy });
   const { logger, droppedLines } = deps.logger === false ? { logger: pino({ enabled: false }), droppedLines: () => 0 } : createLogger(deps.config.logLevel);
-  const metrics = new Metrics({ droppedLogLines: droppedLines });
+  // The queue's depth is read when the metrics are scraped, by then the queue exists.
+  const metrics = new Metrics({ droppedLogLines: droppedLines, queueDepth: () => queue.depth() });
   // The one place that chooses how processes signal each other: LISTEN/NOTIFY on PostgreSQL;
   // on SQLite, one process owns the file and signals stay in it.
   const signals: Signals =
@@ -136,7 +139,8 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     if (change === 'everything' || change.kind === 'instance' || change.kind === 'users') hubCache.clear();
   });
   const instanceRepo = new InstanceRepository(deps.store.db, box);
-  const instances = new InstanceService(instanceRepo, registry, http, clock, logger, deps.config.vendorTimeoutMs, (id) =>
+  const vendorHttp = metrics.vendorHttp(http);
+  const instances = new InstanceService(instanceRepo, registry, vendorHttp, clock, logger, deps.config.vendorTimeoutMs, (id) =>
     invalidations.announce({ kind: 'instance', id }),
   );
   tenancy.onUserChange(() => void invalidations.announce({ kind: 'users' }));
@@ -148,6 +152,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     // On SQLite a look costs no round trip, so delayed jobs start closer to their time.
     pollIntervalMs: deps.store.dialect === 'postgres' ? 1000 : 250,
     onError: (err) => logger.warn({ err: (err as Error)?.message ?? String(err) }, 'job queue error; it keeps going'),
+    onOutcome: (name, outcome) => metrics.jobs.inc({ name, outcome }),
   });
   const eventRepo = new EventRepository(deps.store.db, box);
   const publicUrl = { value: deps.config.publicUrl ?? `http://${deps.config.host}:${deps.config.port}` };
@@ -163,6 +168,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     vendorTimeoutMs: deps.config.vendorTimeoutMs,
     vendorData,
     deliveryOutcomes: metrics.deliveries,
+    vendorHttp,
   });
   const eventSources = new EventSources(eventRepo, registry, events, clock, logger, () => publicUrl.value);
   instances.follow({ changed: (i) => eventSources.sync(i), deleting: (i) => eventSources.remove(i) });
@@ -208,6 +214,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     registry,
     clock,
     http,
+    vendorHttp,
     outboundPolicy,
     close,
   };
@@ -305,7 +312,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
       const hubDeps = {
         instances: s.instances,
         registry: s.registry,
-        http: s.http,
+        vendorHttp: s.vendorHttp,
         logger: s.logger,
         vendorTimeoutMs: deps.config.vendorTimeoutMs,
         vendorData: s.vendorData,

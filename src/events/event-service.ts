@@ -35,7 +35,10 @@ export interface EventServiceDeps {
   instances: InstanceRepository;
   registry: ElementRegistry;
   queue: JobQueue;
+  /** Callbacks go out through this one. */
   http: OutboundHttp;
+  /** Outbound HTTP for one element's vendor calls (polls), counted per element. */
+  vendorHttp: (elementKey: string) => OutboundHttp;
   clock: Clock;
   logger: Logger;
   delivery: DeliveryConfig;
@@ -61,7 +64,11 @@ export class EventService {
   constructor(private readonly deps: EventServiceDeps) {}
 
   context(instance: Instance): HubContext {
-    return hubContext(instance, { http: this.deps.http, logger: this.deps.logger, timeoutMs: this.deps.vendorTimeoutMs }, this.deps.vendorData);
+    return hubContext(
+      instance,
+      { http: this.deps.vendorHttp(instance.elementKey), logger: this.deps.logger, timeoutMs: this.deps.vendorTimeoutMs },
+      this.deps.vendorData,
+    );
   }
 
   /**

@@ -38,7 +38,8 @@ const firstOf = (query: RawQuery, key: string) => {
 export interface HubDeps {
   instances: InstanceService;
   registry: ElementRegistry;
-  http: OutboundHttp;
+  /** Outbound HTTP for one element's vendor calls (counted per element). */
+  vendorHttp: (elementKey: string) => OutboundHttp;
   logger: Logger;
   vendorTimeoutMs: number;
   vendorData: VendorDataCache;
@@ -87,7 +88,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
   const contextFor = (instance: Instance): HubContext => {
     let context = contexts.get(instance);
     if (!context) {
-      context = hubContext(instance, { http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs }, deps.vendorData);
+      context = hubContext(instance, { http: deps.vendorHttp(instance.elementKey), logger: deps.logger, timeoutMs: deps.vendorTimeoutMs }, deps.vendorData);
       contexts.set(instance, context);
     }
     return context;

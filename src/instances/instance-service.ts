@@ -42,7 +42,8 @@ export class InstanceService {
   constructor(
     private readonly repo: InstanceRepository,
     private readonly registry: ElementRegistry,
-    private readonly http: OutboundHttp,
+    /** Outbound HTTP for one element's vendor calls (provisioning). */
+    private readonly vendorHttp: (elementKey: string) => OutboundHttp,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly vendorTimeoutMs: number,
@@ -103,7 +104,11 @@ export class InstanceService {
     const tags = given.includes(name) ? given : [...given, name];
     const external = body.externalAuthentication ?? 'none';
     const configuration = this.#validate(module, this.#known(module, body.configuration));
-    const vendorMeta = await module.provision(configuration, { http: this.http, logger: this.logger, timeoutMs: this.vendorTimeoutMs });
+    const vendorMeta = await module.provision(configuration, {
+      http: this.vendorHttp(module.definition.key),
+      logger: this.logger,
+      timeoutMs: this.vendorTimeoutMs,
+    });
     const instance = await this.repo.insert(
       {
         organizationId: identity.organizationId,
@@ -218,7 +223,11 @@ export class InstanceService {
       const merged = this.#mergeConfiguration(module, instance.configuration, this.#known(module, body.configuration), mode === 'put');
       const configuration = this.#validate(module, merged);
       if (module.needsReprovision(instance.configuration, configuration) || changes.elementKey !== undefined) {
-        changes.vendorMeta = await module.provision(configuration, { http: this.http, logger: this.logger, timeoutMs: this.vendorTimeoutMs });
+        changes.vendorMeta = await module.provision(configuration, {
+          http: this.vendorHttp(module.definition.key),
+          logger: this.logger,
+          timeoutMs: this.vendorTimeoutMs,
+        });
         changes.valid = true;
       }
       changes.configuration = configuration;

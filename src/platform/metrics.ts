@@ -1,8 +1,12 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { OutboundHttp } from './outbound-http.ts';
+import { observedHttp } from './observed-http.ts';
 
 export interface MetricSources {
   /** Log lines dropped so far because the reader of the output fell behind. */
   droppedLogLines: () => number;
+  /** Jobs by name and status, read from the store when the metrics are scraped. */
+  queueDepth: () => Promise<{ name: string; status: string; count: number }[]>;
 }
 
 /**
@@ -30,6 +34,25 @@ export class Metrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly vendorCalls = new Counter({
+    name: 'switchboard_vendor_calls_total',
+    help: 'Calls to vendors (Jira), by element and HTTP status (error: no answer)',
+    labelNames: ['element', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly vendorDuration = new Histogram({
+    name: 'switchboard_vendor_call_duration_seconds',
+    help: 'Time from a vendor call to the end of its answer, by element',
+    labelNames: ['element'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly jobs = new Counter({
+    name: 'switchboard_jobs_total',
+    help: 'Job runs of this process, by job name and outcome: completed, retried, failed (for good)',
+    labelNames: ['name', 'outcome'] as const,
+    registers: [this.registry],
+  });
   readonly hubCache = new Counter({
     name: 'switchboard_hub_session_cache_total',
     help: 'Hub calls whose Authorization header was resolved from the session cache (hit) or the store (miss)',
@@ -37,8 +60,37 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /**
+   * The outbound HTTP an element's calls go through, counting them under its key; one view per
+   * element, made on first use.
+   */
+  vendorHttp(http: OutboundHttp): (elementKey: string) => OutboundHttp {
+    const views = new Map<string, OutboundHttp>();
+    return (element) => {
+      let view = views.get(element);
+      if (!view) {
+        view = observedHttp(http, (status, seconds) => {
+          this.vendorCalls.inc({ element, status });
+          this.vendorDuration.observe({ element }, seconds);
+        });
+        views.set(element, view);
+      }
+      return view;
+    };
+  }
+
   constructor(sources: MetricSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
+    new Gauge({
+      name: 'switchboard_jobs',
+      help: 'Jobs in the queue (shared by every node), by job name and status: queued, active, failed',
+      labelNames: ['name', 'status'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const row of await sources.queueDepth()) this.set({ name: row.name, status: row.status }, row.count);
+      },
+    });
     new Gauge({
       name: 'switchboard_log_lines_dropped_total',
       help: 'Log lines dropped because the reader of the process output fell behind',

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withEmulator } from '../helpers/jira-client.ts';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 /** Liveness, readiness and Prometheus metrics, over real sockets. */
 let server: TestServer;
@@ -58,6 +59,13 @@ describe('operations', () => {
     const hub = { authorization: `${server.auth}, Element ${created.body.token}` };
     for (const key of ['CE-1', 'CE-2', 'CE-3']) expect((await call(`${server.api}/hubs/helpdesk/incidents/${key}`, { headers: hub })).status).toBe(200);
     expect((await call(`${server.api}/instances/123456789`, { headers: { authorization: server.auth } })).status).toBe(404);
+    // One job waiting an hour, one run to its end.
+    await server.services.queue.enqueue('operations.later', {}, { runAt: new Date(Date.now() + 3600_000) });
+    await server.services.queue.work('operations.now', async () => undefined);
+    await server.services.queue.enqueue('operations.now', {});
+    // The outcome is counted after the job's row is gone: wait for the count, not for the run.
+    const completed = async () => sample((await metrics(`Bearer ${TOKEN}`)).text, 'switchboard_jobs_total{name="operations.now",outcome="completed"}');
+    await waitFor(async () => (await completed()) === 1);
 
     const res = await metrics(`Bearer ${TOKEN}`);
     expect(res.status).toBe(200);
@@ -69,8 +77,15 @@ describe('operations', () => {
     expect(text).not.toContain('CE-1');
     expect(text).toContain('switchboard_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/elements/api-v2/hubs/:hub/incidents/:id"}');
     expect(sample(text, 'switchboard_hub_session_cache_total{result="hit"}')).toBeGreaterThanOrEqual(1);
+    // Provisioning (serverInfo, myself) and the three reads, each counted once with Jira's status.
+    expect(sample(text, 'switchboard_vendor_calls_total{element="jiraonprem",status="200"}')).toBeGreaterThanOrEqual(5);
+    expect(sample(text, 'switchboard_vendor_call_duration_seconds_count{element="jiraonprem"}')).toBe(
+      sample(text, 'switchboard_vendor_calls_total{element="jiraonprem",status="200"}'),
+    );
     expect(sample(text, 'switchboard_log_lines_dropped_total')).toBe(0);
     expect(text).toContain('# TYPE switchboard_event_deliveries_total counter');
+    expect(sample(text, 'switchboard_jobs{name="operations.later",status="queued"}')).toBe(1);
+    expect(sample(text, 'switchboard_jobs_total{name="operations.now",outcome="completed"}')).toBe(1);
     expect(text).toContain('switchboard_process_cpu_seconds_total');
   });
 });

@@ -19,7 +19,7 @@ export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
   const instanceDocs = async (request: FastifyRequest, instance: Instance) => {
     const module = deps.registry.module(instance.elementKey)!;
     if (!module.hub) throw notFound(`${instance.elementKey} has no hub resources`);
-    const context = hubContext(instance, { http: deps.http, logger: deps.logger, timeoutMs: deps.vendorTimeoutMs }, deps.vendorData);
+    const context = hubContext(instance, { http: deps.vendorHttp(instance.elementKey), logger: deps.logger, timeoutMs: deps.vendorTimeoutMs }, deps.vendorData);
     const models: Record<string, Record<string, unknown>> = {};
     for (const [name, describe] of module.hub.objects) {
       // addToDocumentation: the instance's own shape replaces the vendor model.

@@ -20,6 +20,8 @@ export interface SqlQueueOptions {
   retryDelayMs?: number;
   /** Failures the queue itself meets (a lost connection during a poll); it keeps going. */
   onError?: (err: unknown) => void;
+  /** Each run's end: `completed`, `retried` (queued again, or giving way to a waiting twin) or `failed` for good. */
+  onOutcome?: (name: string, outcome: 'completed' | 'retried' | 'failed') => void;
 }
 
 /** The channel that says "a job of this name is waiting". */
@@ -70,6 +72,7 @@ export class SqlJobQueue implements JobQueue {
   readonly #leaseMs: number;
   readonly #retryDelayMs: number;
   readonly #onError: (err: unknown) => void;
+  readonly #onOutcome: NonNullable<SqlQueueOptions['onOutcome']>;
   readonly #workers = new Map<string, Worker>();
   readonly #inflight = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
@@ -87,6 +90,17 @@ export class SqlJobQueue implements JobQueue {
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#retryDelayMs = options.retryDelayMs ?? 5_000;
     this.#onError = options.onError ?? (() => undefined);
+    this.#onOutcome = options.onOutcome ?? (() => undefined);
+  }
+
+  /** Jobs by name and status (queued, active, failed): the queue's depth, for the metrics. */
+  async depth(): Promise<{ name: string; status: string; count: number }[]> {
+    const rows = await this.#db
+      .selectFrom('jobs')
+      .select(['name', 'status', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .groupBy(['name', 'status'])
+      .execute();
+    return rows.map((r) => ({ name: r.name, status: r.status, count: Number(r.n) }));
   }
 
   async enqueue(name: string, payload: JobPayload, options: EnqueueOptions = {}): Promise<string | null> {
@@ -236,8 +250,12 @@ export class SqlJobQueue implements JobQueue {
       try {
         await w.handler(JSON.parse(job.payload) as JobPayload);
         await this.#db.deleteFrom('jobs').where('id', '=', job.id).where('attempts', '=', job.attempts).execute();
+        this.#onOutcome(name, 'completed');
       } catch (err) {
-        await this.#failed(job, String((err as Error)?.message ?? err)).catch((e: unknown) => this.#onError(e));
+        await this.#failed(job, String((err as Error)?.message ?? err)).then(
+          (outcome) => this.#onOutcome(name, outcome),
+          (e: unknown) => this.#onError(e),
+        );
       } finally {
         w.running--;
       }
@@ -246,12 +264,12 @@ export class SqlJobQueue implements JobQueue {
   }
 
   /** A run threw, or its lease ran out: retry it, give way to a waiting job of its key, or fail it. */
-  async #failed(job: Pick<Claimed, 'id' | 'attempts' | 'retry_limit' | 'singleton_key'>, error: string): Promise<void> {
+  async #failed(job: Pick<Claimed, 'id' | 'attempts' | 'retry_limit' | 'singleton_key'>, error: string): Promise<'retried' | 'failed'> {
     const now = this.#clock.now();
     const fenced = this.#db.updateTable('jobs').where('id', '=', job.id).where('attempts', '=', job.attempts).where('status', '=', 'active');
     if (job.attempts > job.retry_limit) {
       await fenced.set({ status: 'failed', locked_until: null, last_error: error.slice(0, 2000) }).execute();
-      return;
+      return 'failed';
     }
     const giveWay = () => this.#db.deleteFrom('jobs').where('id', '=', job.id).where('attempts', '=', job.attempts).execute();
     try {
@@ -285,6 +303,7 @@ export class SqlJobQueue implements JobQueue {
       if (!isUniqueViolation(err)) throw err;
       await giveWay();
     }
+    return 'retried';
   }
 
   /** Jobs whose lease ran out belong to a process that died (or hung): they count as failed runs. */
@@ -294,13 +313,13 @@ export class SqlJobQueue implements JobQueue {
     if (names.length === 0) return;
     const expired = await this.#db
       .selectFrom('jobs')
-      .select(['id', 'attempts', 'retry_limit', 'singleton_key'])
+      .select(['id', 'name', 'attempts', 'retry_limit', 'singleton_key'])
       .where('name', 'in', names)
       .where('status', '=', 'active')
       .where('locked_until', '<', now.toISOString())
       .limit(500)
       .execute();
-    for (const job of expired) await this.#failed(job, 'the lease expired: the process running the job stopped or hung');
+    for (const job of expired) this.#onOutcome(job.name, await this.#failed(job, 'the lease expired: the process running the job stopped or hung'));
     if (Date.now() - this.#prunedAt < PRUNE_EVERY_MS) return;
     this.#prunedAt = Date.now();
     await this.#db
