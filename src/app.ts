@@ -8,6 +8,10 @@ import { LookupHasher, RequestIds, type Cipher } from './platform/crypto.ts';
 import { createLogger } from './platform/logger.ts';
 import { Metrics } from './platform/metrics.ts';
 import { registerOperationsRoutes } from './platform/http/operations.ts';
+import { UsageRepository } from './usage/usage-repository.ts';
+import { UsageRecorder } from './usage/usage-recorder.ts';
+import { registerUsageRecording } from './usage/usage-hook.ts';
+import { registerUsageRoutes } from './usage/routes/usage.ts';
 import { sql } from 'kysely';
 import { AccessLogController, registerAccessLogUrls } from './platform/http/access-log.ts';
 import { lazyChildLogger } from './platform/http/request-logger.ts';
@@ -78,6 +82,9 @@ export interface AppDeps {
 export interface Services {
   logger: pino.Logger;
   metrics: Metrics;
+  usageRepo: UsageRepository;
+  /** Takes one record per API call and writes them in batches. */
+  usage: UsageRecorder;
   instanceRepo: InstanceRepository;
   transformations: TransformationService;
   queue: JobQueue;
@@ -187,7 +194,15 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     pollConcurrency: deps.config.events.pollConcurrency,
     transformations,
   });
+  const usageRepo = new UsageRepository(deps.store.db);
+  const usage = new UsageRecorder(usageRepo, clock, logger, {
+    flushMs: 1000,
+    batchSize: 500,
+    maxPending: 50_000,
+    retentionDays: deps.config.usageRetentionDays,
+  });
   const close = async () => {
+    await usage.close();
     await worker.stop();
     await signals.close();
     await http.close();
@@ -195,6 +210,8 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   return {
     logger,
     metrics,
+    usageRepo,
+    usage,
     instanceRepo,
     transformations,
     queue,
@@ -269,6 +286,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
   registerNotFound(app);
   registerJsonParser(app);
   registerAuthentication(app, s.tenancy, s.hubCache as HubSessionCache<unknown>);
+  registerUsageRecording(app, { recorder: s.usage, clock: s.clock, apiPrefix: API_PREFIX });
   registerOperationsRoutes(app, {
     metrics: s.metrics,
     metricsToken: deps.config.metricsToken,
@@ -302,11 +320,14 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
     async (api) => {
       registerAccountRoutes(api, s.tenancy);
       registerUserRoutes(api, s.tenancy, passwords);
-      // Hub traffic is not recorded yet (usage records come with the hub), so traffic reads 0.
+      // Traffic: the organization's calls to the element's instances in the last 30 days.
       registerElementCatalogRoutes(api, s.registry, async (element, identity) => ({
         ...(await s.instances.countForElement(identity, element.key)),
-        traffic: 0,
+        traffic: identity
+          ? await s.usageRepo.countForElement(identity.organizationId, element.key, new Date(s.clock.now().getTime() - 30 * 86_400_000).toISOString())
+          : 0,
       }));
+      registerUsageRoutes(api, { usage: s.usageRepo, registry: s.registry, clock: s.clock });
       registerInstanceRoutes(api, s.instances, s.registry);
       registerInstanceConfigurationRoutes(api, s.instances, s.registry);
       const hubDeps = {

@@ -80,7 +80,10 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
 
   const address = await app.listen({ host: config.host, port: config.port });
   if (!config.publicUrl) services.publicUrl.value = address;
-  if (withWorker) await services.worker.start();
+  if (withWorker) {
+    await services.worker.start();
+    services.usage.startRetention();
+  }
   const base = `${address}${API_PREFIX}`;
   if (created) {
     process.stdout.write(
@@ -132,6 +135,7 @@ async function runWorker(config: Config): Promise<void> {
   process.on('SIGINT', () => void stop());
   services.invalidations.follow();
   await services.worker.start();
+  services.usage.startRetention();
   process.stdout.write(`switchboard worker running (${store.dialect} store, no HTTP)\n`);
 }
 

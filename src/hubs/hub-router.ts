@@ -13,6 +13,8 @@ import type { Logger } from 'pino';
 import type { HubSessionCache } from '../auth/hub-session-cache.ts';
 import type { TransformationService } from '../transformations/transformation-service.ts';
 import type { Metrics } from '../platform/metrics.ts';
+import { observedHttp } from '../platform/observed-http.ts';
+import type { HubCallUsage } from '../usage/usage-hook.ts';
 import type { CompiledTransformation } from '../transformations/mapping.ts';
 import { ObjectName } from '../transformations/schemas.ts';
 import { hubContext } from './hub-context.ts';
@@ -80,6 +82,8 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
   };
   const checked = (instance: Instance, reply: FastifyReply, allowDisabled: boolean): Instance => {
     reply.header('Elements-Element-Instance-Id', String(instance.id));
+    const hub = (reply.request.params as { hub?: string }).hub ?? deps.registry.find(instance.elementKey)?.hub ?? '';
+    reply.request.hubCall = { instanceId: instance.id, elementKey: instance.elementKey, hub, vendorCalls: 0, vendorMs: 0 };
     if (instance.disabled && !allowDisabled) throw new ApiError('INSTANCE_DISABLED');
     return instance;
   };
@@ -93,6 +97,18 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     }
     return context;
   };
+
+  /** The context with its vendor calls counted into the call's usage record. */
+  const countingVendorCalls = (context: HubContext, usage: HubCallUsage | null): HubContext =>
+    usage
+      ? {
+          ...context,
+          http: observedHttp(context.http, (_status, seconds) => {
+            usage.vendorCalls++;
+            usage.vendorMs += seconds * 1000;
+          }),
+        }
+      : context;
 
   /**
    * Runs the element's operation `METHOD path` for the instance. A transformation reshapes the
@@ -113,7 +129,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     if (op.upload) hubRequest.file = await readUpload(request, firstOf(request.query as RawQuery, 'fileName'));
     if (transformation && WRITES.has(method)) hubRequest.body = deps.transformations.write(transformation, hubRequest.body);
     try {
-      let result = await op.handle(hubRequest, contextFor(instance));
+      let result = await op.handle(hubRequest, countingVendorCalls(contextFor(instance), request.hubCall));
       if (transformation) result = await transform(result, name, transformation);
       return send(reply, result, instance, hubRequest, path);
     } catch (err) {

@@ -49,6 +49,8 @@ export interface Config {
    * read the metrics.
    */
   readonly metricsToken: string | undefined;
+  /** Days a usage record is kept; older ones are deleted in batches every hour. */
+  readonly usageRetentionDays: number;
   /** `all` (API + worker, the default), `api` or `worker`. */
   readonly role: 'all' | 'api' | 'worker';
   readonly events: {
@@ -162,6 +164,7 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     hubCacheTtlMs: integer(env, 'SWITCHBOARD_HUB_CACHE_TTL_MS', 2000, 0, 60_000),
     publicUrl: read(env, 'SWITCHBOARD_PUBLIC_URL')?.replace(/\/+$/, ''),
     metricsToken: read(env, 'SWITCHBOARD_METRICS_TOKEN'),
+    usageRetentionDays: integer(env, 'SWITCHBOARD_USAGE_RETENTION_DAYS', 30, 1, 3650),
     role: oneOf(env, 'SWITCHBOARD_ROLE', ['all', 'api', 'worker'] as const, 'all'),
     events: Object.freeze({
       tickMs: integer(env, 'SWITCHBOARD_EVENT_TICK_MS', 5000, 20, 600_000),

@@ -36,7 +36,7 @@ export class Metrics {
   });
   readonly vendorCalls = new Counter({
     name: 'switchboard_vendor_calls_total',
-    help: 'Calls to vendors (Jira), by element and HTTP status (error: no answer)',
+    help: 'Calls to vendors, by element and HTTP status (error: no answer)',
     labelNames: ['element', 'status'] as const,
     registers: [this.registry],
   });

@@ -7,6 +7,7 @@ import { m0004Transformations } from './migrations/0004-transformations.ts';
 import { m0005JobSingletons } from './migrations/0005-job-singletons.ts';
 import { m0006InstanceTags } from './migrations/0006-instance-tags.ts';
 import { m0007DeliveryUrlSealed } from './migrations/0007-delivery-url-sealed.ts';
+import { m0008Usage } from './migrations/0008-usage.ts';
 
 /** Migrations are listed in code (not discovered on disk) so a bundled build cannot miss one. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005-job-singletons': m0005JobSingletons,
   '0006-instance-tags': m0006InstanceTags,
   '0007-delivery-url-sealed': m0007DeliveryUrlSealed,
+  '0008-usage': m0008Usage,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -21,6 +21,33 @@ export interface Database {
   deliveries: DeliveriesTable;
   object_definitions: ObjectDefinitionsTable;
   transformations: TransformationsTable;
+  usage: UsageTable;
+}
+
+/** One API call (`GET /usage`). */
+export interface UsageTable {
+  /** The traffic id. */
+  id: string;
+  /** `Elements-Request-Id` of the call. */
+  request_id: string;
+  organization_id: number;
+  account_id: number;
+  user_id: number;
+  instance_id: number | null;
+  element_key: string | null;
+  hub: string | null;
+  method: string;
+  /** The route template (`/hubs/:hub/incidents/:id`). */
+  route: string;
+  /** Path and query as called, secrets in the query redacted. */
+  request_uri: string;
+  status: number;
+  process_time_ms: number;
+  vendor_calls: number;
+  vendor_time_ms: number;
+  request_ip: string;
+  /** ISO 8601. */
+  usage_date: string;
 }
 
 export type Level = 'organization' | 'account' | 'instance';

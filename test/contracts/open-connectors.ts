@@ -224,6 +224,40 @@ export const openConnectorsContracts = {
     },
     ['id', 'email', 'firstName', 'lastName'],
   ),
+  /** One API call (`GET /usage`, `GET /usage/{id}`), in the snake_case form. */
+  usage: object(
+    {
+      user_id: number,
+      account_id: number,
+      company_id: number,
+      process_time: number,
+      traffic_id: string,
+      request_status: string,
+      request_ip: string,
+      element_key: string,
+      request_uri: string,
+      element_api: string,
+      request_id: string,
+      element_name: string,
+      traffic_date: string,
+      company_external_id: string,
+      company_external_name: string,
+    },
+    [
+      'user_id',
+      'company_id',
+      'process_time',
+      'traffic_id',
+      'request_status',
+      'request_ip',
+      'request_uri',
+      'element_api',
+      'request_id',
+      'traffic_date',
+      'company_external_id',
+      'company_external_name',
+    ],
+  ),
 } satisfies Record<string, Schema>;
 
 export type ContractName = keyof typeof openConnectorsContracts;

@@ -1,0 +1,172 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { identityOf } from '../../auth/authenticate.ts';
+import type { Identity } from '../../auth/identity.ts';
+import type { ElementRegistry } from '../../elements/registry.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { badRequest, notFound } from '../../platform/errors.ts';
+import { typed } from '../../platform/http/api-document.ts';
+import { errorResponses, NoQuery } from '../../platform/http/schemas.ts';
+import type { UsageFilter, UsageRepository, UsageRow } from '../usage-repository.ts';
+import { AnalyticsItem, AnalyticsQuery, UsageJson, UsageQuery } from '../schemas.ts';
+
+const DAY_MS = 86_400_000;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+interface Cursor {
+  date: string;
+  id: string;
+  pageSize: number;
+}
+const encode = (c: Cursor) => Buffer.from(JSON.stringify({ v: 1, ...c })).toString('base64url');
+function decode(token: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<Cursor> & { v?: unknown };
+    if (c.v === 1 && typeof c.date === 'string' && typeof c.id === 'string' && c.id.length <= 100 && Number.isInteger(c.pageSize)) {
+      return { date: c.date, id: c.id, pageSize: c.pageSize! };
+    }
+  } catch {
+    // answered below
+  }
+  throw badRequest('nextPage is not a token this server issued');
+}
+
+/**
+ * `GET /usage` (newest first; `pageSize`, `pageOffset`, `nextPage`), `GET /usage/{id}` (a traffic
+ * id or the `Elements-Request-Id` of a call) and `GET /usage/analytics/times|statuses|activity`.
+ * An organization sees its own calls; a user outside the default account those of their account.
+ */
+export function registerUsageRoutes(app: FastifyInstance, deps: { usage: UsageRepository; registry: ElementRegistry; clock: Clock }): void {
+  const api = typed(app);
+  const tags = ['usage'];
+
+  const scope = (identity: Identity) => ({
+    organizationId: identity.organizationId,
+    accountId: identity.inDefaultAccount ? undefined : identity.user.accountId,
+  });
+
+  function filterOf(identity: Identity, q: Omit<UsageQuery, 'pageSize' | 'pageOffset' | 'nextPage'>): UsageFilter {
+    const now = deps.clock.now().getTime();
+    const instant = (value: string, name: string, endOfDay: boolean) => {
+      const ms = Date.parse(DATE_ONLY.test(value) ? `${value}T00:00:00.000Z` : value);
+      if (Number.isNaN(ms)) throw badRequest(`${name} is not a date: ${value}`);
+      return DATE_ONLY.test(value) && endOfDay ? ms + DAY_MS : ms;
+    };
+    const to = q.to === undefined ? now + 1 : instant(q.to, 'to', true);
+    const from = q.from === undefined ? to - 7 * DAY_MS : instant(q.from, 'from', false);
+    if (from >= to) throw badRequest('from must be before to');
+    if (from > now) throw notFound('No usage in the future: from is later than now');
+    return {
+      ...scope(identity),
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      hub: q.hub,
+      elementKeys: q['keys[]'],
+      tags: q['tags[]'],
+      status: q.status,
+      searchText: q.searchText,
+    };
+  }
+
+  const json = (row: UsageRow): UsageJson => ({
+    traffic_id: row.id,
+    request_id: row.request_id,
+    user_id: row.user_id,
+    account_id: row.account_id,
+    company_id: row.organization_id,
+    company_external_id: String(row.organization_id),
+    company_external_name: row.organization_name,
+    ...(row.instance_id !== null && { instance_id: row.instance_id }),
+    ...(row.element_key !== null && { element_key: row.element_key, element_name: deps.registry.find(row.element_key)?.name ?? row.element_key }),
+    ...(row.hub !== null && { hub: row.hub }),
+    element_api: `${row.method} ${row.route}`,
+    request_uri: row.request_uri,
+    request_status: row.status < 400 ? 'success' : 'failed',
+    http_status: row.status,
+    request_ip: row.request_ip,
+    process_time: row.process_time_ms,
+    vendor_calls: row.vendor_calls,
+    vendor_time: row.vendor_time_ms,
+    traffic_date: row.usage_date,
+  });
+
+  api.get(
+    '/usage',
+    {
+      schema: {
+        tags,
+        summary: 'The API calls of the organization, newest first',
+        querystring: UsageQuery,
+        response: { 200: Type.Array(UsageJson), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const identity = identityOf(request);
+      const { pageSize, pageOffset, nextPage, ...q } = request.query;
+      const cursor = nextPage === undefined ? undefined : decode(nextPage);
+      const size = cursor?.pageSize ?? Math.min(Number(pageSize ?? 100), 1000);
+      const rows = await deps.usage.page(filterOf(identity, q), size, cursor ? 0 : Number(pageOffset ?? 0), cursor);
+      const last = rows.at(-1);
+      if (last && rows.length === size) reply.header('Elements-Next-Page-Token', encode({ date: last.usage_date, id: last.id, pageSize: size }));
+      reply.header('Elements-Returned-Count', String(rows.length));
+      return rows.map(json);
+    },
+  );
+
+  const analytics = async (identity: Identity, q: AnalyticsQuery) => {
+    const interval = q.interval ?? 'day';
+    const rows = await deps.usage.analytics(filterOf(identity, q), interval);
+    const timestamp = (period: string) => (interval === 'hour' ? `${period}:00:00.000Z` : `${period}T00:00:00.000Z`);
+    return rows.map((r) => ({ timestamp: timestamp(r.period), status: r.outcome, instanceId: r.instance_id, count: Number(r.n) }));
+  };
+  /** The counts summed over the rows `pick` makes alike, in time order. */
+  function totals<T extends { timestamp: string }>(
+    rows: Awaited<ReturnType<typeof analytics>>,
+    pick: (r: (typeof rows)[number]) => T,
+  ): (T & { count: number })[] {
+    const byKey = new Map<string, T & { count: number }>();
+    for (const r of rows) {
+      const item = pick(r);
+      const key = JSON.stringify(item);
+      const total = byKey.get(key);
+      if (total) total.count += r.count;
+      else byKey.set(key, { ...item, count: r.count });
+    }
+    return [...byKey.values()].sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+  }
+  const analyticsSchema = (summary: string) => ({
+    tags,
+    summary,
+    querystring: AnalyticsQuery,
+    response: { 200: Type.Array(AnalyticsItem), ...errorResponses },
+  });
+  api.get('/usage/analytics/times', { schema: analyticsSchema('Calls per hour or day') }, async (request) =>
+    totals(await analytics(identityOf(request), request.query), (r) => ({ timestamp: r.timestamp })),
+  );
+  api.get('/usage/analytics/statuses', { schema: analyticsSchema('Calls per hour or day, by outcome: success (below 400) or failed') }, async (request) =>
+    totals(await analytics(identityOf(request), request.query), (r) => ({ timestamp: r.timestamp, status: r.status })),
+  );
+  api.get('/usage/analytics/activity', { schema: analyticsSchema('Calls per hour or day, by instance (null: platform calls)') }, async (request) =>
+    totals(await analytics(identityOf(request), request.query), (r) => ({ timestamp: r.timestamp, instanceId: r.instanceId })),
+  );
+
+  api.get(
+    '/usage/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One call, by its traffic id or its Elements-Request-Id',
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        querystring: NoQuery,
+        response: { 200: UsageJson, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const identity = identityOf(request);
+      const s = scope(identity);
+      const row = await deps.usage.find(s.organizationId, s.accountId, request.params.id);
+      if (!row) throw notFound(`No usage record ${request.params.id}`);
+      return json(row);
+    },
+  );
+}

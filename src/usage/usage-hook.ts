@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../platform/clock.ts';
+import type { UsageRecorder } from './usage-recorder.ts';
+
+/** What a hub call adds to its usage record: the instance behind the token, and its vendor calls. */
+export interface HubCallUsage {
+  instanceId: number;
+  elementKey: string;
+  hub: string;
+  vendorCalls: number;
+  vendorMs: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the hub when it has resolved the instance; counts the call's vendor calls. */
+    hubCall: HubCallUsage | null;
+  }
+}
+
+/** Query parameters whose values never reach a usage record. */
+const SECRET_NAME = /secret|token|password|passwd|signature|api[-_]?key|authori[sz]ation|credential/i;
+
+/** The path and query as called, with the values of secret-looking query parameters redacted. */
+export function usageUri(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  let redacted = false;
+  for (const key of new Set(params.keys())) {
+    if (SECRET_NAME.test(key)) {
+      params.set(key, '[redacted]');
+      redacted = true;
+    }
+  }
+  return redacted ? `${url.slice(0, q)}?${params.toString()}` : url;
+}
+
+/**
+ * One usage record per authenticated API call, handed to the recorder when the answer has gone
+ * (the recorder writes them in batches, off the request). Unauthenticated calls (a refused
+ * secret, a vendor's webhook) have no organization to belong to and are not recorded.
+ */
+export function registerUsageRecording(app: FastifyInstance, deps: { recorder: UsageRecorder; clock: Clock; apiPrefix: string }): void {
+  app.decorateRequest('hubCall', null);
+  app.addHook('onResponse', (request, reply, done) => {
+    const identity = request.identity;
+    if (identity && request.url.startsWith(deps.apiPrefix)) {
+      const hub = request.hubCall;
+      const url = (request.accessLogUrl ?? request.url).slice(deps.apiPrefix.length) || '/';
+      const route = request.routeOptions.url;
+      deps.recorder.record({
+        id: randomUUID(),
+        request_id: request.id,
+        organization_id: identity.organizationId,
+        account_id: identity.user.accountId,
+        user_id: identity.user.id,
+        instance_id: hub?.instanceId ?? null,
+        element_key: hub?.elementKey ?? null,
+        hub: hub?.hub ?? null,
+        method: request.method,
+        route: route === undefined ? 'unmatched' : route.slice(deps.apiPrefix.length) || '/',
+        request_uri: usageUri(url),
+        status: reply.statusCode,
+        process_time_ms: Math.round(reply.elapsedTime * 1000) / 1000,
+        vendor_calls: hub?.vendorCalls ?? 0,
+        vendor_time_ms: Math.round((hub?.vendorMs ?? 0) * 1000) / 1000,
+        request_ip: request.ip,
+        usage_date: deps.clock.now().toISOString(),
+      });
+    }
+    done();
+  });
+}

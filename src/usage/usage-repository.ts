@@ -1,0 +1,133 @@
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import type { Database, UsageTable } from '../store/tables.ts';
+
+export type UsageRow = Selectable<UsageTable> & { organization_name: string };
+export type NewUsage = Insertable<UsageTable>;
+
+/** What a caller may see and asked for (`GET /usage`). */
+export interface UsageFilter {
+  organizationId: number;
+  /** Set for a user outside the default account: only their account's calls. */
+  accountId?: number | undefined;
+  /** ISO 8601, inclusive. */
+  from: string;
+  /** ISO 8601, exclusive. */
+  to: string;
+  hub?: string | undefined;
+  elementKeys?: readonly string[] | undefined;
+  /** Calls to instances that carry any of these tags. */
+  tags?: readonly string[] | undefined;
+  status?: 'success' | 'failed' | undefined;
+  searchText?: string | undefined;
+}
+
+/** A position in the newest-first order: the last row of the previous page. */
+export interface UsageCursor {
+  date: string;
+  id: string;
+}
+
+const INSERT_CHUNK = 200;
+/** `%`, `_` and the escape itself match literally in a search. */
+const likeLiteral = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export class UsageRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(rows: readonly NewUsage[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await this.db
+        .insertInto('usage')
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .execute();
+    }
+  }
+
+  #filtered(f: UsageFilter) {
+    return this.db
+      .selectFrom('usage')
+      .where('usage.organization_id', '=', f.organizationId)
+      .$if(f.accountId !== undefined, (q) => q.where('usage.account_id', '=', f.accountId!))
+      .where('usage.usage_date', '>=', f.from)
+      .where('usage.usage_date', '<', f.to)
+      .$if(f.hub !== undefined, (q) => q.where('usage.hub', '=', f.hub!))
+      .$if(f.elementKeys !== undefined, (q) => q.where('usage.element_key', 'in', f.elementKeys!.length ? [...f.elementKeys!] : ['']))
+      .$if(f.tags !== undefined, (q) =>
+        q.where('usage.instance_id', 'in', (eb) =>
+          eb
+            .selectFrom('instance_tags')
+            .innerJoin('instances', 'instances.id', 'instance_tags.instance_id')
+            .select('instance_tags.instance_id')
+            .where('instances.organization_id', '=', f.organizationId)
+            .where('instance_tags.tag', 'in', f.tags!.length ? [...f.tags!] : ['']),
+        ),
+      )
+      .$if(f.status === 'success', (q) => q.where('usage.status', '<', 400))
+      .$if(f.status === 'failed', (q) => q.where('usage.status', '>=', 400))
+      .$if(f.searchText !== undefined, (q) => q.where(sql<boolean>`usage.request_uri like ${likeLiteral(f.searchText!)} escape '\\'`));
+  }
+
+  /** Newest first; `after` continues from the last row of the previous page. */
+  async page(f: UsageFilter, limit: number, offset: number, after?: UsageCursor): Promise<UsageRow[]> {
+    return this.#filtered(f)
+      .innerJoin('organizations', 'organizations.id', 'usage.organization_id')
+      .selectAll('usage')
+      .select('organizations.name as organization_name')
+      .$if(after !== undefined, (q) =>
+        q.where((eb) => eb.or([eb('usage.usage_date', '<', after!.date), eb.and([eb('usage.usage_date', '=', after!.date), eb('usage.id', '<', after!.id)])])),
+      )
+      .orderBy('usage.usage_date', 'desc')
+      .orderBy('usage.id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+  }
+
+  /** One record by its traffic id or its request id, within the caller's scope. */
+  async find(organizationId: number, accountId: number | undefined, idOrRequestId: string): Promise<UsageRow | undefined> {
+    return this.db
+      .selectFrom('usage')
+      .innerJoin('organizations', 'organizations.id', 'usage.organization_id')
+      .selectAll('usage')
+      .select('organizations.name as organization_name')
+      .where('usage.organization_id', '=', organizationId)
+      .$if(accountId !== undefined, (q) => q.where('usage.account_id', '=', accountId!))
+      .where((eb) => eb.or([eb('usage.id', '=', idOrRequestId), eb('usage.request_id', '=', idOrRequestId)]))
+      .executeTakeFirst();
+  }
+
+  /** Calls per period (`hour`: `2026-11-30T10`, `day`: `2026-11-30`), by status and by instance. */
+  async analytics(f: UsageFilter, interval: 'hour' | 'day') {
+    const length = interval === 'hour' ? 13 : 10;
+    return this.#filtered(f)
+      .select([
+        sql<string>`substr(usage.usage_date, 1, ${sql.lit(length)})`.as('period'),
+        sql<string>`case when usage.status < 400 then 'success' else 'failed' end`.as('outcome'),
+        'usage.instance_id',
+        (eb) => eb.fn.countAll<number | string>().as('n'),
+      ])
+      .groupBy([sql`substr(usage.usage_date, 1, ${sql.lit(length)})`, sql`case when usage.status < 400 then 'success' else 'failed' end`, 'usage.instance_id'])
+      .execute();
+  }
+
+  /** Calls of the organization to one element since a date: the element's `traffic`. */
+  async countForElement(organizationId: number, elementKey: string, since: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('usage')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('organization_id', '=', organizationId)
+      .where('element_key', '=', elementKey)
+      .where('usage_date', '>=', since)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Deletes up to `limit` records older than `before`; returns how many. */
+  async deleteBefore(before: string, limit: number): Promise<number> {
+    const res = await this.db
+      .deleteFrom('usage')
+      .where('id', 'in', (eb) => eb.selectFrom('usage').select('id').where('usage_date', '<', before).limit(limit))
+      .executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+}
