@@ -194,7 +194,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     pollConcurrency: deps.config.events.pollConcurrency,
     transformations,
   });
-  const usageRepo = new UsageRepository(deps.store.db);
+  const usageRepo = new UsageRepository(deps.store.db, deps.store.dialect);
   const usage = new UsageRecorder(usageRepo, clock, logger, {
     flushMs: 1000,
     batchSize: 500,

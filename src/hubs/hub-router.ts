@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { HubSessionCache } from '../auth/hub-session-cache.ts';
 import type { TransformationService } from '../transformations/transformation-service.ts';
 import type { Metrics } from '../platform/metrics.ts';
-import { observedHttp } from '../platform/observed-http.ts';
+import { withRequestRecorder } from '../platform/observed-http.ts';
 import type { HubCallUsage } from '../usage/usage-hook.ts';
 import type { CompiledTransformation } from '../transformations/mapping.ts';
 import { ObjectName } from '../transformations/schemas.ts';
@@ -103,7 +103,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     usage
       ? {
           ...context,
-          http: observedHttp(context.http, (_status, seconds) => {
+          http: withRequestRecorder(context.http, (_status, seconds) => {
             usage.vendorCalls++;
             usage.vendorMs += seconds * 1000;
           }),

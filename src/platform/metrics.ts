@@ -69,9 +69,17 @@ export class Metrics {
     return (element) => {
       let view = views.get(element);
       if (!view) {
+        // Labelled series looked up once per status, not per call (prom-client hashes labels).
+        const calls = new Map<number | 'error', { inc(): void }>();
+        const duration = this.vendorDuration.labels({ element });
         view = observedHttp(http, (status, seconds) => {
-          this.vendorCalls.inc({ element, status });
-          this.vendorDuration.observe({ element }, seconds);
+          let counter = calls.get(status);
+          if (!counter) {
+            counter = this.vendorCalls.labels({ element, status });
+            calls.set(status, counter);
+          }
+          counter.inc();
+          duration.observe(seconds);
         });
         views.set(element, view);
       }

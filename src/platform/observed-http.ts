@@ -1,46 +1,71 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { DispatcherOptions, OutboundHttp } from './outbound-http.ts';
 
 /** Called once per finished vendor call: its HTTP status (or `error` when none came) and duration. */
 export type CallRecorder = (status: number | 'error', seconds: number) => void;
 
+/** A second recorder for the calls of one request (its usage record), carried in the dispatch options. */
+const REQUEST_RECORDER = Symbol('request call recorder');
+type ObservedOptions = Dispatcher.DispatchOptions & { [REQUEST_RECORDER]?: CallRecorder };
+
 /**
- * An undici interceptor that reports each call's status and duration when its answer ends or
- * fails, passing every handler step on unchanged.
+ * Passes every handler step on unchanged and reports the call's status and duration when its
+ * answer ends or fails. A class rather than closures: one is made for every vendor call.
  */
-function recording(record: CallRecorder): Dispatcher.DispatcherComposeInterceptor {
-  return (dispatch) => (opts, handler) => {
-    const started = performance.now();
-    let status: number | undefined;
-    const done = () => record(status ?? 'error', (performance.now() - started) / 1000);
-    const h = handler as Dispatcher.DispatchHandler;
-    return dispatch(opts, {
-      onRequestStart: (controller, context) => h.onRequestStart?.(controller, context),
-      onRequestUpgrade: (controller, statusCode, headers, socket) => h.onRequestUpgrade?.(controller, statusCode, headers, socket),
-      onResponseStart: (controller, statusCode, headers, statusMessage) => {
-        status = statusCode;
-        return h.onResponseStart?.(controller, statusCode, headers, statusMessage);
-      },
-      onResponseData: (controller, chunk) => h.onResponseData?.(controller, chunk),
-      onResponseEnd: (controller, trailers) => {
-        done();
-        return h.onResponseEnd?.(controller, trailers);
-      },
-      onResponseError: (controller, error) => {
-        done();
-        return h.onResponseError?.(controller, error);
-      },
-    });
-  };
+class RecordingHandler implements Dispatcher.DispatchHandler {
+  readonly #started = performance.now();
+  #status: number | undefined;
+
+  constructor(
+    private readonly handler: Dispatcher.DispatchHandler,
+    private readonly record: CallRecorder,
+    private readonly forRequest: CallRecorder | undefined,
+  ) {}
+
+  #done(): void {
+    const seconds = (performance.now() - this.#started) / 1000;
+    const status = this.#status ?? 'error';
+    this.record(status, seconds);
+    this.forRequest?.(status, seconds);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.handler.onRequestStart?.(controller, context);
+  }
+
+  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, socket: never): void {
+    this.handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+    this.#status = statusCode;
+    this.handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.handler.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    this.#done();
+    this.handler.onResponseEnd?.(controller, trailers);
+  }
+
+  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.#done();
+    this.handler.onResponseError?.(controller, error);
+  }
 }
 
 /**
- * A view of `http` whose dispatchers report every call to `record`. The composed dispatcher is
- * made once per underlying pool, not per call.
+ * A view of `http` whose dispatchers report every call to `record`: the pools stay `http`'s, and
+ * the composed dispatcher is made once per pool, not per call.
  */
 export function observedHttp(http: OutboundHttp, record: CallRecorder): OutboundHttp {
   const composed = new WeakMap<Dispatcher, Dispatcher>();
-  const interceptor = recording(record);
+  const interceptor: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) =>
+    dispatch(opts, new RecordingHandler(handler as Dispatcher.DispatchHandler, record, (opts as ObservedOptions)[REQUEST_RECORDER]));
   return {
     answerLimit: http.answerLimit,
     dispatcher(options?: DispatcherOptions) {
@@ -53,6 +78,24 @@ export function observedHttp(http: OutboundHttp, record: CallRecorder): Outbound
       return d;
     },
     // The pools belong to `http`, which its owner closes once.
+    close: async () => undefined,
+  };
+}
+
+/**
+ * A view of an observed `http` (see `observedHttp`) that also reports the calls made through it
+ * to `forRequest`: the calls of one request, for its usage record. Cheap enough to make per
+ * request: it adds the recorder to each call's dispatch options, which the interceptor reads.
+ */
+export function withRequestRecorder(http: OutboundHttp, forRequest: CallRecorder): OutboundHttp {
+  return {
+    answerLimit: http.answerLimit,
+    dispatcher(options?: DispatcherOptions) {
+      const base = http.dispatcher(options);
+      const view = Object.create(base) as Dispatcher;
+      view.dispatch = (opts, handler) => base.dispatch({ ...opts, [REQUEST_RECORDER]: forRequest } as ObservedOptions, handler);
+      return view;
+    },
     close: async () => undefined,
   };
 }

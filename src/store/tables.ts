@@ -26,8 +26,8 @@ export interface Database {
 
 /** One API call (`GET /usage`). */
 export interface UsageTable {
-  /** The traffic id. */
-  id: string;
+  /** The traffic id (a bigint on PostgreSQL, which the driver returns as text). */
+  id: Generated<number | string>;
   /** `Elements-Request-Id` of the call. */
   request_id: string;
   organization_id: number;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../platform/clock.ts';
 import type { UsageRecorder } from './usage-recorder.ts';
@@ -51,7 +50,6 @@ export function registerUsageRecording(app: FastifyInstance, deps: { recorder: U
       const url = (request.accessLogUrl ?? request.url).slice(deps.apiPrefix.length) || '/';
       const route = request.routeOptions.url;
       deps.recorder.record({
-        id: randomUUID(),
         request_id: request.id,
         organization_id: identity.organizationId,
         account_id: identity.user.accountId,

@@ -64,11 +64,14 @@ export class UsageRecorder {
   async prune(): Promise<number> {
     const before = new Date(this.clock.now().getTime() - this.options.retentionDays * 86_400_000).toISOString();
     let total = 0;
-    for (;;) {
-      const n = await this.repo.deleteBefore(before, RETENTION_BATCH);
-      total += n;
-      if (n < RETENTION_BATCH) return total;
+    for (const organizationId of await this.repo.organizationIds()) {
+      for (;;) {
+        const n = await this.repo.deleteBefore(organizationId, before, RETENTION_BATCH);
+        total += n;
+        if (n < RETENTION_BATCH) break;
+      }
     }
+    return total;
   }
 
   /** Prunes now and then every hour (in each process that runs the worker). */

@@ -1,4 +1,5 @@
-import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import { CompiledQuery, type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import type { Dialect } from '../store/db.ts';
 import type { Database, UsageTable } from '../store/tables.ts';
 
 export type UsageRow = Selectable<UsageTable> & { organization_name: string };
@@ -21,25 +22,63 @@ export interface UsageFilter {
   searchText?: string | undefined;
 }
 
-/** A position in the newest-first order: the last row of the previous page. */
+/** A position in the newest-first order: the last row of the previous page (its id as digits). */
 export interface UsageCursor {
   date: string;
   id: string;
 }
 
+const isId = (text: string) => /^\d{1,18}$/.test(text);
+
 const INSERT_CHUNK = 200;
+/** The columns an insert writes, in its order (the id is generated). */
+const COLUMNS = [
+  'request_id',
+  'organization_id',
+  'account_id',
+  'user_id',
+  'instance_id',
+  'element_key',
+  'hub',
+  'method',
+  'route',
+  'request_uri',
+  'status',
+  'process_time_ms',
+  'vendor_calls',
+  'vendor_time_ms',
+  'request_ip',
+  'usage_date',
+] as const satisfies readonly (keyof NewUsage)[];
 /** `%`, `_` and the escape itself match literally in a search. */
 const likeLiteral = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export class UsageRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Insert statements by row count: a record is written for every API call, so the SQL is built once. */
+  readonly #inserts = new Map<number, string>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  #insertSql(rows: number): string {
+    let text = this.#inserts.get(rows);
+    if (text === undefined) {
+      let n = 0;
+      const placeholder = () => (this.dialect === 'postgres' ? `$${++n}` : '?');
+      const tuple = () => `(${COLUMNS.map(placeholder).join(', ')})`;
+      text = `insert into "usage" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) values ${Array.from({ length: rows }, tuple).join(', ')}`;
+      this.#inserts.set(rows, text);
+    }
+    return text;
+  }
 
   async insert(rows: readonly NewUsage[]): Promise<void> {
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await this.db
-        .insertInto('usage')
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .execute();
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      const parameters = chunk.flatMap((row) => COLUMNS.map((c) => row[c] ?? null));
+      await this.db.executeQuery(CompiledQuery.raw(this.#insertSql(chunk.length), parameters));
     }
   }
 
@@ -74,7 +113,9 @@ export class UsageRepository {
       .selectAll('usage')
       .select('organizations.name as organization_name')
       .$if(after !== undefined, (q) =>
-        q.where((eb) => eb.or([eb('usage.usage_date', '<', after!.date), eb.and([eb('usage.usage_date', '=', after!.date), eb('usage.id', '<', after!.id)])])),
+        q.where((eb) =>
+          eb.or([eb('usage.usage_date', '<', after!.date), eb.and([eb('usage.usage_date', '=', after!.date), eb('usage.id', '<', Number(after!.id))])]),
+        ),
       )
       .orderBy('usage.usage_date', 'desc')
       .orderBy('usage.id', 'desc')
@@ -85,15 +126,22 @@ export class UsageRepository {
 
   /** One record by its traffic id or its request id, within the caller's scope. */
   async find(organizationId: number, accountId: number | undefined, idOrRequestId: string): Promise<UsageRow | undefined> {
-    return this.db
-      .selectFrom('usage')
-      .innerJoin('organizations', 'organizations.id', 'usage.organization_id')
-      .selectAll('usage')
-      .select('organizations.name as organization_name')
-      .where('usage.organization_id', '=', organizationId)
-      .$if(accountId !== undefined, (q) => q.where('usage.account_id', '=', accountId!))
-      .where((eb) => eb.or([eb('usage.id', '=', idOrRequestId), eb('usage.request_id', '=', idOrRequestId)]))
-      .executeTakeFirst();
+    return (
+      this.db
+        .selectFrom('usage')
+        .innerJoin('organizations', 'organizations.id', 'usage.organization_id')
+        .selectAll('usage')
+        .select('organizations.name as organization_name')
+        .where('usage.organization_id', '=', organizationId)
+        .$if(accountId !== undefined, (q) => q.where('usage.account_id', '=', accountId!))
+        // A traffic id is digits; a request id is compared as text only (a bigint column refuses other text).
+        .where((eb) =>
+          isId(idOrRequestId)
+            ? eb.or([eb('usage.id', '=', Number(idOrRequestId)), eb('usage.request_id', '=', idOrRequestId)])
+            : eb('usage.request_id', '=', idOrRequestId),
+        )
+        .executeTakeFirst()
+    );
   }
 
   /** Calls per period (`hour`: `2026-11-30T10`, `day`: `2026-11-30`), by status and by instance. */
@@ -122,11 +170,17 @@ export class UsageRepository {
     return Number(row.n);
   }
 
-  /** Deletes up to `limit` records older than `before`; returns how many. */
-  async deleteBefore(before: string, limit: number): Promise<number> {
+  async organizationIds(): Promise<number[]> {
+    return (await this.db.selectFrom('organizations').select('id').execute()).map((r) => r.id);
+  }
+
+  /** Deletes up to `limit` of an organization's records older than `before` (by its date index); returns how many. */
+  async deleteBefore(organizationId: number, before: string, limit: number): Promise<number> {
     const res = await this.db
       .deleteFrom('usage')
-      .where('id', 'in', (eb) => eb.selectFrom('usage').select('id').where('usage_date', '<', before).limit(limit))
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('usage').select('id').where('organization_id', '=', organizationId).where('usage_date', '<', before).limit(limit),
+      )
       .executeTakeFirst();
     return Number(res.numDeletedRows);
   }

@@ -167,7 +167,6 @@ describe('usage', () => {
     const old = new Date(Date.now() - 31 * 86_400_000).toISOString();
     await server.services.usageRepo.insert(
       Array.from({ length: 7 }, (_, i) => ({
-        id: `old-${i}`,
         request_id: `old-request-${i}`,
         organization_id: 1,
         account_id: 1,

@@ -48,11 +48,26 @@ export function registerOperationsRoutes(app: FastifyInstance, deps: OperationsD
   const api = typed(app);
   const tags = ['operations'];
   const status = Type.Object({ status: Type.String() });
-  // Request metrics: route templates, never raw URLs (ids and secrets would become labels).
+  // Request metrics: route templates, never raw URLs (ids and secrets would become labels). The
+  // labelled series are looked up once per route and status: prom-client hashes labels per call.
+  const counters = new Map<string, { inc(): void }>();
+  const histograms = new Map<string, { observe(value: number): void }>();
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    deps.metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
-    deps.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    const key = `${request.method} ${route}`;
+    const counterKey = `${key} ${reply.statusCode}`;
+    let counter = counters.get(counterKey);
+    if (!counter) {
+      counter = deps.metrics.httpRequests.labels({ method: request.method, route, status: reply.statusCode });
+      counters.set(counterKey, counter);
+    }
+    counter.inc();
+    let histogram = histograms.get(key);
+    if (!histogram) {
+      histogram = deps.metrics.httpDuration.labels({ method: request.method, route });
+      histograms.set(key, histogram);
+    }
+    histogram.observe(reply.elapsedTime / 1000);
     done();
   });
 

@@ -22,7 +22,7 @@ const encode = (c: Cursor) => Buffer.from(JSON.stringify({ v: 1, ...c })).toStri
 function decode(token: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<Cursor> & { v?: unknown };
-    if (c.v === 1 && typeof c.date === 'string' && typeof c.id === 'string' && c.id.length <= 100 && Number.isInteger(c.pageSize)) {
+    if (c.v === 1 && typeof c.date === 'string' && typeof c.id === 'string' && /^\d{1,18}$/.test(c.id) && Number.isInteger(c.pageSize)) {
       return { date: c.date, id: c.id, pageSize: c.pageSize! };
     }
   } catch {
@@ -69,7 +69,7 @@ export function registerUsageRoutes(app: FastifyInstance, deps: { usage: UsageRe
   }
 
   const json = (row: UsageRow): UsageJson => ({
-    traffic_id: row.id,
+    traffic_id: String(row.id),
     request_id: row.request_id,
     user_id: row.user_id,
     account_id: row.account_id,
@@ -107,7 +107,7 @@ export function registerUsageRoutes(app: FastifyInstance, deps: { usage: UsageRe
       const size = cursor?.pageSize ?? Math.min(Number(pageSize ?? 100), 1000);
       const rows = await deps.usage.page(filterOf(identity, q), size, cursor ? 0 : Number(pageOffset ?? 0), cursor);
       const last = rows.at(-1);
-      if (last && rows.length === size) reply.header('Elements-Next-Page-Token', encode({ date: last.usage_date, id: last.id, pageSize: size }));
+      if (last && rows.length === size) reply.header('Elements-Next-Page-Token', encode({ date: last.usage_date, id: String(last.id), pageSize: size }));
       reply.header('Elements-Returned-Count', String(rows.length));
       return rows.map(json);
     },
