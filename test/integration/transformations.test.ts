@@ -271,17 +271,36 @@ describe('transformations', () => {
       expect(n.message.raw.incidents[0]).toMatchObject({ id: issue.id, title: 'shaped event', state: 'Open' });
       expect(n.message.raw.incidents[0].fields).toBeUndefined();
 
-      // From Jira's webhooks too: the notification carries the shape, not Jira's body.
+      // From Jira's webhooks too: the notification carries the shape, not Jira's body. The delivery
+      // is posted to the intake as Jira posts it, with a version no poll can see (a poll may notify
+      // the same issue too, as its own change), so the webhook's notification is the one to check.
       const hooked = await send('PATCH', `/instances/${instance.id}`, { configuration: { 'event.vendor.type': 'webhook' } });
       expect(hooked.status).toBe(200);
-      await waitFor(async () => (await send('GET', `/instances/${instance.id}/events/status`)).body.webhookRegistration === 'auto');
-      const pushed = (await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'pushed event' } }))
-        .body;
-      await waitFor(() => received.some((r) => r.message.events.some((e: any) => e.objectId === pushed.id)));
-      const w = received.find((r) => r.message.events.some((e: any) => e.objectId === pushed.id));
-      const row = await server.store.db.selectFrom('events').select('source').where('id', '=', w.message.eventId).executeTakeFirstOrThrow();
-      expect(row.source).toBe('webhook');
-      expect(w.message.raw).toEqual({ incidents: [expect.objectContaining({ id: pushed.id, title: 'pushed event', state: 'Open' })] });
+      let webhookUrl = '';
+      await waitFor(async () => {
+        const s = (await send('GET', `/instances/${instance.id}/events/status`)).body;
+        webhookUrl = s.webhookUrl;
+        return s.webhookRegistration === 'auto';
+      });
+      const jiraIssue = (await jira.jira.get('/rest/api/2/issue/CE-3')).body;
+      const delivery = {
+        timestamp: Date.now(),
+        webhookEvent: 'jira:issue_updated',
+        issue: { ...jiraIssue, fields: { ...jiraIssue.fields, summary: 'pushed event', updated: '2031-01-01T00:00:00.000+0000' } },
+      };
+      const intake = await call(webhookUrl, { method: 'POST', json: delivery });
+      expect(intake.status).toBe(200);
+      const db = server.store.db;
+      let eventId = '';
+      await waitFor(async () => {
+        const row = await db.selectFrom('events').select('id').where('instance_id', '=', instance.id).where('source', '=', 'webhook').executeTakeFirst();
+        eventId = row?.id ?? '';
+        return row !== undefined;
+      });
+      await waitFor(() => received.some((r) => r.message.eventId === eventId));
+      const w = received.find((r) => r.message.eventId === eventId);
+      expect(w.message.raw).toEqual({ incidents: [expect.objectContaining({ id: jiraIssue.id, title: 'pushed event' })] });
+      expect(w.message.raw.incidents[0].fields).toBeUndefined();
       expect(w.message.raw.webhookEvent).toBeUndefined();
     } finally {
       await send('PATCH', `/instances/${instance.id}`, { configuration: { 'event.notification.enabled': false, 'event.vendor.type': 'polling' } });
