@@ -2,6 +2,22 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 import type { OutboundHttp } from './outbound-http.ts';
 import { observedHttp } from './observed-http.ts';
 
+/**
+ * A labelled series looked up once per key: prom-client hashes the label values on every call,
+ * which the hot path should not pay per request. Keys are bounded (route templates, statuses).
+ */
+export function seriesByKey<K, V>(make: (key: K) => V): (key: K) => V {
+  const series = new Map<K, V>();
+  return (key) => {
+    let s = series.get(key);
+    if (s === undefined) {
+      s = make(key);
+      series.set(key, s);
+    }
+    return s;
+  };
+}
+
 export interface MetricSources {
   /** Log lines dropped so far because the reader of the output fell behind. */
   droppedLogLines: () => number;
@@ -69,16 +85,10 @@ export class Metrics {
     return (element) => {
       let view = views.get(element);
       if (!view) {
-        // Labelled series looked up once per status, not per call (prom-client hashes labels).
-        const calls = new Map<number | 'error', { inc(): void }>();
+        const calls = seriesByKey((status: number | 'error') => this.vendorCalls.labels({ element, status }));
         const duration = this.vendorDuration.labels({ element });
         view = observedHttp(http, (status, seconds) => {
-          let counter = calls.get(status);
-          if (!counter) {
-            counter = this.vendorCalls.labels({ element, status });
-            calls.set(status, counter);
-          }
-          counter.inc();
+          calls(status).inc();
           duration.observe(seconds);
         });
         views.set(element, view);

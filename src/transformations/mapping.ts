@@ -25,8 +25,11 @@ export interface TransformationBody {
   isLegacy: boolean;
 }
 
-/** A field's type: an object definition's types, so that one left out can be taken from it. */
-const TYPES: ReadonlySet<string> = new Set(['string', 'number', 'boolean', 'date', 'object', 'array']);
+/**
+ * The types of an object definition's fields, and so of a transformation's: a type left out of a
+ * transformation is taken from the definition.
+ */
+export const FIELD_TYPES: ReadonlySet<string> = new Set(['string', 'number', 'boolean', 'date', 'object', 'array']);
 // An index has at most three digits: writing `items[100000000]` would make an array that long.
 const PATH = /^[A-Za-z0-9_$@-]+(\[(\d{1,3}|\*)\])?(\.[A-Za-z0-9_$@-]+(\[(\d{1,3}|\*)\])?)*$/;
 const PATH_FORM = 'a dotted path of names, each with an optional [index] of at most 999 or [*]';
@@ -152,7 +155,8 @@ export function validateTransformation(raw: unknown, definition: ReadonlyMap<str
     const defined = definition.get(given.path);
     if (defined === undefined) throw badRequest(`fields[${i}].path "${given.path}" is not a field of the object definition ${objectName}`);
     const m = { ...given, type: given.type ?? defined };
-    if (!TYPES.has(m.type)) throw badRequest(`fields[${i}] (${m.path}): type "${String(m.type)}" is not one of string, number, boolean, date, object, array`);
+    if (!FIELD_TYPES.has(m.type))
+      throw badRequest(`fields[${i}] (${m.path}): type "${String(m.type)}" is not one of string, number, boolean, date, object, array`);
     if (m.type === 'date' && (typeof m.mask !== 'string' || m.mask === ''))
       throw badRequest(`fields[${i}] (${m.path}): a date needs a mask, e.g. "yyyy-MM-dd'T'HH:mm:ss.SSSZ" or "milliseconds"`);
     if (m.mask !== undefined) checkMask(m.mask, `${m.path}`);

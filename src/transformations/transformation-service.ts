@@ -10,6 +10,7 @@ import {
   applyRead,
   applyWrite,
   compileTransformation,
+  FIELD_TYPES,
   mergeInherited,
   validateTransformation,
   type CompiledTransformation,
@@ -117,7 +118,7 @@ export class TransformationService {
       const d = f as DefinitionField;
       if (!d || typeof d.path !== 'string' || !/^[A-Za-z0-9_$@-]+(\.[A-Za-z0-9_$@-]+)*$/.test(d.path))
         throw badRequest(`fields[${i}].path must be a dotted path`);
-      if (!['string', 'number', 'boolean', 'date', 'object', 'array'].includes(d.type))
+      if (!FIELD_TYPES.has(d.type))
         throw badRequest(`fields[${i}] (${d.path}): type "${String(d.type)}" is not one of string, number, boolean, date, object, array`);
       if (seen.has(d.path)) throw badRequest(`fields[${i}]: path ${d.path} appears twice`);
       seen.add(d.path);

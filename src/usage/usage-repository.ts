@@ -28,7 +28,8 @@ export interface UsageCursor {
   id: string;
 }
 
-const isId = (text: string) => /^\d{1,18}$/.test(text);
+/** A traffic id: the row id, as digits. */
+export const isTrafficId = (text: string) => /^\d{1,18}$/.test(text);
 
 const INSERT_CHUNK = 200;
 /** The columns an insert writes, in its order (the id is generated). */
@@ -136,7 +137,7 @@ export class UsageRepository {
         .$if(accountId !== undefined, (q) => q.where('usage.account_id', '=', accountId!))
         // A traffic id is digits; a request id is compared as text only (a bigint column refuses other text).
         .where((eb) =>
-          isId(idOrRequestId)
+          isTrafficId(idOrRequestId)
             ? eb.or([eb('usage.id', '=', Number(idOrRequestId)), eb('usage.request_id', '=', idOrRequestId)])
             : eb('usage.request_id', '=', idOrRequestId),
         )

@@ -10,7 +10,7 @@ import type { EventRepository, EventRow, EventScope } from '../event-repository.
 import type { EventService } from '../event-service.ts';
 import type { EventSources } from '../event-sources.ts';
 import { intakeUrl } from '../event-sources.ts';
-import { decodeCursor, encodeCursor } from '../event-log-cursor.ts';
+import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor.ts';
 import { maskUrlCredentials } from '../../platform/url-credentials.ts';
 import { EventJson, EventPageQuery, EventParams, EventStatusJson, InstanceEventParams, InstanceParams } from '../schemas.ts';
 

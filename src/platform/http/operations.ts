@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors.ts';
-import type { Metrics } from '../metrics.ts';
+import { type Metrics, seriesByKey } from '../metrics.ts';
 import { typed } from './api-document.ts';
 import { errorResponses, NoQuery } from './schemas.ts';
 
@@ -48,26 +48,19 @@ export function registerOperationsRoutes(app: FastifyInstance, deps: OperationsD
   const api = typed(app);
   const tags = ['operations'];
   const status = Type.Object({ status: Type.String() });
-  // Request metrics: route templates, never raw URLs (ids and secrets would become labels). The
-  // labelled series are looked up once per route and status: prom-client hashes labels per call.
-  const counters = new Map<string, { inc(): void }>();
-  const histograms = new Map<string, { observe(value: number): void }>();
+  // Request metrics: route templates, never raw URLs (ids and secrets would become labels).
+  const requests = seriesByKey((key: string) => {
+    const [method, route, status] = key.split(' ');
+    return deps.metrics.httpRequests.labels({ method: method!, route: route!, status: status! });
+  });
+  const durations = seriesByKey((key: string) => {
+    const [method, route] = key.split(' ');
+    return deps.metrics.httpDuration.labels({ method: method!, route: route! });
+  });
   app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const key = `${request.method} ${route}`;
-    const counterKey = `${key} ${reply.statusCode}`;
-    let counter = counters.get(counterKey);
-    if (!counter) {
-      counter = deps.metrics.httpRequests.labels({ method: request.method, route, status: reply.statusCode });
-      counters.set(counterKey, counter);
-    }
-    counter.inc();
-    let histogram = histograms.get(key);
-    if (!histogram) {
-      histogram = deps.metrics.httpDuration.labels({ method: request.method, route });
-      histograms.set(key, histogram);
-    }
-    histogram.observe(reply.elapsedTime / 1000);
+    const key = `${request.method} ${request.routeOptions.url ?? 'unmatched'}`;
+    requests(`${key} ${reply.statusCode}`).inc();
+    durations(key).observe(reply.elapsedTime / 1000);
     done();
   });
 

@@ -7,28 +7,18 @@ import type { Clock } from '../../platform/clock.ts';
 import { badRequest, notFound } from '../../platform/errors.ts';
 import { typed } from '../../platform/http/api-document.ts';
 import { errorResponses, NoQuery } from '../../platform/http/schemas.ts';
-import type { UsageFilter, UsageRepository, UsageRow } from '../usage-repository.ts';
+import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor.ts';
+import { isTrafficId, type UsageFilter, type UsageRepository, type UsageRow } from '../usage-repository.ts';
 import { AnalyticsItem, AnalyticsQuery, UsageJson, UsageQuery } from '../schemas.ts';
 
 const DAY_MS = 86_400_000;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
-interface Cursor {
-  date: string;
-  id: string;
-  pageSize: number;
-}
-const encode = (c: Cursor) => Buffer.from(JSON.stringify({ v: 1, ...c })).toString('base64url');
-function decode(token: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Partial<Cursor> & { v?: unknown };
-    if (c.v === 1 && typeof c.date === 'string' && typeof c.id === 'string' && /^\d{1,18}$/.test(c.id) && Number.isInteger(c.pageSize)) {
-      return { date: c.date, id: c.id, pageSize: c.pageSize! };
-    }
-  } catch {
-    // answered below
-  }
-  throw badRequest('nextPage is not a token this server issued');
+/** The usage list's cursor: the shared keyset cursor, whose id must be a traffic id. */
+function decode(token: string) {
+  const cursor = decodeCursor(token, 'usage');
+  if (!isTrafficId(cursor.id)) throw badRequest('nextPage is not a token this server issued');
+  return cursor;
 }
 
 /**
@@ -105,9 +95,11 @@ export function registerUsageRoutes(app: FastifyInstance, deps: { usage: UsageRe
       const { pageSize, pageOffset, nextPage, ...q } = request.query;
       const cursor = nextPage === undefined ? undefined : decode(nextPage);
       const size = cursor?.pageSize ?? Math.min(Number(pageSize ?? 100), 1000);
-      const rows = await deps.usage.page(filterOf(identity, q), size, cursor ? 0 : Number(pageOffset ?? 0), cursor);
+      const after = cursor && { date: cursor.createdAt, id: cursor.id };
+      const rows = await deps.usage.page(filterOf(identity, q), size, cursor ? 0 : Number(pageOffset ?? 0), after);
       const last = rows.at(-1);
-      if (last && rows.length === size) reply.header('Elements-Next-Page-Token', encode({ date: last.usage_date, id: String(last.id), pageSize: size }));
+      if (last && rows.length === size)
+        reply.header('Elements-Next-Page-Token', encodeCursor({ createdAt: last.usage_date, id: String(last.id), pageSize: size, list: 'usage' }));
       reply.header('Elements-Returned-Count', String(rows.length));
       return rows.map(json);
     },

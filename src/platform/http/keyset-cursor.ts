@@ -1,32 +1,32 @@
-import { badRequest } from '../platform/errors.ts';
+import { badRequest } from '../errors.ts';
 
 /**
- * Where the next page of the event log starts: after the last event of this page in the log's
- * order (newest first: `created_at`, then `id`, both descending). A keyset rather than an
- * offset, so events that arrive while a client pages do not shift the pages: each event is
- * returned once.
+ * Where the next page of a newest-first list starts (the event log, usage): after the last row of
+ * this page in the list's order (its time, then its id, both descending). A keyset rather than an
+ * offset, so rows that arrive while a client pages do not shift the pages: each row is returned
+ * once.
  */
-export interface EventLogCursor {
+export interface KeysetCursor {
   createdAt: string;
   id: string;
   pageSize: number;
-  /** The list the cursor belongs to (`all` or an instance id). */
+  /** The list the cursor belongs to (`all` or an instance id of the event log, `usage`). */
   list: string;
 }
 
-export function encodeCursor(cursor: EventLogCursor): string {
+export function encodeCursor(cursor: KeysetCursor): string {
   return Buffer.from(JSON.stringify({ v: 1, ...cursor })).toString('base64url');
 }
 
 /** The cursor in `nextPage`; a 400 for anything this server did not issue for this list. */
-export function decodeCursor(token: string, list: string): EventLogCursor {
+export function decodeCursor(token: string, list: string): KeysetCursor {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
     throw badRequest('nextPage is not a token this server issued');
   }
-  const c = parsed as Partial<EventLogCursor> & { v?: unknown };
+  const c = parsed as Partial<KeysetCursor> & { v?: unknown };
   if (
     c === null ||
     typeof c !== 'object' ||
@@ -39,6 +39,6 @@ export function decodeCursor(token: string, list: string): EventLogCursor {
   ) {
     throw badRequest('nextPage is not a token this server issued');
   }
-  if (c.list !== list) throw badRequest('nextPage belongs to another event list');
+  if (c.list !== list) throw badRequest('nextPage belongs to another list');
   return { createdAt: c.createdAt, id: c.id, pageSize: c.pageSize!, list: c.list };
 }
