@@ -120,20 +120,22 @@ export const newOrganizationSecret = (): string => randomBytes(16).toString('hex
 /** Base64 of 32 random bytes (44 characters): user secrets and instance tokens. */
 export const newBase64Secret = (): string => randomBytes(32).toString('base64');
 /**
- * Request ids: 24 hex characters, the shape of Open Connectors request ids, drawn from a pool of
- * random bytes: one system call per 340 requests, not one each.
+ * Request ids: 24 hex characters, the shape of Open Connectors request ids, made as MongoDB
+ * ObjectIds are: 4 bytes of seconds since the epoch, 5 random bytes drawn once per process, and a
+ * 3-byte counter that starts at a random value. Unique across processes, and rising with time:
+ * every call's id goes into the usage index on `request_id`, and an id that sorts after the last
+ * one is appended there instead of being written into a random page of the index.
  */
 export class RequestIds {
-  #pool = Buffer.alloc(0);
-  #offset = 0;
+  readonly #process = randomBytes(5).toString('hex');
+  #counter = randomBytes(3).readUIntBE(0, 3);
+
+  constructor(private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000)) {}
 
   next(): string {
-    if (this.#offset + 12 > this.#pool.length) {
-      this.#pool = randomBytes(4080);
-      this.#offset = 0;
-    }
-    this.#offset += 12;
-    return this.#pool.toString('hex', this.#offset - 12, this.#offset);
+    this.#counter = (this.#counter + 1) & 0xffffff;
+    const seconds = this.nowSeconds() >>> 0;
+    return seconds.toString(16).padStart(8, '0') + this.#process + this.#counter.toString(16).padStart(6, '0');
   }
 }
 /** A generated password that is easy to copy: 20 characters of base64url. */

@@ -61,6 +61,22 @@ describe('secrets', () => {
     expect(new Set(Array.from({ length: 1000 }, () => ids.next())).size).toBe(1000);
   });
 
+  it('make request ids that rise with time, unique across processes', () => {
+    let seconds = 1_800_000_000;
+    const ids = new RequestIds(() => seconds);
+    const first = ids.next();
+    expect(first.slice(0, 8)).toBe(seconds.toString(16));
+    // Within a second the counter makes them distinct; a later second sorts after.
+    const sameSecond = Array.from({ length: 100 }, () => ids.next());
+    expect(new Set([first, ...sameSecond]).size).toBe(101);
+    seconds++;
+    const later = ids.next();
+    expect([first, ...sameSecond].every((id) => id < later)).toBe(true);
+    // Another process (another generator) in the same second differs in its random middle.
+    const other = new RequestIds(() => seconds).next();
+    expect(other.slice(8, 18)).not.toBe(later.slice(8, 18));
+  });
+
   it('are findable by keyed hash and sealed per purpose', () => {
     const box = new SecretBox(new Cipher(key()), new LookupHasher(randomBytes(32)));
     const sealed = box.seal('user-secret', 'abc');
