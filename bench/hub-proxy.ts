@@ -9,6 +9,8 @@
  *    machine's speed hits all alike, with each server's CPU time per request. The bare proxy is
  *    the baseline: on the same cores it is the limit for anything standing where switchboard
  *    stands (targets: ≥ 0.95 of its throughput, ≤ 1.3× its CPU per request);
+ *  - caching: with a 5 ms Jira, sequential reads that miss and then hit the cache of an instance
+ *    with `cachingEnabled` (target: a hit ≥ 5× as fast as a miss), and hits per second under load;
  *  - memory: walking `pageSize=200` pages through every issue, switchboard's RSS sampled.
  * switchboard runs with its default log level, as a user starts it.
  *
@@ -74,25 +76,32 @@ const api = sb.match[1]!;
 const bare = await start(process.execPath, ['--import', 'tsx', 'bench/bare-proxy.ts', new URL(jiraBase).origin], {}, /bare proxy ready at (\S+)/);
 const secrets = JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8'));
 const agent = new Agent({ keepAliveTimeout: 30_000 });
-const created = await request(`${api}/instances`, {
-  method: 'POST',
-  dispatcher: agent,
-  headers: { authorization: `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`, 'content-type': 'application/json' },
-  body: JSON.stringify({ element: { key: 'jiraonprem' }, name: 'bench', configuration: { username: 'admin', password: 'admin', siteAddress: jiraBase } }),
-});
-const instance = (await created.body.json()) as { token: string };
+async function createInstance(name: string, settings: Record<string, unknown> = {}): Promise<{ token: string }> {
+  const created = await request(`${api}/instances`, {
+    method: 'POST',
+    dispatcher: agent,
+    headers: { authorization: `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ element: { key: 'jiraonprem' }, name, ...settings, configuration: { username: 'admin', password: 'admin', siteAddress: jiraBase } }),
+  });
+  return (await created.body.json()) as { token: string };
+}
+const instance = await createInstance('bench');
 const hubAuth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}, Element ${instance.token}`;
+// The same reads through an instance with cachingEnabled: each key's first read misses, then hits.
+const cachedInstance = await createInstance('bench-cached', { cachingEnabled: true, cacheTimeToLive: 3600, maxCacheSize: 100_000 });
+const cachedAuth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}, Element ${cachedInstance.token}`;
 const jiraAuth = `Basic ${Buffer.from('admin:admin').toString('base64')}`;
 const key = `CE-${Math.floor(issues * 0.3)}`;
 const directUrl = `${jiraBase}/rest/api/2/issue/${key}`;
 const proxyUrl = `${api}/hubs/helpdesk/incidents/${key}`;
 const bareUrl = `${bare.match[1]}${new URL(directUrl).pathname}`;
 
-async function once(url: string, authorization: string): Promise<number> {
+async function once(url: string, authorization: string, cache?: 'HIT' | 'MISS'): Promise<number> {
   const t = performance.now();
   const res = await request(url, { dispatcher: agent, headers: { authorization, accept: 'application/json' } });
   await res.body.arrayBuffer();
   if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode}`);
+  if (cache && res.headers['elements-cache'] !== cache) throw new Error(`${url}: expected a cache ${cache}, got ${res.headers['elements-cache']}`);
   return performance.now() - t;
 }
 
@@ -165,6 +174,23 @@ const setLatency = (ms: number) =>
   }).then((r) => r.body.text());
 await setLatency(5);
 summary('5 ms Jira latency', await compare('5 ms Jira latency'));
+
+// cachingEnabled against the 5 ms Jira: sequential misses and hits of the same keys, then
+// throughput of hits against that of uncached reads.
+const misses: number[] = [];
+const hits: number[] = [];
+for (let i = 1; i <= 300; i++) {
+  const url = `${api}/hubs/helpdesk/incidents/CE-${i}`;
+  misses.push(await once(url, cachedAuth, 'MISS'));
+  hits.push(await once(url, cachedAuth, 'HIT'));
+}
+const cachedUrl = `${api}/hubs/helpdesk/incidents/${key}`;
+await once(cachedUrl, cachedAuth);
+const hitLoad = await measure(cachedUrl, { authorization: cachedAuth, accept: 'application/json' });
+const missLoad = await measure(proxyUrl, hubHeaders);
+console.log(
+  `caching, 5 ms Jira latency: sequential miss median ${median(misses).toFixed(3)} ms, hit ${median(hits).toFixed(3)} ms → a hit is ${(median(misses) / median(hits)).toFixed(1)}× as fast (target ≥ 5); under load ${hitLoad.requestsPerSecond.toFixed(0)} hits/s vs ${missLoad.requestsPerSecond.toFixed(0)} uncached reads/s (${(hitLoad.requestsPerSecond / missLoad.requestsPerSecond).toFixed(1)}×), CPU per hit ${hitLoad.cpu.switchboard.toFixed(0)} µs vs ${missLoad.cpu.switchboard.toFixed(0)} µs`,
+);
 await setLatency(0);
 
 // Memory while walking pageSize=200 pages with nextPage.

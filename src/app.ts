@@ -40,6 +40,7 @@ import { createOutboundHttp, type OutboundHttp } from './platform/outbound-http.
 import { OutboundPolicy } from './platform/outbound-policy.ts';
 import { InstanceRepository, type Instance } from './instances/instance-repository.ts';
 import { HubSessionCache } from './auth/hub-session-cache.ts';
+import { HubResponseCache } from './hubs/response-cache.ts';
 import { InstanceService } from './instances/instance-service.ts';
 import { registerInstanceRoutes } from './instances/routes/instances.ts';
 import { registerInstanceConfigurationRoutes } from './instances/routes/configuration.ts';
@@ -100,6 +101,8 @@ export interface Services {
   /** Set by the HTTP server once it listens, unless SWITCHBOARD_PUBLIC_URL says otherwise. */
   publicUrl: { value: string };
   hubCache: HubSessionCache<Instance>;
+  /** Hub GET answers of the instances with `cachingEnabled`. */
+  responses: HubResponseCache;
   tenancy: TenancyService;
   tenancyRepo: TenancyRepository;
   instances: InstanceService;
@@ -142,6 +145,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const invalidations = new Invalidations(signals, logger);
   const vendorData = new VendorDataCache(invalidations);
   const hubCache = new HubSessionCache<Instance>(deps.config.hubCacheTtlMs);
+  const responses = new HubResponseCache(invalidations, deps.config.responseCacheBytes);
   invalidations.on((change) => {
     if (change === 'everything' || change.kind === 'instance' || change.kind === 'users') hubCache.clear();
   });
@@ -176,6 +180,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     vendorData,
     deliveryOutcomes: metrics.deliveries,
     vendorHttp,
+    responses,
   });
   const eventSources = new EventSources(eventRepo, registry, events, clock, logger, () => publicUrl.value);
   instances.follow({ changed: (i) => eventSources.sync(i), deleting: (i) => eventSources.remove(i) });
@@ -224,6 +229,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     worker,
     publicUrl,
     hubCache,
+    responses,
     tenancy,
     tenancyRepo,
     instances,
@@ -340,6 +346,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
         uploadLimit: deps.config.uploadLimit,
         cache: s.hubCache,
         transformations: s.transformations,
+        responses: s.responses,
         metrics: s.metrics,
       };
       registerHubRoutes(api, hubDeps);

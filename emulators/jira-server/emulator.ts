@@ -6,6 +6,7 @@ import { DEFAULT_VERSION, profileFor } from './profiles.ts';
 import { Serializer } from './serialize/beans.ts';
 import { Sessions } from './auth.ts';
 import { Faults, RateLimiter } from './guards.ts';
+import { RequestLog } from './request-log.ts';
 import { WebhookDispatcher } from './webhooks.ts';
 
 export interface EmulatorOptions {
@@ -46,6 +47,7 @@ export class Emulator {
   readonly clock = new EmulatorClock();
   readonly sessions = new Sessions();
   readonly faults = new Faults();
+  readonly requests = new RequestLog();
   readonly limiter: RateLimiter;
   domain: Domain;
   webhooks: WebhookDispatcher;
@@ -93,6 +95,7 @@ export class Emulator {
     this.webhooks = this.#dispatcher();
     this.sessions.clear();
     this.faults.clear();
+    this.requests.clear();
     this.limiter.clear();
     if (withSeed) seed(this.state, { issues, now: this.clock.now() });
   }

@@ -95,6 +95,7 @@ export async function buildEmulatorApp(em: Emulator, tls?: { key: string; cert: 
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith(CONTROL_PREFIX)) return;
+    em.requests.add(request.method, request.url, em.clock.now());
     reply.header('X-AREQUESTID', `${Math.floor((Date.now() / 60_000) % 1440)}x${++em.requestCounter}x1`);
     reply.header('X-ASESSIONID', randomBytes(4).toString('hex'));
     reply.header('X-Content-Type-Options', 'nosniff');

@@ -13,6 +13,7 @@ import type { InstanceRepository, Instance } from '../instances/instance-reposit
 import type { VendorEvent } from '../hubs/event-contract.ts';
 import type { HubContext } from '../hubs/hub-contract.ts';
 import { hubContext } from '../hubs/hub-context.ts';
+import type { HubResponseCache } from '../hubs/response-cache.ts';
 import type { EventRepository, DeliveryRow } from './event-repository.ts';
 import { eventSettings } from './event-settings.ts';
 
@@ -46,6 +47,8 @@ export interface EventServiceDeps {
   vendorData: VendorDataCache;
   /** Counts each delivery attempt by outcome: delivered, retrying or failed for good. */
   deliveryOutcomes?: Pick<Counter<'outcome'>, 'inc'>;
+  /** Cached hub answers, which a vendor event makes stale. */
+  responses?: Pick<HubResponseCache, 'invalidate'>;
 }
 
 export const newEventId = (): string => randomBytes(12).toString('hex');
@@ -84,6 +87,10 @@ export class EventService {
     afterRecord?: (repo: EventRepository) => Promise<void>,
   ): Promise<number> {
     const element = this.deps.registry.module(instance.elementKey)!;
+    // Every event says its object changed, a change already notified too: cached reads of it go.
+    if (instance.cachingEnabled && this.deps.responses) {
+      for (const objectType of new Set(events.map((e) => e.objectType))) await this.deps.responses.invalidate(instance.id, objectType);
+    }
     const settings = eventSettings(instance.configuration, element.events?.defaultObjects ?? []);
     const deliveryIds: string[] = [];
     let recorded = 0;

@@ -15,6 +15,7 @@ import type { TransformationService } from '../transformations/transformation-se
 import type { Metrics } from '../platform/metrics.ts';
 import { withRequestRecorder } from '../platform/observed-http.ts';
 import type { HubCallUsage } from '../usage/usage-hook.ts';
+import type { CachedAnswer, HubResponseCache } from './response-cache.ts';
 import type { CompiledTransformation } from '../transformations/mapping.ts';
 import { ObjectName } from '../transformations/schemas.ts';
 import { hubContext } from './hub-context.ts';
@@ -50,7 +51,9 @@ export interface HubDeps {
   /** Resolved identities and instances of recent hub calls. */
   cache: HubSessionCache<Instance>;
   transformations: TransformationService;
-  metrics?: Pick<Metrics, 'hubCache'>;
+  /** Hub GET answers of the instances with `cachingEnabled`. */
+  responses: HubResponseCache;
+  metrics?: Pick<Metrics, 'hubCache' | 'responseCache'>;
 }
 
 /**
@@ -125,18 +128,40 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
   ) {
     const op = operations.get(`${method} ${path}`)?.get(instance.elementKey);
     if (!op) throw notFound(`The ${instance.elementKey} element has no ${method} ${path}`);
+    const resource = path.split('/')[0]!;
+    const cacheKey = method === 'GET' && instance.cachingEnabled && !op.upload ? answerKey(request, transformation) : undefined;
+    if (cacheKey !== undefined) {
+      const hit = deps.responses.get(instance, cacheKey);
+      deps.metrics?.responseCache.inc({ result: hit ? 'hit' : 'miss' });
+      if (hit) return reply.code(200).headers(hit.headers).header('Elements-Cache', 'HIT').send(hit.body);
+    }
     const hubRequest = buildRequest(request, op, path);
     if (op.upload) hubRequest.file = await readUpload(request, firstOf(request.query as RawQuery, 'fileName'));
     if (transformation && WRITES.has(method)) hubRequest.body = deps.transformations.write(transformation, hubRequest.body);
     try {
       let result = await op.handle(hubRequest, countingVendorCalls(contextFor(instance), request.hubCall));
       if (transformation) result = await transform(result, name, transformation);
+      if (cacheKey !== undefined && (result.kind === 'object' || result.kind === 'list')) {
+        const answer = serialized(reply, result, instance, hubRequest, path);
+        deps.responses.set(instance, cacheKey, resource, answer);
+        return reply.code(200).headers(answer.headers).header('Elements-Cache', 'MISS').send(answer.body);
+      }
       return send(reply, result, instance, hubRequest, path);
     } catch (err) {
       if (rejectsCredentials(err)) await deps.instances.markInvalid(instance);
       throw err;
+    } finally {
+      // Whether the write failed or not: a vendor that timed out may still have made the change.
+      if (method !== 'GET' && instance.cachingEnabled) await deps.responses.invalidate(instance.id, resource);
     }
   }
+
+  /**
+   * Everything that shapes a cached GET answer: the caller (what one user may see is not
+   * another's), the mapping it went through, the Accept header, and the path with its query.
+   */
+  const answerKey = (request: FastifyRequest, transformation: CompiledTransformation | undefined) =>
+    `${identityOf(request).user.id}\0${transformation?.version ?? ''}\0${request.headers.accept ?? ''}\0${request.url}`;
 
   const routes: RouteOptions[] = [];
   const uploadRoutes: RouteOptions[] = [];
@@ -322,11 +347,51 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     return result;
   }
 
-  function send(reply: FastifyReply, result: HubResult, instance: Instance, request: HubRequest, path: string) {
-    const opts = {
+  function responseOptions(reply: FastifyReply, instance: Instance) {
+    return {
       stripNulls: instance.configuration['filter.response.nulls'] === undefined || truthy(instance.configuration['filter.response.nulls']),
       raw: truthy((reply.request.query as { raw?: string }).raw),
     };
+  }
+
+  /** A list's paging headers (Open Connectors' `Elements-*`). */
+  function listHeaders(reply: FastifyReply, result: Extract<HubResult, { kind: 'list' }>, request: HubRequest, path: string): Record<string, string> {
+    const headers: Record<string, string> = { 'Elements-Returned-Count': String(result.items.length) };
+    if (result.total !== undefined) headers['Elements-Total-Count'] = String(result.total);
+    if (result.nextStartAt !== undefined) {
+      const raw = reply.request.query as Record<string, string | undefined>;
+      headers['Elements-Next-Page-Token'] = encodeToken({
+        startAt: result.nextStartAt,
+        pageSize: request.paging.pageSize,
+        q: queryHash(path, raw.where, raw.orderBy),
+      });
+    }
+    return headers;
+  }
+
+  /** An object or list answer as the bytes and headers it goes out with, to be cached. */
+  function serialized(
+    reply: FastifyReply,
+    result: Extract<HubResult, { kind: 'object' | 'list' }>,
+    instance: Instance,
+    request: HubRequest,
+    path: string,
+  ): CachedAnswer {
+    const opts = responseOptions(reply, instance);
+    const json = { 'content-type': 'application/json; charset=utf-8' };
+    if (result.kind === 'list') {
+      const items = result.items.map((item, i) => shape(item, opts, result.vendorItems ? result.vendorItems[i] : item));
+      return { headers: { ...json, ...listHeaders(reply, result, request, path) }, body: Buffer.from(JSON.stringify(items)) };
+    }
+    if (result.json !== undefined && !opts.raw && !('vendor' in result)) {
+      return { headers: json, body: opts.stripNulls ? stripNullsFromJson(result.json) : result.json };
+    }
+    const shaped = shape(result.body, opts, 'vendor' in result ? result.vendor : result.body);
+    return { headers: json, body: Buffer.from(JSON.stringify(shaped) ?? 'null') };
+  }
+
+  function send(reply: FastifyReply, result: HubResult, instance: Instance, request: HubRequest, path: string) {
+    const opts = responseOptions(reply, instance);
     switch (result.kind) {
       case 'empty':
         return reply.code(200).send();
@@ -344,18 +409,11 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
         if (result.length !== undefined) reply.header('content-length', String(result.length));
         if (result.filename) reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(result.filename)}`);
         return reply.code(200).send(result.stream);
-      case 'list': {
-        reply.header('Elements-Returned-Count', String(result.items.length));
-        if (result.total !== undefined) reply.header('Elements-Total-Count', String(result.total));
-        if (result.nextStartAt !== undefined) {
-          const raw = reply.request.query as Record<string, string | undefined>;
-          reply.header(
-            'Elements-Next-Page-Token',
-            encodeToken({ startAt: result.nextStartAt, pageSize: request.paging.pageSize, q: queryHash(path, raw.where, raw.orderBy) }),
-          );
-        }
-        return reply.code(200).send(result.items.map((item, i) => shape(item, opts, result.vendorItems ? result.vendorItems[i] : item)));
-      }
+      case 'list':
+        return reply
+          .code(200)
+          .headers(listHeaders(reply, result, request, path))
+          .send(result.items.map((item, i) => shape(item, opts, result.vendorItems ? result.vendorItems[i] : item)));
     }
   }
 }

@@ -44,7 +44,8 @@ export type NewInstance = Pick<
   | 'vendorMeta'
   | 'eventsEnabled'
   | 'externalAuthentication'
-> & { providerData: unknown };
+> &
+  Partial<Pick<Instance, 'traceLoggingEnabled' | 'cachingEnabled' | 'maxCacheSize' | 'cacheTimeToLive'>> & { providerData: unknown };
 
 export type InstanceChanges = Partial<
   Pick<
@@ -162,10 +163,10 @@ export class InstanceRepository {
           valid: 1,
           disabled: 0,
           events_enabled: input.eventsEnabled ? 1 : 0,
-          trace_logging_enabled: 0,
-          caching_enabled: 0,
-          max_cache_size: 0,
-          cache_time_to_live: 0,
+          trace_logging_enabled: input.traceLoggingEnabled ? 1 : 0,
+          caching_enabled: input.cachingEnabled ? 1 : 0,
+          max_cache_size: input.maxCacheSize ?? 0,
+          cache_time_to_live: input.cacheTimeToLive ?? 0,
           external_authentication: input.externalAuthentication,
           created_at: now,
           updated_at: now,

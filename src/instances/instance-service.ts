@@ -123,6 +123,10 @@ export class InstanceService {
         vendorMeta,
         eventsEnabled: truthy(configuration['event.notification.enabled']),
         externalAuthentication: external,
+        traceLoggingEnabled: body.traceLoggingEnabled,
+        cachingEnabled: body.cachingEnabled,
+        maxCacheSize: body.maxCacheSize,
+        cacheTimeToLive: body.cacheTimeToLive,
       },
       this.#now(),
     );

@@ -21,6 +21,14 @@ export const ConfigurationInput = Type.Record(Type.String({ maxLength: 200 }), T
 
 const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 50 });
 
+/** What an instance does beyond its vendor calls; settable at creation and by PUT or PATCH. */
+const InstanceSwitches = {
+  traceLoggingEnabled: Type.Optional(Type.Boolean()),
+  cachingEnabled: Type.Optional(Type.Boolean({ description: 'Hub GET answers are kept and reused (Elements-Cache: HIT or MISS)' })),
+  maxCacheSize: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Answers kept at most; 0: 1,000' })),
+  cacheTimeToLive: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400, description: 'Seconds an answer is reused; 0: 60' })),
+};
+
 export const CreateInstanceBody = Type.Object(
   {
     /** Required, unless the path names the element (`/elements/{keyOrId}/instances`). */
@@ -30,6 +38,7 @@ export const CreateInstanceBody = Type.Object(
     tags: Type.Optional(Tags),
     providerData: Type.Optional(Type.Unknown()),
     externalAuthentication: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('initial')])),
+    ...InstanceSwitches,
   },
   { title: 'NewInstance' },
 );
@@ -43,10 +52,7 @@ export const UpdateInstanceBody = Type.Object(
     configuration: Type.Optional(ConfigurationInput),
     tags: Type.Optional(Tags),
     providerData: Type.Optional(Type.Unknown()),
-    traceLoggingEnabled: Type.Optional(Type.Boolean()),
-    cachingEnabled: Type.Optional(Type.Boolean()),
-    maxCacheSize: Type.Optional(Type.Integer({ minimum: 0 })),
-    cacheTimeToLive: Type.Optional(Type.Integer({ minimum: 0 })),
+    ...InstanceSwitches,
   },
   { title: 'InstanceChanges' },
 );

@@ -42,6 +42,8 @@ export interface Config {
   readonly uploadLimit: number;
   /** How long a resolved hub `Authorization` header is reused (0 turns the cache off). */
   readonly hubCacheTtlMs: number;
+  /** Memory all instances' cached hub answers may hold together (`cachingEnabled`), in bytes. */
+  readonly responseCacheBytes: number;
   /** The URL vendors use to reach switchboard (webhooks); default: the listening address. */
   readonly publicUrl: string | undefined;
   /**
@@ -162,6 +164,7 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     vendorAnswerLimit: integer(env, 'SWITCHBOARD_VENDOR_ANSWER_LIMIT', 128 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     uploadLimit: integer(env, 'SWITCHBOARD_UPLOAD_LIMIT', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     hubCacheTtlMs: integer(env, 'SWITCHBOARD_HUB_CACHE_TTL_MS', 2000, 0, 60_000),
+    responseCacheBytes: integer(env, 'SWITCHBOARD_RESPONSE_CACHE_MB', 64, 1, 64 * 1024) * 1024 * 1024,
     publicUrl: read(env, 'SWITCHBOARD_PUBLIC_URL')?.replace(/\/+$/, ''),
     metricsToken: read(env, 'SWITCHBOARD_METRICS_TOKEN'),
     usageRetentionDays: integer(env, 'SWITCHBOARD_USAGE_RETENTION_DAYS', 30, 1, 3650),

@@ -6,7 +6,9 @@ export type Invalidation =
   | { kind: 'instance'; id: number }
   | { kind: 'users' }
   | { kind: 'transformations' }
-  | { kind: 'vendor-data'; instanceId: number; key: string };
+  | { kind: 'vendor-data'; instanceId: number; key: string }
+  /** An instance's cached hub answers of one resource (a write or an event changed it). */
+  | { kind: 'hub-responses'; instanceId: number; resource: string };
 
 /** `everything`: signals may have been lost (a reconnect); caches drop all they hold. */
 export type InvalidationListener = (change: Invalidation | 'everything') => void;
@@ -74,6 +76,10 @@ function parse(message: string): Invalidation | undefined {
         return { kind: 'transformations' };
       case 'vendor-data':
         return typeof c.instanceId === 'number' && typeof c.key === 'string' ? { kind: 'vendor-data', instanceId: c.instanceId, key: c.key } : undefined;
+      case 'hub-responses':
+        return typeof c.instanceId === 'number' && typeof c.resource === 'string'
+          ? { kind: 'hub-responses', instanceId: c.instanceId, resource: c.resource }
+          : undefined;
       default:
         return undefined;
     }

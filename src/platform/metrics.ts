@@ -69,6 +69,12 @@ export class Metrics {
     labelNames: ['name', 'outcome'] as const,
     registers: [this.registry],
   });
+  readonly responseCache = new Counter({
+    name: 'switchboard_hub_response_cache_total',
+    help: 'Hub reads of instances with cachingEnabled, answered from the cache (hit) or from the vendor (miss)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
   readonly hubCache = new Counter({
     name: 'switchboard_hub_session_cache_total',
     help: 'Hub calls whose Authorization header was resolved from the session cache (hit) or the store (miss)',

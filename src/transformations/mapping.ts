@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { badRequest } from '../platform/errors.ts';
 import { ownValue, setOwn } from '../platform/own-properties.ts';
 
@@ -65,11 +66,14 @@ export interface CompiledTransformation {
   writePassThrough: boolean;
   /** Top-level common names the mapping covers (writes pass the others through unless told not to). */
   mappedRoots: Set<string>;
+  /** A digest of the body: equal for equal mappings, so cached answers made under it can be told apart. */
+  version: string;
 }
 
 export function compileTransformation(body: TransformationBody): CompiledTransformation {
   return {
     body,
+    version: createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 22),
     fields: body.fields.map((f) => ({
       field: f,
       path: parsePath(f.path),

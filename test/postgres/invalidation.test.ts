@@ -41,11 +41,11 @@ afterAll(async () => {
   await jira.close();
 });
 
-const instance = async (name: string) => {
+const instance = async (name: string, settings: Record<string, unknown> = {}) => {
   const res = await call(`${apiA}/instances`, {
     method: 'POST',
     headers: { authorization: auth },
-    json: { element: { key: 'jiraonprem' }, name, configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+    json: { element: { key: 'jiraonprem' }, name, ...settings, configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
   });
   expect(res.status).toBe(200);
   return res.body as { id: number; token: string };
@@ -102,6 +102,19 @@ describe('a change on one node reaches the other within 100 ms', () => {
     console.log(`node B read with the new transformation after ${ms.toFixed(1)} ms`);
     expect(ms).toBeLessThanOrEqual(100);
     await call(`${apiA}/organizations/elements/jiraonprem/transformations/incidents`, { method: 'DELETE', headers: { authorization: auth } });
+  });
+
+  it("a write through one node drops the other node's cached answers (cachingEnabled)", async () => {
+    const i = await instance('cached', { cachingEnabled: true, cacheTimeToLive: 300 });
+    const hub = { authorization: `${auth}, Element ${i.token}` };
+    const read = () => call(`${apiB}/hubs/helpdesk/incidents/CE-2`, { headers: hub });
+    expect((await read()).headers.get('elements-cache')).toBe('MISS');
+    expect((await read()).headers.get('elements-cache')).toBe('HIT');
+    const patched = await call(`${apiA}/hubs/helpdesk/incidents/CE-2`, { method: 'PATCH', headers: hub, json: { fields: { summary: 'written on node A' } } });
+    expect(patched.status).toBe(200);
+    const ms = await takesEffect(performance.now(), async () => (await read()).body.fields.summary === 'written on node A');
+    console.log(`node B dropped its cached answer after ${ms.toFixed(1)} ms`);
+    expect(ms).toBeLessThanOrEqual(100);
   });
 
   it('a custom field created in Jira through the hub', async () => {

@@ -7,7 +7,8 @@ import { CONTROL_PREFIX } from '../server.ts';
 
 /**
  * The control API (jira-server.md §12.10), under a prefix Jira never uses: reset and reseed,
- * the clock, the notify outbox and webhook deliveries, lockouts, configuration and faults.
+ * the clock, the notify outbox and webhook deliveries, the request log, lockouts, configuration
+ * and faults.
  */
 export function registerControlRoutes(app: FastifyInstance, em: Emulator): void {
   const p = CONTROL_PREFIX;
@@ -36,6 +37,12 @@ export function registerControlRoutes(app: FastifyInstance, em: Emulator): void 
   });
 
   app.get(`${p}/outbox`, async () => em.state.outbox);
+  // The latest requests to the Jira API, oldest first (at most 1,000); DELETE empties the log.
+  app.get(`${p}/requests`, async () => em.requests.list());
+  app.delete(`${p}/requests`, async () => {
+    em.requests.clear();
+    return { ok: true };
+  });
   app.get(`${p}/deliveries`, async () => {
     await em.webhooks.idle();
     return em.state.deliveries;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-/** The headers Open Connectors exposes to browsers (open-connectors-api.md §5.1), on every route. */
+/** The headers Open Connectors exposes to browsers (open-connectors-api.md §5.1), and `Elements-Cache`, on every route. */
 export const EXPOSED_HEADERS = [
   'Elements-Returned-Count',
   'Elements-Total-Count',
@@ -8,6 +8,7 @@ export const EXPOSED_HEADERS = [
   'Elements-Next-Page-Token',
   'Elements-Trace-Id',
   'Elements-Error',
+  'Elements-Cache',
   'Content-Disposition',
 ].join(', ');
 
