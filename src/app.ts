@@ -10,6 +10,9 @@ import { Metrics } from './platform/metrics.ts';
 import { registerOperationsRoutes } from './platform/http/operations.ts';
 import { UsageRepository } from './usage/usage-repository.ts';
 import { UsageRecorder } from './usage/usage-recorder.ts';
+import { TraceRecorder } from './traces/trace-recorder.ts';
+import { TraceRepository } from './traces/trace-repository.ts';
+import { registerTraceRoutes } from './traces/routes/instance-traces.ts';
 import { registerUsageRecording } from './usage/usage-hook.ts';
 import { registerUsageRoutes } from './usage/routes/usage.ts';
 import { sql } from 'kysely';
@@ -86,6 +89,9 @@ export interface Services {
   usageRepo: UsageRepository;
   /** Takes one record per API call and writes them in batches. */
   usage: UsageRecorder;
+  traceRepo: TraceRepository;
+  /** Records the vendor calls of instances with trace logging on. */
+  traces: TraceRecorder;
   instanceRepo: InstanceRepository;
   transformations: TransformationService;
   queue: JobQueue;
@@ -165,6 +171,8 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     onError: (err) => logger.warn({ err: (err as Error)?.message ?? String(err) }, 'job queue error; it keeps going'),
     onOutcome: (name, outcome) => metrics.jobs.inc({ name, outcome }),
   });
+  const traceRepo = new TraceRepository(deps.store.db);
+  const traces = new TraceRecorder(traceRepo, clock, logger, { retentionMs: 24 * 3600_000, organizationBytes: deps.config.traceLimitBytes });
   const eventRepo = new EventRepository(deps.store.db, box);
   const publicUrl = { value: deps.config.publicUrl ?? `http://${deps.config.host}:${deps.config.port}` };
   const events = new EventService({
@@ -181,6 +189,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     deliveryOutcomes: metrics.deliveries,
     vendorHttp,
     responses,
+    traces,
   });
   const eventSources = new EventSources(eventRepo, registry, events, clock, logger, () => publicUrl.value);
   instances.follow({ changed: (i) => eventSources.sync(i), deleting: (i) => eventSources.remove(i) });
@@ -208,6 +217,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   });
   const close = async () => {
     await usage.close();
+    await traces.close();
     await worker.stop();
     await signals.close();
     await http.close();
@@ -217,6 +227,8 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     metrics,
     usageRepo,
     usage,
+    traceRepo,
+    traces,
     instanceRepo,
     transformations,
     queue,
@@ -333,7 +345,8 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
           ? await s.usageRepo.countForElement(identity.organizationId, element.key, new Date(s.clock.now().getTime() - 30 * 86_400_000).toISOString())
           : 0,
       }));
-      registerUsageRoutes(api, { usage: s.usageRepo, registry: s.registry, clock: s.clock });
+      registerUsageRoutes(api, { usage: s.usageRepo, traces: s.traceRepo, registry: s.registry, clock: s.clock });
+      registerTraceRoutes(api, { traces: s.traceRepo, instances: s.instances });
       registerInstanceRoutes(api, s.instances, s.registry);
       registerInstanceConfigurationRoutes(api, s.instances, s.registry);
       const hubDeps = {
@@ -347,6 +360,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
         cache: s.hubCache,
         transformations: s.transformations,
         responses: s.responses,
+        traces: s.traces,
         metrics: s.metrics,
       };
       registerHubRoutes(api, hubDeps);

@@ -83,6 +83,7 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
   if (withWorker) {
     await services.worker.start();
     services.usage.startRetention();
+    services.traces.startRetention();
   }
   const base = `${address}${API_PREFIX}`;
   if (created) {
@@ -136,6 +137,7 @@ async function runWorker(config: Config): Promise<void> {
   services.invalidations.follow();
   await services.worker.start();
   services.usage.startRetention();
+  services.traces.startRetention();
   process.stdout.write(`switchboard worker running (${store.dialect} store, no HTTP)\n`);
 }
 

@@ -14,6 +14,8 @@ import type { VendorEvent } from '../hubs/event-contract.ts';
 import type { HubContext } from '../hubs/hub-contract.ts';
 import { hubContext } from '../hubs/hub-context.ts';
 import type { HubResponseCache } from '../hubs/response-cache.ts';
+import { secretValues } from '../instances/views.ts';
+import type { TraceRecorder } from '../traces/trace-recorder.ts';
 import type { EventRepository, DeliveryRow } from './event-repository.ts';
 import { eventSettings } from './event-settings.ts';
 
@@ -49,6 +51,8 @@ export interface EventServiceDeps {
   deliveryOutcomes?: Pick<Counter<'outcome'>, 'inc'>;
   /** Cached hub answers, which a vendor event makes stale. */
   responses?: Pick<HubResponseCache, 'invalidate'>;
+  /** Vendor calls of the instances with `traceLoggingEnabled`. */
+  traces?: Pick<TraceRecorder, 'httpFor'>;
 }
 
 export const newEventId = (): string => randomBytes(12).toString('hex');
@@ -66,12 +70,13 @@ export function signatures(key: string, body: string, timestamp: number): Record
 export class EventService {
   constructor(private readonly deps: EventServiceDeps) {}
 
+  /** The context of the instance's polls and webhook reads, traced while it has trace logging on. */
   context(instance: Instance): HubContext {
-    return hubContext(
-      instance,
-      { http: this.deps.vendorHttp(instance.elementKey), logger: this.deps.logger, timeoutMs: this.deps.vendorTimeoutMs },
-      this.deps.vendorData,
-    );
+    const vendorHttp = this.deps.vendorHttp(instance.elementKey);
+    const http = this.deps.traces
+      ? this.deps.traces.httpFor(instance, null, vendorHttp, secretValues(this.deps.registry.find(instance.elementKey), instance.configuration))
+      : vendorHttp;
+    return hubContext(instance, { http, logger: this.deps.logger, timeoutMs: this.deps.vendorTimeoutMs }, this.deps.vendorData);
   }
 
   /**

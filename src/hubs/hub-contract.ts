@@ -79,7 +79,8 @@ export interface HubContext extends ElementContext {
   /**
    * A value the element derives from the instance's configuration, made once per context: the
    * platform keeps one context per cached instance, so this is once per configuration on the
-   * hub's hot path.
+   * hub's hot path. Never keep `http` (or anything made from it) here: each API call gets its own,
+   * which counts and traces that call's vendor calls.
    */
   memo<T>(key: string, make: () => T): T;
 }

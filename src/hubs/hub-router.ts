@@ -14,7 +14,8 @@ import type { HubSessionCache } from '../auth/hub-session-cache.ts';
 import type { TransformationService } from '../transformations/transformation-service.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import { withRequestRecorder } from '../platform/observed-http.ts';
-import type { HubCallUsage } from '../usage/usage-hook.ts';
+import { secretValues } from '../instances/views.ts';
+import type { TraceRecorder } from '../traces/trace-recorder.ts';
 import type { CachedAnswer, HubResponseCache } from './response-cache.ts';
 import type { CompiledTransformation } from '../transformations/mapping.ts';
 import { ObjectName } from '../transformations/schemas.ts';
@@ -53,6 +54,8 @@ export interface HubDeps {
   transformations: TransformationService;
   /** Hub GET answers of the instances with `cachingEnabled`. */
   responses: HubResponseCache;
+  /** Vendor calls of the instances with `traceLoggingEnabled`. */
+  traces: Pick<TraceRecorder, 'httpFor'>;
   metrics?: Pick<Metrics, 'hubCache' | 'responseCache'>;
 }
 
@@ -101,18 +104,24 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     return context;
   };
 
-  /** The context with its vendor calls counted into the call's usage record. */
-  const countingVendorCalls = (context: HubContext, usage: HubCallUsage | null): HubContext =>
-    usage
-      ? {
-          ...context,
-          http: withRequestRecorder(context.http, (_status, seconds) => {
-            usage.vendorCalls++;
-            usage.vendorMs += seconds * 1000;
-          }),
-        }
-      : context;
-
+  /**
+   * The context of one API call: its vendor calls counted into the call's usage record, and traced
+   * while the instance has trace logging on (linked to the call by its request id).
+   */
+  const requestContext = (instance: Instance, request: FastifyRequest): HubContext => {
+    const context = contextFor(instance);
+    const usage = request.hubCall;
+    let http = context.http;
+    if (usage) {
+      http = withRequestRecorder(http, (_status, seconds) => {
+        usage.vendorCalls++;
+        usage.vendorMs += seconds * 1000;
+      });
+    }
+    if (instance.traceLoggingEnabled)
+      http = deps.traces.httpFor(instance, request.id, http, secretValues(deps.registry.find(instance.elementKey), instance.configuration));
+    return http === context.http ? context : { ...context, http };
+  };
   /**
    * Runs the element's operation `METHOD path` for the instance. A transformation reshapes the
    * objects both ways under `name`: the resource's own, or a common resource's served through it.
@@ -139,7 +148,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     if (op.upload) hubRequest.file = await readUpload(request, firstOf(request.query as RawQuery, 'fileName'));
     if (transformation && WRITES.has(method)) hubRequest.body = deps.transformations.write(transformation, hubRequest.body);
     try {
-      let result = await op.handle(hubRequest, countingVendorCalls(contextFor(instance), request.hubCall));
+      let result = await op.handle(hubRequest, requestContext(instance, request));
       if (transformation) result = await transform(result, name, transformation);
       if (cacheKey !== undefined && (result.kind === 'object' || result.kind === 'list')) {
         const answer = serialized(reply, result, instance, hubRequest, path);
@@ -249,7 +258,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     const name = (request.params as { name: string }).name;
     const describe = deps.registry.module(instance.elementKey)!.hub?.objects.get(name);
     if (describe) {
-      const fields = await describe(contextFor(instance));
+      const fields = await describe(requestContext(instance, request));
       if (fields) return { fields };
     }
     // A common resource: its fields are those of its transformation, in the common shape.

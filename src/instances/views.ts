@@ -12,6 +12,12 @@ export function secretKeys(element: ElementDefinition): Set<string> {
   return new Set([...element.configuration.filter((c) => c.type === 'PASSWORD').map((c) => c.key), 'oauth.api.key', 'oauth.api.secret']);
 }
 
+/** The values of the secret configuration keys (to scrub from what is recorded, such as traces). */
+export function secretValues(element: ElementDefinition | undefined, configuration: Configuration): string[] {
+  if (!element) return [];
+  return [...secretKeys(element)].map((k) => configuration[k]).filter((v): v is string => typeof v === 'string' && v.length >= 3);
+}
+
 /** Non-secret values as sent, except a URL's user info; secret ones as `"********"`. */
 export function maskedConfiguration(element: ElementDefinition, configuration: Configuration): Configuration {
   const secrets = secretKeys(element);

@@ -8,6 +8,7 @@ import { m0005JobSingletons } from './migrations/0005-job-singletons.ts';
 import { m0006InstanceTags } from './migrations/0006-instance-tags.ts';
 import { m0007DeliveryUrlSealed } from './migrations/0007-delivery-url-sealed.ts';
 import { m0008Usage } from './migrations/0008-usage.ts';
+import { m0009VendorTraces } from './migrations/0009-vendor-traces.ts';
 
 /** Migrations are listed in code (not discovered on disk) so a bundled build cannot miss one. */
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0006-instance-tags': m0006InstanceTags,
   '0007-delivery-url-sealed': m0007DeliveryUrlSealed,
   '0008-usage': m0008Usage,
+  '0009-vendor-traces': m0009VendorTraces,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -22,6 +22,34 @@ export interface Database {
   object_definitions: ObjectDefinitionsTable;
   transformations: TransformationsTable;
   usage: UsageTable;
+  vendor_traces: VendorTraceTable;
+}
+
+/** One vendor call of an instance with trace logging on (`GET /instances/{id}/traces`). */
+export interface VendorTraceTable {
+  id: Generated<number | string>;
+  organization_id: number;
+  account_id: number;
+  instance_id: number;
+  /** `Elements-Request-Id` of the API call that made it; null for a poll's calls. */
+  request_id: string | null;
+  method: string;
+  /** Secrets scrubbed, user info removed. */
+  url: string;
+  /** Null when no answer came (`error` says why). */
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
+  /** JSON object; `Authorization`, cookies and secret-named headers redacted. */
+  request_headers: string;
+  /** Text of at most 64 KB, secrets scrubbed; null without a body. */
+  request_body: string | null;
+  response_headers: string | null;
+  response_body: string | null;
+  /** What the row holds, for the organization's size cap. */
+  bytes: number;
+  /** ISO 8601. */
+  created_at: string;
 }
 
 /** One API call (`GET /usage`). */

@@ -1,14 +1,9 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.ts';
+import { BatchedWriter, type BatchedWriterOptions } from '../platform/batched-writer.ts';
 import type { NewUsage, UsageRepository } from './usage-repository.ts';
 
-export interface UsageRecorderOptions {
-  /** How long a record waits for others before they are written together. */
-  flushMs: number;
-  /** Records written in one go once this many wait. */
-  batchSize: number;
-  /** Past this many waiting records (the database is slow or down), new ones are dropped and counted. */
-  maxPending: number;
+export interface UsageRecorderOptions extends Omit<BatchedWriterOptions, 'what'> {
   retentionDays: number;
 }
 
@@ -16,15 +11,11 @@ const RETENTION_EVERY_MS = 3600_000;
 const RETENTION_BATCH = 5000;
 
 /**
- * Usage records leave the request at once: `record` only appends to memory. They are written in
- * batches, after `flushMs` or once `batchSize` wait, so the hot path never waits for the
- * database. A store that cannot keep up loses records, counted and logged, rather than memory.
+ * Usage records leave the request at once: `record` only appends to memory, and they are written
+ * in batches (`BatchedWriter`), so the hot path never waits for the database.
  */
 export class UsageRecorder {
-  #pending: NewUsage[] = [];
-  #timer: NodeJS.Timeout | undefined;
-  #writing: Promise<void> = Promise.resolve();
-  #dropped = 0;
+  readonly #writer: BatchedWriter<NewUsage>;
   #retention: NodeJS.Timeout | undefined;
 
   constructor(
@@ -32,32 +23,17 @@ export class UsageRecorder {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: UsageRecorderOptions,
-  ) {}
+  ) {
+    this.#writer = new BatchedWriter((rows) => repo.insert(rows), logger, { ...options, what: 'usage records' });
+  }
 
   record(row: NewUsage): void {
-    if (this.#pending.length >= this.options.maxPending) {
-      this.#dropped++;
-      return;
-    }
-    this.#pending.push(row);
-    if (this.#pending.length >= this.options.batchSize) void this.flush();
-    else this.#timer ??= setTimeout(() => void this.flush(), this.options.flushMs).unref();
+    this.#writer.add(row);
   }
 
   /** Writes what waits; resolves when it (and any write before it) is stored or given up. */
   flush(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const rows = this.#pending;
-    this.#pending = [];
-    const dropped = this.#dropped;
-    this.#dropped = 0;
-    if (dropped) this.logger.warn({ droppedUsageRecords: dropped }, 'usage records dropped: the database did not keep up');
-    if (rows.length === 0) return this.#writing;
-    this.#writing = this.#writing.then(() =>
-      this.repo.insert(rows).catch((err: Error) => this.logger.warn({ err: err.message, lostUsageRecords: rows.length }, 'usage records could not be written')),
-    );
-    return this.#writing;
+    return this.#writer.flush();
   }
 
   /** Deletes records older than the retention period, in batches; returns how many. */

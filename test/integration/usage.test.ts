@@ -63,6 +63,8 @@ describe('usage', () => {
     expect(read.vendor_time).toBeGreaterThan(0);
     expect(read.process_time).toBeGreaterThanOrEqual(read.vendor_time);
     expect(res.body.find((r: any) => r.request_id === hubRequestIds[2])).toMatchObject({ request_status: 'failed', http_status: 404 });
+    // Each call counts its own vendor call, not the first call of the instance's (cached) context.
+    expect(hubRequestIds.map((id) => res.body.find((r: any) => r.request_id === id)?.vendor_calls)).toEqual([1, 1, 1]);
     const created = res.body.find((r: any) => r.element_api === 'POST /instances');
     expect(created).toMatchObject({ http_status: 200 });
     expect(created.instance_id).toBeUndefined();

@@ -10,6 +10,11 @@ import { errorResponses, NoQuery } from '../../platform/http/schemas.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor.ts';
 import { isTrafficId, type UsageFilter, type UsageRepository, type UsageRow } from '../usage-repository.ts';
 import { AnalyticsItem, AnalyticsQuery, UsageJson, UsageQuery } from '../schemas.ts';
+import { TraceJson } from '../../traces/schemas.ts';
+import { traceJson } from '../../traces/routes/instance-traces.ts';
+import type { TraceRepository } from '../../traces/trace-repository.ts';
+
+const UsageWithTracesJson = Type.Object({ ...UsageJson.properties, traces: Type.Array(TraceJson) }, { title: 'UsageWithTraces' });
 
 const DAY_MS = 86_400_000;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -26,7 +31,10 @@ function decode(token: string) {
  * id or the `Elements-Request-Id` of a call) and `GET /usage/analytics/times|statuses|activity`.
  * An organization sees its own calls; a user outside the default account those of their account.
  */
-export function registerUsageRoutes(app: FastifyInstance, deps: { usage: UsageRepository; registry: ElementRegistry; clock: Clock }): void {
+export function registerUsageRoutes(
+  app: FastifyInstance,
+  deps: { usage: UsageRepository; traces: TraceRepository; registry: ElementRegistry; clock: Clock },
+): void {
   const api = typed(app);
   const tags = ['usage'];
 
@@ -147,10 +155,10 @@ export function registerUsageRoutes(app: FastifyInstance, deps: { usage: UsageRe
     {
       schema: {
         tags,
-        summary: 'One call, by its traffic id or its Elements-Request-Id',
+        summary: 'One call, by its traffic id or its Elements-Request-Id, with the traces of its vendor calls',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
         querystring: NoQuery,
-        response: { 200: UsageJson, ...errorResponses },
+        response: { 200: UsageWithTracesJson, ...errorResponses },
       },
     },
     async (request) => {
@@ -158,7 +166,9 @@ export function registerUsageRoutes(app: FastifyInstance, deps: { usage: UsageRe
       const s = scope(identity);
       const row = await deps.usage.find(s.organizationId, s.accountId, request.params.id);
       if (!row) throw notFound(`No usage record ${request.params.id}`);
-      return json(row);
+      // Traces of its vendor calls, recorded while the instance had trace logging on.
+      const traces = row.instance_id === null ? [] : await deps.traces.forRequest(s, row.request_id);
+      return { ...json(row), traces: traces.map(traceJson) };
     },
   );
 }

@@ -14,21 +14,30 @@ export class JiraApi extends VendorClient {
   }
 }
 
-/** The instance's Jira options, worked out once per context (the platform keeps one per cached instance). */
+/**
+ * The instance's Jira options: what comes from its configuration is worked out once per context
+ * (the platform keeps one per cached instance); the dispatcher is taken from this call's `http`,
+ * which counts and traces the vendor calls of one API call and so differs from call to call.
+ */
 function optionsFor(context: HubContext): VendorHttpOptions {
-  return context.memo('jira-http-options', () => {
+  const fixed = context.memo('jira-http-options', () => {
     const config = context.instance.configuration;
-    const ca = typeof config['ssl.ca.certificate'] === 'string' ? config['ssl.ca.certificate'] : undefined;
     const baseUrl = String(config.siteAddress);
     return {
       baseUrl,
       target: targetOf(baseUrl),
       authorization: authorizationHeader(authFrom(config)),
-      dispatcher: context.http.dispatcher({ ca }),
-      timeoutMs: context.timeoutMs,
-      answerLimit: context.http.answerLimit,
+      ca: typeof config['ssl.ca.certificate'] === 'string' ? config['ssl.ca.certificate'] : undefined,
     };
   });
+  return {
+    baseUrl: fixed.baseUrl,
+    target: fixed.target,
+    authorization: fixed.authorization,
+    dispatcher: context.http.dispatcher({ ca: fixed.ca }),
+    timeoutMs: context.timeoutMs,
+    answerLimit: context.http.answerLimit,
+  };
 }
 
 export const enc = encodeURIComponent;

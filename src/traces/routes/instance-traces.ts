@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { identityOf } from '../../auth/authenticate.ts';
+import type { Identity } from '../../auth/identity.ts';
+import type { InstanceService } from '../../instances/instance-service.ts';
+import { badRequest } from '../../platform/errors.ts';
+import { typed } from '../../platform/http/api-document.ts';
+import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor.ts';
+import { errorResponses, NumericId } from '../../platform/http/schemas.ts';
+import { isTraceId, type TraceRepository, type TraceRow, type TraceScope } from '../trace-repository.ts';
+import { TraceJson, TraceQuery } from '../schemas.ts';
+
+/** The traces the caller may see, as for usage: the organization's, or their account's outside the default one. */
+export const traceScope = (identity: Identity): TraceScope => ({
+  organizationId: identity.organizationId,
+  accountId: identity.inDefaultAccount ? undefined : identity.user.accountId,
+});
+
+export function traceJson(row: TraceRow): TraceJson {
+  return {
+    id: String(row.id),
+    instanceId: row.instance_id,
+    requestId: row.request_id,
+    method: row.method,
+    url: row.url,
+    status: row.status,
+    ...(row.error !== null && { error: row.error }),
+    duration: row.duration_ms,
+    date: row.created_at,
+    request: { headers: JSON.parse(row.request_headers) as Record<string, string>, body: row.request_body },
+    response: row.response_headers === null ? null : { headers: JSON.parse(row.response_headers) as Record<string, string>, body: row.response_body },
+  };
+}
+
+/** `GET /instances/{id}/traces`: the instance's traced vendor calls, newest first, paged with `nextPage`. */
+export function registerTraceRoutes(app: FastifyInstance, deps: { traces: TraceRepository; instances: InstanceService }): void {
+  typed(app).get(
+    '/instances/:id/traces',
+    {
+      schema: {
+        tags: ['instances'],
+        summary: 'The vendor calls of one instance recorded while traceLoggingEnabled was on, newest first (kept 24 hours)',
+        params: Type.Object({ id: NumericId }),
+        querystring: TraceQuery,
+        response: { 200: Type.Array(TraceJson), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const identity = identityOf(request);
+      const instance = await deps.instances.get(identity, Number(request.params.id));
+      const list = `traces:${instance.id}`;
+      const cursor = request.query.nextPage === undefined ? undefined : decodeCursor(request.query.nextPage, list);
+      if (cursor && !isTraceId(cursor.id)) throw badRequest('nextPage is not a token this server issued');
+      const size = cursor?.pageSize ?? Math.min(Number(request.query.pageSize ?? 50), 200);
+      const rows = await deps.traces.forInstance(traceScope(identity), instance.id, size, cursor?.id);
+      const last = rows.at(-1);
+      if (last && rows.length === size)
+        reply.header('Elements-Next-Page-Token', encodeCursor({ createdAt: last.created_at, id: String(last.id), pageSize: size, list }));
+      reply.header('Elements-Returned-Count', String(rows.length));
+      return rows.map(traceJson);
+    },
+  );
+}
