@@ -173,6 +173,15 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   });
   const traceRepo = new TraceRepository(deps.store.db);
   const traces = new TraceRecorder(traceRepo, clock, logger, { retentionMs: 24 * 3600_000, organizationBytes: deps.config.traceLimitBytes });
+  const usageRepo = new UsageRepository(deps.store.db, deps.store.dialect);
+  const usage = new UsageRecorder(usageRepo, clock, logger, {
+    flushMs: 1000,
+    batchSize: 500,
+    maxPending: 50_000,
+    retentionDays: deps.config.usageRetentionDays,
+    // A record never appears before the traces of its vendor calls (GET /usage/{id} shows them).
+    beforeWrite: () => traces.flush(),
+  });
   const eventRepo = new EventRepository(deps.store.db, box);
   const publicUrl = { value: deps.config.publicUrl ?? `http://${deps.config.host}:${deps.config.port}` };
   const events = new EventService({
@@ -207,13 +216,6 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     deliveryConcurrency: deps.config.events.deliveryConcurrency,
     pollConcurrency: deps.config.events.pollConcurrency,
     transformations,
-  });
-  const usageRepo = new UsageRepository(deps.store.db, deps.store.dialect);
-  const usage = new UsageRecorder(usageRepo, clock, logger, {
-    flushMs: 1000,
-    batchSize: 500,
-    maxPending: 50_000,
-    retentionDays: deps.config.usageRetentionDays,
   });
   const close = async () => {
     await usage.close();

@@ -2,12 +2,20 @@ import type { ElementJson, ConfigurationJson } from '../elements/schemas.ts';
 import type { InstanceJson } from '../instances/schemas.ts';
 import type { ErrorBodyJson } from '../platform/http/schemas.ts';
 import type { SecretsJson } from '../auth/schemas.ts';
+import type { AnalyticsItem as AnalyticsItemSchema, LatencyItem as LatencyItemSchema, UsageJson } from '../usage/schemas.ts';
+import type { Static } from 'typebox';
+import type { TraceJson } from '../traces/schemas.ts';
 
 /** Types from the server's own route schemas: the console reads exactly what the API serialises. */
 export type Element = ElementJson;
 export type ConfigurationDefinition = ConfigurationJson;
 export type Instance = InstanceJson;
 export type Secrets = SecretsJson;
+export type Usage = UsageJson;
+export type Trace = TraceJson;
+export type UsageWithTraces = UsageJson & { traces: TraceJson[] };
+export type AnalyticsItem = Static<typeof AnalyticsItemSchema>;
+export type LatencyItem = Static<typeof LatencyItemSchema>;
 /** The error body; `requestId` is missing only for errors the console makes itself (no network). */
 export type ApiError = Omit<ErrorBodyJson, 'requestId'> & { requestId?: string };
 

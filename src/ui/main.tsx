@@ -9,6 +9,7 @@ import { Authenticate } from './pages/authenticate.tsx';
 import { Instances } from './pages/instances.tsx';
 import { InstanceDetail } from './pages/instance-detail.tsx';
 import { ApiReference } from './pages/api-reference.tsx';
+import { UsagePage } from './pages/usage.tsx';
 import './styles.css';
 
 function App() {
@@ -40,6 +41,7 @@ function App() {
   else if (page === 'instances' && id) content = <InstanceDetail id={id} editing={sub === 'edit'} />;
   else if (page === 'instances') content = <Instances />;
   else if (page === 'api') content = <ApiReference />;
+  else if (page === 'usage') content = <UsagePage key={id ?? ''} instanceId={id} />;
   else content = <Home />;
   return (
     <>
@@ -57,6 +59,9 @@ function App() {
           </a>
           <a href="#/instances" aria-current={page === 'instances' ? 'page' : undefined}>
             Instances
+          </a>
+          <a href="#/usage" aria-current={page === 'usage' ? 'page' : undefined}>
+            Usage
           </a>
           <a href="#/api" aria-current={page === 'api' ? 'page' : undefined}>
             API reference

@@ -8,6 +8,7 @@ const filters = {
   from: Type.Optional(IsoDate('ISO date or date-time; default: 7 days before `to`')),
   to: Type.Optional(IsoDate('ISO date (the whole day counts) or date-time; default: now')),
   hub: Type.Optional(Type.String({ maxLength: 100 })),
+  instanceId: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'calls to this instance' })),
   'keys[]': Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50, description: 'element keys' })),
   'tags[]': Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 50, description: 'calls to instances with any of these tags' })),
   status: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failed')])),
@@ -54,6 +55,15 @@ export const UsageJson = Type.Object(
   { title: 'Usage' },
 );
 export type UsageJson = Static<typeof UsageJson>;
+
+export const LatencyItem = Type.Object(
+  {
+    timestamp: Type.String(),
+    count: Type.Integer(),
+    p95: Type.Number({ description: 'milliseconds: 95 of 100 calls of the period took at most this long' }),
+  },
+  { title: 'UsageLatency' },
+);
 
 export const AnalyticsItem = Type.Object(
   {

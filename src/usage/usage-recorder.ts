@@ -5,6 +5,8 @@ import type { NewUsage, UsageRepository } from './usage-repository.ts';
 
 export interface UsageRecorderOptions extends Omit<BatchedWriterOptions, 'what'> {
   retentionDays: number;
+  /** Runs before each batch is written: the vendor traces a record links to are stored first. */
+  beforeWrite?: () => Promise<void>;
 }
 
 const RETENTION_EVERY_MS = 3600_000;
@@ -24,7 +26,14 @@ export class UsageRecorder {
     private readonly logger: Logger,
     private readonly options: UsageRecorderOptions,
   ) {
-    this.#writer = new BatchedWriter((rows) => repo.insert(rows), logger, { ...options, what: 'usage records' });
+    this.#writer = new BatchedWriter(
+      async (rows) => {
+        await options.beforeWrite?.();
+        await repo.insert(rows);
+      },
+      logger,
+      { ...options, what: 'usage records' },
+    );
   }
 
   record(row: NewUsage): void {

@@ -15,6 +15,7 @@ export interface UsageFilter {
   /** ISO 8601, exclusive. */
   to: string;
   hub?: string | undefined;
+  instanceId?: number | undefined;
   elementKeys?: readonly string[] | undefined;
   /** Calls to instances that carry any of these tags. */
   tags?: readonly string[] | undefined;
@@ -91,6 +92,7 @@ export class UsageRepository {
       .where('usage.usage_date', '>=', f.from)
       .where('usage.usage_date', '<', f.to)
       .$if(f.hub !== undefined, (q) => q.where('usage.hub', '=', f.hub!))
+      .$if(f.instanceId !== undefined, (q) => q.where('usage.instance_id', '=', f.instanceId!))
       .$if(f.elementKeys !== undefined, (q) => q.where('usage.element_key', 'in', f.elementKeys!.length ? [...f.elementKeys!] : ['']))
       .$if(f.tags !== undefined, (q) =>
         q.where('usage.instance_id', 'in', (eb) =>
@@ -156,6 +158,27 @@ export class UsageRepository {
         (eb) => eb.fn.countAll<number | string>().as('n'),
       ])
       .groupBy([sql`substr(usage.usage_date, 1, ${sql.lit(length)})`, sql`case when usage.status < 400 then 'success' else 'failed' end`, 'usage.instance_id'])
+      .execute();
+  }
+
+  /**
+   * Calls per period and the 95th percentile of their process time (nearest rank: the smallest
+   * time at least 95 of 100 calls of the period do not exceed), ranked in SQL by a window.
+   */
+  async latency(f: UsageFilter, interval: 'hour' | 'day') {
+    const length = interval === 'hour' ? 13 : 10;
+    const ranked = this.#filtered(f).select([
+      sql<string>`substr(usage.usage_date, 1, ${sql.lit(length)})`.as('period'),
+      'usage.process_time_ms as ms',
+      sql<number>`row_number() over (partition by substr(usage.usage_date, 1, ${sql.lit(length)}) order by usage.process_time_ms)`.as('rank'),
+      sql<number>`count(*) over (partition by substr(usage.usage_date, 1, ${sql.lit(length)}))`.as('n'),
+    ]);
+    return this.db
+      .selectFrom(ranked.as('ranked'))
+      .select(['period', (eb) => eb.fn.min<number>('ms').as('p95'), (eb) => eb.fn.max<number | string>('n').as('n')])
+      .where(sql<boolean>`rank * 100 >= n * 95`)
+      .groupBy('period')
+      .orderBy('period')
       .execute();
   }
 

@@ -130,6 +130,37 @@ describe.skipIf(!available)('web console', () => {
     await expect.poll(() => page.getByTestId('explorer-status').textContent()).toBe('200');
     expect(JSON.parse((await page.getByTestId('explorer-response').textContent())!)).toHaveLength(2);
     await shot('instance-detail');
+
+    // Trace logging on, one more call, and its trace on the Usage page (secrets redacted).
+    await page.getByRole('switch', { name: /Trace logging/ }).check();
+    await expect.poll(() => page.getByRole('switch', { name: /Trace logging/ }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Send GET' }).click();
+    await expect.poll(() => page.getByTestId('explorer-status').textContent()).toBe('200');
+    await page.getByRole('link', { name: 'Usage and traces of this instance' }).click();
+    await page.getByRole('heading', { name: 'Usage' }).waitFor();
+    // Usage records are written within a second of the call: refresh until both calls are listed.
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return page.getByRole('button', { name: 'Traces' }).count();
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(2);
+    await page.getByTestId('usage-chart').locator('canvas').first().waitFor();
+    expect(await page.getByTestId('usage-summary').textContent()).toBe('2 calls, 0 failed');
+    await page.getByRole('button', { name: 'Traces' }).first().click();
+    const traces = page.getByTestId('call-traces');
+    await traces.locator('details.trace').first().waitFor();
+    await traces.locator('details.trace summary').first().click();
+    const traced = (await traces.textContent()) ?? '';
+    expect(traced).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/rest\/api\/2\/search\?/);
+    expect(traced).toContain('authorization: [redacted]');
+    expect(traced).not.toContain('jiradev:jiradev');
+    await shot('usage');
+    await page.goBack();
+    await page.getByRole('heading', { name: 'Console instance' }).waitFor();
     await page.getByRole('button', { name: 'Disable' }).click();
     await expect.poll(() => page.getByTestId('instance-status').textContent()).toBe('disabled');
     await page.getByRole('button', { name: 'Delete…' }).click();

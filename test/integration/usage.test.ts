@@ -137,6 +137,36 @@ describe('usage', () => {
     ]);
     const activity = (await usage('/analytics/activity?keys[]=jiraonprem')).body;
     expect(activity).toEqual([{ timestamp: expect.stringMatching(/T00:00:00\.000Z$/), instanceId: instance.id, count: 3 }]);
+    expect((await usage(`/analytics/times?instanceId=${instance.id}`)).body.map((t: any) => t.count)).toEqual([3]);
+    expect((await usage(`?instanceId=${instance.id + 1000}`)).body).toEqual([]);
+  });
+
+  it('gives the 95th percentile of process time per period', async () => {
+    // Twenty calls of 1..20 ms in one hour of yesterday: 95 of 100 took at most 19 ms (nearest rank).
+    const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const base = { organization_id: server.admin.organizationId, account_id: 1, user_id: 1, instance_id: null, element_key: null, hub: 'latency-probe' };
+    await server.services.usageRepo.insert(
+      Array.from({ length: 20 }, (_, i) => ({
+        ...base,
+        request_id: `latency-${i}`,
+        method: 'GET',
+        route: '/probe',
+        request_uri: '/probe',
+        status: 200,
+        process_time_ms: 20 - i,
+        vendor_calls: 0,
+        vendor_time_ms: 0,
+        request_ip: '127.0.0.1',
+        usage_date: `${day}T10:${String(i).padStart(2, '0')}:00.000Z`,
+      })),
+    );
+    const latency = await usage(`/analytics/latency?hub=latency-probe&interval=hour&from=${day}&to=${day}`);
+    expect(latency.status).toBe(200);
+    expect(latency.body).toEqual([{ timestamp: `${day}T10:00:00.000Z`, count: 20, p95: 19 }]);
+    const own = (await usage(`/analytics/latency?instanceId=${instance.id}`)).body;
+    expect(own).toHaveLength(1);
+    const times = (await usage(`?instanceId=${instance.id}`)).body.map((r: any) => r.process_time);
+    expect(own[0]).toMatchObject({ count: 3, p95: Math.max(...times) });
   });
 
   it('never stores a secret, a token or a password', async () => {

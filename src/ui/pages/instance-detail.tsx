@@ -13,6 +13,27 @@ interface EventRecord {
   deliveries: { status: string; attempts: number; lastError: string | null }[];
 }
 
+/** A switch that moves at once and follows the server's value once the change is saved (or refused). */
+function Switch({ on, onChange, label }: { on: boolean; onChange: (on: boolean) => Promise<boolean>; label: string }) {
+  const [shown, setShown] = useState(on);
+  useEffect(() => setShown(on), [on]);
+  return (
+    <label className="switch">
+      <input
+        type="checkbox"
+        role="switch"
+        checked={shown}
+        onChange={(e) => {
+          const wanted = e.target.checked;
+          setShown(wanted);
+          void onChange(wanted).then((saved) => saved || setShown(!wanted));
+        }}
+      />
+      {label}
+    </label>
+  );
+}
+
 export function InstanceDetail({ id, editing }: { id: string; editing: boolean }) {
   const [instance, setInstance] = useState<Instance>();
   const [events, setEvents] = useState<EventRecord[]>([]);
@@ -48,13 +69,16 @@ export function InstanceDetail({ id, editing }: { id: string; editing: boolean }
     );
   if (editing) return <Authenticate elementKey={instance.element.key} instance={instance} />;
 
-  const act = async (work: () => Promise<unknown>) => {
+  /** Runs a change and reloads the instance; false (with the error shown) when it was refused. */
+  const act = async (work: () => Promise<unknown>): Promise<boolean> => {
     setError(undefined);
     try {
       await work();
       load();
+      return true;
     } catch (err) {
       setError(describeError(err));
+      return false;
     }
   };
   return (
@@ -120,6 +144,22 @@ export function InstanceDetail({ id, editing }: { id: string; editing: boolean }
           </button>
         </div>
       )}
+      <h2>Operating</h2>
+      <div className="switches">
+        <Switch
+          on={instance.traceLoggingEnabled}
+          onChange={(on) => act(() => api('PATCH', `/instances/${id}`, { traceLoggingEnabled: on }))}
+          label={`Trace logging: record each call to ${instance.element.name}, secrets redacted, for 24 hours`}
+        />
+        <Switch
+          on={instance.cachingEnabled}
+          onChange={(on) => act(() => api('PATCH', `/instances/${id}`, { cachingEnabled: on }))}
+          label={`Caching: answer repeated reads from memory for ${instance.cacheTimeToLive || 60} s`}
+        />
+      </div>
+      <p>
+        <a href={`#/usage/${instance.id}`}>Usage and traces of this instance</a>
+      </p>
       <h2>Events</h2>
       {events.length === 0 ? (
         <p className="muted">No events yet.</p>

@@ -9,7 +9,7 @@ import { typed } from '../../platform/http/api-document.ts';
 import { errorResponses, NoQuery } from '../../platform/http/schemas.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor.ts';
 import { isTrafficId, type UsageFilter, type UsageRepository, type UsageRow } from '../usage-repository.ts';
-import { AnalyticsItem, AnalyticsQuery, UsageJson, UsageQuery } from '../schemas.ts';
+import { AnalyticsItem, AnalyticsQuery, LatencyItem, UsageJson, UsageQuery } from '../schemas.ts';
 import { TraceJson } from '../../traces/schemas.ts';
 import { traceJson } from '../../traces/routes/instance-traces.ts';
 import type { TraceRepository } from '../../traces/trace-repository.ts';
@@ -59,6 +59,7 @@ export function registerUsageRoutes(
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
       hub: q.hub,
+      instanceId: q.instanceId === undefined ? undefined : Number(q.instanceId),
       elementKeys: q['keys[]'],
       tags: q['tags[]'],
       status: q.status,
@@ -148,6 +149,26 @@ export function registerUsageRoutes(
   );
   api.get('/usage/analytics/activity', { schema: analyticsSchema('Calls per hour or day, by instance (null: platform calls)') }, async (request) =>
     totals(await analytics(identityOf(request), request.query), (r) => ({ timestamp: r.timestamp, instanceId: r.instanceId })),
+  );
+  api.get(
+    '/usage/analytics/latency',
+    {
+      schema: {
+        tags,
+        summary: 'Calls per hour or day with the 95th percentile of their process time',
+        querystring: AnalyticsQuery,
+        response: { 200: Type.Array(LatencyItem), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const interval = request.query.interval ?? 'day';
+      const rows = await deps.usage.latency(filterOf(identityOf(request), request.query), interval);
+      return rows.map((r) => ({
+        timestamp: interval === 'hour' ? `${r.period}:00:00.000Z` : `${r.period}T00:00:00.000Z`,
+        count: Number(r.n),
+        p95: Number(r.p95),
+      }));
+    },
   );
 
   api.get(
