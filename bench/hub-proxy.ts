@@ -8,7 +8,9 @@
  *    switchboard, under equal concurrency, in alternating rounds so that a change in the
  *    machine's speed hits all alike, with each server's CPU time per request. The bare proxy is
  *    the baseline: on the same cores it is the limit for anything standing where switchboard
- *    stands (targets: ≥ 0.95 of its throughput, ≤ 1.3× its CPU per request);
+ *    stands (targets: ≥ 0.95 of its throughput, ≤ 1.3× its CPU per request); and through a
+ *    second switchboard that records no usage (`SWITCHBOARD_USAGE_RECORDING=false`), for what
+ *    usage records cost (target: within 5% of the throughput without them);
  *  - caching: with a 5 ms Jira, sequential reads that miss and then hit the cache of an instance
  *    with `cachingEnabled` (target: a hit ≥ 5× as fast as a miss), and hits per second under load;
  *  - memory: walking `pageSize=200` pages through every issue, switchboard's RSS sampled.
@@ -73,14 +75,29 @@ const sb = await start(
   /listening on (\S+)/,
 );
 const api = sb.match[1]!;
+// The same switchboard without usage records: what recording them costs, measured in the same run.
+const quietDir = mkdtempSync(join(tmpdir(), 'sb-bench-hub-quiet-'));
+const quiet = await start(
+  process.execPath,
+  ['bin/switchboard.js', 'serve'],
+  {
+    SWITCHBOARD_DATA_DIR: quietDir,
+    PORT: '0',
+    SWITCHBOARD_USAGE_RECORDING: 'false',
+    ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }),
+  },
+  /listening on (\S+)/,
+);
+const quietApi = quiet.match[1]!;
 const bare = await start(process.execPath, ['--import', 'tsx', 'bench/bare-proxy.ts', new URL(jiraBase).origin], {}, /bare proxy ready at (\S+)/);
 const secrets = JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8'));
 const agent = new Agent({ keepAliveTimeout: 30_000 });
-async function createInstance(name: string, settings: Record<string, unknown> = {}): Promise<{ token: string }> {
-  const created = await request(`${api}/instances`, {
+const quietSecrets = JSON.parse(readFileSync(join(quietDir, 'bootstrap.json'), 'utf8'));
+async function createInstance(name: string, settings: Record<string, unknown> = {}, on = { api, secrets }): Promise<{ token: string }> {
+  const created = await request(`${on.api}/instances`, {
     method: 'POST',
     dispatcher: agent,
-    headers: { authorization: `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`, 'content-type': 'application/json' },
+    headers: { authorization: `User ${on.secrets.userSecret}, Organization ${on.secrets.organizationSecret}`, 'content-type': 'application/json' },
     body: JSON.stringify({ element: { key: 'jiraonprem' }, name, ...settings, configuration: { username: 'admin', password: 'admin', siteAddress: jiraBase } }),
   });
   return (await created.body.json()) as { token: string };
@@ -90,10 +107,16 @@ const hubAuth = `User ${secrets.userSecret}, Organization ${secrets.organization
 // The same reads through an instance with cachingEnabled: each key's first read misses, then hits.
 const cachedInstance = await createInstance('bench-cached', { cachingEnabled: true, cacheTimeToLive: 3600, maxCacheSize: 100_000 });
 const cachedAuth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}, Element ${cachedInstance.token}`;
+const quietInstance = await createInstance('bench-quiet', {}, { api: quietApi, secrets: quietSecrets });
+const quietHeaders = {
+  authorization: `User ${quietSecrets.userSecret}, Organization ${quietSecrets.organizationSecret}, Element ${quietInstance.token}`,
+  accept: 'application/json',
+};
 const jiraAuth = `Basic ${Buffer.from('admin:admin').toString('base64')}`;
 const key = `CE-${Math.floor(issues * 0.3)}`;
 const directUrl = `${jiraBase}/rest/api/2/issue/${key}`;
 const proxyUrl = `${api}/hubs/helpdesk/incidents/${key}`;
+const quietUrl = `${quietApi}/hubs/helpdesk/incidents/${key}`;
 const bareUrl = `${bare.match[1]}${new URL(directUrl).pathname}`;
 
 async function once(url: string, authorization: string, cache?: 'HIT' | 'MISS'): Promise<number> {
@@ -119,13 +142,16 @@ for (let i = 0; i < 1000; i++) {
 const jiraHeaders = { authorization: jiraAuth, accept: 'application/json' };
 const hubHeaders = { authorization: hubAuth, accept: 'application/json' };
 /** One load run, with each process's CPU time per request during it. */
-async function measure(url: string, headers: Record<string, string>): Promise<LoadResult & { cpu: { switchboard: number; bare: number; emulator: number } }> {
-  const pids = { switchboard: sb.child.pid!, bare: bare.child.pid!, emulator: jira.child.pid! };
+async function measure(
+  url: string,
+  headers: Record<string, string>,
+): Promise<LoadResult & { cpu: { switchboard: number; quiet: number; bare: number; emulator: number } }> {
+  const pids = { switchboard: sb.child.pid!, quiet: quiet.child.pid!, bare: bare.child.pid!, emulator: jira.child.pid! };
   const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMicros(pid)]));
   const r = await load(loadgen, url, headers, connections, seconds);
   const n = r.requestsPerSecond * seconds;
   const per = (k: keyof typeof pids) => (cpuMicros(pids[k]) - before[k]!) / n;
-  return { ...r, cpu: { switchboard: per('switchboard'), bare: per('bare'), emulator: per('emulator') } };
+  return { ...r, cpu: { switchboard: per('switchboard'), quiet: per('quiet'), bare: per('bare'), emulator: per('emulator') } };
 }
 async function compare(label: string) {
   const results = [];
@@ -133,14 +159,17 @@ async function compare(label: string) {
     const direct = await measure(directUrl, jiraHeaders);
     const passed = await measure(bareUrl, jiraHeaders);
     const proxied = await measure(proxyUrl, hubHeaders);
+    const unrecorded = await measure(quietUrl, quietHeaders);
     const result = {
       ratio: proxied.requestsPerSecond / direct.requestsPerSecond,
       ratioToBare: proxied.requestsPerSecond / passed.requestsPerSecond,
       cpuToBare: proxied.cpu.switchboard / passed.cpu.bare,
+      usageThroughput: proxied.requestsPerSecond / unrecorded.requestsPerSecond,
+      usageCpu: proxied.cpu.switchboard / unrecorded.cpu.quiet,
     };
     results.push(result);
     console.log(
-      `  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs, emulator ${proxied.cpu.emulator.toFixed(0)} µs; errors ${direct.errors + passed.errors + proxied.errors}`,
+      `  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); without usage records ${unrecorded.requestsPerSecond.toFixed(0)} req/s; CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs (${unrecorded.cpu.quiet.toFixed(0)} µs without usage records), emulator ${proxied.cpu.emulator.toFixed(0)} µs; errors ${direct.errors + passed.errors + proxied.errors + unrecorded.errors}`,
     );
   }
   return results;
@@ -148,7 +177,7 @@ async function compare(label: string) {
 const summary = (label: string, results: Awaited<ReturnType<typeof compare>>) => {
   const m = (k: keyof (typeof results)[number]) => median(results.map((r) => r[k])).toFixed(2);
   console.log(
-    `${label}: switchboard/bare proxy throughput ${m('ratioToBare')} (target ≥ 0.95), CPU per request ${m('cpuToBare')}× the bare proxy's (target ≤ 1.3), switchboard/direct throughput ${m('ratio')} (medians of ${rounds} rounds)`,
+    `${label}: switchboard/bare proxy throughput ${m('ratioToBare')} (target ≥ 0.95), CPU per request ${m('cpuToBare')}× the bare proxy's (target ≤ 1.3), switchboard/direct throughput ${m('ratio')}; with/without usage records: throughput ${m('usageThroughput')} (target ≥ 0.95), CPU ${m('usageCpu')}× (medians of ${rounds} rounds)`,
   );
 };
 
@@ -156,6 +185,7 @@ const summary = (label: string, results: Awaited<ReturnType<typeof compare>>) =>
 await load(loadgen, directUrl, jiraHeaders, connections, 2);
 await load(loadgen, bareUrl, jiraHeaders, connections, 2);
 await load(loadgen, proxyUrl, hubHeaders, connections, 2);
+await load(loadgen, quietUrl, quietHeaders, connections, 2);
 
 console.log(
   `emulator: ${issues} issues; load generator ${loadgen}, ${connections} connections, ${rounds} rounds of ${seconds} s each; switchboard and the emulator in separate processes, all sharing ${cpus().length} cores`,
@@ -216,6 +246,7 @@ console.log(
 );
 
 sb.child.kill('SIGTERM');
+quiet.child.kill('SIGTERM');
 bare.child.kill('SIGTERM');
 jira.child.kill('SIGTERM');
 await agent.close();

@@ -175,8 +175,10 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const traces = new TraceRecorder(traceRepo, clock, logger, { retentionMs: 24 * 3600_000, organizationBytes: deps.config.traceLimitBytes });
   const usageRepo = new UsageRepository(deps.store.db, deps.store.dialect);
   const usage = new UsageRecorder(usageRepo, clock, logger, {
-    flushMs: 1000,
-    batchSize: 500,
+    // Written within 0.2 s in batches of 200: records die young instead of aging into the old
+    // generation of the heap, and the console shows a call almost at once.
+    flushMs: 200,
+    batchSize: 200,
     maxPending: 50_000,
     retentionDays: deps.config.usageRetentionDays,
     // A record never appears before the traces of its vendor calls (GET /usage/{id} shows them).
@@ -306,7 +308,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
   registerNotFound(app);
   registerJsonParser(app);
   registerAuthentication(app, s.tenancy, s.hubCache as HubSessionCache<unknown>);
-  registerUsageRecording(app, { recorder: s.usage, clock: s.clock, apiPrefix: API_PREFIX });
+  registerUsageRecording(app, { recorder: s.usage, clock: s.clock, apiPrefix: API_PREFIX, enabled: deps.config.usageRecording });
   registerOperationsRoutes(app, {
     metrics: s.metrics,
     metricsToken: deps.config.metricsToken,

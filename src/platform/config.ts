@@ -53,6 +53,8 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** Days a usage record is kept; older ones are deleted in batches every hour. */
   readonly usageRetentionDays: number;
+  /** Whether each API call leaves a usage record (`GET /usage`); off, nothing is recorded. */
+  readonly usageRecording: boolean;
   /** What one organization's vendor traces (`traceLoggingEnabled`) may hold together, in bytes. */
   readonly traceLimitBytes: number;
   /** `all` (API + worker, the default), `api` or `worker`. */
@@ -170,6 +172,7 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     publicUrl: read(env, 'SWITCHBOARD_PUBLIC_URL')?.replace(/\/+$/, ''),
     metricsToken: read(env, 'SWITCHBOARD_METRICS_TOKEN'),
     usageRetentionDays: integer(env, 'SWITCHBOARD_USAGE_RETENTION_DAYS', 30, 1, 3650),
+    usageRecording: boolean(env, 'SWITCHBOARD_USAGE_RECORDING', true),
     traceLimitBytes: integer(env, 'SWITCHBOARD_TRACE_LIMIT_MB', 100, 1, 100 * 1024) * 1024 * 1024,
     role: oneOf(env, 'SWITCHBOARD_ROLE', ['all', 'api', 'worker'] as const, 'all'),
     events: Object.freeze({

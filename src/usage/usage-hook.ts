@@ -39,10 +39,12 @@ export function usageUri(url: string): string {
 /**
  * One usage record per authenticated API call, handed to the recorder when the answer has gone
  * (the recorder writes them in batches, off the request). Unauthenticated calls (a refused
- * secret, a vendor's webhook) have no organization to belong to and are not recorded.
+ * secret, a vendor's webhook) have no organization to belong to and are not recorded. With
+ * `SWITCHBOARD_USAGE_RECORDING=false` nothing is recorded.
  */
-export function registerUsageRecording(app: FastifyInstance, deps: { recorder: UsageRecorder; clock: Clock; apiPrefix: string }): void {
+export function registerUsageRecording(app: FastifyInstance, deps: { recorder: UsageRecorder; clock: Clock; apiPrefix: string; enabled: boolean }): void {
   app.decorateRequest('hubCall', null);
+  if (!deps.enabled) return;
   app.addHook('onResponse', (request, reply, done) => {
     const identity = request.identity;
     if (identity && request.url.startsWith(deps.apiPrefix)) {
