@@ -13,6 +13,9 @@ import { UsageRecorder } from './usage/usage-recorder.ts';
 import { TraceRecorder } from './traces/trace-recorder.ts';
 import { TraceRepository } from './traces/trace-repository.ts';
 import { registerTraceRoutes } from './traces/routes/instance-traces.ts';
+import { BulkRepository } from './bulk/bulk-repository.ts';
+import { BulkService } from './bulk/bulk-service.ts';
+import { registerBulkRoutes } from './bulk/routes/bulk.ts';
 import { registerUsageRecording } from './usage/usage-hook.ts';
 import { registerUsageRoutes } from './usage/routes/usage.ts';
 import { sql } from 'kysely';
@@ -90,6 +93,9 @@ export interface Services {
   /** Takes one record per API call and writes them in batches. */
   usage: UsageRecorder;
   traceRepo: TraceRepository;
+  bulkJobs: BulkRepository;
+  /** Bulk exports; `start()` runs their steps in a process that works. */
+  bulk: BulkService;
   /** Records the vendor calls of instances with trace logging on. */
   traces: TraceRecorder;
   instanceRepo: InstanceRepository;
@@ -219,7 +225,21 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     pollConcurrency: deps.config.events.pollConcurrency,
     transformations,
   });
+  const bulkJobs = new BulkRepository(deps.store.db, box);
+  const bulk = new BulkService({
+    jobs: bulkJobs,
+    instances: instanceRepo,
+    registry,
+    queue,
+    transformations,
+    contextOf: (instance) => events.context(instance),
+    clock,
+    logger,
+    retentionDays: deps.config.bulkRetentionDays,
+    vendorTimeoutMs: deps.config.vendorTimeoutMs,
+  });
   const close = async () => {
+    bulk.stop();
     await usage.close();
     await traces.close();
     await worker.stop();
@@ -233,6 +253,8 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     usage,
     traceRepo,
     traces,
+    bulkJobs,
+    bulk,
     instanceRepo,
     transformations,
     queue,
@@ -351,6 +373,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
       }));
       registerUsageRoutes(api, { usage: s.usageRepo, traces: s.traceRepo, registry: s.registry, clock: s.clock });
       registerTraceRoutes(api, { traces: s.traceRepo, instances: s.instances });
+      registerBulkRoutes(api, { bulk: s.bulk, jobs: s.bulkJobs, instances: s.instances });
       registerInstanceRoutes(api, s.instances, s.registry);
       registerInstanceConfigurationRoutes(api, s.instances, s.registry);
       const hubDeps = {

@@ -84,6 +84,7 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
     await services.worker.start();
     services.usage.startRetention();
     services.traces.startRetention();
+    await services.bulk.start();
   }
   const base = `${address}${API_PREFIX}`;
   if (created) {
@@ -138,6 +139,7 @@ async function runWorker(config: Config): Promise<void> {
   await services.worker.start();
   services.usage.startRetention();
   services.traces.startRetention();
+  await services.bulk.start();
   process.stdout.write(`switchboard worker running (${store.dialect} store, no HTTP)\n`);
 }
 

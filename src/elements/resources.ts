@@ -7,7 +7,8 @@ const ORDER: readonly Operation[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
  * The resources an element serves, derived from the operations it registers: a resource is the
  * first segment of an operation's path, and its operations are the methods registered on it
  * (`incidents`) and on one of its items (`incidents/:id`). Sub-resources (`incidents/:id/comments`)
- * belong to their resource. Bulk is not offered by any element yet.
+ * belong to their resource. Bulk download is offered for the resources the element exports
+ * (`bulkExport`); no element imports yet.
  */
 export function deriveResources(hub: HubImplementation | undefined): ResourceDefinition[] {
   if (!hub) return [];
@@ -27,7 +28,7 @@ export function deriveResources(hub: HubImplementation | undefined): ResourceDef
         ...(traits.vendorName !== undefined && { vendorName: traits.vendorName }),
         operations: ORDER.filter((m) => set.has(m)),
         events: traits.events ?? false,
-        bulk: { upload: false, download: false },
+        bulk: { upload: false, download: hub.bulkExport !== undefined && Object.hasOwn(hub.bulkExport, name) },
         customFields: traits.customFields ?? false,
       };
     });

@@ -119,9 +119,34 @@ export interface ResourceTraits {
   customFields?: boolean;
 }
 
+/** What a bulk export asks the element for: one page after `cursor` (null: the first). */
+export interface BulkExportRequest {
+  where: Expr | undefined;
+  /** Vendor fields the caller selected (`select id, fields.summary` → `summary`); undefined: all. */
+  fields: string[] | undefined;
+  cursor: unknown;
+  pageSize: number;
+}
+
+/**
+ * One page of a bulk export: the records in a stable order, and where the next page starts
+ * (null when there is none). The cursor is a position in that order, never a growing offset, so
+ * a job resumed from it after a crash neither repeats nor skips a record.
+ */
+export interface BulkExportPage {
+  items: unknown[];
+  cursor: unknown;
+  /** What the vendor says the query matches, when it says. */
+  total?: number;
+}
+
+export type BulkExporter = (request: BulkExportRequest, context: HubContext) => Promise<BulkExportPage>;
+
 export interface HubImplementation {
   hub: string;
   operations: HubOperation[];
+  /** Bulk exports the element serves, by resource name (`POST /hubs/{hub}/bulk/query`). */
+  bulkExport?: Readonly<Record<string, BulkExporter>>;
   /** Traits of the resources the operations serve, by resource name. */
   resources: Readonly<Record<string, ResourceTraits>>;
   /**

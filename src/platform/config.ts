@@ -53,6 +53,8 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** Days a usage record is kept; older ones are deleted in batches every hour. */
   readonly usageRetentionDays: number;
+  /** Days a bulk job that ended, and its result, are kept. */
+  readonly bulkRetentionDays: number;
   /** Whether each API call leaves a usage record (`GET /usage`); off, nothing is recorded. */
   readonly usageRecording: boolean;
   /** What one organization's vendor traces (`traceLoggingEnabled`) may hold together, in bytes. */
@@ -173,6 +175,7 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     metricsToken: read(env, 'SWITCHBOARD_METRICS_TOKEN'),
     usageRetentionDays: integer(env, 'SWITCHBOARD_USAGE_RETENTION_DAYS', 30, 1, 3650),
     usageRecording: boolean(env, 'SWITCHBOARD_USAGE_RECORDING', true),
+    bulkRetentionDays: integer(env, 'SWITCHBOARD_BULK_RETENTION_DAYS', 7, 1, 365),
     traceLimitBytes: integer(env, 'SWITCHBOARD_TRACE_LIMIT_MB', 100, 1, 100 * 1024) * 1024 * 1024,
     role: oneOf(env, 'SWITCHBOARD_ROLE', ['all', 'api', 'worker'] as const, 'all'),
     events: Object.freeze({

@@ -19,6 +19,7 @@ export const AAD = {
   instanceProviderData: (id: number) => `instance:${id}:providerData`,
   platformKey: (name: string) => `platform_keys:${name}`,
   deliveryUrl: (id: string) => `delivery:${id}:url`,
+  bulkChunk: (id: string) => `bulk_chunks:${id}`,
 };
 
 /**
@@ -27,7 +28,7 @@ export const AAD = {
  * schema, so a new encrypted column cannot be left out.
  */
 interface EncryptedColumn {
-  table: 'platform_keys' | 'organizations' | 'users' | 'instances' | 'event_sources' | 'deliveries';
+  table: 'platform_keys' | 'organizations' | 'users' | 'instances' | 'event_sources' | 'deliveries' | 'bulk_chunks';
   key: 'name' | 'id' | 'instance_id';
   column: string;
   aad: (row: Record<string, unknown>) => string;
@@ -42,7 +43,11 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'instances', key: 'id', column: 'provider_data_enc', aad: (r) => AAD.instanceProviderData(Number(r.id)) },
   { table: 'event_sources', key: 'instance_id', column: 'webhook_secret_enc', aad: (r) => `${SEALED.webhookSecret}:${String(r.webhook_secret_hash)}` },
   { table: 'deliveries', key: 'id', column: 'url_enc', aad: (r) => AAD.deliveryUrl(String(r.id)) },
+  { table: 'bulk_chunks', key: 'id', column: 'data_enc', aad: (r) => AAD.bulkChunk(String(r.id)) },
 ];
+
+/** Rows re-encrypted per read: bulk results can be far larger than memory. */
+const REENCRYPT_PAGE = 500;
 
 /**
  * Re-encrypts every value not yet under the cipher's active key, row by row, each update
@@ -55,21 +60,44 @@ export async function reencryptAll(store: Store, cipher: Cipher): Promise<Record
   const db = store.db as unknown as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
   for (const col of ENCRYPTED_COLUMNS) {
     let n = 0;
-    const rows = await db.selectFrom(col.table).selectAll().execute();
-    for (const row of rows) {
-      const value = row[col.column];
-      if (typeof value !== 'string' || value === '' || value.startsWith(prefix)) continue;
-      const aad = col.aad(row);
-      const next = cipher.encrypt(cipher.decrypt(value, aad), aad);
-      const res = await db
-        .updateTable(col.table)
-        .set({ [col.column]: next })
-        .where(col.key, '=', row[col.key])
-        .where(col.column, '=', value)
-        .executeTakeFirst();
-      n += Number(res.numUpdatedRows);
+    let after: unknown;
+    for (;;) {
+      const rows = await db
+        .selectFrom(col.table)
+        .selectAll()
+        .$if(after !== undefined, (q) => q.where(col.key, '>', after))
+        .orderBy(col.key)
+        .limit(REENCRYPT_PAGE)
+        .execute();
+      if (rows.length === 0) break;
+      after = rows.at(-1)![col.key];
+      n += await reencryptRows(db, col, rows, cipher, prefix);
     }
     counts[`${col.table}.${col.column}`] = n;
   }
   return counts;
+}
+
+async function reencryptRows(
+  db: import('kysely').Kysely<Record<string, Record<string, unknown>>>,
+  col: EncryptedColumn,
+  rows: Record<string, unknown>[],
+  cipher: Cipher,
+  prefix: string,
+): Promise<number> {
+  let n = 0;
+  for (const row of rows) {
+    const value = row[col.column];
+    if (typeof value !== 'string' || value === '' || value.startsWith(prefix)) continue;
+    const aad = col.aad(row);
+    const next = cipher.encrypt(cipher.decrypt(value, aad), aad);
+    const res = await db
+      .updateTable(col.table)
+      .set({ [col.column]: next })
+      .where(col.key, '=', row[col.key])
+      .where(col.column, '=', value)
+      .executeTakeFirst();
+    n += Number(res.numUpdatedRows);
+  }
+  return n;
 }

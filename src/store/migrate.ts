@@ -9,6 +9,7 @@ import { m0006InstanceTags } from './migrations/0006-instance-tags.ts';
 import { m0007DeliveryUrlSealed } from './migrations/0007-delivery-url-sealed.ts';
 import { m0008Usage } from './migrations/0008-usage.ts';
 import { m0009VendorTraces } from './migrations/0009-vendor-traces.ts';
+import { m0010BulkJobs } from './migrations/0010-bulk-jobs.ts';
 
 /** Migrations are listed in code (not discovered on disk) so a bundled build cannot miss one. */
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0007-delivery-url-sealed': m0007DeliveryUrlSealed,
   '0008-usage': m0008Usage,
   '0009-vendor-traces': m0009VendorTraces,
+  '0010-bulk-jobs': m0010BulkJobs,
 };
 
 class StaticProvider implements MigrationProvider {

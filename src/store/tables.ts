@@ -23,6 +23,42 @@ export interface Database {
   transformations: TransformationsTable;
   usage: UsageTable;
   vendor_traces: VendorTraceTable;
+  bulk_jobs: BulkJobTable;
+  bulk_chunks: BulkChunkTable;
+}
+
+/** A bulk job (`/hubs/{hub}/bulk`). */
+export interface BulkJobTable {
+  /** 24 hex characters. */
+  id: string;
+  organization_id: number;
+  instance_id: number;
+  kind: 'export';
+  object_name: string;
+  /** The CEQL `select` as given. */
+  query: string;
+  status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+  records_count: Generated<number>;
+  records_failed_count: Generated<number>;
+  /** What the vendor said the query matches, when it said. */
+  total_estimate: number | null;
+  /** Where the job goes on (the element's cursor, JSON); null before the first page. */
+  checkpoint: string | null;
+  /** Result chunks written so far. */
+  chunks: Generated<number>;
+  message: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+/** One vendor page of a job's result: NDJSON lines of the records as the hub shapes them, encrypted. */
+export interface BulkChunkTable {
+  /** `<job id>.<seq>`, zero-padded so that text order is chunk order. */
+  id: string;
+  job_id: string;
+  seq: number;
+  data_enc: string;
 }
 
 /** One vendor call of an instance with trace logging on (`GET /instances/{id}/traces`). */

@@ -1,3 +1,4 @@
+import { waitFor } from '../helpers/wait.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,6 +55,11 @@ describe('switchboard keys rotate', () => {
     });
     expect(hooked.status).toBe(200);
     const webhookUrl = (await call(`${api}/instances/${hooked.body.id}/events/status`, { headers: { authorization: auth } })).body.webhookUrl;
+    // A bulk export's result is stored encrypted too.
+    const hub = { authorization: `${auth}, Element ${created.body.token}` };
+    const exported = await call(`${api}/hubs/helpdesk/bulk/query?q=${encodeURIComponent('select id from incidents')}`, { method: 'POST', headers: hub });
+    expect(exported.status).toBe(200);
+    await waitFor(async () => (await call(`${api}/hubs/helpdesk/bulk/${exported.body.id}/status`, { headers: hub })).body.status === 'COMPLETED');
     const oldKey = JSON.parse(readFileSync(join(target.dataDir, 'master.key'), 'utf8')).active;
 
     const rotated = await runSwitchboard(['keys', 'rotate'], env);
@@ -63,6 +69,7 @@ describe('switchboard keys rotate', () => {
     expect(report.reencrypted['instances.configuration_enc']).toBe(2);
     expect(report.reencrypted['event_sources.webhook_secret_enc']).toBe(1);
     expect(report.reencrypted['users.secret_enc']).toBe(1);
+    expect(report.reencrypted['bulk_chunks.data_enc']).toBeGreaterThan(0);
 
     // The running server decrypts the new ciphertexts (it reloads the key file on an unknown key id).
     const read = await call(`${api}/instances/${created.body.id}`, { headers: { authorization: auth } });
@@ -115,6 +122,9 @@ describe('switchboard keys rotate', () => {
       json: { webhookEvent: 'jira:issue_updated', timestamp: 1, issue: { id: '1', self: `${jira.baseUrl}/rest/api/2/issue/1`, fields: {} } },
     });
     expect(hook.status).toBe(200);
+    const result = await fetch(`${api2}/hubs/helpdesk/bulk/${exported.body.id}/incidents`, { headers: { ...hub, accept: 'application/x-ndjson' } });
+    expect(result.status).toBe(200);
+    expect((await result.text()).split('\n').filter(Boolean).length).toBeGreaterThan(0);
     await again.stop();
   });
 

@@ -60,7 +60,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const app = await buildApp({ config, store, clock, logger: false }, services);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   if (!config.publicUrl) services.publicUrl.value = address;
-  if (config.role !== 'api') await services.worker.start();
+  if (config.role !== 'api') {
+    await services.worker.start();
+    await services.bulk.start();
+  }
   return {
     origin: address,
     api: `${address}${API_PREFIX}`,

@@ -108,8 +108,11 @@ describe('element catalog', () => {
     const byName = Object.fromEntries(expanded.body.resources.map((r: any) => [r.canonicalName, r]));
     expect(byName.agents.operations).toEqual(['GET']);
     expect(byName.worklogs).toBeUndefined();
-    expect(expanded.body.resources.every((r: any) => !r.bulk.upload.supported && !r.bulk.download.supported)).toBe(true);
-    expect(expanded.body.bulk).toEqual({ upload: false, download: false });
+    // Bulk download is offered where it answers (POST /hubs/{hub}/bulk/query): incidents only; no upload yet.
+    expect(expanded.body.resources.filter((r: any) => r.bulk.download.supported).map((r: any) => r.canonicalName)).toEqual(['incidents']);
+    expect(expanded.body.resources.every((r: any) => !r.bulk.upload.supported)).toBe(true);
+    expect(routed.has('POST /elements/api-v2/hubs/:hub/bulk/query')).toBe(true);
+    expect(expanded.body.bulk).toEqual({ upload: false, download: true });
     expect(expanded.body.usage).toEqual({ instanceCount: 0, customerCount: 0, traffic: 0 });
   });
 

@@ -5,6 +5,7 @@ import { attachmentOperations } from './attachments.ts';
 import { userOperations } from './users.ts';
 import { referenceOperations } from './reference.ts';
 import { incidentMetadata, sampledMetadata } from './object-metadata.ts';
+import { exportIssues } from './bulk-export.ts';
 
 /** Objects whose metadata is the fields of one sample Jira gives. */
 const sampled = (jiraPath: string) => (ctx: HubContext) => sampledMetadata(ctx, jiraPath);
@@ -16,6 +17,7 @@ export const helpdesk: HubImplementation = {
   resources: {
     incidents: { vendorName: 'issue', events: true, customFields: true },
   },
+  bulkExport: { incidents: exportIssues },
   objects: new Map([
     ['incidents', incidentMetadata],
     ['incident-types', sampled('/rest/api/2/issuetype')],

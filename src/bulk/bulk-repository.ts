@@ -1,0 +1,128 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { SecretBox } from '../platform/secret-box.ts';
+import { AAD } from '../store/encrypted-columns.ts';
+import type { BulkJobTable, Database } from '../store/tables.ts';
+
+export type BulkJobRow = Selectable<BulkJobTable>;
+export type BulkStatus = BulkJobTable['status'];
+
+/** Who may see a job: the organization, and the instance whose token the caller used. */
+export interface BulkScope {
+  organizationId: number;
+  instanceId: number;
+}
+
+const chunkId = (jobId: string, seq: number) => `${jobId}.${String(seq).padStart(9, '0')}`;
+
+/** Bulk jobs and their results; results are encrypted here and nowhere else. */
+export class BulkRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly box: SecretBox,
+  ) {}
+
+  async create(job: Pick<BulkJobRow, 'id' | 'organization_id' | 'instance_id' | 'kind' | 'object_name' | 'query' | 'created_at'>): Promise<BulkJobRow> {
+    await this.db
+      .insertInto('bulk_jobs')
+      .values({ ...job, status: 'CREATED', checkpoint: null, total_estimate: null, message: null, updated_at: job.created_at, finished_at: null })
+      .execute();
+    return (await this.byId(job.id))!;
+  }
+
+  byId(id: string): Promise<BulkJobRow | undefined> {
+    return this.db.selectFrom('bulk_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  find(scope: BulkScope, id: string): Promise<BulkJobRow | undefined> {
+    return this.db
+      .selectFrom('bulk_jobs')
+      .selectAll()
+      .where('id', '=', id)
+      .where('organization_id', '=', scope.organizationId)
+      .where('instance_id', '=', scope.instanceId)
+      .executeTakeFirst();
+  }
+
+  /** The instance's jobs, newest first; `after` continues from the last job of the previous page. */
+  list(scope: BulkScope, limit: number, after?: { createdAt: string; id: string }): Promise<BulkJobRow[]> {
+    return this.db
+      .selectFrom('bulk_jobs')
+      .selectAll()
+      .where('organization_id', '=', scope.organizationId)
+      .where('instance_id', '=', scope.instanceId)
+      .$if(after !== undefined, (q) =>
+        q.where((eb) => eb.or([eb('created_at', '<', after!.createdAt), eb.and([eb('created_at', '=', after!.createdAt), eb('id', '<', after!.id)])])),
+      )
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  /**
+   * Stores one page of results and the position after it in one transaction, unless the job was
+   * cancelled or moved on meanwhile (`expectedChunks`): a page is stored once or not at all.
+   * Returns whether it was stored.
+   */
+  async appendPage(
+    jobId: string,
+    expectedChunks: number,
+    page: { lines: string; records: number; checkpoint: unknown; totalEstimate?: number | undefined; done: boolean },
+    now: string,
+  ): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('bulk_jobs')
+        .set((eb) => ({
+          status: page.done ? 'COMPLETED' : 'RUNNING',
+          chunks: eb('chunks', '+', page.lines ? 1 : 0),
+          records_count: eb('records_count', '+', page.records),
+          checkpoint: JSON.stringify(page.checkpoint),
+          ...(page.totalEstimate !== undefined && { total_estimate: page.totalEstimate }),
+          updated_at: now,
+          ...(page.done && { finished_at: now }),
+        }))
+        .where('id', '=', jobId)
+        .where('chunks', '=', expectedChunks)
+        .where('status', 'in', ['CREATED', 'RUNNING'])
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return false;
+      if (page.lines) {
+        const id = chunkId(jobId, expectedChunks);
+        await trx
+          .insertInto('bulk_chunks')
+          .values({ id, job_id: jobId, seq: expectedChunks, data_enc: this.box.cipher.encrypt(page.lines, AAD.bulkChunk(id)) })
+          .execute();
+      }
+      return true;
+    });
+  }
+
+  /** Ends a job that has not ended yet; returns whether it did. */
+  async finish(jobId: string, status: 'FAILED' | 'CANCELLED', message: string | null, now: string): Promise<boolean> {
+    const res = await this.db
+      .updateTable('bulk_jobs')
+      .set({ status, message, updated_at: now, finished_at: now })
+      .where('id', '=', jobId)
+      .where('status', 'in', ['CREATED', 'RUNNING'])
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** The job's result pages in order, decrypted one at a time as the reader asks for them. */
+  async *chunks(jobId: string): AsyncGenerator<string> {
+    let seq = 0;
+    for (;;) {
+      const row = await this.db.selectFrom('bulk_chunks').select(['id', 'data_enc']).where('job_id', '=', jobId).where('seq', '=', seq).executeTakeFirst();
+      if (!row) return;
+      yield this.box.cipher.decrypt(row.data_enc, AAD.bulkChunk(row.id));
+      seq++;
+    }
+  }
+
+  /** Deletes jobs (and their results) that ended before `before`; returns how many. */
+  async deleteEndedBefore(before: string): Promise<number> {
+    const res = await this.db.deleteFrom('bulk_jobs').where('finished_at', '<', before).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+}

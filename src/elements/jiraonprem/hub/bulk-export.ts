@@ -1,0 +1,62 @@
+import type { BulkExporter } from '../../../hubs/hub-contract.ts';
+import { badRequest } from '../../../platform/errors.ts';
+import { jiraDateMs, jqlDateTime, jqlString, translateWhere, type IssueFilter, type JiraIssueLike } from './ceql-to-jql.ts';
+import { JiraApi } from './jira-api.ts';
+
+/** Where an export of issues goes on: the minute of the last issue read, and how many of that minute were read. */
+interface Cursor {
+  minute: string;
+  skip: number;
+}
+
+const isCursor = (c: unknown): c is Cursor =>
+  typeof c === 'object' && c !== null && typeof (c as Cursor).minute === 'string' && Number.isInteger((c as Cursor).skip);
+
+interface SearchPage {
+  total: number;
+  issues: (JiraIssueLike & { id: string; fields: { created?: string } })[];
+}
+
+/**
+ * Issues in `created`, then `key` order, a page at a time, from a cursor that is a position in
+ * that order rather than an offset into the whole result: JQL compares dates to the minute, so the
+ * cursor is the minute of the last issue read and how many issues of that minute were read. An
+ * issue created while the export runs is created "now", after every minute already read, so the
+ * positions read before it do not move.
+ * https://docs.atlassian.com/software/jira/docs/api/REST/latest/#api/2/search-search
+ */
+export const exportIssues: BulkExporter = async (request, ctx) => {
+  const api = new JiraApi(ctx);
+  const zone = String((ctx.instance.vendorMeta.user as { timeZone?: string } | undefined)?.timeZone ?? 'UTC');
+  const where = request.where ? translateWhere(request.where, zone) : { jql: '', filters: [] as IssueFilter[] };
+  if (request.cursor !== null && !isCursor(request.cursor)) throw badRequest('The export cursor is not one this element made');
+  const cursor = request.cursor as Cursor | null;
+  const conditions = [where.jql && `(${where.jql})`, cursor && `created >= ${jqlString(cursor.minute)}`].filter(Boolean);
+  const jql = `${conditions.join(' AND ')} ORDER BY created ASC, key ASC`.trim();
+  // `created` places each issue in the order, whatever the caller selected.
+  const fields = request.fields && [...new Set([...request.fields, 'created'])];
+  const page = await api.post<SearchPage>('/rest/api/2/search', {
+    jql,
+    startAt: cursor?.skip ?? 0,
+    maxResults: request.pageSize,
+    ...(fields && { fields }),
+  });
+  const read = page.issues;
+  const last = read.at(-1);
+  let next: Cursor | null = null;
+  if (last && read.length === request.pageSize) {
+    const minuteOf = (issue: (typeof read)[number]) => {
+      const ms = jiraDateMs(issue.fields.created);
+      if (ms === undefined) throw new Error(`Jira gave issue ${issue.id} no created date`);
+      return jqlDateTime(ms, zone);
+    };
+    const minute = minuteOf(last);
+    const ofMinute = read.filter((issue) => minuteOf(issue) === minute).length;
+    next = { minute, skip: cursor && cursor.minute === minute ? cursor.skip + ofMinute : ofMinute };
+  }
+  return {
+    items: read.filter((issue) => where.filters.every((f) => f(issue))),
+    cursor: next,
+    ...(cursor === null && !where.filters.length && { total: page.total }),
+  };
+};

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withEmulator } from '../helpers/jira-client.ts';
+import { startSwitchboard } from '../helpers/process.ts';
+import { call } from '../helpers/test-server.ts';
+import { newTestStore } from '../helpers/test-store.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+let jira: Awaited<ReturnType<typeof withEmulator>>;
+beforeAll(async () => {
+  jira = await withEmulator({ seedIssues: 1500 });
+});
+afterAll(async () => {
+  await jira.close();
+});
+
+describe('bulk export across a killed process', () => {
+  it('finishes after kill -9 and a restart with every issue exactly once', async () => {
+    const target = await newTestStore();
+    const env: Record<string, string> = {
+      SWITCHBOARD_DATA_DIR: target.dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      SWITCHBOARD_EVENT_TICK_MS: '100',
+      // A step's lease follows the vendor timeout: a short one lets the restarted process take the job over soon.
+      SWITCHBOARD_VENDOR_TIMEOUT_MS: '1000',
+      ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
+    };
+    const first = startSwitchboard(['serve'], env);
+    const api = (await first.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
+    const auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
+    const created = await call(`${api}/instances`, {
+      method: 'POST',
+      headers: { authorization: auth },
+      json: { element: { key: 'jiraonprem' }, name: 'bulk-crash', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+    });
+    expect(created.status).toBe(200);
+    const hub = { authorization: `${auth}, Element ${created.body.token}` };
+    // Slow pages, so that the process dies with the job half done.
+    await jira.control.put('/config', { latencyMs: 150 });
+    const started = await call(`${api}/hubs/helpdesk/bulk/query?q=${encodeURIComponent('select id, key from incidents')}`, { method: 'POST', headers: hub });
+    expect(started.status).toBe(200);
+    const status = async () => (await call(`${api}/hubs/helpdesk/bulk/${started.body.id}/status`, { headers: hub })).body;
+    await waitFor(async () => (await status()).recordsCount >= 300);
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.on('exit', r));
+    await jira.control.put('/config', { latencyMs: 0 });
+
+    const again = startSwitchboard(['serve'], { ...env, PORT: String(new URL(api).port) });
+    await again.waitFor(/listening on/);
+    try {
+      let final: any;
+      await waitFor(async () => {
+        final = await status();
+        return !['CREATED', 'RUNNING'].includes(final.status);
+      }, 60_000);
+      expect(final).toMatchObject({ status: 'COMPLETED', recordsCount: 1500 });
+      const res = await fetch(`${api}/hubs/helpdesk/bulk/${started.body.id}/incidents`, { headers: { ...hub, accept: 'application/x-ndjson' } });
+      const ids = (await res.text())
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).id as string);
+      expect(ids).toHaveLength(1500);
+      expect(new Set(ids).size).toBe(1500);
+    } finally {
+      await again.stop();
+    }
+  }, 120_000);
+});

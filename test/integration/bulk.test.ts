@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportIssues } from '../../src/elements/jiraonprem/hub/bulk-export.ts';
+import { withEmulator } from '../helpers/jira-client.ts';
+import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+/** Bulk exports over real sockets: the job, its status, its records as NDJSON and CSV, cancelling, scope. */
+let server: TestServer;
+let jira: Awaited<ReturnType<typeof withEmulator>>;
+let instance: { id: number; token: string };
+const h = () => ({ authorization: server.auth });
+const hub = (token = instance.token) => ({ authorization: `${server.auth}, Element ${token}` });
+const bulk = (path: string, init: RequestInit & { json?: unknown } = {}, token?: string) =>
+  call(`${server.api}/hubs/helpdesk/bulk${path}`, { ...init, headers: { ...hub(token), ...(init.headers as Record<string, string>) } });
+/** A result download as text (NDJSON is not one JSON document). */
+const download = async (id: string, accept: string) => {
+  const res = await fetch(`${server.api}/hubs/helpdesk/bulk/${id}/incidents`, { headers: { ...hub(), accept } });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+};
+
+async function createInstance(name: string) {
+  const res = await call(`${server.api}/instances`, {
+    method: 'POST',
+    headers: h(),
+    json: { element: { key: 'jiraonprem' }, name, configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+  });
+  expect(res.status).toBe(200);
+  return res.body as { id: number; token: string };
+}
+
+/** Starts an export and waits for it to end; returns its final status. */
+async function exportOf(q: string, token?: string) {
+  const started = await bulk(`/query?q=${encodeURIComponent(q)}`, { method: 'POST' }, token);
+  expect(started.status).toBe(200);
+  expect(started.body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{24}$/), status: 'CREATED' });
+  let status: any;
+  await waitFor(async () => {
+    status = (await bulk(`/${started.body.id}/status`, {}, token)).body;
+    return !['CREATED', 'RUNNING'].includes(status.status);
+  });
+  return status;
+}
+
+/** Every record the hub lists for a where, page by page. */
+async function hubIds(where?: string): Promise<string[]> {
+  const ids: string[] = [];
+  let next: string | null = null;
+  do {
+    const q: URLSearchParams = new URLSearchParams({ pageSize: '50', ...(where && { where }), ...(next && { nextPage: next }) });
+    const res: Awaited<ReturnType<typeof call<any>>> = await call(`${server.api}/hubs/helpdesk/incidents?${q}`, { headers: hub() });
+    expect(res.status).toBe(200);
+    ids.push(...res.body.map((i: any) => i.id));
+    next = res.headers.get('elements-next-page-token');
+  } while (next);
+  return ids;
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  jira = await withEmulator();
+  instance = await createInstance('bulk');
+});
+afterAll(async () => {
+  await server.close();
+  await jira.close();
+});
+
+describe('bulk export', () => {
+  it('exports every incident once, as NDJSON, with the ids the hub lists', async () => {
+    const status = await exportOf('select * from incidents');
+    const expected = await hubIds();
+    expect(status).toMatchObject({ status: 'COMPLETED', objectName: 'incidents', recordsCount: expected.length, recordsFailedCount: 0 });
+    expect(status.totalRecordsEstimate).toBe(expected.length);
+    expect(status.completedDate).toBeDefined();
+    for (const accept of ['application/json', 'application/x-ndjson']) {
+      const res = await download(status.id, accept);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain(accept);
+      const lines = res.text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
+      expect(lines.map((l) => l.id)).toEqual(expected);
+      // As the hub answers: nulls stripped.
+      expect(res.text).not.toContain(':null');
+    }
+    const jobs = await bulk('/jobs');
+    expect(jobs.body[0]).toMatchObject({ id: status.id, status: 'COMPLETED' });
+  });
+
+  it('selects fields and filters with CEQL, and writes CSV with dotted columns', async () => {
+    // A summary with a comma and a quote: the CSV quotes it.
+    const created = await call(`${server.api}/hubs/helpdesk/incidents`, {
+      method: 'POST',
+      headers: hub(),
+      json: { fields: { project: { key: 'CE' }, issuetype: { name: 'Bug' }, summary: 'bulk, "quoted" bug' } },
+    });
+    expect(created.status).toBe(200);
+    const where = "fields.issuetype.name = 'Bug'";
+    const status = await exportOf(`select id, key, fields.summary from incidents where ${where}`);
+    const expected = await hubIds(where);
+    expect(expected.length).toBeGreaterThan(1);
+    expect(status.recordsCount).toBe(expected.length);
+    const ndjson = await download(status.id, 'application/json');
+    const records = ndjson.text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+    expect(records.map((r) => r.id)).toEqual(expected);
+    for (const r of records) expect(Object.keys(r).sort()).toEqual(['fields', 'id', 'key']);
+    expect(records.find((r) => r.id === created.body.id).fields).toEqual({ summary: 'bulk, "quoted" bug' });
+
+    const csv = await download(status.id, 'text/csv');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toBe('text/csv');
+    const rows = csv.text.split('\r\n').filter(Boolean);
+    expect(rows[0]).toBe('id,key,fields.summary');
+    expect(rows).toHaveLength(expected.length + 1);
+    expect(rows).toContain(`${created.body.id},${created.body.key},"bulk, ""quoted"" bug"`);
+  });
+
+  it('refuses a bad query, an object the element does not export and order by, before any job exists', async () => {
+    const before = (await bulk('/jobs')).body.length;
+    for (const q of ['select from incidents', 'select * from nothing', "select * from incidents where summary = 'x' order by created", 'delete everything']) {
+      const res = await bulk(`/query?q=${encodeURIComponent(q)}`, { method: 'POST' });
+      expect(res.status, q).toBe(400);
+      expect(res.body.message).toBeTruthy();
+    }
+    expect((await bulk('/query', { method: 'POST' })).status).toBe(400);
+    expect((await bulk('/jobs')).body).toHaveLength(before);
+  });
+
+  it('cancels a running job before its next page', async () => {
+    // Slow pages (1 s each from Jira), small ones: the job is still running when it is cancelled.
+    await jira.control.put('/config', { latencyMs: 1000 });
+    try {
+      const started = await bulk(`/query?q=${encodeURIComponent('select * from incidents')}`, { method: 'POST' });
+      const cancelled = await bulk(`/${started.body.id}/cancel`, { method: 'PUT' });
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.body.status).toBe('CANCELLED');
+      // The page in flight is not stored, and nothing after it.
+      await new Promise((r) => setTimeout(r, 2500));
+      const status = (await bulk(`/${started.body.id}/status`)).body;
+      expect(status).toMatchObject({ status: 'CANCELLED', recordsCount: 0 });
+      expect((await bulk(`/${started.body.id}/incidents`)).status).toBe(409);
+    } finally {
+      await jira.control.put('/config', { latencyMs: 0 });
+    }
+  });
+
+  it("shows a job only through its own instance's token", async () => {
+    const status = await exportOf('select id from incidents');
+    const other = await createInstance('bulk-other');
+    for (const path of [`/${status.id}/status`, `/${status.id}/incidents`, `/${status.id}/cancel`]) {
+      const res = await bulk(path, path.endsWith('cancel') ? { method: 'PUT' } : {}, other.token);
+      expect(res.status, path).toBe(404);
+    }
+    expect((await bulk('/jobs', {}, other.token)).body).toEqual([]);
+  });
+
+  it('pages Jira by position, not offset: issues created while it pages are neither repeated nor make it skip', async () => {
+    const context = server.services.events.context((await server.services.instanceRepo.find(instance.id))!);
+    const seen: string[] = [];
+    let cursor: unknown = null;
+    let pages = 0;
+    do {
+      const page = await exportIssues({ where: undefined, fields: ['summary'], cursor, pageSize: 7 }, context);
+      seen.push(...page.items.map((i: any) => i.id));
+      cursor = page.cursor;
+      // Every other page, a new issue: created now, it sorts after every issue already read, and
+      // the pages still to come include it.
+      if (cursor !== null && pages++ % 2 === 0) {
+        await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: `during export ${pages}` } });
+      }
+    } while (cursor !== null);
+    expect(new Set(seen).size).toBe(seen.length);
+    const all = (await jira.jira.get('/rest/api/2/search?jql=ORDER%20BY%20created&maxResults=1000&fields=summary')).body.issues.map((i: any) => i.id);
+    expect([...seen].sort()).toEqual([...all].sort());
+  });
+});
