@@ -1,3 +1,5 @@
+import { promisify } from 'node:util';
+import { deflateRaw, inflateRaw } from 'node:zlib';
 import type { Kysely, Selectable } from 'kysely';
 import type { SecretBox } from '../platform/secret-box.ts';
 import { AAD } from '../store/encrypted-columns.ts';
@@ -13,6 +15,10 @@ export interface BulkScope {
 }
 
 const chunkId = (jobId: string, seq: number) => `${jobId}.${String(seq).padStart(9, '0')}`;
+// zlib runs on libuv's thread pool: compressing a page does not hold up the event loop, and
+// the database writes (and the cipher encrypts) a fraction of the JSON's size.
+const deflate = promisify(deflateRaw);
+const inflate = promisify(inflateRaw);
 
 /** Bulk jobs and their results; results are encrypted here and nowhere else. */
 export class BulkRepository {
@@ -60,38 +66,43 @@ export class BulkRepository {
   }
 
   /**
-   * Stores one page of results and the position after it in one transaction, unless the job was
-   * cancelled or moved on meanwhile (`expectedChunks`): a page is stored once or not at all.
-   * Returns whether it was stored.
+   * Stores pages of results and the position after the last of them in one transaction, unless
+   * the job was cancelled or moved on meanwhile (`expectedChunks`): pages are stored once or not
+   * at all. Returns whether they were stored.
    */
-  async appendPage(
+  async appendPages(
     jobId: string,
     expectedChunks: number,
-    page: { lines: string; records: number; checkpoint: unknown; totalEstimate?: number | undefined; done: boolean },
+    batch: { pages: string[]; records: number; checkpoint: unknown; totalEstimate?: number | undefined; done: boolean },
     now: string,
   ): Promise<boolean> {
+    const pages = await Promise.all(batch.pages.filter((p) => p !== '').map(async (p) => (await deflate(p)).toString('base64')));
     return this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('bulk_jobs')
         .set((eb) => ({
-          status: page.done ? 'COMPLETED' : 'RUNNING',
-          chunks: eb('chunks', '+', page.lines ? 1 : 0),
-          records_count: eb('records_count', '+', page.records),
-          checkpoint: JSON.stringify(page.checkpoint),
-          ...(page.totalEstimate !== undefined && { total_estimate: page.totalEstimate }),
+          status: batch.done ? 'COMPLETED' : 'RUNNING',
+          chunks: eb('chunks', '+', pages.length),
+          records_count: eb('records_count', '+', batch.records),
+          checkpoint: JSON.stringify(batch.checkpoint),
+          ...(batch.totalEstimate !== undefined && { total_estimate: batch.totalEstimate }),
           updated_at: now,
-          ...(page.done && { finished_at: now }),
+          ...(batch.done && { finished_at: now }),
         }))
         .where('id', '=', jobId)
         .where('chunks', '=', expectedChunks)
         .where('status', 'in', ['CREATED', 'RUNNING'])
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return false;
-      if (page.lines) {
-        const id = chunkId(jobId, expectedChunks);
+      if (pages.length) {
         await trx
           .insertInto('bulk_chunks')
-          .values({ id, job_id: jobId, seq: expectedChunks, data_enc: this.box.cipher.encrypt(page.lines, AAD.bulkChunk(id)) })
+          .values(
+            pages.map((lines, i) => {
+              const id = chunkId(jobId, expectedChunks + i);
+              return { id, job_id: jobId, seq: expectedChunks + i, data_enc: this.box.cipher.encrypt(lines, AAD.bulkChunk(id)) };
+            }),
+          )
           .execute();
       }
       return true;
@@ -109,13 +120,13 @@ export class BulkRepository {
     return Number(res.numUpdatedRows) === 1;
   }
 
-  /** The job's result pages in order, decrypted one at a time as the reader asks for them. */
+  /** The job's result pages in order, decrypted and inflated one at a time as the reader asks for them. */
   async *chunks(jobId: string): AsyncGenerator<string> {
     let seq = 0;
     for (;;) {
       const row = await this.db.selectFrom('bulk_chunks').select(['id', 'data_enc']).where('job_id', '=', jobId).where('seq', '=', seq).executeTakeFirst();
       if (!row) return;
-      yield this.box.cipher.decrypt(row.data_enc, AAD.bulkChunk(row.id));
+      yield (await inflate(Buffer.from(this.box.cipher.decrypt(row.data_enc, AAD.bulkChunk(row.id)), 'base64'))).toString('utf8');
       seq++;
     }
   }

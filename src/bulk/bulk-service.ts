@@ -16,6 +16,10 @@ import type { BulkJobRow, BulkRepository } from './bulk-repository.ts';
 export const BULK_STEP_JOB = 'bulk.step';
 /** Records asked of the vendor per page: one stored chunk each. */
 const PAGE_SIZE = 100;
+/** Pages stored in one transaction (one checkpoint). */
+const PAGES_PER_COMMIT = 5;
+/** Records shaped before other work gets a turn. */
+const SLICE = 20;
 /** A step stores pages for about this long, then hands the rest to the next step. */
 const STEP_MS = 5000;
 /** Attempts at one page when the vendor fails in a way that may pass (5xx, no answer), and the waits between them. */
@@ -121,25 +125,70 @@ export class BulkService {
     return this.deps.queue.enqueue(BULK_STEP_JOB, { jobId }, { singletonKey: jobId, leaseMs, retryLimit: 5 });
   }
 
-  /** Runs the job for about `STEP_MS` from its checkpoint, then queues the next step if it is not done. */
+  /**
+   * Runs the job for about `STEP_MS` from its checkpoint, then queues the next step if it is not
+   * done. Pages are stored a few at a time (`PAGES_PER_COMMIT`): each commit is a durable
+   * checkpoint, and fewer of them cost the database less.
+   */
   async step(jobId: string): Promise<void> {
     const until = Date.now() + STEP_MS;
+    const first = await this.deps.jobs.byId(jobId);
+    if (!first || (first.status !== 'CREATED' && first.status !== 'RUNNING')) return;
+    const instance = await this.deps.instances.find(first.instance_id);
+    if (!instance || instance.disabled) {
+      await this.#fail(first, instance ? 'The instance is disabled' : 'The instance was deleted');
+      return;
+    }
+    const query = this.#parse(first.query);
+    const exporter = this.#exporter(instance, query.objectName);
+    const transformation = await this.deps.transformations.resolve(instance, query.objectName);
+    // Selected vendor fields narrow what the vendor sends; through a transformation, paths name
+    // the common shape, and the vendor sends everything the mapping may need.
+    const fields = transformation ? undefined : query.fields?.filter((f) => f.startsWith('fields.')).map((f) => f.split('.')[1]!);
+    const context = this.deps.contextOf(instance);
+    let job = first;
     for (;;) {
-      const job = await this.deps.jobs.byId(jobId);
-      if (!job || (job.status !== 'CREATED' && job.status !== 'RUNNING')) return;
-      const instance = await this.deps.instances.find(job.instance_id);
-      if (!instance || instance.disabled) {
-        await this.#fail(job, instance ? 'The instance is disabled' : 'The instance was deleted');
-        return;
-      }
-      let done: boolean;
+      const pages: string[] = [];
+      let records = 0;
+      let checkpoint: unknown = job.checkpoint === null ? null : JSON.parse(job.checkpoint);
+      let total: number | undefined;
+      const fetchPage = (cursor: unknown) => {
+        const request = { where: query.where, fields, cursor, pageSize: PAGE_SIZE };
+        const page = this.#withRetries(() => exporter(request, context));
+        // Awaited below, unless the job stops first: a failure then is not an unhandled one.
+        page.catch(() => undefined);
+        return page;
+      };
       try {
-        done = await this.#page(job, instance);
+        let next = fetchPage(checkpoint);
+        while (pages.length < PAGES_PER_COMMIT) {
+          const page = await next;
+          // The vendor serves the next page while this one is shaped (the cursor is known now).
+          if (page.cursor !== null && pages.length + 1 < PAGES_PER_COMMIT) next = fetchPage(page.cursor);
+          pages.push(await this.#lines(instance, query, transformation, page.items));
+          records += page.items.length;
+          checkpoint = page.cursor;
+          total ??= page.total;
+          if (page.cursor === null || pages.length === PAGES_PER_COMMIT) break;
+          // A cancel is seen before the next page is taken, not only at the next commit.
+          if (!(await this.#running(jobId))) return;
+        }
       } catch (err) {
         await this.#fail(job, describe(err));
         return;
       }
-      if (done) return;
+      const done = checkpoint === null;
+      const stored = await this.deps.jobs.appendPages(
+        job.id,
+        job.chunks,
+        { pages, records, checkpoint, totalEstimate: total, done },
+        this.deps.clock.now().toISOString(),
+      );
+      // Not stored: cancelled, or another run of this job stored these pages first.
+      if (!stored || done) return;
+      const next = await this.deps.jobs.byId(jobId);
+      if (!next || next.status !== 'RUNNING') return;
+      job = next;
       if (Date.now() >= until) {
         await this.#queueStep(jobId);
         return;
@@ -147,44 +196,36 @@ export class BulkService {
     }
   }
 
-  /** Reads, shapes and stores the page after the job's checkpoint; true when it was the last. */
-  async #page(job: BulkJobRow, instance: Instance): Promise<boolean> {
-    const query = this.#parse(job.query);
-    const exporter = this.#exporter(instance, query.objectName);
-    const cursor = job.checkpoint === null ? null : (JSON.parse(job.checkpoint) as unknown);
-    const transformation = await this.deps.transformations.resolve(instance, query.objectName);
-    // Selected vendor fields narrow what the vendor sends; through a transformation, paths name
-    // the common shape, and the vendor sends everything the mapping may need.
-    const vendorFields = transformation ? undefined : query.fields?.filter((f) => f.startsWith('fields.')).map((f) => f.split('.')[1]!);
-    const request = { where: query.where, fields: vendorFields, cursor, pageSize: PAGE_SIZE };
-    const page = await this.#withRetries(() => exporter(request, this.deps.contextOf(instance)));
-    const lines = (await this.#shaped(instance, query, transformation, page.items)).map((r) => `${JSON.stringify(r)}\n`).join('');
-    const stored = await this.deps.jobs.appendPage(
-      job.id,
-      job.chunks,
-      { lines, records: page.items.length, checkpoint: page.cursor, totalEstimate: page.total, done: page.cursor === null },
-      this.deps.clock.now().toISOString(),
-    );
-    // Not stored: cancelled, or another run of this job stored this page first; the next look decides.
-    return stored && page.cursor === null;
-  }
-
-  /** Records as the hub would answer them: transformed, nulls stripped unless turned off, then the selected paths. */
-  async #shaped(instance: Instance, query: SelectQuery, transformation: CompiledTransformation | undefined, items: unknown[]): Promise<unknown[]> {
+  /**
+   * NDJSON lines of records as the hub would answer them: transformed, nulls stripped unless
+   * turned off, then the selected paths. Made a slice at a time, letting other work (hub calls)
+   * run in between: a page is a few hundred kilobytes of JSON.
+   */
+  async #lines(instance: Instance, query: SelectQuery, transformation: CompiledTransformation | undefined, items: unknown[]): Promise<string> {
     const objects = transformation ? await this.deps.transformations.read(query.objectName, transformation, items) : items;
     const nulls = instance.configuration['filter.response.nulls'];
     const stripNulls = nulls === undefined || truthy(nulls);
-    const shaped = objects.map((o) => shape(o, { stripNulls, raw: false }));
-    if (!query.fields) return shaped;
-    const paths = query.fields.map((f) => ({ path: parsePath(f) }));
-    return shaped.map((o) => {
-      const out: Record<string, unknown> = {};
-      for (const { path } of paths) {
-        const value = getPath(o, path);
-        if (value !== undefined) setPath(out, path, value);
+    const paths = query.fields?.map((f) => parsePath(f));
+    let lines = '';
+    for (let i = 0; i < objects.length; i++) {
+      if (i > 0 && i % SLICE === 0) await new Promise((r) => setImmediate(r));
+      const shaped = shape(objects[i], { stripNulls, raw: false });
+      let record = shaped;
+      if (paths) {
+        const out: Record<string, unknown> = {};
+        for (const path of paths) {
+          const value = getPath(shaped, path);
+          if (value !== undefined) setPath(out, path, value);
+        }
+        record = out;
       }
-      return out;
-    });
+      lines += `${JSON.stringify(record)}\n`;
+    }
+    return lines;
+  }
+  async #running(jobId: string): Promise<boolean> {
+    const status = (await this.deps.jobs.byId(jobId))?.status;
+    return status === 'CREATED' || status === 'RUNNING';
   }
 
   async #withRetries<T>(work: () => Promise<T>): Promise<T> {

@@ -52,7 +52,7 @@ export interface BulkJobTable {
   finished_at: string | null;
 }
 
-/** One vendor page of a job's result: NDJSON lines of the records as the hub shapes them, encrypted. */
+/** One vendor page of a job's result: NDJSON lines of the records as the hub shapes them, deflated, base64, encrypted. */
 export interface BulkChunkTable {
   /** `<job id>.<seq>`, zero-padded so that text order is chunk order. */
   id: string;

@@ -1,6 +1,6 @@
 import type { BulkExporter } from '../../../hubs/hub-contract.ts';
 import { badRequest } from '../../../platform/errors.ts';
-import { jiraDateMs, jqlDateTime, jqlString, translateWhere, type IssueFilter, type JiraIssueLike } from './ceql-to-jql.ts';
+import { jiraDateMs, jqlDateTimeIn, jqlString, translateWhere, type IssueFilter, type JiraIssueLike } from './ceql-to-jql.ts';
 import { JiraApi } from './jira-api.ts';
 
 /** Where an export of issues goes on: the minute of the last issue read, and how many of that minute were read. */
@@ -45,13 +45,16 @@ export const exportIssues: BulkExporter = async (request, ctx) => {
   const last = read.at(-1);
   let next: Cursor | null = null;
   if (last && read.length === request.pageSize) {
+    const minuteIn = jqlDateTimeIn(zone);
     const minuteOf = (issue: (typeof read)[number]) => {
       const ms = jiraDateMs(issue.fields.created);
       if (ms === undefined) throw new Error(`Jira gave issue ${issue.id} no created date`);
-      return jqlDateTime(ms, zone);
+      return minuteIn(ms);
     };
     const minute = minuteOf(last);
-    const ofMinute = read.filter((issue) => minuteOf(issue) === minute).length;
+    // The page is in created order: the issues of the last minute are at its end.
+    let ofMinute = 0;
+    while (ofMinute < read.length && minuteOf(read[read.length - 1 - ofMinute]!) === minute) ofMinute++;
     next = { minute, skip: cursor && cursor.minute === minute ? cursor.skip + ofMinute : ofMinute };
   }
   return {
