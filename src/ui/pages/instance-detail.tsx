@@ -22,6 +22,7 @@ function Switch({ on, onChange, label }: { on: boolean; onChange: (on: boolean) 
       <input
         type="checkbox"
         role="switch"
+        aria-checked={shown}
         checked={shown}
         onChange={(e) => {
           const wanted = e.target.checked;

@@ -44,7 +44,8 @@ export function UsagePage({ instanceId }: { instanceId?: string }) {
   const [points, setPoints] = useState<UsagePoint[]>();
   const [calls, setCalls] = useState<Usage[]>([]);
   const [error, setError] = useState<string>();
-  const [refreshed, setRefreshed] = useState(0);
+  // The end of the time range: Refresh moves it to the present.
+  const [now, setNow] = useState(() => Date.now());
 
   useEffect(() => {
     api<Instance[]>('GET', '/instances?hydrate=false').then(
@@ -54,7 +55,6 @@ export function UsagePage({ instanceId }: { instanceId?: string }) {
   }, []);
   useEffect(() => {
     const { ms, interval } = RANGES[range];
-    const now = Date.now();
     const from = now - ms;
     const q = new URLSearchParams({ from: new Date(from).toISOString(), to: new Date(now + 1000).toISOString() });
     if (instance) q.set('instanceId', instance);
@@ -75,7 +75,7 @@ export function UsagePage({ instanceId }: { instanceId?: string }) {
     return () => {
       current = false;
     };
-  }, [instance, range, refreshed]);
+  }, [instance, range, now]);
 
   const total = (points ?? []).reduce((n, p) => n + p.success + p.failed, 0);
   const failed = (points ?? []).reduce((n, p) => n + p.failed, 0);
@@ -85,7 +85,14 @@ export function UsagePage({ instanceId }: { instanceId?: string }) {
       <div className="filters">
         <div>
           <label htmlFor="usage-instance">Instance</label>
-          <select id="usage-instance" value={instance} onChange={(e) => setInstance(e.target.value)}>
+          <select
+            id="usage-instance"
+            value={instance}
+            onChange={(e) => {
+              setInstance(e.target.value);
+              setNow(Date.now());
+            }}
+          >
             <option value="">All instances and platform calls</option>
             {instances.map((i) => (
               <option key={i.id} value={String(i.id)}>
@@ -96,7 +103,14 @@ export function UsagePage({ instanceId }: { instanceId?: string }) {
         </div>
         <div>
           <label htmlFor="usage-range">Time range</label>
-          <select id="usage-range" value={range} onChange={(e) => setRange(e.target.value as Range)}>
+          <select
+            id="usage-range"
+            value={range}
+            onChange={(e) => {
+              setRange(e.target.value as Range);
+              setNow(Date.now());
+            }}
+          >
             {Object.entries(RANGES).map(([k, r]) => (
               <option key={k} value={k}>
                 {r.label}
@@ -104,7 +118,7 @@ export function UsagePage({ instanceId }: { instanceId?: string }) {
             ))}
           </select>
         </div>
-        <button type="button" onClick={() => setRefreshed((n) => n + 1)}>
+        <button type="button" onClick={() => setNow(Date.now())}>
           Refresh
         </button>
       </div>
