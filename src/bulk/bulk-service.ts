@@ -79,7 +79,7 @@ export class BulkService {
   async createExport(instance: Instance, q: string | undefined): Promise<BulkJobRow> {
     if (!q) throw badRequest('Give the query in q: select * from incidents [where …]');
     const query = this.#parse(q);
-    this.#exporter(instance, query.objectName);
+    this.#exporter(instance, query.objectName).check(query.where);
     if (query.orderBy) throw badRequest('order by is not supported in bulk queries yet: records come in the order they were created');
     const job = await this.deps.jobs.create({
       id: randomBytes(12).toString('hex'),
@@ -154,7 +154,7 @@ export class BulkService {
       let total: number | undefined;
       const fetchPage = (cursor: unknown) => {
         const request = { where: query.where, fields, cursor, pageSize: PAGE_SIZE };
-        const page = this.#withRetries(() => exporter(request, context));
+        const page = this.#withRetries(() => exporter.page(request, context));
         // Awaited below, unless the job stops first: a failure then is not an unhandled one.
         page.catch(() => undefined);
         return page;

@@ -140,7 +140,11 @@ export interface BulkExportPage {
   total?: number;
 }
 
-export type BulkExporter = (request: BulkExportRequest, context: HubContext) => Promise<BulkExportPage>;
+export interface BulkExporter {
+  /** Throws a 400 for a `where` the element cannot run, before any job exists. */
+  check(where: Expr | undefined): void;
+  page(request: BulkExportRequest, context: HubContext): Promise<BulkExportPage>;
+}
 
 export interface HubImplementation {
   hub: string;

@@ -178,7 +178,7 @@ describe('CORS', () => {
     const res = await call(`${server.api}/elements`, { headers: { origin: 'https://app.example.com' } });
     expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(res.headers.get('access-control-expose-headers')).toBe(
-      'Elements-Returned-Count, Elements-Total-Count, Elements-Request-Id, Elements-Next-Page-Token, Elements-Trace-Id, Elements-Error, Content-Disposition',
+      'Elements-Returned-Count, Elements-Total-Count, Elements-Request-Id, Elements-Next-Page-Token, Elements-Trace-Id, Elements-Error, Elements-Cache, Content-Disposition',
     );
     const preflight = await call(`${server.api}/accounts/7`, {
       method: 'OPTIONS',

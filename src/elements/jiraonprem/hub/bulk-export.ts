@@ -1,4 +1,4 @@
-import type { BulkExporter } from '../../../hubs/hub-contract.ts';
+import type { BulkExporter, BulkExportPage, BulkExportRequest, HubContext } from '../../../hubs/hub-contract.ts';
 import { badRequest } from '../../../platform/errors.ts';
 import { jiraDateMs, jqlDateTimeIn, jqlString, translateWhere, type IssueFilter, type JiraIssueLike } from './ceql-to-jql.ts';
 import { JiraApi } from './jira-api.ts';
@@ -25,7 +25,7 @@ interface SearchPage {
  * positions read before it do not move.
  * https://docs.atlassian.com/software/jira/docs/api/REST/latest/#api/2/search-search
  */
-export const exportIssues: BulkExporter = async (request, ctx) => {
+async function page(request: BulkExportRequest, ctx: HubContext): Promise<BulkExportPage> {
   const api = new JiraApi(ctx);
   const zone = String((ctx.instance.vendorMeta.user as { timeZone?: string } | undefined)?.timeZone ?? 'UTC');
   const where = request.where ? translateWhere(request.where, zone) : { jql: '', filters: [] as IssueFilter[] };
@@ -35,13 +35,13 @@ export const exportIssues: BulkExporter = async (request, ctx) => {
   const jql = `${conditions.join(' AND ')} ORDER BY created ASC, key ASC`.trim();
   // `created` places each issue in the order, whatever the caller selected.
   const fields = request.fields && [...new Set([...request.fields, 'created'])];
-  const page = await api.post<SearchPage>('/rest/api/2/search', {
+  const found = await api.post<SearchPage>('/rest/api/2/search', {
     jql,
     startAt: cursor?.skip ?? 0,
     maxResults: request.pageSize,
     ...(fields && { fields }),
   });
-  const read = page.issues;
+  const read = found.issues;
   const last = read.at(-1);
   let next: Cursor | null = null;
   if (last && read.length === request.pageSize) {
@@ -60,6 +60,12 @@ export const exportIssues: BulkExporter = async (request, ctx) => {
   return {
     items: read.filter((issue) => where.filters.every((f) => f(issue))),
     cursor: next,
-    ...(cursor === null && !where.filters.length && { total: page.total }),
+    ...(cursor === null && !where.filters.length && { total: found.total }),
   };
+}
+
+export const exportIssues: BulkExporter = {
+  // The zone changes only how dates are written, not whether the query translates.
+  check: (where) => void (where && translateWhere(where, 'UTC')),
+  page,
 };
