@@ -40,8 +40,6 @@ export interface BulkServiceDeps {
   retentionDays: number;
   /** How long one vendor call may take (SWITCHBOARD_VENDOR_TIMEOUT_MS): bounds how long a step can run. */
   vendorTimeoutMs: number;
-  /** Waits between attempts at a page (tests pass a quick one). */
-  sleep?: (ms: number) => Promise<void>;
 }
 
 const truthy = (v: unknown) => v === true || v === 'true';
@@ -117,8 +115,10 @@ export class BulkService {
   }
 
   /**
-   * A step runs at most its time, then one more page with its retries: a step still running past
-   * that (its lease) was in a process that died, and is run again from the checkpoint.
+   * A step runs its time and one more page with its retries; one still running past that (its
+   * lease) is taken to be in a process that died, and is run again from the checkpoint. A slow
+   * step can outlive its lease and run beside its successor: `appendPages` stores a batch only
+   * onto the chunk count it started from, so one of them stores it and the other stops.
    */
   #queueStep(jobId: string): Promise<string | null> {
     const leaseMs = STEP_MS + PAGE_ATTEMPTS * this.deps.vendorTimeoutMs + RETRY_WAITS_MS + 2000;
@@ -229,7 +229,7 @@ export class BulkService {
   }
 
   async #withRetries<T>(work: () => Promise<T>): Promise<T> {
-    const sleep = this.deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     for (let attempt = 1; ; attempt++) {
       try {
         return await work();
