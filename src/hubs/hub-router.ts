@@ -144,6 +144,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
       deps.metrics?.responseCache.inc({ result: hit ? 'hit' : 'miss' });
       if (hit) return reply.code(200).headers(hit.headers).header('Elements-Cache', 'HIT').send(hit.body);
     }
+    const epoch = deps.responses.epoch;
     const hubRequest = buildRequest(request, op, path);
     if (op.upload) hubRequest.file = await readUpload(request, firstOf(request.query as RawQuery, 'fileName'));
     if (transformation && WRITES.has(method)) hubRequest.body = deps.transformations.write(transformation, hubRequest.body);
@@ -152,7 +153,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
       if (transformation) result = await transform(result, name, transformation);
       if (cacheKey !== undefined && (result.kind === 'object' || result.kind === 'list')) {
         const answer = serialized(reply, result, instance, hubRequest, path);
-        deps.responses.set(instance, cacheKey, resource, answer);
+        deps.responses.set(instance, cacheKey, resource, answer, epoch);
         return reply.code(200).headers(answer.headers).header('Elements-Cache', 'MISS').send(answer.body);
       }
       return send(reply, result, instance, hubRequest, path);

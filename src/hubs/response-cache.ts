@@ -47,11 +47,14 @@ export class HubResponseCache {
   readonly #invalidations: Invalidations;
   readonly #maxBytes: number;
   #bytes = 0;
+  /** Counts invalidations: an answer read before one must not be stored after it. */
+  #epoch = 0;
 
   constructor(invalidations: Invalidations, maxBytes: number) {
     this.#invalidations = invalidations;
     this.#maxBytes = maxBytes;
     invalidations.on((change) => {
+      if (change === 'everything' || change.kind === 'instance' || change.kind === 'hub-responses') this.#epoch++;
       if (change === 'everything') this.#clear();
       else if (change.kind === 'instance') this.#drop(change.id);
       else if (change.kind === 'hub-responses') this.#forget(change.instanceId, change.resource);
@@ -67,7 +70,17 @@ export class HubResponseCache {
     return this.#cacheOf(instance)?.entries.get(key);
   }
 
-  set(instance: CachingInstance, key: string, resource: string, answer: CachedAnswer): void {
+  /** Taken before the vendor is asked, and given to `set`: see there. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /**
+   * Keeps an answer read since `epoch`, unless something was invalidated meanwhile: a read that
+   * started before a write and ended after it may hold what the write changed.
+   */
+  set(instance: CachingInstance, key: string, resource: string, answer: CachedAnswer, epoch: number): void {
+    if (epoch !== this.#epoch) return;
     const cache = this.#cacheOf(instance);
     if (!cache) return;
     const entry: Entry = { ...answer, resource };

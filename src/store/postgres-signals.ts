@@ -27,6 +27,8 @@ export class PostgresSignals implements Signals {
   #retryTimer: NodeJS.Timeout | undefined;
   #delayMs: number;
   #closed = false;
+  /** The connection's queries, one after another: a pg client runs one query at a time. */
+  #queries: Promise<unknown> = Promise.resolve();
 
   constructor(options: PostgresSignalsOptions) {
     this.#options = options;
@@ -37,7 +39,14 @@ export class PostgresSignals implements Signals {
     if (!CHANNEL.test(channel)) throw new Error(`signal channel "${channel}" is not a lower-case identifier`);
     if (Buffer.byteLength(message) > MAX_PAYLOAD) throw new Error(`signal on ${channel} is longer than ${MAX_PAYLOAD} bytes`);
     const client = await this.#connect();
-    await client.query('SELECT pg_notify($1, $2)', [channel, message]);
+    await this.#query(client, 'SELECT pg_notify($1, $2)', [channel, message]);
+  }
+
+  /** Runs a query after the ones already sent on this connection, not beside them. */
+  #query(client: pg.Client, text: string, values?: unknown[]): Promise<unknown> {
+    const run = this.#queries.then(() => client.query(text, values));
+    this.#queries = run.catch(() => undefined);
+    return run;
   }
 
   subscribe(channel: string, listener: SignalListener, onResync?: () => void): () => void {
@@ -53,7 +62,7 @@ export class PostgresSignals implements Signals {
       unsubscribe();
       if (this.#subscribers.has(channel) || !this.#client || !this.#listening.has(channel)) return;
       this.#listening.delete(channel);
-      this.#client.query(`UNLISTEN ${channel}`).catch((err: Error) => {
+      this.#query(this.#client, `UNLISTEN ${channel}`).catch((err: Error) => {
         if (!this.#closed) this.#options.onError(err);
       });
     };
@@ -71,7 +80,7 @@ export class PostgresSignals implements Signals {
     if (this.#listening.has(channel) || !this.#subscribers.has(channel)) return;
     this.#listening.add(channel);
     // The channel is checked against CHANNEL, so it is a plain identifier.
-    await client.query(`LISTEN ${channel}`);
+    await this.#query(client, `LISTEN ${channel}`);
   }
 
   #connect(): Promise<pg.Client> {
