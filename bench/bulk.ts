@@ -9,42 +9,23 @@
  *
  * Run: npm run bench:bulk [-- --issues 100000]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { median, numberArg } from './args.ts';
+import { startNode } from './processes.ts';
 
 const issues = numberArg('issues', 100_000);
 const PAGE = 100;
 
-function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out: string | undefined = '';
-    const on = (d: Buffer) => {
-      if (out === undefined) return;
-      out += d;
-      const m = out.match(ready);
-      if (m) {
-        out = undefined;
-        resolve({ child, match: m });
-      }
-    };
-    child.stdout!.on('data', on);
-    child.stderr!.on('data', on);
-    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-  });
-}
-
-const jira = await start(['--import', 'tsx', 'emulators/jira-server/cli.ts', '--port', '0', '--seed-issues', String(issues)], {}, /ready at (\S+)/);
+const jira = await startNode(['--import', 'tsx', 'emulators/jira-server/cli.ts', '--port', '0', '--seed-issues', String(issues)], {}, /ready at (\S+)/);
 const jiraBase = jira.match[1]!;
 // The hub's reads go to a Jira of their own: a real Jira serves requests in parallel, the emulator
 // one at a time, so reads from the exporting Jira would measure the emulator's queue, not switchboard.
-const other = await start(['--import', 'tsx', 'emulators/jira-server/cli.ts', '--port', '0', '--seed-issues', '200'], {}, /ready at (\S+)/);
+const other = await startNode(['--import', 'tsx', 'emulators/jira-server/cli.ts', '--port', '0', '--seed-issues', '200'], {}, /ready at (\S+)/);
 const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-bulk-'));
-const sb = await start(
+const sb = await startNode(
   ['bin/switchboard.js', 'serve'],
   { SWITCHBOARD_DATA_DIR: dataDir, PORT: '0', ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) },
   /listening on (\S+)/,

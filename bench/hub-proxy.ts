@@ -18,13 +18,13 @@
  *
  * Run: npm run bench:hub [-- --issues 100000 --seconds 5 --rounds 5 --connections 10 --walk 20000 --loadgen wrk|autocannon]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { median, numberArg, stringArg } from './args.ts';
 import { chooseLoadGenerator, load, type LoadResult } from './load.ts';
+import { startNode } from './processes.ts';
 
 const issues = numberArg('issues', 100_000);
 const seconds = numberArg('seconds', 5);
@@ -33,26 +33,6 @@ const connections = numberArg('connections', 10);
 const walkLimit = numberArg('walk', 20_000);
 const loadgen = chooseLoadGenerator(stringArg('loadgen'));
 
-function start(cmd: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    // Everything is read (a full pipe would stall the server); only the start-up is kept.
-    let out: string | undefined = '';
-    const on = (d: Buffer) => {
-      if (out === undefined) return;
-      out += d;
-      const m = out.match(ready);
-      if (m) {
-        out = undefined;
-        resolve({ child, match: m });
-      }
-    };
-    child.stdout!.on('data', on);
-    child.stderr!.on('data', on);
-    child.on('exit', (code) => reject(new Error(`${cmd} exited ${code}: ${out}`)));
-  });
-}
-
 /** User + system CPU time of a process so far, in microseconds. */
 function cpuMicros(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -60,16 +40,14 @@ function cpuMicros(pid: number): number {
 }
 
 const jiraPort = 20000 + Math.floor(Math.random() * 20000);
-const jira = await start(
-  process.execPath,
+const jira = await startNode(
   ['--import', 'tsx', 'emulators/jira-server/cli.ts', '--port', String(jiraPort), '--seed-issues', String(issues)],
   {},
   /ready at (\S+)/,
 );
 const jiraBase = jira.match[1]!;
 const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-hub-'));
-const sb = await start(
-  process.execPath,
+const sb = await startNode(
   ['bin/switchboard.js', 'serve'],
   { SWITCHBOARD_DATA_DIR: dataDir, PORT: '0', ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) },
   /listening on (\S+)/,
@@ -77,8 +55,7 @@ const sb = await start(
 const api = sb.match[1]!;
 // The same switchboard without usage records: what recording them costs, measured in the same run.
 const quietDir = mkdtempSync(join(tmpdir(), 'sb-bench-hub-quiet-'));
-const quiet = await start(
-  process.execPath,
+const quiet = await startNode(
   ['bin/switchboard.js', 'serve'],
   {
     SWITCHBOARD_DATA_DIR: quietDir,
@@ -89,7 +66,7 @@ const quiet = await start(
   /listening on (\S+)/,
 );
 const quietApi = quiet.match[1]!;
-const bare = await start(process.execPath, ['--import', 'tsx', 'bench/bare-proxy.ts', new URL(jiraBase).origin], {}, /bare proxy ready at (\S+)/);
+const bare = await startNode(['--import', 'tsx', 'bench/bare-proxy.ts', new URL(jiraBase).origin], {}, /bare proxy ready at (\S+)/);
 const secrets = JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8'));
 const agent = new Agent({ keepAliveTimeout: 30_000 });
 const quietSecrets = JSON.parse(readFileSync(join(quietDir, 'bootstrap.json'), 'utf8'));

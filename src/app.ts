@@ -237,6 +237,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     logger,
     retentionDays: deps.config.bulkRetentionDays,
     vendorTimeoutMs: deps.config.vendorTimeoutMs,
+    markInvalid: (instance) => instances.markInvalid(instance),
   });
   const close = async () => {
     bulk.stop();

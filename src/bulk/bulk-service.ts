@@ -8,7 +8,7 @@ import { shape } from '../hubs/response-shaping.ts';
 import type { Instance, InstanceRepository } from '../instances/instance-repository.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Clock } from '../platform/clock.ts';
-import { ApiError, badRequest } from '../platform/errors.ts';
+import { ApiError, badRequest, rejectsCredentials } from '../platform/errors.ts';
 import type { TransformationService } from '../transformations/transformation-service.ts';
 import { type CompiledTransformation, getPath, parsePath, setPath } from '../transformations/mapping.ts';
 import type { BulkJobRow, BulkRepository } from './bulk-repository.ts';
@@ -38,6 +38,8 @@ export interface BulkServiceDeps {
   logger: Logger;
   /** Days an ended job and its result are kept. */
   retentionDays: number;
+  /** Marks an instance whose credentials the vendor refused (polls stop, the console says so). */
+  markInvalid: (instance: Instance) => Promise<void>;
   /** How long one vendor call may take (SWITCHBOARD_VENDOR_TIMEOUT_MS): bounds how long a step can run. */
   vendorTimeoutMs: number;
 }
@@ -174,6 +176,7 @@ export class BulkService {
           if (!(await this.#running(jobId))) return;
         }
       } catch (err) {
+        if (rejectsCredentials(err)) await this.deps.markInvalid(instance);
         await this.#fail(job, describe(err));
         return;
       }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { ForwardingHandler } from './forwarding-handler.ts';
 import type { DispatcherOptions, OutboundHttp } from './outbound-http.ts';
 
 /** Called once per finished vendor call: its HTTP status (or `error` when none came) and duration. */
@@ -10,18 +11,20 @@ const REQUEST_RECORDER = Symbol('request call recorder');
 type ObservedOptions = Dispatcher.DispatchOptions & { [REQUEST_RECORDER]?: CallRecorder };
 
 /**
- * Passes every handler step on unchanged and reports the call's status and duration when its
- * answer ends or fails. A class rather than closures: one is made for every vendor call.
+ * Reports the call's status and duration when its answer ends or fails. A class rather than
+ * closures: one is made for every vendor call.
  */
-class RecordingHandler implements Dispatcher.DispatchHandler {
+class RecordingHandler extends ForwardingHandler {
   readonly #started = performance.now();
   #status: number | undefined;
 
   constructor(
-    private readonly handler: Dispatcher.DispatchHandler,
+    handler: Dispatcher.DispatchHandler,
     private readonly record: CallRecorder,
     private readonly forRequest: CallRecorder | undefined,
-  ) {}
+  ) {
+    super(handler);
+  }
 
   #done(): void {
     const seconds = (performance.now() - this.#started) / 1000;
@@ -30,31 +33,19 @@ class RecordingHandler implements Dispatcher.DispatchHandler {
     this.forRequest?.(status, seconds);
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
-    this.handler.onRequestStart?.(controller, context);
-  }
-
-  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, socket: never): void {
-    this.handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
-  }
-
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+  override onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
     this.#status = statusCode;
-    this.handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+    super.onResponseStart(controller, statusCode, headers, statusMessage);
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.handler.onResponseData?.(controller, chunk);
-  }
-
-  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+  override onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
     this.#done();
-    this.handler.onResponseEnd?.(controller, trailers);
+    super.onResponseEnd(controller, trailers);
   }
 
-  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+  override onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
     this.#done();
-    this.handler.onResponseError?.(controller, error);
+    super.onResponseError(controller, error);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { ForwardingHandler } from './forwarding-handler.ts';
 import type { DispatcherOptions, OutboundHttp } from './outbound-http.ts';
 import { maskUrlCredentials } from './url-credentials.ts';
 
@@ -68,8 +69,8 @@ function requestBody(body: unknown, contentType: string | undefined, secrets: re
   return '[streamed body: not recorded]';
 }
 
-/** Passes every step on unchanged and hands the call's trace to `sink` when it ends or fails. */
-class TracingHandler implements Dispatcher.DispatchHandler {
+/** Hands the call's trace to `sink` when its answer ends or fails. */
+class TracingHandler extends ForwardingHandler {
   readonly #started = performance.now();
   readonly #chunks: Buffer[] = [];
   #kept = 0;
@@ -79,11 +80,13 @@ class TracingHandler implements Dispatcher.DispatchHandler {
   #responseType: string | undefined;
 
   constructor(
-    private readonly handler: Dispatcher.DispatchHandler,
+    handler: Dispatcher.DispatchHandler,
     private readonly request: Pick<TracedCall, 'method' | 'url' | 'requestHeaders' | 'requestBody'>,
     private readonly sink: (call: TracedCall) => void,
     private readonly secrets: readonly string[],
-  ) {}
+  ) {
+    super(handler);
+  }
 
   #done(error: Error | null): void {
     this.sink({
@@ -96,40 +99,32 @@ class TracingHandler implements Dispatcher.DispatchHandler {
     });
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
-    this.handler.onRequestStart?.(controller, context);
-  }
-
-  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, socket: never): void {
-    this.handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
-  }
-
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+  override onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
     this.#status = statusCode;
     this.#responseHeaders = headerRecord(headers, this.secrets);
     const type = headers['content-type'];
     this.#responseType = Array.isArray(type) ? type[0] : type;
-    this.handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+    super.onResponseStart(controller, statusCode, headers, statusMessage);
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  override onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.#total += chunk.length;
     if (this.#kept < TRACE_BODY_LIMIT) {
       const part = chunk.subarray(0, TRACE_BODY_LIMIT - this.#kept);
       this.#chunks.push(Buffer.from(part));
       this.#kept += part.length;
     }
-    this.handler.onResponseData?.(controller, chunk);
+    super.onResponseData(controller, chunk);
   }
 
-  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+  override onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
     this.#done(null);
-    this.handler.onResponseEnd?.(controller, trailers);
+    super.onResponseEnd(controller, trailers);
   }
 
-  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+  override onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
     this.#done(error);
-    this.handler.onResponseError?.(controller, error);
+    super.onResponseError(controller, error);
   }
 }
 

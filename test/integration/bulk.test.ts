@@ -184,4 +184,19 @@ describe('bulk export', () => {
     const all = (await jira.jira.get('/rest/api/2/search?jql=ORDER%20BY%20created&maxResults=1000&fields=summary')).body.issues.map((i: any) => i.id);
     expect([...seen].sort()).toEqual([...all].sort());
   });
+
+  it("fails the job with Jira's refusal and marks the instance invalid when Jira refuses the credentials, without retrying", async () => {
+    const own = await createInstance('bulk-refused');
+    await jira.control.post('/faults', { path: '/rest/api/2/search', kind: 'status', status: 401, count: 5 });
+    try {
+      const status = await exportOf('select id from incidents', own.token);
+      expect(status.status).toBe('FAILED');
+      expect(status.message).toBeTruthy();
+      expect((await call(`${server.api}/instances/${own.id}`, { headers: h() })).body.valid).toBe(false);
+      // One refused call, not three: a 401 is never retried.
+      expect((await jira.control.get('/faults')).body[0].remaining).toBe(4);
+    } finally {
+      await jira.control.delete('/faults');
+    }
+  });
 });
