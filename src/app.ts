@@ -16,6 +16,7 @@ import { registerTraceRoutes } from './traces/routes/instance-traces.ts';
 import { BulkRepository } from './bulk/bulk-repository.ts';
 import { BulkService } from './bulk/bulk-service.ts';
 import { registerBulkRoutes } from './bulk/routes/bulk.ts';
+import { BulkCallbacks } from './bulk/bulk-callbacks.ts';
 import { registerUsageRecording } from './usage/usage-hook.ts';
 import { registerUsageRoutes } from './usage/routes/usage.ts';
 import { sql } from 'kysely';
@@ -226,6 +227,15 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     transformations,
   });
   const bulkJobs = new BulkRepository(deps.store.db, box);
+  const callbacks = new BulkCallbacks({
+    jobs: bulkJobs,
+    instances: instanceRepo,
+    queue,
+    http,
+    clock,
+    logger,
+    timeoutMs: deps.config.events.deliveryTimeoutMs,
+  });
   const bulk = new BulkService({
     jobs: bulkJobs,
     instances: instanceRepo,
@@ -238,6 +248,9 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     retentionDays: deps.config.bulkRetentionDays,
     vendorTimeoutMs: deps.config.vendorTimeoutMs,
     markInvalid: (instance) => instances.markInvalid(instance),
+    callbacks,
+    importConcurrency: deps.config.bulkImportConcurrency,
+    maxImportRows: deps.config.bulkMaxRows,
   });
   const close = async () => {
     bulk.stop();
@@ -374,7 +387,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
       }));
       registerUsageRoutes(api, { usage: s.usageRepo, traces: s.traceRepo, registry: s.registry, clock: s.clock });
       registerTraceRoutes(api, { traces: s.traceRepo, instances: s.instances });
-      registerBulkRoutes(api, { bulk: s.bulk, jobs: s.bulkJobs, instances: s.instances });
+      registerBulkRoutes(api, { bulk: s.bulk, jobs: s.bulkJobs, instances: s.instances, uploadLimit: deps.config.bulkUploadLimit });
       registerInstanceRoutes(api, s.instances, s.registry);
       registerInstanceConfigurationRoutes(api, s.instances, s.registry);
       const hubDeps = {

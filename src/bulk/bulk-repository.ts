@@ -27,12 +27,120 @@ export class BulkRepository {
     private readonly box: SecretBox,
   ) {}
 
-  async create(job: Pick<BulkJobRow, 'id' | 'organization_id' | 'instance_id' | 'kind' | 'object_name' | 'query' | 'created_at'>): Promise<BulkJobRow> {
+  async create(
+    job: Pick<BulkJobRow, 'id' | 'organization_id' | 'instance_id' | 'kind' | 'object_name' | 'query' | 'created_at'> & {
+      identifierField?: string | undefined;
+      callbackUrl?: string | undefined;
+    },
+  ): Promise<BulkJobRow> {
+    const { identifierField, callbackUrl, ...row } = job;
     await this.db
       .insertInto('bulk_jobs')
-      .values({ ...job, status: 'CREATED', checkpoint: null, total_estimate: null, message: null, updated_at: job.created_at, finished_at: null })
+      .values({
+        ...row,
+        status: 'CREATED',
+        checkpoint: null,
+        total_estimate: null,
+        message: null,
+        identifier_field: identifierField ?? null,
+        callback_url_enc: callbackUrl === undefined ? null : this.box.cipher.encrypt(callbackUrl, AAD.bulkCallbackUrl(job.id)),
+        updated_at: job.created_at,
+        finished_at: null,
+      })
       .execute();
     return (await this.byId(job.id))!;
+  }
+
+  /** `Elements-Async-Callback-Url` of the job, decrypted. */
+  callbackUrl(job: BulkJobRow): string | undefined {
+    return job.callback_url_enc === null ? undefined : this.box.cipher.decrypt(job.callback_url_enc, AAD.bulkCallbackUrl(job.id));
+  }
+
+  /** Stores one chunk of an import's uploaded rows (NDJSON lines), before the job runs. */
+  async appendInput(jobId: string, seq: number, lines: string): Promise<void> {
+    const id = chunkId(jobId, seq);
+    const data = (await deflate(lines)).toString('base64');
+    await this.db
+      .insertInto('bulk_chunks')
+      .values({ id, job_id: jobId, seq, data_enc: this.box.cipher.encrypt(data, AAD.bulkChunk(id)) })
+      .execute();
+  }
+
+  /** The upload is stored whole: the import knows its row count and can run. */
+  async inputStored(jobId: string, rows: number, chunks: number, now: string): Promise<void> {
+    await this.db.updateTable('bulk_jobs').set({ total_estimate: rows, chunks, updated_at: now }).where('id', '=', jobId).execute();
+  }
+
+  /** One chunk of a job, decrypted and inflated; undefined past the last. */
+  async chunk(jobId: string, seq: number): Promise<string | undefined> {
+    const row = await this.db.selectFrom('bulk_chunks').select(['id', 'data_enc']).where('job_id', '=', jobId).where('seq', '=', seq).executeTakeFirst();
+    if (!row) return undefined;
+    return (await inflate(Buffer.from(this.box.cipher.decrypt(row.data_enc, AAD.bulkChunk(row.id)), 'base64'))).toString('utf8');
+  }
+
+  /** Removes a job that never ran (its upload was refused). */
+  async delete(jobId: string): Promise<void> {
+    await this.db.deleteFrom('bulk_jobs').where('id', '=', jobId).execute();
+  }
+
+  /**
+   * Moves a running job's checkpoint from `expected` to `next` (JSON), unless it ended or another
+   * run of it moved it first; returns whether it did. With `outcome`, the rows handled since
+   * `expected` are counted and their errors stored in the same transaction, so a job resumed from
+   * either checkpoint counts and records each row once.
+   */
+  async moveCheckpoint(
+    jobId: string,
+    expected: string | null,
+    next: string,
+    now: string,
+    outcome?: { succeeded: number; errors: { row: number; data: string }[]; done: boolean },
+  ): Promise<boolean> {
+    const errors = outcome?.errors ?? [];
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('bulk_jobs')
+        .set((eb) => ({
+          status: outcome?.done ? 'COMPLETED' : 'RUNNING',
+          checkpoint: next,
+          updated_at: now,
+          ...(outcome && {
+            records_count: eb('records_count', '+', outcome.succeeded),
+            records_failed_count: eb('records_failed_count', '+', errors.length),
+          }),
+          ...(outcome?.done && { finished_at: now }),
+        }))
+        .where('id', '=', jobId)
+        .where((eb) => (expected === null ? eb('checkpoint', 'is', null) : eb('checkpoint', '=', expected)))
+        .where('status', 'in', ['CREATED', 'RUNNING'])
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return false;
+      if (errors.length) {
+        await trx
+          .insertInto('bulk_errors')
+          .values(
+            errors.map((e) => {
+              const id = `${jobId}.${String(e.row).padStart(9, '0')}`;
+              return { id, job_id: jobId, row_number: e.row, data_enc: this.box.cipher.encrypt(e.data, AAD.bulkError(id)) };
+            }),
+          )
+          .execute();
+      }
+      return true;
+    });
+  }
+
+  /** An import's refused rows in row order, after row `afterRow`, decrypted (`{record, message, providerMessage?}` as JSON). */
+  async errors(jobId: string, afterRow: number, limit: number): Promise<{ row: number; data: string }[]> {
+    const rows = await this.db
+      .selectFrom('bulk_errors')
+      .select(['id', 'row_number', 'data_enc'])
+      .where('job_id', '=', jobId)
+      .where('row_number', '>', afterRow)
+      .orderBy('row_number')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ row: r.row_number, data: this.box.cipher.decrypt(r.data_enc, AAD.bulkError(r.id)) }));
   }
 
   byId(id: string): Promise<BulkJobRow | undefined> {
@@ -122,12 +230,10 @@ export class BulkRepository {
 
   /** The job's result pages in order, decrypted and inflated one at a time as the reader asks for them. */
   async *chunks(jobId: string): AsyncGenerator<string> {
-    let seq = 0;
-    for (;;) {
-      const row = await this.db.selectFrom('bulk_chunks').select(['id', 'data_enc']).where('job_id', '=', jobId).where('seq', '=', seq).executeTakeFirst();
-      if (!row) return;
-      yield (await inflate(Buffer.from(this.box.cipher.decrypt(row.data_enc, AAD.bulkChunk(row.id)), 'base64'))).toString('utf8');
-      seq++;
+    for (let seq = 0; ; seq++) {
+      const chunk = await this.chunk(jobId, seq);
+      if (chunk === undefined) return;
+      yield chunk;
     }
   }
 

@@ -1,17 +1,23 @@
 import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { CeqlError } from '../ceql/ast.ts';
 import { parseSelect, type SelectQuery } from '../ceql/select.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
-import type { BulkExporter, HubContext } from '../hubs/hub-contract.ts';
+import type { BulkExporter, BulkImporter, HubContext } from '../hubs/hub-contract.ts';
 import { shape } from '../hubs/response-shaping.ts';
 import type { Instance, InstanceRepository } from '../instances/instance-repository.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Clock } from '../platform/clock.ts';
 import { ApiError, badRequest, rejectsCredentials } from '../platform/errors.ts';
+import { ownValue } from '../platform/own-properties.ts';
 import type { TransformationService } from '../transformations/transformation-service.ts';
-import { type CompiledTransformation, getPath, parsePath, setPath } from '../transformations/mapping.ts';
+import { type CompiledTransformation, getPath, isPlacePath, parsePath, setPath } from '../transformations/mapping.ts';
+import type { BulkCallbacks } from './bulk-callbacks.ts';
 import type { BulkJobRow, BulkRepository } from './bulk-repository.ts';
+import { fatalCause, IMPORT_CHUNK_ROWS, ImportSteps } from './import-steps.ts';
+import { uploadFormat, uploadRecords } from './upload-records.ts';
+import { describeLine, RETRY_WAITS_MS, VENDOR_ATTEMPTS, withRetries } from './vendor-attempts.ts';
 
 export const BULK_STEP_JOB = 'bulk.step';
 /** Records asked of the vendor per page: one stored chunk each. */
@@ -22,9 +28,8 @@ const PAGES_PER_COMMIT = 5;
 const SLICE = 20;
 /** A step stores pages for about this long, then hands the rest to the next step. */
 const STEP_MS = 5000;
-/** Attempts at one page when the vendor fails in a way that may pass (5xx, no answer), and the waits between them. */
-const PAGE_ATTEMPTS = 3;
-const RETRY_WAITS_MS = 1000 + 3000;
+/** A record of an uploaded file longer than this (characters) is refused. */
+const MAX_RECORD_LENGTH = 1024 * 1024;
 
 export interface BulkServiceDeps {
   jobs: BulkRepository;
@@ -42,8 +47,25 @@ export interface BulkServiceDeps {
   markInvalid: (instance: Instance) => Promise<void>;
   /** How long one vendor call may take (SWITCHBOARD_VENDOR_TIMEOUT_MS): bounds how long a step can run. */
   vendorTimeoutMs: number;
+  callbacks: BulkCallbacks;
+  /** Imports: rows written at once, and the most rows one upload may hold. */
+  importConcurrency: number;
+  maxImportRows: number;
 }
 
+/** An uploaded file of records (`POST /hubs/{hub}/bulk/{objectName}`), as the multipart part gives it. */
+export interface BulkUpload {
+  file: Readable;
+  filename: string;
+  mimeType: string;
+  /** Whether the file was cut at the upload size limit (known once it is read). */
+  truncated: () => boolean;
+  /** The parsed `metaData` part, when it came before the file. */
+  metaData: unknown;
+  callbackUrl: string | undefined;
+}
+
+const tooLarge = () => new ApiError('PAYLOAD_TOO_LARGE', 'The file is larger than the bulk upload limit (SWITCHBOARD_BULK_UPLOAD_MB)');
 const truthy = (v: unknown) => v === true || v === 'true';
 
 /**
@@ -53,13 +75,18 @@ const truthy = (v: unknown) => v === true || v === 'true';
  * record once. Cancelling is seen before the next page.
  */
 export class BulkService {
-  constructor(private readonly deps: BulkServiceDeps) {}
+  readonly #imports: ImportSteps;
+
+  constructor(private readonly deps: BulkServiceDeps) {
+    this.#imports = new ImportSteps({ jobs: deps.jobs, transformations: deps.transformations, clock: deps.clock, concurrency: deps.importConcurrency });
+  }
 
   #retention: NodeJS.Timeout | undefined;
 
   /** Runs steps in this process, and deletes ended jobs past their retention every hour. */
   async start(): Promise<void> {
     await this.deps.queue.work(BULK_STEP_JOB, (p) => this.step(String(p.jobId)), { concurrency: 2 });
+    await this.deps.callbacks.start();
     const prune = () => {
       const before = new Date(this.deps.clock.now().getTime() - this.deps.retentionDays * 86_400_000).toISOString();
       return this.deps.jobs.deleteEndedBefore(before).then(
@@ -76,7 +103,7 @@ export class BulkService {
   }
 
   /** Checks the query against the element, stores the job and queues its first step. */
-  async createExport(instance: Instance, q: string | undefined): Promise<BulkJobRow> {
+  async createExport(instance: Instance, q: string | undefined, callbackUrl?: string): Promise<BulkJobRow> {
     if (!q) throw badRequest('Give the query in q: select * from incidents [where …]');
     const query = this.#parse(q);
     this.#exporter(instance, query.objectName).check(query.where);
@@ -88,14 +115,78 @@ export class BulkService {
       kind: 'export',
       object_name: query.objectName,
       query: q,
+      callbackUrl,
       created_at: this.deps.clock.now().toISOString(),
     });
     await this.#queueStep(job.id);
     return job;
   }
 
+  /**
+   * Reads the uploaded records as they arrive into stored chunks of the job, then queues its
+   * first step. The job exists while the file is read (its chunks belong to it) and is removed
+   * again when the file is refused: a bad row, too many rows, too large.
+   */
+  async createImport(instance: Instance, objectName: string, upload: BulkUpload): Promise<BulkJobRow> {
+    const importer = this.#importer(instance, objectName);
+    const format = uploadFormat(upload.mimeType, upload.filename);
+    if (!format) throw badRequest(`The file ${upload.filename.slice(0, 100)} is not CSV, JSON or NDJSON (by its Content-Type or its name)`);
+    const identifierField = this.#identifierField(upload.metaData, importer);
+    const job = await this.deps.jobs.create({
+      id: randomBytes(12).toString('hex'),
+      organization_id: instance.organizationId,
+      instance_id: instance.id,
+      kind: 'import',
+      object_name: objectName,
+      query: upload.filename.slice(0, 500),
+      identifierField,
+      callbackUrl: upload.callbackUrl,
+      created_at: this.deps.clock.now().toISOString(),
+    });
+    try {
+      let rows = 0;
+      let seq = 0;
+      let lines = '';
+      for await (const record of uploadRecords(upload.file, format, MAX_RECORD_LENGTH)) {
+        if (++rows > this.deps.maxImportRows) throw badRequest(`The file has more than ${this.deps.maxImportRows} records (SWITCHBOARD_BULK_MAX_ROWS)`);
+        lines += `${JSON.stringify(record)}\n`;
+        if (rows % IMPORT_CHUNK_ROWS === 0) {
+          await this.deps.jobs.appendInput(job.id, seq++, lines);
+          lines = '';
+        }
+      }
+      if (upload.truncated()) throw tooLarge();
+      if (lines) await this.deps.jobs.appendInput(job.id, seq++, lines);
+      await this.deps.jobs.inputStored(job.id, rows, seq, this.deps.clock.now().toISOString());
+    } catch (err) {
+      await this.deps.jobs.delete(job.id);
+      // A file cut at the limit ends mid-record: that, not the broken record, is the reason.
+      if (upload.truncated() || (err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
+      throw err;
+    }
+    await this.#queueStep(job.id);
+    return (await this.deps.jobs.byId(job.id))!;
+  }
+
+  #identifierField(metaData: unknown, importer: BulkImporter): string | undefined {
+    if (metaData === undefined) return undefined;
+    if (metaData === null || typeof metaData !== 'object' || Array.isArray(metaData)) throw badRequest('metaData must be a JSON object');
+    if (ownValue(metaData as Record<string, unknown>, 'path') !== undefined)
+      throw badRequest('metaData.path is not supported: send the records as a top-level JSON array, NDJSON or CSV');
+    const field = ownValue(metaData as Record<string, unknown>, 'identifierFieldName');
+    if (field === undefined || field === null || field === '') return undefined;
+    if (typeof field !== 'string' || !isPlacePath(field)) throw badRequest('metaData.identifierFieldName must be a dotted path such as key or fields.summary');
+    importer.checkIdentifier(field);
+    return field;
+  }
+
   async cancel(job: BulkJobRow): Promise<void> {
-    await this.deps.jobs.finish(job.id, 'CANCELLED', 'Cancelled by the caller', this.deps.clock.now().toISOString());
+    if (await this.deps.jobs.finish(job.id, 'CANCELLED', 'Cancelled by the caller', this.deps.clock.now().toISOString())) await this.#ended(job.id);
+  }
+
+  /** A job ended: its callback is queued. A failure to queue it is logged; the job's end stands. */
+  async #ended(jobId: string): Promise<void> {
+    await this.deps.callbacks.ended(jobId).catch((err: Error) => this.deps.logger.warn({ bulkJob: jobId, err: err.message }, 'bulk callback not queued'));
   }
 
   #parse(q: string): SelectQuery {
@@ -105,6 +196,15 @@ export class BulkService {
       if (err instanceof CeqlError) throw badRequest(`Invalid bulk query: ${err.message}`);
       throw err;
     }
+  }
+
+  #importer(instance: Instance, objectName: string): BulkImporter {
+    const importers = this.deps.registry.module(instance.elementKey)?.hub?.bulkImport;
+    if (!importers || !Object.hasOwn(importers, objectName)) {
+      const offered = importers ? Object.keys(importers).join(', ') : 'none';
+      throw badRequest(`The ${instance.elementKey} element has no bulk import of ${objectName.slice(0, 100)} (it imports: ${offered})`);
+    }
+    return importers[objectName]!;
   }
 
   #exporter(instance: Instance, objectName: string): BulkExporter {
@@ -123,7 +223,7 @@ export class BulkService {
    * onto the chunk count it started from, so one of them stores it and the other stops.
    */
   #queueStep(jobId: string): Promise<string | null> {
-    const leaseMs = STEP_MS + PAGE_ATTEMPTS * this.deps.vendorTimeoutMs + RETRY_WAITS_MS + 2000;
+    const leaseMs = STEP_MS + VENDOR_ATTEMPTS * this.deps.vendorTimeoutMs + RETRY_WAITS_MS + 2000;
     return this.deps.queue.enqueue(BULK_STEP_JOB, { jobId }, { singletonKey: jobId, leaseMs, retryLimit: 5 });
   }
 
@@ -141,6 +241,10 @@ export class BulkService {
       await this.#fail(first, instance ? 'The instance is disabled' : 'The instance was deleted');
       return;
     }
+    if (first.kind === 'import') {
+      await this.#importStep(first, instance, until);
+      return;
+    }
     const query = this.#parse(first.query);
     const exporter = this.#exporter(instance, query.objectName);
     const transformation = await this.deps.transformations.resolve(instance, query.objectName);
@@ -156,7 +260,7 @@ export class BulkService {
       let total: number | undefined;
       const fetchPage = (cursor: unknown) => {
         const request = { where: query.where, fields, cursor, pageSize: PAGE_SIZE };
-        const page = this.#withRetries(() => exporter.page(request, context));
+        const page = withRetries(() => exporter.page(request, context));
         // Awaited below, unless the job stops first: a failure then is not an unhandled one.
         page.catch(() => undefined);
         return page;
@@ -177,7 +281,7 @@ export class BulkService {
         }
       } catch (err) {
         if (rejectsCredentials(err)) await this.deps.markInvalid(instance);
-        await this.#fail(job, describe(err));
+        await this.#fail(job, describeLine(err));
         return;
       }
       const done = checkpoint === null;
@@ -188,7 +292,11 @@ export class BulkService {
         this.deps.clock.now().toISOString(),
       );
       // Not stored: cancelled, or another run of this job stored these pages first.
-      if (!stored || done) return;
+      if (!stored) return;
+      if (done) {
+        await this.#ended(job.id);
+        return;
+      }
       const next = await this.deps.jobs.byId(jobId);
       if (!next || next.status !== 'RUNNING') return;
       job = next;
@@ -197,6 +305,22 @@ export class BulkService {
         return;
       }
     }
+  }
+
+  /** One step of an import: batches of rows until its time is up; a refusal of the credentials or permission fails the job. */
+  async #importStep(job: BulkJobRow, instance: Instance, until: number): Promise<void> {
+    let end: Awaited<ReturnType<ImportSteps['run']>>;
+    try {
+      end = await this.#imports.run(job, instance, this.#importer(instance, job.object_name), this.deps.contextOf(instance), until);
+    } catch (err) {
+      const cause = fatalCause(err);
+      if (cause === undefined) throw err;
+      if (rejectsCredentials(cause)) await this.deps.markInvalid(instance);
+      await this.#fail(job, describeLine(cause));
+      return;
+    }
+    if (end === 'ended') await this.#ended(job.id);
+    else if (end === 'more') await this.#queueStep(job.id);
   }
 
   /**
@@ -231,28 +355,10 @@ export class BulkService {
     return status === 'CREATED' || status === 'RUNNING';
   }
 
-  async #withRetries<T>(work: () => Promise<T>): Promise<T> {
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await work();
-      } catch (err) {
-        // A refusal (4xx: credentials, permissions, the query) will not pass; never retried.
-        const passing = !(err instanceof ApiError) || err.status >= 500;
-        if (!passing || attempt >= PAGE_ATTEMPTS) throw err;
-        await sleep(1000 * 3 ** (attempt - 1));
-      }
-    }
-  }
-
   async #fail(job: BulkJobRow, message: string): Promise<void> {
     if (await this.deps.jobs.finish(job.id, 'FAILED', message, this.deps.clock.now().toISOString())) {
       this.deps.logger.warn({ bulkJob: job.id, err: message }, 'bulk job failed');
+      await this.#ended(job.id);
     }
   }
-}
-
-function describe(err: unknown): string {
-  if (err instanceof ApiError) return `${err.message}${err.extras.providerMessage ? ` (${String(err.extras.providerMessage)})` : ''}`;
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,14 +1,15 @@
 import type { HubImplementation } from '../hubs/hub-contract.ts';
 import type { Operation, ResourceDefinition } from './element-definition.ts';
 
+const has = (byName: Readonly<Record<string, unknown>> | undefined, name: string) => byName !== undefined && Object.hasOwn(byName, name);
 const ORDER: readonly Operation[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /**
  * The resources an element serves, derived from the operations it registers: a resource is the
  * first segment of an operation's path, and its operations are the methods registered on it
  * (`incidents`) and on one of its items (`incidents/:id`). Sub-resources (`incidents/:id/comments`)
- * belong to their resource. Bulk download is offered for the resources the element exports
- * (`bulkExport`); no element imports yet.
+ * belong to their resource. Bulk download and upload are offered for the resources the element
+ * exports (`bulkExport`) and imports (`bulkImport`).
  */
 export function deriveResources(hub: HubImplementation | undefined): ResourceDefinition[] {
   if (!hub) return [];
@@ -28,7 +29,7 @@ export function deriveResources(hub: HubImplementation | undefined): ResourceDef
         ...(traits.vendorName !== undefined && { vendorName: traits.vendorName }),
         operations: ORDER.filter((m) => set.has(m)),
         events: traits.events ?? false,
-        bulk: { upload: false, download: hub.bulkExport !== undefined && Object.hasOwn(hub.bulkExport, name) },
+        bulk: { upload: has(hub.bulkImport, name), download: has(hub.bulkExport, name) },
         customFields: traits.customFields ?? false,
       };
     });

@@ -146,11 +146,42 @@ export interface BulkExporter {
   page(request: BulkExportRequest, context: HubContext): Promise<BulkExportPage>;
 }
 
+/** One row of a bulk import, as the element writes it. */
+export interface BulkImportRow {
+  /** The record in the vendor's shape (after the instance's transformation, when it has one). */
+  record: Record<string, unknown>;
+  /**
+   * `metaData.identifierFieldName` and the record's value of it: when it names an existing
+   * object, the record updates that object. Undefined without an identifier, or when the record
+   * has no value of it (it creates).
+   */
+  identifier: { field: string; value: string | number } | undefined;
+  /**
+   * Unique to this row of this job. The element stores it with an object it creates, so that
+   * `created` finds the object when a crash hid whether the create went through.
+   */
+  marker: string;
+}
+
+export interface BulkImporter {
+  /** Throws a 400 for an identifier field the element cannot look objects up by, before any job exists. */
+  checkIdentifier(field: string): void;
+  /** Creates the record, or updates the existing object it identifies. */
+  write(row: BulkImportRow, context: HubContext): Promise<{ id: string; created: boolean }>;
+  /**
+   * Of `markers`, those whose objects the vendor holds, created since `since` (ISO 8601), with
+   * the objects' ids: the rows of an interrupted batch that must not be written twice.
+   */
+  created(markers: readonly string[], since: string, context: HubContext): Promise<Map<string, string>>;
+}
+
 export interface HubImplementation {
   hub: string;
   operations: HubOperation[];
   /** Bulk exports the element serves, by resource name (`POST /hubs/{hub}/bulk/query`). */
   bulkExport?: Readonly<Record<string, BulkExporter>>;
+  /** Bulk imports the element serves, by resource name (`POST /hubs/{hub}/bulk/{objectName}`). */
+  bulkImport?: Readonly<Record<string, BulkImporter>>;
   /** Traits of the resources the operations serve, by resource name. */
   resources: Readonly<Record<string, ResourceTraits>>;
   /**

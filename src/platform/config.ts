@@ -55,6 +55,10 @@ export interface Config {
   readonly usageRetentionDays: number;
   /** Days a bulk job that ended, and its result, are kept. */
   readonly bulkRetentionDays: number;
+  /** Bulk imports: the largest file (bytes), the most records in one, and rows written to the vendor at once. */
+  readonly bulkUploadLimit: number;
+  readonly bulkMaxRows: number;
+  readonly bulkImportConcurrency: number;
   /** Whether each API call leaves a usage record (`GET /usage`); off, nothing is recorded. */
   readonly usageRecording: boolean;
   /** What one organization's vendor traces (`traceLoggingEnabled`) may hold together, in bytes. */
@@ -176,6 +180,9 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     usageRetentionDays: integer(env, 'SWITCHBOARD_USAGE_RETENTION_DAYS', 30, 1, 3650),
     usageRecording: boolean(env, 'SWITCHBOARD_USAGE_RECORDING', true),
     bulkRetentionDays: integer(env, 'SWITCHBOARD_BULK_RETENTION_DAYS', 7, 1, 365),
+    bulkUploadLimit: integer(env, 'SWITCHBOARD_BULK_UPLOAD_MB', 100, 1, 10_240) * 1024 * 1024,
+    bulkMaxRows: integer(env, 'SWITCHBOARD_BULK_MAX_ROWS', 1_000_000, 1, 100_000_000),
+    bulkImportConcurrency: integer(env, 'SWITCHBOARD_BULK_IMPORT_CONCURRENCY', 4, 1, 32),
     traceLimitBytes: integer(env, 'SWITCHBOARD_TRACE_LIMIT_MB', 100, 1, 100 * 1024) * 1024 * 1024,
     role: oneOf(env, 'SWITCHBOARD_ROLE', ['all', 'api', 'worker'] as const, 'all'),
     events: Object.freeze({

@@ -20,6 +20,8 @@ export const AAD = {
   platformKey: (name: string) => `platform_keys:${name}`,
   deliveryUrl: (id: string) => `delivery:${id}:url`,
   bulkChunk: (id: string) => `bulk_chunks:${id}`,
+  bulkError: (id: string) => `bulk_errors:${id}`,
+  bulkCallbackUrl: (jobId: string) => `bulk_jobs:${jobId}:callback_url`,
 };
 
 /**
@@ -28,7 +30,7 @@ export const AAD = {
  * schema, so a new encrypted column cannot be left out.
  */
 interface EncryptedColumn {
-  table: 'platform_keys' | 'organizations' | 'users' | 'instances' | 'event_sources' | 'deliveries' | 'bulk_chunks';
+  table: 'platform_keys' | 'organizations' | 'users' | 'instances' | 'event_sources' | 'deliveries' | 'bulk_jobs' | 'bulk_chunks' | 'bulk_errors';
   key: 'name' | 'id' | 'instance_id';
   column: string;
   aad: (row: Record<string, unknown>) => string;
@@ -43,7 +45,9 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'instances', key: 'id', column: 'provider_data_enc', aad: (r) => AAD.instanceProviderData(Number(r.id)) },
   { table: 'event_sources', key: 'instance_id', column: 'webhook_secret_enc', aad: (r) => `${SEALED.webhookSecret}:${String(r.webhook_secret_hash)}` },
   { table: 'deliveries', key: 'id', column: 'url_enc', aad: (r) => AAD.deliveryUrl(String(r.id)) },
+  { table: 'bulk_jobs', key: 'id', column: 'callback_url_enc', aad: (r) => AAD.bulkCallbackUrl(String(r.id)) },
   { table: 'bulk_chunks', key: 'id', column: 'data_enc', aad: (r) => AAD.bulkChunk(String(r.id)) },
+  { table: 'bulk_errors', key: 'id', column: 'data_enc', aad: (r) => AAD.bulkError(String(r.id)) },
 ];
 
 /** Rows re-encrypted per read: bulk results can be far larger than memory. */

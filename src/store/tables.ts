@@ -25,6 +25,7 @@ export interface Database {
   vendor_traces: VendorTraceTable;
   bulk_jobs: BulkJobTable;
   bulk_chunks: BulkChunkTable;
+  bulk_errors: BulkErrorTable;
 }
 
 /** A bulk job (`/hubs/{hub}/bulk`). */
@@ -33,18 +34,22 @@ export interface BulkJobTable {
   id: string;
   organization_id: number;
   instance_id: number;
-  kind: 'export';
+  kind: 'export' | 'import';
   object_name: string;
-  /** The CEQL `select` as given. */
+  /** An export's CEQL `select` as given; an import's file name. */
   query: string;
+  /** An import's `metaData.identifierFieldName`: rows whose value of it exists update, others create. */
+  identifier_field: string | null;
+  /** `Elements-Async-Callback-Url`, encrypted: told the job's status when it ends. */
+  callback_url_enc: string | null;
   status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
   records_count: Generated<number>;
   records_failed_count: Generated<number>;
-  /** What the vendor said the query matches, when it said. */
+  /** What the vendor said the query matches, when it said; an import's row count. */
   total_estimate: number | null;
-  /** Where the job goes on (the element's cursor, JSON); null before the first page. */
+  /** Where the job goes on (an export's element cursor, an import's row; JSON); null before the first step. */
   checkpoint: string | null;
-  /** Result chunks written so far. */
+  /** Chunks written so far: an export's result pages, an import's uploaded rows. */
   chunks: Generated<number>;
   message: string | null;
   created_at: string;
@@ -53,6 +58,17 @@ export interface BulkJobTable {
 }
 
 /** One vendor page of a job's result: NDJSON lines of the records as the hub shapes them, deflated, base64, encrypted. */
+/** A row of an import that the vendor refused (`GET /hubs/{hub}/bulk/{id}/errors`). */
+export interface BulkErrorTable {
+  /** `<job id>.<row>`, zero-padded. */
+  id: string;
+  job_id: string;
+  /** 1 for the file's first record. */
+  row_number: number;
+  /** `{record, message, providerMessage?}` as JSON, encrypted. */
+  data_enc: string;
+}
+
 export interface BulkChunkTable {
   /** `<job id>.<seq>`, zero-padded so that text order is chunk order. */
   id: string;

@@ -37,6 +37,9 @@ const PATH_FORM = 'a dotted path of names, each with an optional [index] of at m
 
 type Segment = { key: string; index?: number | '*' };
 
+/** Whether `text` is a path that names one place (no `[*]`): what a record's field may be written at. */
+export const isPlacePath = (text: string) => text.length <= 500 && PATH.test(text) && !text.includes('*');
+
 export function parsePath(path: string): Segment[] {
   return path.split('.').map((part) => {
     const m = /^([^[]+)(?:\[(\d+|\*)\])?$/.exec(part)!;

@@ -69,3 +69,62 @@ describe('bulk export across a killed process', () => {
     }
   }, 120_000);
 });
+
+describe('bulk import across a killed process', () => {
+  it('finishes after kill -9 mid-batch and a restart, creating every row exactly once', async () => {
+    const target = await newTestStore();
+    const env: Record<string, string> = {
+      SWITCHBOARD_DATA_DIR: target.dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      SWITCHBOARD_EVENT_TICK_MS: '100',
+      SWITCHBOARD_VENDOR_TIMEOUT_MS: '1000',
+      ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
+    };
+    const first = startSwitchboard(['serve'], env);
+    const api = (await first.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
+    const auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
+    const created = await call(`${api}/instances`, {
+      method: 'POST',
+      headers: { authorization: auth },
+      json: { element: { key: 'jiraonprem' }, name: 'import-crash', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+    });
+    expect(created.status).toBe(200);
+    const hub = { authorization: `${auth}, Element ${created.body.token}` };
+    const rows = 200;
+    const text = Array.from({ length: rows }, (_, i) =>
+      JSON.stringify({ fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: `crashimport row${i + 1}` } }),
+    ).join('\n');
+    // Slow writes, so that the process dies with a batch half sent: some of its issues exist, its checkpoint does not say so.
+    await jira.control.put('/config', { latencyMs: 100 });
+    const form = new FormData();
+    form.append('file', new Blob([text], { type: 'application/x-ndjson' }), 'rows.ndjson');
+    const started = await fetch(`${api}/hubs/helpdesk/bulk/incidents`, { method: 'POST', headers: hub, body: form });
+    expect(started.status).toBe(200);
+    const id = ((await started.json()) as { id: string }).id;
+    const status = async () => (await call(`${api}/hubs/helpdesk/bulk/${id}/status`, { headers: hub })).body;
+    await waitFor(async () => (await status()).recordsCount >= 40);
+    await new Promise((r) => setTimeout(r, 250));
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.on('exit', r));
+    await jira.control.put('/config', { latencyMs: 0 });
+
+    const again = startSwitchboard(['serve'], { ...env, PORT: String(new URL(api).port) });
+    await again.waitFor(/listening on/);
+    try {
+      let final: any;
+      await waitFor(async () => {
+        final = await status();
+        return !['CREATED', 'RUNNING'].includes(final.status);
+      }, 60_000);
+      expect(final).toMatchObject({ status: 'COMPLETED', recordsCount: rows, recordsFailedCount: 0 });
+      const found = await jira.jira.get(`/rest/api/2/search?jql=${encodeURIComponent('summary ~ "crashimport"')}&maxResults=1000&fields=summary`);
+      const summaries = found.body.issues.map((i: any) => i.fields.summary as string);
+      expect(summaries).toHaveLength(rows);
+      expect(new Set(summaries).size).toBe(rows);
+    } finally {
+      await again.stop();
+    }
+  }, 120_000);
+});

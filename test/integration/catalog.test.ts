@@ -108,11 +108,12 @@ describe('element catalog', () => {
     const byName = Object.fromEntries(expanded.body.resources.map((r: any) => [r.canonicalName, r]));
     expect(byName.agents.operations).toEqual(['GET']);
     expect(byName.worklogs).toBeUndefined();
-    // Bulk download is offered where it answers (POST /hubs/{hub}/bulk/query): incidents only; no upload yet.
+    // Bulk is offered where it answers (POST /hubs/{hub}/bulk/query and /bulk/{objectName}): incidents only.
     expect(expanded.body.resources.filter((r: any) => r.bulk.download.supported).map((r: any) => r.canonicalName)).toEqual(['incidents']);
-    expect(expanded.body.resources.every((r: any) => !r.bulk.upload.supported)).toBe(true);
+    expect(expanded.body.resources.filter((r: any) => r.bulk.upload.supported).map((r: any) => r.canonicalName)).toEqual(['incidents']);
     expect(routed.has('POST /elements/api-v2/hubs/:hub/bulk/query')).toBe(true);
-    expect(expanded.body.bulk).toEqual({ upload: false, download: true });
+    expect(routed.has('POST /elements/api-v2/hubs/:hub/bulk/:objectName')).toBe(true);
+    expect(expanded.body.bulk).toEqual({ upload: true, download: true });
     expect(expanded.body.usage).toEqual({ instanceCount: 0, customerCount: 0, traffic: 0 });
   });
 

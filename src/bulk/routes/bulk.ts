@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { identityOf } from '../../auth/authenticate.ts';
@@ -7,43 +8,44 @@ import { ApiError, badRequest, notFound } from '../../platform/errors.ts';
 import { typed } from '../../platform/http/api-document.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor.ts';
 import { errorResponses, NextPage, NoQuery, PageSize } from '../../platform/http/schemas.ts';
-import type { BulkJobRow, BulkRepository } from '../bulk-repository.ts';
+import type { BulkRepository } from '../bulk-repository.ts';
 import type { BulkService } from '../bulk-service.ts';
+import { BulkStatusJson, statusJson } from '../bulk-status.ts';
 import { csvLine, flatten } from '../csv.ts';
 
-const JobId = Type.String({ pattern: '^[0-9a-f]{24}$', description: 'The id POST /bulk/query answered with' });
+const JobId = Type.String({ pattern: '^[0-9a-f]{24}$', description: 'The id POST /bulk/query or /bulk/{objectName} answered with' });
 const HubParam = { hub: Type.String({ maxLength: 100, description: 'Any hub name; the instance decides' }) };
-
-export const BulkStatusJson = Type.Object(
+const CallbackQuery = {
+  callbackUrl: Type.Optional(
+    Type.String({ maxLength: 2000, description: 'Where the status is POSTed when the job ends (or the Elements-Async-Callback-Url header)' }),
+  ),
+};
+const Created = Type.Object({ id: Type.String(), status: Type.String() });
+const BulkError = Type.Object(
   {
-    id: Type.String(),
-    status: Type.String({ description: 'CREATED, RUNNING, COMPLETED, FAILED or CANCELLED' }),
-    objectName: Type.String(),
-    query: Type.String(),
-    recordsCount: Type.Integer(),
-    recordsFailedCount: Type.Integer(),
-    totalRecordsEstimate: Type.Optional(Type.Integer({ description: 'What the vendor said the query matches' })),
-    createdDate: Type.String(),
-    updatedDate: Type.String(),
-    completedDate: Type.Optional(Type.String()),
-    message: Type.Optional(Type.String()),
+    row: Type.Integer({ description: "The record's position in the file, from 1" }),
+    record: Type.Unknown({ description: 'The record as uploaded' }),
+    message: Type.String(),
+    providerMessage: Type.Optional(Type.String({ description: 'What the vendor said' })),
   },
-  { title: 'BulkJobStatus' },
+  { title: 'BulkImportError' },
 );
 
-const statusJson = (job: BulkJobRow) => ({
-  id: job.id,
-  status: job.status,
-  objectName: job.object_name,
-  query: job.query,
-  recordsCount: job.records_count,
-  recordsFailedCount: job.records_failed_count,
-  ...(job.total_estimate !== null && { totalRecordsEstimate: job.total_estimate }),
-  createdDate: job.created_at,
-  updatedDate: job.updated_at,
-  ...(job.finished_at !== null && { completedDate: job.finished_at }),
-  ...(job.message !== null && { message: job.message }),
-});
+/** `Elements-Async-Callback-Url` (or `callbackUrl`): an http(s) URL, checked before any job exists. */
+function callbackOf(request: FastifyRequest, query: string | undefined): string | undefined {
+  const header = request.headers['elements-async-callback-url'];
+  const url = (Array.isArray(header) ? header[0] : header) ?? query;
+  if (url === undefined || url === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw badRequest('Elements-Async-Callback-Url is not a URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw badRequest('Elements-Async-Callback-Url must be an http(s) URL');
+  if (url.length > 2000) throw badRequest('Elements-Async-Callback-Url is longer than 2000 characters');
+  return url;
+}
 
 /** What the result is sent as, from the Accept header: NDJSON (for `application/json` too) or CSV. */
 function formatOf(accept: string | undefined): 'ndjson' | 'json' | 'csv' {
@@ -58,7 +60,10 @@ function formatOf(accept: string | undefined): 'ndjson' | 'json' | 'csv' {
  * `…/jobs`), cancel it and download its result (`…/{id}/{objectName}` as NDJSON or CSV). A job
  * belongs to the instance whose token started it; any other caller gets a 404.
  */
-export function registerBulkRoutes(app: FastifyInstance, deps: { bulk: BulkService; jobs: BulkRepository; instances: InstanceService }): void {
+export function registerBulkRoutes(
+  app: FastifyInstance,
+  deps: { bulk: BulkService; jobs: BulkRepository; instances: InstanceService; uploadLimit: number },
+): void {
   const api = typed(app);
   const hubRoute = { config: { auth: 'hub' as const } };
   const tags = ['bulk'];
@@ -83,15 +88,69 @@ export function registerBulkRoutes(app: FastifyInstance, deps: { bulk: BulkServi
         tags,
         summary: 'Start a bulk export: q=select * from incidents [where …]',
         params: Type.Object(HubParam),
-        querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 10_000, description: 'CEQL select' })) }),
-        response: { 200: Type.Object({ id: Type.String(), status: Type.String() }), ...errorResponses },
+        querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 10_000, description: 'CEQL select' })), ...CallbackQuery }),
+        response: { 200: Created, ...errorResponses },
       },
     },
     async (request) => {
-      const job = await deps.bulk.createExport(await instanceOf(request), request.query.q);
+      const instance = await instanceOf(request);
+      const job = await deps.bulk.createExport(instance, request.query.q, callbackOf(request, request.query.callbackUrl));
       return { id: job.id, status: job.status };
     },
   );
+
+  // Multipart parsing in a scope of its own: the plugin adds hooks to every route it sees.
+  app.register(async (scope) => {
+    await scope.register(multipart, { limits: { fileSize: deps.uploadLimit, files: 1, fields: 5, fieldSize: 64 * 1024 } });
+    typed(scope).post(
+      '/hubs/:hub/bulk/:objectName',
+      {
+        ...hubRoute,
+        schema: {
+          tags,
+          summary:
+            'Start a bulk import: multipart part "file" (CSV, a JSON array or NDJSON) and an optional part "metaData" {"identifierFieldName": "key"} before it',
+          params: Type.Object({ ...HubParam, objectName: Type.String({ maxLength: 200 }) }),
+          querystring: Type.Object(CallbackQuery),
+          consumes: ['multipart/form-data'],
+          response: { 200: Created, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const instance = await instanceOf(request);
+        const callbackUrl = callbackOf(request, request.query.callbackUrl);
+        if (!request.isMultipart()) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Upload the file as multipart/form-data with a part named "file"');
+        let metaData: unknown;
+        let job: Awaited<ReturnType<BulkService['createImport']>> | undefined;
+        for await (const part of request.parts()) {
+          if (part.type === 'field') {
+            if (part.fieldname !== 'metaData') continue;
+            if (job) throw badRequest('Send the metaData part before the file part');
+            try {
+              metaData = JSON.parse(String(part.value));
+            } catch {
+              throw badRequest('metaData is not JSON');
+            }
+            continue;
+          }
+          if (part.fieldname !== 'file' || job) {
+            await part.toBuffer().catch(() => undefined);
+            continue;
+          }
+          job = await deps.bulk.createImport(instance, request.params.objectName, {
+            file: part.file,
+            filename: part.filename,
+            mimeType: part.mimetype,
+            truncated: () => part.file.truncated,
+            metaData,
+            callbackUrl,
+          });
+        }
+        if (!job) throw badRequest('No file: send it in a multipart part named "file"');
+        return { id: job.id, status: job.status };
+      },
+    );
+  });
 
   api.get(
     '/hubs/:hub/bulk/jobs',
@@ -139,6 +198,34 @@ export function registerBulkRoutes(app: FastifyInstance, deps: { bulk: BulkServi
     async (request) => statusJson(await jobOf(request, request.params.id)),
   );
 
+  api.get(
+    '/hubs/:hub/bulk/:id/errors',
+    {
+      ...hubRoute,
+      schema: {
+        tags,
+        summary: "An import's rows the vendor refused, in row order",
+        params: Type.Object({ ...HubParam, id: JobId }),
+        querystring: Type.Object({ pageSize: Type.Optional(PageSize('100 by default, at most 500')), nextPage: Type.Optional(NextPage) }),
+        response: { 200: Type.Array(BulkError), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const job = await jobOf(request, request.params.id);
+      const list = `bulk-errors:${job.id}`;
+      const cursor = request.query.nextPage === undefined ? undefined : decodeCursor(request.query.nextPage, list);
+      const after = cursor === undefined ? 0 : Number(cursor.id);
+      if (!Number.isSafeInteger(after) || after < 0) throw badRequest('nextPage is not a token this server issued');
+      const size = cursor?.pageSize ?? Math.min(Number(request.query.pageSize ?? 100), 500);
+      const rows = await deps.jobs.errors(job.id, after, size);
+      const last = rows.at(-1);
+      if (last && rows.length === size)
+        reply.header('Elements-Next-Page-Token', encodeCursor({ createdAt: job.created_at, id: String(last.row), pageSize: size, list }));
+      reply.header('Elements-Returned-Count', String(rows.length));
+      return rows.map((r) => ({ row: r.row, ...(JSON.parse(r.data) as { record: unknown; message: string; providerMessage?: string }) }));
+    },
+  );
+
   api.put(
     '/hubs/:hub/bulk/:id/cancel',
     {
@@ -173,6 +260,7 @@ export function registerBulkRoutes(app: FastifyInstance, deps: { bulk: BulkServi
     },
     async (request, reply) => {
       const job = await jobOf(request, request.params.id);
+      if (job.kind !== 'export') throw notFound(`Bulk job ${job.id} is an import; its refused rows are at /bulk/${job.id}/errors`);
       if (job.object_name !== request.params.objectName)
         throw notFound(`Bulk job ${job.id} exported ${job.object_name}, not ${request.params.objectName.slice(0, 100)}`);
       if (job.status !== 'COMPLETED') throw new ApiError('CONFLICT', `Bulk job ${job.id} is ${job.status}; its records can be read once it is COMPLETED`);

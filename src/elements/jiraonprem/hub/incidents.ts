@@ -89,7 +89,7 @@ const names = (ref: Ref, current: { id: string; key?: string; name?: string }) =
  * already has, they are dropped; another project is a 400, as Jira moves issues only in its UI.
  * A changed issue type goes on to Jira, which decides.
  */
-async function withoutUnchangedPlacement(api: JiraApi, idOrKey: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function withoutUnchangedPlacement(api: JiraApi, idOrKey: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   const fields = refOf(body.fields) as Record<string, unknown> | undefined;
   if (!fields || (fields.project === undefined && fields.issuetype === undefined)) return body;
   const current = await api.get<{ fields: { project: { id: string; key: string }; issuetype: { id: string; name: string } } }>(

@@ -6,6 +6,7 @@ import { userOperations } from './users.ts';
 import { referenceOperations } from './reference.ts';
 import { incidentMetadata, sampledMetadata } from './object-metadata.ts';
 import { exportIssues } from './bulk-export.ts';
+import { importIssues } from './bulk-import.ts';
 
 /** Objects whose metadata is the fields of one sample Jira gives. */
 const sampled = (jiraPath: string) => (ctx: HubContext) => sampledMetadata(ctx, jiraPath);
@@ -18,6 +19,7 @@ export const helpdesk: HubImplementation = {
     incidents: { vendorName: 'issue', events: true, customFields: true },
   },
   bulkExport: { incidents: exportIssues },
+  bulkImport: { incidents: importIssues },
   objects: new Map([
     ['incidents', incidentMetadata],
     ['incident-types', sampled('/rest/api/2/issuetype')],

@@ -1,0 +1,189 @@
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { parse as parseCsv } from 'csv-parse';
+import { badRequest } from '../platform/errors.ts';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../platform/http/json-parser.ts';
+import { isPlacePath, parsePath, setPath } from '../transformations/mapping.ts';
+
+export type UploadFormat = 'csv' | 'json' | 'ndjson';
+
+/** The format of an uploaded file: its part's content type, else its name's extension. */
+export function uploadFormat(mimeType: string, filename: string): UploadFormat | undefined {
+  const type = mimeType.split(';')[0]!.trim().toLowerCase();
+  if (type === 'text/csv') return 'csv';
+  if (type === 'application/x-ndjson' || type === 'application/jsonl') return 'ndjson';
+  if (type === 'application/json') return 'json';
+  const ext = filename.toLowerCase().split('.').at(-1);
+  if (ext === 'csv') return 'csv';
+  if (ext === 'ndjson' || ext === 'jsonl') return 'ndjson';
+  if (ext === 'json') return 'json';
+  return undefined;
+}
+
+/** A record as JSON text, checked: the row's JSON must parse and stay within the size and nesting limits. */
+function parseRecord(text: string, row: number, maxLength: number): unknown {
+  if (text.length > maxLength) throw tooLong(row, maxLength);
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) throw badRequest(`Row ${row} nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep`);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw badRequest(`Row ${row} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The records of an uploaded file, one at a time as the file arrives, so that neither the file
+ * nor its records are held whole: NDJSON by lines, a JSON array by its elements, CSV by rows
+ * (a header row of dotted paths, each non-empty cell set at its path; a cell holding a JSON
+ * array or object, as an export writes them, is that value). A record longer than
+ * `maxRecordLength` characters is a 400.
+ */
+export function uploadRecords(file: Readable, format: UploadFormat, maxRecordLength: number): AsyncGenerator<unknown> {
+  if (format === 'csv') return csvRecords(file, maxRecordLength);
+  return jsonRecords(file, format, maxRecordLength);
+}
+
+const tooLong = (row: number, maxLength: number) => badRequest(`Row ${row} is longer than ${maxLength} characters`);
+
+async function* csvRecords(file: Readable, maxRecordLength: number): AsyncGenerator<unknown> {
+  const parser = file.pipe(parseCsv({ bom: true, max_record_size: maxRecordLength, skip_empty_lines: true, relax_quotes: true }));
+  let columns: ReturnType<typeof parsePath>[] | undefined;
+  let row = 0;
+  try {
+    for await (const cells of parser as AsyncIterable<string[]>) {
+      if (!columns) {
+        const bad = cells.find((c) => !isPlacePath(c));
+        if (bad !== undefined) throw badRequest(`CSV column "${bad.slice(0, 100)}" is not a dotted path (fields.summary, fields.project.key)`);
+        columns = cells.map(parsePath);
+        continue;
+      }
+      row++;
+      if (cells.length !== columns.length) throw badRequest(`CSV row ${row} has ${cells.length} cells; the header has ${columns.length}`);
+      const record: Record<string, unknown> = {};
+      cells.forEach((cell, i) => {
+        if (cell === '') return;
+        const structured = (cell.startsWith('[') && cell.endsWith(']')) || (cell.startsWith('{') && cell.endsWith('}'));
+        setPath(record, columns![i]!, structured ? parseRecord(cell, row, maxRecordLength) : cell);
+      });
+      yield record;
+    }
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('CSV_')) throw badRequest(`The CSV file cannot be read near row ${row + 1}: ${(err as Error).message}`);
+    throw err;
+  } finally {
+    file.unpipe(parser);
+    parser.destroy();
+  }
+}
+
+/**
+ * NDJSON lines, or the elements of one top-level JSON array, cut out of the text as it streams
+ * by a scan that tracks strings and nesting (one pass, no backtracking), then each parsed with
+ * `JSON.parse`. A JSON file whose text does not start with `[` is read as NDJSON.
+ */
+async function* jsonRecords(file: Readable, format: UploadFormat, maxRecordLength: number): AsyncGenerator<unknown> {
+  const decoder = new StringDecoder('utf8');
+  let mode: 'undecided' | 'lines' | 'array' | 'after' = format === 'ndjson' ? 'lines' : 'undecided';
+  let pending = '';
+  let row = 0;
+  // The array scanner's state, kept across chunks.
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let start = -1;
+  const record = (text: string) => parseRecord(text, ++row, maxRecordLength);
+
+  function* lines(text: string, end: boolean): Generator<unknown> {
+    pending += text;
+    let from = 0;
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n', from)) {
+      const line = pending.slice(from, nl).trim();
+      from = nl + 1;
+      if (line !== '') yield record(line);
+    }
+    pending = pending.slice(from);
+    if (end && pending.trim() !== '') yield record(pending.trim());
+    if (pending.length > maxRecordLength) throw tooLong(row + 1, maxRecordLength);
+  }
+
+  function* elements(text: string): Generator<unknown> {
+    // `pending` holds the unfinished element (from `start`) of earlier chunks.
+    const base = pending.length;
+    pending += text;
+    let i = base;
+    for (; i < pending.length; i++) {
+      const c = pending.charCodeAt(i);
+      if (mode === 'after') {
+        if (!isSpace(c)) throw badRequest('The JSON file has more after its array');
+        continue;
+      }
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === 0x5c) escaped = true;
+        else if (c === 0x22) inString = false;
+        continue;
+      }
+      if (depth === 0) {
+        if (c === 0x5b) depth = 1;
+        else if (!isSpace(c)) throw badRequest('A JSON file must hold one array of records');
+        continue;
+      }
+      if (depth === 1 && start < 0) {
+        if (isSpace(c) || c === 0x2c) continue;
+        if (c === 0x5d) {
+          mode = 'after';
+          continue;
+        }
+        start = i;
+      }
+      if (c === 0x22) inString = true;
+      else if (c === 0x7b || c === 0x5b) depth++;
+      else if (c === 0x7d || c === 0x5d) {
+        if (depth === 1) {
+          // A scalar element ends at the array's end.
+          yield record(pending.slice(start, i));
+          start = -1;
+          mode = 'after';
+          continue;
+        }
+        depth--;
+        if (depth === 1) {
+          yield record(pending.slice(start, i + 1));
+          start = -1;
+        }
+      } else if (c === 0x2c && depth === 1) {
+        yield record(pending.slice(start, i));
+        start = -1;
+      }
+    }
+    // Keep only the unfinished element.
+    if (start >= 0) {
+      pending = pending.slice(start);
+      start = 0;
+    } else pending = '';
+    if (pending.length > maxRecordLength) throw tooLong(row + 1, maxRecordLength);
+  }
+
+  for await (const chunk of file) {
+    let text = decoder.write(chunk as Buffer);
+    if (mode === 'undecided') {
+      const first = text.search(/\S/);
+      if (first < 0) continue;
+      mode = text[first] === '[' ? 'array' : 'lines';
+      text = text.slice(first);
+    }
+    if (mode === 'lines') yield* lines(text, false);
+    else yield* elements(text);
+  }
+  // `mode` changes inside the scanners, where the compiler's narrowing does not look.
+  const modeNow = (): typeof mode => mode;
+  const rest = decoder.end();
+  if (modeNow() === 'lines') yield* lines(rest, true);
+  else if (modeNow() !== 'undecided') {
+    yield* elements(rest);
+    if (modeNow() !== 'after') throw badRequest('The JSON array is not closed');
+  }
+}
+
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;

@@ -1,0 +1,263 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IMPORT_PROPERTY } from '../../src/elements/jiraonprem/hub/bulk-import.ts';
+import { withEmulator } from '../helpers/jira-client.ts';
+import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+/** Bulk imports over real sockets: CSV, JSON and NDJSON uploads, upserts, refused rows, limits, callbacks, scope. */
+let server: TestServer;
+let jira: Awaited<ReturnType<typeof withEmulator>>;
+let instance: { id: number; token: string };
+const SIGNING_KEY = 'bulk-callback-key';
+const hub = (token = instance.token) => ({ authorization: `${server.auth}, Element ${token}` });
+const bulk = (path: string, token?: string) => call(`${server.api}/hubs/helpdesk/bulk${path}`, { headers: hub(token) });
+
+/** Uploads a file as multipart (metaData first, as the API asks) and answers the response. */
+async function upload(
+  file: { name: string; type: string; text: string },
+  options: { metaData?: unknown; headers?: Record<string, string>; object?: string } = {},
+) {
+  const form = new FormData();
+  if (options.metaData !== undefined) form.append('metaData', JSON.stringify(options.metaData));
+  form.append('file', new Blob([file.text], { type: file.type }), file.name);
+  const res = await fetch(`${server.api}/hubs/helpdesk/bulk/${options.object ?? 'incidents'}`, {
+    method: 'POST',
+    headers: { ...hub(), ...options.headers },
+    body: form,
+  });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+async function finished(id: string) {
+  let status: any;
+  await waitFor(async () => {
+    status = (await bulk(`/${id}/status`)).body;
+    return !['CREATED', 'RUNNING'].includes(status.status);
+  });
+  return status;
+}
+
+/** Issues whose summary holds `word`, straight from Jira, with the import property. */
+async function issuesWith(word: string) {
+  const jql = encodeURIComponent(`summary ~ "${word}" ORDER BY key ASC`);
+  return (await jira.jira.get(`/rest/api/2/search?jql=${jql}&maxResults=100&fields=summary,labels,issuetype&properties=${IMPORT_PROPERTY}`)).body
+    .issues as any[];
+}
+
+const csv = (rows: string[][]) => rows.map((r) => r.map((c) => (/[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',')).join('\r\n');
+
+beforeAll(async () => {
+  server = await startTestServer({ SWITCHBOARD_BULK_UPLOAD_MB: '1', SWITCHBOARD_BULK_MAX_ROWS: '500' });
+  jira = await withEmulator();
+  const res = await call(`${server.api}/instances`, {
+    method: 'POST',
+    headers: { authorization: server.auth },
+    json: {
+      element: { key: 'jiraonprem' },
+      name: 'bulk import',
+      configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl, 'event.notification.signature.key': SIGNING_KEY },
+    },
+  });
+  expect(res.status).toBe(200);
+  instance = res.body as any;
+});
+afterAll(async () => {
+  await server.close();
+  await jira.close();
+});
+
+describe('bulk import', () => {
+  it("creates a CSV file's rows as issues, dotted columns as reference objects, and lists the row Jira refused with its message", async () => {
+    const started = await upload({
+      name: 'issues.csv',
+      type: 'text/csv',
+      text: csv([
+        ['fields.project.key', 'fields.issuetype.name', 'fields.summary', 'fields.labels'],
+        ['CE', 'Task', 'csvimport one, with a comma', '["alpha","beta"]'],
+        ['CE', 'No such type', 'csvimport refused', ''],
+        ['CE', 'Bug', 'csvimport "quoted" three', ''],
+      ]),
+    });
+    expect(started.status).toBe(200);
+    expect(started.body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{24}$/), status: 'CREATED' });
+    const status = await finished(started.body.id);
+    expect(status).toMatchObject({
+      status: 'COMPLETED',
+      objectName: 'incidents',
+      query: 'issues.csv',
+      recordsCount: 2,
+      recordsFailedCount: 1,
+      totalRecordsEstimate: 3,
+    });
+
+    const created = await issuesWith('csvimport');
+    expect(created.map((i) => i.fields.summary).sort()).toEqual(['csvimport "quoted" three', 'csvimport one, with a comma']);
+    const one = created.find((i) => i.fields.summary.startsWith('csvimport one'));
+    expect(one.fields.labels).toEqual(['alpha', 'beta']);
+    expect(one.fields.issuetype.name).toBe('Task');
+    // Each created issue carries its row's marker, which a resumed job looks for.
+    expect(created.map((i) => i.properties[IMPORT_PROPERTY].row).sort()).toEqual([`${started.body.id}.1`, `${started.body.id}.3`]);
+
+    const errors = await bulk(`/${started.body.id}/errors`);
+    expect(errors.status).toBe(200);
+    expect(errors.headers.get('elements-returned-count')).toBe('1');
+    expect(errors.body).toEqual([
+      {
+        row: 2,
+        record: { fields: { project: { key: 'CE' }, issuetype: { name: 'No such type' }, summary: 'csvimport refused' } },
+        message: expect.any(String),
+        providerMessage: expect.stringMatching(/issue type/i),
+      },
+    ]);
+    // An import has no result to download.
+    expect((await bulk(`/${started.body.id}/incidents`)).status).toBe(404);
+  });
+
+  it('upserts a JSON array by key: rows whose key exists update that issue, the others create one', async () => {
+    const existing = (
+      await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'upsertjson before' } })
+    ).body.key;
+    const before = (await jira.jira.get('/rest/api/2/search?jql=&maxResults=0')).body.total;
+    const records = [
+      { key: existing, fields: { summary: 'upsertjson after' } },
+      { key: 'CE-999999', fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'upsertjson unknown key' } },
+      { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'upsertjson no key' } },
+    ];
+    const started = await upload(
+      { name: 'issues.json', type: 'application/json', text: JSON.stringify(records, null, 2) },
+      { metaData: { identifierFieldName: 'key' } },
+    );
+    expect(started.status).toBe(200);
+    const status = await finished(started.body.id);
+    expect(status).toMatchObject({ status: 'COMPLETED', recordsCount: 3, recordsFailedCount: 0, identifierFieldName: 'key' });
+    expect((await jira.jira.get(`/rest/api/2/issue/${existing}?fields=summary`)).body.fields.summary).toBe('upsertjson after');
+    expect((await jira.jira.get('/rest/api/2/search?jql=&maxResults=0')).body.total).toBe(before + 2);
+    expect((await issuesWith('upsertjson')).map((i) => i.fields.summary).sort()).toEqual(['upsertjson after', 'upsertjson no key', 'upsertjson unknown key']);
+  });
+
+  it('upserts NDJSON by a field: the issue whose summary is exactly the value is updated', async () => {
+    await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'ndjsonkey alpha' } });
+    await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'ndjsonkey alpha beta' } });
+    const lines = [
+      { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'ndjsonkey alpha', labels: ['updated'] } },
+      { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'ndjsonkey gamma', labels: ['created'] } },
+    ];
+    const text = `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`;
+    const started = await upload({ name: 'rows.ndjson', type: 'application/x-ndjson', text }, { metaData: { identifierFieldName: 'fields.summary' } });
+    expect(started.status).toBe(200);
+    expect(await finished(started.body.id)).toMatchObject({ status: 'COMPLETED', recordsCount: 2, recordsFailedCount: 0 });
+    const bySummary = Object.fromEntries((await issuesWith('ndjsonkey')).map((i) => [i.fields.summary, i.fields.labels]));
+    expect(bySummary).toEqual({ 'ndjsonkey alpha': ['updated'], 'ndjsonkey alpha beta': [], 'ndjsonkey gamma': ['created'] });
+  });
+
+  it('pages the refused rows with pageSize and nextPage, each row once', async () => {
+    const records = Array.from({ length: 7 }, (_, i) => ({ fields: { project: { key: 'NOPE' }, issuetype: { name: 'Task' }, summary: `refused ${i}` } }));
+    const started = await upload({ name: 'bad.json', type: 'application/json', text: JSON.stringify(records) });
+    expect(await finished(started.body.id)).toMatchObject({ status: 'COMPLETED', recordsCount: 0, recordsFailedCount: 7 });
+    const rows: number[] = [];
+    let next: string | null = null;
+    do {
+      const page: any = await bulk(`/${started.body.id}/errors?pageSize=3${next ? `&nextPage=${encodeURIComponent(next)}` : ''}`);
+      expect(page.status).toBe(200);
+      rows.push(...page.body.map((e: any) => e.row));
+      next = page.headers.get('elements-next-page-token');
+    } while (next);
+    expect(rows).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('refuses what cannot run before any job exists: an object, a file type, an identifier, a bad row, too many rows, too large', async () => {
+    const jobsBefore = (await bulk('/jobs?pageSize=200')).body.length;
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ fields: { summary: `limit ${i}` } })).join('\n');
+    const cases: [Awaited<ReturnType<typeof upload>>, number, RegExp][] = [
+      [await upload({ name: 'a.json', type: 'application/json', text: '[]' }, { object: 'priorities' }), 400, /no bulk import of priorities/],
+      [await upload({ name: 'a.xlsx', type: 'application/octet-stream', text: 'x' }), 400, /not CSV, JSON or NDJSON/],
+      [
+        await upload({ name: 'a.json', type: 'application/json', text: '[]' }, { metaData: { identifierFieldName: 'fields.project.key' } }),
+        400,
+        /looked up by key, id or one field/,
+      ],
+      [await upload({ name: 'a.json', type: 'application/json', text: '[]' }, { metaData: { identifierFieldName: 'a..b' } }), 400, /identifierFieldName/],
+      [await upload({ name: 'a.json', type: 'application/json', text: '[{"fields": {}}, {"fields": ' }), 400, /Row 2|not closed/],
+      [await upload({ name: 'a.ndjson', type: 'application/x-ndjson', text: '{"a": 1}\n{oops}\n' }), 400, /Row 2 is not valid JSON/],
+      [await upload({ name: 'a.csv', type: 'text/csv', text: 'fields.summary,bad path!\r\nx,y\r\n' }), 400, /not a dotted path/],
+      [await upload({ name: 'a.ndjson', type: 'application/x-ndjson', text: rows(501) }), 400, /more than 500 records/],
+      [
+        await upload({ name: 'a.json', type: 'application/json', text: `[${`{"fields":{"summary":"${'x'.repeat(4000)}"}},`.repeat(300)}{}]` }),
+        413,
+        /larger than/,
+      ],
+    ];
+    for (const [res, status, message] of cases) {
+      expect(res.status, JSON.stringify(res.body)).toBe(status);
+      expect(res.body).toEqual({ requestId: expect.any(String), message: expect.stringMatching(message) });
+    }
+    expect((await bulk('/jobs?pageSize=200')).body.length).toBe(jobsBefore);
+  });
+
+  it('POSTs the status, signed like event notifications, to Elements-Async-Callback-Url when the job ends', async () => {
+    const received: { headers: IncomingMessage['headers']; body: string }[] = [];
+    const receiver: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        // The first attempt fails: the callback is sent again.
+        res.writeHead(received.length === 1 ? 503 : 204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/done?token=abc`;
+    try {
+      const started = await upload(
+        {
+          name: 'cb.ndjson',
+          type: 'application/x-ndjson',
+          text: JSON.stringify({ fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'callback' } }),
+        },
+        { headers: { 'Elements-Async-Callback-Url': url } },
+      );
+      expect(started.status).toBe(200);
+      await waitFor(() => received.length >= 2, 30_000);
+      const last = received.at(-1)!;
+      const status = JSON.parse(last.body);
+      expect(status).toMatchObject({ id: started.body.id, status: 'COMPLETED', recordsCount: 1 });
+      const sign = (data: string) => `sha256=${createHmac('sha256', SIGNING_KEY).update(data).digest('base64')}`;
+      expect(last.headers['elements-webhook-signature']).toBe(sign(last.body));
+      expect(last.headers['elements-webhook-timestamp-signature']).toBe(sign(`${last.headers['elements-webhook-timestamp']}.${last.body}`));
+      // The export takes it as a query parameter too.
+      const exported = await call(
+        `${server.api}/hubs/helpdesk/bulk/query?q=${encodeURIComponent("select id from incidents where fields.summary = 'callback'")}&callbackUrl=${encodeURIComponent(url)}`,
+        {
+          method: 'POST',
+          headers: hub(),
+        },
+      );
+      expect(exported.status).toBe(200);
+      await waitFor(() => received.some((r) => JSON.parse(r.body).id === (exported.body as any).id), 30_000);
+      // Not a URL: refused before any job exists.
+      const bad = await call(`${server.api}/hubs/helpdesk/bulk/query?q=${encodeURIComponent('select * from incidents')}&callbackUrl=ftp%3A%2F%2Fx`, {
+        method: 'POST',
+        headers: hub(),
+      });
+      expect(bad.status).toBe(400);
+    } finally {
+      receiver.close();
+    }
+  });
+
+  it("shows an import only through its own instance's token", async () => {
+    const started = await upload({ name: 'mine.json', type: 'application/json', text: '[]' });
+    expect(await finished(started.body.id)).toMatchObject({ status: 'COMPLETED', recordsCount: 0, totalRecordsEstimate: 0 });
+    const other = await call(`${server.api}/instances`, {
+      method: 'POST',
+      headers: { authorization: server.auth },
+      json: { element: { key: 'jiraonprem' }, name: 'other', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+    });
+    const token = (other.body as any).token;
+    expect((await bulk(`/${started.body.id}/status`, token)).status).toBe(404);
+    expect((await bulk(`/${started.body.id}/errors`, token)).status).toBe(404);
+  });
+});
