@@ -60,6 +60,17 @@ describe('switchboard keys rotate', () => {
     const exported = await call(`${api}/hubs/helpdesk/bulk/query?q=${encodeURIComponent('select id from incidents')}`, { method: 'POST', headers: hub });
     expect(exported.status).toBe(200);
     await waitFor(async () => (await call(`${api}/hubs/helpdesk/bulk/${exported.body.id}/status`, { headers: hub })).body.status === 'COMPLETED');
+    // So are an import's refused rows and a job's callback URL.
+    const form = new FormData();
+    form.append('file', new Blob([JSON.stringify({ fields: { project: { key: 'NOPE' }, summary: 'refused' } })], { type: 'application/x-ndjson' }), 'r.ndjson');
+    const imported = await fetch(`${api}/hubs/helpdesk/bulk/incidents?callbackUrl=${encodeURIComponent('http://127.0.0.1:9/cb?token=t')}`, {
+      method: 'POST',
+      headers: hub,
+      body: form,
+    });
+    expect(imported.status).toBe(200);
+    const importId = ((await imported.json()) as { id: string }).id;
+    await waitFor(async () => (await call(`${api}/hubs/helpdesk/bulk/${importId}/status`, { headers: hub })).body.status === 'COMPLETED');
     const oldKey = JSON.parse(readFileSync(join(target.dataDir, 'master.key'), 'utf8')).active;
 
     const rotated = await runSwitchboard(['keys', 'rotate'], env);
@@ -70,6 +81,8 @@ describe('switchboard keys rotate', () => {
     expect(report.reencrypted['event_sources.webhook_secret_enc']).toBe(1);
     expect(report.reencrypted['users.secret_enc']).toBe(1);
     expect(report.reencrypted['bulk_chunks.data_enc']).toBeGreaterThan(0);
+    expect(report.reencrypted['bulk_errors.data_enc']).toBe(1);
+    expect(report.reencrypted['bulk_jobs.callback_url_enc']).toBe(1);
 
     // The running server decrypts the new ciphertexts (it reloads the key file on an unknown key id).
     const read = await call(`${api}/instances/${created.body.id}`, { headers: { authorization: auth } });
@@ -125,6 +138,9 @@ describe('switchboard keys rotate', () => {
     const result = await fetch(`${api2}/hubs/helpdesk/bulk/${exported.body.id}/incidents`, { headers: { ...hub, accept: 'application/x-ndjson' } });
     expect(result.status).toBe(200);
     expect((await result.text()).split('\n').filter(Boolean).length).toBeGreaterThan(0);
+    const errors = await call(`${api2}/hubs/helpdesk/bulk/${importId}/errors`, { headers: hub });
+    expect(errors.status).toBe(200);
+    expect(errors.body).toMatchObject([{ row: 1, record: { fields: { summary: 'refused' } } }]);
     await again.stop();
   });
 
