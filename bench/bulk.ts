@@ -1,13 +1,16 @@
 /**
- * Bulk export against the emulator, each server in its own process, measured in one run:
+ * Bulk export and import against the emulator, each server in its own process, measured in one run:
  *  - throughput: an export of every issue through switchboard against a direct walk of Jira's
  *    `/search` with the same page size (100) and order (target: ≥ 0.8 of the direct walk);
  *  - memory: switchboard's RSS sampled during the export (target: grows by less than 50 MiB);
- *  - the hub during an export: the median of sequential `GET /hubs/helpdesk/incidents/{key}` of
- *    another instance (on a Jira of its own) while idle and while the export runs (target: grows
- *    by less than 20%).
+ *  - the hub during an export: the median of `GET /hubs/helpdesk/incidents/{key}` of another
+ *    instance (on a Jira of its own), one every 20 ms, while idle and while a second export runs
+ *    (target: grows by less than 20%);
+ *  - import: `--rows` new issues uploaded as NDJSON and written by switchboard, from the upload to
+ *    the job's end, against the same creates sent straight to Jira's `POST /rest/api/2/issue` at
+ *    the import's concurrency (4) (target: ≥ 0.8 of the direct creates).
  *
- * Run: npm run bench:bulk [-- --issues 100000]
+ * Run: npm run bench:bulk [-- --issues 100000 --rows 10000]
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +20,9 @@ import { median, numberArg } from './args.ts';
 import { startNode } from './processes.ts';
 
 const issues = numberArg('issues', 100_000);
+const rows = numberArg('rows', 10_000);
 const PAGE = 100;
+const IMPORT_CONCURRENCY = 4;
 
 const jira = await startNode(['--import', 'tsx', 'emulators/jira-server/cli.ts', '--port', '0', '--seed-issues', String(issues)], {}, /ready at (\S+)/);
 const jiraBase = jira.match[1]!;
@@ -78,28 +83,47 @@ const readOne = async () => {
   await json(`${api}/hubs/helpdesk/incidents/CE-100`, { headers: { authorization: readerAuth } });
   return performance.now() - t;
 };
-const idle: number[] = [];
+// Latency probes: one read every PROBE_GAP_MS, as a hub user's calls come beside a running
+// export, the same way while idle and during an export.
+const PROBE_GAP_MS = 20;
+const probe = async (samples: number[], until: () => boolean) => {
+  while (!until()) {
+    samples.push(await readOne());
+    await new Promise((r) => setTimeout(r, PROBE_GAP_MS));
+  }
+};
 for (let i = 0; i < 50; i++) await readOne();
-for (let i = 0; i < 200; i++) idle.push(await readOne());
+const idle: number[] = [];
+await probe(idle, () => idle.length >= 200);
 
-const rssStart = rss();
-let rssMax = rssStart;
-const exportStart = performance.now();
-const job = await json(`${api}/hubs/helpdesk/bulk/query?q=${encodeURIComponent('select * from incidents')}`, {
-  method: 'POST',
-  headers: { authorization: hubAuth },
-});
-const during: number[] = [];
-let status: { status: string; recordsCount: number };
-for (;;) {
-  status = await json(`${api}/hubs/helpdesk/bulk/${job.id}/status`, { headers: { authorization: hubAuth } });
-  rssMax = Math.max(rssMax, rss());
-  if (!['CREATED', 'RUNNING'].includes(status.status)) break;
-  for (let i = 0; i < 10; i++) during.push(await readOne());
+/** Runs an export of every issue to its end; samples RSS meanwhile, and `during` is called while it runs. */
+async function exportAll(during?: (running: () => boolean) => Promise<void>) {
+  const start = performance.now();
+  const job = await json(`${api}/hubs/helpdesk/bulk/query?q=${encodeURIComponent('select * from incidents')}`, {
+    method: 'POST',
+    headers: { authorization: hubAuth },
+  });
+  let status: { status: string; recordsCount: number } = { status: 'CREATED', recordsCount: 0 };
+  const running = () => ['CREATED', 'RUNNING'].includes(status.status);
+  let rssMax = 0;
+  const side = during?.(running);
+  while (running()) {
+    await new Promise((r) => setTimeout(r, 100));
+    status = await json(`${api}/hubs/helpdesk/bulk/${job.id}/status`, { headers: { authorization: hubAuth } });
+    rssMax = Math.max(rssMax, rss());
+  }
+  await side;
+  const ms = performance.now() - start;
+  if (status.status !== 'COMPLETED' || status.recordsCount !== walked)
+    throw new Error(`export ended ${status.status} with ${status.recordsCount} of ${walked} records`);
+  return { ms, rssMax };
 }
-const exportMs = performance.now() - exportStart;
-if (status.status !== 'COMPLETED' || status.recordsCount !== walked)
-  throw new Error(`export ended ${status.status} with ${status.recordsCount} of ${walked} records`);
+
+// The export alone, for its speed and memory; then another with the probes beside it.
+const rssStart = rss();
+const { ms: exportMs, rssMax } = await exportAll();
+const during: number[] = [];
+await exportAll((running) => probe(during, () => !running()));
 
 console.log(`emulator: ${issues} issues; pages of ${PAGE}; switchboard and the emulator in separate processes`);
 console.log(
@@ -109,7 +133,46 @@ console.log(
   `memory: switchboard RSS ${rssStart.toFixed(0)} → max ${rssMax.toFixed(0)} MiB during the export (+${(rssMax - rssStart).toFixed(0)} MiB, target < 50)`,
 );
 console.log(
-  `hub during the export: GET incident median ${median(idle).toFixed(2)} ms idle, ${median(during).toFixed(2)} ms during (${((median(during) / median(idle) - 1) * 100).toFixed(0)}%, target < 20%)`,
+  `hub during an export: GET incident (one every ${PROBE_GAP_MS} ms) median ${median(idle).toFixed(2)} ms idle, ${median(during).toFixed(2)} ms during (${((median(during) / median(idle) - 1) * 100).toFixed(0)}%, target < 20%)`,
+);
+
+// Import: the same new issues straight to Jira (4 at a time), then through a bulk import.
+const issueOf = (i: number, run: string) => ({
+  fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: `bench ${run} ${i}`, labels: ['bench'] },
+});
+const directImportStart = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: IMPORT_CONCURRENCY }, async () => {
+    while (next < rows) {
+      const i = next++;
+      await json(`${jiraBase}/rest/api/2/issue`, {
+        method: 'POST',
+        headers: { authorization: jiraAuth, 'content-type': 'application/json' },
+        body: JSON.stringify(issueOf(i, 'direct')),
+      });
+    }
+  }),
+);
+const directImportMs = performance.now() - directImportStart;
+const ndjson = Array.from({ length: rows }, (_, i) => JSON.stringify(issueOf(i, 'bulk'))).join('\n');
+const form = new FormData();
+form.append('file', new Blob([ndjson], { type: 'application/x-ndjson' }), 'bench.ndjson');
+const importStart = performance.now();
+const upload = await fetch(`${api}/hubs/helpdesk/bulk/incidents`, { method: 'POST', headers: { authorization: hubAuth }, body: form });
+if (upload.status !== 200) throw new Error(`upload: ${upload.status} ${await upload.text()}`);
+const importJob = (await upload.json()) as { id: string };
+let imported: { status: string; recordsCount: number; recordsFailedCount: number };
+for (;;) {
+  imported = await json(`${api}/hubs/helpdesk/bulk/${importJob.id}/status`, { headers: { authorization: hubAuth } });
+  if (!['CREATED', 'RUNNING'].includes(imported.status)) break;
+  await new Promise((r) => setTimeout(r, 100));
+}
+const importMs = performance.now() - importStart;
+if (imported.status !== 'COMPLETED' || imported.recordsCount !== rows)
+  throw new Error(`import ended ${imported.status} with ${imported.recordsCount} of ${rows} rows (${imported.recordsFailedCount} refused)`);
+console.log(
+  `import: ${rows} creates straight to Jira ${IMPORT_CONCURRENCY} at a time ${(directImportMs / 1000).toFixed(1)} s (${((rows / directImportMs) * 1000).toFixed(0)} issues/s), bulk import ${(importMs / 1000).toFixed(1)} s (${((rows / importMs) * 1000).toFixed(0)} issues/s) → ratio ${(directImportMs / importMs).toFixed(2)} (target ≥ 0.8)`,
 );
 
 sb.child.kill('SIGTERM');

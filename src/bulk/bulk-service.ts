@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import { CeqlError } from '../ceql/ast.ts';
 import { parseSelect, type SelectQuery } from '../ceql/select.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
-import type { BulkExporter, BulkImporter, HubContext } from '../hubs/hub-contract.ts';
-import { shape } from '../hubs/response-shaping.ts';
+import type { BulkExporter, BulkExportPage, BulkImporter, HubContext } from '../hubs/hub-contract.ts';
+import { shape, stringifyWithoutNulls } from '../hubs/response-shaping.ts';
 import type { Instance, InstanceRepository } from '../instances/instance-repository.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -253,29 +253,35 @@ export class BulkService {
     const fields = transformation ? undefined : query.fields?.filter((f) => f.startsWith('fields.')).map((f) => f.split('.')[1]!);
     const context = this.deps.contextOf(instance);
     let job = first;
+    const fetchPage = (cursor: unknown): Promise<BulkExportPage> => {
+      const request = { where: query.where, fields, cursor, pageSize: PAGE_SIZE };
+      const page = withRetries(() => exporter.page(request, context));
+      // Awaited below, unless the job stops first: a failure then is not an unhandled one.
+      page.catch(() => undefined);
+      return page;
+    };
+    // The page after the last one read, asked for before it is needed: the vendor serves it while
+    // switchboard shapes and stores the one before, across commits too.
+    let ahead: Promise<BulkExportPage> | undefined;
     for (;;) {
       const pages: string[] = [];
       let records = 0;
       let checkpoint: unknown = job.checkpoint === null ? null : JSON.parse(job.checkpoint);
       let total: number | undefined;
-      const fetchPage = (cursor: unknown) => {
-        const request = { where: query.where, fields, cursor, pageSize: PAGE_SIZE };
-        const page = withRetries(() => exporter.page(request, context));
-        // Awaited below, unless the job stops first: a failure then is not an unhandled one.
-        page.catch(() => undefined);
-        return page;
-      };
       try {
-        let next = fetchPage(checkpoint);
+        let pending = ahead ?? fetchPage(checkpoint);
+        ahead = undefined;
         while (pages.length < PAGES_PER_COMMIT) {
-          const page = await next;
-          // The vendor serves the next page while this one is shaped (the cursor is known now).
-          if (page.cursor !== null && pages.length + 1 < PAGES_PER_COMMIT) next = fetchPage(page.cursor);
+          const page = await pending;
+          const last = page.cursor === null || pages.length + 1 === PAGES_PER_COMMIT;
+          // At a commit, the next page is asked for only if this step goes on after it.
+          if (!last) pending = fetchPage(page.cursor);
+          else if (page.cursor !== null && Date.now() < until) ahead = fetchPage(page.cursor);
           pages.push(await this.#lines(instance, query, transformation, page.items));
           records += page.items.length;
           checkpoint = page.cursor;
           total ??= page.total;
-          if (page.cursor === null || pages.length === PAGES_PER_COMMIT) break;
+          if (last) break;
           // A cancel is seen before the next page is taken, not only at the next commit.
           if (!(await this.#running(jobId))) return;
         }
@@ -336,15 +342,15 @@ export class BulkService {
     let lines = '';
     for (let i = 0; i < objects.length; i++) {
       if (i > 0 && i % SLICE === 0) await new Promise((r) => setImmediate(r));
+      if (!paths) {
+        lines += `${stripNulls ? stringifyWithoutNulls(objects[i]) : JSON.stringify(objects[i])}\n`;
+        continue;
+      }
       const shaped = shape(objects[i], { stripNulls, raw: false });
-      let record = shaped;
-      if (paths) {
-        const out: Record<string, unknown> = {};
-        for (const path of paths) {
-          const value = getPath(shaped, path);
-          if (value !== undefined) setPath(out, path, value);
-        }
-        record = out;
+      const record: Record<string, unknown> = {};
+      for (const path of paths) {
+        const value = getPath(shaped, path);
+        if (value !== undefined) setPath(record, path, value);
       }
       lines += `${JSON.stringify(record)}\n`;
     }

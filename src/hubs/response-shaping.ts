@@ -12,6 +12,16 @@ export function stripNulls(value: unknown): unknown {
   return out;
 }
 
+const dropNull = (_key: string, value: unknown) => (value === null ? undefined : value);
+
+/**
+ * `JSON.stringify(stripNulls(value))` without copying the value: a property whose value is null
+ * is left out as it is written (in an array, a null is written as null either way).
+ */
+export function stringifyWithoutNulls(value: unknown): string {
+  return JSON.stringify(value, dropNull) ?? 'null';
+}
+
 /**
  * Shapes one object for the response: nulls stripped (unless turned off), after any
  * transformation; `raw` (on request) is the untouched vendor object it came from.

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stripNulls } from '../../src/hubs/response-shaping.ts';
+import { stringifyWithoutNulls, stripNulls } from '../../src/hubs/response-shaping.ts';
 import { stripNullsFromJson } from '../../src/hubs/strip-nulls-json.ts';
 
 const strip = (source: string) => stripNullsFromJson(Buffer.from(source)).toString('utf8');
@@ -70,5 +70,17 @@ describe('stripNullsFromJson', () => {
       const bytes = Buffer.from(source);
       expect(stripNullsFromJson(bytes)).toBe(bytes);
     }
+  });
+});
+
+describe('stringifyWithoutNulls', () => {
+  it('writes exactly what stripNulls then JSON.stringify write, for values parsed from JSON', () => {
+    fc.assert(
+      fc.property(json, (value) => {
+        const parsed = JSON.parse(JSON.stringify(value));
+        expect(stringifyWithoutNulls(parsed)).toBe(JSON.stringify(stripNulls(parsed)));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -45,16 +45,18 @@ async function page(request: BulkExportRequest, ctx: HubContext): Promise<BulkEx
   const last = read.at(-1);
   let next: Cursor | null = null;
   if (last && read.length === request.pageSize) {
-    const minuteIn = jqlDateTimeIn(zone);
+    // Every zone is a whole number of minutes off UTC, so a minute is the same span of time in
+    // any of them: issues are compared by it, and only the last one's is written out for JQL.
     const minuteOf = (issue: (typeof read)[number]) => {
       const ms = jiraDateMs(issue.fields.created);
       if (ms === undefined) throw new Error(`Jira gave issue ${issue.id} no created date`);
-      return minuteIn(ms);
+      return Math.floor(ms / 60_000);
     };
-    const minute = minuteOf(last);
+    const lastMinute = minuteOf(last);
+    const minute = jqlDateTimeIn(zone)(lastMinute * 60_000);
     // The page is in created order: the issues of the last minute are at its end.
     let ofMinute = 0;
-    while (ofMinute < read.length && minuteOf(read[read.length - 1 - ofMinute]!) === minute) ofMinute++;
+    while (ofMinute < read.length && minuteOf(read[read.length - 1 - ofMinute]!) === lastMinute) ofMinute++;
     next = { minute, skip: cursor && cursor.minute === minute ? cursor.skip + ofMinute : ofMinute };
   }
   return {
