@@ -304,7 +304,7 @@ export class BulkService {
         return;
       }
       const next = await this.deps.jobs.byId(jobId);
-      if (!next || next.status !== 'RUNNING') return;
+      if (next?.status !== 'RUNNING') return;
       job = next;
       if (Date.now() >= until) {
         await this.#queueStep(jobId);

@@ -4,6 +4,9 @@ import type { BulkJobRow } from './bulk-repository.ts';
 export const BulkStatusJson = Type.Object(
   {
     id: Type.String(),
+    kind: Type.Union([Type.Literal('export'), Type.Literal('import')], {
+      description: 'POST …/bulk/query starts an export, POST …/bulk/{objectName} an import',
+    }),
     status: Type.String({ description: 'CREATED, RUNNING, COMPLETED, FAILED or CANCELLED' }),
     objectName: Type.String(),
     query: Type.String({ description: "An export's CEQL query; an import's file name" }),
@@ -22,6 +25,7 @@ export const BulkStatusJson = Type.Object(
 /** A job's status, as `GET …/bulk/{id}/status` answers and a job's callback is told. */
 export const statusJson = (job: BulkJobRow) => ({
   id: job.id,
+  kind: job.kind,
   status: job.status,
   objectName: job.object_name,
   query: job.query,
@@ -34,3 +38,14 @@ export const statusJson = (job: BulkJobRow) => ({
   ...(job.message !== null && { message: job.message }),
   ...(job.identifier_field !== null && { identifierFieldName: job.identifier_field }),
 });
+
+/** A row of an import that the vendor refused (`GET …/bulk/{id}/errors`). */
+export const BulkErrorJson = Type.Object(
+  {
+    row: Type.Integer({ description: "The record's position in the file, from 1" }),
+    record: Type.Unknown({ description: 'The record as uploaded' }),
+    message: Type.String(),
+    providerMessage: Type.Optional(Type.String({ description: 'What the vendor said' })),
+  },
+  { title: 'BulkImportError' },
+);

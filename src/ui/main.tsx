@@ -10,6 +10,7 @@ import { Instances } from './pages/instances.tsx';
 import { InstanceDetail } from './pages/instance-detail.tsx';
 import { ApiReference } from './pages/api-reference.tsx';
 import { UsagePage } from './pages/usage.tsx';
+import { BulkPage } from './pages/bulk.tsx';
 import './styles.css';
 
 function App() {
@@ -42,6 +43,7 @@ function App() {
   else if (page === 'instances') content = <Instances />;
   else if (page === 'api') content = <ApiReference />;
   else if (page === 'usage') content = <UsagePage key={id ?? ''} instanceId={id} />;
+  else if (page === 'bulk' && id) content = <BulkPage key={id} instanceId={id} />;
   else content = <Home />;
   return (
     <>

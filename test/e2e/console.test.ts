@@ -161,6 +161,32 @@ describe.skipIf(!available)('web console', () => {
     await shot('usage');
     await page.goBack();
     await page.getByRole('heading', { name: 'Console instance' }).waitFor();
+
+    // Bulk: an export (downloaded as CSV), then an import of a CSV file with a row Jira refuses.
+    await page.getByRole('link', { name: 'Bulk jobs (export and import)' }).click();
+    await page.getByRole('heading', { name: 'Bulk jobs of Console instance' }).waitFor();
+    await expect.poll(() => page.getByLabel('Query (CEQL)').inputValue()).toBe('select * from incidents');
+    await page.getByLabel('Query (CEQL)').fill("select id, key, fields.summary from incidents where fields.issuetype.name = 'Task'");
+    await page.getByRole('button', { name: 'Start export' }).click();
+    await page.getByRole('button', { name: 'Download CSV' }).waitFor({ timeout: 20_000 });
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    const exported = readFileSync((await csv.path())!, 'utf8');
+    expect(exported.split('\r\n')[0]).toBe('id,key,fields.summary');
+    await page.getByLabel('File (CSV, JSON array or NDJSON)').setInputFiles({
+      name: 'new-issues.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('fields.project.key,fields.issuetype.name,fields.summary\r\nCE,Task,From the console\r\nCE,Nope,Refused in the console\r\n'),
+    });
+    await page.getByRole('button', { name: 'Upload and import' }).click();
+    await page.getByRole('button', { name: 'Refused rows' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Refused rows' }).click();
+    await page.getByRole('heading', { name: /Refused rows of job/ }).waitFor();
+    const refused = page.locator('table').last();
+    expect(await refused.textContent()).toMatch(/2.*issue type.*Refused in the console/s);
+    expect(await page.locator('tr', { hasText: 'new-issues.csv' }).textContent()).toMatch(/COMPLETED.*1 of 2|COMPLETED.*2 of 2/s);
+    await shot('bulk');
+    await page.getByRole('link', { name: 'Back to the instance' }).click();
+    await page.getByRole('heading', { name: 'Console instance' }).waitFor();
     await page.getByRole('button', { name: 'Disable' }).click();
     await expect.poll(() => page.getByTestId('instance-status').textContent()).toBe('disabled');
     await page.getByRole('button', { name: 'Delete…' }).click();

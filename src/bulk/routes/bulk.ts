@@ -10,7 +10,7 @@ import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor.ts
 import { errorResponses, NextPage, NoQuery, PageSize } from '../../platform/http/schemas.ts';
 import type { BulkRepository } from '../bulk-repository.ts';
 import type { BulkService } from '../bulk-service.ts';
-import { BulkStatusJson, statusJson } from '../bulk-status.ts';
+import { BulkErrorJson, BulkStatusJson, statusJson } from '../bulk-status.ts';
 import { csvLine, flatten } from '../csv.ts';
 
 const JobId = Type.String({ pattern: '^[0-9a-f]{24}$', description: 'The id POST /bulk/query or /bulk/{objectName} answered with' });
@@ -21,16 +21,6 @@ const CallbackQuery = {
   ),
 };
 const Created = Type.Object({ id: Type.String(), status: Type.String() });
-const BulkError = Type.Object(
-  {
-    row: Type.Integer({ description: "The record's position in the file, from 1" }),
-    record: Type.Unknown({ description: 'The record as uploaded' }),
-    message: Type.String(),
-    providerMessage: Type.Optional(Type.String({ description: 'What the vendor said' })),
-  },
-  { title: 'BulkImportError' },
-);
-
 /** `Elements-Async-Callback-Url` (or `callbackUrl`): an http(s) URL, checked before any job exists. */
 function callbackOf(request: FastifyRequest, query: string | undefined): string | undefined {
   const header = request.headers['elements-async-callback-url'];
@@ -207,7 +197,7 @@ export function registerBulkRoutes(
         summary: "An import's rows the vendor refused, in row order",
         params: Type.Object({ ...HubParam, id: JobId }),
         querystring: Type.Object({ pageSize: Type.Optional(PageSize('100 by default, at most 500')), nextPage: Type.Optional(NextPage) }),
-        response: { 200: Type.Array(BulkError), ...errorResponses },
+        response: { 200: Type.Array(BulkErrorJson), ...errorResponses },
       },
     },
     async (request, reply) => {

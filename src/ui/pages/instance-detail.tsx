@@ -159,7 +159,7 @@ export function InstanceDetail({ id, editing }: { id: string; editing: boolean }
         />
       </div>
       <p>
-        <a href={`#/usage/${instance.id}`}>Usage and traces of this instance</a>
+        <a href={`#/usage/${instance.id}`}>Usage and traces of this instance</a> · <a href={`#/bulk/${instance.id}`}>Bulk jobs (export and import)</a>
       </p>
       <h2>Events</h2>
       {events.length === 0 ? (

@@ -1,0 +1,298 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, apiRaw, type BulkError, type BulkJob, describeError, type ElementMetadata, type Instance } from '../api.ts';
+
+const ENDED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+/** How often the job list is read again while a job runs. */
+const REFRESH_MS = 1500;
+
+/** Saves a completed export's records in the format asked for, fetched with the instance's token. */
+async function download(job: BulkJob, base: string, token: string, accept: 'application/x-ndjson' | 'text/csv') {
+  const res = await apiRaw('GET', `${base}/${job.id}/${encodeURIComponent(job.objectName)}`, { accept }, token);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `${job.objectName}-${job.id}.${accept === 'text/csv' ? 'csv' : 'ndjson'}`;
+  a.click();
+  // The browser reads the object URL after this turn: it is released once the download has begun.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+function Progress({ job }: { job: BulkJob }) {
+  const done = job.recordsCount + job.recordsFailedCount;
+  const total = job.totalRecordsEstimate;
+  const label = total === undefined ? `${done} records` : `${done} of ${total}`;
+  return (
+    <span className="progress">
+      <progress value={ENDED.has(job.status) ? 1 : done} max={ENDED.has(job.status) ? 1 : total || undefined} aria-label={`Progress of job ${job.id}`} />
+      <span>{label}</span>
+    </span>
+  );
+}
+
+/**
+ * Bulk jobs of one instance (`#/bulk/{id}`): start an export with a CEQL query or an import from a
+ * file, watch each job's progress, cancel it, download an export's records (NDJSON or CSV) and read
+ * an import's refused rows. The objects offered are those the element's metadata says it exports
+ * or imports.
+ */
+export function BulkPage({ instanceId }: { instanceId: string }) {
+  const [instance, setInstance] = useState<Instance>();
+  const [element, setElement] = useState<ElementMetadata>();
+  const [jobs, setJobs] = useState<BulkJob[]>([]);
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const [query, setQuery] = useState('');
+  const [file, setFile] = useState<File>();
+  const [importObject, setImportObject] = useState('');
+  const [identifier, setIdentifier] = useState('');
+  const [errorsOf, setErrorsOf] = useState<{ job: BulkJob; rows: BulkError[] }>();
+
+  useEffect(() => {
+    let current = true;
+    setInstance(undefined);
+    api<Instance>('GET', `/instances/${instanceId}`).then(
+      async (r) => {
+        if (!current) return;
+        setInstance(r.body);
+        const meta = await api<ElementMetadata>('GET', `/elements/${r.body.element.key}/metadata?expand=true`);
+        if (!current) return;
+        setElement(meta.body);
+        // The first object the element exports, and the first it imports, are chosen to begin with.
+        const first = (kind: 'upload' | 'download') => meta.body.resources?.find((x) => x.bulk[kind].supported)?.canonicalName;
+        setQuery(first('download') ? `select * from ${first('download')}` : '');
+        setImportObject(first('upload') ?? '');
+      },
+      (e) => current && setError(describeError(e)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [instanceId]);
+
+  const hub = element?.hub ?? 'helpdesk';
+  const base = `/hubs/${hub}/bulk`;
+  const exportable = element?.resources?.filter((r) => r.bulk.download.supported).map((r) => r.canonicalName) ?? [];
+  const importable = element?.resources?.filter((r) => r.bulk.upload.supported).map((r) => r.canonicalName) ?? [];
+
+  const reload = useCallback(async () => {
+    if (!instance) return;
+    try {
+      setJobs((await api<BulkJob[]>('GET', `${base}/jobs?pageSize=50`, undefined, instance.token)).body);
+    } catch (e) {
+      setError(describeError(e));
+    }
+  }, [instance, base]);
+  useEffect(() => void reload(), [reload]);
+  const running = jobs.some((j) => !ENDED.has(j.status));
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => void reload(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [running, reload]);
+
+  if (!instance)
+    return (
+      <section>
+        {error ? (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        ) : (
+          <p>Loading…</p>
+        )}
+      </section>
+    );
+
+  const act = async (work: () => Promise<string>) => {
+    setError(undefined);
+    setNotice(undefined);
+    try {
+      setNotice(await work());
+      await reload();
+    } catch (e) {
+      setError(describeError(e, instance.element.name));
+    }
+  };
+  const startExport = () =>
+    act(async () => {
+      const r = await api<{ id: string }>('POST', `${base}/query?q=${encodeURIComponent(query)}`, undefined, instance.token);
+      return `Export ${r.body.id} started.`;
+    });
+  const startImport = () =>
+    act(async () => {
+      if (!file) throw new Error('Choose a file first');
+      const form = new FormData();
+      if (identifier.trim()) form.append('metaData', JSON.stringify({ identifierFieldName: identifier.trim() }));
+      form.append('file', file, file.name);
+      const r = await api<{ id: string }>('POST', `${base}/${encodeURIComponent(importObject)}`, form, instance.token);
+      return `Import ${r.body.id} of ${file.name} started.`;
+    });
+  const showErrors = (job: BulkJob) =>
+    act(async () => {
+      const r = await api<BulkError[]>('GET', `${base}/${job.id}/errors?pageSize=100`, undefined, instance.token);
+      setErrorsOf({ job, rows: r.body });
+      return `${r.body.length} refused row${r.body.length === 1 ? '' : 's'} of job ${job.id} shown below${r.headers.get('Elements-Next-Page-Token') ? ' (the first 100)' : ''}.`;
+    });
+
+  return (
+    <section>
+      <h1>Bulk jobs of {instance.name}</h1>
+      <p>
+        <a href={`#/instances/${instance.id}`}>Back to the instance</a>
+      </p>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {notice && <p role="status">{notice}</p>}
+      <div className="bulk-forms">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void startExport();
+          }}
+        >
+          <h2>Export</h2>
+          <label htmlFor="bulk-query">Query (CEQL)</label>
+          <input id="bulk-query" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="select * from incidents where …" />
+          <button type="submit" disabled={!exportable.length}>
+            Start export
+          </button>
+        </form>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void startImport();
+          }}
+        >
+          <h2>Import</h2>
+          <label htmlFor="bulk-object">Object</label>
+          <select id="bulk-object" value={importObject} onChange={(e) => setImportObject(e.target.value)}>
+            {importable.map((name) => (
+              <option key={name}>{name}</option>
+            ))}
+          </select>
+          <label htmlFor="bulk-file">File (CSV, JSON array or NDJSON)</label>
+          <input id="bulk-file" type="file" accept=".csv,.json,.ndjson,.jsonl" onChange={(e) => setFile(e.target.files?.[0])} />
+          <label htmlFor="bulk-identifier">Identifier field (optional: rows that name an existing record update it)</label>
+          <input id="bulk-identifier" value={identifier} onChange={(e) => setIdentifier(e.target.value)} placeholder="key" />
+          <button type="submit" disabled={!importable.length || !file}>
+            Upload and import
+          </button>
+        </form>
+      </div>
+      <h2>Jobs</h2>
+      {jobs.length === 0 ? (
+        <p className="muted">No bulk jobs yet.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Job</th>
+              <th>Query or file</th>
+              <th>Status</th>
+              <th>Progress</th>
+              <th>Refused</th>
+              <th>Started</th>
+              <th>Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {jobs.map((job) => (
+              <tr key={job.id}>
+                <td>
+                  {job.kind} {job.id.slice(-6)}
+                </td>
+                <td className="wrap">{job.query}</td>
+                <td>
+                  <span className={`badge ${job.status === 'COMPLETED' ? 'valid' : job.status === 'FAILED' ? 'invalid' : 'disabled'}`}>{job.status}</span>
+                  {job.message && <div className="muted">{job.message}</div>}
+                </td>
+                <td>
+                  <Progress job={job} />
+                </td>
+                <td>{job.recordsFailedCount}</td>
+                <td>{new Date(job.createdDate).toLocaleString()}</td>
+                <td className="actions">
+                  {!ENDED.has(job.status) && (
+                    <button
+                      type="button"
+                      onClick={() =>
+                        act(async () => {
+                          await api('PUT', `${base}/${job.id}/cancel`, undefined, instance.token);
+                          return `Job ${job.id} cancelled.`;
+                        })
+                      }
+                    >
+                      Cancel
+                    </button>
+                  )}
+                  {job.kind === 'export' && job.status === 'COMPLETED' && (
+                    <>
+                      <button
+                        type="button"
+                        onClick={() =>
+                          act(async () => {
+                            await download(job, base, instance.token, 'application/x-ndjson');
+                            return 'Download started.';
+                          })
+                        }
+                      >
+                        Download NDJSON
+                      </button>
+                      <button
+                        type="button"
+                        onClick={() =>
+                          act(async () => {
+                            await download(job, base, instance.token, 'text/csv');
+                            return 'Download started.';
+                          })
+                        }
+                      >
+                        Download CSV
+                      </button>
+                    </>
+                  )}
+                  {job.kind === 'import' && job.recordsFailedCount > 0 && (
+                    <button type="button" onClick={() => void showErrors(job)}>
+                      Refused rows
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {errorsOf && (
+        <>
+          <h2>Refused rows of job {errorsOf.job.id.slice(-6)}</h2>
+          <table>
+            <thead>
+              <tr>
+                <th>Row</th>
+                <th>Message</th>
+                <th>Record</th>
+              </tr>
+            </thead>
+            <tbody>
+              {errorsOf.rows.map((row) => (
+                <tr key={row.row}>
+                  <td>{row.row}</td>
+                  <td className="wrap">
+                    {row.message}
+                    {row.providerMessage && <div className="muted">{`${instance.element.name} said: ${row.providerMessage}`}</div>}
+                  </td>
+                  <td className="wrap">
+                    <code>{JSON.stringify(row.record)}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}
