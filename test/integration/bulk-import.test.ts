@@ -248,6 +248,68 @@ describe('bulk import', () => {
     }
   });
 
+  it("applies the instance's transformation both ways: imported rows in the common shape, exported records in it", async () => {
+    const org = { authorization: server.auth };
+    const mapped = await call(`${server.api}/instances`, {
+      method: 'POST',
+      headers: org,
+      json: { element: { key: 'jiraonprem' }, name: 'bulk mapped', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+    });
+    const token = (mapped.body as any).token as string;
+    const definition = {
+      fields: [
+        { path: 'id', type: 'string' },
+        { path: 'title', type: 'string' },
+      ],
+    };
+    expect((await call(`${server.api}/organizations/objects/incidents/definitions`, { method: 'POST', headers: org, json: definition })).status).toBe(200);
+    const transformation = {
+      vendorName: 'issue',
+      fields: [
+        { path: 'id', type: 'string', vendorPath: 'id' },
+        { path: 'title', type: 'string', vendorPath: 'fields.summary' },
+      ],
+      configuration: [{ type: 'passThrough', properties: { fromVendor: false, toVendor: true } }],
+    };
+    const put = await call(`${server.api}/instances/${(mapped.body as any).id}/transformations/incidents`, {
+      method: 'POST',
+      headers: org,
+      json: transformation,
+    });
+    expect(put.status).toBe(200);
+
+    const form = new FormData();
+    const row = { title: 'txbulk in my shape', fields: { project: { key: 'CE' }, issuetype: { name: 'Task' } } };
+    form.append('file', new Blob([JSON.stringify([row])], { type: 'application/json' }), 'mine.json');
+    const res = await fetch(`${server.api}/hubs/helpdesk/bulk/incidents`, { method: 'POST', headers: hub(token), body: form });
+    const id = ((await res.json()) as any).id;
+    let status: any;
+    await waitFor(async () => {
+      status = (await bulk(`/${id}/status`, token)).body;
+      return status.status === 'COMPLETED';
+    });
+    expect(status.recordsCount).toBe(1);
+    expect((await issuesWith('txbulk')).map((i) => i.fields.summary)).toEqual(['txbulk in my shape']);
+
+    // The where names Jira's paths, as the hub's does; the records come in the common shape.
+    const started = await call(
+      `${server.api}/hubs/helpdesk/bulk/query?q=${encodeURIComponent("select * from incidents where fields.summary = 'txbulk in my shape'")}`,
+      {
+        method: 'POST',
+        headers: hub(token),
+      },
+    );
+    expect(started.status).toBe(200);
+    await waitFor(async () => (await bulk(`/${(started.body as any).id}/status`, token)).body.status === 'COMPLETED');
+    const text = await (await fetch(`${server.api}/hubs/helpdesk/bulk/${(started.body as any).id}/incidents`, { headers: hub(token) })).text();
+    expect(
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([{ id: expect.any(String), title: 'txbulk in my shape' }]);
+  });
+
   it("shows an import only through its own instance's token", async () => {
     const started = await upload({ name: 'mine.json', type: 'application/json', text: '[]' });
     expect(await finished(started.body.id)).toMatchObject({ status: 'COMPLETED', recordsCount: 0, totalRecordsEstimate: 0 });
