@@ -237,9 +237,21 @@ export class BulkRepository {
     }
   }
 
-  /** Deletes jobs (and their results) that ended before `before`; returns how many. */
-  async deleteEndedBefore(before: string): Promise<number> {
-    const res = await this.db.deleteFrom('bulk_jobs').where('finished_at', '<', before).executeTakeFirst();
+  /**
+   * Deletes jobs (and their data) that ended before `before`, and imports whose upload began
+   * before `uploadsBefore` and never finished (its process died while it read the file); returns
+   * how many.
+   */
+  async deleteEndedBefore(before: string, uploadsBefore: string): Promise<number> {
+    const res = await this.db
+      .deleteFrom('bulk_jobs')
+      .where((eb) =>
+        eb.or([
+          eb('finished_at', '<', before),
+          eb.and([eb('kind', '=', 'import'), eb('status', '=', 'CREATED'), eb('total_estimate', 'is', null), eb('created_at', '<', uploadsBefore)]),
+        ]),
+      )
+      .executeTakeFirst();
     return Number(res.numDeletedRows);
   }
 }

@@ -87,15 +87,20 @@ export class BulkService {
   async start(): Promise<void> {
     await this.deps.queue.work(BULK_STEP_JOB, (p) => this.step(String(p.jobId)), { concurrency: 2 });
     await this.deps.callbacks.start();
-    const prune = () => {
-      const before = new Date(this.deps.clock.now().getTime() - this.deps.retentionDays * 86_400_000).toISOString();
-      return this.deps.jobs.deleteEndedBefore(before).then(
-        (n) => n && this.deps.logger.info({ deletedBulkJobs: n }, 'bulk jobs past retention deleted'),
-        (err: Error) => this.deps.logger.warn({ err: err.message }, 'bulk retention failed; it runs again in an hour'),
-      );
-    };
-    void prune();
-    this.#retention = setInterval(prune, 3600_000).unref();
+    void this.prune();
+    this.#retention = setInterval(() => void this.prune(), 3600_000).unref();
+  }
+
+  /** Deletes ended jobs past their retention, and uploads abandoned a day ago; resolves when done (or logged as failed). */
+  prune(): Promise<void> {
+    const now = this.deps.clock.now().getTime();
+    const before = new Date(now - this.deps.retentionDays * 86_400_000).toISOString();
+    // No upload takes a day: one that began that long ago was abandoned.
+    const uploadsBefore = new Date(now - 86_400_000).toISOString();
+    return this.deps.jobs.deleteEndedBefore(before, uploadsBefore).then(
+      (n) => void (n && this.deps.logger.info({ deletedBulkJobs: n }, 'bulk jobs past retention deleted')),
+      (err: Error) => this.deps.logger.warn({ err: err.message }, 'bulk retention failed; it runs again in an hour'),
+    );
   }
 
   stop(): void {

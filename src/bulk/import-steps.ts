@@ -9,8 +9,16 @@ import { describe, withRetries } from './vendor-attempts.ts';
 
 /** Uploaded rows stored per chunk. */
 export const IMPORT_CHUNK_ROWS = 100;
-/** Rows sent per worker between two checkpoints: a cancel is seen within one batch. */
-const ROWS_PER_WORKER = 5;
+/**
+ * A batch (the rows between two checkpoints) is sized to take about this long: a cancel is seen
+ * within one batch, and each batch ends with a pause while its slowest rows finish and the
+ * checkpoint is stored, which a fast vendor would otherwise feel at every few rows.
+ */
+const BATCH_MS = 500;
+/** Rows per worker in a batch: the first batch's, and the bounds of the rest. */
+const FIRST_ROWS_PER_WORKER = 5;
+const MIN_ROWS_PER_WORKER = 2;
+const MAX_ROWS_PER_WORKER = 100;
 
 /**
  * Where an import goes on: `row` rows are done (counted, their errors stored). `sent`, while a
@@ -33,7 +41,10 @@ export interface ImportStepsDeps {
 /** Ends the step: the job ended, was cancelled, or another run of it moved on. */
 type StepEnd = 'ended' | 'stopped';
 
-/** A fatal failure of a batch: the vendor refused the credentials or the permission; the job fails with it. */
+/**
+ * A failure that ends the job: the vendor refused the credentials or the permission (every row
+ * would be refused alike), or would not say which rows of an interrupted batch exist.
+ */
 class Fatal extends Error {
   constructor(readonly reason: unknown) {
     super('fatal');
@@ -54,7 +65,7 @@ export class ImportSteps {
     const transformation = await this.deps.transformations.resolve(instance, first.object_name);
     const total = first.total_estimate ?? 0;
     const rows = new StoredRows(this.deps.jobs, first.id);
-    const batch = this.deps.concurrency * ROWS_PER_WORKER;
+    let rowsPerWorker = FIRST_ROWS_PER_WORKER;
     let expected = first.checkpoint;
     let at: ImportCheckpoint = expected === null ? { row: 0 } : (JSON.parse(expected) as ImportCheckpoint);
     for (;;) {
@@ -68,17 +79,22 @@ export class ImportSteps {
         try {
           done = await withRetries(() => importer.created(markers, since, context));
         } catch (err) {
-          throw rejectsCredentials(err) || forbids(err) ? new Fatal(err) : err;
+          // Without knowing which rows exist, sending them again could create them twice.
+          throw new Fatal(err);
         }
       } else {
-        to = Math.min(total, from + batch);
+        to = Math.min(total, from + this.deps.concurrency * rowsPerWorker);
         since = this.deps.clock.now().toISOString();
         const sent = JSON.stringify({ row: from, sent: { to, since } } satisfies ImportCheckpoint);
         if (!(await this.deps.jobs.moveCheckpoint(first.id, expected, sent, since))) return 'stopped';
         expected = sent;
         done = new Map();
       }
+      const started = Date.now();
       const outcome = await this.#batch(first, { from, to, since, done }, { rows, importer, context, transformation });
+      // The next batch is sized by how fast this one went.
+      const msPerRow = (Date.now() - started) / Math.max(1, (to - from) / this.deps.concurrency);
+      rowsPerWorker = Math.round(Math.min(MAX_ROWS_PER_WORKER, Math.max(MIN_ROWS_PER_WORKER, BATCH_MS / Math.max(msPerRow, 0.1))));
       const next = JSON.stringify({ row: to } satisfies ImportCheckpoint);
       const ended = to >= total;
       if (!(await this.deps.jobs.moveCheckpoint(first.id, expected, next, this.deps.clock.now().toISOString(), { ...outcome, done: ended }))) return 'stopped';
@@ -128,7 +144,7 @@ export class ImportSteps {
   }
 }
 
-/** The error a batch failed with when the job must fail (credentials or permission refused), else undefined. */
+/** The error a batch failed with when the job must fail (see `Fatal`), else undefined. */
 export const fatalCause = (err: unknown): unknown => (err instanceof Fatal ? err.reason : undefined);
 
 /** A 403: the vendor refuses this user the work; every other row would be refused alike. */

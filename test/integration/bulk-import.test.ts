@@ -310,6 +310,39 @@ describe('bulk import', () => {
     ).toEqual([{ id: expect.any(String), title: 'txbulk in my shape' }]);
   });
 
+  it('deletes jobs past their retention with their rows and refused rows, and uploads abandoned a day ago', async () => {
+    const records = [{ fields: { project: { key: 'NOPE' }, summary: 'kept a while' } }];
+    const ended = await upload({ name: 'old.json', type: 'application/json', text: JSON.stringify(records) });
+    expect(await finished(ended.body.id)).toMatchObject({ status: 'COMPLETED', recordsFailedCount: 1 });
+    // An upload whose process died while it read the file: a job never queued, its rows half stored.
+    const jobs = server.services.bulkJobs;
+    const abandoned = await jobs.create({
+      id: 'ab'.repeat(12),
+      organization_id: (await server.store.db.selectFrom('instances').select('organization_id').where('id', '=', instance.id).executeTakeFirstOrThrow())
+        .organization_id,
+      instance_id: instance.id,
+      kind: 'import',
+      object_name: 'incidents',
+      query: 'cut.ndjson',
+      created_at: server.clock.now().toISOString(),
+    });
+    await jobs.appendInput(abandoned.id, 0, '{}\n');
+    const rows = async (table: 'bulk_jobs' | 'bulk_chunks' | 'bulk_errors', column: 'id' | 'job_id', id: string) =>
+      (await server.store.db.selectFrom(table).select(column).where(column, '=', id).execute()).length;
+
+    // A day on, the abandoned upload goes; the ended job stays for its retention (7 days).
+    server.clock.advance(86_400_000 + 60_000);
+    await server.services.bulk.prune();
+    expect(await rows('bulk_jobs', 'id', abandoned.id)).toBe(0);
+    expect(await rows('bulk_chunks', 'job_id', abandoned.id)).toBe(0);
+    expect((await bulk(`/${ended.body.id}/status`)).status).toBe(200);
+    server.clock.advance(7 * 86_400_000);
+    await server.services.bulk.prune();
+    expect((await bulk(`/${ended.body.id}/status`)).status).toBe(404);
+    expect(await rows('bulk_chunks', 'job_id', ended.body.id)).toBe(0);
+    expect(await rows('bulk_errors', 'job_id', ended.body.id)).toBe(0);
+  });
+
   it("shows an import only through its own instance's token", async () => {
     const started = await upload({ name: 'mine.json', type: 'application/json', text: '[]' });
     expect(await finished(started.body.id)).toMatchObject({ status: 'COMPLETED', recordsCount: 0, totalRecordsEstimate: 0 });
