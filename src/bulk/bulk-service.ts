@@ -111,8 +111,7 @@ export class BulkService {
   async createExport(instance: Instance, q: string | undefined, callbackUrl?: string): Promise<BulkJobRow> {
     if (!q) throw badRequest('Give the query in q: select * from incidents [where …]');
     const query = this.#parse(q);
-    this.#exporter(instance, query.objectName).check(query.where);
-    if (query.orderBy) throw badRequest('order by is not supported in bulk queries yet: records come in the order they were created');
+    this.#exporter(instance, query.objectName).check(query.where, query.orderBy);
     const job = await this.deps.jobs.create({
       id: randomBytes(12).toString('hex'),
       organization_id: instance.organizationId,
@@ -259,7 +258,7 @@ export class BulkService {
     const context = this.deps.contextOf(instance);
     let job = first;
     const fetchPage = (cursor: unknown): Promise<BulkExportPage> => {
-      const request = { where: query.where, fields, cursor, pageSize: PAGE_SIZE };
+      const request = { where: query.where, orderBy: query.orderBy, fields, cursor, pageSize: PAGE_SIZE };
       const page = withRetries(() => exporter.page(request, context));
       // Awaited below, unless the job stops first: a failure then is not an unhandled one.
       page.catch(() => undefined);

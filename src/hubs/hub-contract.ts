@@ -122,6 +122,8 @@ export interface ResourceTraits {
 /** What a bulk export asks the element for: one page after `cursor` (null: the first). */
 export interface BulkExportRequest {
   where: Expr | undefined;
+  /** As `check` accepted it. */
+  orderBy: OrderKey[] | undefined;
   /** Vendor fields the caller selected (`select id, fields.summary` → `summary`); undefined: all. */
   fields: string[] | undefined;
   cursor: unknown;
@@ -141,8 +143,11 @@ export interface BulkExportPage {
 }
 
 export interface BulkExporter {
-  /** Throws a 400 for a `where` the element cannot run, before any job exists. */
-  check(where: Expr | undefined): void;
+  /**
+   * Throws a 400 for a `where` or an `order by` the element cannot run, before any job exists.
+   * An export reads by position, so it is ordered only in ways a position can be kept in.
+   */
+  check(where: Expr | undefined, orderBy: OrderKey[] | undefined): void;
   page(request: BulkExportRequest, context: HubContext): Promise<BulkExportPage>;
 }
 

@@ -21,6 +21,23 @@ const jira = new Proxy({} as JiraClient, { get: (_t, k) => em.jira[k as keyof Ji
 const newIssue = async () =>
   (await jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'details' } })).body.key;
 
+describe('entity properties', () => {
+  it('come with a created issue and with get-issue, never with search, which takes no properties parameter', async () => {
+    const key = (
+      await jira.post('/rest/api/2/issue', {
+        fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'with a property' },
+        properties: [{ key: 'sb.origin', value: { id: 1 } }],
+      })
+    ).body.key;
+    expect((await jira.get(`/rest/api/2/issue/${key}/properties/sb.origin`)).body).toEqual({ key: 'sb.origin', value: { id: 1 } });
+    expect((await jira.get(`/rest/api/2/issue/${key}?fields=summary&properties=sb.origin`)).body.properties).toEqual({ 'sb.origin': { id: 1 } });
+    const jql = encodeURIComponent(`key = ${key}`);
+    const searched = (await jira.get(`/rest/api/2/search?jql=${jql}&fields=summary&properties=sb.origin`)).body.issues[0];
+    expect(searched.key).toBe(key);
+    expect(searched.properties).toBeUndefined();
+  });
+});
+
 describe('bodies', () => {
   it('an empty body with Content-Type application/json is no body, on DELETE and PUT alike', async () => {
     const key = await newIssue();

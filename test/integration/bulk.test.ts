@@ -119,12 +119,16 @@ describe('bulk export', () => {
     expect(rows).toContain(`${created.body.id},${created.body.key},"bulk, ""quoted"" bug"`);
   });
 
-  it('refuses a bad query, an object the element does not export and order by, before any job exists', async () => {
+  it('refuses a bad query, an object the element does not export and an order it cannot keep, before any job exists', async () => {
     const before = (await bulk('/jobs')).body.length;
     for (const q of [
       'select from incidents',
       'select * from nothing',
-      "select * from incidents where summary = 'x' order by created",
+      // An export keeps its position in created order only.
+      "select * from incidents where fields.summary = 'x' order by fields.summary",
+      'select * from incidents order by fields.created, key',
+      // Newest first, an issue created meanwhile would move the positions already read.
+      'select * from incidents order by fields.created desc',
       'delete everything',
       // Parses as CEQL, but has no JQL: refused before a job, not failed in one.
       "select * from incidents where fields.summary like 'a%b%c'",
@@ -165,14 +169,28 @@ describe('bulk export', () => {
     expect((await bulk('/jobs', {}, other.token)).body).toEqual([]);
   });
 
+  it('takes order by fields.created asc, the order it keeps anyway, in the order Jira sorts them', async () => {
+    const status = await exportOf('select id from incidents order by fields.created asc');
+    expect(status.status).toBe('COMPLETED');
+    const ids = (await download(status.id, 'application/x-ndjson')).text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).id);
+    const jql = encodeURIComponent('ORDER BY created ASC, key ASC');
+    const expected = (await jira.jira.get(`/rest/api/2/search?jql=${jql}&maxResults=1000&fields=created`)).body.issues.map((i: any) => i.id);
+    expect(ids).toEqual(expected);
+  });
+
   it('pages Jira by position, not offset: issues created while it pages are neither repeated nor make it skip', async () => {
     const context = server.services.events.context((await server.services.instanceRepo.find(instance.id))!);
     const seen: string[] = [];
+    const created: number[] = [];
     let cursor: unknown = null;
     let pages = 0;
     do {
-      const page = await exportIssues.page({ where: undefined, fields: ['summary'], cursor, pageSize: 7 }, context);
+      const page = await exportIssues.page({ where: undefined, orderBy: undefined, fields: ['summary'], cursor, pageSize: 7 }, context);
       seen.push(...page.items.map((i: any) => i.id));
+      created.push(...page.items.map((i: any) => Date.parse(i.fields.created)));
       cursor = page.cursor;
       // Every other page, a new issue: created now, it sorts after every issue already read, and
       // the pages still to come include it.
@@ -183,6 +201,7 @@ describe('bulk export', () => {
     expect(new Set(seen).size).toBe(seen.length);
     const all = (await jira.jira.get('/rest/api/2/search?jql=ORDER%20BY%20created&maxResults=1000&fields=summary')).body.issues.map((i: any) => i.id);
     expect([...seen].sort()).toEqual([...all].sort());
+    expect(created).toEqual([...created].sort((a, b) => a - b));
   });
 
   it("fails the job with Jira's refusal and marks the instance invalid when Jira refuses the credentials, without retrying", async () => {

@@ -24,7 +24,11 @@ beforeAll(async () => {
   target = {
     hub: `${server.api}/hubs/helpdesk`,
     authorization: `${server.auth}, Element ${created.body.token}`,
-    operations: new Set(element.hub!.operations.map((op) => `${op.method} ${op.path}`)),
+    operations: new Set([
+      ...element.hub!.operations.map((op) => `${op.method} ${op.path}`),
+      ...Object.keys(element.hub!.bulkExport ?? {}).map((name) => `BULK export ${name}`),
+      ...Object.keys(element.hub!.bulkImport ?? {}).map((name) => `BULK import ${name}`),
+    ]),
     newIncident: (summary) => ({ fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary } }),
     changeIncident: (summary) => ({ fields: { summary } }),
     newComment: (text) => ({ body: text }),

@@ -159,10 +159,10 @@ function valueFor(param: string, before: string): string {
   }
 }
 
-/** The hub catalog and an element's API document are everybody's; every other hub route is a call through an instance token. */
+/** The hub catalog and an element's API document are everybody's; every other hub (or bulk) route is a call through an instance token. */
 const CATALOG = /^\/elements\/api-v2\/(hubs(\/keys|\/:hub|\/:hub\/elements)?|elements\/:keyOrId\/docs)$/;
 const hubCall = (route: { url: string; schema: Record<string, unknown> | undefined }) =>
-  ((route.schema?.tags as string[] | undefined) ?? []).includes('hubs') && !CATALOG.test(route.url);
+  ((route.schema?.tags as string[] | undefined) ?? []).some((tag) => tag === 'hubs' || tag === 'bulk') && !CATALOG.test(route.url);
 /** The `/instances/…` forms that act on the instance of the `Element` token. */
 const TOKEN_SCOPED = /^\/elements\/api-v2\/instances\/(configuration|objects|docs|transformations)/;
 

@@ -14,7 +14,6 @@ interface SearchInput {
   maxResults: number | undefined;
   fields: string[];
   expand: string[];
-  properties: string[];
   validateQuery: boolean;
 }
 
@@ -56,7 +55,8 @@ export function runSearch(em: Emulator, user: User, input: SearchInput, reply: F
         {
           fields: input.fields,
           expand: input.expand,
-          properties: input.properties,
+          // Search takes no `properties` (jira-server.md §4.2; get-issue does): none come back.
+          properties: [],
           viewerKey: user.key,
           transitions: () => transitionsFor(em, issue),
         },
@@ -83,7 +83,6 @@ export function registerSearchRoutes(app: FastifyInstance, em: Emulator): void {
         maxResults: max === undefined || max < 0 ? undefined : max,
         fields: listParam(q.fields),
         expand: listParam(q.expand),
-        properties: listParam(q.properties),
         validateQuery: q.validateQuery !== 'false' && q.validateQuery !== 'warn',
       },
       reply,
@@ -103,7 +102,6 @@ export function registerSearchRoutes(app: FastifyInstance, em: Emulator): void {
         maxResults: max,
         fields: listParam(b.fields),
         expand: listParam(b.expand),
-        properties: listParam(b.properties),
         validateQuery: b.validateQuery !== false && b.validateQuery !== 'warn' && b.validateQuery !== 'false',
       },
       reply,

@@ -12,7 +12,10 @@ export interface HelpdeskTarget {
   hub: string;
   /** `User …, Organization …, Element <token>` of an instance of the element. */
   authorization: string;
-  /** The `METHOD path` operations the element implements (from its registration). */
+  /**
+   * The `METHOD path` operations the element implements (from its registration), and
+   * `BULK export <object>` / `BULK import <object>` for the bulk jobs it serves.
+   */
   operations: ReadonlySet<string>;
   /** A body of `POST incidents` the vendor accepts. */
   newIncident(summary: string): unknown;
@@ -77,6 +80,18 @@ function expectNoNulls(value: unknown, where: string): void {
       expectNoNulls(v, `${where}.${k}`);
     }
   }
+}
+
+/** Waits for a bulk job to end (a minute at most) and answers its last status. */
+async function bulkJobEnd(t: HelpdeskTarget, id: string): Promise<{ status: string; recordsCount: number; recordsFailedCount: number }> {
+  for (let i = 0; i < 600; i++) {
+    const a = await send(t, 'GET', `bulk/${id}/status`);
+    expectThat(a.status === 200, `GET bulk/${id}/status: ${a.status} ${a.text.slice(0, 200)}`);
+    const status = a.body as { status: string; recordsCount: number; recordsFailedCount: number };
+    if (!['CREATED', 'RUNNING'].includes(status.status)) return status;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new ConformanceFailure(`bulk job ${id} did not end within a minute`);
 }
 
 async function createIncident(target: HelpdeskTarget, summary: string): Promise<string> {
@@ -187,6 +202,62 @@ export const helpdeskConformance: readonly ConformanceCheck[] = [
         const one = await send(t, 'GET', `${resource}/${encodeURIComponent(first)}`);
         expectThat(one.status === 200 && idOf(one.body) === first, `GET ${resource}/${first}: ${one.status}`);
       }
+    },
+  },
+  {
+    name: 'exports every incident once in bulk, with the ids the hub lists',
+    needs: ['GET incidents', 'BULK export incidents'],
+    async run(t) {
+      const listed: string[] = [];
+      let token: string | null = null;
+      do {
+        const a: Answer = await send(t, 'GET', `incidents?pageSize=100${token ? `&nextPage=${encodeURIComponent(token)}` : ''}`);
+        listed.push(...(a.body as unknown[]).map(idOf));
+        token = a.headers.get('elements-next-page-token');
+      } while (token);
+      const started = await send(t, 'POST', `bulk/query?q=${encodeURIComponent('select * from incidents')}`);
+      expectThat(started.status === 200, `POST bulk/query: ${started.status} ${started.text.slice(0, 200)}`);
+      const id = idOf(started.body);
+      const end = await bulkJobEnd(t, id);
+      expectThat(end.status === 'COMPLETED', `the export ended ${end.status}`);
+      // One JSON object per line: the answer is read as text, not as one JSON document.
+      const download = await fetch(`${t.hub}/bulk/${id}/incidents`, { headers: { authorization: t.authorization, accept: 'application/x-ndjson' } });
+      expectThat(download.status === 200, `GET bulk/${id}/incidents: ${download.status}`);
+      const records = (await download.text()).split('\n').filter(Boolean);
+      const exported = records.map((line) => idOf(JSON.parse(line)));
+      expectThat(new Set(exported).size === exported.length, 'an incident was exported twice');
+      expectThat(
+        [...exported].sort().join() === [...listed].sort().join(),
+        `the export has ${exported.length} incidents, the hub lists ${listed.length}, or other ones`,
+      );
+      for (const line of records) expectNoNulls(JSON.parse(line), 'an exported incident');
+    },
+  },
+  {
+    name: 'imports rows in bulk: each created once, the rows the vendor refuses listed with its words',
+    needs: ['GET incidents/:id', 'BULK import incidents'],
+    async run(t) {
+      const marker = `conformance-bulk-${Date.now()}`;
+      // An empty record: no vendor creates an incident from nothing.
+      const rows = [t.newIncident(`${marker} 1`), {}, t.newIncident(`${marker} 3`)];
+      const form = new FormData();
+      form.append('file', new Blob([rows.map((r) => JSON.stringify(r)).join('\n')], { type: 'application/x-ndjson' }), 'rows.ndjson');
+      const res = await fetch(`${t.hub}/bulk/incidents`, { method: 'POST', headers: { authorization: t.authorization }, body: form });
+      const text = await res.text();
+      expectThat(res.status === 200, `POST bulk/incidents: ${res.status} ${text.slice(0, 200)}`);
+      const id = idOf(JSON.parse(text));
+      const end = await bulkJobEnd(t, id);
+      expectThat(
+        end.status === 'COMPLETED' && end.recordsCount === 2 && end.recordsFailedCount === 1,
+        `the import ended ${end.status} with ${end.recordsCount} rows written and ${end.recordsFailedCount} refused; expected 2 and 1`,
+      );
+      const errors = await send(t, 'GET', `bulk/${id}/errors`);
+      const refused = errors.body as { row: number; message: string; providerMessage?: string }[];
+      expectThat(
+        errors.status === 200 && refused.length === 1 && refused[0]!.row === 2,
+        `GET bulk/${id}/errors: expected row 2, got ${errors.text.slice(0, 200)}`,
+      );
+      expectThat(typeof refused[0]!.providerMessage === 'string', "a refused row carries the vendor's message");
     },
   },
   {

@@ -1,3 +1,4 @@
+import type { OrderKey } from '../../../ceql/ast.ts';
 import type { BulkExporter, BulkExportPage, BulkExportRequest, HubContext } from '../../../hubs/hub-contract.ts';
 import { badRequest } from '../../../platform/errors.ts';
 import { jiraDateMs, jqlDateTimeIn, jqlString, translateWhere, type IssueFilter, type JiraIssueLike } from './ceql-to-jql.ts';
@@ -18,6 +19,21 @@ interface SearchPage {
 }
 
 /**
+ * Refuses an order the export cannot keep. Issues are read by position in creation order, which
+ * only the oldest-first order keeps: an issue created while the export runs comes after every
+ * one read. Newest first it would come before them and move their positions, so a record could be
+ * exported twice.
+ */
+function checkOrder(orderBy: OrderKey[] | undefined): void {
+  if (!orderBy?.length) return;
+  const [key, ...more] = orderBy;
+  if (more.length || key!.field.path.join('.') !== 'fields.created' || key!.direction !== 'asc')
+    throw badRequest(
+      'A bulk export of incidents comes in creation order only (order by fields.created asc): Jira is read by position in that order, which issues created meanwhile do not move',
+    );
+}
+
+/**
  * Issues in `created`, then `key` order, a page at a time, from a cursor that is a position in
  * that order rather than an offset into the whole result: JQL compares dates to the minute, so the
  * cursor is the minute of the last issue read and how many issues of that minute were read. An
@@ -31,6 +47,7 @@ async function page(request: BulkExportRequest, ctx: HubContext): Promise<BulkEx
   const where = request.where ? translateWhere(request.where, zone) : { jql: '', filters: [] as IssueFilter[] };
   if (request.cursor !== null && !isCursor(request.cursor)) throw badRequest('The export cursor is not one this element made');
   const cursor = request.cursor as Cursor | null;
+  checkOrder(request.orderBy);
   const conditions = [where.jql && `(${where.jql})`, cursor && `created >= ${jqlString(cursor.minute)}`].filter(Boolean);
   const jql = `${conditions.join(' AND ')} ORDER BY created ASC, key ASC`.trim();
   // `created` places each issue in the order, whatever the caller selected.
@@ -68,6 +85,9 @@ async function page(request: BulkExportRequest, ctx: HubContext): Promise<BulkEx
 
 export const exportIssues: BulkExporter = {
   // The zone changes only how dates are written, not whether the query translates.
-  check: (where) => void (where && translateWhere(where, 'UTC')),
+  check: (where, orderBy) => {
+    checkOrder(orderBy);
+    if (where) translateWhere(where, 'UTC');
+  },
   page,
 };

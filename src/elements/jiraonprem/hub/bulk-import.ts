@@ -75,25 +75,43 @@ async function write(row: BulkImportRow, ctx: HubContext): Promise<{ id: string;
   return { id: created.key, created: true };
 }
 
+/** Property reads at once while a resumed import looks for its rows. */
+const LOOKUP_CONCURRENCY = 4;
+
 /**
- * The issues created since `since` (from a minute before, as JQL compares minutes), read with
- * the import property, in pages: after a crash that is a few seconds of creates.
+ * The issues created since `since` (from a minute before, as JQL compares minutes), newest first,
+ * each asked for the import property; stops once every marker is found. Jira's search returns no
+ * entity properties (jira-server.md §4.2), so each candidate is read on its own: after a crash that
+ * is the few seconds of issues created before it.
  */
 async function created(markers: readonly string[], since: string, ctx: HubContext): Promise<Map<string, string>> {
   const api = new JiraApi(ctx);
   const wanted = new Set(markers);
   const found = new Map<string, string>();
   const from = jqlDateTimeIn(zoneOf(ctx))(Date.parse(since) - 60_000);
-  const jql = `created >= ${jqlString(from)} ORDER BY created ASC, key ASC`;
-  for (let startAt = 0; ; startAt += RECOVERY_PAGE) {
-    const page = await api.get<{ total: number; issues: { key: string; properties?: Record<string, { row?: unknown }> }[] }>(
-      `/rest/api/2/search?${new URLSearchParams({ jql, startAt: String(startAt), maxResults: String(RECOVERY_PAGE), fields: 'created', properties: IMPORT_PROPERTY })}`,
-    );
-    for (const issue of page.issues) {
-      const row = issue.properties?.[IMPORT_PROPERTY]?.row;
-      if (typeof row === 'string' && wanted.has(row)) found.set(row, issue.key);
+  const jql = `created >= ${jqlString(from)} ORDER BY created DESC, key DESC`;
+  const markerOf = async (key: string) => {
+    try {
+      const property = await api.get<{ value?: { row?: unknown } }>(`${issuePath(key)}/properties/${encodeURIComponent(IMPORT_PROPERTY)}`);
+      return property.value?.row;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return undefined;
+      throw err;
     }
-    if (page.issues.length < RECOVERY_PAGE || found.size === wanted.size || startAt + RECOVERY_PAGE >= page.total) return found;
+  };
+  for (let startAt = 0; ; startAt += RECOVERY_PAGE) {
+    const page = await api.get<{ total: number; issues: { key: string }[] }>(
+      `/rest/api/2/search?${new URLSearchParams({ jql, startAt: String(startAt), maxResults: String(RECOVERY_PAGE), fields: 'created' })}`,
+    );
+    const keys = page.issues.map((i) => i.key);
+    for (let i = 0; i < keys.length && found.size < wanted.size; i += LOOKUP_CONCURRENCY) {
+      const batch = keys.slice(i, i + LOOKUP_CONCURRENCY);
+      const rows = await Promise.all(batch.map(markerOf));
+      rows.forEach((row, k) => {
+        if (typeof row === 'string' && wanted.has(row)) found.set(row, batch[k]!);
+      });
+    }
+    if (found.size === wanted.size || page.issues.length < RECOVERY_PAGE || startAt + RECOVERY_PAGE >= page.total) return found;
   }
 }
 
