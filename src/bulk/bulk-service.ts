@@ -69,10 +69,11 @@ const tooLarge = () => new ApiError('PAYLOAD_TOO_LARGE', 'The file is larger tha
 const truthy = (v: unknown) => v === true || v === 'true';
 
 /**
- * Bulk exports: a `select` runs as a job of steps on the job queue. Each step reads pages from
- * the element's exporter and stores each page with the position after it in one transaction, so
- * a job that dies (a killed process) resumes where its last stored page ended and stores every
- * record once. Cancelling is seen before the next page.
+ * Bulk jobs, each run as steps on the job queue. An export (a `select`) reads pages from the
+ * element's exporter and stores each page with the position after it in one transaction, so a
+ * job that dies (a killed process) resumes where its last stored page ended and stores every
+ * record once; a cancel is seen before the next page. An import stores the uploaded rows first,
+ * then writes them in batches (`ImportSteps`). When a job ends, its callback is queued.
  */
 export class BulkService {
   readonly #imports: ImportSteps;
@@ -127,9 +128,10 @@ export class BulkService {
   }
 
   /**
-   * Reads the uploaded records as they arrive into stored chunks of the job, then queues its
-   * first step. The job exists while the file is read (its chunks belong to it) and is removed
-   * again when the file is refused: a bad row, too many rows, too large.
+   * Reads the uploaded records as they arrive into stored chunks of a new job; `startImport` then
+   * runs it (or `discard` drops it, when the rest of the request is refused). The job exists while
+   * the file is read (its chunks belong to it) and is removed again when the file is refused: a
+   * bad row, too many rows, too large.
    */
   async createImport(instance: Instance, objectName: string, upload: BulkUpload): Promise<BulkJobRow> {
     const importer = this.#importer(instance, objectName);
@@ -168,8 +170,17 @@ export class BulkService {
       if (upload.truncated() || (err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
       throw err;
     }
-    await this.#queueStep(job.id);
     return (await this.deps.jobs.byId(job.id))!;
+  }
+
+  /** Queues the first step of an import whose upload is stored. */
+  async startImport(job: BulkJobRow): Promise<void> {
+    await this.#queueStep(job.id);
+  }
+
+  /** Drops an import that never started (the request it came with was refused after its file). */
+  discard(job: BulkJobRow): Promise<void> {
+    return this.deps.jobs.delete(job.id);
   }
 
   #identifierField(metaData: unknown, importer: BulkImporter): string | undefined {

@@ -192,6 +192,12 @@ describe('bulk import', () => {
         /larger than/,
       ],
     ];
+    // metaData after the file: its rows are stored already, so the whole upload is refused.
+    const late = new FormData();
+    late.append('file', new Blob(['[]'], { type: 'application/json' }), 'a.json');
+    late.append('metaData', JSON.stringify({ identifierFieldName: 'key' }));
+    const lateRes = await fetch(`${server.api}/hubs/helpdesk/bulk/incidents`, { method: 'POST', headers: hub(), body: late });
+    cases.push([{ status: lateRes.status, body: await lateRes.json() }, 400, /metaData part before the file/]);
     for (const [res, status, message] of cases) {
       expect(res.status, JSON.stringify(res.body)).toBe(status);
       expect(res.body).toEqual({ requestId: expect.any(String), message: expect.stringMatching(message) });

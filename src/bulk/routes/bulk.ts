@@ -112,31 +112,38 @@ export function registerBulkRoutes(
         if (!request.isMultipart()) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Upload the file as multipart/form-data with a part named "file"');
         let metaData: unknown;
         let job: Awaited<ReturnType<BulkService['createImport']>> | undefined;
-        for await (const part of request.parts()) {
-          if (part.type === 'field') {
-            if (part.fieldname !== 'metaData') continue;
-            if (job) throw badRequest('Send the metaData part before the file part');
-            try {
-              metaData = JSON.parse(String(part.value));
-            } catch {
-              throw badRequest('metaData is not JSON');
+        try {
+          for await (const part of request.parts()) {
+            if (part.type === 'field') {
+              if (part.fieldname !== 'metaData') continue;
+              // Its rows are stored as the file arrives: a metaData after it would come too late.
+              if (job) throw badRequest('Send the metaData part before the file part');
+              try {
+                metaData = JSON.parse(String(part.value));
+              } catch {
+                throw badRequest('metaData is not JSON');
+              }
+              continue;
             }
-            continue;
+            if (part.fieldname !== 'file' || job) {
+              await part.toBuffer().catch(() => undefined);
+              continue;
+            }
+            job = await deps.bulk.createImport(instance, request.params.objectName, {
+              file: part.file,
+              filename: part.filename,
+              mimeType: part.mimetype,
+              truncated: () => part.file.truncated,
+              metaData,
+              callbackUrl,
+            });
           }
-          if (part.fieldname !== 'file' || job) {
-            await part.toBuffer().catch(() => undefined);
-            continue;
-          }
-          job = await deps.bulk.createImport(instance, request.params.objectName, {
-            file: part.file,
-            filename: part.filename,
-            mimeType: part.mimetype,
-            truncated: () => part.file.truncated,
-            metaData,
-            callbackUrl,
-          });
+        } catch (err) {
+          if (job) await deps.bulk.discard(job);
+          throw err;
         }
         if (!job) throw badRequest('No file: send it in a multipart part named "file"');
+        await deps.bulk.startImport(job);
         return { id: job.id, status: job.status };
       },
     );

@@ -61,7 +61,8 @@ interface Worker {
  *   queues that fetch the oldest job and then find they may not start it.
  * - Each claim bumps `attempts`, which fences the run: a run whose lease expired and whose job
  *   was claimed again can no longer finish or fail that job.
- * - Idle cost: one claim per job name per poll interval; new work arrives through a signal.
+ * - Idle cost: one query per poll interval, for the names with work due (then a claim for each of
+ *   those); new work arrives through a signal.
  */
 export class SqlJobQueue implements JobQueue {
   readonly #db: Kysely<Database>;
@@ -162,7 +163,28 @@ export class SqlJobQueue implements JobQueue {
       this.#sweptAt = Date.now();
       await this.#sweep().catch((err: unknown) => this.#onError(err));
     }
-    this.#pumpAll();
+    // One query asks which names have work due, rather than one claim per name: an idle node's
+    // cost must not grow with every kind of job the platform adds.
+    try {
+      for (const name of await this.#dueNames()) this.#pump(name);
+    } catch (err) {
+      this.#onError(err);
+    }
+  }
+
+  /** The names this process works whose queued jobs are due. */
+  async #dueNames(): Promise<string[]> {
+    const names = [...this.#workers.keys()];
+    if (names.length === 0) return [];
+    const rows = await this.#db
+      .selectFrom('jobs')
+      .select('name')
+      .distinct()
+      .where('status', '=', 'queued')
+      .where('run_at', '<=', this.#clock.now().toISOString())
+      .where('name', 'in', names)
+      .execute();
+    return rows.map((r) => r.name);
   }
 
   #pumpAll(): void {
