@@ -16,6 +16,8 @@ export const IMPORT_PROPERTY = 'switchboard.bulk-import';
 /** Members of Jira's IssueUpdateBean; anything else in a record (an export's `id`, `self`, `expand`) is not sent. */
 const UPDATE_BEAN = ['fields', 'update', 'properties', 'transition', 'historyMetadata'] as const;
 const RECOVERY_PAGE = 100;
+/** Candidates one identifier lookup reads (Jira's default search cap). */
+const LOOKUP_MAX = 1000;
 
 const zoneOf = (ctx: HubContext) => String((ctx.instance.vendorMeta.user as { timeZone?: string } | undefined)?.timeZone ?? 'UTC');
 
@@ -48,11 +50,16 @@ async function existing(api: JiraApi, ctx: HubContext, row: BulkImportRow): Prom
     }
   }
   const lookup = translateWhere(lookupOf(field, value), zoneOf(ctx));
-  const found = await api.post<{ issues: { key: string; fields: Record<string, unknown> }[] }>('/rest/api/2/search', {
+  const found = await api.post<{ total: number; issues: { key: string; fields: Record<string, unknown> }[] }>('/rest/api/2/search', {
     jql: lookup.jql,
-    maxResults: 50,
+    maxResults: LOOKUP_MAX,
     fields: [field.split('.')[1] ?? 'created'],
   });
+  // An exact match could be among the candidates not read: better refused than created twice.
+  if (found.total > found.issues.length)
+    throw badRequest(
+      `Looking up ${field} = ${String(value).slice(0, 100)} matched ${found.total} issues in Jira's search; the identifier must be more distinctive`,
+    );
   // Jira's `~` matches words; the in-memory checks keep the issues whose value is the identifier.
   const matches = found.issues.filter((issue) => lookup.filters.every((f) => f(issue)));
   if (matches.length > 1) throw badRequest(`${matches.length} issues have ${field} = ${String(value).slice(0, 100)}; the identifier must name one`);
