@@ -15,29 +15,34 @@ afterAll(async () => {
   await jira.close();
 });
 
+/** A switchboard process on a store of its own, and an instance on the emulator: what a crash test kills and restarts. */
+async function switchboardWithInstance(name: string) {
+  const target = await newTestStore();
+  const env: Record<string, string> = {
+    SWITCHBOARD_DATA_DIR: target.dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    SWITCHBOARD_EVENT_TICK_MS: '100',
+    // A step's lease follows the vendor timeout: a short one lets the restarted process take the job over soon.
+    SWITCHBOARD_VENDOR_TIMEOUT_MS: '1000',
+    ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
+  };
+  const first = startSwitchboard(['serve'], env);
+  const api = (await first.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+  const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
+  const auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
+  const created = await call(`${api}/instances`, {
+    method: 'POST',
+    headers: { authorization: auth },
+    json: { element: { key: 'jiraonprem' }, name, configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+  });
+  expect(created.status).toBe(200);
+  return { env, first, api, hub: { authorization: `${auth}, Element ${created.body.token}` } };
+}
+
 describe('bulk export across a killed process', () => {
   it('finishes after kill -9 and a restart with every issue exactly once', async () => {
-    const target = await newTestStore();
-    const env: Record<string, string> = {
-      SWITCHBOARD_DATA_DIR: target.dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      SWITCHBOARD_EVENT_TICK_MS: '100',
-      // A step's lease follows the vendor timeout: a short one lets the restarted process take the job over soon.
-      SWITCHBOARD_VENDOR_TIMEOUT_MS: '1000',
-      ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
-    };
-    const first = startSwitchboard(['serve'], env);
-    const api = (await first.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
-    const auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
-    const created = await call(`${api}/instances`, {
-      method: 'POST',
-      headers: { authorization: auth },
-      json: { element: { key: 'jiraonprem' }, name: 'bulk-crash', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-    });
-    expect(created.status).toBe(200);
-    const hub = { authorization: `${auth}, Element ${created.body.token}` };
+    const { env, first, api, hub } = await switchboardWithInstance('bulk-crash');
     // Slow pages, so that the process dies with the job half done.
     await jira.control.put('/config', { latencyMs: 150 });
     const started = await call(`${api}/hubs/helpdesk/bulk/query?q=${encodeURIComponent('select id, key from incidents')}`, { method: 'POST', headers: hub });
@@ -72,26 +77,7 @@ describe('bulk export across a killed process', () => {
 
 describe('bulk import across a killed process', () => {
   it('finishes after kill -9 mid-batch and a restart, creating every row exactly once', async () => {
-    const target = await newTestStore();
-    const env: Record<string, string> = {
-      SWITCHBOARD_DATA_DIR: target.dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      SWITCHBOARD_EVENT_TICK_MS: '100',
-      SWITCHBOARD_VENDOR_TIMEOUT_MS: '1000',
-      ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
-    };
-    const first = startSwitchboard(['serve'], env);
-    const api = (await first.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
-    const auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
-    const created = await call(`${api}/instances`, {
-      method: 'POST',
-      headers: { authorization: auth },
-      json: { element: { key: 'jiraonprem' }, name: 'import-crash', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-    });
-    expect(created.status).toBe(200);
-    const hub = { authorization: `${auth}, Element ${created.body.token}` };
+    const { env, first, api, hub } = await switchboardWithInstance('import-crash');
     const rows = 200;
     const text = Array.from({ length: rows }, (_, i) =>
       JSON.stringify({ fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: `crashimport row${i + 1}` } }),

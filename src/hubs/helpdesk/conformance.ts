@@ -82,6 +82,21 @@ function expectNoNulls(value: unknown, where: string): void {
   }
 }
 
+/** The ids of every incident, page by page with nextPage. */
+async function walkIncidents(t: HelpdeskTarget, pageSize: number): Promise<string[]> {
+  const seen: string[] = [];
+  let token: string | null = null;
+  let pages = 0;
+  do {
+    const a: Answer = await send(t, 'GET', `incidents?pageSize=${pageSize}${token ? `&nextPage=${encodeURIComponent(token)}` : ''}`);
+    expectThat(a.status === 200 && Array.isArray(a.body), `GET incidents, page ${pages + 1}: ${a.status}`);
+    seen.push(...(a.body as unknown[]).map(idOf));
+    token = a.headers.get('elements-next-page-token');
+    expectThat(++pages < 10_000, 'paging does not end');
+  } while (token);
+  return seen;
+}
+
 /** Waits for a bulk job to end (a minute at most) and answers its last status. */
 async function bulkJobEnd(t: HelpdeskTarget, id: string): Promise<{ status: string; recordsCount: number; recordsFailedCount: number }> {
   for (let i = 0; i < 600; i++) {
@@ -119,16 +134,7 @@ export const helpdeskConformance: readonly ConformanceCheck[] = [
     name: 'walks every incident once with nextPage',
     needs: ['GET incidents'],
     async run(t) {
-      const seen: string[] = [];
-      let token: string | null = null;
-      let pages = 0;
-      do {
-        const a: Answer = await send(t, 'GET', `incidents?pageSize=7${token ? `&nextPage=${encodeURIComponent(token)}` : ''}`);
-        expectThat(a.status === 200 && Array.isArray(a.body), `page ${pages + 1}: ${a.status}`);
-        seen.push(...(a.body as unknown[]).map(idOf));
-        token = a.headers.get('elements-next-page-token');
-        expectThat(++pages < 10_000, 'paging does not end');
-      } while (token);
+      const seen = await walkIncidents(t, 7);
       expectThat(new Set(seen).size === seen.length, 'an incident came twice while paging');
       expectThat(seen.length >= t.seededIncidents, `paging returned ${seen.length} incidents, fewer than the ${t.seededIncidents} there are`);
     },
@@ -208,13 +214,7 @@ export const helpdeskConformance: readonly ConformanceCheck[] = [
     name: 'exports every incident once in bulk, with the ids the hub lists',
     needs: ['GET incidents', 'BULK export incidents'],
     async run(t) {
-      const listed: string[] = [];
-      let token: string | null = null;
-      do {
-        const a: Answer = await send(t, 'GET', `incidents?pageSize=100${token ? `&nextPage=${encodeURIComponent(token)}` : ''}`);
-        listed.push(...(a.body as unknown[]).map(idOf));
-        token = a.headers.get('elements-next-page-token');
-      } while (token);
+      const listed = await walkIncidents(t, 100);
       const started = await send(t, 'POST', `bulk/query?q=${encodeURIComponent('select * from incidents')}`);
       expectThat(started.status === 200, `POST bulk/query: ${started.status} ${started.text.slice(0, 200)}`);
       const id = idOf(started.body);

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { Loading } from '../components/loading.tsx';
 import { API, api, describeError, storedSecrets, type ConfigurationDefinition, type Element, type Instance } from '../api.ts';
 import { Secret } from '../components/secret.tsx';
 import { go } from '../router.ts';
@@ -37,18 +38,7 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
       (e) => setError(describeError(e)),
     );
   }, [elementKey]);
-  if (!element)
-    return (
-      <section>
-        {error ? (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        ) : (
-          <p>Loading…</p>
-        )}
-      </section>
-    );
+  if (!element) return <Loading error={error} />;
 
   const visible = element.configuration.filter((c) => !c.hideFromConsole && !c.internal);
   const credentials = visible.filter((c) => !EVENT_KEYS.includes(c.key));

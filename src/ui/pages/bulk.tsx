@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { Loading } from '../components/loading.tsx';
 import { api, apiRaw, type BulkError, type BulkJob, describeError, type ElementMetadata, type Instance } from '../api.ts';
 
 const ENDED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
@@ -90,18 +91,7 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
     return () => clearInterval(timer);
   }, [running, reload]);
 
-  if (!instance)
-    return (
-      <section>
-        {error ? (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        ) : (
-          <p>Loading…</p>
-        )}
-      </section>
-    );
+  if (!instance) return <Loading error={error} />;
 
   const act = async (work: () => Promise<string>) => {
     setError(undefined);

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { Loading } from '../components/loading.tsx';
 import { api, describeError, type Instance } from '../api.ts';
 import { Secret } from '../components/secret.tsx';
 import { go } from '../router.ts';
@@ -56,18 +57,7 @@ export function InstanceDetail({ id, editing }: { id: string; editing: boolean }
   useEffect(() => {
     if (confirming) keep.current?.focus();
   }, [confirming]);
-  if (!instance)
-    return (
-      <section>
-        {error ? (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        ) : (
-          <p>Loading…</p>
-        )}
-      </section>
-    );
+  if (!instance) return <Loading error={error} />;
   if (editing) return <Authenticate elementKey={instance.element.key} instance={instance} />;
 
   /** Runs a change and reloads the instance; false (with the error shown) when it was refused. */
