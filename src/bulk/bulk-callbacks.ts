@@ -13,6 +13,8 @@ import { statusJson } from './bulk-status.ts';
 export const BULK_CALLBACK_JOB = 'bulk.callback';
 /** Attempts at a callback, spaced by the queue's back-off, before it is given up (and logged). */
 const CALLBACK_ATTEMPTS = 6;
+/** How long after a job's end its callback counts as missed when none was queued. */
+const MISSED_AFTER_MS = 30_000;
 
 export interface BulkCallbacksDeps {
   jobs: BulkRepository;
@@ -37,11 +39,25 @@ export class BulkCallbacks {
     await this.deps.queue.work(BULK_CALLBACK_JOB, (p) => this.send(String(p.jobId)), { concurrency: 2 });
   }
 
-  /** The job ended: its callback, if it has one, is queued once. */
+  /** The job ended: its callback, if it has one, is queued, and noted as queued. */
   async ended(jobId: string): Promise<void> {
     const job = await this.deps.jobs.byId(jobId);
-    if (!job?.callback_url_enc) return;
+    if (!job?.callback_url_enc || job.callback_queued_at !== null) return;
     await this.deps.queue.enqueue(BULK_CALLBACK_JOB, { jobId }, { singletonKey: `callback:${jobId}`, retryLimit: CALLBACK_ATTEMPTS - 1 });
+    await this.deps.jobs.markCallbackQueued(jobId, this.deps.clock.now().toISOString());
+  }
+
+  /**
+   * Queues the callbacks of jobs that ended over half a minute ago and have none queued: their
+   * process died between the job's end and the queueing, or the queue refused it then. The
+   * half minute leaves the ending process time to queue and note its own, so that a callback is
+   * not sent twice. Returns how many were queued.
+   */
+  async queueMissed(): Promise<number> {
+    const endedBefore = new Date(this.deps.clock.now().getTime() - MISSED_AFTER_MS).toISOString();
+    const ids = await this.deps.jobs.callbacksNotQueued(endedBefore, 100);
+    for (const id of ids) await this.ended(id);
+    return ids.length;
   }
 
   /** Sends one callback; throws (and so is retried by the queue) when the receiver does not take it. */

@@ -56,6 +56,24 @@ export class BulkRepository {
     return job.callback_url_enc === null ? undefined : this.box.cipher.decrypt(job.callback_url_enc, AAD.bulkCallbackUrl(job.id));
   }
 
+  /** Notes that the job's callback was handed to the job queue. */
+  async markCallbackQueued(jobId: string, now: string): Promise<void> {
+    await this.db.updateTable('bulk_jobs').set({ callback_queued_at: now }).where('id', '=', jobId).execute();
+  }
+
+  /** Jobs that ended before `endedBefore` with a callback URL whose callback was never queued (at most `limit`). */
+  async callbacksNotQueued(endedBefore: string, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('bulk_jobs')
+      .select('id')
+      .where('finished_at', '<', endedBefore)
+      .where('callback_url_enc', 'is not', null)
+      .where('callback_queued_at', 'is', null)
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   /** Stores one chunk of an import's uploaded rows (NDJSON lines), before the job runs. */
   async appendInput(jobId: string, seq: number, lines: string): Promise<void> {
     const id = chunkId(jobId, seq);

@@ -83,13 +83,27 @@ export class BulkService {
   }
 
   #retention: NodeJS.Timeout | undefined;
+  #missedCallbacks: NodeJS.Timeout | undefined;
 
-  /** Runs steps in this process, and deletes ended jobs past their retention every hour. */
+  /**
+   * Runs steps in this process, deletes ended jobs past their retention every hour, and every
+   * minute queues the callbacks that a dead process ended a job without queueing.
+   */
   async start(): Promise<void> {
     await this.deps.queue.work(BULK_STEP_JOB, (p) => this.step(String(p.jobId)), { concurrency: 2 });
     await this.deps.callbacks.start();
     void this.prune();
     this.#retention = setInterval(() => void this.prune(), 3600_000).unref();
+    void this.queueMissedCallbacks();
+    this.#missedCallbacks = setInterval(() => void this.queueMissedCallbacks(), 60_000).unref();
+  }
+
+  /** Queues the callbacks of ended jobs that have none queued; resolves when done (or logged as failed). */
+  queueMissedCallbacks(): Promise<void> {
+    return this.deps.callbacks.queueMissed().then(
+      (n) => void (n && this.deps.logger.info({ bulkCallbacks: n }, 'bulk callbacks of ended jobs queued late')),
+      (err: Error) => this.deps.logger.warn({ err: err.message }, 'bulk callbacks not queued; tried again in a minute'),
+    );
   }
 
   /** Deletes ended jobs past their retention, and uploads abandoned a day ago; resolves when done (or logged as failed). */
@@ -106,6 +120,7 @@ export class BulkService {
 
   stop(): void {
     clearInterval(this.#retention);
+    clearInterval(this.#missedCallbacks);
   }
 
   /** Checks the query against the element, stores the job and queues its first step. */
@@ -199,7 +214,7 @@ export class BulkService {
     if (await this.deps.jobs.finish(job.id, 'CANCELLED', 'Cancelled by the caller', this.deps.clock.now().toISOString())) await this.#ended(job.id);
   }
 
-  /** A job ended: its callback is queued. A failure to queue it is logged; the job's end stands. */
+  /** A job ended: its callback is queued. A failure to queue it is logged, and queued again within a minute or two; the job's end stands. */
   async #ended(jobId: string): Promise<void> {
     await this.deps.callbacks.ended(jobId).catch((err: Error) => this.deps.logger.warn({ bulkJob: jobId, err: err.message }, 'bulk callback not queued'));
   }

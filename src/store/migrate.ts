@@ -11,6 +11,7 @@ import { m0008Usage } from './migrations/0008-usage.ts';
 import { m0009VendorTraces } from './migrations/0009-vendor-traces.ts';
 import { m0010BulkJobs } from './migrations/0010-bulk-jobs.ts';
 import { m0011BulkImports } from './migrations/0011-bulk-imports.ts';
+import { m0012BulkCallbackQueued } from './migrations/0012-bulk-callback-queued.ts';
 
 /** Migrations are listed in code (not discovered on disk) so a bundled build cannot miss one. */
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0009-vendor-traces': m0009VendorTraces,
   '0010-bulk-jobs': m0010BulkJobs,
   '0011-bulk-imports': m0011BulkImports,
+  '0012-bulk-callback-queued': m0012BulkCallbackQueued,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -42,6 +42,8 @@ export interface BulkJobTable {
   identifier_field: string | null;
   /** `Elements-Async-Callback-Url`, encrypted: told the job's status when it ends. */
   callback_url_enc: string | null;
+  /** When the callback was handed to the job queue; null until then (and for jobs without one). */
+  callback_queued_at: Generated<string | null>;
   status: 'CREATED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
   records_count: Generated<number>;
   records_failed_count: Generated<number>;

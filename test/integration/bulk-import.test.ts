@@ -256,6 +256,47 @@ describe('bulk import', () => {
     }
   });
 
+  it('queues the callback of a job whose process ended it and died before queueing, once, half a minute later', async () => {
+    const received: string[] = [];
+    const receiver: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        received.push(body);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      // What a process leaves when it dies between ending a job and queueing its callback.
+      const id = 'deadbeefdeadbeefdeadbeef';
+      const jobs = server.services.bulkJobs;
+      await jobs.create({
+        id,
+        organization_id: server.admin.organizationId,
+        instance_id: instance.id,
+        kind: 'export',
+        object_name: 'incidents',
+        query: 'select * from incidents',
+        callbackUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/late`,
+        created_at: server.clock.now().toISOString(),
+      });
+      expect(await jobs.finish(id, 'CANCELLED', 'Cancelled by the caller', server.clock.now().toISOString())).toBe(true);
+      // Within half a minute of its end, the ending process may still be queueing it.
+      await server.services.bulk.queueMissedCallbacks();
+      server.clock.advance(31_000);
+      await server.services.bulk.queueMissedCallbacks();
+      await waitFor(() => received.some((b) => JSON.parse(b).id === id), 30_000);
+      await server.services.bulk.queueMissedCallbacks();
+      server.clock.advance(120_000);
+      await server.services.bulk.queueMissedCallbacks();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(received.filter((b) => JSON.parse(b).id === id).map((b) => JSON.parse(b).status)).toEqual(['CANCELLED']);
+    } finally {
+      receiver.close();
+    }
+  });
+
   it("applies the instance's transformation both ways: imported rows in the common shape, exported records in it", async () => {
     const org = { authorization: server.auth };
     const mapped = await call(`${server.api}/instances`, {
