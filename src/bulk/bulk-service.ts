@@ -278,9 +278,9 @@ export class BulkService {
     const query = this.#parse(first.query);
     const exporter = this.#exporter(instance, query.objectName);
     const transformation = await this.deps.transformations.resolve(instance, query.objectName);
-    // Selected vendor fields narrow what the vendor sends; through a transformation, paths name
-    // the common shape, and the vendor sends everything the mapping may need.
-    const fields = transformation ? undefined : query.fields?.filter((f) => f.startsWith('fields.')).map((f) => f.split('.')[1]!);
+    // Selected paths may narrow what the vendor sends; through a transformation, paths name the
+    // common shape, and the vendor sends everything the mapping may need.
+    const fields = transformation ? undefined : query.fields;
     const context = this.deps.contextOf(instance);
     let job = first;
     const fetchPage = (cursor: unknown): Promise<BulkExportPage> => {

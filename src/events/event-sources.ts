@@ -81,7 +81,7 @@ export class EventSources {
       if (!row.vendor_webhook_id) {
         const url = intakeUrl(this.publicUrl(), instance.elementKey, instance.id, this.secretOf(row)!);
         try {
-          const id = await element.events.register(this.service.context(instance), url);
+          const id = await element.events.register?.(this.service.context(instance), url);
           row.vendor_webhook_id = id ?? null;
           row.registration = id ? 'auto' : 'manual';
           row.last_error = null;
@@ -97,7 +97,7 @@ export class EventSources {
 
   async #unregister(instance: Instance, vendorId: string): Promise<void> {
     try {
-      await this.registry.module(instance.elementKey)!.events!.unregister(this.service.context(instance), vendorId);
+      await this.registry.module(instance.elementKey)!.events!.unregister?.(this.service.context(instance), vendorId);
     } catch (err) {
       this.logger.warn({ instanceId: instance.id, err: (err as Error).message }, 'removing the vendor webhook failed');
     }

@@ -49,7 +49,10 @@ export interface ElementEvents {
   poll(context: HubContext, objects: string[], cursor: unknown): Promise<PollResult>;
   /** Present when the vendor can call switchboard with its changes. */
   webhook?: WebhookIntake;
-  /** Registers the intake URL in the vendor; `undefined` when the vendor user may not (register by hand). */
-  register(context: HubContext, url: string): Promise<string | undefined>;
-  unregister(context: HubContext, vendorWebhookId: string): Promise<void>;
+  /**
+   * Registers the intake URL in the vendor; `undefined` when the vendor user may not (register by
+   * hand). Present with `webhook`.
+   */
+  register?(context: HubContext, url: string): Promise<string | undefined>;
+  unregister?(context: HubContext, vendorWebhookId: string): Promise<void>;
 }

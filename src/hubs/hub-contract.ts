@@ -124,7 +124,11 @@ export interface BulkExportRequest {
   where: Expr | undefined;
   /** As `check` accepted it. */
   orderBy: OrderKey[] | undefined;
-  /** Vendor fields the caller selected (`select id, fields.summary` → `summary`); undefined: all. */
+  /**
+   * The paths the caller selected in the vendor's shape (`select id, fields.summary`), which the
+   * element may use to ask its vendor for less; undefined: all. The platform keeps only these
+   * paths of each record, whatever the element returns.
+   */
   fields: string[] | undefined;
   cursor: unknown;
   pageSize: number;

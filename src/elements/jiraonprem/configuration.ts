@@ -1,7 +1,7 @@
 import { ApiError, badRequest } from '../../platform/errors.ts';
 import type { Configuration } from '../element-module.ts';
 import type { VendorAuth } from '../../platform/vendor-http/vendor-request.ts';
-import { normaliseSiteAddress } from './site-address.ts';
+import { normaliseSiteAddress } from '../../platform/site-address.ts';
 
 const present = (v: unknown) => v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
 
@@ -24,7 +24,7 @@ export function validateConfiguration(input: Configuration): Configuration {
   if (missing.length) {
     throw new ApiError('MISSING_CONFIGURATION', `Missing required configuration: ${missing.join(', ')}`);
   }
-  const config: Configuration = { ...input, siteAddress: normaliseSiteAddress(input.siteAddress) };
+  const config: Configuration = { ...input, siteAddress: normaliseSiteAddress(input.siteAddress, 'https://jira.example.com or https://example.com/jira') };
   for (const key of ['username', 'password', 'personalAccessToken']) {
     if (present(config[key]) && typeof config[key] !== 'string') throw badRequest(`${key} must be a string`);
   }

@@ -195,7 +195,7 @@ export class VendorClient {
           dispatcher: this.options.dispatcher,
           headersTimeout: this.options.timeoutMs,
           bodyTimeout: this.options.timeoutMs,
-          headers: { ...headers, ...(this.options.authorization && { authorization: this.options.authorization }) },
+          headers: { ...headers, ...this.options.credentialHeaders, ...(this.options.authorization && { authorization: this.options.authorization }) },
         });
       } catch (err) {
         throw new ApiError(

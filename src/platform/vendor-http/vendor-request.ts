@@ -58,6 +58,8 @@ export interface VendorHttpOptions {
   target?: VendorTarget;
   /** The `Authorization` header value (authorizationHeader), worked out once per configuration. */
   authorization?: string | undefined;
+  /** Credentials a vendor takes in a header of its own (an API key header), worked out once per configuration. */
+  credentialHeaders?: Record<string, string> | undefined;
   dispatcher: Dispatcher;
   /** Limit for the whole answer, headers and body. */
   timeoutMs: number;
@@ -99,6 +101,7 @@ export function vendorRequest(
   const target = options.target ?? targetOf(options.baseUrl);
   const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
   if (options.authorization) headers.authorization = options.authorization;
+  if (options.credentialHeaders) Object.assign(headers, options.credentialHeaders);
   const raw = Buffer.isBuffer(body);
   if (body !== undefined && !raw) headers['content-type'] = 'application/json';
   return new Promise((resolve, reject) => {

@@ -50,8 +50,10 @@ async function page(request: BulkExportRequest, ctx: HubContext): Promise<BulkEx
   checkOrder(request.orderBy);
   const conditions = [where.jql && `(${where.jql})`, cursor && `created >= ${jqlString(cursor.minute)}`].filter(Boolean);
   const jql = `${conditions.join(' AND ')} ORDER BY created ASC, key ASC`.trim();
-  // `created` places each issue in the order, whatever the caller selected.
-  const fields = request.fields && [...new Set([...request.fields, 'created'])];
+  // Jira's field of each selected `fields.<name>` path; `created` places each issue in the order,
+  // whatever the caller selected.
+  const selected = request.fields?.filter((f) => f.startsWith('fields.')).map((f) => f.split('.')[1]!);
+  const fields = selected && [...new Set([...selected, 'created'])];
   const found = await api.post<SearchPage>('/rest/api/2/search', {
     jql,
     startAt: cursor?.skip ?? 0,
