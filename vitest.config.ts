@@ -25,6 +25,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Connectors against their real servers (Debian's Redmine), on one store: what is
+          // store-specific is covered by the projects above.
+          name: 'redmine',
+          include: ['test/redmine/**/*.test.ts'],
+          env: { SWITCHBOARD_TEST_STORE: 'sqlite' },
+          globalSetup: ['test/helpers/redmine-global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'postgres',
           // test/postgres/: what only PostgreSQL can do (several processes on one database).
           include: ['test/integration/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/postgres/**/*.test.ts'],

@@ -18,7 +18,28 @@ describe('element catalog', () => {
     const withAuth = await call(`${server.api}/elements`, { headers: { authorization: server.auth } });
     expect(withAuth.body).toEqual(anonymous.body);
     const keys = await call(`${server.api}/elements/keys`);
-    expect(keys.body).toEqual(['jiraonprem']);
+    expect(keys.body).toEqual(['jiraonprem', 'redmine']);
+  });
+
+  it('answers every element, its metadata plain and expanded, and its configuration by the contract schemas', async () => {
+    for (const key of ['jiraonprem', 'redmine']) {
+      const element = await call(`${server.api}/elements/${key}`);
+      assertContract('element', element.body);
+      assertContract('elementMetadata', (await call(`${server.api}/elements/${key}/metadata`)).body);
+      const expanded = (await call(`${server.api}/elements/${key}/metadata?expand=true`)).body;
+      assertContract('elementMetadataExpanded', expanded);
+      // Every advertised operation is routed, for each element.
+      const routed = new Set(server.app.routeTable.map((r) => `${r.method} ${r.url}`));
+      for (const r of expanded.resources)
+        for (const op of r.operations)
+          expect(
+            routed.has(`${op} /elements/api-v2/hubs/:hub/${r.canonicalName}`) ||
+              [...routed].some((x) => x.startsWith(`${op} /elements/api-v2/hubs/:hub/${r.canonicalName}/:`)),
+            `${key}: ${op} ${r.canonicalName}`,
+          ).toBe(true);
+    }
+    const redmine = (await call(`${server.api}/elements/redmine/metadata`)).body;
+    expect(redmine.events).toEqual({ supported: true, methods: ['polling'] });
   });
 
   it('serves jiraonprem by key and by numeric id with every field of the Open Connectors example', async () => {
@@ -138,7 +159,7 @@ describe('hub catalog', () => {
     const one = await call(`${server.api}/hubs/helpdesk`);
     expect(one.body).toMatchObject({ key: 'helpdesk', active: true, videoLink: '' });
     const elements = await call(`${server.api}/hubs/helpdesk/elements`);
-    expect(elements.body.map((e: any) => e.key)).toEqual(['jiraonprem']);
+    expect(elements.body.map((e: any) => e.key)).toEqual(['jiraonprem', 'redmine']);
     expect((await call(`${server.api}/hubs/crm`)).status).toBe(404);
   });
 });
