@@ -37,7 +37,8 @@ function run(args: string[], database: string): void {
 
 /**
  * A copy of the package's database made ready once: default trackers, statuses and priorities,
- * the REST API on, and the admin's forced password change lifted (admin/admin).
+ * the REST API on, the admin's forced password change lifted (admin/admin), and one issue custom
+ * field ("Customer", id 1).
  */
 export function prepareTemplate(): string {
   const source = packageDatabase();
@@ -46,7 +47,13 @@ export function prepareTemplate(): string {
   const template = join(dir, 'redmine.sqlite3');
   copyFileSync(source, template);
   run(['bin/rake', 'redmine:load_default_data'], template);
-  run(['bin/rails', 'runner', 'Setting.rest_api_enabled = "1"; u = User.find_by_login("admin"); u.must_change_passwd = false; u.save!'], template);
+  const ready = [
+    'Setting.rest_api_enabled = "1"',
+    'u = User.find_by_login("admin"); u.must_change_passwd = false; u.save!',
+    // Redmine has no API that makes custom fields: one issue field, for every tracker, filterable.
+    'IssueCustomField.create!(name: "Customer", field_format: "string", is_for_all: true, is_filter: true, tracker_ids: Tracker.pluck(:id))',
+  ];
+  run(['bin/rails', 'runner', ready.join('; ')], template);
   return template;
 }
 

@@ -138,6 +138,25 @@ describe.skipIf(!template)('redmine', () => {
     expect(notObject.status).toBe(400);
   });
 
+  it('writes, reads and filters custom fields by cf_<id>, as the metadata names them', async () => {
+    const created = await hub('incidents', {
+      method: 'POST',
+      json: { project_id: seed.projectId, tracker_id: 1, subject: 'for a customer', cf_1: 'ACME Corp' },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    expect(created.body.custom_fields).toEqual([{ id: 1, name: 'Customer', value: 'ACME Corp' }]);
+    const byValue = await listAll(`where=${encodeURIComponent("cf_1 = 'ACME Corp'")}`);
+    expect(byValue.map((i) => i.id)).toEqual([created.body.id]);
+    expect((await listAll(`where=${encodeURIComponent("cf_1 like '%CME%'")}`)).map((i) => i.id)).toEqual([created.body.id]);
+    const changed = await hub(`incidents/${created.body.id}`, { method: 'PATCH', json: { cf_1: 'Initech' } });
+    expect(changed.body.custom_fields).toEqual([{ id: 1, name: 'Customer', value: 'Initech' }]);
+    expect((await hub(`incidents?where=${encodeURIComponent('cf_1 > 3')}`)).status).toBe(400);
+    const meta = (await hub('objects/incidents/metadata')).body.fields as any[];
+    expect(meta.find((f) => f.vendorPath === 'cf_1')).toMatchObject({ vendorDisplayName: 'Customer', custom: true, filterable: true, type: 'string' });
+    // Every standard field at least one tracker uses (the default trackers use them all).
+    expect(meta.map((f) => f.vendorPath)).toEqual(expect.arrayContaining(['category.id', 'fixed_version.id', 'parent.id', 'due_date', 'done_ratio']));
+  });
+
   it('edits comments, lists history with its details, and keeps journals of other issues out of reach', async () => {
     const issue = (await rm.post('/issues.json', { issue: { project_id: seed.projectId, tracker_id: 1, subject: 'journals' } })).body.issue;
     const other = (await rm.post('/issues.json', { issue: { project_id: seed.projectId, tracker_id: 1, subject: 'other' } })).body.issue;
@@ -194,10 +213,8 @@ describe.skipIf(!template)('redmine', () => {
   });
 
   it('serves priorities, statuses, trackers, custom fields, projects and users', async () => {
-    const field = await rm.post('/custom_fields.json', {});
-    // Redmine has no API to create custom fields: the suite's database has none, and the list says so.
-    expect(field.status).not.toBe(201);
-    expect((await hub('fields')).body).toEqual([]);
+    // The prepared database's one custom field (Redmine has no API that makes them).
+    expect((await hub('fields')).body).toEqual([expect.objectContaining({ id: 1, name: 'Customer', customized_type: 'issue', field_format: 'string' })]);
     expect((await hub('priorities/3')).body).toMatchObject({ id: 3, name: 'High' });
     expect((await hub('priorities/99')).status).toBe(404);
     expect((await hub('statuses?where=is_closed%3Dtrue')).body.map((s: any) => s.name)).toEqual(['Closed', 'Rejected']);

@@ -8,6 +8,7 @@ import { badRequest } from '../../../platform/errors.ts';
  *    `status_id` also `'open'`, `'closed'`, `'*'`);
  *  - `subject like '%text%'` as Redmine's "contains" (`subject=~text`);
  *  - `created_on` / `updated_on` with `>=`, `<=` and both (`><`), as ISO 8601 times;
+ *  - `cf_<id>` (a custom field Redmine filters by) with `=` or `like '%text%'`;
  *  - `orderBy` → `sort`.
  * The top-level clauses joined by `and` that Redmine cannot filter (any other field, `or`, `not`,
  * a `>` or `<` on a date) are evaluated in memory on the issues Redmine returns, as for Jira.
@@ -43,6 +44,8 @@ const SORT_KEYS: ReadonlyMap<string, string> = new Map([
   ['assigned_to_id', 'assigned_to'],
   ['assigned_to.id', 'assigned_to'],
 ]);
+/** A custom field's filter: `cf_` and its id. */
+const CUSTOM_FIELD = /^cf_\d{1,9}$/;
 /** An ISO 8601 date or UTC time, as Redmine's date filters take them. */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z)?$/;
 
@@ -63,6 +66,14 @@ function dateValue(v: Value, field: string): string {
     throw badRequest(`${field} takes an ISO 8601 date or UTC time, such as '2024-05-01' or '2024-05-01T08:00:00Z'`);
   // Redmine reads whole seconds.
   return v.value.replace(/\.\d+Z$/, 'Z');
+}
+
+/** `cf_<id> = value` or `cf_<id> like '%text%'` (Redmine filters custom fields marked as filters). */
+function customValue(clause: Expr, field: string): string {
+  if (clause.kind === 'compare' && clause.op === '=' && clause.value.kind !== 'boolean') return String(clause.value.value);
+  const text = clause.kind === 'like' && !clause.negated ? containsText(clause.pattern) : undefined;
+  if (text !== undefined) return `~${text}`;
+  throw badRequest(`${field} (a custom field) takes = '…' or like '%…%'`);
 }
 
 /** `%text%` with no other wildcard: what Redmine's "contains" means. */
@@ -86,6 +97,13 @@ export function issueQuery(where: Expr | undefined): IssueQuery {
         params[field] = clause.values.map((v) => idValue(v, field)).join('|');
         continue;
       }
+    }
+    if (field !== undefined && CUSTOM_FIELD.test(field)) {
+      // A custom field is filtered by Redmine or not at all: the issue holds it in a list
+      // (`custom_fields: [{id, value}]`), where no path reaches it for a check in memory.
+      if (params[field] !== undefined) throw badRequest(`${field} (a custom field) can be filtered once`);
+      params[field] = customValue(clause, field);
+      continue;
     }
     if (field === 'subject' && clause.kind === 'like' && !clause.negated && params.subject === undefined) {
       const text = containsText(clause.pattern);

@@ -30,16 +30,16 @@ const EXAMPLE = '{"project_id": 1, "tracker_id": 1, "subject": "…"}';
  * takes (`project_id`), so that a body read from the hub can be written back. An `_id` the body
  * gives itself wins.
  */
-const REFERENCES: Record<string, string> = {
-  project: 'project_id',
-  tracker: 'tracker_id',
-  status: 'status_id',
-  priority: 'priority_id',
-  assigned_to: 'assigned_to_id',
-  category: 'category_id',
-  fixed_version: 'fixed_version_id',
-  parent: 'parent_issue_id',
-};
+const REFERENCES: ReadonlyMap<string, string> = new Map([
+  ['project', 'project_id'],
+  ['tracker', 'tracker_id'],
+  ['status', 'status_id'],
+  ['priority', 'priority_id'],
+  ['assigned_to', 'assigned_to_id'],
+  ['category', 'category_id'],
+  ['fixed_version', 'fixed_version_id'],
+  ['parent', 'parent_issue_id'],
+]);
 /** What Redmine computes and refuses to be told. */
 const READ_ONLY: ReadonlySet<string> = new Set([
   'id',
@@ -52,16 +52,34 @@ const READ_ONLY: ReadonlySet<string> = new Set([
   'total_estimated_hours',
 ]);
 
+/** A custom field by the name `where` filters it by: `cf_<id>`. */
+const CUSTOM_FIELD = /^cf_(\d{1,9})$/;
+
+/**
+ * A body as Redmine takes it: references as ids, what Redmine computes left out, and custom
+ * fields given as `cf_<id>` members put in Redmine's `custom_fields` list.
+ */
 export function writableIssue(body: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const custom: { id: number; value: unknown }[] = [];
   for (const [key, value] of Object.entries(objectBody(body, EXAMPLE))) {
     if (READ_ONLY.has(key)) continue;
-    const idKey = REFERENCES[key];
+    const cf = CUSTOM_FIELD.exec(key);
+    if (cf) {
+      custom.push({ id: Number(cf[1]), value });
+      continue;
+    }
+    const idKey = REFERENCES.get(key);
     if (idKey && value !== null && typeof value === 'object' && !Array.isArray(value) && 'id' in value) {
       out[idKey] ??= (value as { id: unknown }).id;
       continue;
     }
     out[key] = value;
+  }
+  if (custom.length) {
+    // Beside Redmine's own list, if the body has one: a `cf_<id>` member wins for its field.
+    const given = Array.isArray(out.custom_fields) ? (out.custom_fields as { id?: unknown }[]) : [];
+    out.custom_fields = [...given.filter((f) => !custom.some((c) => String(c.id) === String(f?.id))), ...custom];
   }
   return out;
 }

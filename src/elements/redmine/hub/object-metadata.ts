@@ -14,22 +14,29 @@ const field = (vendorPath: string, name: string, type: string, nativeType: strin
   ...extra,
 });
 
-/** Redmine's standard issue fields: path, name, hub type, Redmine's type, what Redmine filters. */
-const STANDARD: [string, string, string, string, Partial<ObjectField>][] = [
+/**
+ * Redmine's standard issue fields: path, name, hub type, Redmine's type, what Redmine filters,
+ * and, for those a tracker may switch off, Redmine's name of the field in the trackers'
+ * `enabled_standard_fields`.
+ */
+const STANDARD: [string, string, string, string, Partial<ObjectField>, string?][] = [
   ['id', 'Id', 'number', 'int', { vendorReadOnly: true, filterable: true }],
   ['project.id', 'Project', 'number', 'int', { vendorRequired: true, filterable: true }],
   ['tracker.id', 'Tracker', 'number', 'int', { vendorRequired: true, filterable: true }],
   ['status.id', 'Status', 'number', 'int', { filterable: true }],
   ['priority.id', 'Priority', 'number', 'int', {}],
   ['author.id', 'Author', 'number', 'int', { vendorReadOnly: true }],
-  ['assigned_to.id', 'Assignee', 'number', 'int', { filterable: true }],
+  ['assigned_to.id', 'Assignee', 'number', 'int', { filterable: true }, 'assigned_to_id'],
+  ['category.id', 'Category', 'number', 'int', {}, 'category_id'],
+  ['fixed_version.id', 'Target version', 'number', 'int', {}, 'fixed_version_id'],
+  ['parent.id', 'Parent task', 'number', 'int', {}, 'parent_issue_id'],
   ['subject', 'Subject', 'string', 'string', { vendorRequired: true, filterable: true }],
-  ['description', 'Description', 'string', 'text', {}],
-  ['start_date', 'Start date', 'date', 'date', {}],
-  ['due_date', 'Due date', 'date', 'date', {}],
-  ['done_ratio', '% Done', 'number', 'int', {}],
+  ['description', 'Description', 'string', 'text', {}, 'description'],
+  ['start_date', 'Start date', 'date', 'date', {}, 'start_date'],
+  ['due_date', 'Due date', 'date', 'date', {}, 'due_date'],
+  ['done_ratio', '% Done', 'number', 'int', {}, 'done_ratio'],
   ['is_private', 'Private', 'boolean', 'bool', {}],
-  ['estimated_hours', 'Estimated time', 'number', 'float', {}],
+  ['estimated_hours', 'Estimated time', 'number', 'float', {}, 'estimated_hours'],
   ['created_on', 'Created', 'date', 'datetime', { vendorReadOnly: true, filterable: true }],
   ['updated_on', 'Updated', 'date', 'datetime', { vendorReadOnly: true, filterable: true }],
   ['closed_on', 'Closed', 'date', 'datetime', { vendorReadOnly: true }],
@@ -49,11 +56,16 @@ interface CustomField {
 const FORMAT_TYPES: Record<string, string> = { int: 'number', float: 'number', date: 'date', bool: 'boolean' };
 
 /**
- * `GET /objects/incidents/metadata` from the instance's own Redmine: the standard issue fields,
- * and its issue custom fields (`custom_fields`, read by id) where the instance's user may read
- * them (administrators; anyone else gets the standard fields).
+ * `GET /objects/incidents/metadata` from the instance's own Redmine: the standard issue fields
+ * that at least one tracker uses (a tracker can switch off the assignee, the dates, …), and its
+ * issue custom fields as `cf_<id>`, the name writes and `where` take them by (an issue read holds
+ * them in Redmine's list `custom_fields: [{id, name, value}]`),
+ * where the instance's user may read them (administrators; anyone else gets the standard fields).
  */
 export async function issueMetadata(ctx: HubContext): Promise<ObjectField[]> {
+  const trackers = (await readList(ctx, 'incident-types')) as { enabled_standard_fields?: string[] }[];
+  // Redmine before 5.0 does not say: then every field counts as used.
+  const used = trackers.every((t) => Array.isArray(t.enabled_standard_fields)) ? new Set(trackers.flatMap((t) => t.enabled_standard_fields!)) : undefined;
   let custom: CustomField[] = [];
   try {
     custom = ((await readList(ctx, 'fields')) as unknown as CustomField[]).filter((f) => f.customized_type === 'issue');
@@ -61,10 +73,13 @@ export async function issueMetadata(ctx: HubContext): Promise<ObjectField[]> {
     if (!(err instanceof ApiError && err.status === 403)) throw err;
   }
   return [
-    ...STANDARD.map(([path, name, type, native, extra]) => field(path, name, type, native, extra)),
+    ...STANDARD.filter(([, , , , , optional]) => optional === undefined || used === undefined || used.has(optional)).map(([path, name, type, native, extra]) =>
+      field(path, name, type, native, extra),
+    ),
     ...custom.map((f) =>
-      field(`custom_fields.${f.id}`, f.name, f.multiple ? 'array' : (FORMAT_TYPES[f.field_format] ?? 'string'), f.field_format, {
+      field(`cf_${f.id}`, f.name, f.multiple ? 'array' : (FORMAT_TYPES[f.field_format] ?? 'string'), f.field_format, {
         vendorRequired: f.is_required === true,
+        filterable: f.is_filter === true,
         custom: true,
       }),
     ),
