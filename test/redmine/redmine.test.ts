@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { REDMINE_ROOT, redmineClient, seedRedmine, startRedmine, type RedmineSeed, type RunningRedmine } from '../helpers/redmine.ts';
 import { startReceiver } from '../helpers/receiver.ts';
@@ -78,6 +80,31 @@ describe.skipIf(!template)('redmine', () => {
       const res = await createInstance(configuration, 'refused');
       expect(res.status, JSON.stringify(res.body)).toBe(400);
       expect(res.body).toMatchObject({ requestId: expect.any(String), message: expect.stringMatching(message) });
+    }
+  });
+
+  it('checks a refused API key once, never retrying it (each retry counts against the account)', async () => {
+    // A counting pass-through in front of Redmine.
+    const seen: string[] = [];
+    const proxy = createServer(async (req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers['x-redmine-api-key'] ? 'key' : 'anonymous'}`);
+      const answer = await fetch(`${redmine.baseUrl}${req.url}`, {
+        method: req.method,
+        headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => ['x-redmine-api-key', 'authorization', 'accept'].includes(k))) as Record<
+          string,
+          string
+        >,
+      });
+      res.writeHead(answer.status, Object.fromEntries([...answer.headers].filter(([k]) => !['content-length', 'transfer-encoding', 'connection'].includes(k))));
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const res = await createInstance({ siteAddress: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, apiKey: 'wrong-key' }, 'once');
+      expect(res.status).toBe(400);
+      expect(seen).toEqual(['GET /users/current.json anonymous', 'GET /users/current.json key']);
+    } finally {
+      proxy.close();
     }
   });
 
