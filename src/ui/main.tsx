@@ -1,4 +1,4 @@
-import { type ReactNode, StrictMode, useEffect, useState } from 'react';
+import { Fragment, type ReactNode, StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { setUnauthorizedHandler, signOut, storedSecrets } from './api.ts';
 import { go, useRoute } from './router.ts';
@@ -42,8 +42,8 @@ function App() {
   else if (page === 'instances' && id) content = <InstanceDetail id={id} editing={sub === 'edit'} />;
   else if (page === 'instances') content = <Instances />;
   else if (page === 'api') content = <ApiReference />;
-  else if (page === 'usage') content = <UsagePage key={id ?? ''} instanceId={id} />;
-  else if (page === 'bulk' && id) content = <BulkPage key={id} instanceId={id} />;
+  else if (page === 'usage') content = <UsagePage instanceId={id} />;
+  else if (page === 'bulk' && id) content = <BulkPage instanceId={id} />;
   else content = <Home />;
   return (
     <>
@@ -80,7 +80,9 @@ function App() {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        {content}
+        {/* One page per route: another id (or the same instance after its edit) mounts a fresh page,
+            so no page ever shows data it fetched for another route, or an answer that comes late. */}
+        <Fragment key={route.join('/')}>{content}</Fragment>
       </main>
     </>
   );

@@ -202,6 +202,47 @@ describe.skipIf(!available)('web console', () => {
     expect(await page.getByRole('link', { name: 'Console instance' }).count()).toBe(0);
   }, 60_000);
 
+  it("shows each instance page only with that instance's data, however late its answer comes", async () => {
+    const secrets = await page.evaluate(() => JSON.parse(sessionStorage.getItem('switchboard.secrets')!));
+    const auth = `User ${secrets.user}, Organization ${secrets.company}`;
+    const make = async (name: string) =>
+      (await (
+        await fetch(`${origin}/elements/api-v2/instances`, {
+          method: 'POST',
+          headers: { authorization: auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ element: { key: 'jiraonprem' }, name, configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } }),
+        })
+      ).json()) as { id: number };
+    const first = await make('first of two');
+    const second = await make('second of two');
+    await page.goto(`${origin}/#/instances/${first.id}`);
+    await page.getByRole('heading', { name: 'first of two' }).waitFor();
+    // The second instance's answer is held back: meanwhile the page shows no instance at all.
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(`**/elements/api-v2/instances/${second.id}`, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${origin}/#/instances/${second.id}`);
+    await page.getByText('Loading…').waitFor();
+    expect(await page.getByText('first of two').count()).toBe(0);
+    release();
+    await page.getByRole('heading', { name: 'second of two' }).waitFor();
+    expect(await page.getByText('first of two').count()).toBe(0);
+    await page.unroute(`**/elements/api-v2/instances/${second.id}`);
+    // A changed name shows as soon as it is saved.
+    await page.getByRole('button', { name: 'Edit and re-authenticate' }).click();
+    await page.getByLabel('Name *', { exact: true }).fill('second, renamed');
+    await page.getByRole('button', { name: 'Save and re-check' }).click();
+    await page.getByRole('heading', { name: 'second, renamed' }).waitFor();
+    // An id that does not exist: a not-found state, never the page before it.
+    await page.goto(`${origin}/#/instances/99999999`);
+    await page.getByText('There is no instance 99999999 in this organization.').waitFor();
+    expect(await page.getByText('second, renamed').count()).toBe(0);
+    for (const { id } of [first, second]) await fetch(`${origin}/elements/api-v2/instances/${id}`, { method: 'DELETE', headers: { authorization: auth } });
+  }, 60_000);
+
   it("shows the API reference built from the server's own OpenAPI document", async () => {
     await page.getByRole('link', { name: 'API reference' }).click();
     await page.getByRole('heading', { name: 'API reference' }).waitFor();

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { Loading } from '../components/loading.tsx';
-import { api, describeError, type Instance } from '../api.ts';
+import { api, describeError, HttpError, type Instance } from '../api.ts';
 import { Secret } from '../components/secret.tsx';
 import { go } from '../router.ts';
 import { Authenticate } from './authenticate.tsx';
@@ -44,7 +44,7 @@ export function InstanceDetail({ id, editing }: { id: string; editing: boolean }
   const load = () => {
     api<Instance>('GET', `/instances/${id}`).then(
       (r) => setInstance(r.body),
-      (e) => setError(describeError(e)),
+      (e) => setError(e instanceof HttpError && e.status === 404 ? `There is no instance ${id} in this organization.` : describeError(e)),
     );
     api<EventRecord[]>('GET', `/instances/${id}/events?pageSize=20`).then(
       (r) => setEvents(r.body),
