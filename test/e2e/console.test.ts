@@ -138,6 +138,24 @@ describe.skipIf(!available)('web console', () => {
     expect(JSON.parse((await page.getByTestId('explorer-response').textContent())!)).toHaveLength(2);
     await shot('instance-detail');
 
+    // Nothing is sent without its path parameter (it would be the list call), and a body that is
+    // not JSON is marked under its field, with the typed text kept.
+    let sent = 0;
+    const count = () => sent++;
+    page.on('request', count);
+    await page.getByLabel('Operation').selectOption({ label: 'GET /incidents/{id}' });
+    await page.getByRole('button', { name: 'Send GET' }).click();
+    await expect.poll(() => page.locator('#param-id-problem').textContent()).toBe('id is required');
+    expect(await page.locator('#param-id').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Operation').selectOption({ label: 'POST /incidents' });
+    await page.getByLabel('Body (JSON)').fill('{"fields": {"summary": "typo"');
+    await page.getByRole('button', { name: 'Send POST' }).click();
+    await expect.poll(() => page.getByTestId('explorer-body-problem').textContent()).toMatch(/^The body is not JSON/);
+    expect(await page.getByLabel('Body (JSON)').inputValue()).toBe('{"fields": {"summary": "typo"');
+    page.off('request', count);
+    expect(sent).toBe(0);
+    await page.getByLabel('Operation').selectOption({ label: 'GET /incidents' });
+
     // Trace logging on, one more call, and its trace on the Usage page (secrets redacted).
     await page.getByRole('switch', { name: /Trace logging/ }).check();
     await expect.poll(() => page.getByRole('switch', { name: /Trace logging/ }).isChecked()).toBe(true);
