@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startSwitchboard, type RunningProcess } from '../helpers/process.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { startReceiver } from '../helpers/receiver.ts';
 import { CONSOLE_DIR, ensureConsoleBuilt } from '../../src/platform/http/console.ts';
 
 /**
@@ -271,6 +272,61 @@ describe.skipIf(!available)('web console', () => {
     expect(await create.textContent()).toMatch(/element[\s\S]*ElementReference[\s\S]*name\*: string/);
     await shot('api-reference');
   });
+
+  it('shows how each event delivery really stands, notices a redelivery, and the webhook URL to register by hand', async () => {
+    const secrets = await page.evaluate(() => JSON.parse(sessionStorage.getItem('switchboard.secrets')!));
+    const auth = `User ${secrets.user}, Organization ${secrets.company}`;
+    const receiver = await startReceiver();
+    receiver.respondWith(() => ({ status: 500 }));
+    const make = async (name: string, user: string) =>
+      (await (
+        await fetch(`${origin}/elements/api-v2/instances`, {
+          method: 'POST',
+          headers: { authorization: auth, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            element: { key: 'jiraonprem' },
+            name,
+            configuration: {
+              username: user,
+              password: user,
+              siteAddress: jira.baseUrl,
+              'event.notification.enabled': true,
+              'event.notification.callback.url': receiver.url,
+              'event.vendor.type': 'webhook',
+            },
+          }),
+        })
+      ).json()) as { id: number };
+    const registered = await make('webhooks registered', 'admin');
+    const manual = await make('webhooks by hand', 'jiradev');
+    try {
+      await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'for the event log' } });
+      await receiver.waitFor((r) => r.length >= 1, 20_000);
+      await page.goto(`${origin}/#/instances/${registered.id}`);
+      // Every attempt got HTTP 500: the log says so, never "dispatched".
+      await expect
+        .poll(() => page.getByTestId('delivery-state').first().textContent(), { timeout: 20_000 })
+        .toMatch(/^(Retrying at .+|Sending) \(\d+ attempts?, last: HTTP 500\)$/);
+      expect(await page.getByText('DISPATCHED').count()).toBe(0);
+      await page
+        .getByRole('button', { name: /^Redeliver event / })
+        .first()
+        .click();
+      await expect.poll(() => page.getByTestId('event-notice').textContent()).toMatch(/is queued to be delivered again/);
+
+      await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+      await page.goto(`${origin}/#/instances/${manual.id}`);
+      const url = (await page.getByTestId('manual-webhook').locator('code').textContent())!;
+      expect(url.startsWith(`${origin}/`)).toBe(true);
+      await page.getByRole('button', { name: 'Copy the webhook URL' }).click();
+      await page.getByRole('button', { name: 'Copied' }).waitFor();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+    } finally {
+      for (const { id } of [registered, manual])
+        await fetch(`${origin}/elements/api-v2/instances/${id}`, { method: 'DELETE', headers: { authorization: auth } });
+      await receiver.close();
+    }
+  }, 60_000);
 
   it('renders 1,000 instances, and works in a narrow window', async () => {
     const secrets = await page.evaluate(() => JSON.parse(sessionStorage.getItem('switchboard.secrets')!));

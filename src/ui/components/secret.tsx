@@ -1,9 +1,9 @@
 import { useState } from 'react';
+import { CopyButton } from './copy-button.tsx';
 
 /** A secret, hidden until revealed, with a copy button. */
 export function Secret({ label, value, id }: { label: string; value: string; id: string }) {
   const [shown, setShown] = useState(false);
-  const [copied, setCopied] = useState(false);
   return (
     <div className="secret">
       <span className="secret-label" id={`${id}-label`}>
@@ -13,17 +13,7 @@ export function Secret({ label, value, id }: { label: string; value: string; id:
       <button type="button" onClick={() => setShown(!shown)} aria-pressed={shown} aria-describedby={`${id}-label`}>
         {shown ? 'Hide' : 'Reveal'}
       </button>
-      <button
-        type="button"
-        aria-describedby={`${id}-label`}
-        onClick={() => {
-          void navigator.clipboard?.writeText(value);
-          setCopied(true);
-          setTimeout(() => setCopied(false), 1500);
-        }}
-      >
-        {copied ? 'Copied' : 'Copy'}
-      </button>
+      <CopyButton text={value} describedBy={`${id}-label`} />
     </div>
   );
 }

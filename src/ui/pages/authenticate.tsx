@@ -3,6 +3,7 @@ import { Loading } from '../components/loading.tsx';
 import { API, api, describeError, storedSecrets, type ConfigurationDefinition, type Element, type Instance } from '../api.ts';
 import { Secret } from '../components/secret.tsx';
 import { go } from '../router.ts';
+import { CopyButton } from '../components/copy-button.tsx';
 
 const EVENT_KEYS = [
   'event.notification.enabled',
@@ -105,9 +106,7 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
         <pre className="curl" data-testid="curl">
           {curl}
         </pre>
-        <button type="button" onClick={() => void navigator.clipboard?.writeText(curl)}>
-          Copy cURL
-        </button>
+        <CopyButton text={curl} label="Copy cURL" />
         <p>
           <a href={`#/instances/${created.id}`}>Open the instance</a>
         </p>

@@ -1,18 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
+import { EventLog } from '../components/event-log.tsx';
 import { Loading } from '../components/loading.tsx';
 import { api, describeError, HttpError, type Instance } from '../api.ts';
 import { Secret } from '../components/secret.tsx';
 import { go } from '../router.ts';
 import { Authenticate } from './authenticate.tsx';
 import { Explorer } from './explorer.tsx';
-
-interface EventRecord {
-  id: string;
-  eventDate: string;
-  status: string;
-  events: { eventType: string; objectId: string }[];
-  deliveries: { status: string; attempts: number; lastError: string | null }[];
-}
 
 /** A switch that moves at once and follows the server's value once the change is saved (or refused). */
 function Switch({ on, onChange, label }: { on: boolean; onChange: (on: boolean) => Promise<boolean>; label: string }) {
@@ -38,17 +31,12 @@ function Switch({ on, onChange, label }: { on: boolean; onChange: (on: boolean) 
 
 export function InstanceDetail({ id, editing }: { id: string; editing: boolean }) {
   const [instance, setInstance] = useState<Instance>();
-  const [events, setEvents] = useState<EventRecord[]>([]);
   const [error, setError] = useState<string>();
   const [confirming, setConfirming] = useState(false);
   const load = () => {
     api<Instance>('GET', `/instances/${id}`).then(
       (r) => setInstance(r.body),
       (e) => setError(e instanceof HttpError && e.status === 404 ? `There is no instance ${id} in this organization.` : describeError(e)),
-    );
-    api<EventRecord[]>('GET', `/instances/${id}/events?pageSize=20`).then(
-      (r) => setEvents(r.body),
-      () => setEvents([]),
     );
   };
   useEffect(load, [id]);
@@ -152,38 +140,7 @@ export function InstanceDetail({ id, editing }: { id: string; editing: boolean }
         <a href={`#/usage/${instance.id}`}>Usage and traces of this instance</a> · <a href={`#/bulk/${instance.id}`}>Bulk jobs (export and import)</a>
       </p>
       <h2>Events</h2>
-      {events.length === 0 ? (
-        <p className="muted">No events yet.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Date</th>
-              <th scope="col">Events</th>
-              <th scope="col">Status</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map((e) => (
-              <tr key={e.id}>
-                <td>{new Date(e.eventDate).toLocaleString()}</td>
-                <td>{e.events.map((x) => `${x.eventType} ${x.objectId}`).join(', ')}</td>
-                <td>{e.status}</td>
-                <td>{e.deliveries.map((d) => `${d.attempts}${d.lastError ? ` (${d.lastError})` : ''}`).join(', ')}</td>
-                <td>
-                  <button type="button" onClick={() => act(() => api('POST', `/instances/${id}/events/${e.id}/redeliver`))}>
-                    Redeliver
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <EventLog instanceId={instance.id} elementName={instance.element.name} />
       <h2>API explorer</h2>
       <Explorer instanceId={instance.id} token={instance.token} />
     </section>
