@@ -35,5 +35,11 @@ export interface ElementModule {
   events?: ElementEvents;
 }
 
+/** `needsReprovision` of an element whose vendor checks exactly these keys: a change of any of them. */
+export const changesAnyOf =
+  (keys: readonly string[]) =>
+  (before: Configuration, after: Configuration): boolean =>
+    keys.some((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null));
+
 /** An element as the registry holds it: its definition completed with what the platform derives and adds. */
 export type InstalledElement = Omit<ElementModule, 'definition'> & { definition: ElementDefinition };

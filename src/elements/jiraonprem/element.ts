@@ -1,4 +1,4 @@
-import type { ElementModule } from '../element-module.ts';
+import { changesAnyOf, type ElementModule } from '../element-module.ts';
 import { definition } from './definition.ts';
 import { CREDENTIAL_KEYS, validateConfiguration } from './configuration.ts';
 import { provision } from './provision.ts';
@@ -9,7 +9,7 @@ import { jiraEvents } from './events.ts';
 export const element: ElementModule = {
   definition,
   validateConfiguration,
-  needsReprovision: (before, after) => CREDENTIAL_KEYS.some((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null)),
+  needsReprovision: changesAnyOf(CREDENTIAL_KEYS),
   provision,
   hub: helpdesk,
   events: jiraEvents,

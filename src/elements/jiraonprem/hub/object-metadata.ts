@@ -1,4 +1,5 @@
 import type { HubContext, ObjectField } from '../../../hubs/hub-contract.ts';
+import { fieldsOfSample, objectField } from '../../../hubs/object-fields.ts';
 import { JiraApi, enc } from './jira-api.ts';
 import { jiraFields, type JiraField } from './fields-cache.ts';
 
@@ -42,18 +43,6 @@ function hubType(schema: JiraField['schema']): string {
   }
 }
 
-const field = (vendorPath: string, name: string, type: string, nativeType: string, extra: Partial<ObjectField> = {}): ObjectField => ({
-  vendorPath,
-  vendorDisplayName: name,
-  type,
-  vendorNativeType: nativeType,
-  vendorRequired: false,
-  vendorReadOnly: false,
-  filterable: false,
-  hidden: false,
-  ...extra,
-});
-
 /**
  * `GET /objects/incidents/metadata`, read from the instance's own Jira: every field of
  * `/rest/api/2/field` (custom fields included) at `fields.<id>`, with `vendorRequired` from the
@@ -64,11 +53,11 @@ export async function incidentMetadata(ctx: HubContext): Promise<ObjectField[]> 
   const fields = await jiraFields(api, ctx);
   const required = await requiredOnCreate(api).catch(() => new Set<string>());
   return [
-    field('id', 'Id', 'string', 'string', { vendorReadOnly: true, filterable: true }),
-    field('key', 'Key', 'string', 'string', { vendorReadOnly: true, filterable: true }),
-    field('self', 'Self', 'string', 'string', { vendorReadOnly: true }),
+    objectField('id', 'Id', 'string', 'string', { vendorReadOnly: true, filterable: true }),
+    objectField('key', 'Key', 'string', 'string', { vendorReadOnly: true, filterable: true }),
+    objectField('self', 'Self', 'string', 'string', { vendorReadOnly: true }),
     ...fields.map((f) =>
-      field(`fields.${f.id}`, f.name, hubType(f.schema), f.schema?.custom ?? f.schema?.type ?? 'any', {
+      objectField(`fields.${f.id}`, f.name, hubType(f.schema), f.schema?.custom ?? f.schema?.type ?? 'any', {
         vendorRequired: required.has(f.id),
         vendorReadOnly: READ_ONLY.has(f.id),
         filterable: f.searchable ?? false,
@@ -92,12 +81,5 @@ async function requiredOnCreate(api: JiraApi): Promise<Set<string>> {
 /** Metadata of the other objects: the fields of one sample from Jira, typed from their JSON values. */
 export async function sampledMetadata(ctx: HubContext, jiraPath: string): Promise<ObjectField[]> {
   const list = await new JiraApi(ctx).get<unknown[]>(jiraPath);
-  const sample = (Array.isArray(list) ? list[0] : undefined) as Record<string, unknown> | undefined;
-  if (!sample) return [];
-  return Object.entries(sample).map(([k, v]) =>
-    field(k, k, v === null ? 'object' : typeof v === 'object' ? (Array.isArray(v) ? 'array' : 'object') : typeof v, typeof v, {
-      vendorReadOnly: k === 'id' || k === 'self',
-      filterable: true,
-    }),
-  );
+  return fieldsOfSample((Array.isArray(list) ? list[0] : undefined) as Record<string, unknown> | undefined, new Set(['id', 'self']));
 }

@@ -1,18 +1,7 @@
 import type { HubContext, ObjectField } from '../../../hubs/hub-contract.ts';
+import { fieldsOfSample, objectField } from '../../../hubs/object-fields.ts';
 import { ApiError } from '../../../platform/errors.ts';
 import { readList } from './reference.ts';
-
-const field = (vendorPath: string, name: string, type: string, nativeType: string, extra: Partial<ObjectField> = {}): ObjectField => ({
-  vendorPath,
-  vendorDisplayName: name,
-  type,
-  vendorNativeType: nativeType,
-  vendorRequired: false,
-  vendorReadOnly: false,
-  filterable: false,
-  hidden: false,
-  ...extra,
-});
 
 /**
  * Redmine's standard issue fields: path, name, hub type, Redmine's type, what Redmine filters,
@@ -74,10 +63,10 @@ export async function issueMetadata(ctx: HubContext): Promise<ObjectField[]> {
   }
   return [
     ...STANDARD.filter(([, , , , , optional]) => optional === undefined || used === undefined || used.has(optional)).map(([path, name, type, native, extra]) =>
-      field(path, name, type, native, extra),
+      objectField(path, name, type, native, extra),
     ),
     ...custom.map((f) =>
-      field(`cf_${f.id}`, f.name, f.multiple ? 'array' : (FORMAT_TYPES[f.field_format] ?? 'string'), f.field_format, {
+      objectField(`cf_${f.id}`, f.name, f.multiple ? 'array' : (FORMAT_TYPES[f.field_format] ?? 'string'), f.field_format, {
         vendorRequired: f.is_required === true,
         filterable: f.is_filter === true,
         custom: true,
@@ -89,13 +78,5 @@ export async function issueMetadata(ctx: HubContext): Promise<ObjectField[]> {
 /** Metadata of the reference lists: the fields of their first item, typed from its JSON values. */
 export const sampledMetadata =
   (name: Parameters<typeof readList>[1]) =>
-  async (ctx: HubContext): Promise<ObjectField[]> => {
-    const sample = (await readList(ctx, name))[0];
-    if (!sample) return [];
-    return Object.entries(sample).map(([k, v]) =>
-      field(k, k, v === null ? 'object' : typeof v === 'object' ? (Array.isArray(v) ? 'array' : 'object') : typeof v, typeof v, {
-        vendorReadOnly: k === 'id',
-        filterable: true,
-      }),
-    );
-  };
+  async (ctx: HubContext): Promise<ObjectField[]> =>
+    fieldsOfSample((await readList(ctx, name))[0], new Set(['id']));
