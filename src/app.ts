@@ -343,7 +343,10 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
   registerErrorHandler(app);
   registerNotFound(app);
   registerJsonParser(app);
-  registerAuthentication(app, s.tenancy, s.hubCache as HubSessionCache<unknown>);
+  const sessions = deps.config.consoleLogin.enabled
+    ? new ConsoleSessions(deps.store.db, s.box, s.clock, deps.config.consoleLogin.sessionTtlMinutes)
+    : undefined;
+  registerAuthentication(app, { tenancy: s.tenancy, hubCache: s.hubCache as HubSessionCache<unknown>, sessions });
   registerUsageRecording(app, { recorder: s.usage, clock: s.clock, apiPrefix: API_PREFIX, enabled: deps.config.usageRecording });
   registerOperationsRoutes(app, {
     metrics: s.metrics,
@@ -358,7 +361,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
   // One throttle for console sign-in and secret reveal: both are password guesses for an e-mail.
   const repo = s.tenancyRepo;
   const passwords = new PasswordCheck(repo, new LoginThrottle(deps.store.db, s.clock, deps.config.consoleLogin));
-  if (deps.config.consoleLogin.enabled) {
+  if (sessions) {
     // Cookies and form posts belong to the console login alone; plugins registered in its own
     // scope add no hooks to any other route.
     await app.register(async (login) => {
@@ -369,7 +372,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
         repo,
         clock: s.clock,
         passwords,
-        sessions: new ConsoleSessions(deps.store.db, s.box, s.clock, deps.config.consoleLogin.sessionTtlMinutes),
+        sessions,
       });
     });
   }

@@ -1,4 +1,4 @@
-import type { Kysely, RawBuilder, SqlBool } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Expr } from '../ceql/ast.ts';
 import { ceqlToSql, type SqlField } from '../store/ceql-sql.ts';
 import type { Database, InstanceRow } from '../store/tables.ts';
@@ -70,7 +70,28 @@ export interface InstanceFilter {
   /** Any of these tags. */
   tags?: string[] | undefined;
   where?: Expr | undefined;
+  /** Part of the name or of a tag, any case. */
+  searchText?: string | undefined;
+  /** The list's order; the id breaks ties, so every page is stable. */
+  order?: InstanceOrder | undefined;
 }
+
+/** The orders a list of instances may take, by the names the API shows. */
+// Names sort without regard to case, the same on SQLite and on PostgreSQL whatever its collation.
+export const INSTANCE_ORDER_FIELDS = {
+  id: sql`instances.id`,
+  name: sql`lower(instances.name)`,
+  'element.key': sql`instances.element_key`,
+  createdDate: sql`instances.created_at`,
+  updatedDate: sql`instances.updated_at`,
+} as const;
+export interface InstanceOrder {
+  field: keyof typeof INSTANCE_ORDER_FIELDS;
+  direction: 'asc' | 'desc';
+}
+
+/** `%`, `_` and the escape itself match literally in a LIKE pattern. */
+const likeContaining = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The fields `where` may use on instances (D10), as columns. */
 const INSTANCE_FIELDS: Readonly<Record<string, SqlField>> = {
@@ -223,8 +244,27 @@ export class InstanceRepository {
       );
     }
     if (filter.where) matching = matching.where(ceqlToSql(filter.where, INSTANCE_FIELDS) as RawBuilder<SqlBool>);
+    if (filter.searchText) {
+      const pattern = likeContaining(filter.searchText);
+      matching = matching.where((eb) =>
+        eb.or([
+          sql<SqlBool>`lower(instances.name) like ${pattern} escape '\\'`,
+          eb.exists(
+            eb
+              .selectFrom('instance_tags')
+              .select('instance_tags.tag')
+              .whereRef('instance_tags.instance_id', '=', 'instances.id')
+              .where(sql<SqlBool>`lower(instance_tags.tag) like ${pattern} escape '\\'`),
+          ),
+        ]),
+      );
+    }
     const { total } = await matching.select((eb) => eb.fn.countAll<number | string | bigint>().as('total')).executeTakeFirstOrThrow();
-    let rows = this.#select().where('instances.id', 'in', matching.select('instances.id')).orderBy('instances.id');
+    const order = filter.order ?? { field: 'id', direction: 'asc' };
+    let rows = this.#select()
+      .where('instances.id', 'in', matching.select('instances.id'))
+      .orderBy(INSTANCE_ORDER_FIELDS[order.field], order.direction)
+      .orderBy('instances.id', order.direction);
     if (paging) rows = rows.limit(paging.pageSize).offset(paging.startAt);
     return { items: (await rows.execute()).map((r) => this.#toInstance(r)), total: Number(total) };
   }

@@ -88,6 +88,13 @@ export const ListInstancesQuery = Type.Object({
   tags: Type.Optional(Type.Array(Type.String({ maxLength: 255 }), { maxItems: 50 })),
   where: Type.Optional(Type.String({ maxLength: 10_000, description: 'CEQL on id, name, element.key, disabled, valid, tags' })),
   hydrate: Type.Optional(Type.Boolean({ description: 'false: the element in its short form' })),
+  searchText: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Part of the name or of a tag, any case' })),
+  orderBy: Type.Optional(
+    Type.String({
+      pattern: '^(id|name|element\\.key|createdDate|updatedDate)( (asc|desc))?$',
+      description: 'id, name, element.key, createdDate or updatedDate, then asc (default) or desc',
+    }),
+  ),
   page: Type.Optional(PageNumber),
   pageSize: Type.Optional(PageSize('200 by default, at most 1000')),
   nextPage: Type.Optional(NextPage),

@@ -19,6 +19,7 @@ export const errorCatalogue = {
   MALFORMED_AUTHORIZATION: { status: 401, message: 'The Authorization header is malformed' },
   BAD_CONSOLE_CREDENTIALS: { status: 401, message: 'Invalid e-mail or password' },
   NO_CONSOLE_SESSION: { status: 401, message: 'No valid console session; sign in first' },
+  CONSOLE_SESSION_ENDED: { status: 401, message: 'Your console session has ended (expired, signed out, or unknown to this server); sign in again' },
   NOT_DEFAULT_ACCOUNT: { status: 401, message: 'The Accounts API can only be used by users of the default account' },
   INSTANCE_CREDENTIALS_INVALID: { status: 401, message: "The instance's vendor credentials no longer work; update the instance configuration" },
   FORBIDDEN: { status: 403, message: 'Your role does not allow this operation' },

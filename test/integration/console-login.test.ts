@@ -51,6 +51,48 @@ describe('legacy console login', () => {
     expect(expired.body.message).toMatch(/sign in/);
   });
 
+  it("authenticates the console's own calls by the session cookie, and no other call", async () => {
+    const res = await login(server.admin.adminEmail, server.admin.adminPassword);
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const host = new URL(server.origin).host;
+    const asConsole = (path: string, extra: Record<string, string> = {}) =>
+      call(`${server.origin}/elements/api-v2${path}`, { headers: { cookie, 'x-switchboard-console': '1', ...extra } });
+
+    const me = await call(`${server.origin}/elements/api-v1/ui/session`, { headers: { cookie } });
+    expect(me.status).toBe(200);
+    expect(me.body.email).toBe(server.admin.adminEmail);
+    expect((await asConsole('/accounts')).status).toBe(200);
+    expect((await asConsole('/accounts', { origin: `http://${host}` })).status).toBe(200);
+    // A page of another origin (any host, or this host on another port) gets no session.
+    expect((await asConsole('/accounts', { origin: 'http://evil.example' })).status).toBe(401);
+    expect((await asConsole('/accounts', { origin: `http://${host.split(':')[0]}:1` })).status).toBe(401);
+    // Without the console's header the cookie is not credentials: a cross-site form cannot send it.
+    expect((await call(`${server.origin}/elements/api-v2/accounts`, { headers: { cookie } })).status).toBe(401);
+    // A hub call still names its instance.
+    const hub = await asConsole('/hubs/helpdesk/incidents');
+    expect(hub.status).toBe(401);
+    expect(hub.body.message).toMatch(/Element <token>/);
+    expect((await asConsole('/hubs/helpdesk/incidents', { authorization: 'Element not-a-token' })).status).toBe(401);
+
+    // Secrets in the header are used as given, whatever the session.
+    const other = await call(`${server.origin}/elements/api-v2/accounts`, {
+      headers: { cookie, 'x-switchboard-console': '1', authorization: 'User wrong, Organization wrong' },
+    });
+    expect(other.status).toBe(401);
+
+    await call(`${server.origin}/elements/j_spring_security_logout`, { method: 'POST', headers: { cookie } });
+    const ended = await asConsole('/accounts');
+    expect(ended.status).toBe(401);
+    expect(ended.body.message).toMatch(/sign in/);
+    expect((await call(`${server.origin}/elements/api-v1/ui/session`, { headers: { cookie } })).status).toBe(401);
+
+    const again = await login(server.admin.adminEmail, server.admin.adminPassword);
+    const fresh = (again.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect((await call(`${server.origin}/elements/api-v2/accounts`, { headers: { cookie: fresh, 'x-switchboard-console': '1' } })).status).toBe(200);
+    server.clock.advance(61 * 60_000);
+    expect((await call(`${server.origin}/elements/api-v2/accounts`, { headers: { cookie: fresh, 'x-switchboard-console': '1' } })).status).toBe(401);
+  });
+
   it('answers 401 for a wrong password or unknown e-mail, then slows down, then refuses for a while', async () => {
     const created = await server.services.tenancy.createOrganization({
       name: 'Throttle Org',

@@ -299,6 +299,56 @@ describe('reading, updating and deleting', () => {
     expect(byId.status).toBe(400);
   });
 
+  it('searches names and tags (any case, % and _ as written) and sorts, paging every instance once', async () => {
+    const made = [];
+    for (const [name, tags] of [
+      ['Sorted Charlie 100%', ['srt']],
+      ['sorted alpha_x', ['srt']],
+      ['Sorted Bravo', ['srt', 'Srt-Extra']],
+      ['other a-x', ['srt-extra']],
+    ] as const)
+      made.push((await create(body({ name, tags: [...tags] }))).body);
+    const list = async (query: string) => {
+      const res = await call(`${server.api}/instances?${query}`, { headers: h() });
+      expect(res.status, res.text).toBe(200);
+      return res;
+    };
+    const names = async (query: string) => (await list(query)).body.map((x: any) => x.name);
+    expect(await names('searchText=SORTED')).toEqual(['Sorted Charlie 100%', 'sorted alpha_x', 'Sorted Bravo']);
+    expect(await names('searchText=%25')).toEqual(['Sorted Charlie 100%']);
+    expect(await names('searchText=a_x')).toEqual(['sorted alpha_x']);
+    expect(await names('searchText=SRT-EXTRA')).toEqual(['Sorted Bravo', 'other a-x']);
+    expect(await names(`searchText=sorted&orderBy=${encodeURIComponent('name desc')}`)).toEqual(['Sorted Charlie 100%', 'Sorted Bravo', 'sorted alpha_x']);
+    expect(await names('searchText=sorted&orderBy=name')).toEqual(['sorted alpha_x', 'Sorted Bravo', 'Sorted Charlie 100%']);
+    expect(await names(`searchText=sorted&orderBy=${encodeURIComponent('createdDate desc')}`)).toEqual([
+      'Sorted Bravo',
+      'sorted alpha_x',
+      'Sorted Charlie 100%',
+    ]);
+
+    // Page by page in one order: every instance once, the total on each page.
+    const seen: number[] = [];
+    let token: string | null = null;
+    do {
+      const res = await list(`pageSize=2&orderBy=name${token ? `&nextPage=${encodeURIComponent(token)}` : ''}`);
+      expect(Number(res.headers.get('elements-total-count'))).toBe((await list('')).body.length);
+      seen.push(...res.body.map((x: any) => x.id));
+      token = res.headers.get('elements-next-page-token');
+    } while (token);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.sort()).toEqual((await list('')).body.map((x: any) => x.id).sort());
+    // A token belongs to its query.
+    const first = await list('pageSize=1&orderBy=name');
+    const moved = await call(`${server.api}/instances?pageSize=1&orderBy=id&nextPage=${encodeURIComponent(first.headers.get('elements-next-page-token')!)}`, {
+      headers: h(),
+    });
+    expect(moved.status).toBe(400);
+    for (const bad of ['orderBy=token', `orderBy=${encodeURIComponent('name sideways')}`, 'searchText=']) {
+      const res = await call(`${server.api}/instances?${bad}`, { headers: h() });
+      expect(res.status, bad).toBe(400);
+    }
+  });
+
   it('gets, patches (merge) and puts (replace, keeping masked secrets)', async () => {
     const i = (await create(body({ name: 'upd' }))).body;
     const got = await call(`${server.api}/instances/${i.id}`, { headers: h() });

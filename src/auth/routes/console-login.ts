@@ -8,8 +8,7 @@ import type { TenancyService } from '../../tenancy/tenancy-service.ts';
 import type { TenancyRepository } from '../../tenancy/tenancy-repository.ts';
 import type { ConsoleSessions } from '../console-sessions.ts';
 import type { PasswordCheck } from '../password-check.ts';
-
-export const SESSION_COOKIE = 'JSESSIONID';
+import { SESSION_COOKIE } from '../console-session-auth.ts';
 
 export interface ConsoleLoginDeps {
   tenancy: TenancyService;
@@ -28,6 +27,13 @@ export function registerConsoleLogin(app: FastifyInstance, deps: ConsoleLoginDep
   const api = typed(app);
   const cookieOptions = { path: '/elements', httpOnly: true, sameSite: 'lax' as const, secure: 'auto' as const };
   const tags = ['console login'];
+  // A cookie that names no live session is told apart from none, so the console can say the session ended.
+  const signedIn = async (sessionId: string | undefined) => {
+    if (!sessionId) throw new ApiError('NO_CONSOLE_SESSION');
+    const user = await deps.sessions.find(sessionId);
+    if (!user) throw new ApiError('CONSOLE_SESSION_ENDED');
+    return user;
+  };
 
   api.post(
     '/elements/j_spring_security_check',
@@ -54,6 +60,23 @@ export function registerConsoleLogin(app: FastifyInstance, deps: ConsoleLoginDep
   );
 
   api.get(
+    '/elements/api-v1/ui/session',
+    {
+      config: { auth: 'none' },
+      schema: {
+        summary: 'The signed-in console user (session cookie); 401 when the session has ended',
+        tags,
+        querystring: NoQuery,
+        response: { 200: LoginJson, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const user = await signedIn(request.cookies[SESSION_COOKIE]);
+      return { email: user.email, firstName: user.first_name, lastName: user.last_name };
+    },
+  );
+
+  api.get(
     '/elements/api-v1/ui/getSecrets',
     {
       config: { auth: 'none' },
@@ -65,9 +88,7 @@ export function registerConsoleLogin(app: FastifyInstance, deps: ConsoleLoginDep
       },
     },
     async (request) => {
-      const sessionId = request.cookies[SESSION_COOKIE];
-      const user = sessionId ? await deps.sessions.find(sessionId) : undefined;
-      if (!user) throw new ApiError('NO_CONSOLE_SESSION');
+      const user = await signedIn(request.cookies[SESSION_COOKIE]);
       return deps.tenancy.secretsOf(user);
     },
   );
