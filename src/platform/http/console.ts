@@ -34,9 +34,16 @@ export async function ensureConsoleBuilt(log: (message: string) => void = () => 
 }
 
 /**
- * Serves the console at `/`: the built files only (no wildcard route, so unknown paths still get
- * the API's 404 body). The page may run only the bundle's own files: no inline script, no other
- * origin, no framing.
+ * The console's own page paths. A browser that opens one (a bookmark, a link, a reload of a page
+ * whose address was shared without its `#`) gets the console, which moves to the page's hash route.
+ */
+const CONSOLE_PAGES = ['/catalog', '/authenticate/:key', '/instances', '/instances/:id', '/instances/:id/:view', '/usage', '/usage/:id', '/bulk/:id', '/api'];
+
+/**
+ * Serves the console at `/`: the built files and the console's page paths only (no wildcard
+ * route, so unknown paths still get the API's 404 body). Files are sent pre-compressed (gzip or
+ * brotli, as the build wrote them) to a browser that accepts it. The page may run only the
+ * bundle's own files: no inline script, no other origin, no framing.
  */
 export async function registerConsole(app: FastifyInstance): Promise<void> {
   if (!existsSync(join(CONSOLE_DIR, 'index.html'))) return;
@@ -45,14 +52,19 @@ export async function registerConsole(app: FastifyInstance): Promise<void> {
     prefix: '/',
     wildcard: false,
     index: ['index.html'],
-    setHeaders(res, path) {
+    preCompressed: true,
+    setHeaders(res, sentPath) {
+      // A pre-compressed copy (`index.html.br`) is sent under its original's headers.
+      const path = sentPath.replace(/\.(br|gz)$/, '');
       if (path.endsWith('.html')) {
         res.header('Content-Security-Policy', CONSOLE_CSP);
         res.header('X-Frame-Options', 'DENY');
         res.header('Cache-Control', 'no-cache');
       } else {
-        res.header('Cache-Control', 'public, max-age=31536000, immutable');
+        // Only the hashed bundle files may be kept for ever; the favicon keeps its name.
+        res.header('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'public, max-age=86400');
       }
     },
   });
+  for (const page of CONSOLE_PAGES) app.get(page, (_request, reply) => reply.sendFile('index.html'));
 }
