@@ -1,7 +1,7 @@
 import type { ElementJson, ConfigurationJson, MetadataJson } from '../elements/schemas.ts';
 import type { InstanceJson } from '../instances/schemas.ts';
 import type { ErrorBodyJson } from '../platform/http/schemas.ts';
-import type { SecretsJson } from '../auth/schemas.ts';
+import type { LoginJson, SecretsJson } from '../auth/schemas.ts';
 import type { AnalyticsItem as AnalyticsItemSchema, LatencyItem as LatencyItemSchema, UsageJson } from '../usage/schemas.ts';
 import type { Static } from 'typebox';
 import type { TraceJson } from '../traces/schemas.ts';
@@ -24,7 +24,8 @@ export type BulkError = Static<typeof BulkErrorJson>;
 export type ApiError = Omit<ErrorBodyJson, 'requestId'> & { requestId?: string };
 
 export const API = '/elements/api-v2';
-const KEY = 'switchboard.secrets';
+/** The signed-in console user, as the console login answers. */
+export type ConsoleUser = Static<typeof LoginJson>;
 
 /** Thrown for every non-2xx answer; `status` 401 means "sign in again". */
 export class HttpError extends Error {
@@ -41,12 +42,6 @@ export const setUnauthorizedHandler = (fn: () => void) => {
   onUnauthorized = fn;
 };
 
-export const storedSecrets = (): Secrets | null => {
-  const raw = sessionStorage.getItem(KEY);
-  return raw ? (JSON.parse(raw) as Secrets) : null;
-};
-export const forgetSecrets = () => sessionStorage.removeItem(KEY);
-
 async function parse(res: Response): Promise<unknown> {
   const text = await res.text();
   if (!text) return undefined;
@@ -57,25 +52,47 @@ async function parse(res: Response): Promise<unknown> {
   }
 }
 
-/** Signs in with the console login and fetches the secrets every later call uses. */
-export async function signIn(email: string, password: string): Promise<Secrets> {
-  const res = await fetch('/elements/j_spring_security_check', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ j_username: email, j_password: password }),
-    credentials: 'same-origin',
-  });
+/**
+ * The console authenticates by its session cookie alone: no secret is kept in the page or in
+ * browser storage, so every tab shares the session, and its expiry or a sign-out in any tab ends
+ * it everywhere.
+ */
+async function sessionCall(method: string, path: string, body?: URLSearchParams): Promise<Response> {
+  try {
+    return await fetch(path, { method, body, credentials: 'same-origin' });
+  } catch {
+    throw new HttpError(0, { message: 'The server cannot be reached. Is switchboard running?' });
+  }
+}
+
+/**
+ * The signed-in user; without one, `ended` tells a session that expired, was signed out in
+ * another tab or is unknown to this server from a browser that never signed in.
+ */
+export async function currentSession(): Promise<{ user: ConsoleUser } | { user: null; ended: boolean }> {
+  const res = await sessionCall('GET', '/elements/api-v1/ui/session');
+  const body = await parse(res);
+  if (res.status === 401) return { user: null, ended: /ended/.test((body as ApiError | undefined)?.message ?? '') };
+  if (!res.ok) throw new HttpError(res.status, body as ApiError);
+  return { user: body as ConsoleUser };
+}
+
+export async function signIn(email: string, password: string): Promise<ConsoleUser> {
+  const res = await sessionCall('POST', '/elements/j_spring_security_check', new URLSearchParams({ j_username: email, j_password: password }));
   if (!res.ok) throw new HttpError(res.status, (await parse(res)) as ApiError);
-  const secrets = await fetch('/elements/api-v1/ui/getSecrets', { credentials: 'same-origin' });
-  if (!secrets.ok) throw new HttpError(secrets.status, (await parse(secrets)) as ApiError);
-  const value = (await secrets.json()) as Secrets;
-  sessionStorage.setItem(KEY, JSON.stringify(value));
-  return value;
+  return (await res.json()) as ConsoleUser;
+}
+
+/** The user's secrets, read when a page shows them, and held by that page only. */
+export async function fetchSecrets(): Promise<Secrets> {
+  const res = await sessionCall('GET', '/elements/api-v1/ui/getSecrets');
+  if (res.status === 401) onUnauthorized();
+  if (!res.ok) throw new HttpError(res.status, (await parse(res)) as ApiError);
+  return (await res.json()) as Secrets;
 }
 
 export async function signOut(): Promise<void> {
-  forgetSecrets();
-  await fetch('/elements/j_spring_security_logout', { method: 'POST', credentials: 'same-origin' }).catch(() => undefined);
+  await sessionCall('POST', '/elements/j_spring_security_logout').catch(() => undefined);
 }
 
 export interface CallResult<T> {
@@ -85,16 +102,18 @@ export interface CallResult<T> {
 }
 
 /**
- * A call to the public API with the signed-in user's secrets (and an instance token when given),
+ * A call to the public API as the signed-in user (and with an instance token when given),
  * answered as it came; a refusal throws as `api` does, and its body is read.
  */
-export async function apiRaw(method: string, path: string, init: { accept?: string; body?: unknown } = {}, token?: string): Promise<Response> {
-  const secrets = storedSecrets();
-  if (!secrets) {
-    onUnauthorized();
-    throw new HttpError(401, { message: 'Sign in first' });
-  }
-  const headers: Record<string, string> = { authorization: `User ${secrets.user}, Organization ${secrets.company}${token ? `, Element ${token}` : ''}` };
+export async function apiRaw(
+  method: string,
+  path: string,
+  init: { accept?: string; body?: unknown /** Answer a refusal as it came rather than throw it. */; refusals?: boolean } = {},
+  token?: string,
+): Promise<Response> {
+  // The custom header marks the console's own call; only such a call may use the session cookie.
+  const headers: Record<string, string> = { 'x-switchboard-console': '1' };
+  if (token) headers.authorization = `Element ${token}`;
   if (init.accept) headers.accept = init.accept;
   // A form (an upload) sets its own multipart content type.
   const form = init.body instanceof FormData;
@@ -104,16 +123,15 @@ export async function apiRaw(method: string, path: string, init: { accept?: stri
     res = await fetch(`${API}${path}`, {
       method,
       headers,
+      credentials: 'same-origin',
       body: init.body === undefined ? undefined : form ? (init.body as FormData) : JSON.stringify(init.body),
     });
   } catch {
     throw new HttpError(0, { message: 'The server cannot be reached. Is switchboard running?' });
   }
-  if (res.status === 401 && !token) {
-    forgetSecrets();
-    onUnauthorized();
-  }
-  if (!res.ok) throw new HttpError(res.status, ((await parse(res)) ?? { message: `HTTP ${res.status}` }) as ApiError);
+  // A 401 may be the vendor refusing an instance's credentials: only an ended session signs out.
+  if (res.status === 401 && (await currentSession().catch(() => undefined))?.user === null) onUnauthorized();
+  if (!res.ok && !init.refusals) throw new HttpError(res.status, ((await parse(res)) ?? { message: `HTTP ${res.status}` }) as ApiError);
   return res;
 }
 

@@ -1,34 +1,76 @@
-import { Fragment, type ReactNode, StrictMode, useEffect, useState } from 'react';
+import { Fragment, lazy, type ReactNode, StrictMode, Suspense, useEffect, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { setUnauthorizedHandler, signOut, storedSecrets } from './api.ts';
-import { go, useRoute } from './router.ts';
+import { currentSession, describeError, setUnauthorizedHandler, signOut } from './api.ts';
+import { adoptPathRoute, go, useRoute } from './router.ts';
 import { Login } from './pages/login.tsx';
 import { Home } from './pages/home.tsx';
 import { Catalog } from './pages/catalog.tsx';
 import { Authenticate } from './pages/authenticate.tsx';
 import { Instances } from './pages/instances.tsx';
 import { InstanceDetail } from './pages/instance-detail.tsx';
-import { ApiReference } from './pages/api-reference.tsx';
-import { UsagePage } from './pages/usage.tsx';
-import { BulkPage } from './pages/bulk.tsx';
+import { NotFound } from './pages/not-found.tsx';
+import { Loading } from './components/loading.tsx';
+import { PageError } from './components/page-error.tsx';
 import './styles.css';
 
+// Pages most visits never open load on demand: the usage charts (uPlot), the API reference, bulk jobs.
+const UsagePage = lazy(() => import('./pages/usage.tsx').then((m) => ({ default: m.UsagePage })));
+const ApiReference = lazy(() => import('./pages/api-reference.tsx').then((m) => ({ default: m.ApiReference })));
+const BulkPage = lazy(() => import('./pages/bulk.tsx').then((m) => ({ default: m.BulkPage })));
+
 function App() {
-  const [signedIn, setSignedIn] = useState(storedSecrets() !== null);
+  // undefined while the server is asked whether this browser has a session.
+  const [signedIn, setSignedIn] = useState<boolean>();
   const [notice, setNotice] = useState<string>();
   const route = useRoute();
+  const path = route.join('/');
+  const main = useRef<HTMLElement>(null);
+  // A new page takes the focus, so a screen reader or keyboard user starts at its content.
+  const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each navigation, which `path` names
   useEffect(() => {
-    // Any 401 (a restarted server, an expired session, rotated secrets) asks to sign in again.
+    if (first.current) first.current = false;
+    else main.current?.focus();
+  }, [path]);
+  const wasSignedIn = useRef(false);
+  useEffect(() => {
+    // A call refused for want of a session (expired, signed out elsewhere, unknown to a restarted server) asks to sign in again.
     setUnauthorizedHandler(() => {
+      wasSignedIn.current = false;
       setSignedIn(false);
       setNotice('Your session ended. Please sign in again.');
     });
   }, []);
+  // Each navigation asks whether the session still stands, so a sign-out in another tab ends this
+  // one too, even on a page whose data is public (the catalog).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on each navigation, which `path` names
+  useEffect(() => {
+    currentSession().then(
+      (session) => {
+        if (session.user) {
+          wasSignedIn.current = true;
+          setSignedIn(true);
+          return;
+        }
+        if (session.ended || wasSignedIn.current) setNotice('Your session ended. Please sign in again.');
+        wasSignedIn.current = false;
+        setSignedIn(false);
+      },
+      (err: unknown) => {
+        // Signed in, the page says itself that the server cannot be reached.
+        if (wasSignedIn.current) return;
+        setSignedIn(false);
+        setNotice(describeError(err));
+      },
+    );
+  }, [path]);
+  if (signedIn === undefined) return <Loading error={undefined} />;
   if (!signedIn)
     return (
       <Login
         notice={notice}
         onSignedIn={() => {
+          wasSignedIn.current = true;
           setNotice(undefined);
           setSignedIn(true);
           if (!location.hash) go('catalog');
@@ -44,7 +86,8 @@ function App() {
   else if (page === 'api') content = <ApiReference />;
   else if (page === 'usage') content = <UsagePage instanceId={id} />;
   else if (page === 'bulk' && id) content = <BulkPage instanceId={id} />;
-  else content = <Home />;
+  else if (!page) content = <Home />;
+  else content = <NotFound path={`/${path}`} />;
   return (
     <>
       <a href="#main" className="skip">
@@ -71,7 +114,9 @@ function App() {
         </nav>
         <button
           type="button"
+          className="link"
           onClick={async () => {
+            wasSignedIn.current = false;
             await signOut();
             setSignedIn(false);
           }}
@@ -79,15 +124,20 @@ function App() {
           Sign out
         </button>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         {/* One page per route: another id (or the same instance after its edit) mounts a fresh page,
             so no page ever shows data it fetched for another route, or an answer that comes late. */}
-        <Fragment key={route.join('/')}>{content}</Fragment>
+        <Fragment key={path}>
+          <PageError>
+            <Suspense fallback={<Loading error={undefined} />}>{content}</Suspense>
+          </PageError>
+        </Fragment>
       </main>
     </>
   );
 }
 
+adoptPathRoute();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

@@ -30,12 +30,14 @@ async function copy(text: string): Promise<boolean> {
   }
 }
 
-export function CopyButton({ text, label = 'Copy', describedBy }: { text: string; label?: string; describedBy?: string }) {
+/** `name`: the button's accessible name where the visible label repeats on the page ("Copy the user secret"). */
+export function CopyButton({ text, label = 'Copy', name }: { text: string; label?: string; name?: string }) {
   const [outcome, setOutcome] = useState<'copied' | 'failed'>();
   return (
     <button
       type="button"
-      aria-describedby={describedBy}
+      className="secondary"
+      aria-label={outcome ? undefined : name}
       onClick={() =>
         void copy(text).then((ok) => {
           setOutcome(ok ? 'copied' : 'failed');

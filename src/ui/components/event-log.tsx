@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { ScrollBox } from './scroll-box.tsx';
 import { api, describeError } from '../api.ts';
 import { CopyButton } from './copy-button.tsx';
 
@@ -98,7 +99,7 @@ export function EventLog({ instanceId, elementName }: { instanceId: number; elem
           <p id="manual-webhook-label">
             {elementName} did not let this instance's user register the webhook: register this URL in {elementName} by hand, or no webhook events arrive.
           </p>
-          <code>{status.webhookUrl}</code> <CopyButton text={status.webhookUrl} label="Copy the webhook URL" describedBy="manual-webhook-label" />
+          <code>{status.webhookUrl}</code> <CopyButton text={status.webhookUrl} label="Copy the webhook URL" />
         </div>
       )}
       {status?.enabled && events.length === 0 && <p className="muted">No events yet.</p>}
@@ -124,7 +125,7 @@ export function EventLog({ instanceId, elementName }: { instanceId: number; elem
                 <td>
                   <details>
                     <summary>Show</summary>
-                    <pre className="response">{JSON.stringify(e.notifiedData, null, 2)}</pre>
+                    <ScrollBox className="response">{JSON.stringify(e.notifiedData, null, 2)}</ScrollBox>
                   </details>
                 </td>
                 <td>

@@ -10,10 +10,16 @@ export function Secret({ label, value, id }: { label: string; value: string; id:
         {label}
       </span>
       <code data-testid={id}>{shown ? value : '•'.repeat(24)}</code>
-      <button type="button" onClick={() => setShown(!shown)} aria-pressed={shown} aria-describedby={`${id}-label`}>
+      <button
+        type="button"
+        className="secondary"
+        onClick={() => setShown(!shown)}
+        aria-pressed={shown}
+        aria-label={`${shown ? 'Hide' : 'Reveal'} the ${label.toLowerCase()}`}
+      >
         {shown ? 'Hide' : 'Reveal'}
       </button>
-      <CopyButton text={value} describedBy={`${id}-label`} />
+      <CopyButton text={value} name={`Copy the ${label.toLowerCase()}`} />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTitle } from '../components/page-title.ts';
 import { API } from '../api.ts';
 
 /** The parts of a JSON Schema (as OpenAPI 3.1 carries them) this page shows. */
@@ -81,7 +82,7 @@ function OperationView({ method, path, op }: { method: string; path: string; op:
       {op.security && op.security.length === 0 ? <p>No credentials needed.</p> : null}
       {params.length > 0 && (
         <>
-          <h4>Parameters</h4>
+          <h3>Parameters</h3>
           <ul className="schema">
             {params.map((p) => (
               <li key={`${p.in}:${p.name}`}>
@@ -95,13 +96,13 @@ function OperationView({ method, path, op }: { method: string; path: string; op:
       )}
       {body && (
         <>
-          <h4>Body</h4>
+          <h3>Body</h3>
           <SchemaView schema={body} />
         </>
       )}
       {ok && (
         <>
-          <h4>Answer {ok[0]}</h4>
+          <h3>Answer {ok[0]}</h3>
           <SchemaView schema={okSchema} />
         </>
       )}
@@ -114,6 +115,7 @@ function OperationView({ method, path, op }: { method: string; path: string; op:
 
 /** The platform API, from the server's own OpenAPI document (GET /elements/api-v2/openapi.json). */
 export function ApiReference() {
+  useTitle('API reference');
   const [doc, setDoc] = useState<ApiDocument>();
   const [error, setError] = useState<string>();
   const [filter, setFilter] = useState('');

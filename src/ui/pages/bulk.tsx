@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
+import { useTitle } from '../components/page-title.ts';
+import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
 import { api, apiRaw, type BulkError, type BulkJob, describeError, type ElementMetadata, type Instance } from '../api.ts';
 
@@ -37,6 +39,7 @@ function Progress({ job }: { job: BulkJob }) {
  * or imports.
  */
 export function BulkPage({ instanceId }: { instanceId: string }) {
+  useTitle(`Bulk jobs of instance ${instanceId}`);
   const [instance, setInstance] = useState<Instance>();
   const [element, setElement] = useState<ElementMetadata>();
   const [jobs, setJobs] = useState<BulkJob[]>([]);
@@ -203,11 +206,15 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
                   <Progress job={job} />
                 </td>
                 <td>{job.recordsFailedCount}</td>
-                <td>{new Date(job.createdDate).toLocaleString()}</td>
+                <td>
+                  <When iso={job.createdDate} />
+                </td>
                 <td className="actions">
                   {!ENDED.has(job.status) && (
                     <button
                       type="button"
+                      className="secondary"
+                      aria-label={`Cancel job ${job.id}`}
                       onClick={() =>
                         act(async () => {
                           await api('PUT', `${base}/${job.id}/cancel`, undefined, instance.token);
@@ -222,6 +229,8 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
                     <>
                       <button
                         type="button"
+                        className="secondary"
+                        aria-label={`Download NDJSON of job ${job.id}`}
                         onClick={() =>
                           act(async () => {
                             await download(job, base, instance.token, 'application/x-ndjson');
@@ -233,6 +242,8 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
                       </button>
                       <button
                         type="button"
+                        className="secondary"
+                        aria-label={`Download CSV of job ${job.id}`}
                         onClick={() =>
                           act(async () => {
                             await download(job, base, instance.token, 'text/csv');
@@ -245,7 +256,7 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
                     </>
                   )}
                   {job.kind === 'import' && job.recordsFailedCount > 0 && (
-                    <button type="button" onClick={() => void showErrors(job)}>
+                    <button type="button" className="secondary" aria-label={`Refused rows of job ${job.id}`} onClick={() => void showErrors(job)}>
                       Refused rows
                     </button>
                   )}

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
+import { useTitle } from '../components/page-title.ts';
 import { api, describeError, type Element } from '../api.ts';
 import { go } from '../router.ts';
 
 export function Catalog() {
+  useTitle('Connectors');
   const [elements, setElements] = useState<Element[]>();
   const [error, setError] = useState<string>();
   const [query, setQuery] = useState('');

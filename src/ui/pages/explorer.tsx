@@ -1,11 +1,52 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, describeError, HttpError } from '../api.ts';
+import { ScrollBox } from '../components/scroll-box.tsx';
+import { API, api, apiRaw, describeError, fetchSecrets, HttpError, type Secrets } from '../api.ts';
+import { CopyButton } from '../components/copy-button.tsx';
+import { RecordTable, tableColumns } from '../components/json-view.tsx';
+import { curlCommand, hubAuthorization } from '../curl.ts';
+import { exampleOf } from '../schema-example.ts';
 
 interface Operation {
   method: string;
   path: string;
   summary: string;
-  parameters: { name: string; in: string; required?: boolean }[];
+  parameters: { name: string; in: string; required?: boolean; schema?: Record<string, unknown> }[];
+}
+
+/** One answer as it came: status, time, headers and body. */
+interface Answer {
+  status: number;
+  ms: number;
+  headers: [string, string][];
+  body: unknown;
+  text: string;
+  /** What was sent, for "Copy as cURL". */
+  method: string;
+  url: string;
+  sentBody?: string | undefined;
+}
+
+const WRITES = ['POST', 'PUT', 'PATCH'];
+
+/** Sends one call and keeps whatever came back, a refusal included (only no answer at all throws). */
+async function exchange(method: string, path: string, body: unknown, token: string): Promise<Omit<Answer, 'method' | 'url' | 'sentBody'>> {
+  const started = performance.now();
+  const res = await apiRaw(method, path, { body, refusals: true }, token);
+  const text = await res.text();
+  const ms = performance.now() - started;
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // Not JSON (a download): shown as text.
+  }
+  return {
+    status: res.status,
+    ms,
+    headers: [...res.headers.entries()],
+    body: parsed,
+    text: typeof parsed === 'string' ? parsed : (JSON.stringify(parsed, null, 2) ?? ''),
+  };
 }
 
 /** Renders the instance's API document and sends real requests with its token filled in. */
@@ -15,15 +56,24 @@ export function Explorer({ instanceId, token }: { instanceId: number; token: str
   const [selected, setSelected] = useState(0);
   const [params, setParams] = useState<Record<string, string>>({});
   const [body, setBody] = useState('');
-  const [result, setResult] = useState<{ status: number; text: string }>();
+  const [result, setResult] = useState<Answer>();
+  const [view, setView] = useState<'table' | 'json'>('table');
+  const [definitions, setDefinitions] = useState<Record<string, Record<string, unknown>>>({});
+  const [secrets, setSecrets] = useState<Secrets>();
+  const [busy, setBusy] = useState(false);
   /** The API document could not be read: there is no form to show. */
   const [loadError, setLoadError] = useState<string>();
   /** What stopped a send, by field (`body`, a parameter's name) or `send`; the form and its values stay. */
   const [problems, setProblems] = useState<Record<string, string>>({});
   useEffect(() => {
-    api<{ basePath: string; paths: Record<string, Record<string, Omit<Operation, 'method' | 'path'>>> }>('GET', `/instances/${instanceId}/docs`).then(
+    fetchSecrets().then(setSecrets, () => undefined);
+    api<{ basePath: string; paths: Record<string, Record<string, Omit<Operation, 'method' | 'path'>>>; definitions?: Record<string, Record<string, unknown>> }>(
+      'GET',
+      `/instances/${instanceId}/docs`,
+    ).then(
       (r) => {
         setBasePath(r.body.basePath.replace('/elements/api-v2', ''));
+        setDefinitions(r.body.definitions ?? {});
         setOps(
           Object.entries(r.body.paths).flatMap(([path, methods]) =>
             Object.entries(methods).map(([method, op]) => ({ ...op, method: method.toUpperCase(), path })),
@@ -34,8 +84,11 @@ export function Explorer({ instanceId, token }: { instanceId: number; token: str
     );
   }, [instanceId]);
   const op = ops[selected];
-  const send = async (e: FormEvent) => {
+  const send = (e: FormEvent) => {
     e.preventDefault();
+    void sendWith(params);
+  };
+  const sendWith = async (params: Record<string, string>) => {
     if (!op) return;
     // Checked before anything is sent: an empty path parameter would send another call (the list
     // instead of one item), and a body that is not JSON cannot be sent at all.
@@ -45,7 +98,7 @@ export function Explorer({ instanceId, token }: { instanceId: number; token: str
       const asked = p.in === 'path' || (p.in === 'query' && p.required);
       if (asked && !(params[p.name] ?? '').trim()) found[p.name] = `${p.name} is required`;
     }
-    const withBody = ['POST', 'PUT', 'PATCH'].includes(op.method) && body.trim() !== '';
+    const withBody = WRITES.includes(op.method) && body.trim() !== '';
     let json: unknown;
     if (withBody) {
       try {
@@ -62,13 +115,24 @@ export function Explorer({ instanceId, token }: { instanceId: number; token: str
       .map((p) => `${p.name}=${encodeURIComponent(params[p.name]!)}`)
       .join('&');
     if (query) path += `?${query}`;
+    setBusy(true);
     try {
-      const res = await api(`${op.method}`, `${basePath}${path}`, withBody ? json : undefined, token);
-      setResult({ status: res.status, text: JSON.stringify(res.body, null, 2) ?? '' });
+      const answer = await exchange(op.method, `${basePath}${path}`, withBody ? json : undefined, token);
+      setResult({ ...answer, method: op.method, url: `${location.origin}${API}${basePath}${path}`, sentBody: withBody ? body : undefined });
     } catch (err) {
-      if (err instanceof HttpError) setResult({ status: err.status, text: JSON.stringify(err.body, null, 2) });
-      else setProblems({ send: describeError(err) });
+      setProblems({ send: describeError(err) });
+    } finally {
+      setBusy(false);
     }
+  };
+  const choose = (index: number) => {
+    setSelected(index);
+    setParams({});
+    setProblems({});
+    setResult(undefined);
+    const next = ops[index];
+    const model = next?.parameters.find((p) => p.in === 'body')?.schema;
+    setBody(next && WRITES.includes(next.method) && model ? JSON.stringify(exampleOf(model, definitions), null, 2) : '');
   };
   if (loadError)
     return (
@@ -80,16 +144,7 @@ export function Explorer({ instanceId, token }: { instanceId: number; token: str
   return (
     <form onSubmit={send} className="explorer">
       <label htmlFor="explorer-op">Operation</label>
-      <select
-        id="explorer-op"
-        value={selected}
-        onChange={(e) => {
-          setSelected(Number(e.target.value));
-          setParams({});
-          setProblems({});
-          setResult(undefined);
-        }}
-      >
+      <select id="explorer-op" value={selected} onChange={(e) => choose(Number(e.target.value))}>
         {ops.map((o, i) => (
           <option key={`${o.method} ${o.path}`} value={i}>
             {o.method} {o.path}
@@ -118,16 +173,18 @@ export function Explorer({ instanceId, token }: { instanceId: number; token: str
             )}
           </div>
         ))}
-      {['POST', 'PUT', 'PATCH'].includes(op.method) && (
+      {WRITES.includes(op.method) && (
         <div className="field">
           <label htmlFor="explorer-body">Body (JSON)</label>
           <textarea
             id="explorer-body"
+            className="code"
+            spellCheck={false}
             value={body}
             aria-invalid={problems.body ? true : undefined}
             aria-describedby={problems.body ? 'explorer-body-problem' : undefined}
             onChange={(e) => setBody(e.target.value)}
-            rows={6}
+            rows={10}
           />
           {problems.body && (
             <p id="explorer-body-problem" className="error" data-testid="explorer-body-problem">
@@ -136,22 +193,131 @@ export function Explorer({ instanceId, token }: { instanceId: number; token: str
           )}
         </div>
       )}
-      <button type="submit">Send {op.method}</button>
+      <button type="submit" className="primary" disabled={busy}>
+        Send {op.method}
+      </button>
       {Object.keys(problems).length > 0 && (
         <p role="alert" className="error" data-testid="explorer-problem">
           {problems.send ?? 'Not sent: correct the fields marked above.'}
         </p>
       )}
       {result && (
-        <div aria-live="polite">
-          <p>
-            HTTP <strong data-testid="explorer-status">{result.status}</strong>
-          </p>
-          <pre className="response" data-testid="explorer-response">
-            {result.text}
-          </pre>
-        </div>
+        <AnswerView
+          answer={result}
+          view={view}
+          onView={setView}
+          secrets={secrets}
+          token={token}
+          onNextPage={
+            op.parameters.some((p) => p.name === 'nextPage')
+              ? (next) => {
+                  const withNext = { ...params, nextPage: next };
+                  setParams(withNext);
+                  void sendWith(withNext);
+                }
+              : undefined
+          }
+        />
       )}
     </form>
+  );
+}
+
+const header = (answer: Answer, name: string) => answer.headers.find(([n]) => n === name.toLowerCase())?.[1];
+
+/** The answer: coloured status, time, paging, headers, and the body as a table or as JSON. */
+function AnswerView({
+  answer,
+  view,
+  onView,
+  secrets,
+  token,
+  onNextPage,
+}: {
+  answer: Answer;
+  view: 'table' | 'json';
+  onView: (view: 'table' | 'json') => void;
+  secrets: Secrets | undefined;
+  token: string;
+  onNextPage: ((token: string) => void) | undefined;
+}) {
+  const returned = header(answer, 'Elements-Returned-Count');
+  const total = header(answer, 'Elements-Total-Count');
+  const next = header(answer, 'Elements-Next-Page-Token');
+  const table = tableColumns(answer.body).length > 0;
+  const curl = (mask: boolean) =>
+    secrets
+      ? curlCommand({
+          method: answer.method,
+          url: answer.url,
+          headers: [
+            ['Authorization', hubAuthorization(secrets, token, mask)],
+            ...(answer.sentBody ? ([['Content-Type', 'application/json']] as [string, string][]) : []),
+          ],
+          body: answer.sentBody,
+        })
+      : '';
+  return (
+    <div aria-live="polite" className="answer">
+      <p className="answer-line">
+        <span className={`http-status s${String(answer.status)[0]}xx`}>
+          HTTP <strong data-testid="explorer-status">{answer.status}</strong>
+        </span>
+        <span data-testid="explorer-time">{Math.round(answer.ms)} ms</span>
+        {returned !== undefined && (
+          <span data-testid="explorer-count">
+            {returned}
+            {total !== undefined ? ` of ${total}` : ''} records
+          </span>
+        )}
+      </p>
+      <div className="actions">
+        {next && onNextPage && (
+          <button type="button" className="secondary" onClick={() => onNextPage(next)}>
+            Next page
+          </button>
+        )}
+        <CopyButton text={answer.text} label="Copy the response" />
+        {secrets && <CopyButton text={curl(false)} label="Copy as cURL" />}
+      </div>
+      <details>
+        <summary>Response headers ({answer.headers.length})</summary>
+        <dl className="headers" data-testid="explorer-headers">
+          {answer.headers.map(([name, value]) => (
+            <div key={name}>
+              <dt>{name}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      </details>
+      {table && (
+        <fieldset className="view-switch">
+          <legend className="sr-only">Show the answer as</legend>
+          <label>
+            <input type="radio" name="answer-view" checked={view === 'table'} onChange={() => onView('table')} /> Table
+          </label>
+          <label>
+            <input type="radio" name="answer-view" checked={view === 'json'} onChange={() => onView('json')} /> JSON
+          </label>
+        </fieldset>
+      )}
+      {table && view === 'table' ? (
+        <RecordTable rows={answer.body as unknown[]} caption={`${(answer.body as unknown[]).length} records`} />
+      ) : (
+        <details open className="json">
+          <summary>Body</summary>
+          <ScrollBox className="response code" testId="explorer-response">
+            {answer.text}
+          </ScrollBox>
+        </details>
+      )}
+      {secrets && (
+        <details>
+          <summary>As cURL</summary>
+          <pre className="curl code">{curl(true)}</pre>
+        </details>
+      )}
+    </div>
   );
 }

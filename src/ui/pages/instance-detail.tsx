@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
+import { useTitle } from '../components/page-title.ts';
+import { When } from '../components/when.tsx';
 import { EventLog } from '../components/event-log.tsx';
 import { Loading } from '../components/loading.tsx';
-import { api, describeError, HttpError, type Instance } from '../api.ts';
+import { api, describeError, type Element, HttpError, type Instance } from '../api.ts';
 import { Secret } from '../components/secret.tsx';
 import { go } from '../router.ts';
 import { Authenticate } from './authenticate.tsx';
@@ -33,6 +35,17 @@ export function InstanceDetail({ id, editing }: { id: string; editing: boolean }
   const [instance, setInstance] = useState<Instance>();
   const [error, setError] = useState<string>();
   const [confirming, setConfirming] = useState(false);
+  useTitle(instance?.name ?? `Instance ${id}`);
+  // Each setting under the name its form gives it (the key stays on hover).
+  const [labels, setLabels] = useState<Map<string, string>>(new Map());
+  const elementKey = instance?.element.key;
+  useEffect(() => {
+    if (!elementKey) return;
+    api<Element>('GET', `/elements/${elementKey}`).then(
+      (r) => setLabels(new Map(r.body.configuration.map((c) => [c.key, c.name]))),
+      () => undefined,
+    );
+  }, [elementKey]);
   const load = () => {
     api<Instance>('GET', `/instances/${id}`).then(
       (r) => setInstance(r.body),
@@ -67,7 +80,7 @@ export function InstanceDetail({ id, editing }: { id: string; editing: boolean }
         <span className={`badge ${instance.disabled ? 'disabled' : instance.valid ? 'valid' : 'invalid'}`} data-testid="instance-status">
           {instance.disabled ? 'disabled' : instance.valid ? 'valid' : 'invalid'}
         </span>{' '}
-        {instance.element.name} · id {instance.id} · created {new Date(instance.createdDate).toLocaleString()}
+        {instance.element.name} · id {instance.id} · created <When iso={instance.createdDate} />
       </p>
       {error && (
         <p role="alert" className="error">
@@ -79,21 +92,21 @@ export function InstanceDetail({ id, editing }: { id: string; editing: boolean }
       <dl className="config">
         {Object.entries(instance.configuration).map(([k, v]) => (
           <div key={k}>
-            <dt>{k}</dt>
+            <dt title={k}>{labels.get(k) ?? k}</dt>
             <dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
           </div>
         ))}
       </dl>
       <div className="actions">
-        <button type="button" onClick={() => go(`instances/${id}/edit`)}>
+        <button type="button" className="secondary" onClick={() => go(`instances/${id}/edit`)}>
           Edit and re-authenticate
         </button>
         {instance.disabled ? (
-          <button type="button" onClick={() => act(() => api('PUT', `/instances/${id}/enabled`))}>
+          <button type="button" className="secondary" onClick={() => act(() => api('PUT', `/instances/${id}/enabled`))}>
             Enable
           </button>
         ) : (
-          <button type="button" onClick={() => act(() => api('DELETE', `/instances/${id}/enabled`))}>
+          <button type="button" className="secondary" onClick={() => act(() => api('DELETE', `/instances/${id}/enabled`))}>
             Disable
           </button>
         )}
@@ -118,7 +131,7 @@ export function InstanceDetail({ id, editing }: { id: string; editing: boolean }
           >
             Delete for good
           </button>
-          <button type="button" ref={keep} onClick={() => setConfirming(false)}>
+          <button type="button" className="secondary" ref={keep} onClick={() => setConfirming(false)}>
             Keep it
           </button>
         </div>

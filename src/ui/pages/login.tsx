@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from 'react';
+import { useTitle } from '../components/page-title.ts';
 import { describeError, signIn } from '../api.ts';
 
 export function Login({ onSignedIn, notice }: { onSignedIn: () => void; notice?: string | undefined }) {
+  useTitle('Sign in');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();

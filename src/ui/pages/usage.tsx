@@ -1,4 +1,7 @@
 import { useEffect, useState } from 'react';
+import { ScrollBox } from '../components/scroll-box.tsx';
+import { useTitle } from '../components/page-title.ts';
+import { When } from '../components/when.tsx';
 import { api, describeError, type AnalyticsItem, type Instance, type LatencyItem, type Trace, type Usage, type UsageWithTraces } from '../api.ts';
 import { UsageChart, type UsagePoint } from '../components/usage-chart.tsx';
 
@@ -38,6 +41,7 @@ function pointsOf(statuses: AnalyticsItem[], latency: LatencyItem[], fromMs: num
  * URL, `#/usage/{id}`) preselects an instance.
  */
 export function UsagePage({ instanceId }: { instanceId?: string }) {
+  useTitle(instanceId ? `Usage of instance ${instanceId}` : 'Usage');
   const [instances, setInstances] = useState<Instance[]>([]);
   const [instance, setInstance] = useState(instanceId ?? '');
   const [range, setRange] = useState<Range>('24h');
@@ -184,7 +188,7 @@ function CallRow({ call }: { call: Usage }) {
     <>
       <tr>
         <td>
-          <time dateTime={call.traffic_date}>{new Date(call.traffic_date).toLocaleString()}</time>
+          <When iso={call.traffic_date} />
         </td>
         <td className="wrap">
           <code>
@@ -197,7 +201,13 @@ function CallRow({ call }: { call: Usage }) {
         <td>{call.process_time.toFixed(1)} ms</td>
         <td>{call.vendor_calls}</td>
         <td>
-          <button type="button" aria-expanded={open} onClick={toggle}>
+          <button
+            type="button"
+            className="secondary"
+            aria-expanded={open}
+            aria-label={`${open ? 'Hide traces' : 'Traces'} of call ${call.request_id}`}
+            onClick={toggle}
+          >
             {open ? 'Hide traces' : 'Traces'}
           </button>
         </td>
@@ -232,13 +242,13 @@ function TraceView({ trace }: { trace: Trace }) {
         → {trace.status ?? trace.error} in {trace.duration.toFixed(1)} ms
       </summary>
       <h3>Request</h3>
-      <pre>{headers(trace.request.headers)}</pre>
-      {trace.request.body !== null && <pre>{trace.request.body}</pre>}
+      <ScrollBox>{headers(trace.request.headers)}</ScrollBox>
+      {trace.request.body !== null && <ScrollBox>{trace.request.body}</ScrollBox>}
       <h3>Response</h3>
       {trace.response ? (
         <>
-          <pre>{headers(trace.response.headers)}</pre>
-          {trace.response.body !== null && <pre>{trace.response.body}</pre>}
+          <ScrollBox>{headers(trace.response.headers)}</ScrollBox>
+          {trace.response.body !== null && <ScrollBox>{trace.response.body}</ScrollBox>}
         </>
       ) : (
         <p>No answer: {trace.error}</p>
