@@ -306,6 +306,11 @@ describe.skipIf(!available)('web console', () => {
     await page.getByRole('heading', { name: 'Console instance' }).waitFor();
     await page.getByRole('button', { name: 'Disable' }).click();
     await expect.poll(() => page.getByTestId('instance-status').textContent()).toBe('disabled');
+    // Three weights of action: the main one, the others, and the one that destroys.
+    expect(await page.getByRole('button', { name: 'Send GET' }).getAttribute('class')).toBe('primary');
+    expect(await page.getByRole('button', { name: 'Enable' }).getAttribute('class')).toBe('secondary');
+    expect(await page.getByRole('button', { name: 'Delete…' }).getAttribute('class')).toBe('danger');
+    expect(await page.getByRole('button', { name: 'Sign out' }).getAttribute('class')).toBe('link');
     await page.getByRole('button', { name: 'Delete…' }).click();
     await page.getByRole('button', { name: 'Delete for good' }).click();
     await page.getByRole('heading', { name: 'Instances' }).waitFor();

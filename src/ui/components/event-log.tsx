@@ -129,7 +129,7 @@ export function EventLog({ instanceId, elementName }: { instanceId: number; elem
                   </details>
                 </td>
                 <td>
-                  <button type="button" onClick={() => void redeliver(e.id)} aria-label={`Redeliver event ${e.id}`}>
+                  <button type="button" className="secondary" onClick={() => void redeliver(e.id)} aria-label={`Redeliver event ${e.id}`}>
                     Redeliver
                   </button>
                 </td>

@@ -157,14 +157,16 @@ export function Instances() {
                       {i.name}
                     </a>
                   </td>
-                  <td data-label="Connector">{i.element.name}</td>
+                  <td data-label="Connector" className="nowrap">
+                    {i.element.name}
+                  </td>
                   <td data-label="Status">
                     <StatusChips instance={i} />
                   </td>
-                  <td data-label="Tags" className="wrap">
+                  <td data-label="Tags" className="cut" title={i.tags.join(', ')}>
                     {i.tags.join(', ')}
                   </td>
-                  <td data-label="Created">
+                  <td data-label="Created" className="nowrap">
                     <When iso={i.createdDate} />
                   </td>
                 </tr>
