@@ -105,12 +105,14 @@ export interface CallResult<T> {
  * A call to the public API as the signed-in user (and with an instance token when given),
  * answered as it came; a refusal throws as `api` does, and its body is read.
  */
-export async function apiRaw(
-  method: string,
-  path: string,
-  init: { accept?: string; body?: unknown /** Answer a refusal as it came rather than throw it. */; refusals?: boolean } = {},
-  token?: string,
-): Promise<Response> {
+export interface CallOptions {
+  accept?: string;
+  body?: unknown;
+  /** Answer a refusal as it came (the explorer shows it) rather than throw it. */
+  refusals?: boolean;
+}
+
+export async function apiRaw(method: string, path: string, init: CallOptions = {}, token?: string): Promise<Response> {
   // The custom header marks the console's own call; only such a call may use the session cookie.
   const headers: Record<string, string> = { 'x-switchboard-console': '1' };
   if (token) headers.authorization = `Element ${token}`;
@@ -139,6 +141,11 @@ export async function apiRaw(
 export async function api<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<CallResult<T>> {
   const res = await apiRaw(method, path, { body }, token);
   return { status: res.status, headers: res.headers, body: (await parse(res)) as T };
+}
+
+/** Why an instance's page has no instance: a real not-found state, or the error itself. */
+export function instanceLoadError(err: unknown, id: string): string {
+  return err instanceof HttpError && err.status === 404 ? `There is no instance ${id} in this organization.` : describeError(err);
 }
 
 /** A user-facing sentence for an API error: the platform message plus what the vendor said. */

@@ -121,7 +121,10 @@ describe.skipIf(!available)('web console', () => {
     await page.getByRole('link', { name: 'Secrets' }).click();
     const org = page.getByTestId('org-secret');
     expect(await org.textContent()).toMatch(/^•+$/);
-    await page.getByRole('button', { name: 'Reveal' }).first().click();
+    // Each of the repeated buttons says which secret it acts on.
+    expect(await page.getByRole('button', { name: 'Reveal the user secret' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Copy the organization secret' }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Reveal the organization secret' }).click();
     expect(await org.textContent()).toMatch(/^[0-9a-f]{32}$/);
     await shot('secrets');
   });
@@ -195,6 +198,10 @@ describe.skipIf(!available)('web console', () => {
   it('uses the token in the API explorer, then disables and deletes the instance', async () => {
     await page.getByRole('link', { name: 'Open the instance' }).click();
     await page.getByRole('heading', { name: 'Console instance' }).waitFor();
+    // Settings under their form labels (the key on hover); dates with their time zone.
+    await expect.poll(() => page.locator('dl.config dt').first().textContent()).toBe('Server URL');
+    expect(await page.locator('dl.config dt').first().getAttribute('title')).toBe('siteAddress');
+    expect(await page.locator('p time').first().textContent()).toMatch(/ (UTC|GMT[+-]\d+|[A-Z]{3,5})$/);
     await page.getByLabel('Operation').selectOption({ label: 'GET /incidents' });
     await page.getByLabel('pageSize (query)').fill('2');
     await page.getByRole('button', { name: 'Send GET' }).click();
@@ -315,6 +322,8 @@ describe.skipIf(!available)('web console', () => {
     await page.getByRole('button', { name: 'Delete for good' }).click();
     await page.getByRole('heading', { name: 'Instances' }).waitFor();
     expect(await page.getByRole('link', { name: 'Console instance' }).count()).toBe(0);
+    // The organization has no instance left: the list says how to make the first.
+    await page.getByRole('link', { name: 'Connect your first helpdesk' }).waitFor();
   }, 60_000);
 
   it("shows each instance page only with that instance's data, however late its answer comes", async () => {
@@ -352,6 +361,8 @@ describe.skipIf(!available)('web console', () => {
     await page.getByRole('heading', { name: 'second, renamed' }).waitFor();
     // An id that does not exist: a not-found state, never the page before it.
     await page.goto(`${origin}/#/instances/99999999`);
+    await page.getByText('There is no instance 99999999 in this organization.').waitFor();
+    await page.goto(`${origin}/#/bulk/99999999`);
     await page.getByText('There is no instance 99999999 in this organization.').waitFor();
     expect(await page.getByText('second, renamed').count()).toBe(0);
     for (const { id } of [first, second]) await fetch(`${origin}/elements/api-v2/instances/${id}`, { method: 'DELETE', headers: { authorization: auth } });

@@ -66,6 +66,9 @@ describe('legacy console login', () => {
     // A page of another origin (any host, or this host on another port) gets no session.
     expect((await asConsole('/accounts', { origin: 'http://evil.example' })).status).toBe(401);
     expect((await asConsole('/accounts', { origin: `http://${host.split(':')[0]}:1` })).status).toBe(401);
+    expect((await asConsole('/accounts', { origin: 'http://evil.example', 'sec-fetch-site': 'same-site' })).status).toBe(401);
+    // Behind a proxy that passes on its own Host, the browser's Sec-Fetch-Site still says "same origin".
+    expect((await asConsole('/accounts', { origin: 'https://switchboard.example', 'sec-fetch-site': 'same-origin' })).status).toBe(200);
     // Without the console's header the cookie is not credentials: a cross-site form cannot send it.
     expect((await call(`${server.origin}/elements/api-v2/accounts`, { headers: { cookie } })).status).toBe(401);
     // A hub call still names its instance.

@@ -12,7 +12,8 @@ import type { ListInstancesQuery } from '../schemas.ts';
 /**
  * `GET /instances`: `tags[]` (any of them), CEQL `where` on id, name, element.key, disabled, valid
  * and tags, `searchText` in names and tags, `orderBy`, `hydrate=false` for a short element, and
- * optional `page`/`pageSize`/`nextPage` with the paging headers. The database filters, counts and pages; only the instances of the page are read.
+ * optional `page`/`pageSize`/`nextPage` with the paging headers. The database filters, counts and
+ * pages; only the instances of the page are read.
  */
 export async function listInstances(
   q: ListInstancesQuery,

@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -18,18 +21,27 @@ const CONSOLE_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Builds the console (Vite) when it is missing, as `npm start` promises; `npm run build` does the same. */
+/**
+ * Builds the console when it is missing, as `npm start` promises, exactly as `npm run build` does.
+ * Vite runs in its own process with NODE_ENV=production: inside a process whose NODE_ENV says
+ * otherwise (the test runner's "test"), it would build React's development bundle, twice the size
+ * and running every effect twice.
+ */
 export async function ensureConsoleBuilt(log: (message: string) => void = () => undefined): Promise<boolean> {
   if (existsSync(join(CONSOLE_DIR, 'index.html'))) return true;
-  let vite: typeof import('vite');
+  let viteBin: string;
   try {
-    vite = await import('vite');
+    viteBin = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin/vite.js');
   } catch {
     log('the web console is not built and Vite is not installed; run npm install && npm run build');
     return false;
   }
   log('building the web console (first start)…');
-  await vite.build({ configFile: join(ROOT, 'src/ui/vite.config.ts'), logLevel: 'warn' });
+  await promisify(execFile)(process.execPath, [viteBin, 'build', '--config', join(ROOT, 'src/ui/vite.config.ts'), '--logLevel', 'warn'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production' },
+    timeout: 300_000,
+  });
   return existsSync(join(CONSOLE_DIR, 'index.html'));
 }
 

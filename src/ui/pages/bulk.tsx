@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTitle } from '../components/page-title.ts';
 import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
-import { api, apiRaw, type BulkError, type BulkJob, describeError, type ElementMetadata, type Instance } from '../api.ts';
+import { api, apiRaw, type BulkError, type BulkJob, describeError, type ElementMetadata, type Instance, instanceLoadError } from '../api.ts';
 
 const ENDED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 /** How often the job list is read again while a job runs. */
@@ -66,7 +66,7 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
         setQuery(first('download') ? `select * from ${first('download')}` : '');
         setImportObject(first('upload') ?? '');
       },
-      (e) => current && setError(describeError(e)),
+      (e) => current && setError(instanceLoadError(e, instanceId)),
     );
     return () => {
       current = false;

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { ScrollBox } from '../components/scroll-box.tsx';
-import { API, api, apiRaw, describeError, fetchSecrets, HttpError, type Secrets } from '../api.ts';
+import { API, api, apiRaw, describeError, fetchSecrets, type Secrets } from '../api.ts';
 import { CopyButton } from '../components/copy-button.tsx';
 import { RecordTable, tableColumns } from '../components/json-view.tsx';
 import { curlCommand, hubAuthorization } from '../curl.ts';

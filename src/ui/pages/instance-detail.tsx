@@ -3,7 +3,7 @@ import { useTitle } from '../components/page-title.ts';
 import { When } from '../components/when.tsx';
 import { EventLog } from '../components/event-log.tsx';
 import { Loading } from '../components/loading.tsx';
-import { api, describeError, type Element, HttpError, type Instance } from '../api.ts';
+import { api, describeError, type Element, instanceLoadError, type Instance } from '../api.ts';
 import { Secret } from '../components/secret.tsx';
 import { go } from '../router.ts';
 import { Authenticate } from './authenticate.tsx';
@@ -49,7 +49,7 @@ export function InstanceDetail({ id, editing }: { id: string; editing: boolean }
   const load = () => {
     api<Instance>('GET', `/instances/${id}`).then(
       (r) => setInstance(r.body),
-      (e) => setError(e instanceof HttpError && e.status === 404 ? `There is no instance ${id} in this organization.` : describeError(e)),
+      (e) => setError(instanceLoadError(e, id)),
     );
   };
   useEffect(load, [id]);
