@@ -52,9 +52,9 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
   if (!element) return <Loading error={error} />;
 
   const groups = configurationGroups(element.configuration);
-  // An instance that has a token in use keeps that method; a new one starts with the element's first.
-  const storedToken = groups.methods.find((m) => m.id === 'token' && m.keys.some((k) => values[k]));
-  const chosen = groups.methods.find((m) => m.id === method) ?? storedToken ?? groups.methods[0];
+  // An instance being edited keeps the method its stored values use; a new one starts with the element's first.
+  const inUse = existing ? groups.methods.find((m) => m.keys.some((k) => values[k])) : undefined;
+  const chosen = groups.methods.find((m) => m.id === method) ?? inUse ?? groups.methods[0];
   const credentialKeys = chosen?.keys ?? [];
   const eventKeys = applicableEventKeys(values);
   // What is sent: the fields shown, never those of the method not chosen or of events that are off.
