@@ -141,6 +141,9 @@ describe.skipIf(!available)('web console', () => {
     await page.getByRole('radio', { name: 'Login and Password' }).check();
     await page.getByLabel('Login *').waitFor();
     expect(await page.getByLabel('API key *').count()).toBe(0);
+    // Redmine only polls: the event type offers nothing else.
+    await page.getByLabel('Events Enabled').check();
+    await expect.poll(() => page.getByLabel('Event Type').locator('option').allTextContents()).toEqual(['Polling']);
     await page.getByRole('link', { name: 'Connectors' }).click();
     await page.getByLabel('Search connectors').fill('jira');
     expect(await page.getByRole('button', { name: 'Authenticate Redmine' }).count()).toBe(0);

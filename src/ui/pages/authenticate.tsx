@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTitle } from '../components/page-title.ts';
 import { Loading } from '../components/loading.tsx';
-import { API, api, describeError, type ConfigurationDefinition, type Element, type Instance } from '../api.ts';
+import { API, api, describeError, type ConfigurationDefinition, type Element, type ElementMetadata, type Instance } from '../api.ts';
 import { Secret } from '../components/secret.tsx';
 import { go } from '../router.ts';
 import { CurlExample } from '../components/curl-example.tsx';
@@ -21,6 +21,7 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<Instance>();
   const [method, setMethod] = useState<AuthMethod['id']>();
+  const [eventMethods, setEventMethods] = useState<string[]>(['polling']);
   const form = useRef<HTMLFormElement>(null);
   // Raised after a refusal; the effect runs once the marked fields are on screen and focuses the first.
   const [focusRequest, setFocusRequest] = useState(0);
@@ -35,6 +36,11 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
   }, [focusRequest]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the form starts from `existing` once; a later render must not reset what the user typed
   useEffect(() => {
+    // The event types the element offers (Jira polls or takes webhooks; others only poll).
+    api<ElementMetadata>('GET', `/elements/${elementKey}/metadata`).then(
+      (r) => setEventMethods(r.body.events.methods),
+      () => undefined,
+    );
     api<Element>('GET', `/elements/${elementKey}`).then(
       (r) => {
         setElement(r.body);
@@ -161,8 +167,11 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
         <div key={c.key} className="field">
           <label htmlFor={id}>{c.name}</label>
           <select id={id} value={values[c.key] || 'polling'} onChange={(e) => set(e.target.value)}>
-            <option value="polling">Polling</option>
-            <option value="webhook">{element.name} webhook</option>
+            {eventMethods.map((m) => (
+              <option key={m} value={m}>
+                {m === 'webhook' ? `${element.name} webhook` : m === 'polling' ? 'Polling' : m}
+              </option>
+            ))}
           </select>
         </div>
       );
