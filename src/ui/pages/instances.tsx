@@ -45,6 +45,8 @@ export function Instances() {
     setRouteQuery(next);
   };
 
+  // The search box follows the URL when it changes by itself (back, forward, a link).
+  useEffect(() => setTyped((shown) => (shown.trim() === search ? shown : search)), [search]);
   // The URL follows the search box after a pause in typing, so each keystroke is not a request.
   // biome-ignore lint/correctness/useExhaustiveDependencies: `update` reads the current query; only the typed text starts the timer
   useEffect(() => {
