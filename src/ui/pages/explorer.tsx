@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { ScrollBox } from '../components/scroll-box.tsx';
 import { API, api, apiRaw, describeError, fetchSecrets, type Secrets } from '../api.ts';
 import { CopyButton } from '../components/copy-button.tsx';
-import { RecordTable, tableColumns } from '../components/json-view.tsx';
+import { RecordTable, tableColumns } from '../components/record-table.tsx';
 import { curlCommand, hubAuthorization } from '../curl.ts';
 import { exampleOf } from '../schema-example.ts';
 
