@@ -78,5 +78,7 @@ export async function registerConsole(app: FastifyInstance): Promise<void> {
       }
     },
   });
-  for (const page of CONSOLE_PAGES) app.get(page, (_request, reply) => reply.sendFile('index.html'));
+  // Hidden from the API document here, as @fastify/static hides its own routes: the route table
+  // records a route before the scope's hooks see it.
+  for (const page of CONSOLE_PAGES) app.get(page, { schema: { hide: true } }, (_request, reply) => reply.sendFile('index.html'));
 }
