@@ -36,7 +36,7 @@ export function Authenticate({ elementKey, instance: existing }: { elementKey: s
   }, [focusRequest]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the form starts from `existing` once; a later render must not reset what the user typed
   useEffect(() => {
-    // The event types the element offers (Jira polls or takes webhooks; others only poll).
+    // The event types the element offers: polling, and webhooks where the vendor can call back.
     api<ElementMetadata>('GET', `/elements/${elementKey}/metadata`).then(
       (r) => setEventMethods(r.body.events.methods),
       () => undefined,
