@@ -16,6 +16,7 @@ import { type CompiledTransformation, getPath, isPlacePath, parsePath, setPath }
 import type { BulkCallbacks } from './bulk-callbacks.ts';
 import type { BulkJobRow, BulkRepository } from './bulk-repository.ts';
 import { fatalCause, IMPORT_CHUNK_ROWS, ImportSteps } from './import-steps.ts';
+import { recordsPath } from './json-path-locator.ts';
 import { uploadFormat, uploadRecords } from './upload-records.ts';
 import { describeLine, RETRY_WAITS_MS, VENDOR_ATTEMPTS, withRetries } from './vendor-attempts.ts';
 
@@ -152,7 +153,10 @@ export class BulkService {
     const importer = this.#importer(instance, objectName);
     const format = uploadFormat(upload.mimeType, upload.filename);
     if (!format) throw badRequest(`The file ${upload.filename.slice(0, 100)} is not CSV, JSON or NDJSON (by its Content-Type or its name)`);
-    const identifierField = this.#identifierField(upload.metaData, importer);
+    const meta = uploadMetaData(upload.metaData);
+    const identifierField = this.#identifierField(meta, importer);
+    const path = meta.path === undefined || meta.path === null ? undefined : recordsPath(meta.path);
+    if (path && format !== 'json') throw badRequest('metaData.path applies to a JSON file only (by its Content-Type or its name)');
     const job = await this.deps.jobs.create({
       id: randomBytes(12).toString('hex'),
       organization_id: instance.organizationId,
@@ -168,7 +172,7 @@ export class BulkService {
       let rows = 0;
       let seq = 0;
       let lines = '';
-      for await (const record of uploadRecords(upload.file, format, MAX_RECORD_LENGTH)) {
+      for await (const record of uploadRecords(upload.file, format, MAX_RECORD_LENGTH, path)) {
         if (++rows > this.deps.maxImportRows) throw badRequest(`The file has more than ${this.deps.maxImportRows} records (SWITCHBOARD_BULK_MAX_ROWS)`);
         lines += `${JSON.stringify(record)}\n`;
         if (rows % IMPORT_CHUNK_ROWS === 0) {
@@ -198,12 +202,8 @@ export class BulkService {
     return this.deps.jobs.delete(job.id);
   }
 
-  #identifierField(metaData: unknown, importer: BulkImporter): string | undefined {
-    if (metaData === undefined) return undefined;
-    if (metaData === null || typeof metaData !== 'object' || Array.isArray(metaData)) throw badRequest('metaData must be a JSON object');
-    if (ownValue(metaData as Record<string, unknown>, 'path') !== undefined)
-      throw badRequest('metaData.path is not supported: send the records as a top-level JSON array, NDJSON or CSV');
-    const field = ownValue(metaData as Record<string, unknown>, 'identifierFieldName');
+  #identifierField(metaData: UploadMetaData, importer: BulkImporter): string | undefined {
+    const field = metaData.identifierFieldName;
     if (field === undefined || field === null || field === '') return undefined;
     if (typeof field !== 'string' || !isPlacePath(field)) throw badRequest('metaData.identifierFieldName must be a dotted path such as key or fields.summary');
     importer.checkIdentifier(field);
@@ -397,4 +397,17 @@ export class BulkService {
       await this.#ended(job.id);
     }
   }
+}
+
+/** The members of an upload's metaData part that an import reads; others are ignored. */
+interface UploadMetaData {
+  identifierFieldName?: unknown;
+  /** Member names, joined by dots, of the records array inside a JSON file's object. */
+  path?: unknown;
+}
+
+function uploadMetaData(metaData: unknown): UploadMetaData {
+  if (metaData === undefined) return {};
+  if (metaData === null || typeof metaData !== 'object' || Array.isArray(metaData)) throw badRequest('metaData must be a JSON object');
+  return { identifierFieldName: ownValue(metaData, 'identifierFieldName'), path: ownValue(metaData, 'path') };
 }

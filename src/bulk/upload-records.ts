@@ -4,6 +4,7 @@ import { parse as parseCsv } from 'csv-parse';
 import { badRequest } from '../platform/errors.ts';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../platform/http/json-parser.ts';
 import { isPlacePath, parsePath, setPath } from '../transformations/mapping.ts';
+import { isSpace, JsonPathLocator } from './json-path-locator.ts';
 
 export type UploadFormat = 'csv' | 'json' | 'ndjson';
 
@@ -35,12 +36,13 @@ function parseRecord(text: string, row: number, maxLength: number): unknown {
  * The records of an uploaded file, one at a time as the file arrives, so that neither the file
  * nor its records are held whole: NDJSON by lines, a JSON array by its elements, CSV by rows
  * (a header row of dotted paths, each non-empty cell set at its path; a cell holding a JSON
- * array or object, as an export writes them, is that value). A record longer than
- * `maxRecordLength` characters is a 400.
+ * array or object, as an export writes them, is that value). With `recordsPath` (member names;
+ * for a JSON file only) the file is one JSON object and the records are the array at that path; the members around it
+ * are skipped unread. A record longer than `maxRecordLength` characters is a 400.
  */
-export function uploadRecords(file: Readable, format: UploadFormat, maxRecordLength: number): AsyncGenerator<unknown> {
+export function uploadRecords(file: Readable, format: UploadFormat, maxRecordLength: number, recordsPath?: string[]): AsyncGenerator<unknown> {
   if (format === 'csv') return csvRecords(file, maxRecordLength);
-  return jsonRecords(file, format, maxRecordLength);
+  return jsonRecords(file, format, maxRecordLength, recordsPath);
 }
 
 const tooLong = (row: number, maxLength: number) => badRequest(`Row ${row} is longer than ${maxLength} characters`);
@@ -78,13 +80,17 @@ async function* csvRecords(file: Readable, maxRecordLength: number): AsyncGenera
 }
 
 /**
- * NDJSON lines, or the elements of one top-level JSON array, cut out of the text as it streams
- * by a scan that tracks strings and nesting (one pass, no backtracking), then each parsed with
- * `JSON.parse`. A JSON file whose text does not start with `[` is read as NDJSON.
+ * NDJSON lines, or the elements of one JSON array (the whole file's, or the one at `recordsPath`),
+ * cut out of the text as it streams by a scan that tracks strings and nesting (one pass, no
+ * backtracking), then each parsed with `JSON.parse`. A JSON file whose text does not start with
+ * `[` is read as NDJSON, unless a records path is given.
  */
-async function* jsonRecords(file: Readable, format: UploadFormat, maxRecordLength: number): AsyncGenerator<unknown> {
+async function* jsonRecords(file: Readable, format: UploadFormat, maxRecordLength: number, recordsPath?: string[]): AsyncGenerator<unknown> {
   const decoder = new StringDecoder('utf8');
-  let mode: 'undecided' | 'lines' | 'array' | 'after' = format === 'ndjson' ? 'lines' : 'undecided';
+  const locator = recordsPath && new JsonPathLocator(recordsPath);
+  let mode: 'undecided' | 'locating' | 'lines' | 'array' | 'after' = format === 'ndjson' ? 'lines' : locator ? 'locating' : 'undecided';
+  // The objects around the records array (metaData.path) still open after it.
+  let enclosing = recordsPath?.length ?? 0;
   let pending = '';
   let row = 0;
   // The array scanner's state, kept across chunks.
@@ -115,7 +121,16 @@ async function* jsonRecords(file: Readable, format: UploadFormat, maxRecordLengt
     for (; i < pending.length; i++) {
       const c = pending.charCodeAt(i);
       if (mode === 'after') {
-        if (!isSpace(c)) throw badRequest('The JSON file has more after its array');
+        if (enclosing === 0) {
+          if (!isSpace(c)) throw badRequest('The JSON file has more after its array');
+        } else if (inString) {
+          // The members after the records array (metaData.path) are skipped unread.
+          if (escaped) escaped = false;
+          else if (c === 0x5c) escaped = true;
+          else if (c === 0x22) inString = false;
+        } else if (c === 0x22) inString = true;
+        else if (c === 0x7b || c === 0x5b) enclosing++;
+        else if (c === 0x7d || c === 0x5d) enclosing--;
         continue;
       }
       if (inString) {
@@ -167,6 +182,14 @@ async function* jsonRecords(file: Readable, format: UploadFormat, maxRecordLengt
 
   for await (const chunk of file) {
     let text = decoder.write(chunk as Buffer);
+    if (mode === 'locating') {
+      const at = locator!.find(text);
+      if (at < 0) continue;
+      // The array's `[` is read: its elements follow.
+      mode = 'array';
+      depth = 1;
+      text = text.slice(at);
+    }
     if (mode === 'undecided') {
       const first = text.search(/\S/);
       if (first < 0) continue;
@@ -179,11 +202,13 @@ async function* jsonRecords(file: Readable, format: UploadFormat, maxRecordLengt
   // `mode` changes inside the scanners, where the compiler's narrowing does not look.
   const modeNow = (): typeof mode => mode;
   const rest = decoder.end();
+  // A file that ends while the array is looked for has none (the decoder's rest is at most an
+  // incomplete character).
+  if (modeNow() === 'locating') locator!.end();
   if (modeNow() === 'lines') yield* lines(rest, true);
   else if (modeNow() !== 'undecided') {
     yield* elements(rest);
     if (modeNow() !== 'after') throw badRequest('The JSON array is not closed');
+    if (enclosing !== 0) throw badRequest('The JSON file is not closed after its records array');
   }
 }
-
-const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;

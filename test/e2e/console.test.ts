@@ -311,6 +311,16 @@ describe.skipIf(!available)('web console', () => {
     const refused = page.locator('table').last();
     expect(await refused.textContent()).toMatch(/2.*issue type.*Refused in the console/s);
     expect(await page.locator('tr', { hasText: 'new-issues.csv' }).textContent()).toMatch(/COMPLETED.*2 of 2.*1/s);
+    // A JSON object that holds its records under a member: the records path names it.
+    const savedSearch = { total: 1, issues: [{ fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'From a saved search' } }] };
+    await page.getByLabel('File (CSV, JSON array or NDJSON)').setInputFiles({
+      name: 'saved-search.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(savedSearch)),
+    });
+    await page.getByLabel(/Records path/).fill('issues');
+    await page.getByRole('button', { name: 'Upload and import' }).click();
+    await expect.poll(() => page.locator('tr', { hasText: 'saved-search.json' }).textContent(), { timeout: 20_000 }).toMatch(/COMPLETED.*1 of 1/s);
     await shot('bulk');
     await page.getByRole('link', { name: 'Back to the instance' }).click();
     await page.getByRole('heading', { name: 'Console instance' }).waitFor();

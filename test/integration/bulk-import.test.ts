@@ -140,6 +140,31 @@ describe('bulk import', () => {
     expect((await issuesWith('upsertjson')).map((i) => i.fields.summary).sort()).toEqual(['upsertjson after', 'upsertjson no key', 'upsertjson unknown key']);
   });
 
+  it('reads the records at metaData.path of a JSON object: a saved Jira search answer, upserted by key', async () => {
+    const existing = (
+      await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'pathjson before' } })
+    ).body.key;
+    // The shape of a search answer: the records under "issues", other members before and after.
+    const saved = {
+      expand: 'schema,names',
+      startAt: 0,
+      maxResults: 2,
+      total: 2,
+      issues: [
+        { key: existing, fields: { summary: 'pathjson after' } },
+        { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'pathjson new' } },
+      ],
+      names: { summary: 'Summary', issues: 'not the records' },
+    };
+    const started = await upload(
+      { name: 'search.json', type: 'application/json', text: JSON.stringify(saved, null, 2) },
+      { metaData: { identifierFieldName: 'key', path: 'issues' } },
+    );
+    expect(started.status, JSON.stringify(started.body)).toBe(200);
+    expect(await finished(started.body.id)).toMatchObject({ status: 'COMPLETED', recordsCount: 2, recordsFailedCount: 0 });
+    expect((await issuesWith('pathjson')).map((i) => i.fields.summary).sort()).toEqual(['pathjson after', 'pathjson new']);
+  });
+
   it('upserts NDJSON by a field: the issue whose summary is exactly the value is updated', async () => {
     await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'ndjsonkey alpha' } });
     await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'ndjsonkey alpha beta' } });
@@ -183,6 +208,13 @@ describe('bulk import', () => {
       ],
       [await upload({ name: 'a.json', type: 'application/json', text: '[]' }, { metaData: { identifierFieldName: 'a..b' } }), 400, /identifierFieldName/],
       [await upload({ name: 'a.json', type: 'application/json', text: '[{"fields": {}}, {"fields": ' }), 400, /Row 2|not closed/],
+      [
+        await upload({ name: 'a.csv', type: 'text/csv', text: 'key\r\nCE-1\r\n' }, { metaData: { path: 'issues' } }),
+        400,
+        /metaData.path applies to a JSON file/,
+      ],
+      [await upload({ name: 'a.json', type: 'application/json', text: '{"total": 0}' }, { metaData: { path: 'issues' } }), 400, /no records array at "issues"/],
+      [await upload({ name: 'a.json', type: 'application/json', text: '{"issues": []}' }, { metaData: { path: ['issues'] } }), 400, /metaData.path must be/],
       [await upload({ name: 'a.ndjson', type: 'application/x-ndjson', text: '{"a": 1}\n{oops}\n' }), 400, /Row 2 is not valid JSON/],
       [await upload({ name: 'a.csv', type: 'text/csv', text: 'fields.summary,bad path!\r\nx,y\r\n' }), 400, /not a dotted path/],
       [await upload({ name: 'a.ndjson', type: 'application/x-ndjson', text: rows(501) }), 400, /more than 500 records/],

@@ -19,9 +19,9 @@ function cut(text: string, cuts: number[]): Readable {
 /** A stream of the texts as bytes, as a multipart part gives them. */
 const from = (texts: string[]) => Readable.from(texts.map((t) => Buffer.from(t)));
 
-async function all(stream: Readable, format: 'csv' | 'json' | 'ndjson', max = 1 << 20): Promise<unknown[]> {
+async function all(stream: Readable, format: 'csv' | 'json' | 'ndjson', max = 1 << 20, path?: string[]): Promise<unknown[]> {
   const out: unknown[] = [];
-  for await (const r of uploadRecords(stream, format, max)) out.push(r);
+  for await (const r of uploadRecords(stream, format, max, path)) out.push(r);
   return out;
 }
 
@@ -74,6 +74,46 @@ describe('uploaded records', () => {
     await expect(all(from(['a,"unclosed\r\n']), 'csv')).rejects.toThrow(/cannot be read/);
   });
 
+  it('reads the array at metaData.path inside a JSON object, skipping every member around it, however the stream is cut', async () => {
+    // Names that start like the path's, and values that hold quotes, brackets and the path's own names.
+    const name = fc.constantFrom('data', 'issues', 'dat', 'data ', 'd"ata', 'x\\', 'é');
+    const noise = fc.dictionary(name, fc.oneof(text, fc.integer(), fc.constant(null), record, fc.array(record, { maxLength: 2 })), { maxKeys: 3 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(record, { maxLength: 6 }),
+        noise,
+        noise,
+        noise,
+        fc.boolean(),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        async (records, before, inner, after, pretty, cuts) => {
+          // The records' members come after the noise's, and a noise member of the same name comes first (a duplicate is not read).
+          const { data: _d, ...outerBefore } = before;
+          const { issues: _i, ...innerBefore } = inner;
+          const doc = `{${members(outerBefore)}"data": {${members(innerBefore)}"issues": ${JSON.stringify(records, null, pretty ? 2 : undefined)}, "after": ${JSON.stringify(after)}}, "tail": ${JSON.stringify(after)}}`;
+          expect(JSON.parse(doc).data.issues).toEqual(records);
+          expect(await all(cut(doc, cuts), 'json', 1 << 20, ['data', 'issues'])).toEqual(records);
+        },
+      ),
+    );
+  });
+
+  it('refuses a JSON file without an array at metaData.path, and one that does not close after it', async () => {
+    const read = (doc: string, path = ['data', 'issues']) => all(from([doc]), 'json', 1 << 20, path);
+    await expect(read('[{"a": 1}]')).rejects.toThrow(/must be an object that holds the records at "data.issues"/);
+    await expect(read('{"data": {"other": [1]}}')).rejects.toThrow(/no records array at "data.issues"/);
+    await expect(read('{"datum": {"issues": [1]}}')).rejects.toThrow(/no records array at "data.issues"/);
+    await expect(read('{"data": [{"issues": [1]}]}')).rejects.toThrow(/no object at "data"/);
+    await expect(read('{"data": {"issues": {"a": 1}}}')).rejects.toThrow(/no array at "data.issues"/);
+    await expect(read('{"data": {"issues": [1, 2]')).rejects.toThrow(/not closed after its records/);
+    await expect(read('{"data": {"issues": [1]}} {')).rejects.toThrow(/not closed after its records|more after/);
+    await expect(read('{"data": {"iss')).rejects.toThrow(/no records array/);
+    await expect(read('')).rejects.toThrow(/empty/);
+    await expect(read('{"data" {"issues": []}}')).rejects.toThrow(/not valid JSON/);
+    expect(await read('{"a\\"b": 1, "data": {"issues": []}}')).toEqual([]);
+    expect(await read('{"total": 2, "issues": [{"key": "CE-1"}, {"key": "CE-2"}]}', ['issues'])).toEqual([{ key: 'CE-1' }, { key: 'CE-2' }]);
+  });
+
   it('tells the format by the content type, then by the name', () => {
     expect(uploadFormat('text/csv; charset=utf-8', 'x.bin')).toBe('csv');
     expect(uploadFormat('application/octet-stream', 'rows.JSONL')).toBe('ndjson');
@@ -81,3 +121,9 @@ describe('uploaded records', () => {
     expect(uploadFormat('application/octet-stream', 'rows.xlsx')).toBeUndefined();
   });
 });
+
+/** Members as JSON text, each followed by a comma. */
+const members = (obj: Record<string, unknown>) =>
+  Object.entries(obj)
+    .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}, `)
+    .join('');

@@ -99,7 +99,7 @@ export function registerBulkRoutes(
         schema: {
           tags,
           summary:
-            'Start a bulk import: multipart part "file" (CSV, a JSON array or NDJSON) and an optional part "metaData" {"identifierFieldName": "key"} before it',
+            'Start a bulk import: multipart part "file" (CSV, a JSON array or NDJSON) and an optional part "metaData" {"identifierFieldName": "key", "path": "issues"} before it (path: the member of a JSON object that holds the records array)',
           params: Type.Object({ ...HubParam, objectName: Type.String({ maxLength: 200 }) }),
           querystring: Type.Object(CallbackQuery),
           consumes: ['multipart/form-data'],

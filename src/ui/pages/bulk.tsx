@@ -49,6 +49,7 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
   const [file, setFile] = useState<File>();
   const [importObject, setImportObject] = useState('');
   const [identifier, setIdentifier] = useState('');
+  const [recordsPath, setRecordsPath] = useState('');
   const [errorsOf, setErrorsOf] = useState<{ job: BulkJob; rows: BulkError[] }>();
 
   useEffect(() => {
@@ -115,7 +116,8 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
     act(async () => {
       if (!file) throw new Error('Choose a file first');
       const form = new FormData();
-      if (identifier.trim()) form.append('metaData', JSON.stringify({ identifierFieldName: identifier.trim() }));
+      const metaData = { ...(identifier.trim() && { identifierFieldName: identifier.trim() }), ...(recordsPath.trim() && { path: recordsPath.trim() }) };
+      if (Object.keys(metaData).length) form.append('metaData', JSON.stringify(metaData));
       form.append('file', file, file.name);
       const r = await api<{ id: string }>('POST', `${base}/${encodeURIComponent(importObject)}`, form, instance.token);
       return `Import ${r.body.id} of ${file.name} started.`;
@@ -170,6 +172,8 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
           <input id="bulk-file" type="file" accept=".csv,.json,.ndjson,.jsonl" onChange={(e) => setFile(e.target.files?.[0])} />
           <label htmlFor="bulk-identifier">Identifier field (optional: rows that name an existing record update it)</label>
           <input id="bulk-identifier" value={identifier} onChange={(e) => setIdentifier(e.target.value)} placeholder="key" />
+          <label htmlFor="bulk-path">Records path (optional, JSON file: the member that holds the records array)</label>
+          <input id="bulk-path" value={recordsPath} onChange={(e) => setRecordsPath(e.target.value)} placeholder="issues" />
           <button type="submit" disabled={!importable.length || !file}>
             Upload and import
           </button>
