@@ -10,6 +10,13 @@ import type { ConsoleSessions } from '../console-sessions.ts';
 import type { PasswordCheck } from '../password-check.ts';
 import { SESSION_COOKIE } from '../console-session-auth.ts';
 
+/** The signed-in user as the login and the session answer it (`LoginJson`). */
+const signedInJson = (user: { email: string; first_name: string; last_name: string }) => ({
+  email: user.email,
+  firstName: user.first_name,
+  lastName: user.last_name,
+});
+
 export interface ConsoleLoginDeps {
   tenancy: TenancyService;
   repo: TenancyRepository;
@@ -55,7 +62,7 @@ export function registerConsoleLogin(app: FastifyInstance, deps: ConsoleLoginDep
       await deps.repo.recordLogin(user.id, isoSeconds(deps.clock.now()));
       const sessionId = await deps.sessions.create(user.id);
       reply.setCookie(SESSION_COOKIE, sessionId, { ...cookieOptions, maxAge: deps.sessions.ttlSeconds });
-      return { email: user.email, firstName: user.first_name, lastName: user.last_name };
+      return signedInJson(user);
     },
   );
 
@@ -71,8 +78,7 @@ export function registerConsoleLogin(app: FastifyInstance, deps: ConsoleLoginDep
       },
     },
     async (request) => {
-      const user = await signedIn(request.cookies[SESSION_COOKIE]);
-      return { email: user.email, firstName: user.first_name, lastName: user.last_name };
+      return signedInJson(await signedIn(request.cookies[SESSION_COOKIE]));
     },
   );
 
