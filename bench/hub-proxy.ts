@@ -8,9 +8,12 @@
  *    switchboard, under equal concurrency, in alternating rounds so that a change in the
  *    machine's speed hits all alike, with each server's CPU time per request. The bare proxy is
  *    the baseline: on the same cores it is the limit for anything standing where switchboard
- *    stands (targets: ≥ 0.95 of its throughput, ≤ 1.3× its CPU per request); and through a
- *    second switchboard that records no usage (`SWITCHBOARD_USAGE_RECORDING=false`), for what
- *    usage records cost (target: within 5% of the throughput without them);
+ *    stands (targets: ≥ 0.95 of its throughput, ≤ 1.3× its CPU per request);
+ *  - usage records: switchboard and a second switchboard that records no usage
+ *    (`SWITCHBOARD_USAGE_RECORDING=false`) loaded side by side, at the same time, each with half
+ *    the connections, so that the machine's changing speed hits both alike (run one after the
+ *    other, rounds differed by more than the 5% to be measured) (target: within 5% of the
+ *    throughput without them);
  *  - caching: with a 5 ms Jira, sequential reads that miss and then hit the cache of an instance
  *    with `cachingEnabled` (target: a hit ≥ 5× as fast as a miss), and hits per second under load;
  *  - memory: walking `pageSize=200` pages through every issue, switchboard's RSS sampled.
@@ -119,16 +122,24 @@ for (let i = 0; i < 1000; i++) {
 const jiraHeaders = { authorization: jiraAuth, accept: 'application/json' };
 const hubHeaders = { authorization: hubAuth, accept: 'application/json' };
 /** One load run, with each process's CPU time per request during it. */
-async function measure(
-  url: string,
-  headers: Record<string, string>,
-): Promise<LoadResult & { cpu: { switchboard: number; quiet: number; bare: number; emulator: number } }> {
-  const pids = { switchboard: sb.child.pid!, quiet: quiet.child.pid!, bare: bare.child.pid!, emulator: jira.child.pid! };
+async function measure(url: string, headers: Record<string, string>): Promise<LoadResult & { cpu: { switchboard: number; bare: number; emulator: number } }> {
+  const pids = { switchboard: sb.child.pid!, bare: bare.child.pid!, emulator: jira.child.pid! };
   const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMicros(pid)]));
   const r = await load(loadgen, url, headers, connections, seconds);
   const n = r.requestsPerSecond * seconds;
   const per = (k: keyof typeof pids) => (cpuMicros(pids[k]) - before[k]!) / n;
-  return { ...r, cpu: { switchboard: per('switchboard'), quiet: per('quiet'), bare: per('bare'), emulator: per('emulator') } };
+  return { ...r, cpu: { switchboard: per('switchboard'), bare: per('bare'), emulator: per('emulator') } };
+}
+/** Switchboard with and without usage records under load at the same time, half the connections each, with each one's CPU time per request. */
+async function sideBySide() {
+  const pids = { recorded: sb.child.pid!, quiet: quiet.child.pid! };
+  const before = { recorded: cpuMicros(pids.recorded), quiet: cpuMicros(pids.quiet) };
+  const half = Math.max(1, Math.floor(connections / 2));
+  const [recorded, unrecorded] = await Promise.all([load(loadgen, proxyUrl, hubHeaders, half, seconds), load(loadgen, quietUrl, quietHeaders, half, seconds)]);
+  return {
+    recorded: { ...recorded, cpu: (cpuMicros(pids.recorded) - before.recorded) / (recorded.requestsPerSecond * seconds) },
+    unrecorded: { ...unrecorded, cpu: (cpuMicros(pids.quiet) - before.quiet) / (unrecorded.requestsPerSecond * seconds) },
+  };
 }
 async function compare(label: string) {
   const results = [];
@@ -136,17 +147,17 @@ async function compare(label: string) {
     const direct = await measure(directUrl, jiraHeaders);
     const passed = await measure(bareUrl, jiraHeaders);
     const proxied = await measure(proxyUrl, hubHeaders);
-    const unrecorded = await measure(quietUrl, quietHeaders);
+    const usage = await sideBySide();
     const result = {
       ratio: proxied.requestsPerSecond / direct.requestsPerSecond,
       ratioToBare: proxied.requestsPerSecond / passed.requestsPerSecond,
       cpuToBare: proxied.cpu.switchboard / passed.cpu.bare,
-      usageThroughput: proxied.requestsPerSecond / unrecorded.requestsPerSecond,
-      usageCpu: proxied.cpu.switchboard / unrecorded.cpu.quiet,
+      usageThroughput: usage.recorded.requestsPerSecond / usage.unrecorded.requestsPerSecond,
+      usageCpu: usage.recorded.cpu / usage.unrecorded.cpu,
     };
     results.push(result);
     console.log(
-      `  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); without usage records ${unrecorded.requestsPerSecond.toFixed(0)} req/s; CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs (${unrecorded.cpu.quiet.toFixed(0)} µs without usage records), emulator ${proxied.cpu.emulator.toFixed(0)} µs; errors ${direct.errors + passed.errors + proxied.errors + unrecorded.errors}`,
+      `  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs, emulator ${proxied.cpu.emulator.toFixed(0)} µs; side by side: with usage records ${usage.recorded.requestsPerSecond.toFixed(0)} req/s (${usage.recorded.cpu.toFixed(0)} µs CPU each), without ${usage.unrecorded.requestsPerSecond.toFixed(0)} req/s (${usage.unrecorded.cpu.toFixed(0)} µs); errors ${direct.errors + passed.errors + proxied.errors + usage.recorded.errors + usage.unrecorded.errors}`,
     );
   }
   return results;
@@ -154,7 +165,7 @@ async function compare(label: string) {
 const summary = (label: string, results: Awaited<ReturnType<typeof compare>>) => {
   const m = (k: keyof (typeof results)[number]) => median(results.map((r) => r[k])).toFixed(2);
   console.log(
-    `${label}: switchboard/bare proxy throughput ${m('ratioToBare')} (target ≥ 0.95), CPU per request ${m('cpuToBare')}× the bare proxy's (target ≤ 1.3), switchboard/direct throughput ${m('ratio')}; with/without usage records: throughput ${m('usageThroughput')} (target ≥ 0.95), CPU ${m('usageCpu')}× (medians of ${rounds} rounds)`,
+    `${label}: switchboard/bare proxy throughput ${m('ratioToBare')} (target ≥ 0.95), CPU per request ${m('cpuToBare')}× the bare proxy's (target ≤ 1.3), switchboard/direct throughput ${m('ratio')}; with/without usage records side by side: throughput ${m('usageThroughput')} (target ≥ 0.95), CPU per request ${m('usageCpu')}× (medians of ${rounds} rounds)`,
   );
 };
 
