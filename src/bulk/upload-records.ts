@@ -37,8 +37,9 @@ function parseRecord(text: string, row: number, maxLength: number): unknown {
  * nor its records are held whole: NDJSON by lines, a JSON array by its elements, CSV by rows
  * (a header row of dotted paths, each non-empty cell set at its path; a cell holding a JSON
  * array or object, as an export writes them, is that value). With `recordsPath` (member names;
- * for a JSON file only) the file is one JSON object and the records are the array at that path; the members around it
- * are skipped unread. A record longer than `maxRecordLength` characters is a 400.
+ * for a JSON file only) the file is one JSON object and the records are the array at that path;
+ * the members around it are skipped unread. A record longer than `maxRecordLength` characters is
+ * a 400.
  */
 export function uploadRecords(file: Readable, format: UploadFormat, maxRecordLength: number, recordsPath?: string[]): AsyncGenerator<unknown> {
   if (format === 'csv') return csvRecords(file, maxRecordLength);
