@@ -213,57 +213,60 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
                 <td>
                   <When iso={job.createdDate} />
                 </td>
-                <td className="actions">
-                  {!ENDED.has(job.status) && (
-                    <button
-                      type="button"
-                      className="secondary"
-                      aria-label={`Cancel job ${job.id}`}
-                      onClick={() =>
-                        act(async () => {
-                          await api('PUT', `${base}/${job.id}/cancel`, undefined, instance.token);
-                          return `Job ${job.id} cancelled.`;
-                        })
-                      }
-                    >
-                      Cancel
-                    </button>
-                  )}
-                  {job.kind === 'export' && job.status === 'COMPLETED' && (
-                    <>
+                <td>
+                  {/* A flex box of its own: a cell that is one stops being a table cell and falls out of line with its row. */}
+                  <div className="actions">
+                    {!ENDED.has(job.status) && (
                       <button
                         type="button"
                         className="secondary"
-                        aria-label={`Download NDJSON of job ${job.id}`}
+                        aria-label={`Cancel job ${job.id}`}
                         onClick={() =>
                           act(async () => {
-                            await download(job, base, instance.token, 'application/x-ndjson');
-                            return 'Download started.';
+                            await api('PUT', `${base}/${job.id}/cancel`, undefined, instance.token);
+                            return `Job ${job.id} cancelled.`;
                           })
                         }
                       >
-                        Download NDJSON
+                        Cancel
                       </button>
-                      <button
-                        type="button"
-                        className="secondary"
-                        aria-label={`Download CSV of job ${job.id}`}
-                        onClick={() =>
-                          act(async () => {
-                            await download(job, base, instance.token, 'text/csv');
-                            return 'Download started.';
-                          })
-                        }
-                      >
-                        Download CSV
+                    )}
+                    {job.kind === 'export' && job.status === 'COMPLETED' && (
+                      <>
+                        <button
+                          type="button"
+                          className="secondary"
+                          aria-label={`Download NDJSON of job ${job.id}`}
+                          onClick={() =>
+                            act(async () => {
+                              await download(job, base, instance.token, 'application/x-ndjson');
+                              return 'Download started.';
+                            })
+                          }
+                        >
+                          Download NDJSON
+                        </button>
+                        <button
+                          type="button"
+                          className="secondary"
+                          aria-label={`Download CSV of job ${job.id}`}
+                          onClick={() =>
+                            act(async () => {
+                              await download(job, base, instance.token, 'text/csv');
+                              return 'Download started.';
+                            })
+                          }
+                        >
+                          Download CSV
+                        </button>
+                      </>
+                    )}
+                    {job.kind === 'import' && job.recordsFailedCount > 0 && (
+                      <button type="button" className="secondary" aria-label={`Refused rows of job ${job.id}`} onClick={() => void showErrors(job)}>
+                        Refused rows
                       </button>
-                    </>
-                  )}
-                  {job.kind === 'import' && job.recordsFailedCount > 0 && (
-                    <button type="button" className="secondary" aria-label={`Refused rows of job ${job.id}`} onClick={() => void showErrors(job)}>
-                      Refused rows
-                    </button>
-                  )}
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}
