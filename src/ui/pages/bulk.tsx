@@ -38,6 +38,12 @@ function Progress({ job }: { job: BulkJob }) {
  * an import's refused rows. The objects offered are those the element's metadata says it exports
  * or imports.
  */
+/** The formats an export's result downloads in. */
+const DOWNLOADS = [
+  { label: 'NDJSON', accept: 'application/x-ndjson' },
+  { label: 'CSV', accept: 'text/csv' },
+] as const;
+
 export function BulkPage({ instanceId }: { instanceId: string }) {
   useTitle(`Bulk jobs of instance ${instanceId}`);
   const [instance, setInstance] = useState<Instance>();
@@ -231,36 +237,24 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
                         Cancel
                       </button>
                     )}
-                    {job.kind === 'export' && job.status === 'COMPLETED' && (
-                      <>
+                    {job.kind === 'export' &&
+                      job.status === 'COMPLETED' &&
+                      DOWNLOADS.map(({ label, accept }) => (
                         <button
+                          key={label}
                           type="button"
                           className="secondary"
-                          aria-label={`Download NDJSON of job ${job.id}`}
+                          aria-label={`Download ${label} of job ${job.id}`}
                           onClick={() =>
                             act(async () => {
-                              await download(job, base, instance.token, 'application/x-ndjson');
+                              await download(job, base, instance.token, accept);
                               return 'Download started.';
                             })
                           }
                         >
-                          Download NDJSON
+                          Download {label}
                         </button>
-                        <button
-                          type="button"
-                          className="secondary"
-                          aria-label={`Download CSV of job ${job.id}`}
-                          onClick={() =>
-                            act(async () => {
-                              await download(job, base, instance.token, 'text/csv');
-                              return 'Download started.';
-                            })
-                          }
-                        >
-                          Download CSV
-                        </button>
-                      </>
-                    )}
+                      ))}
                     {job.kind === 'import' && job.recordsFailedCount > 0 && (
                       <button type="button" className="secondary" aria-label={`Refused rows of job ${job.id}`} onClick={() => void showErrors(job)}>
                         Refused rows
