@@ -145,6 +145,19 @@ describe('switchboard serve', () => {
     await again.stop();
   });
 
+  it('stops on SIGTERM when the reader of its output has gone (a closed pipe)', async () => {
+    const { env } = await envFor();
+    const p = startSwitchboard(['serve'], env);
+    const [, base] = await p.waitFor(/listening on (http:\/\/\S+)/);
+    // A log shipper or `| head` that ended: every write to stdout now fails with EPIPE.
+    p.child.stdout!.destroy();
+    expect((await fetch(`${base}/instances`)).status).toBe(401);
+    const started = Date.now();
+    expect(await p.stop()).toBe(0);
+    // The shutdown gives the log writer 1 s; it must not wait for a reader that will never come.
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
   it('SWITCHBOARD_ROLE=worker runs the worker alone, without serving HTTP', async () => {
     const { env } = await envFor();
     await runSwitchboard(['migrate'], env);
