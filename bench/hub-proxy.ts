@@ -9,6 +9,8 @@
  *    machine's speed hits all alike, with each server's CPU time per request. The bare proxy is
  *    the baseline: on the same cores it is the limit for anything standing where switchboard
  *    stands (targets: ≥ 0.95 of its throughput, ≤ 1.3× its CPU per request);
+ *    beside them, a minimal Fastify proxy (bench/fastify-proxy.ts: one route, the body read whole
+ *    and sent as it came), which shows the framework's own floor above the bare proxy;
  *  - usage records: switchboard and a second switchboard that records no usage
  *    (`SWITCHBOARD_USAGE_RECORDING=false`) loaded side by side, at the same time, each with half
  *    the connections, so that the machine's changing speed hits both alike (run one after the
@@ -70,6 +72,7 @@ const quiet = await startNode(
 );
 const quietApi = quiet.match[1]!;
 const bare = await startNode(['--import', 'tsx', 'bench/bare-proxy.ts', new URL(jiraBase).origin], {}, /bare proxy ready at (\S+)/);
+const floor = await startNode(['--import', 'tsx', 'bench/fastify-proxy.ts', new URL(jiraBase).origin], {}, /fastify proxy ready at (\S+)/);
 const secrets = JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8'));
 const agent = new Agent({ keepAliveTimeout: 30_000 });
 const quietSecrets = JSON.parse(readFileSync(join(quietDir, 'bootstrap.json'), 'utf8'));
@@ -98,6 +101,7 @@ const directUrl = `${jiraBase}/rest/api/2/issue/${key}`;
 const proxyUrl = `${api}/hubs/helpdesk/incidents/${key}`;
 const quietUrl = `${quietApi}/hubs/helpdesk/incidents/${key}`;
 const bareUrl = `${bare.match[1]}${new URL(directUrl).pathname}`;
+const floorUrl = `${floor.match[1]}${new URL(directUrl).pathname}`;
 
 async function once(url: string, authorization: string, cache?: 'HIT' | 'MISS'): Promise<number> {
   const t = performance.now();
@@ -122,13 +126,13 @@ for (let i = 0; i < 1000; i++) {
 const jiraHeaders = { authorization: jiraAuth, accept: 'application/json' };
 const hubHeaders = { authorization: hubAuth, accept: 'application/json' };
 /** One load run, with each process's CPU time per request during it. */
-async function measure(url: string, headers: Record<string, string>): Promise<LoadResult & { cpu: { switchboard: number; bare: number; emulator: number } }> {
-  const pids = { switchboard: sb.child.pid!, bare: bare.child.pid!, emulator: jira.child.pid! };
+async function measure(url: string, headers: Record<string, string>): Promise<LoadResult & { cpu: { switchboard: number; bare: number; floor: number; emulator: number } }> {
+  const pids = { switchboard: sb.child.pid!, bare: bare.child.pid!, floor: floor.child.pid!, emulator: jira.child.pid! };
   const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMicros(pid)]));
   const r = await load(loadgen, url, headers, connections, seconds);
   const n = r.requestsPerSecond * seconds;
   const per = (k: keyof typeof pids) => (cpuMicros(pids[k]) - before[k]!) / n;
-  return { ...r, cpu: { switchboard: per('switchboard'), bare: per('bare'), emulator: per('emulator') } };
+  return { ...r, cpu: { switchboard: per('switchboard'), bare: per('bare'), floor: per('floor'), emulator: per('emulator') } };
 }
 /** Switchboard with and without usage records under load at the same time, half the connections each, with each one's CPU time per request. */
 async function sideBySide() {
@@ -146,18 +150,21 @@ async function compare(label: string) {
   for (let round = 0; round < rounds; round++) {
     const direct = await measure(directUrl, jiraHeaders);
     const passed = await measure(bareUrl, jiraHeaders);
+    const framework = await measure(floorUrl, jiraHeaders);
     const proxied = await measure(proxyUrl, hubHeaders);
     const usage = await sideBySide();
     const result = {
       ratio: proxied.requestsPerSecond / direct.requestsPerSecond,
       ratioToBare: proxied.requestsPerSecond / passed.requestsPerSecond,
       cpuToBare: proxied.cpu.switchboard / passed.cpu.bare,
+      floorToBare: framework.requestsPerSecond / passed.requestsPerSecond,
+      floorCpuToBare: framework.cpu.floor / passed.cpu.bare,
       usageThroughput: usage.recorded.requestsPerSecond / usage.unrecorded.requestsPerSecond,
       usageCpu: usage.recorded.cpu / usage.unrecorded.cpu,
     };
     results.push(result);
     console.log(
-      `  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs, emulator ${proxied.cpu.emulator.toFixed(0)} µs; side by side: with usage records ${usage.recorded.requestsPerSecond.toFixed(0)} req/s (${usage.recorded.cpu.toFixed(0)} µs CPU each), without ${usage.unrecorded.requestsPerSecond.toFixed(0)} req/s (${usage.unrecorded.cpu.toFixed(0)} µs); errors ${direct.errors + passed.errors + proxied.errors + usage.recorded.errors + usage.unrecorded.errors}`,
+      `  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), minimal Fastify proxy ${framework.requestsPerSecond.toFixed(0)} req/s, switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, minimal Fastify proxy ${framework.cpu.floor.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs, emulator ${proxied.cpu.emulator.toFixed(0)} µs; side by side: with usage records ${usage.recorded.requestsPerSecond.toFixed(0)} req/s (${usage.recorded.cpu.toFixed(0)} µs CPU each), without ${usage.unrecorded.requestsPerSecond.toFixed(0)} req/s (${usage.unrecorded.cpu.toFixed(0)} µs); errors ${direct.errors + passed.errors + proxied.errors + usage.recorded.errors + usage.unrecorded.errors}`,
     );
   }
   return results;
@@ -165,13 +172,14 @@ async function compare(label: string) {
 const summary = (label: string, results: Awaited<ReturnType<typeof compare>>) => {
   const m = (k: keyof (typeof results)[number]) => median(results.map((r) => r[k])).toFixed(2);
   console.log(
-    `${label}: switchboard/bare proxy throughput ${m('ratioToBare')} (target ≥ 0.95), CPU per request ${m('cpuToBare')}× the bare proxy's (target ≤ 1.3), switchboard/direct throughput ${m('ratio')}; with/without usage records side by side: throughput ${m('usageThroughput')} (target ≥ 0.95), CPU per request ${m('usageCpu')}× (medians of ${rounds} rounds)`,
+    `${label}: switchboard/bare proxy throughput ${m('ratioToBare')} (target ≥ 0.95), CPU per request ${m('cpuToBare')}× the bare proxy's (target ≤ 1.3); the minimal Fastify proxy (the framework's floor): throughput ${m('floorToBare')}, CPU per request ${m('floorCpuToBare')}×; switchboard/direct throughput ${m('ratio')}; with/without usage records side by side: throughput ${m('usageThroughput')} (target ≥ 0.95), CPU per request ${m('usageCpu')}× (medians of ${rounds} rounds)`,
   );
 };
 
 // Warm every path under load first, so that the first round does not measure the JIT compiler.
 await load(loadgen, directUrl, jiraHeaders, connections, 2);
 await load(loadgen, bareUrl, jiraHeaders, connections, 2);
+await load(loadgen, floorUrl, jiraHeaders, connections, 2);
 await load(loadgen, proxyUrl, hubHeaders, connections, 2);
 await load(loadgen, quietUrl, quietHeaders, connections, 2);
 
@@ -236,5 +244,6 @@ console.log(
 sb.child.kill('SIGTERM');
 quiet.child.kill('SIGTERM');
 bare.child.kill('SIGTERM');
+floor.child.kill('SIGTERM');
 jira.child.kill('SIGTERM');
 await agent.close();
