@@ -1,4 +1,5 @@
 import { badRequest } from '../platform/errors.ts';
+import { BACKSLASH, CLOSE_ARRAY, CLOSE_OBJECT, COLON, COMMA, isSpace, JsonStrings, OPEN_ARRAY, OPEN_OBJECT, QUOTE } from './json-text.ts';
 
 /** The longest member name the locator compares; a longer one cannot be on a path and is skipped. */
 const MAX_KEY_LENGTH = 1_000;
@@ -20,8 +21,10 @@ export class JsonPathLocator {
   #rawKey = '';
   #keyTooLong = false;
   #key = '';
-  #inString = false;
+  /** The escape state of the member name being read. */
   #escaped = false;
+  /** Strings inside a skipped value. */
+  readonly #skipped = new JsonStrings();
   #skipDepth = 0;
 
   constructor(path: readonly string[]) {
@@ -79,12 +82,8 @@ export class JsonPathLocator {
           continue;
         }
         case 'skip':
-          if (this.#inString) {
-            if (this.#escaped) this.#escaped = false;
-            else if (c === BACKSLASH) this.#escaped = true;
-            else if (c === QUOTE) this.#inString = false;
-          } else if (c === QUOTE) this.#inString = true;
-          else if (c === OPEN_OBJECT || c === OPEN_ARRAY) this.#skipDepth++;
+          if (this.#skipped.claims(c)) continue;
+          if (c === OPEN_OBJECT || c === OPEN_ARRAY) this.#skipDepth++;
           else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
             if (this.#skipDepth === 0) throw this.#missing();
             this.#skipDepth--;
@@ -129,14 +128,3 @@ export function recordsPath(value: unknown): string[] {
   if (names.some((name) => name === '')) throw badRequest('metaData.path has an empty member name (two dots, or a dot at an end)');
   return names;
 }
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const OPEN_OBJECT = 0x7b;
-const CLOSE_OBJECT = 0x7d;
-const OPEN_ARRAY = 0x5b;
-const CLOSE_ARRAY = 0x5d;
-
-export const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;

@@ -4,7 +4,8 @@ import { parse as parseCsv } from 'csv-parse';
 import { badRequest } from '../platform/errors.ts';
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from '../platform/http/json-parser.ts';
 import { isPlacePath, parsePath, setPath } from '../transformations/mapping.ts';
-import { isSpace, JsonPathLocator } from './json-path-locator.ts';
+import { JsonPathLocator } from './json-path-locator.ts';
+import { CLOSE_ARRAY, CLOSE_OBJECT, COMMA, isSpace, JsonStrings, OPEN_ARRAY, OPEN_OBJECT } from './json-text.ts';
 
 export type UploadFormat = 'csv' | 'json' | 'ndjson';
 
@@ -96,8 +97,7 @@ async function* jsonRecords(file: Readable, format: UploadFormat, maxRecordLengt
   let row = 0;
   // The array scanner's state, kept across chunks.
   let depth = 0;
-  let inString = false;
-  let escaped = false;
+  const strings = new JsonStrings();
   let start = -1;
   const record = (text: string) => parseRecord(text, ++row, maxRecordLength);
 
@@ -124,38 +124,29 @@ async function* jsonRecords(file: Readable, format: UploadFormat, maxRecordLengt
       if (mode === 'after') {
         if (enclosing === 0) {
           if (!isSpace(c)) throw badRequest('The JSON file has more after its array');
-        } else if (inString) {
+        } else if (!strings.claims(c)) {
           // The members after the records array (metaData.path) are skipped unread.
-          if (escaped) escaped = false;
-          else if (c === 0x5c) escaped = true;
-          else if (c === 0x22) inString = false;
-        } else if (c === 0x22) inString = true;
-        else if (c === 0x7b || c === 0x5b) enclosing++;
-        else if (c === 0x7d || c === 0x5d) enclosing--;
-        continue;
-      }
-      if (inString) {
-        if (escaped) escaped = false;
-        else if (c === 0x5c) escaped = true;
-        else if (c === 0x22) inString = false;
+          if (c === OPEN_OBJECT || c === OPEN_ARRAY) enclosing++;
+          else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) enclosing--;
+        }
         continue;
       }
       if (depth === 0) {
-        if (c === 0x5b) depth = 1;
+        if (c === OPEN_ARRAY) depth = 1;
         else if (!isSpace(c)) throw badRequest('A JSON file must hold one array of records');
         continue;
       }
       if (depth === 1 && start < 0) {
-        if (isSpace(c) || c === 0x2c) continue;
-        if (c === 0x5d) {
+        if (isSpace(c) || c === COMMA) continue;
+        if (c === CLOSE_ARRAY) {
           mode = 'after';
           continue;
         }
         start = i;
       }
-      if (c === 0x22) inString = true;
-      else if (c === 0x7b || c === 0x5b) depth++;
-      else if (c === 0x7d || c === 0x5d) {
+      if (strings.claims(c)) continue;
+      if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+      else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
         if (depth === 1) {
           // A scalar element ends at the array's end.
           yield record(pending.slice(start, i));
@@ -168,7 +159,7 @@ async function* jsonRecords(file: Readable, format: UploadFormat, maxRecordLengt
           yield record(pending.slice(start, i + 1));
           start = -1;
         }
-      } else if (c === 0x2c && depth === 1) {
+      } else if (c === COMMA && depth === 1) {
         yield record(pending.slice(start, i));
         start = -1;
       }
