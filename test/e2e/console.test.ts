@@ -299,7 +299,7 @@ describe.skipIf(!available)('web console', () => {
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
     const exported = readFileSync((await csv.path())!, 'utf8');
     expect(exported.split('\r\n')[0]).toBe('id,key,fields.summary');
-    await page.getByLabel('File (CSV, JSON array or NDJSON)').setInputFiles({
+    await page.getByLabel('File (CSV, NDJSON or JSON: an array, or an object with a records path)').setInputFiles({
       name: 'new-issues.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from('fields.project.key,fields.issuetype.name,fields.summary\r\nCE,Task,From the console\r\nCE,Nope,Refused in the console\r\n'),
@@ -313,7 +313,7 @@ describe.skipIf(!available)('web console', () => {
     expect(await page.locator('tr', { hasText: 'new-issues.csv' }).textContent()).toMatch(/COMPLETED.*2 of 2.*1/s);
     // A JSON object that holds its records under a member: the records path names it.
     const savedSearch = { total: 1, issues: [{ fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'From a saved search' } }] };
-    await page.getByLabel('File (CSV, JSON array or NDJSON)').setInputFiles({
+    await page.getByLabel('File (CSV, NDJSON or JSON: an array, or an object with a records path)').setInputFiles({
       name: 'saved-search.json',
       mimeType: 'application/json',
       buffer: Buffer.from(JSON.stringify(savedSearch)),

@@ -174,7 +174,7 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
               <option key={name}>{name}</option>
             ))}
           </select>
-          <label htmlFor="bulk-file">File (CSV, JSON array or NDJSON)</label>
+          <label htmlFor="bulk-file">File (CSV, NDJSON or JSON: an array, or an object with a records path)</label>
           <input id="bulk-file" type="file" accept=".csv,.json,.ndjson,.jsonl" onChange={(e) => setFile(e.target.files?.[0])} />
           <label htmlFor="bulk-identifier">Identifier field (optional: rows that name an existing record update it)</label>
           <input id="bulk-identifier" value={identifier} onChange={(e) => setIdentifier(e.target.value)} placeholder="key" />
