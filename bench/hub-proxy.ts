@@ -126,7 +126,10 @@ for (let i = 0; i < 1000; i++) {
 const jiraHeaders = { authorization: jiraAuth, accept: 'application/json' };
 const hubHeaders = { authorization: hubAuth, accept: 'application/json' };
 /** One load run, with each process's CPU time per request during it. */
-async function measure(url: string, headers: Record<string, string>): Promise<LoadResult & { cpu: { switchboard: number; bare: number; floor: number; emulator: number } }> {
+async function measure(
+  url: string,
+  headers: Record<string, string>,
+): Promise<LoadResult & { cpu: { switchboard: number; bare: number; floor: number; emulator: number } }> {
   const pids = { switchboard: sb.child.pid!, bare: bare.child.pid!, floor: floor.child.pid!, emulator: jira.child.pid! };
   const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMicros(pid)]));
   const r = await load(loadgen, url, headers, connections, seconds);
