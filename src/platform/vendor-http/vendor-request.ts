@@ -220,11 +220,6 @@ export function header(res: Pick<VendorResponse, 'headers'>, name: string): stri
 }
 
 /**
- * The words of an error answer that is not the vendor's JSON error body: the text of an HTML page
- * (tags, scripts and styles removed), at most 500 characters. An error page's words are near its
- * top, so only its first 64 KB are read; every step below is linear in them.
- */
-/**
  * `<script>…</script>` and `<style>…</style>` blocks removed (an unclosed one runs to the end), in
  * one pass: a lazy regular expression with a back-reference rescans the rest of the page from
  * every opening tag, which is quadratic on a page of unclosed ones.
@@ -248,6 +243,11 @@ export function withoutScriptsAndStyles(html: string): string {
   }
 }
 
+/**
+ * The words of an error answer that is not the vendor's JSON error body: the text of an HTML page
+ * (tags, scripts and styles removed), at most 500 characters. An error page's words are near its
+ * top, so only its first 64 KB are read; every step below is linear in them.
+ */
 export function pageText(res: VendorResponse): string {
   const text = withoutScriptsAndStyles(res.text.slice(0, 64 * 1024))
     .replace(/<[^>]+>/g, ' ')
