@@ -20,6 +20,14 @@ const chunkId = (jobId: string, seq: number) => `${jobId}.${String(seq).padStart
 const deflate = promisify(deflateRaw);
 const inflate = promisify(inflateRaw);
 
+/** A page of results as the lines of its records, compressed, before it is stored. */
+export type CompressedPage = Buffer & { readonly __compressedPage: true };
+
+/** Compresses the lines of a page of results for `appendPages`, on libuv's thread pool. */
+export async function compressPage(lines: string): Promise<CompressedPage> {
+  return (await deflate(lines)) as CompressedPage;
+}
+
 /** Bulk jobs and their results; results are encrypted here and nowhere else. */
 export class BulkRepository {
   constructor(
@@ -199,10 +207,10 @@ export class BulkRepository {
   async appendPages(
     jobId: string,
     expectedChunks: number,
-    batch: { pages: string[]; records: number; checkpoint: unknown; totalEstimate?: number | undefined; done: boolean },
+    batch: { pages: CompressedPage[]; records: number; checkpoint: unknown; totalEstimate?: number | undefined; done: boolean },
     now: string,
   ): Promise<boolean> {
-    const pages = await Promise.all(batch.pages.filter((p) => p !== '').map(async (p) => (await deflate(p)).toString('base64')));
+    const pages = batch.pages.map((p) => p.toString('base64'));
     return this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('bulk_jobs')

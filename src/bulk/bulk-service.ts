@@ -14,7 +14,7 @@ import { ownValue } from '../platform/own-properties.ts';
 import type { TransformationService } from '../transformations/transformation-service.ts';
 import { type CompiledTransformation, getPath, isPlacePath, parsePath, setPath } from '../transformations/mapping.ts';
 import type { BulkCallbacks } from './bulk-callbacks.ts';
-import type { BulkJobRow, BulkRepository } from './bulk-repository.ts';
+import { type BulkJobRow, type BulkRepository, type CompressedPage, compressPage } from './bulk-repository.ts';
 import { fatalCause, IMPORT_CHUNK_ROWS, ImportSteps } from './import-steps.ts';
 import { recordsPath } from './json-path-locator.ts';
 import { uploadFormat, uploadRecords } from './upload-records.ts';
@@ -294,20 +294,25 @@ export class BulkService {
     // switchboard shapes and stores the one before, across commits too.
     let ahead: Promise<BulkExportPage> | undefined;
     for (;;) {
-      const pages: string[] = [];
+      // Each page is compressed as soon as it is shaped: a batch holds a fraction of its JSON's
+      // size until the commit, and no page's text lives long enough to reach V8's old generation.
+      const pages: CompressedPage[] = [];
+      let read = 0;
       let records = 0;
       let checkpoint: unknown = job.checkpoint === null ? null : JSON.parse(job.checkpoint);
       let total: number | undefined;
       try {
         let pending = ahead ?? fetchPage(checkpoint);
         ahead = undefined;
-        while (pages.length < PAGES_PER_COMMIT) {
+        while (read < PAGES_PER_COMMIT) {
           const page = await pending;
-          const last = page.cursor === null || pages.length + 1 === PAGES_PER_COMMIT;
+          read++;
+          const last = page.cursor === null || read === PAGES_PER_COMMIT;
           // At a commit, the next page is asked for only if this step goes on after it.
           if (!last) pending = fetchPage(page.cursor);
           else if (page.cursor !== null && Date.now() < until) ahead = fetchPage(page.cursor);
-          pages.push(await this.#lines(instance, query, transformation, page.items));
+          const lines = await this.#lines(instance, query, transformation, page.items);
+          if (lines !== '') pages.push(await compressPage(lines));
           records += page.items.length;
           checkpoint = page.cursor;
           total ??= page.total;
