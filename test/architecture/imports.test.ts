@@ -104,3 +104,14 @@ describe('dependency rules (DESIGN.md)', () => {
     }
   });
 });
+
+describe('house style', () => {
+  it('every doc comment sits on what it documents: none is followed by another doc comment', () => {
+    // A declaration inserted between a doc comment and its function leaves the comment on the
+    // wrong thing, where readers and editors take it for the new declaration's.
+    const ROOT = resolve(SRC, '..');
+    const sources = ['src', 'test', 'bench', 'emulators'].flatMap((dir) => files(join(ROOT, dir)));
+    const orphaned = sources.filter((f) => /^[ \t]*\*\/[ \t]*\n[ \t]*\/\*\*/m.test(readFileSync(f, 'utf8'))).map((f) => relative(ROOT, f));
+    expect(orphaned).toEqual([]);
+  });
+});

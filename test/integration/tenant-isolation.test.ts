@@ -97,14 +97,14 @@ interface JsonSchema {
   const?: unknown;
 }
 
+/** Values that make common members mean something (a field's type, a vendor object's name). */
+const HINTS: Record<string, unknown> = { type: 'string', path: 'title', vendorPath: 'fields.summary', vendorName: 'issue', email: 'taken-by-b@example.com' };
+
 /**
  * A small value that fits a body schema: the required members, each a plausible value, and a
  * `name` when there is one. A write that should be refused then gets past validation, so what
  * refuses it is the check that B may not touch A's data.
  */
-/** Values that make common members mean something (a field's type, a vendor object's name). */
-const HINTS: Record<string, unknown> = { type: 'string', path: 'title', vendorPath: 'fields.summary', vendorName: 'issue', email: 'taken-by-b@example.com' };
-
 function sample(schema: JsonSchema, member?: string): unknown {
   if (member !== undefined && member in HINTS) return HINTS[member];
   if (schema.const !== undefined) return schema.const;

@@ -32,18 +32,18 @@ function Progress({ job }: { job: BulkJob }) {
   );
 }
 
-/**
- * Bulk jobs of one instance (`#/bulk/{id}`): start an export with a CEQL query or an import from a
- * file, watch each job's progress, cancel it, download an export's records (NDJSON or CSV) and read
- * an import's refused rows. The objects offered are those the element's metadata says it exports
- * or imports.
- */
 /** The formats an export's result downloads in. */
 const DOWNLOADS = [
   { label: 'NDJSON', accept: 'application/x-ndjson' },
   { label: 'CSV', accept: 'text/csv' },
 ] as const;
 
+/**
+ * Bulk jobs of one instance (`#/bulk/{id}`): start an export with a CEQL query or an import from a
+ * file, watch each job's progress, cancel it, download an export's records (NDJSON or CSV) and read
+ * an import's refused rows. The objects offered are those the element's metadata says it exports
+ * or imports.
+ */
 export function BulkPage({ instanceId }: { instanceId: string }) {
   useTitle(`Bulk jobs of instance ${instanceId}`);
   const [instance, setInstance] = useState<Instance>();
