@@ -1,5 +1,6 @@
+import { once } from 'node:events';
 import { promisify } from 'node:util';
-import { deflateRaw, inflateRaw } from 'node:zlib';
+import { createDeflateRaw, deflateRaw, inflateRaw } from 'node:zlib';
 import type { Kysely, Selectable } from 'kysely';
 import type { SecretBox } from '../platform/secret-box.ts';
 import { AAD } from '../store/encrypted-columns.ts';
@@ -15,17 +16,44 @@ export interface BulkScope {
 }
 
 const chunkId = (jobId: string, seq: number) => `${jobId}.${String(seq).padStart(9, '0')}`;
-// zlib runs on libuv's thread pool: compressing a page does not hold up the event loop, and
-// the database writes (and the cipher encrypts) a fraction of the JSON's size.
+// zlib runs on libuv's thread pool: compressing and inflating chunks does not hold up the event loop.
 const deflate = promisify(deflateRaw);
 const inflate = promisify(inflateRaw);
 
 /** A page of results as the lines of its records, compressed, before it is stored. */
 export type CompressedPage = Buffer & { readonly __compressedPage: true };
 
-/** Compresses the lines of a page of results for `appendPages`, on libuv's thread pool. */
-export async function compressPage(lines: string): Promise<CompressedPage> {
-  return (await deflate(lines)) as CompressedPage;
+/**
+ * One page of results compressed for `appendPages` as `fill` writes its lines, a slice at a time:
+ * the database writes (and the cipher encrypts) a fraction of the JSON's size. Written in slices,
+ * the page's text never exists as one string. A page is a few hundred kilobytes, which V8 puts in
+ * its large-object space, and an export made those faster than full collections freed them.
+ * Undefined when `fill` wrote nothing.
+ */
+export async function compressPage(fill: (write: (lines: string) => Promise<void>) => Promise<void>): Promise<CompressedPage | undefined> {
+  const deflate = createDeflateRaw();
+  const out: Buffer[] = [];
+  deflate.on('data', (chunk: Buffer) => out.push(chunk));
+  let written = false;
+  // Resolves once zlib has taken the slice: one slice at a time waits, never the whole page.
+  const write = (lines: string) =>
+    lines === ''
+      ? Promise.resolve()
+      : new Promise<void>((resolve, reject) => {
+          written = true;
+          deflate.write(lines, (err) => (err ? reject(err) : resolve()));
+        });
+  try {
+    await fill(write);
+  } catch (err) {
+    // Frees zlib's native state now rather than when the stream is collected.
+    deflate.destroy();
+    throw err;
+  }
+  const ended = once(deflate, 'end');
+  deflate.end();
+  await ended;
+  return written ? (Buffer.concat(out) as CompressedPage) : undefined;
 }
 
 /** Bulk jobs and their results; results are encrypted here and nowhere else. */

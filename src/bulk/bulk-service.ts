@@ -294,8 +294,8 @@ export class BulkService {
     // switchboard shapes and stores the one before, across commits too.
     let ahead: Promise<BulkExportPage> | undefined;
     for (;;) {
-      // Each page is compressed as soon as it is shaped: a batch holds a fraction of its JSON's
-      // size until the commit, and no page's text lives long enough to reach V8's old generation.
+      // Each page is compressed as it is shaped: a batch holds a fraction of its JSON's size until
+      // the commit, and no page's text lives long enough to reach V8's old generation.
       const pages: CompressedPage[] = [];
       let read = 0;
       let records = 0;
@@ -311,8 +311,8 @@ export class BulkService {
           // At a commit, the next page is asked for only if this step goes on after it.
           if (!last) pending = fetchPage(page.cursor);
           else if (page.cursor !== null && Date.now() < until) ahead = fetchPage(page.cursor);
-          const lines = await this.#lines(instance, query, transformation, page.items);
-          if (lines !== '') pages.push(await compressPage(lines));
+          const compressed = await compressPage((write) => this.#writeLines(instance, query, transformation, page.items, write));
+          if (compressed) pages.push(compressed);
           records += page.items.length;
           checkpoint = page.cursor;
           total ??= page.total;
@@ -365,18 +365,28 @@ export class BulkService {
   }
 
   /**
-   * NDJSON lines of records as the hub would answer them: transformed, nulls stripped unless
-   * turned off, then the selected paths. Made a slice at a time, letting other work (hub calls)
-   * run in between: a page is a few hundred kilobytes of JSON.
+   * NDJSON lines of records as the hub would answer them (transformed, nulls stripped unless
+   * turned off, then the selected paths), written a slice at a time, letting other work
+   * (hub calls) run in between: a page is a few hundred kilobytes of JSON.
    */
-  async #lines(instance: Instance, query: SelectQuery, transformation: CompiledTransformation | undefined, items: unknown[]): Promise<string> {
+  async #writeLines(
+    instance: Instance,
+    query: SelectQuery,
+    transformation: CompiledTransformation | undefined,
+    items: unknown[],
+    write: (lines: string) => Promise<void>,
+  ): Promise<void> {
     const objects = transformation ? await this.deps.transformations.read(query.objectName, transformation, items) : items;
     const nulls = instance.configuration['filter.response.nulls'];
     const stripNulls = nulls === undefined || truthy(nulls);
     const paths = query.fields?.map((f) => parsePath(f));
     let lines = '';
     for (let i = 0; i < objects.length; i++) {
-      if (i > 0 && i % SLICE === 0) await new Promise((r) => setImmediate(r));
+      // Waiting for zlib to take a slice also gives other work its turn.
+      if (i > 0 && i % SLICE === 0) {
+        await write(lines);
+        lines = '';
+      }
       if (!paths) {
         lines += `${stripNulls ? stringifyWithoutNulls(objects[i]) : JSON.stringify(objects[i])}\n`;
         continue;
@@ -389,8 +399,9 @@ export class BulkService {
       }
       lines += `${JSON.stringify(record)}\n`;
     }
-    return lines;
+    await write(lines);
   }
+
   async #running(jobId: string): Promise<boolean> {
     const status = (await this.deps.jobs.byId(jobId))?.status;
     return status === 'CREATED' || status === 'RUNNING';
