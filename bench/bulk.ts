@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { median, numberArg } from './args.ts';
-import { startNode } from './processes.ts';
+import { startNode, SWITCHBOARD_SERVE } from './processes.ts';
 
 const issues = numberArg('issues', 100_000);
 const rows = numberArg('rows', 10_000);
@@ -32,7 +32,7 @@ const jiraBase = jira.match[1]!;
 const other = await startNode(['--import', 'tsx', 'emulators/jira-server/cli.ts', '--port', '0', '--seed-issues', '200'], {}, /ready at (\S+)/);
 const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-bulk-'));
 const sb = await startNode(
-  ['bin/switchboard.js', 'serve'],
+  SWITCHBOARD_SERVE,
   { SWITCHBOARD_DATA_DIR: dataDir, PORT: '0', ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) },
   /listening on (\S+)/,
 );

@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { median, numberArg, stringArg } from './args.ts';
 import { chooseLoadGenerator, load, type LoadResult } from './load.ts';
-import { startNode } from './processes.ts';
+import { startNode, SWITCHBOARD_SERVE } from './processes.ts';
 
 const issues = numberArg('issues', 100_000);
 const seconds = numberArg('seconds', 5);
@@ -53,7 +53,7 @@ const jira = await startNode(
 const jiraBase = jira.match[1]!;
 const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-hub-'));
 const sb = await startNode(
-  ['bin/switchboard.js', 'serve'],
+  SWITCHBOARD_SERVE,
   { SWITCHBOARD_DATA_DIR: dataDir, PORT: '0', ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) },
   /listening on (\S+)/,
 );
@@ -61,7 +61,7 @@ const api = sb.match[1]!;
 // The same switchboard without usage records: what recording them costs, measured in the same run.
 const quietDir = mkdtempSync(join(tmpdir(), 'sb-bench-hub-quiet-'));
 const quiet = await startNode(
-  ['bin/switchboard.js', 'serve'],
+  SWITCHBOARD_SERVE,
   {
     SWITCHBOARD_DATA_DIR: quietDir,
     PORT: '0',

@@ -1,4 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { switchboardNodeFlags } from '../test/helpers/node-flags.ts';
+
+/** `node` arguments that start `switchboard serve` as `npm start` does. */
+export const SWITCHBOARD_SERVE = [...switchboardNodeFlags(), 'bin/switchboard.js', 'serve'];
 
 /**
  * Starts `node <args>` as a server of a benchmark and resolves once its output matches `ready`.

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { switchboardNodeFlags } from './node-flags.ts';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/switchboard.js');
 
@@ -14,7 +15,10 @@ export interface RunningProcess {
 
 /** Starts `switchboard <args>` as a real child process with the given environment. */
 export function startSwitchboard(args: string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...switchboardNodeFlags(), BIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (d: Buffer) => {
