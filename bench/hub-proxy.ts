@@ -9,8 +9,9 @@
  *    machine's speed hits all alike, with each server's CPU time per request. The bare proxy is
  *    the baseline: on the same cores it is the limit for anything standing where switchboard
  *    stands (targets: ≥ 0.95 of its throughput, ≤ 1.3× its CPU per request);
- *    beside them, a minimal Fastify proxy (bench/fastify-proxy.ts: one route, the body read whole
- *    and sent as it came), which shows the framework's own floor above the bare proxy;
+ *    beside them, a minimal Fastify proxy (bench/fastify-proxy.ts: one route, the vendor called
+ *    through undici's dispatcher as switchboard calls it, the body sent as it came), which shows
+ *    the framework's own floor above the bare proxy;
  *  - usage records: switchboard and a second switchboard that records no usage
  *    (`SWITCHBOARD_USAGE_RECORDING=false`) loaded side by side, at the same time, each with half
  *    the connections, so that the machine's changing speed hits both alike (run one after the
