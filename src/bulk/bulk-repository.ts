@@ -34,6 +34,9 @@ export async function compressPage(fill: (write: (lines: string) => Promise<void
   const deflate = createDeflateRaw();
   const out: Buffer[] = [];
   deflate.on('data', (chunk: Buffer) => out.push(chunk));
+  // A zlib failure reaches the caller through the pending write's callback or the wait for
+  // 'end'; without a listener the stream's 'error' event would also end the process.
+  deflate.on('error', () => undefined);
   let written = false;
   // Resolves once zlib has taken the slice: one slice at a time waits, never the whole page.
   const write = (lines: string) =>
