@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { DispatcherView, type HandlerWrapper, WatchingDispatcher } from './dispatcher-view.ts';
 import { ForwardingHandler } from './forwarding-handler.ts';
 import type { DispatcherOptions, OutboundHttp } from './outbound-http.ts';
 
@@ -51,20 +52,19 @@ class RecordingHandler extends ForwardingHandler {
 
 /**
  * A view of `http` whose dispatchers report every call to `record`: the pools stay `http`'s, and
- * the composed dispatcher is made once per pool, not per call.
+ * the watching dispatcher is made once per pool, not per call.
  */
 export function observedHttp(http: OutboundHttp, record: CallRecorder): OutboundHttp {
-  const composed = new WeakMap<Dispatcher, Dispatcher>();
-  const interceptor: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) =>
-    dispatch(opts, new RecordingHandler(handler as Dispatcher.DispatchHandler, record, (opts as ObservedOptions)[REQUEST_RECORDER]));
+  const views = new WeakMap<Dispatcher, Dispatcher>();
+  const wrap: HandlerWrapper = (opts, handler) => new RecordingHandler(handler, record, (opts as ObservedOptions)[REQUEST_RECORDER]);
   return {
     answerLimit: http.answerLimit,
     dispatcher(options?: DispatcherOptions) {
       const base = http.dispatcher(options);
-      let d = composed.get(base);
+      let d = views.get(base);
       if (!d) {
-        d = base.compose(interceptor);
-        composed.set(base, d);
+        d = new WatchingDispatcher(base, wrap);
+        views.set(base, d);
       }
       return d;
     },
@@ -73,20 +73,29 @@ export function observedHttp(http: OutboundHttp, record: CallRecorder): Outbound
   };
 }
 
+/** Passes each call on with the request's recorder in its dispatch options, where `RecordingHandler` finds it. */
+class RequestRecorderView extends DispatcherView {
+  constructor(
+    private readonly base: Dispatcher,
+    private readonly forRequest: CallRecorder,
+  ) {
+    super();
+  }
+
+  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    return this.base.dispatch({ ...opts, [REQUEST_RECORDER]: this.forRequest } as ObservedOptions, handler);
+  }
+}
+
 /**
  * A view of an observed `http` (see `observedHttp`) that also reports the calls made through it
  * to `forRequest`: the calls of one request, for its usage record. Cheap enough to make per
- * request: it adds the recorder to each call's dispatch options, which the interceptor reads.
+ * request: it adds the recorder to each call's dispatch options, which the observing handler reads.
  */
 export function withRequestRecorder(http: OutboundHttp, forRequest: CallRecorder): OutboundHttp {
   return {
     answerLimit: http.answerLimit,
-    dispatcher(options?: DispatcherOptions) {
-      const base = http.dispatcher(options);
-      const view = Object.create(base) as Dispatcher;
-      view.dispatch = (opts, handler) => base.dispatch({ ...opts, [REQUEST_RECORDER]: forRequest } as ObservedOptions, handler);
-      return view;
-    },
+    dispatcher: (options?: DispatcherOptions) => new RequestRecorderView(http.dispatcher(options), forRequest),
     close: async () => undefined,
   };
 }

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { WatchingDispatcher } from './dispatcher-view.ts';
 import { ForwardingHandler } from './forwarding-handler.ts';
 import type { DispatcherOptions, OutboundHttp } from './outbound-http.ts';
 import { maskUrlCredentials } from './url-credentials.ts';
@@ -135,10 +136,8 @@ class TracingHandler extends ForwardingHandler {
 export function tracedHttp(http: OutboundHttp, sink: (call: TracedCall) => void, secrets: readonly string[]): OutboundHttp {
   return {
     answerLimit: http.answerLimit,
-    dispatcher(options?: DispatcherOptions) {
-      const base = http.dispatcher(options);
-      const view = Object.create(base) as Dispatcher;
-      view.dispatch = (opts, handler) => {
+    dispatcher: (options?: DispatcherOptions) =>
+      new WatchingDispatcher(http.dispatcher(options), (opts, handler) => {
         const requestHeaders = headerRecord(opts.headers, secrets);
         const request = {
           method: opts.method,
@@ -146,10 +145,8 @@ export function tracedHttp(http: OutboundHttp, sink: (call: TracedCall) => void,
           requestHeaders,
           requestBody: requestBody(opts.body, requestHeaders['content-type'], secrets),
         };
-        return base.dispatch(opts, new TracingHandler(handler as Dispatcher.DispatchHandler, request, sink, secrets));
-      };
-      return view;
-    },
+        return new TracingHandler(handler, request, sink, secrets);
+      }),
     close: async () => undefined,
   };
 }

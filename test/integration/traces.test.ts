@@ -103,6 +103,26 @@ describe('trace logging', () => {
     expect(Buffer.byteLength(search.response.body)).toBeLessThan(66 * 1024);
   });
 
+  it('traces uploads and streamed downloads, and passes the bytes through unchanged', async () => {
+    const bytes = Buffer.from('traced attachment \u00e9'.repeat(50));
+    const form = new FormData();
+    form.append('file', new Blob([bytes], { type: 'text/plain' }), 'traced.txt');
+    const up = await call(`${server.api}/hubs/helpdesk/incidents/CE-3/attachments`, { method: 'POST', headers: hub(), body: form });
+    expect(up.status).toBe(200);
+    const download = await fetch(`${server.api}/hubs/helpdesk/attachments/${up.body[0].id}`, {
+      headers: { ...hub(), accept: 'application/octet-stream' },
+      signal: AbortSignal.timeout(5000),
+    });
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
+    await flush();
+    const usage = await call(`${server.api}/usage/${download.headers.get('elements-request-id')}`, { headers: h() });
+    expect(usage.body.vendor_calls).toBeGreaterThanOrEqual(1);
+    const fetched = usage.body.traces.find((t: any) => t.url.includes('/secure/attachment/'));
+    expect(fetched).toMatchObject({ method: 'GET', status: 200 });
+    expect(fetched.response.body).toBe(bytes.toString('utf8'));
+  });
+
   it("traces the instance's polls, without a request id", async () => {
     const receiver = await startReceiver();
     try {
