@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { keepingStatements } from './sqlite-statements.ts';
 import type { Database } from './tables.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -37,6 +38,6 @@ export function openStore(options: StoreOptions): Store {
   // filled it and kept it for the life of the process. The tables a request reads are small and
   // the file is in the OS's cache, so 4 MB holds their hot pages.
   file.pragma('cache_size = -4000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keepingStatements(file) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }

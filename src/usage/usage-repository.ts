@@ -32,7 +32,11 @@ export interface UsageCursor {
 /** A traffic id: the row id, as digits. */
 export const isTrafficId = (text: string) => /^\d{1,18}$/.test(text);
 
-const INSERT_CHUNK = 200;
+/**
+ * Rows in one insert: a batch goes as inserts of 128, 64, … 1 rows, so that only eight SQL texts
+ * exist and each keeps its prepared statement (a statement per batch size would take ~30 MB).
+ */
+const LARGEST_INSERT = 128;
 /** The columns an insert writes, in its order (the id is generated). */
 const COLUMNS = [
   'request_id',
@@ -56,7 +60,7 @@ const COLUMNS = [
 const likeLiteral = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export class UsageRepository {
-  /** Insert statements by row count: a record is written for every API call, so the SQL is built once. */
+  /** Insert statements by row count (a power of two): a record is written for every API call, so the SQL is built once. */
   readonly #inserts = new Map<number, string>();
 
   constructor(
@@ -77,8 +81,11 @@ export class UsageRepository {
   }
 
   async insert(rows: readonly NewUsage[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const chunk = rows.slice(i, i + INSERT_CHUNK);
+    for (let i = 0; i < rows.length; ) {
+      let size = LARGEST_INSERT;
+      while (size > rows.length - i) size /= 2;
+      const chunk = rows.slice(i, i + size);
+      i += size;
       const parameters = chunk.flatMap((row) => COLUMNS.map((c) => row[c] ?? null));
       await this.db.executeQuery(CompiledQuery.raw(this.#insertSql(chunk.length), parameters));
     }
