@@ -2,7 +2,7 @@ import type SQLite from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
 /** SQL text of the statements kept, in all: a rough bound of their memory (a statement takes ~30× its text). */
-export const KEPT_SQL_CHARS = 64 * 1024;
+const KEPT_SQL_CHARS = 64 * 1024;
 
 /**
  * better-sqlite3's database for Kysely, keeping each prepared statement for the next query of

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NewUsage } from '../../src/usage/usage-repository.ts';
 import { assertContract } from '../helpers/contracts.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
@@ -11,6 +12,25 @@ const h = () => ({ authorization: server.auth });
 const hub = () => ({ authorization: `${server.auth}, Element ${instance.token}` });
 const usage = async (query = '', headers = h()) => call(`${server.api}/usage${query}`, { headers });
 const hubRequestIds: string[] = [];
+/** A record of the test organization, written straight to the repository. */
+const record = (requestId: string, usageDate: string): NewUsage => ({
+  request_id: requestId,
+  organization_id: 1,
+  account_id: 1,
+  user_id: 1,
+  instance_id: null,
+  element_key: null,
+  hub: null,
+  method: 'GET',
+  route: '/instances',
+  request_uri: '/instances',
+  status: 200,
+  process_time_ms: 1,
+  vendor_calls: 0,
+  vendor_time_ms: 0,
+  request_ip: '127.0.0.1',
+  usage_date: usageDate,
+});
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -207,28 +227,18 @@ describe('usage', () => {
 
   it('deletes records past the retention period, in batches', async () => {
     const old = new Date(Date.now() - 31 * 86_400_000).toISOString();
-    await server.services.usageRepo.insert(
-      Array.from({ length: 7 }, (_, i) => ({
-        request_id: `old-request-${i}`,
-        organization_id: 1,
-        account_id: 1,
-        user_id: 1,
-        instance_id: null,
-        element_key: null,
-        hub: null,
-        method: 'GET',
-        route: '/instances',
-        request_uri: '/instances',
-        status: 200,
-        process_time_ms: 1,
-        vendor_calls: 0,
-        vendor_time_ms: 0,
-        request_ip: '127.0.0.1',
-        usage_date: old,
-      })),
-    );
+    await server.services.usageRepo.insert(Array.from({ length: 7 }, (_, i) => record(`old-request-${i}`, old)));
     const before = (await server.store.db.selectFrom('usage').select('id').execute()).length;
     expect(await server.services.usage.prune()).toBe(7);
     expect((await server.store.db.selectFrom('usage').select('id').execute()).length).toBe(before - 7);
+  });
+
+  it('stores every record of a batch once, written as inserts of 128, 64, … 1 rows', async () => {
+    const now = new Date().toISOString();
+    const sizes = [0, 1, 2, 3, 127, 128, 129, 200, 255, 1000];
+    for (const size of sizes) await server.services.usageRepo.insert(Array.from({ length: size }, (_, i) => record(`batch-${size}-${i}`, now)));
+    const rows = await server.store.db.selectFrom('usage').select('request_id').where('request_id', 'like', 'batch-%').execute();
+    const expected = sizes.flatMap((size) => Array.from({ length: size }, (_, i) => `batch-${size}-${i}`));
+    expect(rows.map((r) => r.request_id).sort()).toEqual(expected.sort());
   });
 });

@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +6,7 @@ import { keepingStatements } from '../../src/store/sqlite-statements.ts';
 /** The SQLite store keeps prepared statements by SQL text: the same statement comes back, bounded, never one that is busy. */
 let file: SQLite.Database | undefined;
 const open = () => {
-  file = new SQLite(join(mkdtempSync(join(tmpdir(), 'sb-statements-')), 'db.sqlite'));
+  file = new SQLite(':memory:');
   file.exec('create table t (id integer primary key, v text)');
   return file;
 };
