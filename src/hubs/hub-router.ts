@@ -12,6 +12,7 @@ import type { Instance } from '../instances/instance-repository.ts';
 import type { Logger } from 'pino';
 import type { HubSessionCache } from '../auth/hub-session-cache.ts';
 import type { TransformationService } from '../transformations/transformation-service.ts';
+import type { SeriesCounter } from '../platform/metric-series.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import { withRequestRecorder } from '../platform/observed-http.ts';
 import { secretValues } from '../instances/views.ts';
@@ -75,11 +76,16 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     }
   }
   const hubRoute = { config: { auth: 'hub' as const } };
+  // Hit and miss series, taken once: counting them is then an addition (metric-series.ts).
+  const hitsAndMisses = (counter: SeriesCounter<'result'> | undefined) =>
+    counter && { hit: counter.series({ result: 'hit' }), miss: counter.series({ result: 'miss' }) };
+  const sessionCacheResults = hitsAndMisses(deps.metrics?.hubCache);
+  const responseCacheResults = hitsAndMisses(deps.metrics?.responseCache);
 
   // The instance behind the token: from the session cache without a promise on the hot path.
   const resolveInstance = (request: FastifyRequest, reply: FastifyReply, allowDisabled: boolean): Instance | Promise<Instance> => {
     const cached = request.hubCacheKey ? deps.cache.get(request.hubCacheKey)?.value : undefined;
-    deps.metrics?.hubCache.inc({ result: cached ? 'hit' : 'miss' });
+    sessionCacheResults?.[cached ? 'hit' : 'miss'].inc();
     if (cached) return checked(cached, reply, allowDisabled);
     return deps.instances.byToken(identityOf(request)).then((instance) => {
       if (request.hubCacheKey) deps.cache.set(request.hubCacheKey, identityOf(request), instance);
@@ -141,7 +147,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     const cacheKey = method === 'GET' && instance.cachingEnabled && !op.upload ? answerKey(request, transformation) : undefined;
     if (cacheKey !== undefined) {
       const hit = deps.responses.get(instance, cacheKey);
-      deps.metrics?.responseCache.inc({ result: hit ? 'hit' : 'miss' });
+      responseCacheResults?.[hit ? 'hit' : 'miss'].inc();
       if (hit) return reply.code(200).headers(hit.headers).header('Elements-Cache', 'HIT').send(hit.body);
     }
     const epoch = deps.responses.epoch;

@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { SeriesCounter, SeriesHistogram } from './metric-series.ts';
 import type { OutboundHttp } from './outbound-http.ts';
 import { observedHttp } from './observed-http.ts';
 
@@ -31,13 +32,14 @@ export interface MetricSources {
  */
 export class Metrics {
   readonly registry = new Registry();
-  readonly httpRequests = new Counter({
+  // Counted on every request: series taken once per label set (metric-series.ts).
+  readonly httpRequests = new SeriesCounter({
     name: 'switchboard_http_requests_total',
     help: 'HTTP requests answered, by route template and status',
     labelNames: ['method', 'route', 'status'] as const,
     registers: [this.registry],
   });
-  readonly httpDuration = new Histogram({
+  readonly httpDuration = new SeriesHistogram({
     name: 'switchboard_http_request_duration_seconds',
     help: 'Time from the request to its answer, by route template',
     labelNames: ['method', 'route'] as const,
@@ -50,13 +52,13 @@ export class Metrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
-  readonly vendorCalls = new Counter({
+  readonly vendorCalls = new SeriesCounter({
     name: 'switchboard_vendor_calls_total',
     help: 'Calls to vendors, by element and HTTP status (error: no answer)',
     labelNames: ['element', 'status'] as const,
     registers: [this.registry],
   });
-  readonly vendorDuration = new Histogram({
+  readonly vendorDuration = new SeriesHistogram({
     name: 'switchboard_vendor_call_duration_seconds',
     help: 'Time from a vendor call to the end of its answer, by element',
     labelNames: ['element'] as const,
@@ -69,13 +71,13 @@ export class Metrics {
     labelNames: ['name', 'outcome'] as const,
     registers: [this.registry],
   });
-  readonly responseCache = new Counter({
+  readonly responseCache = new SeriesCounter({
     name: 'switchboard_hub_response_cache_total',
     help: 'Hub reads of instances with cachingEnabled, answered from the cache (hit) or from the vendor (miss)',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });
-  readonly hubCache = new Counter({
+  readonly hubCache = new SeriesCounter({
     name: 'switchboard_hub_session_cache_total',
     help: 'Hub calls whose Authorization header was resolved from the session cache (hit) or the store (miss)',
     labelNames: ['result'] as const,
@@ -91,8 +93,8 @@ export class Metrics {
     return (element) => {
       let view = views.get(element);
       if (!view) {
-        const calls = seriesByKey((status: number | 'error') => this.vendorCalls.labels({ element, status }));
-        const duration = this.vendorDuration.labels({ element });
+        const calls = seriesByKey((status: number | 'error') => this.vendorCalls.series({ element, status }));
+        const duration = this.vendorDuration.series({ element });
         view = observedHttp(http, (status, seconds) => {
           calls(status).inc();
           duration.observe(seconds);

@@ -91,11 +91,26 @@ class RequestRecorderView extends DispatcherView {
  * A view of an observed `http` (see `observedHttp`) that also reports the calls made through it
  * to `forRequest`: the calls of one request, for its usage record. Cheap enough to make per
  * request: it adds the recorder to each call's dispatch options, which the observing handler reads.
+ * A class, not an object of closures, as one is made for every hub call.
  */
+class RequestRecordedHttp implements OutboundHttp {
+  readonly answerLimit: number;
+
+  constructor(
+    private readonly http: OutboundHttp,
+    private readonly forRequest: CallRecorder,
+  ) {
+    this.answerLimit = http.answerLimit;
+  }
+
+  dispatcher(options?: DispatcherOptions): Dispatcher {
+    return new RequestRecorderView(this.http.dispatcher(options), this.forRequest);
+  }
+
+  /** The pools belong to `http`, whose owner closes them once. */
+  async close(): Promise<void> {}
+}
+
 export function withRequestRecorder(http: OutboundHttp, forRequest: CallRecorder): OutboundHttp {
-  return {
-    answerLimit: http.answerLimit,
-    dispatcher: (options?: DispatcherOptions) => new RequestRecorderView(http.dispatcher(options), forRequest),
-    close: async () => undefined,
-  };
+  return new RequestRecordedHttp(http, forRequest);
 }

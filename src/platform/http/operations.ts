@@ -51,11 +51,11 @@ export function registerOperationsRoutes(app: FastifyInstance, deps: OperationsD
   // Request metrics: route templates, never raw URLs (ids and secrets would become labels).
   const requests = seriesByKey((key: string) => {
     const [method, route, status] = key.split(' ');
-    return deps.metrics.httpRequests.labels({ method: method!, route: route!, status: status! });
+    return deps.metrics.httpRequests.series({ method: method!, route: route!, status: status! });
   });
   const durations = seriesByKey((key: string) => {
     const [method, route] = key.split(' ');
-    return deps.metrics.httpDuration.labels({ method: method!, route: route! });
+    return deps.metrics.httpDuration.series({ method: method!, route: route! });
   });
   app.addHook('onResponse', (request, reply, done) => {
     const key = `${request.method} ${request.routeOptions.url ?? 'unmatched'}`;
