@@ -315,9 +315,10 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
       const v = raw[k];
       if (!RESERVED.has(k) && v !== undefined) setOwn(query, k, Array.isArray(v) ? v.join(',') : v);
     }
-    const params = { ...(request.params as Record<string, string>) };
-    delete params.hub;
-    delete params.objectName;
+    // The operation's own path parameters; copied, not deleted, so the object keeps fast properties.
+    const routeParams = request.params as Record<string, string>;
+    const params: Record<string, string> = {};
+    for (const k in routeParams) if (k !== 'hub' && k !== 'objectName') params[k] = routeParams[k]!;
     // Only lists page; other operations never read `paging`.
     const paging = op.list
       ? resolvePaging({ page: firstOf(raw, 'page'), pageSize: firstOf(raw, 'pageSize'), nextPage: firstOf(raw, 'nextPage') }, queryHash(path, where, orderBy))
