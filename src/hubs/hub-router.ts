@@ -188,8 +188,14 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     const isObjectPath = path === resource || path === `${resource}/:id`;
     const writes = WRITES.has(method);
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      const instance = await resolveInstance(request, reply, false);
-      const transformation = isObjectPath ? await deps.transformations.resolve(instance, resource) : undefined;
+      // Awaited only when not known already: each await is a turn of the microtask queue.
+      const found = resolveInstance(request, reply, false);
+      const instance = found instanceof Promise ? await found : found;
+      let transformation: CompiledTransformation | undefined;
+      if (isObjectPath) {
+        const known = deps.transformations.resolvedBefore(instance, resource);
+        transformation = known ? known.value : await deps.transformations.resolve(instance, resource);
+      }
       return run(request, reply, instance, method, path, resource, transformation);
     };
     const uploads = [...operations.get(key)!.values()].some((op) => op.upload);

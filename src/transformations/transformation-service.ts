@@ -298,9 +298,9 @@ export class TransformationService {
    * level with `inherit` takes the fields of the levels above that it does not define itself.
    */
   async resolve(instance: Instance, objectName: string): Promise<CompiledTransformation | undefined> {
+    const hit = this.resolvedBefore(instance, objectName);
+    if (hit) return hit.value;
     const key = `${instance.id}:${objectName}`;
-    const hit = this.#resolved.get(key);
-    if (hit && hit.until > Date.now()) return hit.value;
     const body = await this.#resolve(instance, objectName);
     const value = body && compileTransformation(body);
     if (this.cacheTtlMs > 0) {
@@ -308,6 +308,15 @@ export class TransformationService {
       this.#resolved.set(key, { until: Date.now() + this.cacheTtlMs, value });
     }
     return value;
+  }
+
+  /**
+   * What `resolve` found for the instance and object name, while it is still fresh: for the hub's
+   * hot path, which then needs no promise.
+   */
+  resolvedBefore(instance: Instance, objectName: string): { value: CompiledTransformation | undefined } | undefined {
+    const hit = this.#resolved.get(`${instance.id}:${objectName}`);
+    return hit && hit.until > Date.now() ? hit : undefined;
   }
 
   /** The object names with a transformation the instance sees for its element, at any level. */

@@ -84,10 +84,12 @@ export class UsageRepository {
     for (let i = 0; i < rows.length; ) {
       let size = LARGEST_INSERT;
       while (size > rows.length - i) size /= 2;
-      const chunk = rows.slice(i, i + size);
+      // One flat array, filled in place: a record is written for every API call.
+      const parameters = new Array<NewUsage[keyof NewUsage] | null>(size * COLUMNS.length);
+      let p = 0;
+      for (const row of rows.slice(i, i + size)) for (const c of COLUMNS) parameters[p++] = row[c] ?? null;
       i += size;
-      const parameters = chunk.flatMap((row) => COLUMNS.map((c) => row[c] ?? null));
-      await this.db.executeQuery(CompiledQuery.raw(this.#insertSql(chunk.length), parameters));
+      await this.db.executeQuery(CompiledQuery.raw(this.#insertSql(size), parameters));
     }
   }
 

@@ -1,8 +1,9 @@
+import { queryString } from '../../platform/vendor-http/query-string.ts';
 import type { ElementEvents, PollResult, VendorEvent } from '../../hubs/event-contract.ts';
 import type { HubContext } from '../../hubs/hub-contract.ts';
 import { ApiError } from '../../platform/errors.ts';
 import type { Issue } from './hub/issues.ts';
-import { RedmineApi, qs } from './hub/redmine-api.ts';
+import { RedmineApi } from './hub/redmine-api.ts';
 
 /** `since`: newest change seen; `start`: when events began (nothing older is ever reported). */
 type Cursor = Record<string, { since: number; start?: number }>;
@@ -43,7 +44,7 @@ async function poll(ctx: HubContext, objects: string[], cursor: unknown): Promis
       // Events begin after the newest change Redmine holds now, by its own clock (Thin sends no
       // Date header): a second later, as Redmine keeps times to the second. With no issue at all,
       // every issue is new.
-      const newest = await api.get<{ issues: Issue[] }>(`/issues.json${qs({ status_id: '*', sort: 'updated_on:desc,id:desc', limit: 1 })}`);
+      const newest = await api.get<{ issues: Issue[] }>(`/issues.json${queryString({ status_id: '*', sort: 'updated_on:desc,id:desc', limit: 1 })}`);
       const at = ms(newest.issues[0]?.updated_on);
       since = at === undefined ? 0 : at + 1000;
       next.incidents = { since, start: since };
@@ -53,7 +54,7 @@ async function poll(ctx: HubContext, objects: string[], cursor: unknown): Promis
     let newest = since;
     const filter = { status_id: '*', updated_on: `>=${redmineTime(since - OVERLAP_MS)}`, sort: 'updated_on,id' };
     for (let offset = 0; offset < MAX_PER_POLL; ) {
-      const page = await api.get<{ issues: Issue[]; total_count: number }>(`/issues.json${qs({ ...filter, offset, limit: PAGE })}`);
+      const page = await api.get<{ issues: Issue[]; total_count: number }>(`/issues.json${queryString({ ...filter, offset, limit: PAGE })}`);
       for (const issue of page.issues) {
         const updated = ms(issue.updated_on);
         const created = ms(issue.created_on);

@@ -1,3 +1,4 @@
+import { queryString } from '../../../platform/vendor-http/query-string.ts';
 import { badRequest } from '../../../platform/errors.ts';
 import type { HubContext, HubOperation, HubRequest, HubResult } from '../../../hubs/hub-contract.ts';
 import { JiraApi, issuePath } from './jira-api.ts';
@@ -23,11 +24,6 @@ export function objectBody(body: unknown): Record<string, unknown> {
     throw badRequest('The request body must be a JSON object in Jira\'s shape, e.g. {"fields": {...}}');
   return body as Record<string, unknown>;
 }
-
-const qs = (params: Record<string, string | undefined>) => {
-  const s = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined)).toString();
-  return s ? `?${s}` : '';
-};
 
 /**
  * `GET /incidents`: CEQL → JQL search, paged with Jira's `startAt`, filling the hub page across
@@ -56,7 +52,7 @@ export async function listIncidents(req: HubRequest, ctx: HubContext): Promise<H
       jql.length > LONG_JQL
         ? await api.post<SearchResults>('/rest/api/2/search', body)
         : await api.get<SearchResults>(
-            `/rest/api/2/search${qs({ jql, startAt: String(startAt), maxResults: String(maxResults), fields: req.fields, expand: req.query.expand })}`,
+            `/rest/api/2/search${queryString({ jql, startAt: String(startAt), maxResults: String(maxResults), fields: req.fields, expand: req.query.expand })}`,
           );
     total = res.total;
     for (const issue of res.issues) if (where.filters.every((f) => f(issue))) items.push(issue);
@@ -116,7 +112,7 @@ export const incidentOperations: HubOperation[] = [
     async handle(req, ctx) {
       const api = new JiraApi(ctx);
       const body = fieldsByName(objectBody(req.body), await jiraFields(api, ctx));
-      const created = await api.post<{ id: string }>(`/rest/api/2/issue${qs({ updateHistory: req.query.updateHistory })}`, body);
+      const created = await api.post<{ id: string }>(`/rest/api/2/issue${queryString({ updateHistory: req.query.updateHistory })}`, body);
       return { kind: 'object', body: await readIssue(api, created.id) };
     },
   },
@@ -125,7 +121,7 @@ export const incidentOperations: HubOperation[] = [
     path: 'incidents/:id',
     async handle(req, ctx) {
       const { expand, properties } = req.query;
-      return new JiraApi(ctx).getObject(`${issuePath(req.params.id!)}${qs({ fields: req.fields, expand, properties })}`);
+      return new JiraApi(ctx).getObject(`${issuePath(req.params.id!)}${queryString({ fields: req.fields, expand, properties })}`);
     },
   },
   ...(['PATCH', 'PUT'] as const).map(
@@ -137,7 +133,7 @@ export const incidentOperations: HubOperation[] = [
         const api = new JiraApi(ctx);
         const placed = await withoutUnchangedPlacement(api, req.params.id!, objectBody(req.body));
         const body = fieldsByName(placed, await jiraFields(api, ctx));
-        await api.put(`${issuePath(req.params.id!)}${qs({ notifyUsers: req.query.notifyUsers })}`, body);
+        await api.put(`${issuePath(req.params.id!)}${queryString({ notifyUsers: req.query.notifyUsers })}`, body);
         return { kind: 'object', body: await readIssue(api, req.params.id!) };
       },
     }),
@@ -146,7 +142,7 @@ export const incidentOperations: HubOperation[] = [
     method: 'DELETE',
     path: 'incidents/:id',
     async handle(req, ctx) {
-      await new JiraApi(ctx).delete(`${issuePath(req.params.id!)}${qs({ deleteSubtasks: req.query.deleteSubtasks })}`);
+      await new JiraApi(ctx).delete(`${issuePath(req.params.id!)}${queryString({ deleteSubtasks: req.query.deleteSubtasks })}`);
       return { kind: 'empty' };
     },
   },

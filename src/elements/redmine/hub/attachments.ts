@@ -1,8 +1,9 @@
+import { queryString } from '../../../platform/vendor-http/query-string.ts';
 import type { HubOperation } from '../../../hubs/hub-contract.ts';
 import { pageInMemory } from '../../../hubs/paging.ts';
 import { ApiError } from '../../../platform/errors.ts';
 import { issuePath, readIssue } from './issues.ts';
-import { RedmineApi, enc, qs } from './redmine-api.ts';
+import { RedmineApi, enc } from './redmine-api.ts';
 
 interface Attachment {
   id: number;
@@ -31,7 +32,7 @@ export const attachmentOperations: HubOperation[] = [
       const contentType = file.mimeType || 'application/octet-stream';
       // Checked first, so that no upload is left behind for an issue that does not exist.
       const before = new Set(((await readIssue(api, req.params.id!, 'attachments')).attachments as Attachment[] | undefined)?.map((a) => a.id));
-      const upload = await api.post<{ upload: { token: string } }>(`/uploads.json${qs({ filename: file.filename })}`, file.content, {
+      const upload = await api.post<{ upload: { token: string } }>(`/uploads.json${queryString({ filename: file.filename })}`, file.content, {
         'content-type': 'application/octet-stream',
       });
       await api.put(issuePath(req.params.id!), { issue: { uploads: [{ token: upload.upload.token, filename: file.filename, content_type: contentType }] } });

@@ -1,9 +1,10 @@
+import { queryString } from '../../../platform/vendor-http/query-string.ts';
 import type { OrderKey } from '../../../ceql/ast.ts';
 import type { BulkExporter, BulkExportPage, BulkExportRequest, HubContext } from '../../../hubs/hub-contract.ts';
 import { badRequest } from '../../../platform/errors.ts';
 import { issueQuery, passes } from './issue-query.ts';
 import type { Issue } from './issues.ts';
-import { RedmineApi, qs } from './redmine-api.ts';
+import { RedmineApi } from './redmine-api.ts';
 
 /** Where an export of issues goes on: the id of the last issue read. */
 interface Cursor {
@@ -30,7 +31,7 @@ async function page(request: BulkExportRequest, ctx: HubContext): Promise<BulkEx
   const query = issueQuery(request.where);
   const after = (request.cursor as Cursor | null)?.after ?? 0;
   const found = await new RedmineApi(ctx).get<{ issues: Issue[]; total_count: number }>(
-    `/issues.json${qs({ ...query.params, issue_id: `>=${after + 1}`, sort: 'id', offset: 0, limit: Math.min(request.pageSize, 100) })}`,
+    `/issues.json${queryString({ ...query.params, issue_id: `>=${after + 1}`, sort: 'id', offset: 0, limit: Math.min(request.pageSize, 100) })}`,
   );
   const last = found.issues.at(-1);
   return {

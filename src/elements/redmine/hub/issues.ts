@@ -1,6 +1,7 @@
+import { queryString } from '../../../platform/vendor-http/query-string.ts';
 import type { HubContext, HubOperation, HubRequest, HubResult } from '../../../hubs/hub-contract.ts';
 import { issueQuery, issueSort, passes } from './issue-query.ts';
-import { RedmineApi, enc, objectBody, qs } from './redmine-api.ts';
+import { RedmineApi, enc, objectBody } from './redmine-api.ts';
 
 export interface Issue {
   id: number;
@@ -100,7 +101,7 @@ export async function listIssues(req: HubRequest, ctx: HubContext): Promise<HubR
   const items: Issue[] = [];
   for (let calls = 0; calls < MAX_CALLS_PER_PAGE && items.length < pageSize; calls++) {
     const limit = Math.min(REDMINE_PAGE_MAX, pageSize - items.length);
-    const page = await api.get<IssueList>(`/issues.json${qs({ ...query.params, sort, offset, limit, include: req.query.include })}`);
+    const page = await api.get<IssueList>(`/issues.json${queryString({ ...query.params, sort, offset, limit, include: req.query.include })}`);
     total = page.total_count;
     for (const issue of page.issues) if (passes(query, issue)) items.push(issue);
     offset += page.issues.length;
@@ -110,7 +111,7 @@ export async function listIssues(req: HubRequest, ctx: HubContext): Promise<HubR
 }
 
 export async function readIssue(api: RedmineApi, id: string | number, include?: string): Promise<Issue> {
-  return (await api.get<{ issue: Issue }>(`${issuePath(id)}${qs({ include })}`)).issue;
+  return (await api.get<{ issue: Issue }>(`${issuePath(id)}${queryString({ include })}`)).issue;
 }
 
 export const issueOperations: HubOperation[] = [

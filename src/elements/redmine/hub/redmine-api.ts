@@ -29,12 +29,6 @@ function optionsFor(context: HubContext): VendorHttpOptions {
 
 export const enc = encodeURIComponent;
 
-/** A query string of the defined parameters, with its `?`; '' when there are none. */
-export const qs = (params: Record<string, string | number | undefined>): string => {
-  const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined);
-  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';
-};
-
 /** A request body must be one JSON object in Redmine's shape, without its wrapper: `{"subject": …}`, not `{"issue": {…}}`. */
 export function objectBody(body: unknown, example: string): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body))

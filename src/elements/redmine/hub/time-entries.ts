@@ -1,7 +1,8 @@
+import { queryString } from '../../../platform/vendor-http/query-string.ts';
 import type { HubOperation, HubRequest } from '../../../hubs/hub-contract.ts';
 import { ApiError } from '../../../platform/errors.ts';
 import { REDMINE_PAGE_MAX } from './issues.ts';
-import { RedmineApi, enc, objectBody, qs } from './redmine-api.ts';
+import { RedmineApi, enc, objectBody } from './redmine-api.ts';
 
 interface TimeEntry {
   id: number;
@@ -36,7 +37,7 @@ export const timeEntryOperations: HubOperation[] = [
       const { startAt, pageSize } = req.paging;
       const limit = Math.min(pageSize, REDMINE_PAGE_MAX);
       const page = await new RedmineApi(ctx).get<{ time_entries: TimeEntry[]; total_count: number }>(
-        `/time_entries.json${qs({ issue_id: req.params.id, offset: startAt, limit })}`,
+        `/time_entries.json${queryString({ issue_id: req.params.id, offset: startAt, limit })}`,
       );
       const next = startAt + page.time_entries.length;
       return { kind: 'list', items: page.time_entries, total: page.total_count, nextStartAt: next < page.total_count ? next : undefined };

@@ -1,8 +1,9 @@
+import { queryString } from '../../../platform/vendor-http/query-string.ts';
 import type { Expr } from '../../../ceql/ast.ts';
 import type { HubOperation } from '../../../hubs/hub-contract.ts';
 import { badRequest } from '../../../platform/errors.ts';
 import { REDMINE_PAGE_MAX } from './issues.ts';
-import { RedmineApi, enc, objectBody, qs } from './redmine-api.ts';
+import { RedmineApi, enc, objectBody } from './redmine-api.ts';
 
 /** `where` on users: `name = '…'` (Redmine matches login, first or last name and e-mail) and `status = 1|2|3`, joined by `and`. */
 function userFilters(where: Expr | undefined): Record<string, string> {
@@ -37,7 +38,7 @@ export const userOperations: HubOperation[] = (['agents', 'contacts'] as const).
       const { startAt, pageSize } = req.paging;
       const limit = Math.min(pageSize, REDMINE_PAGE_MAX);
       const page = await new RedmineApi(ctx).get<{ users: unknown[]; total_count: number }>(
-        `/users.json${qs({ ...userFilters(req.where), offset: startAt, limit })}`,
+        `/users.json${queryString({ ...userFilters(req.where), offset: startAt, limit })}`,
       );
       const next = startAt + page.users.length;
       return { kind: 'list', items: page.users, total: page.total_count, nextStartAt: next < page.total_count ? next : undefined };
