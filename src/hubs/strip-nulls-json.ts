@@ -19,9 +19,9 @@ export function stripNullsFromJson(json: Buffer): Buffer {
   // The walk stops after the last `null`; the rest is kept as it is.
   const last = json.lastIndexOf('null');
   if (last < 0) return json;
-  const kept: Buffer[] = [];
+  // Kept ranges as start and end offsets: a Buffer view per range would cost an object each.
+  const kept: number[] = [];
   let keptFrom = 0;
-  let keptLength = 0;
   let stringStart = -1;
   const length = json.length;
   for (let i = 0; i <= last; i++) {
@@ -50,16 +50,20 @@ export function stripNullsFromJson(json: Buffer): Buffer {
           cut = stringStart;
           resume = json[after] === COMMA ? after + 1 : end;
         }
-        kept.push(json.subarray(keptFrom, cut));
-        keptLength += cut - keptFrom;
+        kept.push(keptFrom, cut);
         keptFrom = resume;
       }
       i = end - 1;
     }
   }
   if (kept.length === 0) return json;
-  kept.push(json.subarray(keptFrom));
-  return Buffer.concat(kept, keptLength + json.length - keptFrom);
+  kept.push(keptFrom, length);
+  let total = 0;
+  for (let k = 0; k < kept.length; k += 2) total += kept[k + 1]! - kept[k]!;
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let k = 0; k < kept.length; k += 2) at += json.copy(out, at, kept[k]!, kept[k + 1]!);
+  return out;
 }
 
 const isSpace = (c: number | undefined) => c === 32 || c === 10 || c === 13 || c === 9;
