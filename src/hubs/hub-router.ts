@@ -60,6 +60,14 @@ export interface HubDeps {
   metrics?: Pick<Metrics, 'hubCache' | 'responseCache'>;
 }
 
+/** One `METHOD path` of the hub: its resource, and the operation of each element that has it. */
+interface OperationRoute {
+  method: HubOperation['method'];
+  path: string;
+  resource: string;
+  byElement: Map<string, HubOperation> | undefined;
+}
+
 /**
  * Hub resource routes: `/hubs/{anyHub}/<resource…>` and the bare `/<resource…>`. The hub segment
  * is cosmetic: the instance behind the `Element` token decides which element serves the call.
@@ -76,6 +84,18 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     }
   }
   const hubRoute = { config: { auth: 'hub' as const } };
+  // Each `METHOD path` worked out once, not on every call: its resource and its operations.
+  const operationRoutes = new Map<string, OperationRoute>();
+  const operationRoute = (method: HubOperation['method'], path: string): OperationRoute => {
+    const key = `${method} ${path}`;
+    let route = operationRoutes.get(key);
+    if (!route) {
+      route = { method, path, resource: path.split('/')[0]!, byElement: operations.get(key) };
+      // Only the element's own operations are kept; a common resource's unknown path is not.
+      if (route.byElement) operationRoutes.set(key, route);
+    }
+    return route;
+  };
   // Hit and miss series, taken once: counting them is then an addition (metric-series.ts).
   const hitsAndMisses = (counter: SeriesCounter<'result'> | undefined) =>
     counter && { hit: counter.series({ result: 'hit' }), miss: counter.series({ result: 'miss' }) };
@@ -136,14 +156,13 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     request: FastifyRequest,
     reply: FastifyReply,
     instance: Instance,
-    method: HubOperation['method'],
-    path: string,
+    route: OperationRoute,
     name: string,
     transformation: CompiledTransformation | undefined,
   ) {
-    const op = operations.get(`${method} ${path}`)?.get(instance.elementKey);
+    const { method, path, resource } = route;
+    const op = route.byElement?.get(instance.elementKey);
     if (!op) throw notFound(`The ${instance.elementKey} element has no ${method} ${path}`);
-    const resource = path.split('/')[0]!;
     const cacheKey = method === 'GET' && instance.cachingEnabled && !op.upload ? answerKey(request, transformation) : undefined;
     if (cacheKey !== undefined) {
       const hit = deps.responses.get(instance, cacheKey);
@@ -184,7 +203,8 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
   for (const key of operations.keys()) {
     const [method, path] = key.split(' ') as [HubOperation['method'], string];
     // A transformation of the resource reshapes its objects both ways (not its sub-resources).
-    const resource = path.split('/')[0]!;
+    const route = operationRoute(method, path);
+    const { resource } = route;
     const isObjectPath = path === resource || path === `${resource}/:id`;
     const writes = WRITES.has(method);
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -196,7 +216,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
         const known = deps.transformations.resolvedBefore(instance, resource);
         transformation = known ? known.value : await deps.transformations.resolve(instance, resource);
       }
-      return run(request, reply, instance, method, path, resource, transformation);
+      return run(request, reply, instance, route, resource, transformation);
     };
     const uploads = [...operations.get(key)!.values()].some((op) => op.upload);
     for (const url of [`/hubs/:hub/${path}`, `/${path}`]) {
@@ -251,7 +271,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
         const instance = await resolveInstance(request, reply, false);
         const name = (request.params as { objectName: string }).objectName;
         const { transformation, resource } = await commonResource(instance, name);
-        return run(request, reply, instance, method, `${resource}${suffix}`, name, transformation);
+        return run(request, reply, instance, operationRoute(method, `${resource}${suffix}`), name, transformation);
       },
     });
   }

@@ -2,7 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors.ts';
-import { type Metrics, seriesByKey } from '../metrics.ts';
+import type { CounterSeries, HistogramSeries } from '../metric-series.ts';
+import type { Metrics } from '../metrics.ts';
 import { typed } from './api-document.ts';
 import { errorResponses, NoQuery } from './schemas.ts';
 
@@ -17,6 +18,12 @@ export interface OperationsDeps {
   metricsToken: string | undefined;
   /** What must answer before the process takes traffic: the database, the job queue. */
   readiness: ReadinessCheck[];
+}
+
+/** The request series of one route and method. */
+interface RouteSeries {
+  duration: HistogramSeries;
+  byStatus: Map<number, CounterSeries>;
 }
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -48,19 +55,34 @@ export function registerOperationsRoutes(app: FastifyInstance, deps: OperationsD
   const api = typed(app);
   const tags = ['operations'];
   const status = Type.Object({ status: Type.String() });
-  // Request metrics: route templates, never raw URLs (ids and secrets would become labels).
-  const requests = seriesByKey((key: string) => {
-    const [method, route, status] = key.split(' ');
-    return deps.metrics.httpRequests.series({ method: method!, route: route!, status: status! });
-  });
-  const durations = seriesByKey((key: string) => {
-    const [method, route] = key.split(' ');
-    return deps.metrics.httpDuration.series({ method: method!, route: route! });
-  });
+  // Request metrics: route templates, never raw URLs (ids and secrets would become labels). The
+  // series are found by the route's own strings, whose hashes V8 keeps: no key is built per call.
+  const routes = new Map<string, Map<string, RouteSeries>>();
+  const seriesOf = (method: string, route: string): RouteSeries => {
+    let byMethod = routes.get(route);
+    if (!byMethod) {
+      byMethod = new Map();
+      routes.set(route, byMethod);
+    }
+    let series = byMethod.get(method);
+    if (!series) {
+      series = { duration: deps.metrics.httpDuration.series({ method, route }), byStatus: new Map() };
+      byMethod.set(method, series);
+    }
+    return series;
+  };
   app.addHook('onResponse', (request, reply, done) => {
-    const key = `${request.method} ${request.routeOptions.url ?? 'unmatched'}`;
-    requests(`${key} ${reply.statusCode}`).inc();
-    durations(key).observe(reply.elapsedTime / 1000);
+    const method = request.method;
+    const route = request.routeOptions.url ?? 'unmatched';
+    const series = seriesOf(method, route);
+    const status = reply.statusCode;
+    let requests = series.byStatus.get(status);
+    if (!requests) {
+      requests = deps.metrics.httpRequests.series({ method, route, status });
+      series.byStatus.set(status, requests);
+    }
+    requests.inc();
+    series.duration.observe(reply.elapsedTime / 1000);
     done();
   });
 
