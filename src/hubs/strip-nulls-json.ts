@@ -10,8 +10,8 @@ const N = 0x6e;
  * valid JSON; the output is valid JSON with the same members in the same order, whitespace aside.
  *
  * Why bytes: a proxied object otherwise costs a parse, a stripped copy and a serialisation, and
- * even a text walk costs a decoded copy of the body; this reads the bytes as received and sends
- * the kept slices. Bytes are safe to scan because every byte of a multi-byte UTF-8 character is
+ * even a text walk costs a decoded copy of the body; this reads the bytes as received and copies
+ * the kept ranges into one buffer. Bytes are safe to scan because every byte of a multi-byte UTF-8 character is
  * 0x80 or above, so none can be mistaken for a quote, backslash, colon or comma. Outside strings
  * an `n` can only start `null` (no other JSON token contains one).
  */

@@ -85,6 +85,7 @@ export class HistogramSeries {
   }
 
   observe(value: number): void {
+    // Not a measurement: dropped, where prom-client would throw on the request path.
     if (!Number.isFinite(value)) return;
     const bounds = this.upperBounds;
     let i = 0;

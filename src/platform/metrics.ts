@@ -3,8 +3,8 @@ import { SeriesCounter, SeriesHistogram } from './metric-series.ts';
 import type { OutboundHttp } from './outbound-http.ts';
 import { observedHttp } from './observed-http.ts';
 
-/** A labelled series made once per key (a vendor call's status): keys are bounded. */
-function seriesByKey<K, V>(make: (key: K) => V): (key: K) => V {
+/** A labelled series made once per key and then kept: keys are bounded (route templates, statuses). */
+export function seriesByKey<K, V>(make: (key: K) => V): (key: K) => V {
   const series = new Map<K, V>();
   return (key) => {
     let s = series.get(key);

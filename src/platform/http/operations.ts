@@ -2,8 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors.ts';
-import type { CounterSeries, HistogramSeries } from '../metric-series.ts';
-import type { Metrics } from '../metrics.ts';
+import { type Metrics, seriesByKey } from '../metrics.ts';
 import { typed } from './api-document.ts';
 import { errorResponses, NoQuery } from './schemas.ts';
 
@@ -18,12 +17,6 @@ export interface OperationsDeps {
   metricsToken: string | undefined;
   /** What must answer before the process takes traffic: the database, the job queue. */
   readiness: ReadinessCheck[];
-}
-
-/** The request series of one route and method. */
-interface RouteSeries {
-  duration: HistogramSeries;
-  byStatus: Map<number, CounterSeries>;
 }
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -56,32 +49,17 @@ export function registerOperationsRoutes(app: FastifyInstance, deps: OperationsD
   const tags = ['operations'];
   const status = Type.Object({ status: Type.String() });
   // Request metrics: route templates, never raw URLs (ids and secrets would become labels). The
-  // series are found by the route's own strings, whose hashes V8 keeps: no key is built per call.
-  const routes = new Map<string, Map<string, RouteSeries>>();
-  const seriesOf = (method: string, route: string): RouteSeries => {
-    let byMethod = routes.get(route);
-    if (!byMethod) {
-      byMethod = new Map();
-      routes.set(route, byMethod);
-    }
-    let series = byMethod.get(method);
-    if (!series) {
-      series = { duration: deps.metrics.httpDuration.series({ method, route }), byStatus: new Map() };
-      byMethod.set(method, series);
-    }
-    return series;
-  };
+  // series are found by the route's and method's own strings, whose hashes V8 keeps: no key is
+  // built per call.
+  const seriesOf = seriesByKey((route: string) =>
+    seriesByKey((method: string) => ({
+      duration: deps.metrics.httpDuration.series({ method, route }),
+      requests: seriesByKey((status: number) => deps.metrics.httpRequests.series({ method, route, status })),
+    })),
+  );
   app.addHook('onResponse', (request, reply, done) => {
-    const method = request.method;
-    const route = request.routeOptions.url ?? 'unmatched';
-    const series = seriesOf(method, route);
-    const status = reply.statusCode;
-    let requests = series.byStatus.get(status);
-    if (!requests) {
-      requests = deps.metrics.httpRequests.series({ method, route, status });
-      series.byStatus.set(status, requests);
-    }
-    requests.inc();
+    const series = seriesOf(request.routeOptions.url ?? 'unmatched')(request.method);
+    series.requests(reply.statusCode).inc();
     series.duration.observe(reply.elapsedTime / 1000);
     done();
   });
