@@ -11,7 +11,7 @@ import { badRequest } from '../../../platform/errors.ts';
  *  - `cf_<id>` (a custom field Redmine filters by) with `=` or `like '%text%'`;
  *  - `orderBy` → `sort`.
  * The top-level clauses joined by `and` that Redmine cannot filter (any other field, `or`, `not`,
- * a `>` or `<` on a date) are evaluated in memory on the issues Redmine returns, as for Jira.
+ * a `>` or `<` on a date) are evaluated in memory on the issues Redmine returns.
  * Without a `status_id` clause every status is listed (`status_id=*`), where Redmine's own
  * default would be the open issues only.
  */

@@ -20,7 +20,7 @@ interface IssueList {
 
 /** Redmine's cap per list call (`limit`); a hub page may need several calls to be filled. */
 export const REDMINE_PAGE_MAX = 100;
-/** Calls one hub page may make while in-memory checks drop issues, as for Jira. */
+/** Calls one hub page may make while in-memory checks drop issues: past them, a query few issues match answers a short page with its nextPage. */
 const MAX_CALLS_PER_PAGE = 20;
 
 export const issuePath = (id: string | number) => `/issues/${enc(String(id))}.json`;
