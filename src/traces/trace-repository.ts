@@ -18,12 +18,16 @@ const INSERT_CHUNK = 100;
 export class TraceRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /** Writes one batch in one transaction: stored whole or not at all, as the writer reports it. */
   async insert(rows: readonly NewTrace[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK)
-      await this.db
-        .insertInto('vendor_traces')
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .execute();
+    if (rows.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+        await trx
+          .insertInto('vendor_traces')
+          .values(rows.slice(i, i + INSERT_CHUNK))
+          .execute();
+    });
   }
 
   #scoped(scope: TraceScope) {

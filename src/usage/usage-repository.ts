@@ -80,17 +80,28 @@ export class UsageRepository {
     return text;
   }
 
+  /**
+   * Writes one batch in one transaction: it is stored whole or not at all (the writer reports
+   * every row of a failed batch as lost), and the database commits once rather than once per
+   * statement.
+   */
   async insert(rows: readonly NewUsage[]): Promise<void> {
+    const statements: CompiledQuery[] = [];
     for (let i = 0; i < rows.length; ) {
       let size = LARGEST_INSERT;
       while (size > rows.length - i) size /= 2;
       // One flat array, filled in place: a record is written for every API call.
       const parameters = new Array<NewUsage[keyof NewUsage] | null>(size * COLUMNS.length);
       let p = 0;
-      for (const row of rows.slice(i, i + size)) for (const c of COLUMNS) parameters[p++] = row[c] ?? null;
+      for (let r = i; r < i + size; r++) for (const c of COLUMNS) parameters[p++] = rows[r]![c] ?? null;
       i += size;
-      await this.db.executeQuery(CompiledQuery.raw(this.#insertSql(size), parameters));
+      statements.push(CompiledQuery.raw(this.#insertSql(size), parameters));
     }
+    if (statements.length === 1) await this.db.executeQuery(statements[0]!);
+    else if (statements.length > 1)
+      await this.db.transaction().execute(async (trx) => {
+        for (const statement of statements) await trx.executeQuery(statement);
+      });
   }
 
   #filtered(f: UsageFilter) {

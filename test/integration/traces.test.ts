@@ -186,6 +186,31 @@ describe('trace logging', () => {
     await call(`${server.api}/instances/${instance.id}`, { method: 'PATCH', headers: h(), json: { traceLoggingEnabled: true } });
   });
 
+  it('stores a batch whole or not at all: a row the database refuses leaves none of its batch', async () => {
+    const created_at = new Date().toISOString();
+    // 250 rows go as inserts of 100, 100 and 50; the refused row is in the last of them.
+    const rows = Array.from({ length: 250 }, (_, i) => ({
+      organization_id: 1,
+      account_id: 1,
+      instance_id: instance.id,
+      request_id: `atomic-${i}`,
+      method: i === 249 ? (null as unknown as string) : 'GET',
+      url: `${jira.baseUrl}/rest/api/2/issue/CE-1`,
+      status: 200,
+      error: null,
+      duration_ms: 1,
+      request_headers: '{}',
+      request_body: null,
+      response_headers: null,
+      response_body: null,
+      bytes: 100,
+      created_at,
+    }));
+    await expect(server.services.traceRepo.insert(rows)).rejects.toThrow(/NOT NULL|null value/i);
+    const stored = await server.store.db.selectFrom('vendor_traces').select('id').where('request_id', 'like', 'atomic-%').execute();
+    expect(stored).toEqual([]);
+  });
+
   it("deletes traces past the organization's share, oldest first, and all of them after 24 hours", async () => {
     // Each list's trace holds about 64 KB; 20 of them pass the 1 MiB share.
     for (let i = 0; i < 20; i++) expect((await call(`${server.api}/hubs/helpdesk/incidents?pageSize=200`, { headers: hub() })).status).toBe(200);

@@ -241,4 +241,14 @@ describe('usage', () => {
     const expected = sizes.flatMap((size) => Array.from({ length: size }, (_, i) => `batch-${size}-${i}`));
     expect(rows.map((r) => r.request_id).sort()).toEqual(expected.sort());
   });
+
+  it('stores a batch whole or not at all: a row the database refuses leaves none of its batch', async () => {
+    const now = new Date().toISOString();
+    // 200 rows go as inserts of 128, 64 and 8; the refused row is in the last of them.
+    const rows = Array.from({ length: 200 }, (_, i) => record(`atomic-${i}`, now));
+    rows[199] = { ...rows[199]!, method: null as unknown as string };
+    await expect(server.services.usageRepo.insert(rows)).rejects.toThrow(/NOT NULL|null value/i);
+    const stored = await server.store.db.selectFrom('usage').select('id').where('request_id', 'like', 'atomic-%').execute();
+    expect(stored).toEqual([]);
+  });
 });
