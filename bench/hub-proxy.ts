@@ -8,7 +8,9 @@
  *    switchboard, under equal concurrency, in alternating rounds so that a change in the
  *    machine's speed hits all alike, with each server's CPU time per request. The bare proxy is
  *    the baseline: on the same cores it is the limit for anything standing where switchboard
- *    stands (targets: ≥ 0.95 of its throughput, ≤ 1.3× its CPU per request);
+ *    stands (targets: ≥ 0.95 of its throughput, ≤ 1.3× its CPU per request); the CPU ratio is
+ *    also measured with both loaded at the same time, half the connections each, which a change
+ *    in the machine's speed between rounds cannot move;
  *    beside them, a minimal Fastify proxy (bench/fastify-proxy.ts: one route, the vendor called
  *    through undici's dispatcher as switchboard calls it, the body sent as it came), which shows
  *    the framework's own floor above the bare proxy;
@@ -138,17 +140,26 @@ async function measure(
   const per = (k: keyof typeof pids) => (cpuMicros(pids[k]) - before[k]!) / n;
   return { ...r, cpu: { switchboard: per('switchboard'), bare: per('bare'), floor: per('floor'), emulator: per('emulator') } };
 }
-/** Switchboard with and without usage records under load at the same time, half the connections each, with each one's CPU time per request. */
-async function sideBySide() {
-  const pids = { recorded: sb.child.pid!, quiet: quiet.child.pid! };
-  const before = { recorded: cpuMicros(pids.recorded), quiet: cpuMicros(pids.quiet) };
+interface Target {
+  url: string;
+  headers: Record<string, string>;
+  pid: number;
+}
+/**
+ * Two servers under load at the same time, half the connections each, with each one's CPU time
+ * per request: a change in the machine's speed during the round hits both alike, where rounds run
+ * one after the other differ by more than some of the differences measured.
+ */
+async function sideBySide(a: Target, b: Target) {
+  const before = { a: cpuMicros(a.pid), b: cpuMicros(b.pid) };
   const half = Math.max(1, Math.floor(connections / 2));
-  const [recorded, unrecorded] = await Promise.all([load(loadgen, proxyUrl, hubHeaders, half, seconds), load(loadgen, quietUrl, quietHeaders, half, seconds)]);
+  const [ra, rb] = await Promise.all([load(loadgen, a.url, a.headers, half, seconds), load(loadgen, b.url, b.headers, half, seconds)]);
   return {
-    recorded: { ...recorded, cpu: (cpuMicros(pids.recorded) - before.recorded) / (recorded.requestsPerSecond * seconds) },
-    unrecorded: { ...unrecorded, cpu: (cpuMicros(pids.quiet) - before.quiet) / (unrecorded.requestsPerSecond * seconds) },
+    a: { ...ra, cpu: (cpuMicros(a.pid) - before.a) / (ra.requestsPerSecond * seconds) },
+    b: { ...rb, cpu: (cpuMicros(b.pid) - before.b) / (rb.requestsPerSecond * seconds) },
   };
 }
+const switchboardTarget = (): Target => ({ url: proxyUrl, headers: hubHeaders, pid: sb.child.pid! });
 async function compare(label: string) {
   const results = [];
   for (let round = 0; round < rounds; round++) {
@@ -156,7 +167,9 @@ async function compare(label: string) {
     const passed = await measure(bareUrl, jiraHeaders);
     const framework = await measure(floorUrl, jiraHeaders);
     const proxied = await measure(proxyUrl, hubHeaders);
-    const usage = await sideBySide();
+    const usageRun = await sideBySide(switchboardTarget(), { url: quietUrl, headers: quietHeaders, pid: quiet.child.pid! });
+    const usage = { recorded: usageRun.a, unrecorded: usageRun.b };
+    const withBare = await sideBySide(switchboardTarget(), { url: bareUrl, headers: jiraHeaders, pid: bare.child.pid! });
     const result = {
       ratio: proxied.requestsPerSecond / direct.requestsPerSecond,
       ratioToBare: proxied.requestsPerSecond / passed.requestsPerSecond,
@@ -165,10 +178,11 @@ async function compare(label: string) {
       floorCpuToBare: framework.cpu.floor / passed.cpu.bare,
       usageThroughput: usage.recorded.requestsPerSecond / usage.unrecorded.requestsPerSecond,
       usageCpu: usage.recorded.cpu / usage.unrecorded.cpu,
+      sideBySideCpuToBare: withBare.a.cpu / withBare.b.cpu,
     };
     results.push(result);
     console.log(
-      `  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), minimal Fastify proxy ${framework.requestsPerSecond.toFixed(0)} req/s, switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, minimal Fastify proxy ${framework.cpu.floor.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs, emulator ${proxied.cpu.emulator.toFixed(0)} µs; side by side: with usage records ${usage.recorded.requestsPerSecond.toFixed(0)} req/s (${usage.recorded.cpu.toFixed(0)} µs CPU each), without ${usage.unrecorded.requestsPerSecond.toFixed(0)} req/s (${usage.unrecorded.cpu.toFixed(0)} µs); errors ${direct.errors + passed.errors + proxied.errors + usage.recorded.errors + usage.unrecorded.errors}`,
+      `  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), minimal Fastify proxy ${framework.requestsPerSecond.toFixed(0)} req/s, switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, minimal Fastify proxy ${framework.cpu.floor.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs, emulator ${proxied.cpu.emulator.toFixed(0)} µs; side by side: with usage records ${usage.recorded.requestsPerSecond.toFixed(0)} req/s (${usage.recorded.cpu.toFixed(0)} µs CPU each), without ${usage.unrecorded.requestsPerSecond.toFixed(0)} req/s (${usage.unrecorded.cpu.toFixed(0)} µs); side by side with the bare proxy: switchboard ${withBare.a.cpu.toFixed(0)} µs CPU per request, bare proxy ${withBare.b.cpu.toFixed(0)} µs; errors ${direct.errors + passed.errors + proxied.errors + usage.recorded.errors + usage.unrecorded.errors + withBare.a.errors + withBare.b.errors}`,
     );
   }
   return results;
@@ -176,7 +190,7 @@ async function compare(label: string) {
 const summary = (label: string, results: Awaited<ReturnType<typeof compare>>) => {
   const m = (k: keyof (typeof results)[number]) => median(results.map((r) => r[k])).toFixed(2);
   console.log(
-    `${label}: switchboard/bare proxy throughput ${m('ratioToBare')} (target ≥ 0.95), CPU per request ${m('cpuToBare')}× the bare proxy's (target ≤ 1.3); the minimal Fastify proxy (the framework's floor): throughput ${m('floorToBare')}, CPU per request ${m('floorCpuToBare')}×; switchboard/direct throughput ${m('ratio')}; with/without usage records side by side: throughput ${m('usageThroughput')} (target ≥ 0.95), CPU per request ${m('usageCpu')}× (medians of ${rounds} rounds)`,
+    `${label}: switchboard/bare proxy throughput ${m('ratioToBare')} (target ≥ 0.95), CPU per request ${m('cpuToBare')}× the bare proxy's (target ≤ 1.3), ${m('sideBySideCpuToBare')}× when both are loaded at the same time; the minimal Fastify proxy (the framework's floor): throughput ${m('floorToBare')}, CPU per request ${m('floorCpuToBare')}×; switchboard/direct throughput ${m('ratio')}; with/without usage records side by side: throughput ${m('usageThroughput')} (target ≥ 0.95), CPU per request ${m('usageCpu')}× (medians of ${rounds} rounds)`,
   );
 };
 
