@@ -22,6 +22,35 @@ interface Config<L extends string> {
   registers: Registry[];
 }
 
+/**
+ * The series of each label set, made on first request: asking twice for the same labels gives
+ * the same series, so the exported text never holds one label set twice, and a caller that asks
+ * again (rather than keeping its series) adds nothing. The key is built only when a series is
+ * asked for, not when it counts.
+ */
+class SeriesTable<S extends { labels: LabelValues<string> }> {
+  readonly #byKey = new Map<string, S>();
+
+  constructor(
+    private readonly labelNames: readonly string[],
+    private readonly make: (labels: LabelValues<string>) => S,
+  ) {}
+
+  get(labels: LabelValues<string>): S {
+    const key = JSON.stringify(this.labelNames.map((n) => String(labels[n] ?? '')));
+    let series = this.#byKey.get(key);
+    if (!series) {
+      series = this.make({ ...labels });
+      this.#byKey.set(key, series);
+    }
+    return series;
+  }
+
+  values(): IterableIterator<S> {
+    return this.#byKey.values();
+  }
+}
+
 /** One label set of a `SeriesCounter`: what it counted since the last scrape. */
 export class CounterSeries {
   pending = 0;
@@ -37,7 +66,7 @@ export class CounterSeries {
  * as prom-client exports a label set only once it was incremented.
  */
 export class SeriesCounter<L extends string> extends Counter<L> {
-  readonly #series: CounterSeries[] = [];
+  readonly #series: SeriesTable<CounterSeries>;
 
   constructor(config: Config<L>) {
     super({
@@ -47,23 +76,22 @@ export class SeriesCounter<L extends string> extends Counter<L> {
         (this as SeriesCounter<L>).#collect();
       },
     });
+    this.#series = new SeriesTable(config.labelNames, (labels) => new CounterSeries(labels));
   }
 
   /** The series of these label values; take it once and keep it. */
   series(labels: LabelValues<L>): CounterSeries {
-    const s = new CounterSeries(labels);
-    this.#series.push(s);
-    return s;
+    return this.#series.get(labels);
   }
 
   override reset(): void {
     // prom-client's constructor resets too, before this class's fields exist.
-    if (#series in this) for (const s of this.#series) s.pending = 0;
+    if (#series in this) for (const s of this.#series.values()) s.pending = 0;
     super.reset();
   }
 
   #collect(): void {
-    for (const s of this.#series) {
+    for (const s of this.#series.values()) {
       if (s.pending === 0) continue;
       this.inc(s.labels as LabelValues<L>, s.pending);
       s.pending = 0;
@@ -107,12 +135,13 @@ export class SeriesHistogram<L extends string> {
   readonly name: string;
   readonly help: string;
   readonly #upperBounds: readonly number[];
-  readonly #series: HistogramSeries[] = [];
+  readonly #series: SeriesTable<HistogramSeries>;
 
   constructor(config: Config<L> & { buckets: readonly number[] }) {
     this.name = config.name;
     this.help = config.help;
     this.#upperBounds = [...config.buckets].sort((a, b) => a - b);
+    this.#series = new SeriesTable(config.labelNames, (labels) => new HistogramSeries(labels, this.#upperBounds));
     // The registry's metric type lists prom-client's own classes; it reads only name, help,
     // type, aggregator and `get()`, which this class provides.
     for (const registry of config.registers) registry.registerMetric(this as unknown as Metric);
@@ -120,15 +149,13 @@ export class SeriesHistogram<L extends string> {
 
   /** The series of these label values; take it once and keep it. */
   series(labels: LabelValues<L>): HistogramSeries {
-    const s = new HistogramSeries(labels, this.#upperBounds);
-    this.#series.push(s);
-    return s;
+    return this.#series.get(labels);
   }
 
   async get(): Promise<{ name: string; help: string; type: 'histogram'; aggregator: 'sum'; values: Sample[] }> {
     const values: Sample[] = [];
     const bucket = `${this.name}_bucket`;
-    for (const s of this.#series) {
+    for (const s of this.#series.values()) {
       if (s.count === 0) continue;
       let cumulative = 0;
       this.#upperBounds.forEach((le, i) => {
@@ -143,7 +170,7 @@ export class SeriesHistogram<L extends string> {
   }
 
   reset(): void {
-    for (const s of this.#series) {
+    for (const s of this.#series.values()) {
       s.counts.fill(0);
       s.sum = 0;
       s.count = 0;

@@ -69,4 +69,22 @@ describe('series counters and histograms', () => {
     feed([0.05]);
     expect(await ours.metrics()).toBe(await own.metrics());
   });
+
+  it('give the same series for the same label values, so no label set is exported twice', async () => {
+    const { own, ours, series } = pair();
+    const [first] = series;
+    const counter = ours.getSingleMetric('x_requests_total') as SeriesCounter<'method' | 'route'>;
+    const histogram = ours.getSingleMetric('x_duration_seconds') as unknown as SeriesHistogram<'method' | 'route'>;
+    // Asked again, with the keys in another order: the series already taken.
+    const again = { route: first!.labels.route, method: first!.labels.method };
+    expect(counter.series(again)).toBe(first!.count);
+    expect(histogram.series(again)).toBe(first!.time);
+    for (const v of observations) {
+      (own.getSingleMetric('x_requests_total') as Counter).inc(first!.labels);
+      (own.getSingleMetric('x_duration_seconds') as Histogram).observe(first!.labels, v);
+      counter.series(again).inc();
+      histogram.series(again).observe(v);
+    }
+    expect(await ours.metrics()).toBe(await own.metrics());
+  });
 });
