@@ -51,9 +51,7 @@ export async function listIncidents(req: HubRequest, ctx: HubContext): Promise<H
     const res =
       jql.length > LONG_JQL
         ? await api.post<SearchResults>('/rest/api/2/search', body)
-        : await api.get<SearchResults>(
-            `/rest/api/2/search${queryString({ jql, startAt: String(startAt), maxResults: String(maxResults), fields: req.fields, expand: req.query.expand })}`,
-          );
+        : await api.get<SearchResults>(`/rest/api/2/search${queryString({ jql, startAt, maxResults, fields: req.fields, expand: req.query.expand })}`);
     total = res.total;
     for (const issue of res.issues) if (where.filters.every((f) => f(issue))) items.push(issue);
     startAt += res.issues.length;
