@@ -381,7 +381,7 @@ describe('users, reference data, objects', () => {
 
   it("objects and their metadata, read from the instance's Jira", async () => {
     const objects = (await get('/objects')).body as string[];
-    expect(objects).toEqual(['incidents', 'incident-types', 'priorities', 'statuses', 'projects', 'fields']);
+    expect(objects).toEqual(['incidents', 'incident-types', 'agents', 'contacts', 'priorities', 'statuses', 'projects', 'fields']);
     // Every object listed is described: nothing is advertised that does not answer.
     for (const name of objects) expect((await get(`/objects/${name}/metadata`)).status, name).toBe(200);
     const meta = await get('/objects/incidents/metadata');
@@ -390,6 +390,11 @@ describe('users, reference data, objects', () => {
     expect(byPath['fields.created']).toMatchObject({ type: 'date', vendorReadOnly: true });
     expect(byPath['fields.customfield_10102']).toMatchObject({ vendorDisplayName: 'Story Points', type: 'number', custom: true });
     expect((await get('/objects/priorities/metadata')).body.fields.map((f: any) => f.vendorPath)).toContain('name');
+    // Agents and contacts are Jira users: described from the instance's own user, searched only by username.
+    const agent = Object.fromEntries((await get('/objects/agents/metadata')).body.fields.map((f: any) => [f.vendorPath, f]));
+    expect(agent.name).toMatchObject({ type: 'string', vendorReadOnly: false, filterable: false });
+    expect(agent.key).toMatchObject({ vendorReadOnly: true });
+    expect(agent.emailAddress).toBeDefined();
     expect((await get('/objects/nothing/metadata')).status).toBe(404);
   });
 });

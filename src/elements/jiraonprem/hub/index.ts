@@ -4,7 +4,7 @@ import { incidentPartOperations } from './incident-parts.ts';
 import { attachmentOperations } from './attachments.ts';
 import { userOperations } from './users.ts';
 import { referenceOperations } from './reference.ts';
-import { incidentMetadata, sampledMetadata } from './object-metadata.ts';
+import { incidentMetadata, sampledMetadata, userMetadata } from './object-metadata.ts';
 import { exportIssues } from './bulk-export.ts';
 import { importIssues } from './bulk-import.ts';
 
@@ -23,6 +23,8 @@ export const helpdesk: HubImplementation = {
   objects: new Map([
     ['incidents', incidentMetadata],
     ['incident-types', sampled('/rest/api/2/issuetype')],
+    ['agents', userMetadata],
+    ['contacts', userMetadata],
     ['priorities', sampled('/rest/api/2/priority')],
     ['statuses', sampled('/rest/api/2/status')],
     ['projects', sampled('/rest/api/2/project')],

@@ -83,3 +83,16 @@ export async function sampledMetadata(ctx: HubContext, jiraPath: string): Promis
   const list = await new JiraApi(ctx).get<unknown[]>(jiraPath);
   return fieldsOfSample((Array.isArray(list) ? list[0] : undefined) as Record<string, unknown> | undefined, new Set(['id', 'self']));
 }
+
+/** Members of a Jira user that Jira sets itself. */
+const USER_READ_ONLY: ReadonlySet<string> = new Set(['self', 'key', 'avatarUrls', 'active', 'deleted', 'groups', 'applicationRoles', 'expand']);
+
+/**
+ * Agents and contacts are Jira users, and every instance can read one: its own (`myself`), which
+ * has the members of the user bean that `/user` and `/user/search` give. No member is filterable,
+ * as Jira searches users only by `where=username='…'`, a search parameter rather than a field.
+ */
+export async function userMetadata(ctx: HubContext): Promise<ObjectField[]> {
+  const me = await new JiraApi(ctx).get<Record<string, unknown>>('/rest/api/2/myself');
+  return fieldsOfSample(me, USER_READ_ONLY).map((field) => ({ ...field, filterable: false }));
+}
