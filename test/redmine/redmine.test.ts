@@ -363,7 +363,11 @@ describe.skipIf(!template)('redmine', () => {
     const elements = (await call(`${server.api}/hubs/helpdesk/elements`, { headers: { authorization: server.auth } })).body as any[];
     expect(elements.map((e) => e.key)).toEqual(expect.arrayContaining(['jiraonprem', 'redmine']));
     const objects = (await hub('objects')).body;
-    expect(objects).toEqual(expect.arrayContaining(['incidents', 'priorities', 'statuses', 'incident-types']));
+    expect(objects).toEqual(expect.arrayContaining(['incidents', 'priorities', 'statuses', 'incident-types', 'agents', 'contacts']));
+    // Users are described from the instance's own user, without the API key only it may see.
+    const agent = (await hub('objects/agents/metadata')).body.fields.map((f: any) => f.vendorPath);
+    expect(agent).toEqual(expect.arrayContaining(['id', 'login', 'firstname', 'lastname']));
+    expect(agent).not.toContain('api_key');
     const meta = (await hub('objects/incidents/metadata')).body;
     expect(meta.fields.map((f: any) => f.vendorPath)).toEqual(expect.arrayContaining(['subject', 'project.id', 'tracker.id', 'updated_on']));
     const docs = await call(`${server.api}/instances/${instance.id}/docs`, { headers: { authorization: server.auth } });

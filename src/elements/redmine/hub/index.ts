@@ -3,7 +3,7 @@ import { attachmentOperations } from './attachments.ts';
 import { exportIssues } from './bulk-export.ts';
 import { issueOperations } from './issues.ts';
 import { journalOperations } from './journals.ts';
-import { issueMetadata, sampledMetadata } from './object-metadata.ts';
+import { issueMetadata, sampledMetadata, userMetadata } from './object-metadata.ts';
 import { referenceOperations } from './reference.ts';
 import { timeEntryOperations } from './time-entries.ts';
 import { userOperations } from './users.ts';
@@ -19,6 +19,8 @@ export const helpdesk: HubImplementation = {
   objects: new Map([
     ['incidents', issueMetadata],
     ['incident-types', sampledMetadata('incident-types')],
+    ['agents', userMetadata],
+    ['contacts', userMetadata],
     ['priorities', sampledMetadata('priorities')],
     ['statuses', sampledMetadata('statuses')],
   ]),

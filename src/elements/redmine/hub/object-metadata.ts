@@ -2,6 +2,7 @@ import type { HubContext, ObjectField } from '../../../hubs/hub-contract.ts';
 import { fieldsOfSample, objectField } from '../../../hubs/object-fields.ts';
 import { ApiError } from '../../../platform/errors.ts';
 import { readList } from './reference.ts';
+import { RedmineApi } from './redmine-api.ts';
 
 /**
  * Redmine's standard issue fields: path, name, hub type, Redmine's type, what Redmine filters,
@@ -80,3 +81,17 @@ export const sampledMetadata =
   (name: Parameters<typeof readList>[1]) =>
   async (ctx: HubContext): Promise<ObjectField[]> =>
     fieldsOfSample((await readList(ctx, name))[0], new Set(['id']));
+
+/** Members of a Redmine user that Redmine sets itself. */
+const USER_READ_ONLY: ReadonlySet<string> = new Set(['id', 'created_on', 'updated_on', 'last_login_on', 'passwd_changed_on', 'twofa_scheme']);
+
+/**
+ * Agents and contacts are Redmine users, and every instance can read one: its own
+ * (`/users/current.json`). Its `api_key` is left out, as no other user's answer has it. No member
+ * is filterable: Redmine filters users by `name` and `status` as search parameters.
+ */
+export async function userMetadata(ctx: HubContext): Promise<ObjectField[]> {
+  const { user } = await new RedmineApi(ctx).get<{ user: Record<string, unknown> }>('/users/current.json');
+  const { api_key: _key, ...members } = user;
+  return fieldsOfSample(members, USER_READ_ONLY).map((field) => ({ ...field, filterable: false }));
+}
