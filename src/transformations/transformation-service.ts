@@ -18,6 +18,7 @@ import {
   type TransformationBody,
 } from './mapping.ts';
 import { ScriptSandbox } from './script-sandbox.ts';
+import { isUniqueViolation } from '../store/unique-violation.ts';
 
 /** Where a definition or transformation lives: the organization, one account, or one instance. */
 export interface Scope {
@@ -177,6 +178,87 @@ export class TransformationService {
       .where('instance_id', '=', scope.instanceId)
       .where('object_name', '=', name)
       .execute();
+  }
+
+  /**
+   * Several definitions at once (`POST /organizations/objects/definitions`), all or none: every
+   * body is checked first, and a name already defined at the level refuses the whole request.
+   */
+  async createDefinitions(scope: Scope, byName: Record<string, unknown>) {
+    const names = Object.keys(byName);
+    if (names.length === 0) throw badRequest('Send the definitions by name: {"myObject": {"fields": [{"path": "id", "type": "string"}]}}');
+    const definitions = names.map((name) => {
+      try {
+        return { name, fields: this.#validFields(byName[name]) };
+      } catch (err) {
+        throw err instanceof ApiError ? badRequest(`${name}: ${err.message}`) : err;
+      }
+    });
+    const now = this.clock.now().toISOString();
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        const taken = await trx
+          .selectFrom('object_definitions')
+          .select('object_name')
+          .where('organization_id', '=', scope.organizationId)
+          .where('level', '=', scope.level)
+          .where('account_id', '=', scope.accountId)
+          .where('instance_id', '=', scope.instanceId)
+          .where('object_name', 'in', names)
+          .executeTakeFirst();
+        if (taken) throw conflict(`Object ${taken.object_name} is already defined at ${scope.level} level; nothing was created`);
+        await trx
+          .insertInto('object_definitions')
+          .values(
+            definitions.map(({ name, fields }) => ({
+              organization_id: scope.organizationId,
+              level: scope.level,
+              account_id: scope.accountId,
+              instance_id: scope.instanceId,
+              object_name: name,
+              fields: JSON.stringify(fields),
+              created_at: now,
+              updated_at: now,
+            })),
+          )
+          .execute();
+      });
+    } catch (err) {
+      // Another request defined one of the names between the check and the insert.
+      if (isUniqueViolation(err)) throw conflict(`One of the objects was defined at ${scope.level} level meanwhile; nothing was created`);
+      throw err;
+    }
+    return Object.fromEntries(definitions.map(({ name, fields }) => [name, { fields: fields.map((f) => ({ ...f, level: scope.level })), level: scope.level }]));
+  }
+
+  /** Every definition of the level (`DELETE /organizations/objects/definitions`); 409, and none deleted, while a transformation uses one. */
+  async deleteDefinitions(scope: Scope): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const defined = trx
+        .selectFrom('object_definitions')
+        .select('object_name')
+        .where('organization_id', '=', scope.organizationId)
+        .where('level', '=', scope.level)
+        .where('account_id', '=', scope.accountId)
+        .where('instance_id', '=', scope.instanceId);
+      // The transformations at this level or below, as for one definition (deleteDefinition).
+      let users = trx
+        .selectFrom('transformations')
+        .select(['object_name', 'level'])
+        .where('organization_id', '=', scope.organizationId)
+        .where('object_name', 'in', defined);
+      if (scope.level === 'account') users = users.where('account_id', '=', scope.accountId);
+      if (scope.level === 'instance') users = users.where('instance_id', '=', scope.instanceId);
+      const used = await users.executeTakeFirst();
+      if (used) throw conflict(`Object ${used.object_name} is still used by a ${used.level}-level transformation; delete the transformation first`);
+      await trx
+        .deleteFrom('object_definitions')
+        .where('organization_id', '=', scope.organizationId)
+        .where('level', '=', scope.level)
+        .where('account_id', '=', scope.accountId)
+        .where('instance_id', '=', scope.instanceId)
+        .execute();
+    });
   }
 
   async listDefinitions(organizationId: number, scope?: Scope) {

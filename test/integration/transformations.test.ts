@@ -109,6 +109,53 @@ describe('object definitions', () => {
     expect((await send('POST', '/organizations/objects/bad/definitions', { fields: [{ path: 'x', type: 'blob' }] })).status).toBe(400);
     expect((await send('POST', '/organizations/objects/bad/definitions', {})).status).toBe(400);
   });
+
+  it('are created and deleted by the organization all at once, all or none', async () => {
+    const other = await server.services.tenancy.createOrganization({ name: 'Tx Bulk', adminEmail: 'tx-bulk@example.com' });
+    const as = { authorization: `User ${other.userSecret}, Organization ${other.organizationSecret}` };
+    const list = async () => (await send('GET', '/organizations/objects/definitions', undefined, as)).body;
+    const one = { fields: [{ path: 'id', type: 'string' }] };
+
+    const created = await send('POST', '/organizations/objects/definitions', { first: definition, second: one }, as);
+    expect(created.status).toBe(200);
+    expect(created.body).toEqual({
+      first: { level: 'organization', fields: definition.fields.map((f) => ({ ...f, level: 'organization' })) },
+      second: { level: 'organization', fields: [{ path: 'id', type: 'string', level: 'organization' }] },
+    });
+    expect(await list()).toEqual(created.body);
+    expect((await send('GET', '/organizations/objects/definitions?systemOnly=true', undefined, as)).body).toEqual({});
+
+    // One name taken, one body wrong, no name at all, a name that is not one: nothing is created.
+    const taken = await send('POST', '/organizations/objects/definitions', { third: one, second: one }, as);
+    expect(taken.status).toBe(409);
+    expect(taken.body.message).toMatch(/second is already defined/);
+    const wrong = await send('POST', '/organizations/objects/definitions', { third: one, fourth: { fields: [{ path: 'x', type: 'blob' }] } }, as);
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.message).toMatch(/fourth/);
+    expect((await send('POST', '/organizations/objects/definitions', {}, as)).status).toBe(400);
+    expect((await send('POST', '/organizations/objects/definitions', { 'no/slash': one }, as)).status).toBe(400);
+    expect(Object.keys(await list())).toEqual(['first', 'second']);
+
+    // Deleting them all waits until no transformation uses one, then leaves none.
+    const otherInstance = (
+      await send(
+        'POST',
+        '/instances',
+        { element: { key: 'jiraonprem' }, name: 'tx-bulk', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+        as,
+      )
+    ).body;
+    expect((await send('POST', `/instances/${otherInstance.id}/transformations/first`, mapping(), as)).status).toBe(200);
+    const refused = await send('DELETE', '/organizations/objects/definitions', undefined, as);
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/first is still used/);
+    expect(Object.keys(await list())).toEqual(['first', 'second']);
+    await send('DELETE', `/instances/${otherInstance.id}/transformations/first`, undefined, as);
+    expect((await send('DELETE', '/organizations/objects/definitions', undefined, as)).status).toBe(200);
+    expect(await list()).toEqual({});
+    // The organization's own definitions are untouched.
+    expect(Object.keys((await send('GET', '/organizations/objects/definitions')).body)).toContain('myTicket');
+  });
 });
 
 describe('transformations', () => {

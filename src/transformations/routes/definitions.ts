@@ -85,19 +85,50 @@ export function registerTransformationRoutes(app: FastifyInstance, service: Tran
     async (r) => service.putDefinition(await byToken(r), r.params.name, r.body, 'replace'),
   );
 
+  const byName = Type.Record(ObjectName, Type.Object({ fields: Type.Array(Type.Unknown()), level: Type.String() }));
   api.get(
     '/organizations/objects/definitions',
     {
       schema: {
         tags,
         summary: 'The organization-level object definitions, by name',
-        querystring: NoQuery,
-        response: { 200: Type.Record(ObjectName, Type.Object({ fields: Type.Array(Type.Unknown()), level: Type.String() })), ...errorResponses },
+        querystring: Type.Object({ systemOnly: Type.Optional(Type.Boolean({ description: 'Only the system templates; switchboard has none' })) }),
+        response: { 200: byName, ...errorResponses },
       },
     },
     async (r) => {
-      const defs = await service.listDefinitions(identityOf(r).organizationId, await org(r));
+      const scope = await org(r);
+      if (r.query.systemOnly) return {};
+      const defs = await service.listDefinitions(identityOf(r).organizationId, scope);
       return Object.fromEntries(defs.map((d) => [d.objectName, { fields: d.fields, level: d.level }]));
+    },
+  );
+  api.post(
+    '/organizations/objects/definitions',
+    {
+      schema: {
+        tags,
+        summary: 'Define several objects at organization level at once, all or none',
+        querystring: NoQuery,
+        body: Type.Record(ObjectName, DefinitionBody, { minProperties: 1, maxProperties: 200, additionalProperties: false }),
+        response: { 200: byName, ...errorResponses },
+      },
+    },
+    async (r) => service.createDefinitions(await org(r), r.body),
+  );
+  api.delete(
+    '/organizations/objects/definitions',
+    {
+      schema: {
+        tags,
+        summary: 'Delete every organization-level object definition, none while a transformation uses one',
+        querystring: NoQuery,
+        response: deleted,
+      },
+    },
+    async (r) => {
+      await service.deleteDefinitions(await org(r));
+      return {};
     },
   );
   api.get(
