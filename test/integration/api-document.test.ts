@@ -67,6 +67,14 @@ describe('requests that do not fit their schema', () => {
     const query = await call(`${server.api}/instances?pageSize=abc`, { headers: h });
     expect(query.status).toBe(400);
     expect(query.body.message).toMatch(/querystring\/pageSize must match pattern/);
+    // A member that a body's schema refuses is named back.
+    const unknownMember = await call(`${server.api}/organizations/objects/definitions`, {
+      method: 'POST',
+      headers: h,
+      json: { 'my/ticket': { fields: [{ path: 'id', type: 'string' }] } },
+    });
+    expect(unknownMember.status).toBe(400);
+    expect(unknownMember.body.message).toBe('Invalid request: body must NOT have additional properties: "my/ticket"');
 
     const created = await call(`${server.api}/instances`, {
       method: 'POST',

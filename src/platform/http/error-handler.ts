@@ -3,6 +3,16 @@ import { ApiError, toErrorBody } from '../errors.ts';
 import { CeqlError } from '../../ceql/ast.ts';
 
 /**
+ * Ajv says "must NOT have additional properties" without saying which: the member it refused,
+ * quoted and cut short (it is the caller's own text), so that a mistyped key points at itself.
+ */
+function unknownMember(validation: unknown): string {
+  const first = Array.isArray(validation) ? (validation[0] as { keyword?: unknown; params?: { additionalProperty?: unknown } }) : undefined;
+  const name = first?.keyword === 'additionalProperties' ? first.params?.additionalProperty : undefined;
+  return typeof name === 'string' ? `: ${JSON.stringify(name.slice(0, 100))}` : '';
+}
+
+/**
  * Turns everything thrown into the Open Connectors error body. Known framework errors keep their
  * meaning (bad JSON 400, too large 413, wrong media type 415); anything unexpected is logged with
  * its stack and answered 500 with a bare message, so no stack trace ever leaves the server.
@@ -14,7 +24,7 @@ export function toApiError(error: unknown): ApiError {
   if (e.validation) {
     // A path that does not fit its pattern names no resource (`/accounts/-1`, `/instances/abc`).
     if (e.validationContext === 'params') return new ApiError('NOT_FOUND', `No such resource: ${e.message}`);
-    return new ApiError('VALIDATION_FAILED', `Invalid request: ${e.message}`);
+    return new ApiError('VALIDATION_FAILED', `Invalid request: ${e.message}${unknownMember(e.validation)}`);
   }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
