@@ -12,7 +12,7 @@ import { UsageRepository } from './usage/usage-repository.ts';
 import { UsageRecorder } from './usage/usage-recorder.ts';
 import { TraceRecorder } from './traces/trace-recorder.ts';
 import { TraceRepository } from './traces/trace-repository.ts';
-import { registerTraceRoutes } from './traces/routes/instance-traces.ts';
+import { registerTraceRoutes } from './traces/routes/traces.ts';
 import { BulkRepository } from './bulk/bulk-repository.ts';
 import { BulkService } from './bulk/bulk-service.ts';
 import { registerBulkRoutes } from './bulk/routes/bulk.ts';
@@ -389,9 +389,9 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
           : 0,
       }));
       registerUsageRoutes(api, { usage: s.usageRepo, traces: s.traceRepo, registry: s.registry, clock: s.clock });
-      registerTraceRoutes(api, { traces: s.traceRepo, instances: s.instances });
+      registerTraceRoutes(api, { traces: s.traceRepo, instances: s.instances, registry: s.registry });
       registerBulkRoutes(api, { bulk: s.bulk, jobs: s.bulkJobs, instances: s.instances, uploadLimit: deps.config.bulkUploadLimit });
-      registerInstanceRoutes(api, s.instances, s.registry);
+      registerInstanceRoutes(api, s.instances, s.registry, s.traces);
       registerInstanceConfigurationRoutes(api, s.instances, s.registry);
       const hubDeps = {
         instances: s.instances,

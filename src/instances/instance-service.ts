@@ -5,10 +5,11 @@ import { isoSeconds, type Clock } from '../platform/clock.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
 import { isOrgAdmin, type Identity } from '../auth/identity.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
-import type { InstalledElement, Configuration } from '../elements/element-module.ts';
+import type { InstalledElement, Configuration, VendorMeta } from '../elements/element-module.ts';
 import { validatePlatformConfiguration } from '../elements/platform-configuration.ts';
 import type { Instance, InstanceChanges, InstanceFilter, InstanceRepository } from './instance-repository.ts';
-import { MASK, secretKeys } from './views.ts';
+import { MASK, secretKeys, secretValues } from './views.ts';
+import type { ProvisioningOwner, ProvisioningTrace } from '../traces/provisioning-trace.ts';
 import { maskUrlCredentials } from '../platform/url-credentials.ts';
 import { setOwn } from '../platform/own-properties.ts';
 import type { CreateInstanceBody, ElementRef, UpdateInstanceBody } from './schemas.ts';
@@ -91,7 +92,11 @@ export class InstanceService {
     return module.validateConfiguration(configuration);
   }
 
-  async create(identity: Identity, body: CreateInstanceBody, elementFromPath?: string): Promise<Instance> {
+  /**
+   * Checks the configuration against the vendor, then stores the instance. With `trace`, the
+   * vendor calls of the check are recorded and stored whatever the vendor answered (`debug`).
+   */
+  async create(identity: Identity, body: CreateInstanceBody, elementFromPath?: string, trace?: ProvisioningTrace): Promise<Instance> {
     const module = elementFromPath !== undefined ? this.#elementFromPath(elementFromPath) : this.#elementOf(body.element);
     if (elementFromPath !== undefined && body.element !== undefined) {
       const other = this.#elementOf(body.element);
@@ -104,11 +109,19 @@ export class InstanceService {
     const tags = given.includes(name) ? given : [...given, name];
     const external = body.externalAuthentication ?? 'none';
     const configuration = this.#validate(module, this.#known(module, body.configuration));
-    const vendorMeta = await module.provision(configuration, {
-      http: this.vendorHttp(module.definition.key),
-      logger: this.logger,
-      timeoutMs: this.vendorTimeoutMs,
-    });
+    const http = this.vendorHttp(module.definition.key);
+    const owner = { organizationId: identity.organizationId, accountId: identity.user.accountId };
+    let vendorMeta: VendorMeta;
+    try {
+      vendorMeta = await module.provision(configuration, {
+        http: trace ? trace.http(http, secretValues(module.definition, configuration)) : http,
+        logger: this.logger,
+        timeoutMs: this.vendorTimeoutMs,
+      });
+    } catch (err) {
+      await this.#saveTrace(trace, { ...owner, instanceId: 0 });
+      throw err;
+    }
     const instance = await this.repo.insert(
       {
         organizationId: identity.organizationId,
@@ -131,8 +144,14 @@ export class InstanceService {
       this.#now(),
     );
     this.logger.info({ instanceId: instance.id, element: instance.elementKey }, 'instance created');
+    await this.#saveTrace(trace, { ...owner, instanceId: instance.id });
     await this.#lifecycle?.changed(instance);
     return instance;
+  }
+
+  /** A trace that cannot be stored is worth a warning; the vendor's answer, or the instance, is what the caller asked for. */
+  async #saveTrace(trace: ProvisioningTrace | undefined, owner: ProvisioningOwner): Promise<void> {
+    await trace?.save(owner).catch((err: Error) => this.logger.warn({ err: err.message, traceId: trace.id }, 'provisioning trace not stored'));
   }
 
   #elementFromPath(keyOrId: string): InstalledElement {

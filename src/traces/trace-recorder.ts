@@ -2,8 +2,10 @@ import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.ts';
 import { BatchedWriter } from '../platform/batched-writer.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
-import { type TracedCall, tracedHttp } from '../platform/traced-http.ts';
+import { tracedHttp } from '../platform/traced-http.ts';
 import type { NewTrace, TraceRepository } from './trace-repository.ts';
+import { traceRow } from './trace-row.ts';
+import { ProvisioningTrace } from './provisioning-trace.ts';
 
 /** The instance a traced call belongs to. */
 export interface TracedInstance {
@@ -48,34 +50,16 @@ export class TraceRecorder {
    */
   httpFor(instance: TracedInstance, requestId: string | null, http: OutboundHttp, secrets: readonly string[]): OutboundHttp {
     if (!instance.traceLoggingEnabled) return http;
-    return tracedHttp(http, (call) => this.#writer.add(this.#row(instance, requestId, call)), secrets);
-  }
-
-  #row(instance: TracedInstance, requestId: string | null, call: TracedCall): NewTrace {
-    const requestHeaders = JSON.stringify(call.requestHeaders);
-    const responseHeaders = call.responseHeaders && JSON.stringify(call.responseHeaders);
-    return {
-      organization_id: instance.organizationId,
-      account_id: instance.accountId,
-      instance_id: instance.id,
-      request_id: requestId,
-      method: call.method,
-      url: call.url,
-      status: call.status,
-      error: call.error,
-      duration_ms: Math.round(call.durationMs * 1000) / 1000,
-      request_headers: requestHeaders,
-      request_body: call.requestBody,
-      response_headers: responseHeaders,
-      response_body: call.responseBody,
-      bytes:
-        call.url.length + requestHeaders.length + (responseHeaders?.length ?? 0) + (call.requestBody?.length ?? 0) + (call.responseBody?.length ?? 0) + 200,
-      created_at: this.clock.now().toISOString(),
-    };
+    return tracedHttp(http, (call) => this.#writer.add(traceRow(instance, requestId, call, this.clock.now())), secrets);
   }
 
   flush(): Promise<void> {
     return this.#writer.flush();
+  }
+
+  /** A trace of a new instance's provisioning calls, under `id` (`debug` in its configuration). */
+  provisioning(id: string): ProvisioningTrace {
+    return new ProvisioningTrace(id, this.repo, this.clock);
   }
 
   /** Deletes traces past their age, then each organization's oldest past its share; returns how many. */

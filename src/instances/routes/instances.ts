@@ -8,14 +8,32 @@ import type { ElementRegistry } from '../../elements/registry.ts';
 import type { Instance } from '../instance-repository.ts';
 import type { InstanceService } from '../instance-service.ts';
 import { instanceJson } from '../views.ts';
+import type { TraceRecorder } from '../../traces/trace-recorder.ts';
 import { listInstances } from './list-instances.ts';
 import { CreateInstanceBody, ElementInstanceParams, ElementParams, InstanceJson, InstanceParams, ListInstancesQuery, UpdateInstanceBody } from '../schemas.ts';
+
+/**
+ * `debug: true` in the configuration (or, as OAuth clients send it, in `providerData`) asks for a
+ * trace of the vendor calls that check the new instance (open-connectors-api.md §2.2).
+ */
+function asksForDebug(body: CreateInstanceBody): boolean {
+  const truthy = (v: unknown) => v === true || v === 'true';
+  const providerData = body.providerData;
+  return (
+    truthy(body.configuration?.debug) || (typeof providerData === 'object' && providerData !== null && truthy((providerData as { debug?: unknown }).debug))
+  );
+}
 
 /**
  * `/instances` and `/instances/{id}`, and their element-scoped aliases
  * `/elements/{keyOrId}/instances[/{id}]` with the same bodies and answers.
  */
-export function registerInstanceRoutes(app: FastifyInstance, instances: InstanceService, registry: ElementRegistry): void {
+export function registerInstanceRoutes(
+  app: FastifyInstance,
+  instances: InstanceService,
+  registry: ElementRegistry,
+  traces: Pick<TraceRecorder, 'provisioning'>,
+): void {
   const api = typed(app);
   const json = (i: Instance) => instanceJson(i, registry.find(i.elementKey)!);
   const tags = ['instances'];
@@ -40,7 +58,15 @@ export function registerInstanceRoutes(app: FastifyInstance, instances: Instance
           response: one,
         },
       },
-      async (request) => json(await instances.create(identityOf(request), request.body, element(request.params))),
+      async (request, reply) => {
+        const trace = asksForDebug(request.body) ? traces.provisioning(request.id) : undefined;
+        try {
+          return json(await instances.create(identityOf(request), request.body, element(request.params), trace));
+        } finally {
+          // On a refusal too: that is when the vendor's side of the exchange is wanted.
+          if (trace?.saved) reply.header('Elements-Trace-Id', trace.id);
+        }
+      },
     );
 
     api.get(

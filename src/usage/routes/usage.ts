@@ -11,7 +11,7 @@ import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor.ts
 import { isTrafficId, type UsageFilter, type UsageRepository, type UsageRow } from '../usage-repository.ts';
 import { AnalyticsItem, AnalyticsQuery, LatencyItem, UsageJson, UsageQuery } from '../schemas.ts';
 import { TraceJson } from '../../traces/schemas.ts';
-import { traceJson } from '../../traces/routes/instance-traces.ts';
+import { traceJson } from '../../traces/routes/traces.ts';
 import type { TraceRepository } from '../../traces/trace-repository.ts';
 
 const UsageWithTracesJson = Type.Object({ ...UsageJson.properties, traces: Type.Array(TraceJson) }, { title: 'UsageWithTraces' });

@@ -3,10 +3,11 @@ import { Type } from 'typebox';
 import { identityOf } from '../../auth/authenticate.ts';
 import type { Identity } from '../../auth/identity.ts';
 import type { InstanceService } from '../../instances/instance-service.ts';
-import { badRequest } from '../../platform/errors.ts';
+import { badRequest, notFound } from '../../platform/errors.ts';
 import { typed } from '../../platform/http/api-document.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor.ts';
-import { errorResponses, NumericId } from '../../platform/http/schemas.ts';
+import { errorResponses, NoQuery, NumericId } from '../../platform/http/schemas.ts';
+import type { ElementRegistry } from '../../elements/registry.ts';
 import { isTraceId, type TraceRepository, type TraceRow, type TraceScope } from '../trace-repository.ts';
 import { TraceJson, TraceQuery } from '../schemas.ts';
 
@@ -33,7 +34,28 @@ export function traceJson(row: TraceRow): TraceJson {
 }
 
 /** `GET /instances/{id}/traces`: the instance's traced vendor calls, newest first, paged with `nextPage`. */
-export function registerTraceRoutes(app: FastifyInstance, deps: { traces: TraceRepository; instances: InstanceService }): void {
+export function registerTraceRoutes(app: FastifyInstance, deps: { traces: TraceRepository; instances: InstanceService; registry: ElementRegistry }): void {
+  typed(app).get(
+    '/elements/:keyOrId/trace/:traceId',
+    {
+      schema: {
+        tags: ['elements'],
+        summary:
+          'The vendor calls that checked a new instance created with debug: true in its configuration, by the Elements-Trace-Id of its answer (kept 24 hours); instanceId is 0 when the vendor refused it',
+        params: Type.Object({ keyOrId: Type.String({ maxLength: 200 }), traceId: Type.String({ pattern: '^[A-Za-z0-9_-]{1,100}$' }) }),
+        querystring: NoQuery,
+        response: { 200: Type.Array(TraceJson), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { keyOrId, traceId } = request.params;
+      if (!deps.registry.find(keyOrId)) throw notFound(`No element found with key or ID ${keyOrId.slice(0, 100)}`);
+      const rows = await deps.traces.forRequest(traceScope(identityOf(request)), traceId);
+      if (rows.length === 0) throw notFound(`No trace ${traceId}: traces are kept 24 hours, for instances created with "debug": true in their configuration`);
+      return rows.map(traceJson);
+    },
+  );
+
   typed(app).get(
     '/instances/:id/traces',
     {
