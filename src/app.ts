@@ -66,6 +66,7 @@ import { EventSources } from './events/event-sources.ts';
 import { EventWorker } from './events/event-worker.ts';
 import { registerWebhookIntake } from './events/routes/webhook-intake.ts';
 import { registerEventLogRoutes } from './events/routes/event-log.ts';
+import { registerEventAnalyticsRoutes } from './events/routes/event-analytics.ts';
 import { registerConsole } from './platform/http/console.ts';
 import { TransformationService } from './transformations/transformation-service.ts';
 import { registerTransformationRoutes } from './transformations/routes/definitions.ts';
@@ -418,6 +419,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
         transformations: s.transformations,
         logger: s.logger,
       });
+      registerEventAnalyticsRoutes(api, { events: s.eventRepo, tenancy: s.tenancy, clock: s.clock });
       registerEventLogRoutes(api, {
         events: s.eventRepo,
         service: s.events,

@@ -1,12 +1,10 @@
 import { type Static, Type } from 'typebox';
 import { NextPage, PageSize } from '../platform/http/schemas.ts';
-
-const IsoDate = (description: string) => Type.String({ maxLength: 40, pattern: '^\\d{4}-\\d{2}-\\d{2}([T ][0-9:.]+(Z|[+-]\\d{2}:?\\d{2})?)?$', description });
+import { DateRangeQuery } from '../platform/http/date-range.ts';
 
 /** The filters of `GET /usage` and its analytics. */
 const filters = {
-  from: Type.Optional(IsoDate('ISO date or date-time; default: 7 days before `to`')),
-  to: Type.Optional(IsoDate('ISO date (the whole day counts) or date-time; default: now')),
+  ...DateRangeQuery,
   hub: Type.Optional(Type.String({ maxLength: 100 })),
   instanceId: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$', description: 'calls to this instance' })),
   'keys[]': Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 50, description: 'element keys' })),

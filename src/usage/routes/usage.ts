@@ -7,6 +7,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { badRequest, notFound } from '../../platform/errors.ts';
 import { typed } from '../../platform/http/api-document.ts';
 import { errorResponses, NoQuery } from '../../platform/http/schemas.ts';
+import { dateRange } from '../../platform/http/date-range.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor.ts';
 import { isTrafficId, type UsageFilter, type UsageRepository, type UsageRow } from '../usage-repository.ts';
 import { AnalyticsItem, AnalyticsQuery, LatencyItem, UsageJson, UsageQuery } from '../schemas.ts';
@@ -15,9 +16,6 @@ import { traceJson } from '../../traces/routes/traces.ts';
 import type { TraceRepository } from '../../traces/trace-repository.ts';
 
 const UsageWithTracesJson = Type.Object({ ...UsageJson.properties, traces: Type.Array(TraceJson) }, { title: 'UsageWithTraces' });
-
-const DAY_MS = 86_400_000;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The usage list's cursor: the shared keyset cursor, whose id must be a traffic id. */
 function decode(token: string) {
@@ -44,20 +42,9 @@ export function registerUsageRoutes(
   });
 
   function filterOf(identity: Identity, q: Omit<UsageQuery, 'pageSize' | 'pageOffset' | 'nextPage'>): UsageFilter {
-    const now = deps.clock.now().getTime();
-    const instant = (value: string, name: string, endOfDay: boolean) => {
-      const ms = Date.parse(DATE_ONLY.test(value) ? `${value}T00:00:00.000Z` : value);
-      if (Number.isNaN(ms)) throw badRequest(`${name} is not a date: ${value}`);
-      return DATE_ONLY.test(value) && endOfDay ? ms + DAY_MS : ms;
-    };
-    const to = q.to === undefined ? now + 1 : instant(q.to, 'to', true);
-    const from = q.from === undefined ? to - 7 * DAY_MS : instant(q.from, 'from', false);
-    if (from >= to) throw badRequest('from must be before to');
-    if (from > now) throw notFound('No usage in the future: from is later than now');
     return {
       ...scope(identity),
-      from: new Date(from).toISOString(),
-      to: new Date(to).toISOString(),
+      ...dateRange(q, deps.clock.now().getTime(), 'usage'),
       hub: q.hub,
       instanceId: q.instanceId === undefined ? undefined : Number(q.instanceId),
       elementKeys: q['keys[]'],
