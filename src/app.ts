@@ -67,6 +67,7 @@ import { EventWorker } from './events/event-worker.ts';
 import { registerWebhookIntake } from './events/routes/webhook-intake.ts';
 import { registerEventLogRoutes } from './events/routes/event-log.ts';
 import { registerEventAnalyticsRoutes } from './events/routes/event-analytics.ts';
+import { AsyncHubCalls } from './events/async-hub-calls.ts';
 import { registerConsole } from './platform/http/console.ts';
 import { TransformationService } from './transformations/transformation-service.ts';
 import { registerTransformationRoutes } from './transformations/routes/definitions.ts';
@@ -111,6 +112,8 @@ export interface Services {
   eventRepo: EventRepository;
   events: EventService;
   eventSources: EventSources;
+  /** Hub calls with `Elements-Async-Request: true`. */
+  asyncCalls: AsyncHubCalls;
   worker: EventWorker;
   /** Set by the HTTP server once it listens, unless SWITCHBOARD_PUBLIC_URL says otherwise. */
   publicUrl: { value: string };
@@ -213,10 +216,20 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const eventSources = new EventSources(eventRepo, registry, events, clock, logger, () => publicUrl.value);
   instances.follow({ changed: (i) => eventSources.sync(i), deleting: (i) => eventSources.remove(i) });
   const transformations = new TransformationService(deps.store.db, registry, clock, invalidations, deps.config.hubCacheTtlMs);
+  // A hub call lasts at most the vendor timeout (twice, with a 429 waited out) and some time of our own.
+  const asyncCalls = new AsyncHubCalls({
+    events: eventRepo,
+    queue,
+    service: events,
+    clock,
+    logger,
+    abandonedAfterMs: 2 * deps.config.vendorTimeoutMs + 60_000,
+  });
   const worker = new EventWorker({
     queue,
     events: eventRepo,
     service: events,
+    asyncCalls,
     instances: instanceRepo,
     markInvalid: (instance) => instances.markInvalid(instance),
     registry,
@@ -279,6 +292,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     eventRepo,
     events,
     eventSources,
+    asyncCalls,
     worker,
     publicUrl,
     hubCache,
@@ -407,6 +421,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
         responses: s.responses,
         traces: s.traces,
         metrics: s.metrics,
+        asyncCalls: s.asyncCalls,
       };
       registerHubRoutes(api, hubDeps);
       registerDocsRoutes(api, hubDeps);

@@ -188,6 +188,47 @@ export class EventRepository {
         .execute();
   }
 
+  /**
+   * An asynchronous hub call while it runs (open-connectors-api.md §6.10): its event, `RECEIVED`,
+   * and its one delivery `held` until the answer is in (no sender claims a held delivery).
+   */
+  async holdAsync(event: EventRow, delivery: NewDelivery): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await new EventRepository(trx as unknown as Kysely<Database>, this.box).insertEvent(event, { ...delivery, status: 'held' });
+    });
+  }
+
+  /**
+   * The answer of an asynchronous call: its held delivery gets the body and falls due, its event
+   * is dispatched. False when it was released already (a recovery or another node came first).
+   */
+  async releaseAsync(deliveryId: string, body: string, now: Date): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const held = await trx
+        .updateTable('deliveries')
+        .set({ body, status: 'pending', next_attempt_at: now.toISOString() })
+        .where('id', '=', deliveryId)
+        .where('status', '=', 'held')
+        .returning('event_id')
+        .executeTakeFirst();
+      if (!held) return false;
+      await trx.updateTable('events').set({ status: 'DISPATCHED' }).where('id', '=', held.event_id).execute();
+      return true;
+    });
+  }
+
+  /** Held deliveries made before `before`: asynchronous calls whose process stopped while they ran. */
+  staleHeld(before: string, limit: number): Promise<Pick<DeliveryRow, 'id' | 'event_id' | 'instance_id'>[]> {
+    return this.db
+      .selectFrom('deliveries')
+      .select(['id', 'event_id', 'instance_id'])
+      .where('status', '=', 'held')
+      .where('created_at', '<', before)
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
+  }
+
   /** The URL a delivery is sent to, user info and all. */
   sendUrl(d: DeliveryRow): string {
     return d.url_enc ? this.box.cipher.decrypt(d.url_enc, AAD.deliveryUrl(d.id)) : d.url;

@@ -5,6 +5,7 @@ import type { ElementRegistry } from '../elements/registry.ts';
 import type { Instance, InstanceRepository } from '../instances/instance-repository.ts';
 import { ApiError, rejectsCredentials } from '../platform/errors.ts';
 import type { EventRepository } from './event-repository.ts';
+import type { AsyncHubCalls } from './async-hub-calls.ts';
 import { DELIVER_JOB, POLL_JOB, type EventService } from './event-service.ts';
 import { eventSettings } from './event-settings.ts';
 import type { TransformationService } from '../transformations/transformation-service.ts';
@@ -14,6 +15,8 @@ export interface EventWorkerDeps {
   queue: JobQueue;
   events: EventRepository;
   service: EventService;
+  /** Asynchronous hub calls whose process stopped are answered from here. */
+  asyncCalls: Pick<AsyncHubCalls, 'recoverAbandoned'>;
   instances: InstanceRepository;
   /** Marks an instance invalid (and tells every node's caches). */
   markInvalid: (instance: Instance) => Promise<void>;
@@ -75,6 +78,7 @@ export class EventWorker {
       // Deliveries whose job was lost with a crashed process are found again here.
       const deliveries = await this.deps.events.dueDeliveries(now, 500);
       await Promise.all(deliveries.map((id) => this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: id }, this.deps.service.jobOptions(id))));
+      await this.deps.asyncCalls.recoverAbandoned();
       await this.#tickEarlyForNextPoll();
     } catch (err) {
       this.deps.logger.error({ err }, 'event scheduler tick failed');

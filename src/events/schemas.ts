@@ -6,7 +6,12 @@ import { NextPage, NumericId, PageNumber, PageSize } from '../platform/http/sche
 export const DeliveryJson = Type.Object(
   {
     id: Type.String(),
-    status: Type.Union(['pending', 'sending', 'delivered', 'failed'].map((s) => Type.Literal(s))),
+    status: Type.Union(
+      ['held', 'pending', 'sending', 'delivered', 'failed'].map((s) => Type.Literal(s)),
+      {
+        description: 'held: an asynchronous hub call still runs; its answer is sent when it is in',
+      },
+    ),
     url: Type.String(),
     attempts: Type.Integer(),
     lastStatus: Type.Union([Type.Integer(), Type.Null()]),

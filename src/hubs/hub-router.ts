@@ -26,6 +26,8 @@ import type { HubContext, HubFile, HubOperation, HubRequest, HubResult } from '.
 import { DEFAULT_PAGE_SIZE, encodeToken, queryHash, resolvePaging } from './paging.ts';
 import { shape } from './response-shaping.ts';
 import { stripNullsFromJson } from './strip-nulls-json.ts';
+import type { AsyncHubCalls } from '../events/async-hub-calls.ts';
+import { asyncCallbackUrl } from '../platform/http/async-callback-url.ts';
 import { Type, type TSchema } from 'typebox';
 import { errorResponses, NoQuery } from '../platform/http/schemas.ts';
 import { HubBody, HubQuery, hubPathParams, hubResponses, ObjectFieldJson } from './schemas.ts';
@@ -33,6 +35,18 @@ import { HubBody, HubQuery, hubPathParams, hubResponses, ObjectFieldJson } from 
 const RESERVED: ReadonlySet<string> = new Set(['page', 'pageSize', 'nextPage', 'where', 'orderBy', 'fields', 'raw']);
 const truthy = (v: unknown) => v === true || v === 'true';
 const WRITES: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
+const isTrue = (v: string | string[]) => (Array.isArray(v) ? v[0] : v)?.toLowerCase() === 'true';
+/** Headers an asynchronous call is not made again with: its own, and those of the connection it came on. */
+const NOT_REPEATED: ReadonlySet<string> = new Set([
+  'elements-async-request',
+  'elements-async-callback-url',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'expect',
+  'host',
+]);
 type RawQuery = Record<string, string | string[] | undefined>;
 /** A query parameter's first value (a repeated parameter arrives as an array). */
 const firstOf = (query: RawQuery, key: string) => {
@@ -58,6 +72,8 @@ export interface HubDeps {
   /** Vendor calls of the instances with `traceLoggingEnabled`. */
   traces: Pick<TraceRecorder, 'httpFor'>;
   metrics?: Pick<Metrics, 'hubCache' | 'responseCache'>;
+  /** Calls sent with `Elements-Async-Request: true`, answered through a callback. */
+  asyncCalls: Pick<AsyncHubCalls, 'accept'>;
 }
 
 /** One `METHOD path` of the hub: its resource, and the operation of each element that has it. */
@@ -163,6 +179,8 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     const { method, path, resource } = route;
     const op = route.byElement?.get(instance.elementKey);
     if (!op) throw notFound(`The ${instance.elementKey} element has no ${method} ${path}`);
+    if (request.headers['elements-async-request'] !== undefined && isTrue(request.headers['elements-async-request']))
+      return runLater(request, reply, instance, op);
     const cacheKey = method === 'GET' && instance.cachingEnabled && !op.upload ? answerKey(request, transformation) : undefined;
     if (cacheKey !== undefined) {
       const hit = deps.responses.get(instance, cacheKey);
@@ -189,6 +207,30 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
       // Whether the write failed or not: a vendor that timed out may still have made the change.
       if (method !== 'GET' && instance.cachingEnabled) await deps.responses.invalidate(instance.id, resource);
     }
+  }
+
+  /**
+   * `Elements-Async-Request: true` (open-connectors-api.md §6.10): answered at once with the
+   * event id; the same call, without the header, is then made inside this process and its answer
+   * sent to the callback.
+   */
+  async function runLater(request: FastifyRequest, reply: FastifyReply, instance: Instance, op: HubOperation) {
+    if (op.upload) throw badRequest('An upload cannot be asynchronous: send it without Elements-Async-Request');
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined && !NOT_REPEATED.has(name)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const call = { method: request.method, url: request.url, headers, payload: request.body === undefined ? undefined : JSON.stringify(request.body) };
+    const eventId = await deps.asyncCalls.accept(instance, asyncCallbackUrl(request), call, async (c) => {
+      const res = await app.inject({
+        method: c.method as HubOperation['method'],
+        url: c.url,
+        headers: c.headers,
+        ...(c.payload !== undefined && { payload: c.payload }),
+      });
+      return { statusCode: res.statusCode, headers: res.headers, body: res.body };
+    });
+    return reply.code(200).send({ eventId, eventStatus: 'dispatched' });
   }
 
   /**

@@ -242,7 +242,7 @@ export interface DeliveriesTable {
   url_enc: string | null;
   /** The exact bytes sent (and signed). */
   body: string;
-  /** pending | sending | delivered | failed */
+  /** pending | sending | delivered | failed, or held while an asynchronous call runs */
   status: string;
   attempts: number;
   next_attempt_at: string;

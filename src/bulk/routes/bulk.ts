@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
+import { asyncCallbackUrl } from '../../platform/http/async-callback-url.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { identityOf } from '../../auth/authenticate.ts';
@@ -21,22 +22,6 @@ const CallbackQuery = {
   ),
 };
 const Created = Type.Object({ id: Type.String(), status: Type.String() });
-/** `Elements-Async-Callback-Url` (or `callbackUrl`): an http(s) URL, checked before any job exists. */
-function callbackOf(request: FastifyRequest, query: string | undefined): string | undefined {
-  const header = request.headers['elements-async-callback-url'];
-  const url = (Array.isArray(header) ? header[0] : header) ?? query;
-  if (url === undefined || url === '') return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw badRequest('Elements-Async-Callback-Url is not a URL');
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw badRequest('Elements-Async-Callback-Url must be an http(s) URL');
-  if (url.length > 2000) throw badRequest('Elements-Async-Callback-Url is longer than 2000 characters');
-  return url;
-}
-
 /** What the result is sent as, from the Accept header: NDJSON (for `application/json` too) or CSV. */
 function formatOf(accept: string | undefined): 'ndjson' | 'json' | 'csv' {
   const a = (accept ?? '').toLowerCase();
@@ -84,7 +69,7 @@ export function registerBulkRoutes(
     },
     async (request) => {
       const instance = await instanceOf(request);
-      const job = await deps.bulk.createExport(instance, request.query.q, callbackOf(request, request.query.callbackUrl));
+      const job = await deps.bulk.createExport(instance, request.query.q, asyncCallbackUrl(request, request.query.callbackUrl));
       return { id: job.id, status: job.status };
     },
   );
@@ -108,7 +93,7 @@ export function registerBulkRoutes(
       },
       async (request) => {
         const instance = await instanceOf(request);
-        const callbackUrl = callbackOf(request, request.query.callbackUrl);
+        const callbackUrl = asyncCallbackUrl(request, request.query.callbackUrl);
         if (!request.isMultipart()) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Upload the file as multipart/form-data with a part named "file"');
         let metaData: unknown;
         let job: Awaited<ReturnType<BulkService['createImport']>> | undefined;

@@ -5,7 +5,7 @@ import { CopyButton } from './copy-button.tsx';
 
 interface Delivery {
   id: string;
-  status: 'pending' | 'sending' | 'delivered' | 'failed';
+  status: 'held' | 'pending' | 'sending' | 'delivered' | 'failed';
   attempts: number;
   lastStatus: number | null;
   lastError: string | null;
@@ -31,7 +31,7 @@ interface EventStatus {
 
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { timeZoneName: 'short' });
 
-/** What happened to one delivery, in words: delivered, retrying (and when next), sending, or failed. */
+/** What happened to one delivery, in words: delivered, retrying (and when next), sending, failed, or held for an asynchronous call's answer. */
 export function deliveryState(d: Delivery): string {
   const last = d.lastStatus !== null ? `HTTP ${d.lastStatus}` : d.lastError;
   const tried = `${d.attempts} attempt${d.attempts === 1 ? '' : 's'}${last ? `, last: ${last}` : ''}`;
@@ -42,6 +42,8 @@ export function deliveryState(d: Delivery): string {
       return `Failed after ${tried}`;
     case 'sending':
       return `Sending (${tried})`;
+    case 'held':
+      return 'Waiting for the answer of the asynchronous call';
     default:
       return d.attempts === 0
         ? `Waiting to be sent${d.nextAttemptDate ? ` at ${when(d.nextAttemptDate)}` : ''}`
