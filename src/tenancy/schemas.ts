@@ -20,8 +20,10 @@ export const AccountJson = Type.Object(
 );
 export type AccountJson = Static<typeof AccountJson>;
 
+/** The roles a user may hold: `org-admin` (the whole organization) and `admin` (their account). */
 export const RoleKey = Type.Union([Type.Literal('org-admin'), Type.Literal('admin')]);
 export type RoleKey = Static<typeof RoleKey>;
+export const ROLE_KEYS: readonly RoleKey[] = ['org-admin', 'admin'];
 
 export const UserJson = Type.Object(
   {

@@ -6,7 +6,7 @@ import type { AccountRow, OrganizationRow, UserRow } from '../store/tables.ts';
 import { canAdministerAccount, isOrgAdmin, type Identity } from '../auth/identity.ts';
 import type { ListQuery, TenancyRepository, UserChanges } from './tenancy-repository.ts';
 import { rolesOf, type RoleKey } from './views.ts';
-import type { AccountBody, UserBody } from './schemas.ts';
+import { ROLE_KEYS, type AccountBody, type UserBody } from './schemas.ts';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
@@ -350,6 +350,44 @@ export class TenancyService {
     const updated = await this.#repo.updateUser(identity.organizationId, user.id, changes, this.#now());
     this.#usersChanged();
     if (!updated) throw notFound(`No user found with ID or e-mail ${emailOrId}`);
+    return updated;
+  }
+
+  /**
+   * One role of one user (`PUT/GET/DELETE /users/{id}/roles/{roleKey}`). Reading needs the user to
+   * be visible (404 otherwise); granting and revoking need the right to administer the user's
+   * account, a user of another account being a 403 rather than a 404, as is a change of one's
+   * own roles. An unknown role is a 400; granting a role held already a 409, revoking one not
+   * held a 404. `org-admin` is granted by organization admins only, to users of the default account.
+   */
+  async userRole(identity: Identity, emailOrId: string, roleKey: string, change: 'read' | 'grant' | 'revoke'): Promise<UserRow> {
+    if (!(ROLE_KEYS as readonly string[]).includes(roleKey)) throw badRequest(`No role ${roleKey.slice(0, 50)}: the roles are ${ROLE_KEYS.join(', ')}`);
+    const role = roleKey as RoleKey;
+    const user = /^\d{1,15}$/.test(emailOrId)
+      ? await this.#repo.findUser(identity.organizationId, Number(emailOrId))
+      : await this.#repo.findUserByEmail(emailOrId);
+    if (!user || user.organization_id !== identity.organizationId) throw notFound(`No user found with ID or e-mail ${emailOrId.slice(0, 100)}`);
+    const held = rolesOf(user).includes(role);
+    if (change === 'read') {
+      if (user.id !== identity.user.id && !canAdministerAccount(identity, user.account_id))
+        throw notFound(`No user found with ID or e-mail ${emailOrId.slice(0, 100)}`);
+      if (!held) throw notFound(`User ${user.id} does not have the role ${role}`);
+      return user;
+    }
+    if (user.id === identity.user.id) throw forbidden('You cannot change your own roles');
+    if (!canAdministerAccount(identity, user.account_id)) throw forbidden("Your role does not allow changing the roles of this account's users");
+    if (change === 'grant') {
+      if (held) throw conflict(`User ${user.id} has the role ${role} already`);
+      if (role === 'org-admin') {
+        const account = await this.#repo.findAccount(identity.organizationId, user.account_id);
+        if (!isOrgAdmin(identity) || account?.default_account !== 1)
+          throw forbidden('Only organization admins grant org-admin, and only to users of the default account');
+      }
+    } else if (!held) throw notFound(`User ${user.id} does not have the role ${role}`);
+    const roles = change === 'grant' ? [...rolesOf(user), role] : rolesOf(user).filter((r) => r !== role);
+    const updated = await this.#repo.updateUser(identity.organizationId, user.id, { roles }, this.#now());
+    this.#usersChanged();
+    if (!updated) throw notFound(`No user found with ID or e-mail ${emailOrId.slice(0, 100)}`);
     return updated;
   }
 

@@ -160,3 +160,47 @@ describe('organization users', () => {
     expect(dump).not.toContain(server.admin.adminPassword);
   });
 });
+
+describe('role grants', () => {
+  it('grant, read and take roles one at a time, with the errors Open Connectors gives', async () => {
+    const role = (user: number | string, key: string, method = 'GET', headers = h()) => call(`${server.api}/users/${user}/roles/${key}`, { method, headers });
+    const account = await call(`${server.api}/accounts`, { method: 'POST', headers: h(), json: { externalId: 'roles@example.com' } });
+    const user = (
+      await call(`${server.api}/accounts/${account.body.id}/users`, {
+        method: 'POST',
+        headers: h(),
+        json: { email: 'roles@example.com', firstName: 'R', lastName: 'G', password: 'roles-pw-1', roles: [] },
+      })
+    ).body;
+    expect(user.roles).toEqual([]);
+
+    expect((await role(user.id, 'admin')).status).toBe(404);
+    const granted = await role(user.id, 'admin', 'PUT');
+    expect(granted.status).toBe(200);
+    expect(granted.body.roles).toEqual([{ key: 'admin' }]);
+    expect((await role(user.email, 'admin')).body.id).toBe(user.id);
+    expect((await role(user.id, 'admin', 'PUT')).status).toBe(409);
+    const unknown = await role(user.id, 'superuser', 'PUT');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toMatch(/org-admin, admin/);
+    // org-admin is for users of the default account; nobody changes their own roles.
+    expect((await role(user.id, 'org-admin', 'PUT')).status).toBe(403);
+    expect((await role('admin@switchboard.local', 'admin', 'DELETE')).status).toBe(403);
+
+    // An account admin cannot touch the roles of another account's users: 403, not 404.
+    const asAccountAdmin = { authorization: `User ${user.secret}, Organization ${server.admin.organizationSecret}` };
+    const outsider = (await call(`${server.api}/organizations/users`, { method: 'POST', headers: h(), json: { email: 'outsider@example.com' } })).body;
+    expect((await role(outsider.id, 'admin', 'PUT', asAccountAdmin)).status).toBe(403);
+    expect((await role(user.id, 'admin', 'DELETE', asAccountAdmin)).status).toBe(403);
+
+    const taken = await role(user.id, 'admin', 'DELETE');
+    expect(taken.status).toBe(200);
+    expect(taken.body.roles).toEqual([]);
+    expect((await role(user.id, 'admin', 'DELETE')).status).toBe(404);
+
+    // Another organization finds no such user.
+    const other = await server.services.tenancy.createOrganization({ name: 'Roles Other', adminEmail: 'roles-other@example.com' });
+    const asOther = { authorization: `User ${other.userSecret}, Organization ${other.organizationSecret}` };
+    expect((await role(user.id, 'admin', 'PUT', asOther)).status).toBe(404);
+  });
+});

@@ -9,7 +9,7 @@ import { EmptyObject, errorResponses, NoQuery } from '../../platform/http/schema
 import { listQuery } from '../../platform/http/list-query.ts';
 import type { TenancyService } from '../tenancy-service.ts';
 import { userJson } from '../views.ts';
-import { ListQuery, UserBody, UserJson, UserParams } from '../schemas.ts';
+import { ListQuery, ROLE_KEYS, UserBody, UserJson, UserParams } from '../schemas.ts';
 
 /** `/organizations/users[...]` (org admins) and `/users[...]` (anyone, within what they may see). */
 export function registerUserRoutes(app: FastifyInstance, tenancy: TenancyService, passwords: PasswordCheck): void {
@@ -88,6 +88,17 @@ export function registerUserRoutes(app: FastifyInstance, tenancy: TenancyService
     { schema: { summary: 'Change a user', tags, params: UserParams, querystring: NoQuery, body: UserBody, response: one } },
     async (request) => userJson(await tenancy.updateUser(identityOf(request), request.params.emailOrId, request.body)),
   );
+  const RoleParams = Type.Object({ ...UserParams.properties, roleKey: Type.String({ maxLength: 100, description: `One of ${ROLE_KEYS.join(', ')}` }) });
+  const roleRoutes = [
+    ['get', 'read', 'Whether a user has a role: the user, or 404'],
+    ['put', 'grant', 'Grant a user a role (not to yourself; org-admin by organization admins to default-account users)'],
+    ['delete', 'revoke', 'Take a role from a user (not from yourself)'],
+  ] as const;
+  for (const [method, change, summary] of roleRoutes) {
+    api[method]('/users/:emailOrId/roles/:roleKey', { schema: { summary, tags, params: RoleParams, querystring: NoQuery, response: one } }, async (request) =>
+      userJson(await tenancy.userRole(identityOf(request), request.params.emailOrId, request.params.roleKey, change)),
+    );
+  }
   api.delete(
     '/users/:emailOrId',
     { schema: { summary: 'Delete a user', tags, params: UserParams, querystring: NoQuery, response: deleted } },
