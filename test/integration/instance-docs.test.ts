@@ -48,4 +48,19 @@ describe('API documents', () => {
     expect((await call(`${server.api}/elements/nope/docs`)).status).toBe(404);
     expect((await call(`${server.api}/instances/999999/docs`, { headers: { authorization: server.auth } })).status).toBe(404);
   });
+
+  it('GET /instances/{id}/docs/{operationId}/definitions gives the models of one operation', async () => {
+    const h = { authorization: server.auth };
+    const docs = (await call(`${server.api}/instances/${instance.id}/docs`, { headers: h })).body;
+    const update = await call(`${server.api}/instances/${instance.id}/docs/${docs.paths['/incidents/{id}'].patch.operationId}/definitions`, { headers: h });
+    expect(update.status).toBe(200);
+    expect(Object.keys(update.body)).toEqual(['incidents']);
+    expect(update.body.incidents).toEqual(docs.definitions.incidents);
+    // An operation without a model of its own has none; an unknown one is not found.
+    const ping = docs.paths['/ping'].get.operationId;
+    expect((await call(`${server.api}/instances/${instance.id}/docs/${ping}/definitions`, { headers: h })).body).toEqual({});
+    const unknown = await call(`${server.api}/instances/${instance.id}/docs/noSuchOperation/definitions`, { headers: h });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toMatch(/noSuchOperation/);
+  });
 });

@@ -61,6 +61,28 @@ export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
     async (request) => instanceDocs(request, await deps.instances.get(identityOf(request), Number(request.params.id))),
   );
   api.get(
+    '/instances/:id/docs/:operationId/definitions',
+    {
+      schema: {
+        tags,
+        summary: "The models one operation of an instance's Swagger document uses, by name",
+        params: Type.Object({ id: NumericId, operationId: Type.String({ maxLength: 200, description: 'As in the document, e.g. getIncidentsById' }) }),
+        querystring: NoQuery,
+        response: { 200: Type.Record(Type.String(), Type.Unknown()), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const docs = await instanceDocs(request, await deps.instances.get(identityOf(request), Number(request.params.id)));
+      const operation = Object.values(docs.paths)
+        .flatMap((byMethod) => Object.values(byMethod))
+        .find((op) => (op as { operationId?: unknown }).operationId === request.params.operationId);
+      if (!operation) throw notFound(`No operation ${request.params.operationId.slice(0, 100)} in the instance's API document`);
+      // The models its parameters and answers refer to; a model refers to no other.
+      const names = new Set([...JSON.stringify(operation).matchAll(/"#\/definitions\/([^"]+)"/g)].map((m) => m[1]!));
+      return Object.fromEntries([...names].filter((name) => name in docs.definitions).map((name) => [name, docs.definitions[name]]));
+    },
+  );
+  api.get(
     '/instances/docs',
     { schema: { tags, summary: "Swagger 2.0 of the Element token's instance", querystring: NoQuery, response: swagger } },
     async (request) => instanceDocs(request, await deps.instances.byToken(identityOf(request))),
