@@ -22,6 +22,12 @@ export const DeliveryJson = Type.Object(
   { title: 'Delivery' },
 );
 
+/** One change a notification reports (open-connectors-api.md §6.5). */
+export const EventItemJson = Type.Object(
+  { eventType: Type.String(), objectType: Type.String(), objectId: Type.String(), elementKey: Type.String(), date: Type.String() },
+  { title: 'EventItem' },
+);
+
 export const EventJson = Type.Object(
   {
     id: Type.String(),
@@ -32,7 +38,7 @@ export const EventJson = Type.Object(
     instanceId: Type.Integer(),
     elementKey: Type.String(),
     source: Type.String(),
-    events: Type.Array(Type.Unknown()),
+    events: Type.Array(EventItemJson),
     deliveries: Type.Array(DeliveryJson),
   },
   { title: 'Event' },

@@ -6,6 +6,7 @@ import type { AnalyticsItem as AnalyticsItemSchema, LatencyItem as LatencyItemSc
 import type { Static } from 'typebox';
 import type { TraceJson } from '../traces/schemas.ts';
 import type { BulkErrorJson, BulkStatusJson } from '../bulk/bulk-status.ts';
+import type { EventJson, EventStatusJson } from '../events/schemas.ts';
 
 /** Types from the server's own route schemas: the console reads exactly what the API serialises. */
 export type Element = ElementJson;
@@ -20,6 +21,9 @@ export type AnalyticsItem = Static<typeof AnalyticsItemSchema>;
 export type LatencyItem = Static<typeof LatencyItemSchema>;
 export type BulkJob = Static<typeof BulkStatusJson>;
 export type BulkError = Static<typeof BulkErrorJson>;
+export type EventRecord = EventJson;
+export type EventDelivery = EventJson['deliveries'][number];
+export type EventStatus = EventStatusJson;
 /** The error body; `requestId` is missing only for errors the console makes itself (no network). */
 export type ApiError = Omit<ErrorBodyJson, 'requestId'> & { requestId?: string };
 

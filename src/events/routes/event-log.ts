@@ -32,7 +32,7 @@ export function registerEventLogRoutes(
       instanceId: e.instance_id,
       elementKey: e.element_key,
       source: e.source,
-      events: JSON.parse(e.events) as unknown[],
+      events: JSON.parse(e.events) as EventJson['events'],
       deliveries: deliveries.get(e.id)!.map((d) => ({
         id: d.id,
         status: d.status as EventJson['deliveries'][number]['status'],

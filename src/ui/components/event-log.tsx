@@ -1,38 +1,12 @@
 import { useEffect, useState } from 'react';
 import { ScrollBox } from './scroll-box.tsx';
-import { api, describeError } from '../api.ts';
+import { api, describeError, type EventDelivery, type EventRecord, type EventStatus } from '../api.ts';
 import { CopyButton } from './copy-button.tsx';
-
-interface Delivery {
-  id: string;
-  status: 'held' | 'pending' | 'sending' | 'delivered' | 'failed';
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  nextAttemptDate: string | null;
-  deliveredDate: string | null;
-}
-
-interface EventRecord {
-  id: string;
-  eventDate: string;
-  events: { eventType: string; objectId: string }[];
-  notifiedData: unknown[];
-  deliveries: Delivery[];
-}
-
-interface EventStatus {
-  enabled: boolean;
-  type?: string;
-  lastError?: string | null;
-  webhookRegistration?: string;
-  webhookUrl?: string;
-}
 
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { timeZoneName: 'short' });
 
 /** What happened to one delivery, in words: delivered, retrying (and when next), sending, failed, or held for an asynchronous call's answer. */
-export function deliveryState(d: Delivery): string {
+export function deliveryState(d: EventDelivery): string {
   const last = d.lastStatus !== null ? `HTTP ${d.lastStatus}` : d.lastError;
   const tried = `${d.attempts} attempt${d.attempts === 1 ? '' : 's'}${last ? `, last: ${last}` : ''}`;
   switch (d.status) {
