@@ -33,7 +33,11 @@ export function traceJson(row: TraceRow): TraceJson {
   };
 }
 
-/** `GET /instances/{id}/traces`: the instance's traced vendor calls, newest first, paged with `nextPage`. */
+/**
+ * `GET /instances/{id}/traces`: the instance's traced vendor calls, newest first, paged with
+ * `nextPage`; and `GET /elements/{key}/trace/{traceId}`: the calls that checked an instance created
+ * with `debug` (provisioning-trace.ts).
+ */
 export function registerTraceRoutes(app: FastifyInstance, deps: { traces: TraceRepository; instances: InstanceService; registry: ElementRegistry }): void {
   typed(app).get(
     '/elements/:keyOrId/trace/:traceId',
