@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database, Level } from '../store/tables.ts';
+import type { Insertable, Kysely } from 'kysely';
+import type { Database, Level, ObjectDefinitionsTable } from '../store/tables.ts';
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../platform/errors.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Invalidations } from '../platform/invalidations.ts';
@@ -81,8 +81,8 @@ export class TransformationService {
 
   // ---- definitions --------------------------------------------------------------------
 
-  #definitions(scope: Scope) {
-    return this.db
+  #definitions(scope: Scope, db: Kysely<Database> = this.db) {
+    return db
       .selectFrom('object_definitions')
       .selectAll()
       .where('organization_id', '=', scope.organizationId)
@@ -143,41 +143,29 @@ export class TransformationService {
     } else {
       await this.db
         .insertInto('object_definitions')
-        .values({
-          organization_id: scope.organizationId,
-          level: scope.level,
-          account_id: scope.accountId,
-          instance_id: scope.instanceId,
-          object_name: name,
-          fields: JSON.stringify(fields),
-          created_at: now,
-          updated_at: now,
-        })
+        .values(this.#definitionRow(scope, name, fields, now))
         .execute();
     }
     return this.#definitionJson(name, fields, scope.level);
   }
 
+  #definitionRow(scope: Scope, name: string, fields: DefinitionField[], now: string): Insertable<ObjectDefinitionsTable> {
+    return {
+      organization_id: scope.organizationId,
+      level: scope.level,
+      account_id: scope.accountId,
+      instance_id: scope.instanceId,
+      object_name: name,
+      fields: JSON.stringify(fields),
+      created_at: now,
+      updated_at: now,
+    };
+  }
+
   /** 409 while a transformation at this level or below still maps onto the definition. */
   async deleteDefinition(scope: Scope, name: string): Promise<void> {
     await this.getDefinition(scope, name);
-    let users = this.db
-      .selectFrom('transformations')
-      .select(['level', 'account_id', 'instance_id'])
-      .where('organization_id', '=', scope.organizationId)
-      .where('object_name', '=', name);
-    if (scope.level === 'account') users = users.where('account_id', '=', scope.accountId);
-    if (scope.level === 'instance') users = users.where('instance_id', '=', scope.instanceId);
-    const used = await users.executeTakeFirst();
-    if (used) throw conflict(`Object ${name} is still used by a ${used.level}-level transformation; delete the transformation first`);
-    await this.db
-      .deleteFrom('object_definitions')
-      .where('organization_id', '=', scope.organizationId)
-      .where('level', '=', scope.level)
-      .where('account_id', '=', scope.accountId)
-      .where('instance_id', '=', scope.instanceId)
-      .where('object_name', '=', name)
-      .execute();
+    await this.#deleteDefinitions(this.db, scope, [name]);
   }
 
   /**
@@ -197,30 +185,11 @@ export class TransformationService {
     const now = this.clock.now().toISOString();
     try {
       await this.db.transaction().execute(async (trx) => {
-        const taken = await trx
-          .selectFrom('object_definitions')
-          .select('object_name')
-          .where('organization_id', '=', scope.organizationId)
-          .where('level', '=', scope.level)
-          .where('account_id', '=', scope.accountId)
-          .where('instance_id', '=', scope.instanceId)
-          .where('object_name', 'in', names)
-          .executeTakeFirst();
+        const taken = await this.#definitions(scope, trx).where('object_name', 'in', names).executeTakeFirst();
         if (taken) throw conflict(`Object ${taken.object_name} is already defined at ${scope.level} level; nothing was created`);
         await trx
           .insertInto('object_definitions')
-          .values(
-            definitions.map(({ name, fields }) => ({
-              organization_id: scope.organizationId,
-              level: scope.level,
-              account_id: scope.accountId,
-              instance_id: scope.instanceId,
-              object_name: name,
-              fields: JSON.stringify(fields),
-              created_at: now,
-              updated_at: now,
-            })),
-          )
+          .values(definitions.map(({ name, fields }) => this.#definitionRow(scope, name, fields, now)))
           .execute();
       });
     } catch (err) {
@@ -233,32 +202,25 @@ export class TransformationService {
 
   /** Every definition of the level (`DELETE /organizations/objects/definitions`); 409, and none deleted, while a transformation uses one. */
   async deleteDefinitions(scope: Scope): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const defined = trx
-        .selectFrom('object_definitions')
-        .select('object_name')
-        .where('organization_id', '=', scope.organizationId)
-        .where('level', '=', scope.level)
-        .where('account_id', '=', scope.accountId)
-        .where('instance_id', '=', scope.instanceId);
-      // The transformations at this level or below, as for one definition (deleteDefinition).
-      let users = trx
-        .selectFrom('transformations')
-        .select(['object_name', 'level'])
-        .where('organization_id', '=', scope.organizationId)
-        .where('object_name', 'in', defined);
-      if (scope.level === 'account') users = users.where('account_id', '=', scope.accountId);
-      if (scope.level === 'instance') users = users.where('instance_id', '=', scope.instanceId);
-      const used = await users.executeTakeFirst();
-      if (used) throw conflict(`Object ${used.object_name} is still used by a ${used.level}-level transformation; delete the transformation first`);
-      await trx
-        .deleteFrom('object_definitions')
-        .where('organization_id', '=', scope.organizationId)
-        .where('level', '=', scope.level)
-        .where('account_id', '=', scope.accountId)
-        .where('instance_id', '=', scope.instanceId)
-        .execute();
-    });
+    await this.db.transaction().execute((trx) => this.#deleteDefinitions(trx, scope, undefined));
+  }
+
+  /** Deletes the scope's definitions of `names` (all of them when undefined), none while a transformation at this level or below uses one. */
+  async #deleteDefinitions(db: Kysely<Database>, scope: Scope, names: readonly string[] | undefined): Promise<void> {
+    const defined = () =>
+      this.#definitions(scope, db)
+        .clearSelect()
+        .$if(names !== undefined, (q) => q.where('object_name', 'in', [...names!]));
+    let users = db
+      .selectFrom('transformations')
+      .select(['object_name', 'level'])
+      .where('organization_id', '=', scope.organizationId)
+      .where('object_name', 'in', defined().select('object_name'));
+    if (scope.level === 'account') users = users.where('account_id', '=', scope.accountId);
+    if (scope.level === 'instance') users = users.where('instance_id', '=', scope.instanceId);
+    const used = await users.executeTakeFirst();
+    if (used) throw conflict(`Object ${used.object_name} is still used by a ${used.level}-level transformation; delete the transformation first`);
+    await db.deleteFrom('object_definitions').where('id', 'in', defined().select('id')).execute();
   }
 
   async listDefinitions(organizationId: number, scope?: Scope) {
