@@ -270,21 +270,10 @@ export class EventRepository {
     return this.#scoped(this.db.selectFrom('events').selectAll(), scope).where('id', '=', id).executeTakeFirst();
   }
 
-  /** The events of `scope` made in `[from, to)`, for counting; scoped as the event log is (`#scoped`). */
+  /** The events of `scope` made in `[from, to)`, for counting: scoped as the event log is. */
   #made(scope: EventScope, from: string, to: string) {
-    return this.db
-      .selectFrom('events')
-      .where('events.organization_id', '=', scope.organizationId)
-      .$if(scope.instanceId !== undefined, (q) => q.where('events.instance_id', '=', scope.instanceId!))
-      .$if(scope.accountId !== undefined, (q) =>
-        q.where('events.instance_id', 'in', (eb) =>
-          eb
-            .selectFrom('instances')
-            .select('instances.id')
-            .where('instances.organization_id', '=', scope.organizationId)
-            .where('instances.account_id', '=', scope.accountId!),
-        ),
-      )
+    return this.#scoped(this.db.selectFrom('events').selectAll(), scope)
+      .clearSelect()
       .where('events.created_at', '>=', from)
       .where('events.created_at', '<', to);
   }

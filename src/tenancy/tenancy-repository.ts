@@ -147,6 +147,18 @@ export class TenancyRepository {
     return this.#db.selectFrom('accounts').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
   }
 
+  /** Which of `ids` are accounts of the organization. */
+  async accountIdsAmong(organizationId: number, ids: readonly number[]): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.#db
+      .selectFrom('accounts')
+      .select('id')
+      .where('organization_id', '=', organizationId)
+      .where('id', 'in', [...ids])
+      .execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
   findAccountByExternalId(organizationId: number, externalId: string): Promise<AccountRow | undefined> {
     return this.#db.selectFrom('accounts').selectAll().where('organization_id', '=', organizationId).where('external_id', '=', externalId).executeTakeFirst();
   }

@@ -229,6 +229,16 @@ export class TenancyService {
     if (!(await this.#repo.findAccount(identity.organizationId, id))) throw notFound(`No account found with ID ${id}`);
   }
 
+  /**
+   * The first of `ids` whose reports the caller may not see, or `undefined` when they may see all:
+   * an organization admin every account of the organization, anybody else their own.
+   */
+  async firstUnseenAccount(identity: Identity, ids: readonly number[]): Promise<number | undefined> {
+    if (!isOrgAdmin(identity)) return ids.find((id) => id !== identity.user.accountId);
+    const own = await this.#repo.accountIdsAmong(identity.organizationId, ids);
+    return ids.find((id) => !own.has(id));
+  }
+
   async getAccount(identity: Identity, id: number): Promise<AccountRow> {
     this.requireAccountsApi(identity);
     const account = await this.#repo.findAccount(identity.organizationId, id);
