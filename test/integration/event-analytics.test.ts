@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { logEvent } from '../helpers/event-log.ts';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 /**
@@ -19,23 +19,7 @@ let otherAccount: number;
 const get = (path: string, headers = h()) => call(`${server.api}/instances/events/analytics${path}`, { headers });
 const JANUARY = 'from=2026-01-01&to=2026-01-31';
 
-async function event(instanceId: number, at: string) {
-  await server.store.db
-    .insertInto('events')
-    .values({
-      id: randomUUID(),
-      organization_id: server.admin.organizationId,
-      instance_id: instanceId,
-      element_key: 'jiraonprem',
-      source: 'polling',
-      status: 'NOTIFIED',
-      event_date: at,
-      events: '[]',
-      provider_data: '{}',
-      created_at: at,
-    })
-    .execute();
-}
+const event = (instanceId: number, at: string) => logEvent(server.store, { organizationId: server.admin.organizationId, instanceId, at });
 
 beforeAll(async () => {
   server = await startTestServer();

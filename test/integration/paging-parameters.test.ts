@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logEvent } from '../helpers/event-log.ts';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
 
@@ -30,21 +30,7 @@ async function logEvents(count: number, from: number): Promise<void> {
   const org = (await server.store.db.selectFrom('instances').select('organization_id').where('id', '=', instance.id).executeTakeFirstOrThrow()).organization_id;
   for (let i = 0; i < count; i++) {
     const at = new Date(Date.UTC(2026, 0, 1, 0, 0, Math.floor((from + i) / 2))).toISOString();
-    await server.store.db
-      .insertInto('events')
-      .values({
-        id: randomUUID(),
-        organization_id: org,
-        instance_id: instance.id,
-        element_key: 'jiraonprem',
-        source: 'polling',
-        status: 'NOTIFIED',
-        event_date: at,
-        events: '[]',
-        provider_data: '{}',
-        created_at: at,
-      })
-      .execute();
+    await logEvent(server.store, { organizationId: org, instanceId: instance.id, at });
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logEvent } from '../helpers/event-log.ts';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
 
@@ -66,21 +67,7 @@ beforeAll(async () => {
     await server.store.db.selectFrom('instances').select('organization_id').where('id', '=', A.instanceId).executeTakeFirstOrThrow()
   ).organization_id;
   const now = new Date().toISOString();
-  await server.store.db
-    .insertInto('events')
-    .values({
-      id: A.eventId,
-      organization_id: A.organizationId,
-      instance_id: A.instanceId,
-      element_key: 'jiraonprem',
-      source: 'polling',
-      status: 'NOTIFIED',
-      event_date: now,
-      events: JSON.stringify([{ objectId: A.instanceName }]),
-      provider_data: '{}',
-      created_at: now,
-    })
-    .execute();
+  await logEvent(server.store, { organizationId: A.organizationId, instanceId: A.instanceId, at: now, id: A.eventId, objectId: A.instanceName });
 });
 afterAll(async () => {
   await server.close();
