@@ -8,19 +8,7 @@ import type { Instance } from '../instances/instance-repository.ts';
 import type { EventRepository } from './event-repository.ts';
 import { DELIVER_JOB, type EventService } from './event-service.ts';
 import { eventSettings } from './event-settings.ts';
-
-/** One hub call as it came in, to be made again without its `Elements-Async-*` headers. */
-export interface AsyncCall {
-  method: string;
-  /** The path and query, as the client sent them. */
-  url: string;
-  headers: Record<string, string>;
-  /** A JSON body, as text. */
-  payload?: string | undefined;
-}
-
-/** Makes the call inside this process, through every hook and route a call over the network takes. */
-export type Inject = (call: AsyncCall) => Promise<{ statusCode: number; headers: Record<string, unknown>; body: string }>;
+import type { InProcessCall, Inject } from '../platform/http/in-process-call.ts';
 
 /** The answer the callback receives: the hub's status, its `Elements-*` headers, and its body. */
 interface Answer {
@@ -58,7 +46,7 @@ export class AsyncHubCalls {
   constructor(private readonly deps: AsyncHubCallsDeps) {}
 
   /** Accepts `call` for `instance`: records it, makes it after the caller has its answer, and returns its event id. */
-  async accept(instance: Instance, callbackUrl: string | undefined, call: AsyncCall, inject: Inject): Promise<number> {
+  async accept(instance: Instance, callbackUrl: string | undefined, call: InProcessCall, inject: Inject): Promise<number> {
     const callback = callbackUrl ?? eventSettings(instance.configuration, []).callbackUrl;
     if (!callback)
       throw badRequest(
@@ -70,7 +58,7 @@ export class AsyncHubCalls {
   }
 
   /** The event (numbered, as Open Connectors numbers these) and its held delivery. */
-  async #hold(instance: Instance, callbackUrl: string, call: AsyncCall): Promise<{ eventId: number; deliveryId: string }> {
+  async #hold(instance: Instance, callbackUrl: string, call: InProcessCall): Promise<{ eventId: number; deliveryId: string }> {
     const now = this.deps.clock.now();
     const at = now.toISOString();
     for (let attempt = 0; ; attempt++) {
@@ -123,7 +111,7 @@ export class AsyncHubCalls {
     }
   }
 
-  async #run(instance: Instance, held: { eventId: number; deliveryId: string }, call: AsyncCall, inject: Inject): Promise<void> {
+  async #run(instance: Instance, held: { eventId: number; deliveryId: string }, call: InProcessCall, inject: Inject): Promise<void> {
     let answer: Answer;
     try {
       const res = await inject(call);

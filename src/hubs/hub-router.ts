@@ -28,6 +28,7 @@ import { shape } from './response-shaping.ts';
 import { stripNullsFromJson } from './strip-nulls-json.ts';
 import type { AsyncHubCalls } from '../events/async-hub-calls.ts';
 import { asyncCallbackUrl } from '../platform/http/async-callback-url.ts';
+import { injectInto } from '../platform/http/in-process-call.ts';
 import { Type, type TSchema } from 'typebox';
 import { errorResponses, NoQuery } from '../platform/http/schemas.ts';
 import { HubBody, HubQuery, hubPathParams, hubResponses, ObjectFieldJson } from './schemas.ts';
@@ -221,15 +222,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
       if (value !== undefined && !NOT_REPEATED.has(name)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     const call = { method: request.method, url: request.url, headers, payload: request.body === undefined ? undefined : JSON.stringify(request.body) };
-    const eventId = await deps.asyncCalls.accept(instance, asyncCallbackUrl(request), call, async (c) => {
-      const res = await app.inject({
-        method: c.method as HubOperation['method'],
-        url: c.url,
-        headers: c.headers,
-        ...(c.payload !== undefined && { payload: c.payload }),
-      });
-      return { statusCode: res.statusCode, headers: res.headers, body: res.body };
-    });
+    const eventId = await deps.asyncCalls.accept(instance, asyncCallbackUrl(request), call, injectInto(app));
     return reply.code(200).send({ eventId, eventStatus: 'dispatched' });
   }
 
