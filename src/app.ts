@@ -71,6 +71,9 @@ import { AsyncHubCalls } from './events/async-hub-calls.ts';
 import { registerConsole } from './platform/http/console.ts';
 import { TransformationService } from './transformations/transformation-service.ts';
 import { registerTransformationRoutes } from './transformations/routes/definitions.ts';
+import { ScheduledJobRepository } from './scheduled-jobs/scheduled-job-repository.ts';
+import { ScheduledJobs } from './scheduled-jobs/scheduled-jobs.ts';
+import { registerJobRoutes } from './scheduled-jobs/routes/jobs.ts';
 
 export const API_PREFIX = '/elements/api-v2';
 /** The version the API document names: the package's. */
@@ -99,6 +102,9 @@ export interface Services {
   bulkJobs: BulkRepository;
   /** Bulk exports; `start()` runs their steps in a process that works. */
   bulk: BulkService;
+  scheduledJobRepo: ScheduledJobRepository;
+  /** Scheduled API calls (`/jobs`); `start()` fires them in a process that works. */
+  scheduledJobs: ScheduledJobs;
   /** Records the vendor calls of instances with trace logging on. */
   traces: TraceRecorder;
   instanceRepo: InstanceRepository;
@@ -266,8 +272,21 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     importConcurrency: deps.config.bulkImportConcurrency,
     maxImportRows: deps.config.bulkMaxRows,
   });
+  const scheduledJobRepo = new ScheduledJobRepository(deps.store.db, box);
+  const scheduledJobs = new ScheduledJobs({
+    jobs: scheduledJobRepo,
+    queue,
+    clock,
+    logger,
+    apiPrefix: API_PREFIX,
+    minIntervalMs: deps.config.jobs.minIntervalMs,
+    maxPerOrganization: deps.config.jobs.perOrganization,
+    // As for asynchronous calls: the vendor timeout twice (a 429 waited out) and some time of our own.
+    callLimitMs: 2 * deps.config.vendorTimeoutMs + 60_000,
+  });
   const close = async () => {
     bulk.stop();
+    scheduledJobs.stop();
     await usage.close();
     await traces.close();
     await worker.stop();
@@ -283,6 +302,8 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     traces,
     bulkJobs,
     bulk,
+    scheduledJobRepo,
+    scheduledJobs,
     instanceRepo,
     transformations,
     queue,
@@ -443,6 +464,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
         publicUrl: () => s.publicUrl.value,
       });
       registerHubCatalogRoutes(api, s.registry);
+      registerJobRoutes(api, { jobs: s.scheduledJobs, repo: s.scheduledJobRepo });
     },
     { prefix: API_PREFIX },
   );

@@ -9,6 +9,8 @@ import { withStartupLock } from './store/startup-lock.ts';
 import { addActiveKey, loadCipher } from './platform/keyring.ts';
 import { reencryptAll } from './store/encrypted-columns.ts';
 import { ensureConsoleBuilt } from './platform/http/console.ts';
+import { injectInto } from './platform/http/in-process-call.ts';
+import type { FastifyInstance } from 'fastify';
 
 async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -82,6 +84,7 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
   if (!config.publicUrl) services.publicUrl.value = address;
   if (withWorker) {
     await services.worker.start();
+    await services.scheduledJobs.start(injectInto(app));
     services.usage.startRetention();
     services.traces.startRetention();
     await services.bulk.start();
@@ -123,20 +126,24 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
   process.stdout.write(`switchboard API listening on ${base}${withWorker ? '' : ' (no worker: SWITCHBOARD_ROLE=api)'}\n`);
 }
 
-/** The worker alone: polls, webhook processing and deliveries, no HTTP. */
+/** The worker alone: polls, webhook processing, deliveries and scheduled jobs, no HTTP. */
 async function runWorker(config: Config): Promise<void> {
   const { store, services } = await open(config, false);
+  let app: FastifyInstance | undefined;
   // Handlers before the line that says the worker runs: whoever reads it may signal at once, and a
   // signal without a handler kills the process outright.
   const stop = async () => {
+    await app?.close();
     await services.close();
     await store.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
-  services.invalidations.follow();
+  // Scheduled jobs call the API inside this process: the app is built, and never listens.
+  app = await buildApp({ config, store }, services);
   await services.worker.start();
+  await services.scheduledJobs.start(injectInto(app));
   services.usage.startRetention();
   services.traces.startRetention();
   await services.bulk.start();
@@ -181,7 +188,7 @@ program
 
 program
   .command('worker')
-  .description('run only the worker: polls, webhook processing and deliveries')
+  .description('run only the worker: polls, webhook processing, deliveries and scheduled jobs')
   .action(() => runWorker(parseConfig()));
 
 const org = program.command('org').description('organizations');

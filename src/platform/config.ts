@@ -63,6 +63,8 @@ export interface Config {
   readonly usageRecording: boolean;
   /** What one organization's vendor traces (`traceLoggingEnabled`) may hold together, in bytes. */
   readonly traceLimitBytes: number;
+  /** Scheduled jobs (`/jobs`): the shortest interval between two fires of one, and how many an organization may have. */
+  readonly jobs: { readonly minIntervalMs: number; readonly perOrganization: number };
   /** `all` (API + worker, the default), `api` or `worker`. */
   readonly role: 'all' | 'api' | 'worker';
   readonly events: {
@@ -184,6 +186,10 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     bulkMaxRows: integer(env, 'SWITCHBOARD_BULK_MAX_ROWS', 1_000_000, 1, 100_000_000),
     bulkImportConcurrency: integer(env, 'SWITCHBOARD_BULK_IMPORT_CONCURRENCY', 4, 1, 32),
     traceLimitBytes: integer(env, 'SWITCHBOARD_TRACE_LIMIT_MB', 100, 1, 100 * 1024) * 1024 * 1024,
+    jobs: Object.freeze({
+      minIntervalMs: integer(env, 'SWITCHBOARD_JOBS_MIN_INTERVAL_SECONDS', 60, 1, 86_400) * 1000,
+      perOrganization: integer(env, 'SWITCHBOARD_JOBS_PER_ORGANIZATION', 1000, 1, 1_000_000),
+    }),
     role: oneOf(env, 'SWITCHBOARD_ROLE', ['all', 'api', 'worker'] as const, 'all'),
     events: Object.freeze({
       tickMs: integer(env, 'SWITCHBOARD_EVENT_TICK_MS', 5000, 20, 600_000),

@@ -22,6 +22,7 @@ export const AAD = {
   bulkChunk: (id: string) => `bulk_chunks:${id}`,
   bulkError: (id: string) => `bulk_errors:${id}`,
   bulkCallbackUrl: (jobId: string) => `bulk_jobs:${jobId}:callback_url`,
+  scheduledCall: (jobId: string) => `scheduled_jobs:${jobId}:call`,
 };
 
 /**
@@ -30,7 +31,17 @@ export const AAD = {
  * schema, so a new encrypted column cannot be left out.
  */
 interface EncryptedColumn {
-  table: 'platform_keys' | 'organizations' | 'users' | 'instances' | 'event_sources' | 'deliveries' | 'bulk_jobs' | 'bulk_chunks' | 'bulk_errors';
+  table:
+    | 'platform_keys'
+    | 'organizations'
+    | 'users'
+    | 'instances'
+    | 'event_sources'
+    | 'deliveries'
+    | 'bulk_jobs'
+    | 'bulk_chunks'
+    | 'bulk_errors'
+    | 'scheduled_jobs';
   key: 'name' | 'id' | 'instance_id';
   column: string;
   aad: (row: Record<string, unknown>) => string;
@@ -48,6 +59,7 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'bulk_jobs', key: 'id', column: 'callback_url_enc', aad: (r) => AAD.bulkCallbackUrl(String(r.id)) },
   { table: 'bulk_chunks', key: 'id', column: 'data_enc', aad: (r) => AAD.bulkChunk(String(r.id)) },
   { table: 'bulk_errors', key: 'id', column: 'data_enc', aad: (r) => AAD.bulkError(String(r.id)) },
+  { table: 'scheduled_jobs', key: 'id', column: 'call_enc', aad: (r) => AAD.scheduledCall(String(r.id)) },
 ];
 
 /** Rows re-encrypted per read: bulk results can be far larger than memory. */

@@ -26,6 +26,32 @@ export interface Database {
   bulk_jobs: BulkJobTable;
   bulk_chunks: BulkChunkTable;
   bulk_errors: BulkErrorTable;
+  scheduled_jobs: ScheduledJobTable;
+}
+
+/** A scheduled API call (`/jobs`). */
+export interface ScheduledJobTable {
+  id: string;
+  organization_id: number;
+  account_id: number;
+  /** The user who made it: the job is deleted with them. */
+  user_id: number;
+  name: string;
+  description: string | null;
+  /** The Quartz cron expression of its trigger, as given. */
+  cron: string;
+  /** The call (`ScheduledCall` as JSON), encrypted: it holds the Authorization it runs with. */
+  call_enc: string;
+  /** The next fire; null once the trigger fires no more. */
+  next_fire_at: string | null;
+  last_fire_at: string | null;
+  /** The HTTP status of the last fire's call; null while it runs or when no answer came. */
+  last_status: number | null;
+  /** The last call's `Elements-Request-Id` (its usage record: `GET /usage/{requestId}`). */
+  last_request_id: string | null;
+  last_error: string | null;
+  last_finished_at: string | null;
+  created_at: string;
 }
 
 /** A bulk job (`/hubs/{hub}/bulk`). */

@@ -71,6 +71,13 @@ describe('switchboard keys rotate', () => {
     expect(imported.status).toBe(200);
     const importId = ((await imported.json()) as { id: string }).id;
     await waitFor(async () => (await call(`${api}/hubs/helpdesk/bulk/${importId}/status`, { headers: hub })).body.status === 'COMPLETED');
+    // A scheduled job's call holds the Authorization it runs with.
+    const job = await call(`${api}/jobs`, {
+      method: 'POST',
+      headers: hub,
+      json: { method: 'GET', uri: '/elements/api-v2/hubs/helpdesk/priorities', name: 'rotated', trigger: { cron: '0 0 0 1 1 ?' } },
+    });
+    expect(job.status).toBe(200);
     const oldKey = JSON.parse(readFileSync(join(target.dataDir, 'master.key'), 'utf8')).active;
 
     const rotated = await runSwitchboard(['keys', 'rotate'], env);
@@ -83,6 +90,7 @@ describe('switchboard keys rotate', () => {
     expect(report.reencrypted['bulk_chunks.data_enc']).toBeGreaterThan(0);
     expect(report.reencrypted['bulk_errors.data_enc']).toBe(1);
     expect(report.reencrypted['bulk_jobs.callback_url_enc']).toBe(1);
+    expect(report.reencrypted['scheduled_jobs.call_enc']).toBe(1);
 
     // The running server decrypts the new ciphertexts (it reloads the key file on an unknown key id).
     const read = await call(`${api}/instances/${created.body.id}`, { headers: { authorization: auth } });
@@ -141,6 +149,8 @@ describe('switchboard keys rotate', () => {
     const errors = await call(`${api2}/hubs/helpdesk/bulk/${importId}/errors`, { headers: hub });
     expect(errors.status).toBe(200);
     expect(errors.body).toMatchObject([{ row: 1, record: { fields: { summary: 'refused' } } }]);
+    const scheduled = await call(`${api2}/jobs/${job.body.id}`, { headers: { authorization: auth } });
+    expect(scheduled.body).toMatchObject({ name: 'rotated', headers: { Authorization: '********' } });
     await again.stop();
   });
 

@@ -5,6 +5,7 @@ import { migrateToLatest } from '../../src/store/migrate.ts';
 import { buildApp, buildServices, API_PREFIX, type Services } from '../../src/app.ts';
 import { bootstrapIfEmpty, type BootstrapSecrets } from '../../src/tenancy/bootstrap.ts';
 import type { Clock } from '../../src/platform/clock.ts';
+import { injectInto } from '../../src/platform/http/in-process-call.ts';
 import { newTestStore, type TestStoreTarget } from './test-store.ts';
 
 /**
@@ -63,6 +64,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   if (config.role !== 'api') {
     await services.worker.start();
     await services.bulk.start();
+    await services.scheduledJobs.start(injectInto(app));
   }
   return {
     origin: address,

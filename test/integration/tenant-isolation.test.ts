@@ -22,8 +22,9 @@ const A = {
   accountId: 0,
   eventId: randomUUID(),
   organizationId: 0,
+  jobId: '',
 };
-const TABLES = ['instances', 'accounts', 'users', 'object_definitions', 'transformations', 'events', 'deliveries', 'event_sources'] as const;
+const TABLES = ['instances', 'accounts', 'users', 'object_definitions', 'transformations', 'events', 'deliveries', 'event_sources', 'scheduled_jobs'] as const;
 
 async function rowsOfA(): Promise<string> {
   const db = server.store.db as unknown as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
@@ -63,6 +64,13 @@ beforeAll(async () => {
       })
     ).status,
   ).toBe(200);
+  const job = await call(`${server.api}/jobs`, {
+    method: 'POST',
+    headers: { authorization: `${server.auth}, Element ${A.token}` },
+    json: { method: 'GET', uri: '/elements/api-v2/hubs/helpdesk/priorities', name: A.instanceName, trigger: { cron: '0 0 0 1 1 ?' } },
+  });
+  expect(job.status).toBe(200);
+  A.jobId = job.body.id;
   A.organizationId = (
     await server.store.db.selectFrom('instances').select('organization_id').where('id', '=', A.instanceId).executeTakeFirstOrThrow()
   ).organization_id;
@@ -126,6 +134,7 @@ function valueFor(param: string, before: string): string {
     case 'id':
       if (before === 'accounts') return String(A.accountId);
       if (before === 'instances') return String(A.instanceId);
+      if (before === 'jobs') return A.jobId;
       return 'CE-1';
     case 'emailOrId':
       return A.userEmail;

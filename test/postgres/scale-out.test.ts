@@ -82,4 +82,57 @@ describe('scale-out on PostgreSQL', () => {
       await b.stop();
     }
   }, 90_000);
+
+  it('fires a scheduled job once per fire with two workers racing for it, from processes that serve no HTTP', async () => {
+    const target = await newTestStore();
+    const env: Record<string, string> = {
+      SWITCHBOARD_DATA_DIR: target.dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: target.databaseUrl!,
+      SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
+      SWITCHBOARD_JOBS_MIN_INTERVAL_SECONDS: '1',
+    };
+    // The API node fires nothing: every fire is a worker's, made through the worker's own app.
+    const api = startSwitchboard(['serve'], { ...env, SWITCHBOARD_ROLE: 'api' });
+    const apiUrl = (await api.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    const workers = [startSwitchboard(['worker'], env), startSwitchboard(['worker'], env)];
+    try {
+      for (const w of workers) await w.waitFor(/worker running/);
+      const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
+      const auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
+      const instance = await call(`${apiUrl}/instances`, {
+        method: 'POST',
+        headers: { authorization: auth },
+        json: { element: { key: 'jiraonprem' }, name: 'jobs', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+      });
+      const issue = await createIssue('scheduled comments');
+      const text = `every second ${randomBytes(4).toString('hex')}`;
+      const job = await call(`${apiUrl}/jobs`, {
+        method: 'POST',
+        headers: { authorization: `${auth}, Element ${instance.body.token}` },
+        json: {
+          method: 'POST',
+          uri: `/elements/api-v2/hubs/helpdesk/incidents/${issue.id}/comments`,
+          name: 'every second',
+          trigger: { cron: '* * * * * ?' },
+          body: { body: text },
+        },
+      });
+      expect(job.status).toBe(200);
+      const created = async () =>
+        ((await jira.jira.get(`/rest/api/2/issue/${issue.id}/comment`)).body as { comments: { body: string; created: string }[] }).comments
+          .filter((c) => c.body === text)
+          .map((c) => Date.parse(c.created.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')));
+      await waitFor(async () => (await created()).length >= 5, 30_000);
+      expect((await call(`${apiUrl}/jobs/${job.body.id}`, { method: 'DELETE', headers: { authorization: auth } })).status).toBe(200);
+      // At most one comment per second of the trigger: a fire is made up to a queue poll (1 s) late,
+      // so the comments span the seconds that fired, give or take one.
+      const times = (await created()).sort((x, y) => x - y);
+      expect(times.length).toBeLessThanOrEqual(Math.floor((times.at(-1)! - times[0]!) / 1000) + 2);
+    } finally {
+      await api.stop();
+      for (const w of workers) await w.stop();
+    }
+  }, 90_000);
 });

@@ -1,0 +1,119 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { identityOf } from '../../auth/authenticate.ts';
+import { typed } from '../../platform/http/api-document.ts';
+import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor.ts';
+import { EmptyObject, errorResponses, NoQuery } from '../../platform/http/schemas.ts';
+import { jobScope, type ScheduledJobs } from '../scheduled-jobs.ts';
+import type { ScheduledJob, ScheduledJobRepository } from '../scheduled-job-repository.ts';
+import { JobIdParams, JobJson, JobListQuery, NewJobBody } from '../schemas.ts';
+
+const MASK = '********';
+/** Headers and query parameters whose values are credentials: shown masked. */
+const SECRET_NAME = /authorization|cookie|secret|token|password|signature|api[-_]?key|credential/i;
+
+export function jobJson(job: ScheduledJob): JobJson {
+  const masked = (values: Record<string, string>) => {
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(values)) out[name] = SECRET_NAME.test(name) ? MASK : value;
+    return out;
+  };
+  return {
+    id: job.id,
+    name: job.name,
+    ...(job.description !== null && { description: job.description }),
+    method: job.call.method,
+    uri: job.call.uri,
+    query: masked(job.call.query),
+    ...(job.call.body !== undefined && { body: job.call.body }),
+    headers: masked(job.call.headers),
+    trigger: { cron: job.cron },
+    createdDate: job.created_at,
+    nextFireDate: job.next_fire_at,
+    lastFire:
+      job.last_fire_at === null
+        ? null
+        : {
+            date: job.last_fire_at,
+            status: job.last_status,
+            requestId: job.last_request_id,
+            ...(job.last_error !== null && { error: job.last_error }),
+            finishedDate: job.last_finished_at,
+          },
+  };
+}
+
+/**
+ * `/jobs` (open-connectors-api.md §9.3): calls of this API made on a cron trigger. Jobs belong to
+ * the organization; a user outside its default account sees their own account's.
+ */
+export function registerJobRoutes(app: FastifyInstance, deps: { jobs: ScheduledJobs; repo: ScheduledJobRepository }): void {
+  const api = typed(app);
+  const tags = ['jobs'];
+  api.post(
+    '/jobs',
+    {
+      schema: {
+        tags,
+        summary:
+          'Schedules a call of this API on a Quartz cron trigger (UTC). The call is made with the Authorization of this request unless headers.Authorization is given',
+        querystring: NoQuery,
+        body: NewJobBody,
+        response: { 200: JobJson, ...errorResponses },
+      },
+    },
+    async (request) => jobJson(await deps.jobs.create(identityOf(request), request.headers.authorization, request.body)),
+  );
+  api.get(
+    '/jobs',
+    {
+      schema: {
+        tags,
+        summary: 'The scheduled jobs, newest first, paged with nextPage',
+        querystring: JobListQuery,
+        response: { 200: Type.Array(JobJson), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const scope = jobScope(identityOf(request));
+      const list = `jobs:${scope.accountId ?? 'all'}`;
+      const cursor = request.query.nextPage === undefined ? undefined : decodeCursor(request.query.nextPage, list);
+      const size = cursor?.pageSize ?? Math.min(Number(request.query.pageSize ?? 50), 200);
+      const jobs = await deps.repo.list(scope, size, cursor);
+      const last = jobs.at(-1);
+      if (last && jobs.length === size)
+        reply.header('Elements-Next-Page-Token', encodeCursor({ createdAt: last.created_at, id: last.id, pageSize: size, list }));
+      reply.header('Elements-Returned-Count', String(jobs.length));
+      return jobs.map(jobJson);
+    },
+  );
+  api.get(
+    '/jobs/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One scheduled job, with its next fire and the outcome of its last',
+        params: JobIdParams,
+        querystring: NoQuery,
+        response: { 200: JobJson, ...errorResponses },
+      },
+    },
+    async (request) => jobJson(await deps.jobs.get(identityOf(request), request.params.id)),
+  );
+  api.delete(
+    '/jobs/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Deletes a scheduled job: it fires no more (a call already running finishes)',
+        params: JobIdParams,
+        querystring: NoQuery,
+        response: { 200: EmptyObject, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await deps.jobs.delete(identityOf(request), request.params.id);
+      return {};
+    },
+  );
+}
