@@ -281,6 +281,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     apiPrefix: API_PREFIX,
     minIntervalMs: deps.config.jobs.minIntervalMs,
     maxPerOrganization: deps.config.jobs.perOrganization,
+    authorizationOf: (organizationId, userId, elementToken) => tenancy.authorizationOf(organizationId, userId, elementToken),
     // As for asynchronous calls: the vendor timeout twice (a 429 waited out) and some time of our own.
     callLimitMs: 2 * deps.config.vendorTimeoutMs + 60_000,
   });

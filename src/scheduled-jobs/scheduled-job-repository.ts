@@ -3,14 +3,17 @@ import type { SecretBox } from '../platform/secret-box.ts';
 import { AAD } from '../store/encrypted-columns.ts';
 import type { Database, ScheduledJobTable } from '../store/tables.ts';
 
-/** What a job calls, as stored (encrypted): `headers` holds the Authorization it runs with. */
+/** What a job calls, as stored (encrypted): credentials among its headers, and an instance token. */
 export interface ScheduledCall {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** A path of this API, with any query the client wrote into it. */
   uri: string;
   query: Record<string, string>;
   body?: unknown;
+  /** As given; an `Authorization` among them is used as it is. */
   headers: Record<string, string>;
+  /** The `Element` token of the request that made the job, added to its user's secrets at each fire. */
+  elementToken?: string;
 }
 
 type Row = Selectable<ScheduledJobTable>;

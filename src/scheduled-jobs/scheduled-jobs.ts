@@ -6,7 +6,7 @@ import type { Clock } from '../platform/clock.ts';
 import { badRequest, notFound } from '../platform/errors.ts';
 import type { Inject } from '../platform/http/in-process-call.ts';
 import { CronTrigger } from './cron-trigger.ts';
-import type { JobScope, ScheduledCall, ScheduledJob, ScheduledJobRepository } from './scheduled-job-repository.ts';
+import type { JobScope, ScheduledJob, ScheduledJobRepository } from './scheduled-job-repository.ts';
 import type { NewJobBody } from './schemas.ts';
 
 /** The queue job that stands for one fire of one scheduled job. */
@@ -30,6 +30,8 @@ export interface ScheduledJobsDeps {
   minIntervalMs: number;
   /** Jobs one organization may have. */
   maxPerOrganization: number;
+  /** The `Authorization` of a user's calls as their secrets are now; undefined for a user who may call no more. */
+  authorizationOf: (organizationId: number, userId: number, elementToken?: string) => Promise<string | undefined>;
   /**
    * The longest a call can last: a fire is held this long before its worker counts as dead, so
    * the next fire of its job never starts while it still runs.
@@ -52,8 +54,10 @@ const headerNamed = (headers: Record<string, string>, name: string) => Object.ke
 
 /**
  * Scheduled jobs (open-connectors-api.md §9.3): a call of this API (usually a hub call) made on a
- * Quartz cron trigger, with the Authorization it was created with, through every hook and route a
- * call over the network takes, so it is authenticated, limited and recorded in usage alike.
+ * Quartz cron trigger, as the user who made the job, through every hook and route a call over the
+ * network takes, so it is authenticated, limited and recorded in usage alike. The user's secrets
+ * are read at each fire rather than stored with the job: a job made from the console (which signs
+ * in by session, without secrets) runs too, and a user who is deactivated or deleted calls no more.
  *
  * Each fire is a job of the job queue, queued for its time with the scheduled job's id as its
  * singleton key: it survives restarts, and whichever worker takes it claims the fire in the
@@ -66,7 +70,7 @@ export class ScheduledJobs {
 
   constructor(private readonly deps: ScheduledJobsDeps) {}
 
-  async create(identity: Identity, authorization: string | undefined, body: NewJobBody): Promise<ScheduledJob> {
+  async create(identity: Identity, body: NewJobBody): Promise<ScheduledJob> {
     const now = this.deps.clock.now();
     const uri = body.uri;
     const path = uri.split('?')[0]!;
@@ -77,13 +81,6 @@ export class ScheduledJobs {
     const headers = { ...body.headers };
     const refused = Object.keys(headers).find((h) => TRANSPORT_HEADERS.has(h.toLowerCase()));
     if (refused) throw badRequest(`headers.${refused.slice(0, 100)}: a job's call cannot set this header`);
-    if (!headerNamed(headers, 'authorization')) {
-      if (authorization === undefined)
-        throw badRequest(
-          'A job calls with an Authorization header: send this request with Authorization: User …, Organization … (with Element … for hub calls), or give headers.Authorization',
-        );
-      headers.Authorization = authorization;
-    }
     if ((await this.deps.jobs.countIn(identity.organizationId)) >= this.deps.maxPerOrganization)
       throw badRequest(`An organization has at most ${this.deps.maxPerOrganization} jobs: delete one first`);
     const next = trigger.nextAfter(now)!.toISOString();
@@ -95,7 +92,14 @@ export class ScheduledJobs {
       name: body.name,
       description: body.description ?? null,
       cron: body.trigger.cron,
-      call: { method: body.method, uri, query: body.query ?? {}, ...(body.body !== undefined && { body: body.body }), headers },
+      call: {
+        method: body.method,
+        uri,
+        query: body.query ?? {},
+        ...(body.body !== undefined && { body: body.body }),
+        headers,
+        ...(identity.elementToken !== undefined && { elementToken: identity.elementToken }),
+      },
       next_fire_at: next,
       last_fire_at: null,
       last_status: null,
@@ -161,12 +165,17 @@ export class ScheduledJobs {
         this.deps.logger.warn({ jobId: job.id, err: err.message }, 'the next fire of a job was not queued; the recovery queues it once it is late'),
       );
     }
-    const outcome = await this.#call(job.call, inject);
+    const outcome = await this.#call(job, inject);
     await this.deps.jobs.fireDone(job.id, payload.fireAt, { ...outcome, finishedAt: this.deps.clock.now().toISOString() });
     this.deps.logger.info({ jobId: job.id, status: outcome.status, callRequestId: outcome.requestId }, 'scheduled job fired');
   }
 
-  async #call(call: ScheduledCall, inject: Inject): Promise<{ status: number | null; requestId: string | null; error: string | null }> {
+  /**
+   * The job's call, made as the user who made the job: with their secrets as they are now (and the
+   * instance token the job was made with), unless the job's headers give an `Authorization`.
+   */
+  async #call(job: ScheduledJob, inject: Inject): Promise<{ status: number | null; requestId: string | null; error: string | null }> {
+    const call = job.call;
     const [path, own] = call.uri.split('?', 2) as [string, string | undefined];
     const query = new URLSearchParams(own);
     for (const [k, v] of Object.entries(call.query)) query.append(k, v);
@@ -174,6 +183,11 @@ export class ScheduledJobs {
     const headers = { ...call.headers };
     if (call.body !== undefined && !headerNamed(headers, 'content-type')) headers['content-type'] = 'application/json';
     try {
+      if (!headerNamed(headers, 'authorization')) {
+        const authorization = await this.deps.authorizationOf(job.organization_id, job.user_id, call.elementToken);
+        if (authorization === undefined) return { status: null, requestId: null, error: 'The user who made the job is no longer active' };
+        headers.authorization = authorization;
+      }
       const res = await inject({
         method: call.method,
         url: search ? `${path}?${search}` : path,

@@ -30,7 +30,7 @@ export const NewJobBody = Type.Object(
     query: Type.Optional(Strings('Query parameters added to the call')),
     headers: Type.Optional(
       Strings(
-        'Headers of the call. Without Authorization, the call is made with the Authorization this request came with; Elements-Async-Request and Elements-Async-Callback-Url send its answer to a callback',
+        "Headers of the call. Without Authorization, the call is made as the user who made the job, with this request's Element token; Elements-Async-Request and Elements-Async-Callback-Url send its answer to a callback",
       ),
     ),
   },

@@ -187,6 +187,20 @@ export class TenancyService {
     };
   }
 
+  /**
+   * The `Authorization` header a user's calls carry, from their secrets as they are now (the call
+   * of a scheduled job, made as the user who made the job); undefined for a user who is gone or
+   * no longer active, whose calls are refused.
+   */
+  async authorizationOf(organizationId: number, userId: number, elementToken?: string): Promise<string | undefined> {
+    const user = await this.#repo.findUser(organizationId, userId);
+    const org = await this.#repo.findOrganization(organizationId);
+    if (user?.active !== 1 || !org) return undefined;
+    const parts = [`User ${this.#repo.userSecret(user)}`, `Organization ${this.#repo.organizationSecret(org)}`];
+    if (elementToken !== undefined) parts.push(`Element ${elementToken}`);
+    return parts.join(', ');
+  }
+
   userSecret(user: UserRow): string {
     return this.#repo.userSecret(user);
   }

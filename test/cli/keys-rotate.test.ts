@@ -71,11 +71,17 @@ describe('switchboard keys rotate', () => {
     expect(imported.status).toBe(200);
     const importId = ((await imported.json()) as { id: string }).id;
     await waitFor(async () => (await call(`${api}/hubs/helpdesk/bulk/${importId}/status`, { headers: hub })).body.status === 'COMPLETED');
-    // A scheduled job's call holds the Authorization it runs with.
+    // A scheduled job's call holds the instance token it runs with, and any credentials of its headers.
     const job = await call(`${api}/jobs`, {
       method: 'POST',
       headers: hub,
-      json: { method: 'GET', uri: '/elements/api-v2/hubs/helpdesk/priorities', name: 'rotated', trigger: { cron: '0 0 0 1 1 ?' } },
+      json: {
+        method: 'GET',
+        uri: '/elements/api-v2/hubs/helpdesk/priorities',
+        name: 'rotated',
+        trigger: { cron: '0 0 0 1 1 ?' },
+        headers: { 'X-Api-Key': 'kept-secret' },
+      },
     });
     expect(job.status).toBe(200);
     const oldKey = JSON.parse(readFileSync(join(target.dataDir, 'master.key'), 'utf8')).active;
@@ -150,7 +156,7 @@ describe('switchboard keys rotate', () => {
     expect(errors.status).toBe(200);
     expect(errors.body).toMatchObject([{ row: 1, record: { fields: { summary: 'refused' } } }]);
     const scheduled = await call(`${api2}/jobs/${job.body.id}`, { headers: { authorization: auth } });
-    expect(scheduled.body).toMatchObject({ name: 'rotated', headers: { Authorization: '********' } });
+    expect(scheduled.body).toMatchObject({ name: 'rotated', headers: { 'X-Api-Key': '********' } });
     await again.stop();
   });
 

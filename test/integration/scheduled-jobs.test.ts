@@ -53,7 +53,7 @@ afterAll(async () => {
 });
 
 describe('scheduled jobs', () => {
-  it('make their call once per fire, with the Authorization they were created with, and stop when deleted', async () => {
+  it('make their call once per fire, as the user who made them, and stop when deleted', async () => {
     const created = await newJob({
       method: 'POST',
       uri: '/elements/api-v2/hubs/helpdesk/incidents/CE-2/comments',
@@ -67,11 +67,11 @@ describe('scheduled jobs', () => {
       id: expect.stringMatching(/^[0-9a-f]{24}$/),
       name: 'daily comment',
       method: 'POST',
-      headers: { Authorization: '********' },
+      headers: {},
       trigger: { cron: '0 0 12 * * ?' },
       lastFire: null,
     });
-    expect(JSON.stringify(created.body)).not.toContain(server.admin.userSecret);
+    expect(JSON.stringify(created.body)).not.toContain(instance.token);
     const { id, nextFireDate } = created.body;
     expect(nextFireDate).toMatch(/T12:00:00\.000Z$/);
     const before = (await comments()).filter((c) => c.body === 'scheduled comment').length;
@@ -125,6 +125,37 @@ describe('scheduled jobs', () => {
     expect(receiver.received[0]!.json).toMatchObject({ instanceId: instance.id, status: 200 });
     expect(receiver.received[0]!.json.response).toHaveLength(2);
     for (const j of [missing, async]) await call(`${server.api}/jobs/${j.body.id}`, { method: 'DELETE', headers: asAdmin() });
+  });
+
+  it("call with the headers' own Authorization when given, masked; a user who is deactivated calls no more, and a deleted one's jobs go", async () => {
+    const user = await call(`${server.api}/organizations/users`, {
+      method: 'POST',
+      headers: asAdmin(),
+      json: { email: 'scheduler@example.com', firstName: 'Job', lastName: 'Maker' },
+    });
+    expect(user.status).toBe(200);
+    const organizationSecret = server.auth.split('Organization ')[1]!;
+    const asUser = { authorization: `User ${user.body.secret}, Organization ${organizationSecret}, Element ${instance.token}` };
+    const mine = await newJob({ method: 'GET', uri: '/elements/api-v2/hubs/helpdesk/priorities', name: 'mine', trigger: { cron: '0 0 7 * * ?' } }, asUser);
+    const explicit = await newJob({
+      method: 'GET',
+      uri: '/elements/api-v2/hubs/helpdesk/priorities',
+      name: 'explicit',
+      trigger: { cron: '0 0 7 * * ?' },
+      headers: { Authorization: `User ${user.body.secret}, Element not-a-token` },
+    });
+    expect(explicit.body.headers).toEqual({ Authorization: '********' });
+    expect((await call(`${server.api}/organizations/users/${user.body.id}`, { method: 'PATCH', headers: asAdmin(), json: { active: false } })).status).toBe(
+      200,
+    );
+    server.clock.advance(DAY);
+    await waitFor(async () => (await job(mine.body.id)).lastFire?.finishedDate != null);
+    expect((await job(mine.body.id)).lastFire).toMatchObject({ status: null, error: 'The user who made the job is no longer active' });
+    await waitFor(async () => (await job(explicit.body.id)).lastFire?.finishedDate != null);
+    expect((await job(explicit.body.id)).lastFire).toMatchObject({ status: 401 });
+    expect((await call(`${server.api}/organizations/users/${user.body.id}`, { method: 'DELETE', headers: asAdmin() })).status).toBe(200);
+    expect((await call(`${server.api}/jobs/${mine.body.id}`, { headers: asAdmin() })).status).toBe(404);
+    await call(`${server.api}/jobs/${explicit.body.id}`, { method: 'DELETE', headers: asAdmin() });
   });
 
   it('make a fire once when two workers take it at the same time', async () => {

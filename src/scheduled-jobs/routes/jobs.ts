@@ -56,13 +56,13 @@ export function registerJobRoutes(app: FastifyInstance, deps: { jobs: ScheduledJ
       schema: {
         tags,
         summary:
-          'Schedules a call of this API on a Quartz cron trigger (UTC). The call is made with the Authorization of this request unless headers.Authorization is given',
+          "Schedules a call of this API on a Quartz cron trigger (UTC), made as the caller with their secrets as they are at each fire and this request's Element token, unless headers.Authorization is given",
         querystring: NoQuery,
         body: NewJobBody,
         response: { 200: JobJson, ...errorResponses },
       },
     },
-    async (request) => jobJson(await deps.jobs.create(identityOf(request), request.headers.authorization, request.body)),
+    async (request) => jobJson(await deps.jobs.create(identityOf(request), request.body)),
   );
   api.get(
     '/jobs',
