@@ -7,6 +7,7 @@ import type { Static } from 'typebox';
 import type { TraceJson } from '../traces/schemas.ts';
 import type { BulkErrorJson, BulkStatusJson } from '../bulk/bulk-status.ts';
 import type { EventJson, EventStatusJson } from '../events/schemas.ts';
+import type { JobJson } from '../scheduled-jobs/schemas.ts';
 
 /** Types from the server's own route schemas: the console reads exactly what the API serialises. */
 export type Element = ElementJson;
@@ -24,6 +25,7 @@ export type BulkError = Static<typeof BulkErrorJson>;
 export type EventRecord = EventJson;
 export type EventDelivery = EventJson['deliveries'][number];
 export type EventStatus = EventStatusJson;
+export type ScheduledJob = JobJson;
 /** The error body; `requestId` is missing only for errors the console makes itself (no network). */
 export type ApiError = Omit<ErrorBodyJson, 'requestId'> & { requestId?: string };
 

@@ -13,10 +13,11 @@ import { Loading } from './components/loading.tsx';
 import { PageError } from './components/page-error.tsx';
 import './styles.css';
 
-// Pages most visits never open load on demand: the usage charts (uPlot), the API reference, bulk jobs.
+// Pages most visits never open load on demand: the usage charts (uPlot), the API reference, bulk and scheduled jobs.
 const UsagePage = lazy(() => import('./pages/usage.tsx').then((m) => ({ default: m.UsagePage })));
 const ApiReference = lazy(() => import('./pages/api-reference.tsx').then((m) => ({ default: m.ApiReference })));
 const BulkPage = lazy(() => import('./pages/bulk.tsx').then((m) => ({ default: m.BulkPage })));
+const JobsPage = lazy(() => import('./pages/jobs.tsx').then((m) => ({ default: m.JobsPage })));
 
 function App() {
   // undefined while the server is asked whether this browser has a session.
@@ -86,6 +87,7 @@ function App() {
   else if (page === 'api') content = <ApiReference />;
   else if (page === 'usage') content = <UsagePage instanceId={id} />;
   else if (page === 'bulk' && id) content = <BulkPage instanceId={id} />;
+  else if (page === 'jobs') content = <JobsPage />;
   else if (!page) content = <Home />;
   else content = <NotFound path={`/${path}`} />;
   return (
@@ -107,6 +109,9 @@ function App() {
           </a>
           <a href="#/usage" aria-current={page === 'usage' ? 'page' : undefined}>
             Usage
+          </a>
+          <a href="#/jobs" aria-current={page === 'jobs' ? 'page' : undefined}>
+            Jobs
           </a>
           <a href="#/api" aria-current={page === 'api' ? 'page' : undefined}>
             API reference

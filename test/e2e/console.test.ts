@@ -36,6 +36,8 @@ describe.skipIf(!available)('web console', () => {
     LOG_LEVEL: 'warn',
     SWITCHBOARD_ADMIN_EMAIL: EMAIL,
     SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
+    // A scheduled job made in the console fires within the test.
+    SWITCHBOARD_JOBS_MIN_INTERVAL_SECONDS: '1',
   });
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
@@ -391,6 +393,36 @@ describe.skipIf(!available)('web console', () => {
     expect(await create.textContent()).toMatch(/element[\s\S]*ElementReference[\s\S]*name\*: string/);
     await shot('api-reference');
   });
+
+  it('makes a scheduled job that calls the hub as the signed-in user, shows its fires, and deletes it', async () => {
+    const auth = await authOf(page);
+    const made = (await (
+      await fetch(`${origin}/elements/api-v2/instances`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          element: { key: 'jiraonprem' },
+          name: 'Scheduled instance',
+          configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl },
+        }),
+      })
+    ).json()) as { id: number };
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+    await page.getByRole('heading', { name: 'Scheduled jobs' }).waitFor();
+    await page.getByLabel('Name').fill('Priorities every two seconds');
+    await page.getByLabel('Path').fill('/elements/api-v2/hubs/helpdesk/priorities');
+    await page.getByLabel('Instance (its token goes with each call)').selectOption({ label: 'Scheduled instance' });
+    await page.getByLabel('Cron (Quartz, UTC)').fill('0/2 * * * * ?');
+    await page.getByRole('button', { name: 'Make job' }).click();
+    await page.getByRole('status').filter({ hasText: 'Job Priorities every two seconds made' }).waitFor();
+    // The console signs in without secrets: the job's calls carry the user's, read at each fire.
+    const row = page.locator('tr', { hasText: 'Priorities every two seconds' });
+    await expect.poll(() => row.textContent(), { timeout: 20_000 }).toContain('HTTP 200');
+    await shot('jobs');
+    await page.getByRole('button', { name: 'Delete job Priorities every two seconds' }).click();
+    await page.getByText('No scheduled jobs yet.').waitFor();
+    await fetch(`${origin}/elements/api-v2/instances/${made.id}`, { method: 'DELETE', headers: { authorization: auth } });
+  }, 60_000);
 
   it('shows how each event delivery really stands, notices a redelivery, and the webhook URL to register by hand', async () => {
     const auth = await authOf(page);

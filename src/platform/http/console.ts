@@ -49,7 +49,18 @@ export async function ensureConsoleBuilt(log: (message: string) => void = () => 
  * The console's own page paths. A browser that opens one (a bookmark, a link, a reload of a page
  * whose address was shared without its `#`) gets the console, which moves to the page's hash route.
  */
-const CONSOLE_PAGES = ['/catalog', '/authenticate/:key', '/instances', '/instances/:id', '/instances/:id/:view', '/usage', '/usage/:id', '/bulk/:id', '/api'];
+const CONSOLE_PAGES = [
+  '/catalog',
+  '/authenticate/:key',
+  '/instances',
+  '/instances/:id',
+  '/instances/:id/:view',
+  '/usage',
+  '/usage/:id',
+  '/bulk/:id',
+  '/jobs',
+  '/api',
+];
 
 /**
  * Serves the console at `/`: the built files and the console's page paths only (no wildcard
