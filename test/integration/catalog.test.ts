@@ -42,6 +42,18 @@ describe('element catalog', () => {
     expect(redmine.events).toEqual({ supported: true, methods: ['polling'] });
   });
 
+  it("answers every element's metadata in one list, plain and expanded, each as its own call answers it", async () => {
+    for (const query of ['', '?expand=true']) {
+      const all = await call(`${server.api}/elements/metadata${query}`);
+      expect(all.status).toBe(200);
+      expect(all.body.map((m: { key: string }) => m.key)).toEqual(['jiraonprem', 'redmine']);
+      for (const one of all.body) {
+        assertContract(query ? 'elementMetadataExpanded' : 'elementMetadata', one);
+        expect(one).toEqual((await call(`${server.api}/elements/${one.key}/metadata${query}`)).body);
+      }
+    }
+  });
+
   it('serves jiraonprem by key and by numeric id with every field of the Open Connectors example', async () => {
     const byKey = await call(`${server.api}/elements/jiraonprem`, { headers: { authorization: server.auth } });
     expect(byKey.status).toBe(200);

@@ -18,7 +18,7 @@ export type UsageCounter = (
   identity: Identity | null,
 ) => Promise<{ instanceCount: number; customerCount: number; traffic: number }>;
 
-/** Read-only catalog: `/elements`, `/elements/keys`, `/elements/{keyOrId}[/configuration|/metadata]`. */
+/** Read-only catalog: `/elements`, `/elements/keys`, `/elements/metadata`, `/elements/{keyOrId}[/configuration|/metadata]`. */
 export function registerElementCatalogRoutes(app: FastifyInstance, registry: ElementRegistry, usage: UsageCounter): void {
   const api = typed(app);
   const find = (keyOrId: string): ElementDefinition => {
@@ -38,6 +38,23 @@ export function registerElementCatalogRoutes(app: FastifyInstance, registry: Ele
     '/elements/keys',
     { config, schema: { summary: "The connectors' keys", tags, querystring: NoQuery, response: { 200: Type.Array(Type.String()), ...errorResponses } } },
     async () => registry.all().map((e) => e.key),
+  );
+  const MetadataQuery = Type.Object({ expand: Type.Optional(Type.Boolean()) });
+  api.get(
+    '/elements/metadata',
+    {
+      config,
+      schema: {
+        summary: "Every connector's capabilities; with expand=true their resources, bulk, discovery and usage",
+        tags,
+        querystring: MetadataQuery,
+        response: { 200: Type.Array(MetadataJson), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const expand = request.query.expand === true;
+      return Promise.all(registry.all().map(async (element) => metadataJson(element, expand, await usage(element, request.identity))));
+    },
   );
   api.get(
     '/elements/:keyOrId',
@@ -66,7 +83,7 @@ export function registerElementCatalogRoutes(app: FastifyInstance, registry: Ele
         summary: "A connector's capabilities; with expand=true its resources, bulk, discovery and usage",
         tags,
         params: KeyOrIdParams,
-        querystring: Type.Object({ expand: Type.Optional(Type.Boolean()) }),
+        querystring: MetadataQuery,
         response: { 200: MetadataJson, ...errorResponses },
       },
     },
