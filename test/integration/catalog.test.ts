@@ -98,6 +98,9 @@ describe('element catalog', () => {
       typeOauth: false,
       active: true,
       deleted: false,
+      // POST /elements/{key}/clone and the element builder do not answer, so neither is claimed.
+      cloneable: false,
+      extendable: false,
     });
   });
 
@@ -126,7 +129,12 @@ describe('element catalog', () => {
     expect(plain.body.events).toEqual({ supported: true, methods: ['polling', 'webhook'] });
     const expanded = await call(`${server.api}/elements/jiraonprem/metadata?expand=true`);
     assertContract('elementMetadataExpanded', expanded.body);
-    expect(expanded.body).toMatchObject({ authenticationType: 'basic', hub: 'helpdesk', api: { type: 'REST', contentType: 'application/json' } });
+    expect(expanded.body).toMatchObject({
+      authenticationType: 'basic',
+      hub: 'helpdesk',
+      api: { type: 'REST', contentType: 'application/json' },
+      cloneable: false,
+    });
     expect(expanded.body.resources.map((r: any) => r.canonicalName)).toContain('incidents');
     // Derived from the routes the element registers: every advertised operation is routed.
     const routed = new Set(server.app.routeTable.map((r) => `${r.method} ${r.url}`));
