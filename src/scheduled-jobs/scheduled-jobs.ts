@@ -73,10 +73,11 @@ export class ScheduledJobs {
   async create(identity: Identity, body: NewJobBody): Promise<ScheduledJob> {
     const now = this.deps.clock.now();
     const uri = body.uri;
-    const path = uri.split('?')[0]!;
-    if (!path.startsWith(`${this.deps.apiPrefix}/`) || NOT_IN_PATH.test(uri))
+    const path = decodedPath(uri.split('?')[0]!);
+    const segments = path?.split('/') ?? [];
+    if (path === undefined || !path.startsWith(`${this.deps.apiPrefix}/`) || NOT_IN_PATH.test(uri) || segments.some((s) => s === '.' || s === '..'))
       throw badRequest(`uri must be a path of this API, starting with ${this.deps.apiPrefix}/ (e.g. ${this.deps.apiPrefix}/hubs/helpdesk/incidents)`);
-    if (path.slice(this.deps.apiPrefix.length).split('/')[1] === 'jobs') throw badRequest('A job cannot call /jobs');
+    if (segments[this.deps.apiPrefix.split('/').length] === 'jobs') throw badRequest('A job cannot call /jobs');
     const trigger = CronTrigger.parse(body.trigger.cron, now, this.deps.minIntervalMs);
     const headers = { ...body.headers };
     const refused = Object.keys(headers).find((h) => TRANSPORT_HEADERS.has(h.toLowerCase()));
@@ -212,6 +213,15 @@ export class ScheduledJobs {
         leaseMs: this.deps.callLimitMs,
       },
     );
+  }
+}
+
+/** A path with its percent-escapes decoded, as the router reads it; undefined when one is malformed. */
+function decodedPath(path: string): string | undefined {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return undefined;
   }
 }
 

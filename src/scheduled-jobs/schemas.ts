@@ -46,7 +46,7 @@ export const JobJson = Type.Object(
     method: Method,
     uri: Type.String(),
     query: Type.Record(Type.String(), Type.String(), { description: 'Secret-named parameters show ********' }),
-    body: Type.Optional(AnyJson),
+    body: Type.Optional(Type.Unknown({ description: 'The JSON body, secret-named members showing ********' })),
     headers: Type.Record(Type.String(), Type.String(), { description: 'Authorization and secret-named headers show ********' }),
     trigger: Type.Object({ cron: Type.String() }),
     createdDate: Type.String(),

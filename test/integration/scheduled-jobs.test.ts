@@ -200,8 +200,27 @@ describe('scheduled jobs', () => {
     await refused({ trigger: { cron: '0 0 12 * * ?', timezone: 'Europe/Berlin' } }, 'timezone');
     await refused({ trigger: { cron: '0 0 12 * * ?' }, uri: 'https://example.com/elements/api-v2/hubs/helpdesk/priorities' }, 'a path of this API');
     await refused({ trigger: { cron: '0 0 12 * * ?' }, uri: '/elements/api-v2/jobs' }, 'cannot call /jobs');
+    await refused({ trigger: { cron: '0 0 12 * * ?' }, uri: '/elements/api-v2/%6Aobs/x' }, 'cannot call /jobs');
+    await refused({ trigger: { cron: '0 0 12 * * ?' }, uri: '/elements/api-v2/hubs/../../api-v1/ui/getSecrets' }, 'a path of this API');
+    await refused({ trigger: { cron: '0 0 12 * * ?' }, uri: '/elements/api-v2/hubs/%E0%A4%A' }, 'a path of this API');
     await refused({ trigger: { cron: '0 0 12 * * ?' }, headers: { Host: 'example.com' } }, 'headers.Host');
     expect((await call(`${server.api}/jobs`, { headers: asAdmin() })).body.filter((j: { name: string }) => j.name === 'refused')).toEqual([]);
+  });
+
+  it("show the secret-named members of a call's body masked, at any depth", async () => {
+    const made = await newJob({
+      method: 'POST',
+      uri: '/elements/api-v2/instances',
+      name: 'an instance a day',
+      trigger: { cron: '0 0 4 * * ?' },
+      body: { element: { key: 'jiraonprem' }, configuration: { username: 'admin', password: 'admin', 'event.notification.signature.key': 'k' }, tags: ['a'] },
+    });
+    expect(made.body.body).toEqual({
+      element: { key: 'jiraonprem' },
+      configuration: { username: 'admin', password: '********', 'event.notification.signature.key': '********' },
+      tags: ['a'],
+    });
+    await call(`${server.api}/jobs/${made.body.id}`, { method: 'DELETE', headers: asAdmin() });
   });
 
   it('list newest first, every job once across pages, secret-named query parameters masked', async () => {

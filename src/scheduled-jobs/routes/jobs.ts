@@ -4,13 +4,27 @@ import { identityOf } from '../../auth/authenticate.ts';
 import { typed } from '../../platform/http/api-document.ts';
 import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor.ts';
 import { EmptyObject, errorResponses, NoQuery } from '../../platform/http/schemas.ts';
+import { setOwn } from '../../platform/own-properties.ts';
 import { jobScope, type ScheduledJobs } from '../scheduled-jobs.ts';
 import type { ScheduledJob, ScheduledJobRepository } from '../scheduled-job-repository.ts';
 import { JobIdParams, JobJson, JobListQuery, NewJobBody } from '../schemas.ts';
 
 const MASK = '********';
-/** Headers and query parameters whose values are credentials: shown masked. */
+/** Headers, query parameters and body members whose values are credentials: shown masked. */
 const SECRET_NAME = /authorization|cookie|secret|token|password|signature|api[-_]?key|credential/i;
+
+/**
+ * A call's JSON body as shown: the values of secret-named members masked, at any depth (a job
+ * that creates an instance carries a password). The body's depth is bounded by the JSON parser.
+ */
+function maskedJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskedJson);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(value))
+    setOwn(out, name, SECRET_NAME.test(name) && member !== null && typeof member !== 'object' ? MASK : maskedJson(member));
+  return out;
+}
 
 export function jobJson(job: ScheduledJob): JobJson {
   const masked = (values: Record<string, string>) => {
@@ -25,7 +39,7 @@ export function jobJson(job: ScheduledJob): JobJson {
     method: job.call.method,
     uri: job.call.uri,
     query: masked(job.call.query),
-    ...(job.call.body !== undefined && { body: job.call.body }),
+    ...(job.call.body !== undefined && { body: maskedJson(job.call.body) }),
     headers: masked(job.call.headers),
     trigger: { cron: job.cron },
     createdDate: job.created_at,
