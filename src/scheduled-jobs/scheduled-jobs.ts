@@ -128,7 +128,7 @@ export class ScheduledJobs {
 
   /** Fires jobs in this process, with `inject` making their calls. */
   async start(inject: Inject): Promise<void> {
-    await this.deps.queue.work(FIRE_JOB, (p) => this.fire(p as unknown as FirePayload, inject), { concurrency: 4 });
+    await this.deps.queue.work(FIRE_JOB, (p) => this.fire({ jobId: String(p.jobId), fireAt: String(p.fireAt) }, inject), { concurrency: 4 });
     const recover = () =>
       this.recoverLostFires().catch((err: Error) =>
         this.deps.logger.warn({ err: err.message }, 'looking for lost job fires failed; it runs again in a minute'),
