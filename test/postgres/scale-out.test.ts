@@ -124,12 +124,13 @@ describe('scale-out on PostgreSQL', () => {
         ((await jira.jira.get(`/rest/api/2/issue/${issue.id}/comment`)).body as { comments: { body: string; created: string }[] }).comments
           .filter((c) => c.body === text)
           .map((c) => Date.parse(c.created.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')));
-      await waitFor(async () => (await created()).length >= 5, 30_000);
+      await waitFor(async () => (await created()).length >= 8, 30_000);
       expect((await call(`${apiUrl}/jobs/${job.body.id}`, { method: 'DELETE', headers: { authorization: auth } })).status).toBe(200);
-      // At most one comment per second of the trigger: a fire is made up to a queue poll (1 s) late,
-      // so the comments span the seconds that fired, give or take one.
+      // About one comment per second of the trigger. A fire is made up to a queue poll (1 s) late,
+      // and the first on a cold worker later still, so the span may be two seconds short; workers
+      // that both made every fire would post twice as many.
       const times = (await created()).sort((x, y) => x - y);
-      expect(times.length).toBeLessThanOrEqual(Math.floor((times.at(-1)! - times[0]!) / 1000) + 2);
+      expect(times.length).toBeLessThanOrEqual(Math.floor((times.at(-1)! - times[0]!) / 1000) + 3);
     } finally {
       await api.stop();
       for (const w of workers) await w.stop();
