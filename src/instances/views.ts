@@ -5,7 +5,7 @@ import type { Instance } from './instance-repository.ts';
 import type { ConfigurationEntryJson, InstanceJson } from './schemas.ts';
 import { maskUrlCredentials } from '../platform/url-credentials.ts';
 
-export const MASK = '********';
+import { MASK } from '../platform/secret-names.ts';
 
 /** Keys that are secret whatever the element: PASSWORD definitions plus the OAuth pair. */
 export function secretKeys(element: ElementDefinition): Set<string> {

@@ -4,6 +4,7 @@ import { WatchingDispatcher } from './dispatcher-view.ts';
 import { ForwardingHandler } from './forwarding-handler.ts';
 import type { DispatcherOptions, OutboundHttp } from './outbound-http.ts';
 import { maskUrlCredentials } from './url-credentials.ts';
+import { isSecretName } from './secret-names.ts';
 
 /** One vendor call as trace logging keeps it: secrets redacted, bodies cut at `TRACE_BODY_LIMIT`. */
 export interface TracedCall {
@@ -22,8 +23,6 @@ export interface TracedCall {
 /** Bytes of each body a trace keeps. */
 export const TRACE_BODY_LIMIT = 64 * 1024;
 export const REDACTED = '[redacted]';
-/** Headers whose values never reach a trace, whatever they hold. */
-const SECRET_HEADER = /authorization|cookie|secret|token|password|passwd|api[-_]?key|session|signature|credential/i;
 /** Bodies of these types are kept as text; others as their size and type. */
 const TEXTUAL = /json|text|xml|html|x-www-form-urlencoded/i;
 
@@ -43,7 +42,7 @@ function headerRecord(headers: unknown, secrets: readonly string[]): Record<stri
   const out: Record<string, string> = {};
   const put = (name: string, value: unknown) => {
     const text = Array.isArray(value) ? value.join(', ') : String(value);
-    out[name.toLowerCase()] = SECRET_HEADER.test(name) ? REDACTED : scrubSecrets(text, secrets);
+    out[name.toLowerCase()] = isSecretName(name) ? REDACTED : scrubSecrets(text, secrets);
   };
   if (Array.isArray(headers)) for (let i = 0; i + 1 < headers.length; i += 2) put(String(headers[i]), headers[i + 1]);
   else if (headers && typeof headers === 'object') {

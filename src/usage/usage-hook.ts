@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../platform/clock.ts';
+import { isSecretName } from '../platform/secret-names.ts';
 import type { UsageRecorder } from './usage-recorder.ts';
 
 /** What a hub call adds to its usage record: the instance behind the token, and its vendor calls. */
@@ -18,9 +19,6 @@ declare module 'fastify' {
   }
 }
 
-/** Query parameters whose values never reach a usage record. */
-const SECRET_NAME = /secret|token|password|passwd|signature|api[-_]?key|authori[sz]ation|credential/i;
-
 /** The path and query as called, with the values of secret-looking query parameters redacted. */
 export function usageUri(url: string): string {
   const q = url.indexOf('?');
@@ -28,7 +26,7 @@ export function usageUri(url: string): string {
   const params = new URLSearchParams(url.slice(q + 1));
   let redacted = false;
   for (const key of new Set(params.keys())) {
-    if (SECRET_NAME.test(key)) {
+    if (isSecretName(key)) {
       params.set(key, '[redacted]');
       redacted = true;
     }
