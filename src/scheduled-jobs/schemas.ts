@@ -74,4 +74,6 @@ export const JobListQuery = Type.Object({
   nextPage: Type.Optional(NextPage),
 });
 
-export const JobIdParams = Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{24}$', description: 'The id POST /jobs answered' }) });
+/** A job's id: 24 hexadecimal digits. */
+export const JOB_ID = /^[0-9a-f]{24}$/;
+export const JobIdParams = Type.Object({ id: Type.String({ pattern: JOB_ID.source, description: 'The id POST /jobs answered' }) });

@@ -7,7 +7,7 @@ import { identityOf } from '../../auth/authenticate.ts';
 import type { InstanceService } from '../../instances/instance-service.ts';
 import { ApiError, badRequest, notFound } from '../../platform/errors.ts';
 import { typed } from '../../platform/http/api-document.ts';
-import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor.ts';
+import { decodeCursor, encodeCursor, keysetPage, setKeysetHeaders } from '../../platform/http/keyset-cursor.ts';
 import { errorResponses, NextPage, NoQuery, PageSize } from '../../platform/http/schemas.ts';
 import type { BulkRepository } from '../bulk-repository.ts';
 import type { BulkService } from '../bulk-service.ts';
@@ -149,18 +149,13 @@ export function registerBulkRoutes(
     async (request, reply) => {
       const instance = await instanceOf(request);
       const list = `bulk:${instance.id}`;
-      const cursor = request.query.nextPage === undefined ? undefined : decodeCursor(request.query.nextPage, list);
-      if (cursor && !/^[0-9a-f]{24}$/.test(cursor.id)) throw badRequest('nextPage is not a token this server issued');
-      const size = cursor?.pageSize ?? Math.min(Number(request.query.pageSize ?? 50), 200);
+      const { cursor, size } = keysetPage(request.query, list, { max: 200, isId: (id) => /^[0-9a-f]{24}$/.test(id) });
       const jobs = await deps.jobs.list(
         { organizationId: instance.organizationId, instanceId: instance.id },
         size,
         cursor && { createdAt: cursor.createdAt, id: cursor.id },
       );
-      const last = jobs.at(-1);
-      if (last && jobs.length === size)
-        reply.header('Elements-Next-Page-Token', encodeCursor({ createdAt: last.created_at, id: last.id, pageSize: size, list }));
-      reply.header('Elements-Returned-Count', String(jobs.length));
+      setKeysetHeaders(reply, jobs, size, list, (j) => ({ createdAt: j.created_at, id: j.id }));
       return jobs.map(statusJson);
     },
   );

@@ -42,3 +42,34 @@ export function decodeCursor(token: string, list: string): KeysetCursor {
   if (c.list !== list) throw badRequest('nextPage belongs to another list');
   return { createdAt: c.createdAt, id: c.id, pageSize: c.pageSize!, list: c.list };
 }
+
+/**
+ * Where a newest-first list's page starts and how long it is: after the row `nextPage` names (its
+ * page size kept), or from the top with `pageSize` (50 by default, at most `max`). `isId` refuses a
+ * token whose id is no id of this list.
+ */
+export function keysetPage(
+  query: { pageSize?: string | undefined; nextPage?: string | undefined },
+  list: string,
+  options: { max: number; isId?: (id: string) => boolean },
+): { size: number; cursor: KeysetCursor | undefined } {
+  const cursor = query.nextPage === undefined ? undefined : decodeCursor(query.nextPage, list);
+  if (cursor && options.isId && !options.isId(cursor.id)) throw badRequest('nextPage is not a token this server issued');
+  return { cursor, size: cursor?.pageSize ?? Math.min(Number(query.pageSize ?? 50), options.max) };
+}
+
+/**
+ * A page's headers: `Elements-Returned-Count`, and after a full page `Elements-Next-Page-Token`
+ * naming its last row (`keyOf` gives that row's time and id).
+ */
+export function setKeysetHeaders<T>(
+  reply: { header(name: string, value: string): unknown },
+  rows: readonly T[],
+  size: number,
+  list: string,
+  keyOf: (row: T) => { createdAt: string; id: string },
+): void {
+  const last = rows.at(-1);
+  if (last !== undefined && rows.length === size) reply.header('Elements-Next-Page-Token', encodeCursor({ ...keyOf(last), pageSize: size, list }));
+  reply.header('Elements-Returned-Count', String(rows.length));
+}

@@ -2,16 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { identityOf } from '../../auth/authenticate.ts';
 import { typed } from '../../platform/http/api-document.ts';
-import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor.ts';
+import { keysetPage, setKeysetHeaders } from '../../platform/http/keyset-cursor.ts';
 import { EmptyObject, errorResponses, NoQuery } from '../../platform/http/schemas.ts';
 import { setOwn } from '../../platform/own-properties.ts';
+import { isSecretName, MASK } from '../../platform/secret-names.ts';
 import { jobScope, type ScheduledJobs } from '../scheduled-jobs.ts';
 import type { ScheduledJob, ScheduledJobRepository } from '../scheduled-job-repository.ts';
-import { JobIdParams, JobJson, JobListQuery, NewJobBody } from '../schemas.ts';
-
-const MASK = '********';
-/** Headers, query parameters and body members whose values are credentials: shown masked. */
-const SECRET_NAME = /authorization|cookie|secret|token|password|signature|api[-_]?key|credential/i;
+import { JOB_ID, JobIdParams, JobJson, JobListQuery, NewJobBody } from '../schemas.ts';
 
 /**
  * A call's JSON body as shown: the values of secret-named members masked, at any depth (a job
@@ -22,14 +19,14 @@ function maskedJson(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [name, member] of Object.entries(value))
-    setOwn(out, name, SECRET_NAME.test(name) && member !== null && typeof member !== 'object' ? MASK : maskedJson(member));
+    setOwn(out, name, isSecretName(name) && member !== null && typeof member !== 'object' ? MASK : maskedJson(member));
   return out;
 }
 
 export function jobJson(job: ScheduledJob): JobJson {
   const masked = (values: Record<string, string>) => {
     const out: Record<string, string> = {};
-    for (const [name, value] of Object.entries(values)) out[name] = SECRET_NAME.test(name) ? MASK : value;
+    for (const [name, value] of Object.entries(values)) out[name] = isSecretName(name) ? MASK : value;
     return out;
   };
   return {
@@ -91,13 +88,9 @@ export function registerJobRoutes(app: FastifyInstance, deps: { jobs: ScheduledJ
     async (request, reply) => {
       const scope = jobScope(identityOf(request));
       const list = `jobs:${scope.accountId ?? 'all'}`;
-      const cursor = request.query.nextPage === undefined ? undefined : decodeCursor(request.query.nextPage, list);
-      const size = cursor?.pageSize ?? Math.min(Number(request.query.pageSize ?? 50), 200);
+      const { cursor, size } = keysetPage(request.query, list, { max: 200, isId: (id) => JOB_ID.test(id) });
       const jobs = await deps.repo.list(scope, size, cursor);
-      const last = jobs.at(-1);
-      if (last && jobs.length === size)
-        reply.header('Elements-Next-Page-Token', encodeCursor({ createdAt: last.created_at, id: last.id, pageSize: size, list }));
-      reply.header('Elements-Returned-Count', String(jobs.length));
+      setKeysetHeaders(reply, jobs, size, list, (j) => ({ createdAt: j.created_at, id: j.id }));
       return jobs.map(jobJson);
     },
   );

@@ -3,9 +3,9 @@ import { Type } from 'typebox';
 import { identityOf } from '../../auth/authenticate.ts';
 import type { Identity } from '../../auth/identity.ts';
 import type { InstanceService } from '../../instances/instance-service.ts';
-import { badRequest, notFound } from '../../platform/errors.ts';
+import { notFound } from '../../platform/errors.ts';
 import { typed } from '../../platform/http/api-document.ts';
-import { decodeCursor, encodeCursor } from '../../platform/http/keyset-cursor.ts';
+import { keysetPage, setKeysetHeaders } from '../../platform/http/keyset-cursor.ts';
 import { errorResponses, NoQuery, NumericId } from '../../platform/http/schemas.ts';
 import type { ElementRegistry } from '../../elements/registry.ts';
 import { isTraceId, type TraceRepository, type TraceRow, type TraceScope } from '../trace-repository.ts';
@@ -75,14 +75,9 @@ export function registerTraceRoutes(app: FastifyInstance, deps: { traces: TraceR
       const identity = identityOf(request);
       const instance = await deps.instances.get(identity, Number(request.params.id));
       const list = `traces:${instance.id}`;
-      const cursor = request.query.nextPage === undefined ? undefined : decodeCursor(request.query.nextPage, list);
-      if (cursor && !isTraceId(cursor.id)) throw badRequest('nextPage is not a token this server issued');
-      const size = cursor?.pageSize ?? Math.min(Number(request.query.pageSize ?? 50), 200);
+      const { cursor, size } = keysetPage(request.query, list, { max: 200, isId: isTraceId });
       const rows = await deps.traces.forInstance(traceScope(identity), instance.id, size, cursor?.id);
-      const last = rows.at(-1);
-      if (last && rows.length === size)
-        reply.header('Elements-Next-Page-Token', encodeCursor({ createdAt: last.created_at, id: String(last.id), pageSize: size, list }));
-      reply.header('Elements-Returned-Count', String(rows.length));
+      setKeysetHeaders(reply, rows, size, list, (r) => ({ createdAt: r.created_at, id: String(r.id) }));
       return rows.map(traceJson);
     },
   );
