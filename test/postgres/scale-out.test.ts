@@ -44,17 +44,23 @@ const webhookInstance = async (api: string, auth: string, name: string) => {
 const createIssue = async (summary: string) =>
   (await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'HELP' }, issuetype: { name: 'Task' }, summary } })).body as { id: string };
 
+/** A fresh PostgreSQL database and the settings every process sharing it starts with. */
+const sharedStore = async (extra: Record<string, string>) => {
+  const target = await newTestStore();
+  const env: Record<string, string> = {
+    SWITCHBOARD_DATA_DIR: target.dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: target.databaseUrl!,
+    SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
+    ...extra,
+  };
+  return { target, env };
+};
+
 describe('scale-out on PostgreSQL', () => {
   it('shares the work between two processes on PostgreSQL, sending each notification once', async () => {
-    const target = await newTestStore();
-    const env: Record<string, string> = {
-      SWITCHBOARD_DATA_DIR: target.dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: target.databaseUrl!,
-      SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
-      SWITCHBOARD_EVENT_TICK_MS: '200',
-    };
+    const { target, env } = await sharedStore({ SWITCHBOARD_EVENT_TICK_MS: '200' });
     const a = startSwitchboard(['serve'], env);
     const apiA = (await a.waitFor(/listening on (http:\/\/\S+)/))[1]!;
     const b = startSwitchboard(['serve'], env);
@@ -84,15 +90,7 @@ describe('scale-out on PostgreSQL', () => {
   }, 90_000);
 
   it('fires a scheduled job once per fire with two workers racing for it, from processes that serve no HTTP', async () => {
-    const target = await newTestStore();
-    const env: Record<string, string> = {
-      SWITCHBOARD_DATA_DIR: target.dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: target.databaseUrl!,
-      SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
-      SWITCHBOARD_JOBS_MIN_INTERVAL_SECONDS: '1',
-    };
+    const { target, env } = await sharedStore({ SWITCHBOARD_JOBS_MIN_INTERVAL_SECONDS: '1' });
     // The API node fires nothing: every fire is a worker's, made through the worker's own app.
     const api = startSwitchboard(['serve'], { ...env, SWITCHBOARD_ROLE: 'api' });
     const apiUrl = (await api.waitFor(/listening on (http:\/\/\S+)/))[1]!;
