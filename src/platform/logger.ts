@@ -1,5 +1,6 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { BatchedLogDestination } from './log-destination.ts';
+import { REDACTED } from './secret-names.ts';
 
 /**
  * Paths pino removes from every log line. Request headers carry the Open Connectors secrets;
@@ -27,7 +28,7 @@ export const redactPaths: readonly string[] = [
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
-    redact: { paths: [...redactPaths], censor: '[redacted]' },
+    redact: { paths: [...redactPaths], censor: REDACTED },
   };
 }
 

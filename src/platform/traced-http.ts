@@ -4,7 +4,7 @@ import { WatchingDispatcher } from './dispatcher-view.ts';
 import { ForwardingHandler } from './forwarding-handler.ts';
 import type { DispatcherOptions, OutboundHttp } from './outbound-http.ts';
 import { maskUrlCredentials } from './url-credentials.ts';
-import { isSecretName } from './secret-names.ts';
+import { isSecretName, REDACTED } from './secret-names.ts';
 
 /** One vendor call as trace logging keeps it: secrets redacted, bodies cut at `TRACE_BODY_LIMIT`. */
 export interface TracedCall {
@@ -22,7 +22,6 @@ export interface TracedCall {
 
 /** Bytes of each body a trace keeps. */
 export const TRACE_BODY_LIMIT = 64 * 1024;
-export const REDACTED = '[redacted]';
 /** Bodies of these types are kept as text; others as their size and type. */
 const TEXTUAL = /json|text|xml|html|x-www-form-urlencoded/i;
 

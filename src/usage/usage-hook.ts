@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../platform/clock.ts';
-import { isSecretName } from '../platform/secret-names.ts';
+import { maskSecretQuery, REDACTED } from '../platform/secret-names.ts';
 import type { UsageRecorder } from './usage-recorder.ts';
 
 /** What a hub call adds to its usage record: the instance behind the token, and its vendor calls. */
@@ -17,21 +17,6 @@ declare module 'fastify' {
     /** Set by the hub when it has resolved the instance; counts the call's vendor calls. */
     hubCall: HubCallUsage | null;
   }
-}
-
-/** The path and query as called, with the values of secret-looking query parameters redacted. */
-export function usageUri(url: string): string {
-  const q = url.indexOf('?');
-  if (q < 0) return url;
-  const params = new URLSearchParams(url.slice(q + 1));
-  let redacted = false;
-  for (const key of new Set(params.keys())) {
-    if (isSecretName(key)) {
-      params.set(key, '[redacted]');
-      redacted = true;
-    }
-  }
-  return redacted ? `${url.slice(0, q)}?${params.toString()}` : url;
 }
 
 /**
@@ -71,7 +56,7 @@ export function registerUsageRecording(app: FastifyInstance, deps: { recorder: U
         hub: hub?.hub ?? null,
         method: request.method,
         route: route === undefined ? 'unmatched' : route.slice(deps.apiPrefix.length) || '/',
-        request_uri: usageUri(url),
+        request_uri: maskSecretQuery(url, REDACTED),
         status: reply.statusCode,
         process_time_ms: Math.round(reply.elapsedTime * 1000) / 1000,
         vendor_calls: hub?.vendorCalls ?? 0,

@@ -41,7 +41,10 @@ describe('switchboard serve', () => {
     const res = await call(`${base}/elements/jiraonprem`, { headers: { authorization: `User ${user}, Organization ${org}` } });
     expect(res.status).toBe(200);
     expect(res.body.key).toBe('jiraonprem');
-    const bad = await call(`${base}/accounts`, { headers: { authorization: `User ${user}, Organization ${'0'.repeat(32)}` } });
+    // A secret-named query parameter (here percent-escaped) is logged redacted.
+    const bad = await call(`${base}/accounts?api%4Bey=query-secret-value&pageSize=1`, {
+      headers: { authorization: `User ${user}, Organization ${'0'.repeat(32)}` },
+    });
     expect(bad.status).toBe(401);
     // A vendor webhook URL carries its instance's secret; the access log shows the route instead.
     const webhookSecret = 'a'.repeat(43);
@@ -56,10 +59,11 @@ describe('switchboard serve', () => {
       .map((l) => JSON.parse(l));
     expect(access.map((l) => [l.method, l.url, l.statusCode])).toEqual([
       ['GET', '/elements/api-v2/elements/jiraonprem', 200],
-      ['GET', '/elements/api-v2/accounts', 401],
+      ['GET', '/elements/api-v2/accounts?apiKey=%5Bredacted%5D&pageSize=1', 401],
       ['POST', '/elements/api-v2/events/jiraonprem/:instance/:secret', 401],
     ]);
     expect(logs).not.toContain(webhookSecret);
+    expect(logs).not.toContain('query-secret-value');
     expect(logs).not.toContain('incoming request');
     // The secrets appear once, in the bootstrap banner, and never in request logs.
     expect(logs.split(user!).length - 1).toBe(2);

@@ -223,12 +223,12 @@ describe('scheduled jobs', () => {
     await call(`${server.api}/jobs/${made.body.id}`, { method: 'DELETE', headers: asAdmin() });
   });
 
-  it('list newest first, every job once across pages, secret-named query parameters masked', async () => {
+  it('list newest first, every job once across pages, secret-named query parameters masked in query and uri', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await newJob({
         method: 'GET',
-        uri: '/elements/api-v2/hubs/helpdesk/priorities',
+        uri: '/elements/api-v2/hubs/helpdesk/priorities?accessToken=in-the-uri&pageSize=5',
         query: { apiKey: 'hidden' },
         name: `listed ${i}`,
         trigger: { cron: '0 0 3 * * ?' },
@@ -243,7 +243,10 @@ describe('scheduled jobs', () => {
       expect(page.status).toBe(200);
       for (const j of page.body) {
         seen.push(j.id);
-        if (ids.includes(j.id)) expect(j.query).toEqual({ apiKey: '********' });
+        if (ids.includes(j.id)) {
+          expect(j.query).toEqual({ apiKey: '********' });
+          expect(j.uri).toBe('/elements/api-v2/hubs/helpdesk/priorities?accessToken=********&pageSize=5');
+        }
       }
       next = page.headers.get('elements-next-page-token') ?? undefined;
     } while (next);

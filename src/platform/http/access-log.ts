@@ -1,5 +1,6 @@
 import { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler } from 'fastify';
 import type { Logger } from 'pino';
+import { maskSecretQuery, REDACTED } from '../secret-names.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -34,7 +35,7 @@ export class AccessLogController extends LogController {
     const line = {
       reqId: request.id,
       method: request.method,
-      url: request.accessLogUrl ?? request.url,
+      url: request.accessLogUrl ?? maskSecretQuery(request.url, REDACTED),
       statusCode: reply.statusCode,
       responseTime: Math.round(reply.elapsedTime * 1000) / 1000,
     };

@@ -5,7 +5,7 @@ import { typed } from '../../platform/http/api-document.ts';
 import { keysetPage, setKeysetHeaders } from '../../platform/http/keyset-cursor.ts';
 import { EmptyObject, errorResponses, NoQuery } from '../../platform/http/schemas.ts';
 import { setOwn } from '../../platform/own-properties.ts';
-import { isSecretName, MASK } from '../../platform/secret-names.ts';
+import { isSecretName, MASK, maskSecretQuery } from '../../platform/secret-names.ts';
 import { jobScope, type ScheduledJobs } from '../scheduled-jobs.ts';
 import type { ScheduledJob, ScheduledJobRepository } from '../scheduled-job-repository.ts';
 import { JOB_ID, JobIdParams, JobJson, JobListQuery, NewJobBody } from '../schemas.ts';
@@ -34,7 +34,7 @@ export function jobJson(job: ScheduledJob): JobJson {
     name: job.name,
     ...(job.description !== null && { description: job.description }),
     method: job.call.method,
-    uri: job.call.uri,
+    uri: maskSecretQuery(job.call.uri),
     query: masked(job.call.query),
     ...(job.call.body !== undefined && { body: maskedJson(job.call.body) }),
     headers: masked(job.call.headers),
