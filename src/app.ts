@@ -28,6 +28,7 @@ import { registerNotFound } from './platform/http/not-found.ts';
 import { registerCors } from './platform/http/cors.ts';
 import { registerJsonParser } from './platform/http/json-parser.ts';
 import { registerApiDocument } from './platform/http/api-document.ts';
+import { ROUTER_OPTIONS } from './platform/http/route-lookup.ts';
 import { registerValidators } from './platform/http/validators.ts';
 import type { Store } from './store/db.ts';
 import { loadLookupKey, openKeyring } from './store/lookup-key.ts';
@@ -353,7 +354,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
     trustProxy: deps.config.trustProxy,
     genReqId: () => requestIds.next(),
     requestIdHeader: false,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    routerOptions: ROUTER_OPTIONS,
     forceCloseConnections: 'idle',
   });
   registerValidators(app);

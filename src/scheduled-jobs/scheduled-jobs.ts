@@ -5,6 +5,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Clock } from '../platform/clock.ts';
 import { badRequest, notFound } from '../platform/errors.ts';
 import type { Inject } from '../platform/http/in-process-call.ts';
+import type { RouteAuthLookup } from '../platform/http/route-lookup.ts';
 import { CronTrigger } from './cron-trigger.ts';
 import type { JobScope, ScheduledJob, ScheduledJobRepository } from './scheduled-job-repository.ts';
 import type { NewJobBody } from './schemas.ts';
@@ -70,10 +71,12 @@ export class ScheduledJobs {
 
   constructor(private readonly deps: ScheduledJobsDeps) {}
 
-  async create(identity: Identity, body: NewJobBody): Promise<ScheduledJob> {
+  /** Refused with a 400 when its call could not be made as asked: `routes` tells which route would serve it. */
+  async create(identity: Identity, body: NewJobBody, routes: RouteAuthLookup): Promise<ScheduledJob> {
     const now = this.deps.clock.now();
     const uri = body.uri;
-    const path = decodedPath(uri.split('?')[0]!);
+    const rawPath = uri.split('?')[0]!;
+    const path = decodedPath(rawPath);
     const segments = path?.split('/') ?? [];
     if (path === undefined || !path.startsWith(`${this.deps.apiPrefix}/`) || NOT_IN_PATH.test(uri) || segments.some((s) => s === '.' || s === '..'))
       throw badRequest(`uri must be a path of this API, starting with ${this.deps.apiPrefix}/ (e.g. ${this.deps.apiPrefix}/hubs/helpdesk/incidents)`);
@@ -82,6 +85,12 @@ export class ScheduledJobs {
     const headers = { ...body.headers };
     const refused = Object.keys(headers).find((h) => TRANSPORT_HEADERS.has(h.toLowerCase()));
     if (refused) throw badRequest(`headers.${refused.slice(0, 100)}: a job's call cannot set this header`);
+    const auth = routes(body.method, rawPath);
+    if (auth === undefined) throw badRequest(`uri: this API has no ${body.method} ${rawPath.slice(0, 200)}`);
+    if (auth === 'hub' && identity.elementToken === undefined && !headerNamed(headers, 'authorization'))
+      throw badRequest(
+        `uri is a hub call, made with an instance's token: make the job with "Element <token>" in this request's Authorization header, or give headers.Authorization`,
+      );
     if ((await this.deps.jobs.countIn(identity.organizationId)) >= this.deps.maxPerOrganization)
       throw badRequest(`An organization has at most ${this.deps.maxPerOrganization} jobs: delete one first`);
     const next = trigger.nextAfter(now)!.toISOString();

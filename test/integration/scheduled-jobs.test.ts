@@ -189,8 +189,8 @@ describe('scheduled jobs', () => {
 
   it('refuse what cannot run as asked, with a 400 that says why', async () => {
     const base = { method: 'GET', uri: '/elements/api-v2/hubs/helpdesk/priorities', name: 'refused' };
-    const refused = async (json: Record<string, unknown>, fragment: string) => {
-      const res = await newJob({ ...base, ...json });
+    const refused = async (json: Record<string, unknown>, fragment: string, headers = withElement()) => {
+      const res = await newJob({ ...base, ...json }, headers);
       expect(res.status, JSON.stringify(json)).toBe(400);
       expect(res.body.message).toContain(fragment);
     };
@@ -204,6 +204,19 @@ describe('scheduled jobs', () => {
     await refused({ trigger: { cron: '0 0 12 * * ?' }, uri: '/elements/api-v2/hubs/../../api-v1/ui/getSecrets' }, 'a path of this API');
     await refused({ trigger: { cron: '0 0 12 * * ?' }, uri: '/elements/api-v2/hubs/%E0%A4%A' }, 'a path of this API');
     await refused({ trigger: { cron: '0 0 12 * * ?' }, headers: { Host: 'example.com' } }, 'headers.Host');
+    // Found when the job is made, not at its first fire: a path no route serves, a method a route
+    // does not take, and a hub call without an instance's token.
+    await refused({ trigger: { cron: '0 0 12 * * ?' }, uri: '/elements/api-v2/hubs/helpdesk/incidents/CE-1/no-such-part' }, 'this API has no GET');
+    await refused({ trigger: { cron: '0 0 12 * * ?' }, method: 'PATCH', uri: '/elements/api-v2/hubs/helpdesk/priorities' }, 'this API has no PATCH');
+    await refused({ trigger: { cron: '0 0 12 * * ?' } }, 'Element <token>', asAdmin());
+    const platformCall = await newJob({ ...base, name: 'a platform call', uri: '/elements/api-v2/instances', trigger: { cron: '0 0 12 * * ?' } }, asAdmin());
+    expect(platformCall.status).toBe(200);
+    const ownAuthorization = await newJob(
+      { ...base, name: 'its own Authorization', trigger: { cron: '0 0 12 * * ?' }, headers: { Authorization: `${server.auth}, Element ${instance.token}` } },
+      asAdmin(),
+    );
+    expect(ownAuthorization.status).toBe(200);
+    for (const made of [platformCall, ownAuthorization]) await call(`${server.api}/jobs/${made.body.id}`, { method: 'DELETE', headers: asAdmin() });
     expect((await call(`${server.api}/jobs`, { headers: asAdmin() })).body.filter((j: { name: string }) => j.name === 'refused')).toEqual([]);
   });
 

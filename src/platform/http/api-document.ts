@@ -9,6 +9,8 @@ export interface RegisteredRoute {
   method: HTTPMethods;
   url: string;
   hidden: boolean;
+  /** How it authenticates (`config.auth`); undefined for the default, `platform`. */
+  auth: string | undefined;
   schema: Record<string, unknown> | undefined;
 }
 
@@ -35,6 +37,7 @@ export async function registerApiDocument(app: FastifyInstance, prefix: string, 
         method,
         url: route.url,
         hidden: (route.schema as { hide?: boolean } | undefined)?.hide === true,
+        auth: (route.config as { auth?: string } | undefined)?.auth,
         schema: route.schema as Record<string, unknown> | undefined,
       });
     }

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { identityOf } from '../../auth/authenticate.ts';
 import { typed } from '../../platform/http/api-document.ts';
 import { keysetPage, setKeysetHeaders } from '../../platform/http/keyset-cursor.ts';
+import { routeAuthLookup } from '../../platform/http/route-lookup.ts';
 import { EmptyObject, errorResponses, NoQuery } from '../../platform/http/schemas.ts';
 import { setOwn } from '../../platform/own-properties.ts';
 import { isSecretName, MASK, maskSecretQuery } from '../../platform/secret-names.ts';
@@ -60,6 +61,7 @@ export function jobJson(job: ScheduledJob): JobJson {
  */
 export function registerJobRoutes(app: FastifyInstance, deps: { jobs: ScheduledJobs; repo: ScheduledJobRepository }): void {
   const api = typed(app);
+  const routes = routeAuthLookup(app.routeTable);
   const tags = ['jobs'];
   api.post(
     '/jobs',
@@ -73,7 +75,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: { jobs: ScheduledJ
         response: { 200: JobJson, ...errorResponses },
       },
     },
-    async (request) => jobJson(await deps.jobs.create(identityOf(request), request.body)),
+    async (request) => jobJson(await deps.jobs.create(identityOf(request), request.body, routes)),
   );
   api.get(
     '/jobs',
