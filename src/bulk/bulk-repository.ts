@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { createDeflateRaw, deflateRaw, inflateRaw } from 'node:zlib';
 import type { Kysely, Selectable } from 'kysely';
+import { type KeysetPosition, newestFirst } from '../store/keyset.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import { AAD } from '../store/encrypted-columns.ts';
 import type { BulkJobTable, Database } from '../store/tables.ts';
@@ -215,17 +216,11 @@ export class BulkRepository {
   }
 
   /** The instance's jobs, newest first; `after` continues from the last job of the previous page. */
-  list(scope: BulkScope, limit: number, after?: { createdAt: string; id: string }): Promise<BulkJobRow[]> {
-    return this.db
-      .selectFrom('bulk_jobs')
-      .selectAll()
-      .where('organization_id', '=', scope.organizationId)
-      .where('instance_id', '=', scope.instanceId)
-      .$if(after !== undefined, (q) =>
-        q.where((eb) => eb.or([eb('created_at', '<', after!.createdAt), eb.and([eb('created_at', '=', after!.createdAt), eb('id', '<', after!.id)])])),
-      )
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
+  list(scope: BulkScope, limit: number, after?: KeysetPosition): Promise<BulkJobRow[]> {
+    return newestFirst(
+      this.db.selectFrom('bulk_jobs').selectAll().where('organization_id', '=', scope.organizationId).where('instance_id', '=', scope.instanceId),
+      after,
+    )
       .limit(limit)
       .execute();
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
+import { type KeysetPosition, newestFirst } from '../store/keyset.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import { AAD, SEALED } from '../store/encrypted-columns.ts';
 import { hasUrlCredentials, maskUrlCredentials } from '../platform/url-credentials.ts';
@@ -258,12 +259,11 @@ export class EventRepository {
    * The event log, newest first, of an organization: of one instance, or of the instances of one
    * account (an account member sees no other account's events). Scoped in SQL.
    */
-  listEvents(scope: EventScope, limit: number, offset: number, after?: { createdAt: string; id: string }): Promise<EventRow[]> {
-    let q = this.#scoped(this.db.selectFrom('events').selectAll(), scope);
-    if (after) {
-      q = q.where((eb) => eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]));
-    }
-    return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+  listEvents(scope: EventScope, limit: number, offset: number, after?: KeysetPosition): Promise<EventRow[]> {
+    return newestFirst(this.#scoped(this.db.selectFrom('events').selectAll(), scope), after)
+      .limit(limit)
+      .offset(offset)
+      .execute();
   }
 
   event(scope: EventScope, id: string): Promise<EventRow | undefined> {

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { type KeysetPosition, newestFirst } from '../store/keyset.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import { AAD } from '../store/encrypted-columns.ts';
 import type { Database, ScheduledJobTable } from '../store/tables.ts';
@@ -70,17 +71,15 @@ export class ScheduledJobRepository {
   }
 
   /** A page of the scope's jobs, newest first, after the keyset `after`; only this page is decrypted. */
-  async list(scope: JobScope, limit: number, after?: { createdAt: string; id: string }): Promise<ScheduledJob[]> {
-    const rows = await this.db
-      .selectFrom('scheduled_jobs')
-      .selectAll()
-      .where('organization_id', '=', scope.organizationId)
-      .$if(scope.accountId !== undefined, (q) => q.where('account_id', '=', scope.accountId!))
-      .$if(after !== undefined, (q) =>
-        q.where((eb) => eb.or([eb('created_at', '<', after!.createdAt), eb.and([eb('created_at', '=', after!.createdAt), eb('id', '<', after!.id)])])),
-      )
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
+  async list(scope: JobScope, limit: number, after?: KeysetPosition): Promise<ScheduledJob[]> {
+    const rows = await newestFirst(
+      this.db
+        .selectFrom('scheduled_jobs')
+        .selectAll()
+        .where('organization_id', '=', scope.organizationId)
+        .$if(scope.accountId !== undefined, (q) => q.where('account_id', '=', scope.accountId!)),
+      after,
+    )
       .limit(limit)
       .execute();
     return rows.map((r) => this.#opened(r));
