@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTitle } from '../components/page-title.ts';
 import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
+import { useAction } from '../components/use-action.ts';
 import { api, apiRaw, type BulkError, type BulkJob, describeError, type ElementMetadata, type Instance, instanceLoadError } from '../api.ts';
 
 const ENDED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
@@ -49,14 +50,13 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
   const [instance, setInstance] = useState<Instance>();
   const [element, setElement] = useState<ElementMetadata>();
   const [jobs, setJobs] = useState<BulkJob[]>([]);
-  const [error, setError] = useState<string>();
-  const [notice, setNotice] = useState<string>();
   const [query, setQuery] = useState('');
   const [file, setFile] = useState<File>();
   const [importObject, setImportObject] = useState('');
   const [identifier, setIdentifier] = useState('');
   const [recordsPath, setRecordsPath] = useState('');
   const [errorsOf, setErrorsOf] = useState<{ job: BulkJob; rows: BulkError[] }>();
+  const { error, setError, notice, act } = useAction(instance?.element.name);
 
   useEffect(() => {
     let current = true;
@@ -78,7 +78,7 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
     return () => {
       current = false;
     };
-  }, [instanceId]);
+  }, [instanceId, setError]);
 
   const hub = element?.hub ?? 'helpdesk';
   const base = `/hubs/${hub}/bulk`;
@@ -92,7 +92,7 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
     } catch (e) {
       setError(describeError(e));
     }
-  }, [instance, base]);
+  }, [instance, base, setError]);
   useEffect(() => void reload(), [reload]);
   const running = jobs.some((j) => !ENDED.has(j.status));
   useEffect(() => {
@@ -103,21 +103,11 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
 
   if (!instance) return <Loading error={error} />;
 
-  const act = async (work: () => Promise<string>) => {
-    setError(undefined);
-    setNotice(undefined);
-    try {
-      setNotice(await work());
-      await reload();
-    } catch (e) {
-      setError(describeError(e, instance.element.name));
-    }
-  };
   const startExport = () =>
     act(async () => {
       const r = await api<{ id: string }>('POST', `${base}/query?q=${encodeURIComponent(query)}`, undefined, instance.token);
       return `Export ${r.body.id} started.`;
-    });
+    }, reload);
   const startImport = () =>
     act(async () => {
       if (!file) throw new Error('Choose a file first');
@@ -127,13 +117,13 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
       form.append('file', file, file.name);
       const r = await api<{ id: string }>('POST', `${base}/${encodeURIComponent(importObject)}`, form, instance.token);
       return `Import ${r.body.id} of ${file.name} started.`;
-    });
+    }, reload);
   const showErrors = (job: BulkJob) =>
     act(async () => {
       const r = await api<BulkError[]>('GET', `${base}/${job.id}/errors?pageSize=100`, undefined, instance.token);
       setErrorsOf({ job, rows: r.body });
       return `${r.body.length} refused row${r.body.length === 1 ? '' : 's'} of job ${job.id} shown below${r.headers.get('Elements-Next-Page-Token') ? ' (the first 100)' : ''}.`;
-    });
+    }, reload);
 
   return (
     <section>
@@ -231,7 +221,7 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
                           act(async () => {
                             await api('PUT', `${base}/${job.id}/cancel`, undefined, instance.token);
                             return `Job ${job.id} cancelled.`;
-                          })
+                          }, reload)
                         }
                       >
                         Cancel
@@ -249,7 +239,7 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
                             act(async () => {
                               await download(job, base, instance.token, accept);
                               return 'Download started.';
-                            })
+                            }, reload)
                           }
                         >
                           Download {label}

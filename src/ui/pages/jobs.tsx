@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTitle } from '../components/page-title.ts';
 import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
+import { useAction } from '../components/use-action.ts';
 import { api, describeError, type Instance, type ScheduledJob } from '../api.ts';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -32,8 +33,6 @@ export function JobsPage() {
   useTitle('Scheduled jobs');
   const [jobs, setJobs] = useState<ScheduledJob[]>();
   const [instances, setInstances] = useState<Instance[]>([]);
-  const [error, setError] = useState<string>();
-  const [notice, setNotice] = useState<string>();
   const [name, setName] = useState('');
   const [method, setMethod] = useState<Method>('GET');
   const [uri, setUri] = useState('/elements/api-v2/hubs/helpdesk/incidents');
@@ -41,13 +40,14 @@ export function JobsPage() {
   const [cron, setCron] = useState('0 0 * * * ?');
   const [body, setBody] = useState('');
 
+  const { error, setError, notice, act } = useAction();
   const reload = useCallback(async () => {
     try {
       setJobs((await api<ScheduledJob[]>('GET', '/jobs?pageSize=200')).body);
     } catch (e) {
       setError(describeError(e));
     }
-  }, []);
+  }, [setError]);
   useEffect(() => {
     void reload();
     api<Instance[]>('GET', '/instances?pageSize=200').then(
@@ -57,7 +57,7 @@ export function JobsPage() {
       },
       (e) => setError(describeError(e)),
     );
-  }, [reload]);
+  }, [reload, setError]);
   const scheduled = (jobs?.length ?? 0) > 0;
   useEffect(() => {
     if (!scheduled) return;
@@ -67,16 +67,6 @@ export function JobsPage() {
 
   if (!jobs) return <Loading error={error} />;
 
-  const act = async (work: () => Promise<string>) => {
-    setError(undefined);
-    setNotice(undefined);
-    try {
-      setNotice(await work());
-      await reload();
-    } catch (e) {
-      setError(describeError(e));
-    }
-  };
   const create = () =>
     act(async () => {
       let parsed: unknown;
@@ -90,7 +80,7 @@ export function JobsPage() {
       const token = instances.find((i) => String(i.id) === instanceId)?.token;
       const made = await api<ScheduledJob>('POST', '/jobs', { name, method, uri, trigger: { cron }, ...(parsed !== undefined && { body: parsed }) }, token);
       return `Job ${made.body.name} made: it first fires at ${made.body.nextFireDate}.`;
-    });
+    }, reload);
 
   return (
     <section>
@@ -187,7 +177,7 @@ export function JobsPage() {
                       act(async () => {
                         await api('DELETE', `/jobs/${job.id}`);
                         return `Job ${job.name} deleted.`;
-                      })
+                      }, reload)
                     }
                   >
                     Delete
