@@ -4,12 +4,10 @@ import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
 import { useAction } from '../components/use-action.ts';
 import { api, describeError, type Instance, type ScheduledJob } from '../api.ts';
+import { refreshDelay } from './job-refresh.ts';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 type Method = (typeof METHODS)[number];
-/** How often the list is read again: each job's last fire and next fire move on their own. */
-const REFRESH_MS = 3000;
-
 /** A fire's outcome in a few words: its HTTP status, or why no call was made. */
 function Outcome({ job }: { job: ScheduledJob }) {
   const last = job.lastFire;
@@ -58,12 +56,12 @@ export function JobsPage() {
       (e) => setError(describeError(e)),
     );
   }, [reload, setError]);
-  const scheduled = (jobs?.length ?? 0) > 0;
   useEffect(() => {
-    if (!scheduled) return;
-    const timer = setInterval(() => void reload(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [scheduled, reload]);
+    const delay = jobs && refreshDelay(jobs, Date.now());
+    if (delay === undefined) return;
+    const timer = setTimeout(() => void reload(), delay);
+    return () => clearTimeout(timer);
+  }, [jobs, reload]);
 
   if (!jobs) return <Loading error={error} />;
 
