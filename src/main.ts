@@ -130,9 +130,13 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
 async function runWorker(config: Config): Promise<void> {
   const { store, services } = await open(config, false);
   let app: FastifyInstance | undefined;
+  // The worker's timers are unref'd (in `serve` the HTTP server holds the process open) and SQLite
+  // holds no socket: without this, the process would end as soon as it had started.
+  const alive = setInterval(() => undefined, 2 ** 31 - 1);
   // Handlers before the line that says the worker runs: whoever reads it may signal at once, and a
   // signal without a handler kills the process outright.
   const stop = async () => {
+    clearInterval(alive);
     await app?.close();
     await services.close();
     await store.close();

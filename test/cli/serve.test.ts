@@ -168,6 +168,10 @@ describe('switchboard serve', () => {
     const p = startSwitchboard(['serve'], { ...env, SWITCHBOARD_ROLE: 'worker' });
     await p.waitFor(/worker running/);
     expect(p.output()).not.toMatch(/listening on/);
+    // It runs until it is stopped. On SQLite nothing else holds the process open: it once ended by
+    // itself within milliseconds of saying it runs.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(p.child.exitCode, p.output()).toBeNull();
     expect(await p.stop()).toBe(0);
   });
 
