@@ -24,6 +24,7 @@ import { AccessLogController, registerAccessLogUrls } from './platform/http/acce
 import { lazyChildLogger } from './platform/http/request-logger.ts';
 import { SecretBox } from './platform/secret-box.ts';
 import { registerErrorHandler } from './platform/http/error-handler.ts';
+import { isDatabaseUnavailable } from './store/unavailable.ts';
 import { registerNotFound } from './platform/http/not-found.ts';
 import { registerCors } from './platform/http/cors.ts';
 import { registerJsonParser } from './platform/http/json-parser.ts';
@@ -166,6 +167,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
         })
       : new LocalSignals();
   // Caches drop what changed on any node: instances, users, transformations, vendor data.
+  deps.store.onConnectionError((err) => logger.warn({ err: err.message }, 'a database connection was lost; the pool opens another when one is needed'));
   const invalidations = new Invalidations(signals, logger);
   const vendorData = new VendorDataCache(invalidations);
   const hubCache = new HubSessionCache<Instance>(deps.config.hubCacheTtlMs);
@@ -378,7 +380,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
   });
   registerAccessLogUrls(app);
   registerCors(app);
-  registerErrorHandler(app);
+  registerErrorHandler(app, isDatabaseUnavailable);
   registerNotFound(app);
   registerJsonParser(app);
   const sessions = deps.config.consoleLogin.enabled

@@ -11,6 +11,12 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /**
+   * Where the loss of an idle database connection is told (a restart, a failover, a session ended
+   * by an administrator): the pool drops the connection and opens another when one is needed.
+   * Until a listener is set, it is written to stderr.
+   */
+  onConnectionError(listener: (err: Error) => void): void;
   close(): Promise<void>;
 }
 
@@ -21,12 +27,32 @@ export interface StoreOptions {
   dataDir: string;
 }
 
+/** How long a call waits to connect to PostgreSQL. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 /** The one place that chooses the SQL dialect; everything above it speaks Kysely only. */
 export function openStore(options: StoreOptions): Store {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // A database that does not answer fails the call that waits for a connection, not hang it.
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+    let listener = (err: Error): void => {
+      process.stderr.write(`database connection lost: ${err.message}\n`);
+    };
+    // An error of a connection, idle or in use (a transaction between two statements), is an
+    // 'error' event: without a listener on each connection it would end the process. The query it
+    // interrupts fails by itself, and the pool drops the connection when it comes back.
+    pool.on('connect', (client) => client.on('error', (err) => listener(err)));
+    // The pool tells of an idle connection's error too: the connection's own listener has told it.
+    pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return {
+      db,
+      dialect: 'postgres',
+      onConnectionError: (l) => {
+        listener = l;
+      },
+      close: () => db.destroy(),
+    };
   }
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const file = new SQLite(join(options.dataDir, 'switchboard.db'));
@@ -39,5 +65,6 @@ export function openStore(options: StoreOptions): Store {
   // the file is in the OS's cache, so 4 MB holds their hot pages.
   file.pragma('cache_size = -4000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keepingStatements(file) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  // A file has no connection to lose.
+  return { db, dialect: 'sqlite', onConnectionError: () => undefined, close: () => db.destroy() };
 }

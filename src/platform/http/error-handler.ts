@@ -12,13 +12,17 @@ function unknownMember(validation: unknown): string {
   return typeof name === 'string' ? `: ${JSON.stringify(name.slice(0, 100))}` : '';
 }
 
+const UNAVAILABLE_MESSAGE = 'The database does not answer now; try again shortly';
+const UNAVAILABLE_RETRY_SECONDS = 5;
+
 /**
  * Turns everything thrown into the Open Connectors error body. Known framework errors keep their
  * meaning (bad JSON 400, too large 413, wrong media type 415); anything unexpected is logged with
  * its stack and answered 500 with a bare message, so no stack trace ever leaves the server.
  */
-export function toApiError(error: unknown): ApiError {
+export function toApiError(error: unknown, unavailable: (error: unknown) => boolean = () => false): ApiError {
   if (error instanceof ApiError) return error;
+  if (unavailable(error)) return new ApiError('SERVICE_UNAVAILABLE', UNAVAILABLE_MESSAGE, { headers: { 'Retry-After': String(UNAVAILABLE_RETRY_SECONDS) } });
   if (error instanceof CeqlError) return new ApiError('BAD_REQUEST', `Invalid query: ${error.message}`);
   const e = error as Partial<FastifyError> & { validation?: unknown; validationContext?: string };
   if (e.validation) {
@@ -47,9 +51,13 @@ export function toApiError(error: unknown): ApiError {
   return new ApiError('INTERNAL');
 }
 
-export function registerErrorHandler(app: FastifyInstance): void {
+/**
+ * `unavailable` tells an error of a store that cannot serve now (down, restarting): that call is a
+ * 503 with `Retry-After`, not a 500.
+ */
+export function registerErrorHandler(app: FastifyInstance, unavailable?: (error: unknown) => boolean): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const apiError = toApiError(error);
+    const apiError = toApiError(error, unavailable);
     if (apiError.code === 'INTERNAL') request.log.error({ err: error }, 'unhandled error');
     else if (apiError.status >= 500) request.log.warn({ err: error }, apiError.message);
     return sendError(request, reply, apiError);

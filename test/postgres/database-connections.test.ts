@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { newTestStore } from '../helpers/test-store.ts';
+import { call } from '../helpers/test-server.ts';
+import { startSwitchboard } from '../helpers/process.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+/** A TCP relay in front of PostgreSQL: taking it down is the database going away, for this process only. */
+async function relayTo(upstream: URL) {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const db = connect(Number(upstream.port), upstream.hostname);
+    for (const s of [client, db]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.pipe(db).pipe(client);
+    client.on('close', () => db.destroy());
+    db.on('close', () => client.destroy());
+  });
+  const listen = (port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await listen(0);
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    down: async () => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+    up: () => listen(port),
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      if (server.listening) await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/**
+ * A database that drops its connections (a restart, a failover, an administrator ending
+ * sessions) must not take switchboard down: it answers again once the database does.
+ */
+describe('PostgreSQL connections', () => {
+  it('keeps serving when the database ends every connection of the process', async () => {
+    const target = await newTestStore();
+    const env = {
+      SWITCHBOARD_DATA_DIR: target.dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: target.databaseUrl!,
+      SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
+    };
+    const p = startSwitchboard(['serve'], env);
+    const api = (await p.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+    const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
+    const auth = { authorization: `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}` };
+    const admin = new pg.Client({ connectionString: target.databaseUrl });
+    await admin.connect();
+    try {
+      // Several calls at once, so that the pool holds several idle connections afterwards.
+      const before = await Promise.all(Array.from({ length: 8 }, () => call(`${api}/instances`, { headers: auth })));
+      expect(before.map((r) => r.status)).toEqual(Array(8).fill(200));
+      const ended = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      expect(ended.rowCount).toBeGreaterThan(1);
+      // The listening connection is among them; its loss is reported once it is noticed.
+      await p.waitFor(/signal connection lost/);
+      await waitFor(async () => (await call(`${api}/instances`, { headers: auth }).catch(() => ({ status: 0 }))).status === 200);
+      expect(p.child.exitCode, p.output()).toBeNull();
+      const after = await Promise.all(Array.from({ length: 8 }, () => call(`${api}/instances`, { headers: auth })));
+      expect(after.map((r) => r.status)).toEqual(Array(8).fill(200));
+      expect(p.child.exitCode, p.output()).toBeNull();
+    } finally {
+      await admin.end();
+      await p.stop();
+    }
+  }, 60_000);
+
+  it('answers 503 with Retry-After while the database cannot be reached, and serves again once it can', async () => {
+    const target = await newTestStore();
+    const relay = await relayTo(new URL(target.databaseUrl!));
+    const throughRelay = new URL(target.databaseUrl!);
+    throughRelay.host = `127.0.0.1:${relay.port}`;
+    const p = startSwitchboard(['serve'], {
+      SWITCHBOARD_DATA_DIR: target.dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: throughRelay.toString(),
+      SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
+    });
+    try {
+      const api = (await p.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+      const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
+      const auth = { authorization: `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}` };
+      expect((await call(`${api}/instances`, { headers: auth })).status).toBe(200);
+      await relay.down();
+      // Every call while it is away: an error body that says so, and when to try again, never a 500.
+      for (let i = 0; i < 5; i++) {
+        const res = await call(`${api}/instances`, { headers: auth });
+        expect(res.status, JSON.stringify(res.body)).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('5');
+        expect(res.body).toEqual({ requestId: expect.any(String), message: expect.stringContaining('database') });
+      }
+      expect(p.child.exitCode, p.output()).toBeNull();
+      await relay.up();
+      await waitFor(async () => (await call(`${api}/instances`, { headers: auth })).status === 200);
+      expect(p.child.exitCode, p.output()).toBeNull();
+    } finally {
+      await p.stop();
+      await relay.close();
+    }
+  }, 60_000);
+});
