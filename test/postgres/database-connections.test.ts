@@ -9,6 +9,7 @@ import { newTestStore } from '../helpers/test-store.ts';
 import { call } from '../helpers/test-server.ts';
 import { startSwitchboard } from '../helpers/process.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { withEmulator } from '../helpers/jira-client.ts';
 
 /** A TCP relay in front of PostgreSQL: taking it down is the database going away, for this process only. */
 async function relayTo(upstream: URL) {
@@ -81,8 +82,9 @@ describe('PostgreSQL connections', () => {
     }
   }, 60_000);
 
-  it('answers 503 with Retry-After while the database cannot be reached, and serves again once it can', async () => {
+  it('answers 503 with Retry-After while the database cannot be reached, and serves and works again once it can', async () => {
     const target = await newTestStore();
+    const jira = await withEmulator();
     const relay = await relayTo(new URL(target.databaseUrl!));
     const throughRelay = new URL(target.databaseUrl!);
     throughRelay.host = `127.0.0.1:${relay.port}`;
@@ -110,9 +112,21 @@ describe('PostgreSQL connections', () => {
       await relay.up();
       await waitFor(async () => (await call(`${api}/instances`, { headers: auth })).status === 200);
       expect(p.child.exitCode, p.output()).toBeNull();
+      // The background work took up again: a bulk export runs through the job queue to its end.
+      const instance = await call(`${api}/instances`, {
+        method: 'POST',
+        headers: auth,
+        json: { element: { key: 'jiraonprem' }, name: 'after', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+      });
+      expect(instance.status).toBe(200);
+      const hub = { authorization: `${auth.authorization}, Element ${instance.body.token}` };
+      const started = await call(`${api}/hubs/helpdesk/bulk/query?q=${encodeURIComponent('select id from incidents')}`, { method: 'POST', headers: hub });
+      expect(started.status).toBe(200);
+      await waitFor(async () => (await call(`${api}/hubs/helpdesk/bulk/${started.body.id}/status`, { headers: hub })).body.status === 'COMPLETED');
     } finally {
       await p.stop();
       await relay.close();
+      await jira.close();
     }
   }, 60_000);
 });
