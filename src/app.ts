@@ -192,7 +192,11 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     onOutcome: (name, outcome) => metrics.jobs.inc({ name, outcome }),
   });
   const traceRepo = new TraceRepository(deps.store.db);
-  const traces = new TraceRecorder(traceRepo, clock, logger, { retentionMs: 24 * 3600_000, organizationBytes: deps.config.traceLimitBytes });
+  const traces = new TraceRecorder(traceRepo, clock, logger, {
+    retentionMs: 24 * 3600_000,
+    organizationBytes: deps.config.traceLimitBytes,
+    retryable: isDatabaseUnavailable,
+  });
   const usageRepo = new UsageRepository(deps.store.db, deps.store.dialect);
   const usage = new UsageRecorder(usageRepo, clock, logger, {
     // Written within 0.2 s in batches of 200: records die young instead of aging into the old
@@ -200,6 +204,8 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     flushMs: 200,
     batchSize: 200,
     maxPending: 50_000,
+    // Kept in memory while the database does not answer, and written once it does.
+    retryable: isDatabaseUnavailable,
     retentionDays: deps.config.usageRetentionDays,
     // A record never appears before the traces of its vendor calls (GET /usage/{id} shows them).
     beforeWrite: () => traces.flush(),

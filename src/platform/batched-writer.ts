@@ -9,18 +9,32 @@ export interface BatchedWriterOptions {
   maxPending: number;
   /** What the rows are, for the log (`usage records`). */
   what: string;
+  /**
+   * Whether a write failed only for now (the database does not answer): its rows are kept and
+   * written again later. Rows of any other failure are lost, counted and logged.
+   */
+  retryable?: (err: unknown) => boolean;
 }
+
+/** First wait before a failed write is tried again; it doubles up to the longest. */
+const FIRST_RETRY_MS = 1000;
+const LONGEST_RETRY_MS = 30_000;
 
 /**
  * Rows that leave the request at once: `add` only appends to memory. They are written in batches,
- * after `flushMs` or once `batchSize` wait, so the hot path never waits for the database. A store
- * that cannot keep up loses rows, counted and logged, rather than memory.
+ * after `flushMs` or once `batchSize` wait, so the hot path never waits for the database. While
+ * the database does not answer, the rows wait (up to `maxPending`) and are written once it does;
+ * a store that cannot keep up loses rows, counted and logged, rather than memory.
  */
 export class BatchedWriter<T> {
   #pending: T[] = [];
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> = Promise.resolve();
   #dropped = 0;
+  /** The wait before the next write while writes fail for now; 0 while they succeed. */
+  #retryMs = 0;
+  /** Closing: a write that fails now is not tried again. */
+  #closed = false;
 
   constructor(
     private readonly write: (rows: T[]) => Promise<void>,
@@ -34,11 +48,11 @@ export class BatchedWriter<T> {
       return;
     }
     this.#pending.push(row);
-    if (this.#pending.length >= this.options.batchSize) void this.flush();
-    else this.#timer ??= setTimeout(() => void this.flush(), this.options.flushMs).unref();
+    if (this.#pending.length >= this.options.batchSize && this.#retryMs === 0) void this.flush();
+    else this.#timer ??= setTimeout(() => void this.flush(), Math.max(this.options.flushMs, this.#retryMs)).unref();
   }
 
-  /** Writes what waits; resolves when it (and any write before it) is stored or given up. */
+  /** Writes what waits; resolves when it (and any write before it) is stored, kept for later or given up. */
   flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -50,8 +64,38 @@ export class BatchedWriter<T> {
     if (dropped) this.logger.warn({ dropped, what }, `${what} dropped: the database did not keep up`);
     if (rows.length === 0) return this.#writing;
     this.#writing = this.#writing.then(() =>
-      this.write(rows).catch((err: Error) => this.logger.warn({ err: err.message, lost: rows.length, what }, `${what} could not be written`)),
+      this.write(rows).then(
+        () => {
+          this.#retryMs = 0;
+        },
+        (err: Error) => this.#failed(rows, err),
+      ),
     );
     return this.#writing;
+  }
+
+  /** Writes what waits, once more; what cannot be written now is lost, counted and logged. */
+  close(): Promise<void> {
+    this.#closed = true;
+    return this.flush();
+  }
+
+  #failed(rows: T[], err: Error): void {
+    const { what } = this.options;
+    if (this.#closed || !this.options.retryable?.(err)) {
+      this.logger.warn({ err: err.message, lost: rows.length, what }, `${what} could not be written`);
+      return;
+    }
+    // Kept ahead of the rows that came since, so they are written in the order they came.
+    const kept = rows.concat(this.#pending);
+    this.#pending = kept.slice(0, this.options.maxPending);
+    this.#dropped += kept.length - this.#pending.length;
+    this.#retryMs = Math.min(Math.max(this.#retryMs * 2, FIRST_RETRY_MS), LONGEST_RETRY_MS);
+    this.logger.warn(
+      { err: err.message, kept: this.#pending.length, what, retryInMs: this.#retryMs },
+      `${what} could not be written yet; kept to be written again`,
+    );
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.flush(), this.#retryMs).unref();
   }
 }

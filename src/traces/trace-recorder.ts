@@ -20,6 +20,8 @@ export interface TraceRecorderOptions {
   retentionMs: number;
   /** What one organization's traces may hold together, in bytes; the oldest go first. */
   organizationBytes: number;
+  /** Whether a failed write is worth trying again (the database does not answer for now). */
+  retryable?: (err: unknown) => boolean;
 }
 
 const PRUNE_EVERY_MS = 60_000;
@@ -41,7 +43,13 @@ export class TraceRecorder {
     private readonly logger: Logger,
     private readonly options: TraceRecorderOptions,
   ) {
-    this.#writer = new BatchedWriter((rows) => repo.insert(rows), logger, { flushMs: 500, batchSize: 200, maxPending: 5000, what: 'vendor traces' });
+    this.#writer = new BatchedWriter((rows) => repo.insert(rows), logger, {
+      flushMs: 500,
+      batchSize: 200,
+      maxPending: 5000,
+      what: 'vendor traces',
+      retryable: options.retryable,
+    });
   }
 
   /**
@@ -90,6 +98,6 @@ export class TraceRecorder {
 
   async close(): Promise<void> {
     clearInterval(this.#prune);
-    await this.flush();
+    await this.#writer.close();
   }
 }

@@ -72,6 +72,6 @@ export class UsageRecorder {
 
   async close(): Promise<void> {
     clearInterval(this.#retention);
-    await this.flush();
+    await this.#writer.close();
   }
 }
