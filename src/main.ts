@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parseConfig, type Config } from './platform/config.ts';
 import { openStore, type Store } from './store/db.ts';
+import { isDatabaseUnavailable } from './store/unavailable.ts';
 import { migrateToLatest } from './store/migrate.ts';
 import { buildApp, buildServices, API_PREFIX, type Services } from './app.ts';
 import { bootstrapIfEmpty, bootstrapPath, type BootstrapSecrets } from './tenancy/bootstrap.ts';
@@ -249,7 +250,24 @@ keys
     });
   });
 
+/** Why the command failed, in a line; a database that does not answer is named, without its credentials. */
+function failureMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!isDatabaseUnavailable(err)) return message;
+  const url = process.env.DATABASE_URL;
+  let where = 'the SQLite file is locked by another process';
+  if (url) {
+    try {
+      const parsed = new URL(url);
+      where = `DATABASE_URL points at ${parsed.host}${parsed.pathname}`;
+    } catch {
+      where = 'DATABASE_URL';
+    }
+  }
+  return `the database does not answer (${where}): ${message}. Check that it runs and accepts connections, then start again`;
+}
+
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`switchboard: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`switchboard: ${failureMessage(err)}\n`);
   process.exit(1);
 });

@@ -190,6 +190,14 @@ describe('switchboard serve', () => {
     expect(existsSync(join(target.dataDir, 'master.key'))).toBe(false);
   });
 
+  it('says which database does not answer, without its password, and exits', async () => {
+    const { env } = await envFor({ DATABASE_URL: 'postgres://switchboard:a-db-password@127.0.0.1:1/switchboard' });
+    const r = await runSwitchboard(['serve'], env);
+    expect(r.code).toBe(1);
+    expect(r.output).toMatch(/the database does not answer \(DATABASE_URL points at 127\.0\.0\.1:1\/switchboard\): connect ECONNREFUSED/);
+    expect(r.output).not.toContain('a-db-password');
+  });
+
   it('refuses to start with invalid configuration and says why', async () => {
     const { env } = await envFor({ PORT: 'eighty' });
     const r = await runSwitchboard(['serve'], env);
