@@ -51,6 +51,10 @@ const tooLong = (row: number, maxLength: number) => badRequest(`Row ${row} is lo
 
 async function* csvRecords(file: Readable, maxRecordLength: number): AsyncGenerator<unknown> {
   const parser = file.pipe(parseCsv({ bom: true, max_record_size: maxRecordLength, skip_empty_lines: true, relax_quotes: true }));
+  // `pipe` does not pass an error on: a file cut short (its client gone) would leave the parser,
+  // and this job, waiting for ever.
+  const failed = (err: Error) => parser.destroy(err);
+  file.once('error', failed);
   let columns: ReturnType<typeof parsePath>[] | undefined;
   let row = 0;
   try {
@@ -76,6 +80,7 @@ async function* csvRecords(file: Readable, maxRecordLength: number): AsyncGenera
     if (typeof code === 'string' && code.startsWith('CSV_')) throw badRequest(`The CSV file cannot be read near row ${row + 1}: ${(err as Error).message}`);
     throw err;
   } finally {
+    file.off('error', failed);
     file.unpipe(parser);
     parser.destroy();
   }

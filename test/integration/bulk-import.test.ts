@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMPORT_PROPERTY } from '../../src/elements/jiraonprem/hub/bulk-import.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
@@ -435,5 +436,34 @@ describe('bulk import', () => {
     const token = (other.body as any).token;
     expect((await bulk(`/${started.body.id}/status`, token)).status).toBe(404);
     expect((await bulk(`/${started.body.id}/errors`, token)).status).toBe(404);
+  });
+
+  it('drops the job of an upload whose client goes away in the middle of it, for each format', async () => {
+    const url = new URL(`${server.api}/hubs/helpdesk/bulk/incidents`);
+    for (const [name, type, start] of [
+      ['cut.csv', 'text/csv', 'fields.summary\r\ncut one\r\ncut two\r\n'],
+      ['cut.json', 'application/json', '[{"fields":{"summary":"cut one"}},'],
+      ['cut.ndjson', 'application/x-ndjson', '{"fields":{"summary":"cut one"}}\n'],
+    ] as const) {
+      const boundary = 'cutboundary';
+      const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n${start}`;
+      const socket = connect(Number(url.port), url.hostname);
+      await once(socket, 'connect');
+      socket.write(
+        `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: ${hub().authorization}\r\n` +
+          `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 100000\r\n\r\n${head}`,
+      );
+      // The server has begun reading the file when the client goes.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      socket.destroy();
+      await once(socket, 'close');
+      // The job its reading made is dropped, as for a refused file, not left waiting for the rest.
+      await waitFor(async () => {
+        const jobs = await bulk('/jobs?pageSize=200');
+        expect(jobs.status, name).toBe(200);
+        return !jobs.body.some((j: { query: string }) => j.query === name);
+      });
+    }
+    expect(await issuesWith('cut')).toEqual([]);
   });
 });
