@@ -12,9 +12,9 @@ export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
   /**
-   * Where the loss of an idle database connection is told (a restart, a failover, a session ended
-   * by an administrator): the pool drops the connection and opens another when one is needed.
-   * Until a listener is set, it is written to stderr.
+   * Where the loss of a database connection is told (a restart, a failover, a session ended by an
+   * administrator): the pool drops the connection and opens another when one is needed. Until a
+   * listener is set, it is written to stderr.
    */
   onConnectionError(listener: (err: Error) => void): void;
   close(): Promise<void>;
