@@ -10,6 +10,7 @@ import { DELIVER_JOB, POLL_JOB, type EventService } from './event-service.ts';
 import { eventSettings } from './event-settings.ts';
 import type { TransformationService } from '../transformations/transformation-service.ts';
 import { objectsByName, shapeEventObjects } from './event-shaping.ts';
+import { isDatabaseUnavailable } from '../store/unavailable.ts';
 
 export interface EventWorkerDeps {
   queue: JobQueue;
@@ -81,7 +82,9 @@ export class EventWorker {
       await this.deps.asyncCalls.recoverAbandoned();
       await this.#tickEarlyForNextPoll();
     } catch (err) {
-      this.deps.logger.error({ err }, 'event scheduler tick failed');
+      // A database that does not answer is told once a tick, without a stack: it is not a bug.
+      if (isDatabaseUnavailable(err)) this.deps.logger.warn({ err: (err as Error).message }, 'event scheduler tick failed: the database does not answer');
+      else this.deps.logger.error({ err }, 'event scheduler tick failed');
     } finally {
       this.#ticking = false;
     }
