@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withEmulator } from '../helpers/jira-client.ts';
 import { startSwitchboard } from '../helpers/process.ts';
 import { call } from '../helpers/test-server.ts';
-import { newTestStore } from '../helpers/test-store.ts';
+import { bootstrapSecrets, newTestStore } from '../helpers/test-store.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 let jira: Awaited<ReturnType<typeof withEmulator>>;
@@ -29,8 +27,7 @@ async function switchboardWithInstance(name: string) {
   };
   const first = startSwitchboard(['serve'], env);
   const api = (await first.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-  const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
-  const auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
+  const { auth } = bootstrapSecrets(target.dataDir);
   const created = await call(`${api}/instances`, {
     method: 'POST',
     headers: { authorization: auth },

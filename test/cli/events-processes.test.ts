@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { newTestStore } from '../helpers/test-store.ts';
+import { bootstrapSecrets, newTestStore } from '../helpers/test-store.ts';
 import { call } from '../helpers/test-server.ts';
 import { startSwitchboard, type RunningProcess } from '../helpers/process.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
@@ -56,8 +54,7 @@ describe('events across real processes', () => {
     };
     const first = startSwitchboard(['serve'], env);
     const api = (await first.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
-    const auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
+    const { auth } = bootstrapSecrets(target.dataDir);
     const instance = await webhookInstance(api, auth, 'crash');
     receiver.received.length = 0;
     receiver.respondWith(() => ({ status: 200, hang: true }));

@@ -2,7 +2,7 @@ import { waitFor } from '../helpers/wait.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { newTestStore } from '../helpers/test-store.ts';
+import { bootstrapSecrets, newTestStore } from '../helpers/test-store.ts';
 import { call } from '../helpers/test-server.ts';
 import { runSwitchboard, startSwitchboard } from '../helpers/process.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
@@ -28,8 +28,7 @@ describe('switchboard keys rotate', () => {
     };
     const server = startSwitchboard(['serve'], env);
     const [, api] = await server.waitFor(/listening on (http:\/\/\S+)/);
-    const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
-    const auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
+    const { auth } = bootstrapSecrets(target.dataDir);
     const created = await call(`${api}/instances`, {
       method: 'POST',
       headers: { authorization: auth },
@@ -173,12 +172,10 @@ describe('switchboard keys rotate', () => {
     expect(missing.output).toMatch(/SWITCHBOARD_PREVIOUS_MASTER_KEYS/);
     const rotated = await runSwitchboard(['keys', 'rotate'], { ...base, SWITCHBOARD_MASTER_KEY: newKey, SWITCHBOARD_PREVIOUS_MASTER_KEYS: oldKey });
     expect(rotated.code).toBe(0);
-    const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
+    const { auth } = bootstrapSecrets(target.dataDir);
     const after = startSwitchboard(['serve'], { ...base, SWITCHBOARD_MASTER_KEY: newKey });
     const [, api] = await after.waitFor(/listening on (http:\/\/\S+)/);
-    expect(
-      (await call(`${api}/accounts`, { headers: { authorization: `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}` } })).status,
-    ).toBe(200);
+    expect((await call(`${api}/accounts`, { headers: { authorization: auth } })).status).toBe(200);
     await after.stop();
   });
 });

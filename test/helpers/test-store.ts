@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -32,4 +32,25 @@ export async function newTestStore(): Promise<TestStoreTarget> {
   const url = new URL(admin);
   url.pathname = `/${name}`;
   return { kind: 'postgres', dataDir, databaseUrl: url.toString() };
+}
+
+/**
+ * The settings every switchboard process sharing `target` starts with: its store, one master key
+ * for all of them, any free port, warnings only; `extra` adds or replaces settings.
+ */
+export function processEnv(target: TestStoreTarget, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SWITCHBOARD_DATA_DIR: target.dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
+    SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
+    ...extra,
+  };
+}
+
+/** The first organization's secrets, as the first start saved them, and their `Authorization`. */
+export function bootstrapSecrets(dataDir: string): { userSecret: string; organizationSecret: string; auth: string } {
+  const secrets = JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8')) as { userSecret: string; organizationSecret: string };
+  return { ...secrets, auth: `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}` };
 }

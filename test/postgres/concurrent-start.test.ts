@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { newTestStore } from '../helpers/test-store.ts';
+import { bootstrapSecrets, newTestStore, processEnv } from '../helpers/test-store.ts';
 import { call } from '../helpers/test-server.ts';
 import { startSwitchboard } from '../helpers/process.ts';
 
@@ -16,20 +14,16 @@ describe('processes started at the same moment on an empty database', () => {
       const target = await newTestStore();
       // Every other round pins the secrets, as the README's scale-out section says to.
       const pinned = round % 2 === 1;
-      const env: Record<string, string> = {
-        SWITCHBOARD_DATA_DIR: target.dataDir,
-        PORT: '0',
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: target.databaseUrl!,
-        SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
-        ...(pinned && { SWITCHBOARD_ORGANIZATION_SECRET: randomBytes(16).toString('hex'), SWITCHBOARD_USER_SECRET: randomBytes(32).toString('base64') }),
-      };
+      const env = processEnv(
+        target,
+        pinned ? { SWITCHBOARD_ORGANIZATION_SECRET: randomBytes(16).toString('hex'), SWITCHBOARD_USER_SECRET: randomBytes(32).toString('base64') } : {},
+      );
       const nodes = Array.from({ length: 4 }, () => startSwitchboard(['serve'], env));
       try {
         const apis = await Promise.all(nodes.map(async (n) => (await n.waitFor(/listening on (http:\/\/\S+)/, 60_000))[1]!));
         const creators = nodes.filter((n) => n.output().includes('created your organization'));
         expect(creators, `round ${round}`).toHaveLength(1);
-        const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
+        const secrets = bootstrapSecrets(target.dataDir);
         if (pinned) expect(secrets.organizationSecret).toBe(env.SWITCHBOARD_ORGANIZATION_SECRET);
         const auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
         for (const api of apis) expect((await call(`${api}/accounts`, { headers: { authorization: auth } })).status).toBe(200);

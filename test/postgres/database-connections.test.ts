@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { newTestStore } from '../helpers/test-store.ts';
+import { bootstrapSecrets, newTestStore, processEnv } from '../helpers/test-store.ts';
 import { call } from '../helpers/test-server.ts';
 import { startSwitchboard } from '../helpers/process.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -50,17 +47,9 @@ async function relayTo(upstream: URL) {
 describe('PostgreSQL connections', () => {
   it('keeps serving when the database ends every connection of the process', async () => {
     const target = await newTestStore();
-    const env = {
-      SWITCHBOARD_DATA_DIR: target.dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: target.databaseUrl!,
-      SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
-    };
-    const p = startSwitchboard(['serve'], env);
+    const p = startSwitchboard(['serve'], processEnv(target));
     const api = (await p.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
-    const auth = { authorization: `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}` };
+    const auth = { authorization: bootstrapSecrets(target.dataDir).auth };
     const admin = new pg.Client({ connectionString: target.databaseUrl });
     await admin.connect();
     try {
@@ -88,17 +77,10 @@ describe('PostgreSQL connections', () => {
     const relay = await relayTo(new URL(target.databaseUrl!));
     const throughRelay = new URL(target.databaseUrl!);
     throughRelay.host = `127.0.0.1:${relay.port}`;
-    const p = startSwitchboard(['serve'], {
-      SWITCHBOARD_DATA_DIR: target.dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: throughRelay.toString(),
-      SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
-    });
+    const p = startSwitchboard(['serve'], processEnv(target, { DATABASE_URL: throughRelay.toString() }));
     try {
       const api = (await p.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-      const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
-      const auth = { authorization: `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}` };
+      const auth = { authorization: bootstrapSecrets(target.dataDir).auth };
       const instance = await call(`${api}/instances`, {
         method: 'POST',
         headers: auth,

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { randomBytes } from 'node:crypto';
-import { newTestStore } from '../helpers/test-store.ts';
+import { newTestStore, processEnv } from '../helpers/test-store.ts';
 import { startSwitchboard } from '../helpers/process.ts';
 
 /**
@@ -12,13 +11,7 @@ import { startSwitchboard } from '../helpers/process.ts';
 describe('an idle node', () => {
   it('makes at most 5 database transactions per second', { timeout: 90_000 }, async () => {
     const target = await newTestStore();
-    const node = startSwitchboard(['serve'], {
-      SWITCHBOARD_DATA_DIR: target.dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: target.databaseUrl!,
-      SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
-    });
+    const node = startSwitchboard(['serve'], processEnv(target));
     const client = new pg.Client({ connectionString: target.databaseUrl });
     await client.connect();
     try {

@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { newTestStore } from '../helpers/test-store.ts';
+import { bootstrapSecrets, newTestStore, processEnv } from '../helpers/test-store.ts';
 import { call } from '../helpers/test-server.ts';
 import { startSwitchboard, type RunningProcess } from '../helpers/process.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
@@ -21,19 +18,12 @@ let auth = '';
 beforeAll(async () => {
   jira = await withEmulator();
   const target = await newTestStore();
-  const env: Record<string, string> = {
-    SWITCHBOARD_DATA_DIR: target.dataDir,
-    PORT: '0',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: target.databaseUrl!,
-    SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
-  };
+  const env = processEnv(target);
   a = startSwitchboard(['serve'], env);
   apiA = (await a.waitFor(/listening on (http:\/\/\S+)/))[1]!;
   b = startSwitchboard(['serve'], env);
   apiB = (await b.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-  const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
-  auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
+  auth = bootstrapSecrets(target.dataDir).auth;
 }, 60_000);
 afterAll(async () => {
   await a?.stop();

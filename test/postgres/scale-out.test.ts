@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { newTestStore } from '../helpers/test-store.ts';
+import { bootstrapSecrets, newTestStore, processEnv } from '../helpers/test-store.ts';
 import { call } from '../helpers/test-server.ts';
 import { startSwitchboard } from '../helpers/process.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
@@ -47,15 +45,7 @@ const createIssue = async (summary: string) =>
 /** A fresh PostgreSQL database and the settings every process sharing it starts with. */
 const sharedStore = async (extra: Record<string, string>) => {
   const target = await newTestStore();
-  const env: Record<string, string> = {
-    SWITCHBOARD_DATA_DIR: target.dataDir,
-    PORT: '0',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: target.databaseUrl!,
-    SWITCHBOARD_MASTER_KEY: randomBytes(32).toString('base64'),
-    ...extra,
-  };
-  return { target, env };
+  return { target, env: processEnv(target, extra) };
 };
 
 describe('scale-out on PostgreSQL', () => {
@@ -65,8 +55,7 @@ describe('scale-out on PostgreSQL', () => {
     const apiA = (await a.waitFor(/listening on (http:\/\/\S+)/))[1]!;
     const b = startSwitchboard(['serve'], env);
     await b.waitFor(/listening on/);
-    const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
-    const auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
+    const { auth } = bootstrapSecrets(target.dataDir);
     try {
       const instance = await webhookInstance(apiA, auth, 'scale-out');
       receiver.received.length = 0;
@@ -97,8 +86,7 @@ describe('scale-out on PostgreSQL', () => {
     const workers = [startSwitchboard(['worker'], env), startSwitchboard(['worker'], env)];
     try {
       for (const w of workers) await w.waitFor(/worker running/);
-      const secrets = JSON.parse(readFileSync(join(target.dataDir, 'bootstrap.json'), 'utf8'));
-      const auth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}`;
+      const { auth } = bootstrapSecrets(target.dataDir);
       const instance = await call(`${apiUrl}/instances`, {
         method: 'POST',
         headers: { authorization: auth },
