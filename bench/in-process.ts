@@ -18,7 +18,7 @@ export async function startInProcess(env: Record<string, string> = {}) {
     ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }),
     ...env,
   });
-  const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, silenceMs: config.databaseTimeoutMs });
   await migrateToLatest(store);
   const services = await buildServices({ config, store, logger: false });
   const admin = (await bootstrapIfEmpty(services.tenancy, config.bootstrap, config.dataDir))!;

@@ -163,6 +163,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     deps.store.dialect === 'postgres'
       ? new PostgresSignals({
           connectionString: deps.config.databaseUrl!,
+          silenceMs: deps.config.databaseTimeoutMs,
           onError: (err) => logger.warn({ err: err.message }, 'signal connection lost; reconnecting'),
         })
       : new LocalSignals();

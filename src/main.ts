@@ -14,7 +14,7 @@ import { injectInto } from './platform/http/in-process-call.ts';
 import type { FastifyInstance } from 'fastify';
 
 async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, silenceMs: config.databaseTimeoutMs });
   try {
     await withStartupLock(store, () => migrateToLatest(store));
     return await work(store);
@@ -29,7 +29,7 @@ async function withStore<T>(config: Config, work: (store: Store) => Promise<T>):
  * organization of an empty store.
  */
 async function open(config: Config, bootstrap: boolean): Promise<{ store: Store; services: Services; created: BootstrapSecrets | undefined }> {
-  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, silenceMs: config.databaseTimeoutMs });
   try {
     return await withStartupLock(store, async () => {
       await migrateToLatest(store);
@@ -182,7 +182,7 @@ program
   .description('bring the database schema to the latest version')
   .action(async () => {
     const config = parseConfig();
-    const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, silenceMs: config.databaseTimeoutMs });
     try {
       const applied = await withStartupLock(store, () => migrateToLatest(store));
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');

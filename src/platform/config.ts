@@ -13,6 +13,11 @@ export interface Config {
   readonly dataDir: string;
   /** `postgres://…` switches the store to PostgreSQL; absent means SQLite in `dataDir`. */
   readonly databaseUrl: string | undefined;
+  /**
+   * How long a PostgreSQL connection may stay silent while a query waits on it, and how often the
+   * listening connection asks whether the database is still there.
+   */
+  readonly databaseTimeoutMs: number;
   readonly logLevel: string;
   /** Master key (base64 or hex of 32 bytes). Absent: generated into `dataDir` on first start. */
   readonly masterKey: string | undefined;
@@ -145,6 +150,7 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     port: integer(env, 'PORT', 8080, 0, 65535),
     dataDir: resolve(cwd, read(env, 'SWITCHBOARD_DATA_DIR') ?? 'data'),
     databaseUrl,
+    databaseTimeoutMs: integer(env, 'SWITCHBOARD_DATABASE_TIMEOUT_MS', 30_000, 500, 3_600_000),
     logLevel: read(env, 'LOG_LEVEL') ?? 'info',
     masterKey: read(env, 'SWITCHBOARD_MASTER_KEY'),
     previousMasterKeys: Object.freeze(

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { endSilentConnections } from './silent-connections.ts';
 import { keepingStatements } from './sqlite-statements.ts';
 import type { Database } from './tables.ts';
 
@@ -25,6 +26,8 @@ export interface StoreOptions {
   databaseUrl?: string | undefined;
   /** Directory of the SQLite file `switchboard.db`. */
   dataDir: string;
+  /** How long a PostgreSQL connection in use may stay silent before it is closed (`endSilentConnections`). */
+  silenceMs: number;
 }
 
 /** How long a call waits to connect to PostgreSQL. */
@@ -44,6 +47,7 @@ export function openStore(options: StoreOptions): Store {
     pool.on('connect', (client) => client.on('error', (err) => listener(err)));
     // The pool tells of an idle connection's error too: the connection's own listener has told it.
     pool.on('error', () => undefined);
+    endSilentConnections(pool, options.silenceMs);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { withinSilence } from './silent-connections.ts';
 import { CHANNEL, SignalSubscribers, type SignalListener, type Signals } from '../platform/signals.ts';
 
 export interface PostgresSignalsOptions {
@@ -7,6 +8,11 @@ export interface PostgresSignalsOptions {
   onError: (err: Error) => void;
   /** First wait before a reconnect; doubles up to 30 s. */
   reconnectDelayMs?: number;
+  /**
+   * How long the connection may stay silent during a query; it is also how often an idle
+   * connection is asked `SELECT 1`, so that a database gone without a reset is noticed.
+   */
+  silenceMs: number;
 }
 
 /** PostgreSQL's NOTIFY payloads stop at 8000 bytes; signals are short hints. */
@@ -25,6 +31,7 @@ export class PostgresSignals implements Signals {
   #connecting: Promise<pg.Client> | undefined;
   #listening = new Set<string>();
   #retryTimer: NodeJS.Timeout | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
   #delayMs: number;
   #closed = false;
   /** The connection's queries, one after another: a pg client runs one query at a time. */
@@ -44,7 +51,7 @@ export class PostgresSignals implements Signals {
 
   /** Runs a query after the ones already sent on this connection, not beside them. */
   #query(client: pg.Client, text: string, values?: unknown[]): Promise<unknown> {
-    const run = this.#queries.then(() => client.query(text, values));
+    const run = this.#queries.then(() => withinSilence(client, this.#options.silenceMs, () => client.query(text, values)));
     this.#queries = run.catch(() => undefined);
     return run;
   }
@@ -71,6 +78,7 @@ export class PostgresSignals implements Signals {
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#retryTimer);
+    clearInterval(this.#heartbeat);
     const client = this.#client ?? (await this.#connecting?.catch(() => undefined));
     this.#client = undefined;
     await client?.end().catch(() => undefined);
@@ -105,6 +113,11 @@ export class PostgresSignals implements Signals {
       }
       this.#client = client;
       this.#delayMs = this.#options.reconnectDelayMs ?? 500;
+      // A listening connection only receives: without a question now and then, a database gone
+      // without a reset would leave it waiting, and this process deaf to every signal, for hours.
+      this.#heartbeat = setInterval(() => {
+        this.#query(client, 'SELECT 1').catch((err: Error) => this.#lost(client, err));
+      }, this.#options.silenceMs).unref();
       return client;
     })();
     return this.#connecting;
@@ -113,6 +126,7 @@ export class PostgresSignals implements Signals {
   #lost(client: pg.Client, err: Error): void {
     if (this.#client !== client || this.#closed) return;
     this.#client = undefined;
+    clearInterval(this.#heartbeat);
     this.#options.onError(err);
     void client.end().catch(() => undefined);
     this.#reconnect();

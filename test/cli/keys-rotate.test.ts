@@ -2,11 +2,10 @@ import { waitFor } from '../helpers/wait.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootstrapSecrets, newTestStore } from '../helpers/test-store.ts';
+import { bootstrapSecrets, newTestStore, openTargetStore } from '../helpers/test-store.ts';
 import { call } from '../helpers/test-server.ts';
 import { runSwitchboard, startSwitchboard } from '../helpers/process.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
-import { openStore } from '../../src/store/db.ts';
 import { encryptedColumnsInSchema } from '../helpers/schema.ts';
 
 let jira: Awaited<ReturnType<typeof withEmulator>>;
@@ -105,7 +104,7 @@ describe('switchboard keys rotate', () => {
 
     // Nothing in the store is still under the old key: every *_enc column of the live schema,
     // whether or not the code lists it, holds only ciphertexts of the new key.
-    const store = openStore({ dataDir: target.dataDir, databaseUrl: target.databaseUrl });
+    const store = openTargetStore(target);
     const db = store.db as unknown as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
     const columns = await encryptedColumnsInSchema(store);
     expect(columns).toContain('event_sources.webhook_secret_enc');

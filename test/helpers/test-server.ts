@@ -53,7 +53,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const clock = new TestClock();
-  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, silenceMs: config.databaseTimeoutMs });
   await migrateToLatest(store);
   const services = await buildServices({ config, store, clock, logger: false });
   const admin = await bootstrapIfEmpty(services.tenancy, config.bootstrap, config.dataDir);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { openStore, type Store } from '../../src/store/db.ts';
 
 export type TestStoreKind = 'sqlite' | 'postgres';
 
@@ -32,6 +33,11 @@ export async function newTestStore(): Promise<TestStoreTarget> {
   const url = new URL(admin);
   url.pathname = `/${name}`;
   return { kind: 'postgres', dataDir, databaseUrl: url.toString() };
+}
+
+/** The store at `target`, opened as a test that reads or writes it directly needs it. */
+export function openTargetStore(target: TestStoreTarget): Store {
+  return openStore({ dataDir: target.dataDir, databaseUrl: target.databaseUrl, silenceMs: 30_000 });
 }
 
 /**

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/db.ts';
+import type { Store } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { ENCRYPTED_COLUMNS } from '../../src/store/encrypted-columns.ts';
-import { newTestStore } from '../helpers/test-store.ts';
+import { newTestStore, openTargetStore } from '../helpers/test-store.ts';
 import { encryptedColumnsInSchema } from '../helpers/schema.ts';
 
 let store: Store;
 beforeAll(async () => {
   const target = await newTestStore();
-  store = openStore({ dataDir: target.dataDir, databaseUrl: target.databaseUrl });
+  store = openTargetStore(target);
   await migrateToLatest(store);
 });
 afterAll(async () => {

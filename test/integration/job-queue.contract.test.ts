@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/db.ts';
+import type { Store } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { SqlJobQueue } from '../../src/jobs/sql/sql-job-queue.ts';
 import type { JobQueue } from '../../src/jobs/job-queue.ts';
 import { LocalSignals, type Signals } from '../../src/platform/signals.ts';
 import { PostgresSignals } from '../../src/store/postgres-signals.ts';
 import { systemClock } from '../../src/platform/clock.ts';
-import { newTestStore, testStoreKind, type TestStoreTarget } from '../helpers/test-store.ts';
+import { newTestStore, testStoreKind, type TestStoreTarget, openTargetStore } from '../helpers/test-store.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 /**
@@ -21,11 +21,12 @@ const queues: JobQueue[] = [];
 
 beforeAll(async () => {
   target = await newTestStore();
-  store = openStore({ dataDir: target.dataDir, databaseUrl: target.databaseUrl });
+  store = openTargetStore(target);
   await migrateToLatest(store);
   signals = target.databaseUrl
     ? new PostgresSignals({
         connectionString: target.databaseUrl,
+        silenceMs: 30_000,
         onError: (err) => {
           throw err;
         },

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/db.ts';
+import type { Store } from '../../src/store/db.ts';
 import { type KeysetPosition, newestFirst } from '../../src/store/keyset.ts';
-import { newTestStore } from '../helpers/test-store.ts';
+import { newTestStore, openTargetStore } from '../helpers/test-store.ts';
 
 /**
  * Newest-first keyset pages (events, bulk jobs, scheduled jobs), on the store this project runs
@@ -19,7 +19,7 @@ const db = () => store.db.withTables<{ keyset_rows: Row }>();
 
 beforeAll(async () => {
   const target = await newTestStore();
-  store = openStore({ dataDir: target.dataDir, databaseUrl: target.databaseUrl });
+  store = openTargetStore(target);
   await sql`create table keyset_rows (id text primary key, scope integer not null, created_at text not null)`.execute(store.db);
   const rows: Row[] = [];
   for (let i = 0; i < 12; i++)

@@ -8,33 +8,57 @@ import { startSwitchboard } from '../helpers/process.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
 
-/** A TCP relay in front of PostgreSQL: taking it down is the database going away, for this process only. */
+/**
+ * A TCP relay in front of PostgreSQL: taking it down is the database going away, for this process
+ * only; silencing it is a database host gone without a reset, as a failed-over primary is: its
+ * connections stay open and nothing more comes through them, while new connections reach a
+ * database that answers.
+ */
 async function relayTo(upstream: URL) {
-  const sockets = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
+  const silent = new Set<[Socket, Socket]>();
   const server: Server = createServer((client) => {
     const db = connect(Number(upstream.port), upstream.hostname);
-    for (const s of [client, db]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => undefined);
-    }
+    const pair: [Socket, Socket] = [client, db];
+    pairs.add(pair);
+    for (const s of pair) s.on('error', () => undefined);
     client.pipe(db).pipe(client);
     client.on('close', () => db.destroy());
-    db.on('close', () => client.destroy());
+    db.on('close', () => {
+      client.destroy();
+      pairs.delete(pair);
+    });
   });
   const listen = (port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const destroyAll = () => {
+    for (const pair of pairs) for (const s of pair) s.destroy();
+  };
   await listen(0);
   const port = (server.address() as AddressInfo).port;
   return {
     port,
     down: async () => {
       const closed = new Promise((resolve) => server.close(resolve));
-      for (const s of sockets) s.destroy();
+      destroyAll();
       await closed;
     },
     up: () => listen(port),
+    /** Every open connection stops carrying anything, neither closed nor reset; returns how many. */
+    silence: (): number => {
+      const silenced = pairs.size;
+      for (const [client, db] of pairs) {
+        client.unpipe(db);
+        db.unpipe(client);
+        client.pause();
+        db.pause();
+        silent.add([client, db]);
+      }
+      pairs.clear();
+      return silenced;
+    },
     close: async () => {
-      for (const s of sockets) s.destroy();
+      destroyAll();
+      for (const pair of silent) for (const s of pair) s.destroy();
       if (server.listening) await new Promise((resolve) => server.close(resolve));
     },
   };
@@ -106,8 +130,8 @@ describe('PostgreSQL connections', () => {
         expect(res.status, JSON.stringify(res.body)).toBe(200);
         served.push(res.headers.get('elements-request-id')!);
       }
-      // Longer than the first retry of the records' write, which fails.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // The records' write fails, and so does its first retry (the next wait is 2 s).
+      await p.waitFor(/"retryInMs":2000,"msg":"usage records could not be written yet/);
       expect(p.child.exitCode, p.output()).toBeNull();
       await relay.up();
       await waitFor(async () => (await call(`${api}/instances`, { headers: auth })).status === 200);
@@ -123,6 +147,64 @@ describe('PostgreSQL connections', () => {
       await waitFor(async () => (await call(`${api}/hubs/helpdesk/bulk/${started.body.id}/status`, { headers: hub })).body.status === 'COMPLETED');
     } finally {
       await p.stop();
+      await relay.close();
+      await jira.close();
+    }
+  }, 60_000);
+  it('closes a connection whose database stays silent, answers 503 meanwhile, and hears signals again', async () => {
+    const target = await newTestStore();
+    const jira = await withEmulator();
+    const relay = await relayTo(new URL(target.databaseUrl!));
+    const throughRelay = new URL(target.databaseUrl!);
+    throughRelay.host = `127.0.0.1:${relay.port}`;
+    const env = processEnv(target);
+    // The node under test keeps a resolved hub caller a minute: only a signal can make it forget sooner.
+    const p = startSwitchboard(['serve'], {
+      ...env,
+      DATABASE_URL: throughRelay.toString(),
+      SWITCHBOARD_DATABASE_TIMEOUT_MS: '1000',
+      SWITCHBOARD_HUB_CACHE_TTL_MS: '60000',
+    });
+    const other = startSwitchboard(['serve'], env);
+    try {
+      const api = (await p.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+      const otherApi = (await other.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+      const auth = { authorization: bootstrapSecrets(target.dataDir).auth };
+      const instance = await call(`${api}/instances`, {
+        method: 'POST',
+        headers: auth,
+        json: { element: { key: 'jiraonprem' }, name: 'silence', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+      });
+      expect(instance.status).toBe(200);
+      const hub = { authorization: `${auth.authorization}, Element ${instance.body.token}` };
+      // Several calls at once leave several idle connections in the pool, beside the listening one.
+      const before = await Promise.all(Array.from({ length: 8 }, () => call(`${api}/instances`, { headers: auth })));
+      expect(before.map((r) => r.status)).toEqual(Array(8).fill(200));
+      expect(relay.silence()).toBeGreaterThan(2);
+      // Calls one after another take the silent connections in turn. None may hang: without the
+      // silence rule, the first call given a silent connection waits for ever.
+      const statuses: number[] = [];
+      await waitFor(async () => {
+        const res = await call(`${api}/instances`, { headers: auth, signal: AbortSignal.timeout(5000) });
+        statuses.push(res.status);
+        if (res.status === 503) expect(res.body).toEqual({ requestId: expect.any(String), message: expect.stringContaining('database') });
+        return res.status === 200;
+      });
+      expect(
+        statuses.every((s) => s === 200 || s === 503),
+        statuses.join(),
+      ).toBe(true);
+      expect(p.output()).toMatch(/the database did not answer within 1000 ms/);
+      // The listening connection only receives: its next question finds the silence, and it
+      // listens again on a new connection.
+      await p.waitFor(/"err":"the database did not answer within 1000 ms[^"]*","msg":"signal connection lost/);
+      expect((await call(`${api}/hubs/helpdesk/incidents/CE-1`, { headers: hub })).status).toBe(200);
+      // Deleted on the other node: this one hears it and refuses the token long before its cache would expire.
+      expect((await call(`${otherApi}/instances/${instance.body.id}`, { method: 'DELETE', headers: auth })).status).toBe(200);
+      await waitFor(async () => (await call(`${api}/hubs/helpdesk/incidents/CE-1`, { headers: hub })).status === 401, 10_000);
+      expect(p.child.exitCode, p.output()).toBeNull();
+    } finally {
+      await Promise.all([p.stop(), other.stop()]);
       await relay.close();
       await jira.close();
     }
