@@ -59,7 +59,8 @@ export function registerErrorHandler(app: FastifyInstance, unavailable?: (error:
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const apiError = toApiError(error, unavailable);
     if (apiError.code === 'INTERNAL') request.log.error({ err: error }, 'unhandled error');
-    else if (apiError.status >= 500) request.log.warn({ err: error }, apiError.message);
+    // A vendor or a database that does not answer is expected now and then: one line, no stack.
+    else if (apiError.status >= 500) request.log.warn({ err: error instanceof Error ? error.message : String(error) }, apiError.message);
     return sendError(request, reply, apiError);
   });
 }

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { loggerOptions } from '../../src/platform/logger.ts';
+import { registerErrorHandler } from '../../src/platform/http/error-handler.ts';
+import { isDatabaseUnavailable } from '../../src/store/unavailable.ts';
+import { ApiError } from '../../src/platform/errors.ts';
+
+/** An app whose routes throw what is given, logging to `lines`. */
+async function appThrowing(errors: Record<string, Error>) {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of chunk.toString().trim().split('\n')) lines.push(JSON.parse(line));
+      cb();
+    },
+  });
+  const app = Fastify({ loggerInstance: pino(loggerOptions('info'), sink), disableRequestLogging: true });
+  registerErrorHandler(app, isDatabaseUnavailable);
+  for (const [path, error] of Object.entries(errors))
+    app.get(path, async () => {
+      throw error;
+    });
+  await app.ready();
+  return { app, lines };
+}
+
+describe('error handler', () => {
+  it('logs an expected 5xx as one warning without a stack, and only the unexpected with its stack', async () => {
+    const { app, lines } = await appThrowing({
+      '/database': Object.assign(new Error('the database did not answer within 1000 ms'), { code: 'ETIMEDOUT' }),
+      '/vendor': new ApiError('PROVIDER_ERROR', 'The vendor answered 503'),
+      '/bug': new TypeError('x is undefined'),
+    });
+    const database = await app.inject({ url: '/database' });
+    expect(database.statusCode).toBe(503);
+    expect(database.headers['retry-after']).toBe('5');
+    expect((await app.inject({ url: '/vendor' })).statusCode).toBe(502);
+    const bug = await app.inject({ url: '/bug' });
+    expect(bug.statusCode).toBe(500);
+    expect(bug.body).not.toContain('x is undefined');
+    const [db, vendor, unexpected] = lines;
+    expect(db).toMatchObject({ level: 40, err: 'the database did not answer within 1000 ms' });
+    expect(vendor).toMatchObject({ level: 40, err: 'The vendor answered 503' });
+    expect(unexpected).toMatchObject({ level: 50, msg: 'unhandled error', err: { message: 'x is undefined', stack: expect.stringContaining('TypeError') } });
+    expect(lines).toHaveLength(3);
+    await app.close();
+  });
+});
