@@ -453,16 +453,13 @@ describe('bulk import', () => {
         `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: ${hub().authorization}\r\n` +
           `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 100000\r\n\r\n${head}`,
       );
-      // The server has begun reading the file when the client goes.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // The server has begun reading the file (its job is listed) when the client goes.
+      const listed = async () => ((await bulk('/jobs?pageSize=200')).body as { query: string }[]).some((j) => j.query === name);
+      await waitFor(listed);
       socket.destroy();
       await once(socket, 'close');
       // The job its reading made is dropped, as for a refused file, not left waiting for the rest.
-      await waitFor(async () => {
-        const jobs = await bulk('/jobs?pageSize=200');
-        expect(jobs.status, name).toBe(200);
-        return !jobs.body.some((j: { query: string }) => j.query === name);
-      });
+      await waitFor(async () => !(await listed()));
     }
     expect(await issuesWith('cut')).toEqual([]);
   });
