@@ -155,8 +155,15 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   const http =
     deps.http ?? createOutboundHttp({ connectTimeoutMs: 10_000, connectionsPerOrigin: 16, answerLimit: deps.config.vendorAnswerLimit, policy: outboundPolicy });
   const { logger, droppedLines } = deps.logger === false ? { logger: pino({ enabled: false }), droppedLines: () => 0 } : createLogger(deps.config.logLevel);
-  // The queue's depth is read when the metrics are scraped, by then the queue exists.
-  const metrics = new Metrics({ droppedLogLines: droppedLines, queueDepth: () => queue.depth() });
+  // The queue's depth and the writers' counts are read when the metrics are scraped; by then they exist.
+  const metrics = new Metrics({
+    droppedLogLines: droppedLines,
+    queueDepth: () => queue.depth(),
+    recordWriters: () => [
+      { what: 'usage', ...usage.stats() },
+      { what: 'traces', ...traces.stats() },
+    ],
+  });
   // The one place that chooses how processes signal each other: LISTEN/NOTIFY on PostgreSQL;
   // on SQLite, one process owns the file and signals stay in it.
   const signals: Signals =

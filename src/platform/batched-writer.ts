@@ -16,6 +16,11 @@ export interface BatchedWriterOptions {
   retryable?: (err: unknown) => boolean;
 }
 
+export interface WriterStats {
+  waiting: number;
+  failedWrites: number;
+}
+
 /** First wait before a failed write is tried again; it doubles up to the longest. */
 const FIRST_RETRY_MS = 1000;
 const LONGEST_RETRY_MS = 30_000;
@@ -35,6 +40,7 @@ export class BatchedWriter<T> {
   #retryMs = 0;
   /** Closing: a write that fails now is not tried again. */
   #closed = false;
+  #failedWrites = 0;
 
   constructor(
     private readonly write: (rows: T[]) => Promise<void>,
@@ -50,6 +56,11 @@ export class BatchedWriter<T> {
     this.#pending.push(row);
     if (this.#pending.length >= this.options.batchSize && this.#retryMs === 0) void this.flush();
     else this.#timer ??= setTimeout(() => void this.flush(), Math.max(this.options.flushMs, this.#retryMs)).unref();
+  }
+
+  /** Rows waiting to be written now, and writes that failed since the start (kept or given up). */
+  stats(): WriterStats {
+    return { waiting: this.#pending.length, failedWrites: this.#failedWrites };
   }
 
   /** Writes what waits; resolves when it (and any write before it) is stored, kept for later or given up. */
@@ -82,6 +93,7 @@ export class BatchedWriter<T> {
 
   #failed(rows: T[], err: Error): void {
     const { what } = this.options;
+    this.#failedWrites++;
     if (this.#closed || !this.options.retryable?.(err)) {
       this.logger.warn({ err: err.message, lost: rows.length, what }, `${what} could not be written`);
       return;

@@ -21,6 +21,8 @@ export interface MetricSources {
   droppedLogLines: () => number;
   /** Jobs by name and status, read from the store when the metrics are scraped. */
   queueDepth: () => Promise<{ name: string; status: string; count: number }[]>;
+  /** Rows written in batches after the call (usage records, vendor traces), by what they are. */
+  recordWriters: () => { what: string; waiting: number; failedWrites: number }[];
 }
 
 /**
@@ -112,6 +114,24 @@ export class Metrics {
       async collect() {
         this.reset();
         for (const row of await sources.queueDepth()) this.set({ name: row.name, status: row.status }, row.count);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_records_waiting',
+      help: 'Usage records and vendor traces of this process waiting to be written (they wait while the database cannot write)',
+      labelNames: ['what'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const w of sources.recordWriters()) this.set({ what: w.what }, w.waiting);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_record_writes_failed_total',
+      help: 'Batch writes of usage records and vendor traces that failed (kept to be written again while the database cannot serve, else lost and logged)',
+      labelNames: ['what'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const w of sources.recordWriters()) this.set({ what: w.what }, w.failedWrites);
       },
     });
     new Gauge({

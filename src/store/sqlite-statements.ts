@@ -4,6 +4,14 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
 /** SQL text of the statements kept, in all: a rough bound of their memory (a statement takes ~30× its text). */
 const KEPT_SQL_CHARS = 64 * 1024;
 
+/** The rollback of a transaction SQLite has already rolled back: nothing to do. */
+const ROLLED_BACK: SqliteStatement = {
+  reader: false,
+  all: () => [],
+  run: () => ({ changes: 0, lastInsertRowid: 0 }),
+  iterate: () => [][Symbol.iterator](),
+};
+
 /**
  * better-sqlite3's database for Kysely, keeping each prepared statement for the next query of
  * the same SQL text. Kysely prepares every query anew, and a prepare is SQLite parsing and
@@ -24,6 +32,10 @@ export function keepingStatements(db: SQLite.Database, keptSqlChars: number = KE
       db.close();
     },
     prepare(sql: string): SqliteStatement {
+      // SQLite rolls a transaction back by itself on some errors (a full disk, an I/O error, a
+      // lock it could not get). Kysely's rollback after it would fail with "no transaction is
+      // active", and that error would replace the one that said what happened.
+      if (sql === 'rollback' && !db.inTransaction) return ROLLED_BACK;
       const statement = kept.get(sql);
       if (statement !== undefined) {
         if (statement.busy) return db.prepare(sql);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.ts';
-import { BatchedWriter } from '../platform/batched-writer.ts';
+import { BatchedWriter, type WriterStats } from '../platform/batched-writer.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
 import { tracedHttp } from '../platform/traced-http.ts';
 import type { NewTrace, TraceRepository } from './trace-repository.ts';
@@ -63,6 +63,11 @@ export class TraceRecorder {
 
   flush(): Promise<void> {
     return this.#writer.flush();
+  }
+
+  /** Records waiting to be written, and failed writes (`BatchedWriter.stats`). */
+  stats(): WriterStats {
+    return this.#writer.stats();
   }
 
   /** A trace of a new instance's provisioning calls, under `id` (`debug` in its configuration). */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.ts';
-import { BatchedWriter, type BatchedWriterOptions } from '../platform/batched-writer.ts';
+import { BatchedWriter, type WriterStats, type BatchedWriterOptions } from '../platform/batched-writer.ts';
 import type { NewUsage, UsageRepository } from './usage-repository.ts';
 
 export interface UsageRecorderOptions extends Omit<BatchedWriterOptions, 'what'> {
@@ -43,6 +43,11 @@ export class UsageRecorder {
   /** Writes what waits; resolves when it (and any write before it) is stored or given up. */
   flush(): Promise<void> {
     return this.#writer.flush();
+  }
+
+  /** Records waiting to be written, and failed writes (`BatchedWriter.stats`). */
+  stats(): WriterStats {
+    return this.#writer.stats();
   }
 
   /** Deletes records older than the retention period, in batches; returns how many. */

@@ -83,6 +83,9 @@ describe('operations', () => {
       sample(text, 'switchboard_vendor_calls_total{element="jiraonprem",status="200"}'),
     );
     expect(sample(text, 'switchboard_log_lines_dropped_total')).toBe(0);
+    expect(sample(text, 'switchboard_records_waiting{what="usage"}')).toBeGreaterThanOrEqual(0);
+    expect(sample(text, 'switchboard_record_writes_failed_total{what="usage"}')).toBe(0);
+    expect(sample(text, 'switchboard_record_writes_failed_total{what="traces"}')).toBe(0);
     expect(text).toContain('# TYPE switchboard_event_deliveries_total counter');
     expect(sample(text, 'switchboard_jobs{name="operations.later",status="queued"}')).toBe(1);
     expect(sample(text, 'switchboard_jobs_total{name="operations.now",outcome="completed"}')).toBe(1);

@@ -38,10 +38,12 @@ describe('batched writer', () => {
     expect(attempts).toBe(2);
     await vi.advanceTimersByTimeAsync(1999);
     expect(attempts).toBe(2);
+    expect(writer.stats()).toEqual({ waiting: 5, failedWrites: 2 });
     down = false;
     await vi.advanceTimersByTimeAsync(1);
     expect(attempts).toBe(3);
     expect(stored).toEqual([1, 2, 3, 4, 5]);
+    expect(writer.stats()).toEqual({ waiting: 0, failedWrites: 2 });
     // Once it answers, rows go after flushMs again.
     writer.add(7);
     await vi.advanceTimersByTimeAsync(100);
@@ -65,5 +67,6 @@ describe('batched writer', () => {
     await writer.close();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(attempts).toBe(2);
+    expect(writer.stats()).toEqual({ waiting: 0, failedWrites: 2 });
   });
 });

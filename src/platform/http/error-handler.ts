@@ -12,7 +12,7 @@ function unknownMember(validation: unknown): string {
   return typeof name === 'string' ? `: ${JSON.stringify(name.slice(0, 100))}` : '';
 }
 
-const UNAVAILABLE_MESSAGE = 'The database does not answer now; try again shortly';
+const UNAVAILABLE_MESSAGE = 'The database cannot serve this call now; try again shortly';
 const UNAVAILABLE_RETRY_SECONDS = 5;
 
 /**
