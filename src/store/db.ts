@@ -18,6 +18,11 @@ export interface Store {
    * listener is set, it is written to stderr.
    */
   onConnectionError(listener: (err: Error) => void): void;
+  /**
+   * Runs `work` with no limit on how long its connections may stay silent (`silenceMs`): for the
+   * start-up's migrations and its lock, which may rightly wait long.
+   */
+  patiently<T>(work: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -47,13 +52,22 @@ export function openStore(options: StoreOptions): Store {
     pool.on('connect', (client) => client.on('error', (err) => listener(err)));
     // The pool tells of an idle connection's error too: the connection's own listener has told it.
     pool.on('error', () => undefined);
-    endSilentConnections(pool, options.silenceMs);
+    let patient = 0;
+    endSilentConnections(pool, options.silenceMs, () => patient === 0);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
       dialect: 'postgres',
       onConnectionError: (l) => {
         listener = l;
+      },
+      patiently: async (work) => {
+        patient++;
+        try {
+          return await work();
+        } finally {
+          patient--;
+        }
       },
       close: () => db.destroy(),
     };
@@ -70,5 +84,5 @@ export function openStore(options: StoreOptions): Store {
   file.pragma('cache_size = -4000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keepingStatements(file) }) });
   // A file has no connection to lose.
-  return { db, dialect: 'sqlite', onConnectionError: () => undefined, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', onConnectionError: () => undefined, patiently: (work) => work(), close: () => db.destroy() };
 }

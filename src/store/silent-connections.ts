@@ -23,14 +23,18 @@ function socketOf(client: pg.ClientBase): Socket {
  * Ending the socket fails the query with `ETIMEDOUT` and the pool replaces the connection.
  *
  * The watch is on only while a caller holds the connection: an idle pooled connection is silent
- * by nature and the pool closes it after its idle timeout.
+ * by nature and the pool closes it after its idle timeout. It is off for connections taken while
+ * `watching()` is false: the start-up work, whose migrations may run long and whose lock waits
+ * for other nodes' start-ups.
  */
-export function endSilentConnections(pool: pg.Pool, ms: number): void {
+export function endSilentConnections(pool: pg.Pool, ms: number, watching: () => boolean): void {
   pool.on('connect', (client) => {
     const socket = socketOf(client);
     socket.on('timeout', () => socket.destroy(silenceError(ms)));
   });
-  pool.on('acquire', (client) => socketOf(client).setTimeout(ms));
+  pool.on('acquire', (client) => {
+    if (watching()) socketOf(client).setTimeout(ms);
+  });
   pool.on('release', (_err, client) => socketOf(client).setTimeout(0));
 }
 

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Store } from './db.ts';
 
 /** Any fixed number: the lock's name among PostgreSQL advisory locks. */
-const STARTUP_LOCK = 730_418_112;
+export const STARTUP_LOCK = 730_418_112;
 
 /**
  * Runs `work` (migrations, first-start bootstrap) while no other process sharing the database
@@ -13,12 +13,16 @@ const STARTUP_LOCK = 730_418_112;
  */
 export async function withStartupLock<T>(store: Store, work: () => Promise<T>): Promise<T> {
   if (store.dialect !== 'postgres') return work();
-  return store.db.connection().execute(async (conn) => {
-    await sql`SELECT pg_advisory_lock(${STARTUP_LOCK})`.execute(conn);
-    try {
-      return await work();
-    } finally {
-      await sql`SELECT pg_advisory_unlock(${STARTUP_LOCK})`.execute(conn);
-    }
-  });
+  // The lock's connection is silent while it waits for other nodes and while `work` runs, and a
+  // migration may take minutes: none of it is cut short as a database gone silent would be.
+  return store.patiently(() =>
+    store.db.connection().execute(async (conn) => {
+      await sql`SELECT pg_advisory_lock(${STARTUP_LOCK})`.execute(conn);
+      try {
+        return await work();
+      } finally {
+        await sql`SELECT pg_advisory_unlock(${STARTUP_LOCK})`.execute(conn);
+      }
+    }),
+  );
 }

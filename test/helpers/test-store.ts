@@ -36,8 +36,8 @@ export async function newTestStore(): Promise<TestStoreTarget> {
 }
 
 /** The store at `target`, opened as a test that reads or writes it directly needs it. */
-export function openTargetStore(target: TestStoreTarget): Store {
-  return openStore({ dataDir: target.dataDir, databaseUrl: target.databaseUrl, silenceMs: 30_000 });
+export function openTargetStore(target: TestStoreTarget, silenceMs = 30_000): Store {
+  return openStore({ dataDir: target.dataDir, databaseUrl: target.databaseUrl, silenceMs });
 }
 
 /**
