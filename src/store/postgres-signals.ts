@@ -9,8 +9,9 @@ export interface PostgresSignalsOptions {
   /** First wait before a reconnect; doubles up to 30 s. */
   reconnectDelayMs?: number;
   /**
-   * How long the connection may stay silent during a query; it is also how often an idle
-   * connection is asked `SELECT 1`, so that a database gone without a reset is noticed.
+   * How long the connection may stay silent while connecting or during a query; it is also how
+   * often an idle connection is asked `SELECT 1`, so that a database gone without a reset is
+   * noticed.
    */
   silenceMs: number;
 }
@@ -95,7 +96,7 @@ export class PostgresSignals implements Signals {
     if (this.#closed) return Promise.reject(new Error('signals are closed'));
     if (this.#client) return Promise.resolve(this.#client);
     this.#connecting ??= (async () => {
-      const client = new pg.Client({ connectionString: this.#options.connectionString, keepAlive: true });
+      const client = new pg.Client({ connectionString: this.#options.connectionString, keepAlive: true, connectionTimeoutMillis: this.#options.silenceMs });
       client.on('notification', (n) => {
         if (n.payload !== undefined) this.#subscribers.deliver(n.channel, n.payload);
       });

@@ -4,6 +4,10 @@ import { sql } from 'kysely';
 import { newTestStore, openTargetStore } from '../helpers/test-store.ts';
 import { isDatabaseUnavailable } from '../../src/store/unavailable.ts';
 import { STARTUP_LOCK, withStartupLock } from '../../src/store/startup-lock.ts';
+import { PostgresSignals } from '../../src/store/postgres-signals.ts';
+import { createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { waitFor } from '../helpers/wait.ts';
 
 /**
  * A pooled connection that a caller holds may stay silent `silenceMs`, then it is closed; the
@@ -42,6 +46,29 @@ describe('silent PostgreSQL connections', () => {
     } finally {
       await admin.end();
       await store.close();
+    }
+  });
+
+  it('gives up connecting the signal connection to a database that accepts and says nothing, and tries again', async () => {
+    const held: Socket[] = [];
+    const mute = createServer((socket) => void held.push(socket));
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    const errors: string[] = [];
+    const signals = new PostgresSignals({
+      connectionString: `postgres://switchboard@127.0.0.1:${(mute.address() as AddressInfo).port}/none`,
+      silenceMs: 300,
+      reconnectDelayMs: 50,
+      onError: (err) => errors.push(err.message),
+    });
+    try {
+      signals.subscribe('mute_channel', () => undefined);
+      // Each attempt ends within the limit, and the next one follows.
+      await waitFor(() => errors.length >= 2 && held.length >= 2, 5000);
+      expect(errors[0]).toMatch(/timeout/i);
+    } finally {
+      await signals.close();
+      for (const s of held) s.destroy();
+      await new Promise((resolve) => mute.close(resolve));
     }
   });
 });
