@@ -5,7 +5,7 @@ import type pg from 'pg';
  * The error a connection is ended with when its database stays silent: `ETIMEDOUT`, so that it
  * reads as a database that cannot be reached (a 503), as the kernel's own timeout would.
  */
-export function silenceError(ms: number): Error {
+function silenceError(ms: number): Error {
   return Object.assign(new Error(`the database did not answer within ${ms} ms; the connection was closed`), { code: 'ETIMEDOUT' });
 }
 
