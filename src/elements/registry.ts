@@ -63,8 +63,12 @@ function checkHubContract(m: InstalledElement): void {
   if (!contract || m.hub.hub !== m.definition.hub)
     throw new Error(`Element ${m.definition.key} serves hub "${m.hub.hub}", which has no contract (src/hubs/<key>/contract.ts)`);
   for (const op of m.hub.operations) {
-    if (!contract.operations.has(`${op.method} ${op.path}`))
-      throw new Error(`Element ${m.definition.key} registers ${op.method} ${op.path}, which the ${m.definition.hub} hub does not have`);
+    const answer = contract.operations.get(`${op.method} ${op.path}`);
+    if (answer === undefined) throw new Error(`Element ${m.definition.key} registers ${op.method} ${op.path}, which the ${m.definition.hub} hub does not have`);
+    if ((answer === 'upload') !== (op.upload === true))
+      throw new Error(
+        `Element ${m.definition.key} registers ${op.method} ${op.path} ${op.upload ? 'as' : 'not as'} an upload, unlike the ${m.definition.hub} hub`,
+      );
   }
 }
 

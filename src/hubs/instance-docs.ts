@@ -1,5 +1,7 @@
-import type { ElementDefinition } from '../elements/element-definition.ts';
-import type { HubImplementation, ObjectField } from './hub-contract.ts';
+import type { HubOperation, ObjectField } from './hub-contract.ts';
+
+/** What a Swagger document says of an operation. */
+export type DocumentedOperation = Pick<HubOperation, 'method' | 'path' | 'list' | 'upload'>;
 
 const SWAGGER_TYPES: Record<string, { type: string; format?: string }> = {
   string: { type: 'string' },
@@ -49,13 +51,19 @@ export function modelFromFields(fields: ObjectField[]): Record<string, unknown> 
 const resourceOf = (path: string) => path.split('/')[0]!;
 
 /**
- * Swagger 2.0 for one element's hub (open-connectors-api.md §3.7): every operation with its
- * parameters, and the models in `definitions`, which for an instance come from its own vendor
- * (custom fields included).
+ * Swagger 2.0 of a hub's operations (open-connectors-api.md §3.7): those of the hub itself, of
+ * one element, or of an instance. Every operation has its parameters; the models in
+ * `definitions` for an instance come from its own vendor (custom fields included).
  */
-export function buildHubDocs(element: ElementDefinition, hub: HubImplementation, host: string, models: Record<string, Record<string, unknown>>, title: string) {
+export function buildHubDocs(
+  about: { hub: string; description: string },
+  operations: readonly DocumentedOperation[],
+  host: string,
+  models: Record<string, Record<string, unknown>>,
+  title: string,
+) {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of hub.operations) {
+  for (const op of operations) {
     const resource = resourceOf(op.path);
     const swaggerPath = `/${op.path.replace(/:(\w+)/g, '{$1}')}`;
     const params: unknown[] = [...op.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, type: 'string' }));
@@ -100,13 +108,13 @@ export function buildHubDocs(element: ElementDefinition, hub: HubImplementation,
   }
   return {
     swagger: '2.0',
-    info: { title, version: '1.0', description: element.description },
+    info: { title, version: '1.0', description: about.description },
     host,
-    basePath: `/elements/api-v2/hubs/${element.hub}`,
+    basePath: `/elements/api-v2/hubs/${about.hub}`,
     schemes: [host.startsWith('localhost') || host.startsWith('127.') ? 'http' : 'https'],
     consumes: ['application/json'],
     produces: ['application/json'],
-    tags: [...new Set(hub.operations.map((o) => resourceOf(o.path)))].map((name) => ({ name })),
+    tags: [...new Set(operations.map((o) => resourceOf(o.path)))].map((name) => ({ name })),
     paths,
     definitions: models,
   };

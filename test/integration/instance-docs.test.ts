@@ -49,6 +49,28 @@ describe('API documents', () => {
     expect((await call(`${server.api}/instances/999999/docs`, { headers: { authorization: server.auth } })).status).toBe(404);
   });
 
+  it('GET /docs/{hub} is valid Swagger 2.0 of every operation of the hub, with or without credentials', async () => {
+    for (const headers of [{}, { authorization: server.auth }] as Record<string, string>[]) {
+      const res = await call(`${server.api}/docs/helpdesk`, { headers });
+      expect(res.status).toBe(200);
+      await SwaggerParser.validate(structuredClone(res.body));
+      expect(res.body).toMatchObject({ swagger: '2.0', basePath: '/elements/api-v2/hubs/helpdesk', info: { title: 'Help Desk' } });
+      // The hub's own operations, element or no element: Jira's element serves them all but none more.
+      const element = (await call(`${server.api}/elements/jiraonprem/docs`)).body;
+      const operations = (doc: { paths: Record<string, Record<string, unknown>> }) =>
+        Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.keys(byMethod).map((m) => `${m} ${path}`));
+      expect(operations(element).every((op) => operations(res.body).includes(op))).toBe(true);
+      expect(res.body.paths['/incidents'].get.parameters.map((p: { name: string }) => p.name)).toContain('nextPage');
+      expect(res.body.paths['/incidents/{id}/attachments'].post).toMatchObject({
+        consumes: ['multipart/form-data'],
+        parameters: expect.arrayContaining([{ name: 'file', in: 'formData', type: 'file', required: true }]),
+      });
+    }
+    const unknown = await call(`${server.api}/docs/crm`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toContain('helpdesk');
+  });
+
   it('GET /instances/{id}/docs/{operationId}/definitions gives the models of one operation', async () => {
     const h = { authorization: server.auth };
     const docs = (await call(`${server.api}/instances/${instance.id}/docs`, { headers: h })).body;

@@ -18,8 +18,11 @@ export const helpdeskHub: HubDefinition = {
   videoLink: '',
 };
 
-/** `METHOD path` → what it answers: a list (paged), one object, nothing, or bytes. */
-export type HelpdeskAnswer = 'list' | 'object' | 'empty' | 'object-or-bytes';
+/**
+ * `METHOD path` → what it takes and answers: a list (paged), one object, nothing, bytes, or one
+ * object for a multipart upload (part `file`).
+ */
+export type HelpdeskAnswer = 'list' | 'object' | 'empty' | 'object-or-bytes' | 'upload';
 
 const crud = (resource: string, item = ':id'): [string, HelpdeskAnswer][] => [
   [`GET ${resource}`, 'list'],
@@ -35,7 +38,7 @@ export const helpdeskOperations: ReadonlyMap<string, HelpdeskAnswer> = new Map<s
   ...crud('incidents'),
   ...crud('incidents/:id/comments', ':commentId'),
   ['GET incidents/:id/attachments', 'list'],
-  ['POST incidents/:id/attachments', 'object'],
+  ['POST incidents/:id/attachments', 'upload'],
   ['GET attachments/:id', 'object-or-bytes'],
   ['DELETE attachments/:id', 'empty'],
   ['GET incidents/:id/history', 'list'],

@@ -6,14 +6,15 @@ import { typed } from '../../platform/http/api-document.ts';
 import { errorResponses, NoQuery, NumericId } from '../../platform/http/schemas.ts';
 import type { Instance } from '../../instances/instance-repository.ts';
 import type { HubDeps } from '../hub-router.ts';
-import { buildHubDocs, modelFromFields } from '../instance-docs.ts';
+import { buildHubDocs, modelFromFields, type DocumentedOperation } from '../instance-docs.ts';
+import { hubContracts } from '../hub-contracts.ts';
 import { commonFields, listCommonResources } from '../common-resources.ts';
 import { hubContext } from '../hub-context.ts';
 
 /**
- * `GET /instances/{id}/docs`, `GET /instances/docs` (token) and `GET /elements/{keyOrId}/docs`:
- * Swagger 2.0 of the hub. An instance's document has the models of its own vendor, custom fields
- * and their types included.
+ * `GET /instances/{id}/docs`, `GET /instances/docs` (token), `GET /elements/{keyOrId}/docs` and
+ * `GET /docs/{hub}`: Swagger 2.0 of the hub. An instance's document has the models of its own
+ * vendor, custom fields and their types included; the hub's has every operation of its contract.
  */
 export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
   const instanceDocs = async (request: FastifyRequest, instance: Instance) => {
@@ -40,8 +41,7 @@ export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
           operations.push({ ...op, path: `${common.name}${op.path.slice(common.resource.length)}` });
       }
     }
-    const hub = { ...module.hub, operations };
-    return buildHubDocs(module.definition, hub, String(request.headers.host ?? 'localhost'), models, `${instance.name} (${module.definition.name})`);
+    return buildHubDocs(module.definition, operations, String(request.headers.host ?? 'localhost'), models, `${instance.name} (${module.definition.name})`);
   };
 
   const api = typed(app);
@@ -103,7 +103,33 @@ export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
       const module = deps.registry.module(request.params.keyOrId);
       if (!module) throw notFound(`No element found with key or ID ${request.params.keyOrId.slice(0, 100)}`);
       if (!module.hub) throw notFound(`${module.definition.key} has no hub resources`);
-      return buildHubDocs(module.definition, module.hub, String(request.headers.host ?? 'localhost'), {}, module.definition.name);
+      return buildHubDocs(module.definition, module.hub.operations, String(request.headers.host ?? 'localhost'), {}, module.definition.name);
+    },
+  );
+  api.get(
+    '/docs/:hub',
+    {
+      config: { auth: 'optional' },
+      schema: {
+        tags,
+        summary: "Swagger 2.0 of a hub's resources: every operation an element of the hub may serve",
+        params: Type.Object({ hub: Type.String({ maxLength: 100, description: 'A hub key, as `GET /hubs` lists them' }) }),
+        querystring: NoQuery,
+        response: swagger,
+      },
+    },
+    async (request) => {
+      const hub = deps.registry.hubs().find((h) => h.key === request.params.hub);
+      const contract = hub && hubContracts.get(hub.key);
+      if (!hub || !contract) {
+        const known = deps.registry.hubs().map((h) => h.key);
+        throw notFound(`No hub ${request.params.hub.slice(0, 100)}; there are documents of: ${known.join(', ')}`);
+      }
+      const operations = [...contract.operations].map(([operation, answer]) => {
+        const [method, path] = operation.split(' ') as [DocumentedOperation['method'], string];
+        return { method, path, list: answer === 'list', upload: answer === 'upload' };
+      });
+      return buildHubDocs({ hub: hub.key, description: hub.description }, operations, String(request.headers.host ?? 'localhost'), {}, hub.name);
     },
   );
 }
