@@ -155,8 +155,8 @@ function valueFor(param: string, before: string): string {
   }
 }
 
-/** The hub catalog and an element's API document are everybody's; every other hub (or bulk) route is a call through an instance token. */
-const CATALOG = /^\/elements\/api-v2\/(hubs(\/keys|\/:hub|\/:hub\/elements)?|elements\/:keyOrId\/docs)$/;
+/** The hub catalog and an element's or a hub's API document are everybody's; every other hub (or bulk) route is a call through an instance token. */
+const CATALOG = /^\/elements\/api-v2\/(hubs(\/keys|\/:hub|\/:hub\/elements)?|elements\/:keyOrId\/docs|docs\/:hub)$/;
 const hubCall = (route: { url: string; schema: Record<string, unknown> | undefined }) =>
   ((route.schema?.tags as string[] | undefined) ?? []).some((tag) => tag === 'hubs' || tag === 'bulk') && !CATALOG.test(route.url);
 /** The `/instances/…` forms that act on the instance of the `Element` token. */
