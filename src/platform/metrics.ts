@@ -116,24 +116,29 @@ export class Metrics {
         for (const row of await sources.queueDepth()) this.set({ name: row.name, status: row.status }, row.count);
       },
     });
-    new Gauge({
-      name: 'switchboard_records_waiting',
-      help: 'Usage records and vendor traces of this process waiting to be written (they wait while the database cannot write)',
-      labelNames: ['what'] as const,
-      registers: [this.registry],
-      collect() {
-        for (const w of sources.recordWriters()) this.set({ what: w.what }, w.waiting);
-      },
-    });
-    new Gauge({
-      name: 'switchboard_record_writes_failed_total',
-      help: 'Batch writes of usage records and vendor traces that failed (kept to be written again while the database cannot serve, else lost and logged)',
-      labelNames: ['what'] as const,
-      registers: [this.registry],
-      collect() {
-        for (const w of sources.recordWriters()) this.set({ what: w.what }, w.failedWrites);
-      },
-    });
+    // Two views of the same writers, by what they write: rows waiting now, and failed writes.
+    const writerGauges = [
+      [
+        'switchboard_records_waiting',
+        'Usage records and vendor traces of this process waiting to be written (they wait while the database cannot write)',
+        'waiting',
+      ],
+      [
+        'switchboard_record_writes_failed_total',
+        'Batch writes of usage records and vendor traces that failed (kept to be written again while the database cannot serve, else lost and logged)',
+        'failedWrites',
+      ],
+    ] as const;
+    for (const [name, help, field] of writerGauges)
+      new Gauge({
+        name,
+        help,
+        labelNames: ['what'] as const,
+        registers: [this.registry],
+        collect() {
+          for (const w of sources.recordWriters()) this.set({ what: w.what }, w[field]);
+        },
+      });
     new Gauge({
       name: 'switchboard_log_lines_dropped_total',
       help: 'Log lines dropped because the reader of the process output fell behind',

@@ -64,6 +64,14 @@ async function relayTo(upstream: URL) {
   };
 }
 
+/** A Jira instance made through `api`, whose answer the test reads. */
+const createInstance = (api: string, auth: { authorization: string }, siteAddress: string, name: string) =>
+  call(`${api}/instances`, {
+    method: 'POST',
+    headers: auth,
+    json: { element: { key: 'jiraonprem' }, name, configuration: { username: 'admin', password: 'admin', siteAddress } },
+  });
+
 /**
  * A database that drops its connections (a restart, a failover, an administrator ending
  * sessions) must not take switchboard down: it answers again once the database does.
@@ -105,11 +113,7 @@ describe('PostgreSQL connections', () => {
     try {
       const api = (await p.waitFor(/listening on (http:\/\/\S+)/))[1]!;
       const auth = { authorization: bootstrapSecrets(target.dataDir).auth };
-      const instance = await call(`${api}/instances`, {
-        method: 'POST',
-        headers: auth,
-        json: { element: { key: 'jiraonprem' }, name: 'outage', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-      });
+      const instance = await createInstance(api, auth, jira.baseUrl, 'outage');
       expect(instance.status).toBe(200);
       const hub = { authorization: `${auth.authorization}, Element ${instance.body.token}` };
       expect((await call(`${api}/hubs/helpdesk/incidents/CE-1`, { headers: hub })).status).toBe(200);
@@ -170,11 +174,7 @@ describe('PostgreSQL connections', () => {
       const api = (await p.waitFor(/listening on (http:\/\/\S+)/))[1]!;
       const otherApi = (await other.waitFor(/listening on (http:\/\/\S+)/))[1]!;
       const auth = { authorization: bootstrapSecrets(target.dataDir).auth };
-      const instance = await call(`${api}/instances`, {
-        method: 'POST',
-        headers: auth,
-        json: { element: { key: 'jiraonprem' }, name: 'silence', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-      });
+      const instance = await createInstance(api, auth, jira.baseUrl, 'silence');
       expect(instance.status).toBe(200);
       const hub = { authorization: `${auth.authorization}, Element ${instance.body.token}` };
       // Several calls at once leave several idle connections in the pool, beside the listening one.
