@@ -59,13 +59,12 @@ export class PostgresSignals implements Signals {
 
   subscribe(channel: string, listener: SignalListener, onResync?: () => void): () => void {
     const unsubscribe = this.#subscribers.add(channel, listener, onResync);
-    void this.#connect()
-      .then((client) => this.#listen(client, channel))
-      .catch((err: Error) => {
-        if (this.#closed) return;
-        this.#options.onError(err);
-        this.#reconnect();
-      });
+    // A failed connect is reported and retried by #connect itself, once for all its callers; a
+    // connection that cannot LISTEN is lost like any other.
+    this.#connect().then(
+      (client) => this.#listen(client, channel).catch((err: Error) => this.#lost(client, err)),
+      () => undefined,
+    );
     return () => {
       unsubscribe();
       if (this.#subscribers.has(channel) || !this.#client || !this.#listening.has(channel)) return;
@@ -92,36 +91,60 @@ export class PostgresSignals implements Signals {
     await this.#query(client, `LISTEN ${channel}`);
   }
 
+  /**
+   * The listening connection, opened if there is none. A failed attempt is reported once, however
+   * many callers share it, and retried later.
+   */
   #connect(): Promise<pg.Client> {
     if (this.#closed) return Promise.reject(new Error('signals are closed'));
     if (this.#client) return Promise.resolve(this.#client);
-    this.#connecting ??= (async () => {
-      const client = new pg.Client({ connectionString: this.#options.connectionString, keepAlive: true, connectionTimeoutMillis: this.#options.silenceMs });
-      client.on('notification', (n) => {
-        if (n.payload !== undefined) this.#subscribers.deliver(n.channel, n.payload);
-      });
-      client.on('error', (err) => this.#lost(client, err));
-      client.on('end', () => this.#lost(client, new Error('signal connection ended')));
-      try {
-        await client.connect();
-        this.#listening = new Set();
-        for (const channel of this.#subscribers.channels()) await this.#listen(client, channel);
-      } catch (err) {
-        await client.end().catch(() => undefined);
-        throw err;
-      } finally {
+    if (this.#connecting) return this.#connecting;
+    const attempt = this.#open();
+    this.#connecting = attempt;
+    attempt.then(
+      () => {
         this.#connecting = undefined;
-      }
-      this.#client = client;
-      this.#delayMs = this.#options.reconnectDelayMs ?? 500;
-      // A listening connection only receives: without a question now and then, a database gone
-      // without a reset would leave it waiting, and this process deaf to every signal, for hours.
-      this.#heartbeat = setInterval(() => {
-        this.#query(client, 'SELECT 1').catch((err: Error) => this.#lost(client, err));
-      }, this.#options.silenceMs).unref();
-      return client;
-    })();
-    return this.#connecting;
+      },
+      (err: Error) => {
+        this.#connecting = undefined;
+        if (this.#closed) return;
+        this.#options.onError(err);
+        this.#reconnect();
+        this.#delayMs = Math.min(this.#delayMs * 2, 30_000);
+      },
+    );
+    return attempt;
+  }
+
+  async #open(): Promise<pg.Client> {
+    // The name tells an operator which connection in pg_stat_activity is the listening one.
+    const client = new pg.Client({
+      connectionString: this.#options.connectionString,
+      application_name: 'switchboard signals',
+      keepAlive: true,
+      connectionTimeoutMillis: this.#options.silenceMs,
+    });
+    client.on('notification', (n) => {
+      if (n.payload !== undefined) this.#subscribers.deliver(n.channel, n.payload);
+    });
+    client.on('error', (err) => this.#lost(client, err));
+    client.on('end', () => this.#lost(client, new Error('signal connection ended')));
+    try {
+      await client.connect();
+      this.#listening = new Set();
+      for (const channel of this.#subscribers.channels()) await this.#listen(client, channel);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    this.#client = client;
+    this.#delayMs = this.#options.reconnectDelayMs ?? 500;
+    // A listening connection only receives: without a question now and then, a database gone
+    // without a reset would leave it waiting, and this process deaf to every signal, for hours.
+    this.#heartbeat = setInterval(() => {
+      this.#query(client, 'SELECT 1').catch((err: Error) => this.#lost(client, err));
+    }, this.#options.silenceMs).unref();
+    return client;
   }
 
   #lost(client: pg.Client, err: Error): void {
@@ -137,13 +160,10 @@ export class PostgresSignals implements Signals {
     if (this.#closed || this.#retryTimer) return;
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;
+      // A failure is reported and retried by #connect.
       this.#connect().then(
         () => this.#subscribers.resync(),
-        (err: Error) => {
-          this.#options.onError(err);
-          this.#delayMs = Math.min(this.#delayMs * 2, 30_000);
-          this.#reconnect();
-        },
+        () => undefined,
       );
     }, this.#delayMs);
     this.#retryTimer.unref();

@@ -43,6 +43,8 @@ async function relayTo(upstream: URL) {
       await closed;
     },
     up: () => listen(port),
+    /** The local ports of the relay's open connections to the database: their `client_port` in pg_stat_activity. */
+    databasePorts: (): number[] => [...pairs].map(([, db]) => db.localPort).filter((p): p is number => p !== undefined),
     /** Every open connection stops carrying anything, neither closed nor reset; returns how many. */
     silence: (): number => {
       const silenced = pairs.size;
@@ -170,6 +172,8 @@ describe('PostgreSQL connections', () => {
       SWITCHBOARD_HUB_CACHE_TTL_MS: '60000',
     });
     const other = startSwitchboard(['serve'], env);
+    const admin = new pg.Client({ connectionString: target.databaseUrl });
+    await admin.connect();
     try {
       const api = (await p.waitFor(/listening on (http:\/\/\S+)/))[1]!;
       const otherApi = (await other.waitFor(/listening on (http:\/\/\S+)/))[1]!;
@@ -180,6 +184,15 @@ describe('PostgreSQL connections', () => {
       // Several calls at once leave several idle connections in the pool, beside the listening one.
       const before = await Promise.all(Array.from({ length: 8 }, () => call(`${api}/instances`, { headers: auth })));
       expect(before.map((r) => r.status)).toEqual(Array(8).fill(200));
+      // The listening connection must be among those silenced: on a loaded machine its first
+      // connect may have timed out and its retry be still waiting.
+      await waitFor(async () => {
+        const listening = await admin.query(
+          "select 1 from pg_stat_activity where application_name = 'switchboard signals' and state = 'idle' and client_port = any($1)",
+          [relay.databasePorts()],
+        );
+        return listening.rowCount === 1;
+      });
       expect(relay.silence()).toBeGreaterThan(2);
       // Calls one after another take the silent connections in turn. None may hang: without the
       // silence rule, the first call given a silent connection waits for ever.
@@ -204,6 +217,7 @@ describe('PostgreSQL connections', () => {
       await waitFor(async () => (await call(`${api}/hubs/helpdesk/incidents/CE-1`, { headers: hub })).status === 401, 10_000);
       expect(p.child.exitCode, p.output()).toBeNull();
     } finally {
+      await admin.end();
       await Promise.all([p.stop(), other.stop()]);
       await relay.close();
       await jira.close();
