@@ -27,13 +27,8 @@ export function stripNullsFromJson(json: Buffer): Buffer {
   for (let i = 0; i <= last; i++) {
     const c = json[i]!;
     if (c === QUOTE) {
-      // Skip the string: to the next quote that no backslash escapes.
       stringStart = i;
-      for (i++; i < length; i++) {
-        const d = json[i];
-        if (d === QUOTE) break;
-        if (d === BACKSLASH) i++;
-      }
+      i = closingQuote(json, i);
     } else if (c === N) {
       const end = i + 4;
       // A member `"key": null`: the colon before it, and its key is the last string opened.
@@ -64,6 +59,23 @@ export function stripNullsFromJson(json: Buffer): Buffer {
   let at = 0;
   for (let k = 0; k < kept.length; k += 2) at += json.copy(out, at, kept[k]!, kept[k + 1]!);
   return out;
+}
+
+/**
+ * Where the string opened at `open` ends: the next quote that an even number of backslashes
+ * precedes, or the end. Strings are most of a vendor object's bytes, and `indexOf` finds a quote
+ * natively, several times faster than a loop over each byte.
+ */
+function closingQuote(json: Buffer, open: number): number {
+  let quote = open;
+  for (;;) {
+    quote = json.indexOf(QUOTE, quote + 1);
+    if (quote < 0) return json.length;
+    // The opening quote stops the count, so it never runs before the string.
+    let backslashes = 0;
+    while (json[quote - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+  }
 }
 
 const isSpace = (c: number | undefined) => c === 32 || c === 10 || c === 13 || c === 9;
