@@ -31,7 +31,7 @@ import { registerJsonParser } from './platform/http/json-parser.ts';
 import { registerApiDocument } from './platform/http/api-document.ts';
 import { ROUTER_OPTIONS } from './platform/http/route-lookup.ts';
 import { registerValidators } from './platform/http/validators.ts';
-import type { Store } from './store/db.ts';
+import { CONNECT_TIMEOUT_MS, type Store } from './store/db.ts';
 import { loadLookupKey, openKeyring } from './store/lookup-key.ts';
 import { TenancyRepository } from './tenancy/tenancy-repository.ts';
 import { TenancyService } from './tenancy/tenancy-service.ts';
@@ -170,6 +170,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     deps.store.dialect === 'postgres'
       ? new PostgresSignals({
           connectionString: deps.config.databaseUrl!,
+          connectTimeoutMs: CONNECT_TIMEOUT_MS,
           silenceMs: deps.config.databaseTimeoutMs,
           onError: (err) => logger.warn({ err: err.message }, 'signal connection lost; reconnecting'),
         })

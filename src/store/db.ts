@@ -35,8 +35,8 @@ export interface StoreOptions {
   silenceMs: number;
 }
 
-/** How long a call waits to connect to PostgreSQL. */
-const CONNECT_TIMEOUT_MS = 10_000;
+/** How long a call, or the signal connection, waits to connect to PostgreSQL. */
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 /** The one place that chooses the SQL dialect; everything above it speaks Kysely only. */
 export function openStore(options: StoreOptions): Store {

@@ -8,10 +8,11 @@ export interface PostgresSignalsOptions {
   onError: (err: Error) => void;
   /** First wait before a reconnect; doubles up to 30 s. */
   reconnectDelayMs?: number;
+  /** How long a connect may take before it is given up and tried again later. */
+  connectTimeoutMs: number;
   /**
-   * How long the connection may stay silent while connecting or during a query; it is also how
-   * often an idle connection is asked `SELECT 1`, so that a database gone without a reset is
-   * noticed.
+   * How long the connection may stay silent during a query; it is also how often an idle
+   * connection is asked `SELECT 1`, so that a database gone without a reset is noticed.
    */
   silenceMs: number;
 }
@@ -122,7 +123,7 @@ export class PostgresSignals implements Signals {
       connectionString: this.#options.connectionString,
       application_name: 'switchboard signals',
       keepAlive: true,
-      connectionTimeoutMillis: this.#options.silenceMs,
+      connectionTimeoutMillis: this.#options.connectTimeoutMs,
     });
     client.on('notification', (n) => {
       if (n.payload !== undefined) this.#subscribers.deliver(n.channel, n.payload);

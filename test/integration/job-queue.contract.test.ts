@@ -26,6 +26,7 @@ beforeAll(async () => {
   signals = target.databaseUrl
     ? new PostgresSignals({
         connectionString: target.databaseUrl,
+        connectTimeoutMs: 10_000,
         silenceMs: 30_000,
         onError: (err) => {
           throw err;
