@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { loggerOptions } from '../../src/platform/logger.ts';
@@ -16,7 +16,10 @@ async function appThrowing(errors: Record<string, Error>) {
       cb();
     },
   });
-  const app = Fastify({ loggerInstance: pino(loggerOptions('info'), sink) as FastifyBaseLogger, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: pino(loggerOptions('info'), sink) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   registerErrorHandler(app, isDatabaseUnavailable);
   for (const [path, error] of Object.entries(errors))
     app.get(path, async () => {
