@@ -134,6 +134,8 @@ export class PostgresSignals implements Signals {
       await client.connect();
       this.#listening = new Set();
       for (const channel of this.#subscribers.channels()) await this.#listen(client, channel);
+      // Closed meanwhile: nobody would end this connection or stop its heartbeat.
+      if (this.#closed) throw new Error('signals are closed');
     } catch (err) {
       await client.end().catch(() => undefined);
       throw err;
