@@ -14,6 +14,9 @@
  *    beside them, a minimal Fastify proxy (bench/fastify-proxy.ts: one route, the vendor called
  *    through undici's dispatcher as switchboard calls it, the body sent as it came), which shows
  *    the framework's own floor above the bare proxy;
+ *  - what the per-call features cost: a third switchboard without usage records, access log lines
+ *    (`LOG_LEVEL=warn`) and null filtering (`filter.response.nulls: false`), loaded side by side
+ *    with the bare proxy, shows how near the rest of switchboard comes to the baseline;
  *  - usage records: switchboard and a second switchboard that records no usage
  *    (`SWITCHBOARD_USAGE_RECORDING=false`) loaded side by side, at the same time, each with half
  *    the connections, so that the machine's changing speed hits both alike (run one after the
@@ -74,17 +77,42 @@ const quiet = await startNode(
   /listening on (\S+)/,
 );
 const quietApi = quiet.match[1]!;
+// Without any of the per-call features: what the rest of switchboard costs over the bare proxy.
+const leanDir = mkdtempSync(join(tmpdir(), 'sb-bench-hub-lean-'));
+const lean = await startNode(
+  SWITCHBOARD_SERVE,
+  {
+    SWITCHBOARD_DATA_DIR: leanDir,
+    PORT: '0',
+    SWITCHBOARD_USAGE_RECORDING: 'false',
+    LOG_LEVEL: 'warn',
+    ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }),
+  },
+  /listening on (\S+)/,
+);
+const leanApi = lean.match[1]!;
 const bare = await startNode(['--import', 'tsx', 'bench/bare-proxy.ts', new URL(jiraBase).origin], {}, /bare proxy ready at (\S+)/);
 const floor = await startNode(['--import', 'tsx', 'bench/fastify-proxy.ts', new URL(jiraBase).origin], {}, /fastify proxy ready at (\S+)/);
 const secrets = JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8'));
 const agent = new Agent({ keepAliveTimeout: 30_000 });
 const quietSecrets = JSON.parse(readFileSync(join(quietDir, 'bootstrap.json'), 'utf8'));
-async function createInstance(name: string, settings: Record<string, unknown> = {}, on = { api, secrets }): Promise<{ token: string }> {
+const leanSecrets = JSON.parse(readFileSync(join(leanDir, 'bootstrap.json'), 'utf8'));
+async function createInstance(
+  name: string,
+  settings: Record<string, unknown> = {},
+  on = { api, secrets },
+  configuration: Record<string, unknown> = {},
+): Promise<{ token: string }> {
   const created = await request(`${on.api}/instances`, {
     method: 'POST',
     dispatcher: agent,
     headers: { authorization: `User ${on.secrets.userSecret}, Organization ${on.secrets.organizationSecret}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ element: { key: 'jiraonprem' }, name, ...settings, configuration: { username: 'admin', password: 'admin', siteAddress: jiraBase } }),
+    body: JSON.stringify({
+      element: { key: 'jiraonprem' },
+      name,
+      ...settings,
+      configuration: { username: 'admin', password: 'admin', siteAddress: jiraBase, ...configuration },
+    }),
   });
   return (await created.body.json()) as { token: string };
 }
@@ -98,11 +126,17 @@ const quietHeaders = {
   authorization: `User ${quietSecrets.userSecret}, Organization ${quietSecrets.organizationSecret}, Element ${quietInstance.token}`,
   accept: 'application/json',
 };
+const leanInstance = await createInstance('bench-lean', {}, { api: leanApi, secrets: leanSecrets }, { 'filter.response.nulls': false });
+const leanHeaders = {
+  authorization: `User ${leanSecrets.userSecret}, Organization ${leanSecrets.organizationSecret}, Element ${leanInstance.token}`,
+  accept: 'application/json',
+};
 const jiraAuth = `Basic ${Buffer.from('admin:admin').toString('base64')}`;
 const key = `CE-${Math.floor(issues * 0.3)}`;
 const directUrl = `${jiraBase}/rest/api/2/issue/${key}`;
 const proxyUrl = `${api}/hubs/helpdesk/incidents/${key}`;
 const quietUrl = `${quietApi}/hubs/helpdesk/incidents/${key}`;
+const leanUrl = `${leanApi}/hubs/helpdesk/incidents/${key}`;
 const bareUrl = `${bare.match[1]}${new URL(directUrl).pathname}`;
 const floorUrl = `${floor.match[1]}${new URL(directUrl).pathname}`;
 
@@ -170,6 +204,10 @@ async function compare(label: string) {
     const usageRun = await sideBySide(switchboardTarget(), { url: quietUrl, headers: quietHeaders, pid: quiet.child.pid! });
     const usage = { recorded: usageRun.a, unrecorded: usageRun.b };
     const withBare = await sideBySide(switchboardTarget(), { url: bareUrl, headers: jiraHeaders, pid: bare.child.pid! });
+    const leanWithBare = await sideBySide(
+      { url: leanUrl, headers: leanHeaders, pid: lean.child.pid! },
+      { url: bareUrl, headers: jiraHeaders, pid: bare.child.pid! },
+    );
     const result = {
       ratio: proxied.requestsPerSecond / direct.requestsPerSecond,
       ratioToBare: proxied.requestsPerSecond / passed.requestsPerSecond,
@@ -179,10 +217,11 @@ async function compare(label: string) {
       usageThroughput: usage.recorded.requestsPerSecond / usage.unrecorded.requestsPerSecond,
       usageCpu: usage.recorded.cpu / usage.unrecorded.cpu,
       sideBySideCpuToBare: withBare.a.cpu / withBare.b.cpu,
+      leanCpuToBare: leanWithBare.a.cpu / leanWithBare.b.cpu,
     };
     results.push(result);
     console.log(
-      `  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), minimal Fastify proxy ${framework.requestsPerSecond.toFixed(0)} req/s, switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, minimal Fastify proxy ${framework.cpu.floor.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs, emulator ${proxied.cpu.emulator.toFixed(0)} µs; side by side: with usage records ${usage.recorded.requestsPerSecond.toFixed(0)} req/s (${usage.recorded.cpu.toFixed(0)} µs CPU each), without ${usage.unrecorded.requestsPerSecond.toFixed(0)} req/s (${usage.unrecorded.cpu.toFixed(0)} µs); side by side with the bare proxy: switchboard ${withBare.a.cpu.toFixed(0)} µs CPU per request, bare proxy ${withBare.b.cpu.toFixed(0)} µs; errors ${direct.errors + passed.errors + proxied.errors + usage.recorded.errors + usage.unrecorded.errors + withBare.a.errors + withBare.b.errors}`,
+      `  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), minimal Fastify proxy ${framework.requestsPerSecond.toFixed(0)} req/s, switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, minimal Fastify proxy ${framework.cpu.floor.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs, emulator ${proxied.cpu.emulator.toFixed(0)} µs; side by side: with usage records ${usage.recorded.requestsPerSecond.toFixed(0)} req/s (${usage.recorded.cpu.toFixed(0)} µs CPU each), without ${usage.unrecorded.requestsPerSecond.toFixed(0)} req/s (${usage.unrecorded.cpu.toFixed(0)} µs); side by side with the bare proxy: switchboard ${withBare.a.cpu.toFixed(0)} µs CPU per request, bare proxy ${withBare.b.cpu.toFixed(0)} µs; switchboard without its per-call features ${leanWithBare.a.cpu.toFixed(0)} µs, bare proxy ${leanWithBare.b.cpu.toFixed(0)} µs; errors ${direct.errors + passed.errors + proxied.errors + usage.recorded.errors + usage.unrecorded.errors + withBare.a.errors + withBare.b.errors + leanWithBare.a.errors + leanWithBare.b.errors}`,
     );
   }
   return results;
@@ -190,7 +229,7 @@ async function compare(label: string) {
 const summary = (label: string, results: Awaited<ReturnType<typeof compare>>) => {
   const m = (k: keyof (typeof results)[number]) => median(results.map((r) => r[k])).toFixed(2);
   console.log(
-    `${label}: switchboard/bare proxy throughput ${m('ratioToBare')} (target ≥ 0.95), CPU per request ${m('cpuToBare')}× the bare proxy's (target ≤ 1.3), ${m('sideBySideCpuToBare')}× when both are loaded at the same time; the minimal Fastify proxy (the framework's floor): throughput ${m('floorToBare')}, CPU per request ${m('floorCpuToBare')}×; switchboard/direct throughput ${m('ratio')}; with/without usage records side by side: throughput ${m('usageThroughput')} (target ≥ 0.95), CPU per request ${m('usageCpu')}× (medians of ${rounds} rounds)`,
+    `${label}: switchboard/bare proxy throughput ${m('ratioToBare')} (target ≥ 0.95), CPU per request ${m('cpuToBare')}× the bare proxy's (target ≤ 1.3), ${m('sideBySideCpuToBare')}× when both are loaded at the same time (${m('leanCpuToBare')}× without usage records, access log lines and null filtering); the minimal Fastify proxy (the framework's floor): throughput ${m('floorToBare')}, CPU per request ${m('floorCpuToBare')}×; switchboard/direct throughput ${m('ratio')}; with/without usage records side by side: throughput ${m('usageThroughput')} (target ≥ 0.95), CPU per request ${m('usageCpu')}× (medians of ${rounds} rounds)`,
   );
 };
 
@@ -200,6 +239,7 @@ await load(loadgen, bareUrl, jiraHeaders, connections, 2);
 await load(loadgen, floorUrl, jiraHeaders, connections, 2);
 await load(loadgen, proxyUrl, hubHeaders, connections, 2);
 await load(loadgen, quietUrl, quietHeaders, connections, 2);
+await load(loadgen, leanUrl, leanHeaders, connections, 2);
 
 console.log(
   `emulator: ${issues} issues; load generator ${loadgen}, ${connections} connections, ${rounds} rounds of ${seconds} s each; switchboard and the emulator in separate processes, all sharing ${cpus().length} cores`,
@@ -261,6 +301,7 @@ console.log(
 
 sb.child.kill('SIGTERM');
 quiet.child.kill('SIGTERM');
+lean.child.kill('SIGTERM');
 bare.child.kill('SIGTERM');
 floor.child.kill('SIGTERM');
 jira.child.kill('SIGTERM');
