@@ -57,46 +57,29 @@ const jira = await startNode(
   /ready at (\S+)/,
 );
 const jiraBase = jira.match[1]!;
-const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-hub-'));
-const sb = await startNode(
-  SWITCHBOARD_SERVE,
-  { SWITCHBOARD_DATA_DIR: dataDir, PORT: '0', ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) },
-  /listening on (\S+)/,
-);
-const api = sb.match[1]!;
+/** A switchboard with a data directory of its own (on the bench's DATABASE_URL, if one is set). */
+async function startSwitchboard(name: string, env: Record<string, string> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), `sb-bench-hub-${name}-`));
+  const node = await startNode(
+    SWITCHBOARD_SERVE,
+    { SWITCHBOARD_DATA_DIR: dataDir, PORT: '0', ...env, ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) },
+    /listening on (\S+)/,
+  );
+  const secrets = JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8')) as { userSecret: string; organizationSecret: string };
+  return { child: node.child, api: node.match[1]!, secrets };
+}
+const sb = await startSwitchboard('main');
+const { api, secrets } = sb;
 // The same switchboard without usage records: what recording them costs, measured in the same run.
-const quietDir = mkdtempSync(join(tmpdir(), 'sb-bench-hub-quiet-'));
-const quiet = await startNode(
-  SWITCHBOARD_SERVE,
-  {
-    SWITCHBOARD_DATA_DIR: quietDir,
-    PORT: '0',
-    SWITCHBOARD_USAGE_RECORDING: 'false',
-    ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }),
-  },
-  /listening on (\S+)/,
-);
-const quietApi = quiet.match[1]!;
-// Without any of the per-call features: what the rest of switchboard costs over the bare proxy.
-const leanDir = mkdtempSync(join(tmpdir(), 'sb-bench-hub-lean-'));
-const lean = await startNode(
-  SWITCHBOARD_SERVE,
-  {
-    SWITCHBOARD_DATA_DIR: leanDir,
-    PORT: '0',
-    SWITCHBOARD_USAGE_RECORDING: 'false',
-    LOG_LEVEL: 'warn',
-    ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }),
-  },
-  /listening on (\S+)/,
-);
-const leanApi = lean.match[1]!;
+const quiet = await startSwitchboard('quiet', { SWITCHBOARD_USAGE_RECORDING: 'false' });
+const { api: quietApi, secrets: quietSecrets } = quiet;
+// Without usage records and access log lines (and, on its instance below, null filtering): what
+// the rest of switchboard costs over the bare proxy.
+const lean = await startSwitchboard('lean', { SWITCHBOARD_USAGE_RECORDING: 'false', LOG_LEVEL: 'warn' });
+const { api: leanApi, secrets: leanSecrets } = lean;
 const bare = await startNode(['--import', 'tsx', 'bench/bare-proxy.ts', new URL(jiraBase).origin], {}, /bare proxy ready at (\S+)/);
 const floor = await startNode(['--import', 'tsx', 'bench/fastify-proxy.ts', new URL(jiraBase).origin], {}, /fastify proxy ready at (\S+)/);
-const secrets = JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8'));
 const agent = new Agent({ keepAliveTimeout: 30_000 });
-const quietSecrets = JSON.parse(readFileSync(join(quietDir, 'bootstrap.json'), 'utf8'));
-const leanSecrets = JSON.parse(readFileSync(join(leanDir, 'bootstrap.json'), 'utf8'));
 async function createInstance(
   name: string,
   settings: Record<string, unknown> = {},
