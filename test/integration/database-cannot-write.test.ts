@@ -27,7 +27,12 @@ async function stopWrites(stopped: boolean): Promise<void> {
   try {
     await admin.query(`ALTER DATABASE ${name} ${stopped ? 'SET default_transaction_read_only = on' : 'RESET default_transaction_read_only'}`);
     // The setting holds for new sessions: the server's pool opens them when these end.
-    await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
+    const sessions = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [name]);
+    const pids = sessions.rows.map((r) => r.pid);
+    await admin.query('select pg_terminate_backend(pid) from unnest($1::int[]) as pid', [pids]);
+    // Only once those sessions are gone has the server seen its connections close. Before, a call
+    // could take one that had not yet, and fail to authenticate: such a call has no usage record.
+    await waitFor(async () => (await admin.query('select 1 from pg_stat_activity where pid = any($1)', [pids])).rowCount === 0);
   } finally {
     await admin.end();
   }
