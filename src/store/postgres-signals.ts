@@ -109,7 +109,9 @@ export class PostgresSignals implements Signals {
       (err: Error) => {
         this.#connecting = undefined;
         if (this.#closed) return;
-        this.#options.onError(err);
+        // node-postgres says only "timeout expired" when a connect takes too long.
+        this.#options.onError(new Error(`could not connect: ${err.message}`, { cause: err }));
+        // The retry waits the present delay; the one after it, twice as long.
         this.#reconnect();
         this.#delayMs = Math.min(this.#delayMs * 2, 30_000);
       },

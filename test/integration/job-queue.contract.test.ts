@@ -5,6 +5,7 @@ import { SqlJobQueue } from '../../src/jobs/sql/sql-job-queue.ts';
 import type { JobQueue } from '../../src/jobs/job-queue.ts';
 import { LocalSignals, type Signals } from '../../src/platform/signals.ts';
 import { PostgresSignals } from '../../src/store/postgres-signals.ts';
+import { CONNECT_TIMEOUT_MS } from '../../src/store/db.ts';
 import { systemClock } from '../../src/platform/clock.ts';
 import { newTestStore, testStoreKind, type TestStoreTarget, openTargetStore } from '../helpers/test-store.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -26,7 +27,7 @@ beforeAll(async () => {
   signals = target.databaseUrl
     ? new PostgresSignals({
         connectionString: target.databaseUrl,
-        connectTimeoutMs: 10_000,
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
         silenceMs: 30_000,
         onError: (err) => {
           throw err;
