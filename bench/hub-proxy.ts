@@ -29,13 +29,12 @@
  *
  * Run: npm run bench:hub [-- --issues 100000 --seconds 5 --rounds 5 --connections 10 --walk 20000 --loadgen wrk|autocannon]
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { Agent, request } from 'undici';
 import { median, numberArg, stringArg } from './args.ts';
 import { chooseLoadGenerator, load, type LoadResult } from './load.ts';
-import { startNode, SWITCHBOARD_SERVE } from './processes.ts';
+import { cpuMicros, createInstance, hubAuthorization, startNode, startSwitchboard } from './processes.ts';
 
 const issues = numberArg('issues', 100_000);
 const seconds = numberArg('seconds', 5);
@@ -44,12 +43,6 @@ const connections = numberArg('connections', 10);
 const walkLimit = numberArg('walk', 20_000);
 const loadgen = chooseLoadGenerator(stringArg('loadgen'));
 
-/** User + system CPU time of a process so far, in microseconds. */
-function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * (1e6 / 100);
-}
-
 const jiraPort = 20000 + Math.floor(Math.random() * 20000);
 const jira = await startNode(
   ['--import', 'tsx', 'emulators/jira-server/cli.ts', '--port', String(jiraPort), '--seed-issues', String(issues)],
@@ -57,61 +50,30 @@ const jira = await startNode(
   /ready at (\S+)/,
 );
 const jiraBase = jira.match[1]!;
-/** A switchboard with a data directory of its own (on the bench's DATABASE_URL, if one is set). */
-async function startSwitchboard(name: string, env: Record<string, string> = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), `sb-bench-hub-${name}-`));
-  const node = await startNode(
-    SWITCHBOARD_SERVE,
-    { SWITCHBOARD_DATA_DIR: dataDir, PORT: '0', ...env, ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) },
-    /listening on (\S+)/,
-  );
-  const secrets = JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8')) as { userSecret: string; organizationSecret: string };
-  return { child: node.child, api: node.match[1]!, secrets };
-}
 const sb = await startSwitchboard('main');
-const { api, secrets } = sb;
+const { api } = sb;
 // The same switchboard without usage records: what recording them costs, measured in the same run.
 const quiet = await startSwitchboard('quiet', { SWITCHBOARD_USAGE_RECORDING: 'false' });
-const { api: quietApi, secrets: quietSecrets } = quiet;
+const { api: quietApi } = quiet;
 // Without usage records and access log lines (and, on its instance below, null filtering): what
 // the rest of switchboard costs over the bare proxy.
 const lean = await startSwitchboard('lean', { SWITCHBOARD_USAGE_RECORDING: 'false', LOG_LEVEL: 'warn' });
-const { api: leanApi, secrets: leanSecrets } = lean;
+const { api: leanApi } = lean;
 const bare = await startNode(['--import', 'tsx', 'bench/bare-proxy.ts', new URL(jiraBase).origin], {}, /bare proxy ready at (\S+)/);
 const floor = await startNode(['--import', 'tsx', 'bench/fastify-proxy.ts', new URL(jiraBase).origin], {}, /fastify proxy ready at (\S+)/);
 const agent = new Agent({ keepAliveTimeout: 30_000 });
-async function createInstance(
-  name: string,
-  settings: Record<string, unknown> = {},
-  on = { api, secrets },
-  configuration: Record<string, unknown> = {},
-): Promise<{ token: string }> {
-  const created = await request(`${on.api}/instances`, {
-    method: 'POST',
-    dispatcher: agent,
-    headers: { authorization: `User ${on.secrets.userSecret}, Organization ${on.secrets.organizationSecret}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      element: { key: 'jiraonprem' },
-      name,
-      ...settings,
-      configuration: { username: 'admin', password: 'admin', siteAddress: jiraBase, ...configuration },
-    }),
-  });
-  return (await created.body.json()) as { token: string };
-}
-const instance = await createInstance('bench');
-const hubAuth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}, Element ${instance.token}`;
+const hubAuth = hubAuthorization(sb, await createInstance(sb, agent, jiraBase, { name: 'bench' }));
 // The same reads through an instance with cachingEnabled: each key's first read misses, then hits.
-const cachedInstance = await createInstance('bench-cached', { cachingEnabled: true, cacheTimeToLive: 3600, maxCacheSize: 100_000 });
-const cachedAuth = `User ${secrets.userSecret}, Organization ${secrets.organizationSecret}, Element ${cachedInstance.token}`;
-const quietInstance = await createInstance('bench-quiet', {}, { api: quietApi, secrets: quietSecrets });
+const cachedAuth = hubAuthorization(
+  sb,
+  await createInstance(sb, agent, jiraBase, { name: 'bench-cached', settings: { cachingEnabled: true, cacheTimeToLive: 3600, maxCacheSize: 100_000 } }),
+);
 const quietHeaders = {
-  authorization: `User ${quietSecrets.userSecret}, Organization ${quietSecrets.organizationSecret}, Element ${quietInstance.token}`,
+  authorization: hubAuthorization(quiet, await createInstance(quiet, agent, jiraBase, { name: 'bench-quiet' })),
   accept: 'application/json',
 };
-const leanInstance = await createInstance('bench-lean', {}, { api: leanApi, secrets: leanSecrets }, { 'filter.response.nulls': false });
 const leanHeaders = {
-  authorization: `User ${leanSecrets.userSecret}, Organization ${leanSecrets.organizationSecret}, Element ${leanInstance.token}`,
+  authorization: hubAuthorization(lean, await createInstance(lean, agent, jiraBase, { name: 'bench-lean', configuration: { 'filter.response.nulls': false } })),
   accept: 'application/json',
 };
 const jiraAuth = `Basic ${Buffer.from('admin:admin').toString('base64')}`;

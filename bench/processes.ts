@@ -1,16 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Dispatcher, request } from 'undici';
 import { switchboardNodeFlags } from '../test/helpers/node-flags.ts';
 
 /** `node` arguments that start `switchboard serve` as `npm start` does. */
 export const SWITCHBOARD_SERVE = [...switchboardNodeFlags(), 'bin/switchboard.js', 'serve'];
 
 /**
- * Starts `node <args>` as a server of a benchmark and resolves once its output matches `ready`.
+ * Starts `node <args>` (in `cwd`, or here) as a server of a benchmark and resolves once its output matches `ready`.
  * Everything it writes is read (a full pipe would stall the server); only the start-up is kept.
  */
-export function startNode(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+export function startNode(args: string[], env: Record<string, string>, ready: RegExp, cwd?: string): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd && { cwd }) });
     let out: string | undefined = '';
     const on = (d: Buffer) => {
       if (out === undefined) return;
@@ -25,4 +29,64 @@ export function startNode(args: string[], env: Record<string, string>, ready: Re
     child.stderr!.on('data', on);
     child.on('exit', (code) => reject(new Error(`node ${args.join(' ')} exited ${code}: ${out}`)));
   });
+}
+
+export interface StartedSwitchboard {
+  child: ChildProcess;
+  /** The API's base URL (`…/elements/api-v2`). */
+  api: string;
+  secrets: { userSecret: string; organizationSecret: string };
+}
+
+/**
+ * `switchboard serve` with a data directory of its own (on the bench's DATABASE_URL, if one is
+ * set), started from `cwd` (another checkout) or from this one.
+ */
+export async function startSwitchboard(name: string, env: Record<string, string> = {}, cwd?: string): Promise<StartedSwitchboard> {
+  const dataDir = mkdtempSync(join(tmpdir(), `sb-bench-${name}-`));
+  const node = await startNode(
+    SWITCHBOARD_SERVE,
+    { SWITCHBOARD_DATA_DIR: dataDir, PORT: '0', ...env, ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) },
+    /listening on (\S+)/,
+    cwd,
+  );
+  const secrets = JSON.parse(readFileSync(join(dataDir, 'bootstrap.json'), 'utf8')) as StartedSwitchboard['secrets'];
+  return { child: node.child, api: node.match[1]!, secrets };
+}
+
+/** What a bench's `jiraonprem` instance is made with, beside its Jira. */
+export interface InstanceOptions {
+  name: string;
+  /** Instance settings beside the configuration (`cachingEnabled`, …). */
+  settings?: Record<string, unknown>;
+  /** Configuration keys beside the Jira credentials. */
+  configuration?: Record<string, unknown>;
+}
+
+/** A `jiraonprem` instance on `jiraBase` as `admin`; resolves to its token. */
+export async function createInstance(on: StartedSwitchboard, dispatcher: Dispatcher, jiraBase: string, options: InstanceOptions): Promise<string> {
+  const created = await request(`${on.api}/instances`, {
+    method: 'POST',
+    dispatcher,
+    headers: { authorization: `User ${on.secrets.userSecret}, Organization ${on.secrets.organizationSecret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      element: { key: 'jiraonprem' },
+      name: options.name,
+      ...options.settings,
+      configuration: { username: 'admin', password: 'admin', siteAddress: jiraBase, ...options.configuration },
+    }),
+  });
+  const body = (await created.body.json()) as { token?: string; message?: string };
+  if (created.statusCode !== 200 || !body.token) throw new Error(`creating ${options.name}: ${created.statusCode} ${body.message ?? ''}`);
+  return body.token;
+}
+
+/** The Authorization header of hub calls to an instance. */
+export const hubAuthorization = (on: StartedSwitchboard, token: string): string =>
+  `User ${on.secrets.userSecret}, Organization ${on.secrets.organizationSecret}, Element ${token}`;
+
+/** User + system CPU time of a process so far, in microseconds (Linux). */
+export function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1e6 / 100);
 }

@@ -1,0 +1,81 @@
+/**
+ * CPU per proxied hub read of this checkout's switchboard against another revision's, both
+ * loaded at the same time with half the connections each, so that a change in the machine's
+ * speed during a round hits both alike. `bench:hub` rounds differ by more than a few percent
+ * from one to the next; a change that saves a few percent shows here, in the median of the
+ * rounds' ratios. Comparing a revision with itself (`--base` at the checkout's own commit, with
+ * nothing changed) shows what the method cannot tell apart.
+ *
+ * The other revision is checked out into a temporary git worktree that uses this checkout's
+ * node_modules (a revision with other dependencies needs its own `npm ci`), and is removed at
+ * the end.
+ *
+ * Run: npm run bench:compare [-- --base HEAD --rounds 8 --seconds 4 --connections 10 --issues 2000 --loadgen wrk|autocannon]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Agent } from 'undici';
+import { median, numberArg, stringArg } from './args.ts';
+import { chooseLoadGenerator, load } from './load.ts';
+import { cpuMicros, createInstance, hubAuthorization, type StartedSwitchboard, startNode, startSwitchboard } from './processes.ts';
+
+const base = stringArg('base') ?? 'HEAD';
+const rounds = numberArg('rounds', 8);
+const seconds = numberArg('seconds', 4);
+const connections = numberArg('connections', 10);
+const issues = numberArg('issues', 2000);
+const loadgen = chooseLoadGenerator(stringArg('loadgen'));
+
+const checkout = mkdtempSync(join(tmpdir(), 'sb-bench-compare-'));
+execFileSync('git', ['worktree', 'add', '--detach', checkout, base], { stdio: 'ignore' });
+symlinkSync(resolve('node_modules'), join(checkout, 'node_modules'));
+const commit = execFileSync('git', ['rev-parse', '--short', base], { encoding: 'utf8' }).trim();
+
+const jira = await startNode(['--import', 'tsx', 'emulators/jira-server/cli.ts', '--port', '0', '--seed-issues', String(issues)], {}, /ready at (\S+)/);
+const jiraBase = jira.match[1]!;
+const agent = new Agent({ keepAliveTimeout: 30_000 });
+const key = `CE-${Math.floor(issues * 0.3)}`;
+async function target(sb: StartedSwitchboard) {
+  const token = await createInstance(sb, agent, jiraBase, { name: 'compare' });
+  return { sb, url: `${sb.api}/hubs/helpdesk/incidents/${key}`, headers: { authorization: hubAuthorization(sb, token), accept: 'application/json' } };
+}
+const before = await target(await startSwitchboard('base', {}, checkout));
+const after = await target(await startSwitchboard('checkout'));
+
+/** Both under load at once; each one's CPU time per request. */
+async function round(warmUp = false) {
+  const cpu = { before: cpuMicros(before.sb.child.pid!), after: cpuMicros(after.sb.child.pid!) };
+  const half = Math.max(1, Math.floor(connections / 2));
+  const [b, a] = await Promise.all([load(loadgen, before.url, before.headers, half, seconds), load(loadgen, after.url, after.headers, half, seconds)]);
+  if (warmUp) return undefined;
+  if (a.errors + b.errors > 0) throw new Error(`errors under load: ${b.errors} at ${commit}, ${a.errors} in the checkout`);
+  return {
+    before: (cpuMicros(before.sb.child.pid!) - cpu.before) / (b.requestsPerSecond * seconds),
+    after: (cpuMicros(after.sb.child.pid!) - cpu.after) / (a.requestsPerSecond * seconds),
+    throughput: a.requestsPerSecond / b.requestsPerSecond,
+  };
+}
+
+try {
+  // The first seconds under load measure the JIT compiler, not the code.
+  await round(true);
+  const ratios: number[] = [];
+  const throughputs: number[] = [];
+  for (let i = 1; i <= rounds; i++) {
+    const r = (await round())!;
+    ratios.push(r.after / r.before);
+    throughputs.push(r.throughput);
+    console.log(
+      `  round ${i}: CPU per request ${r.before.toFixed(0)} µs at ${commit}, ${r.after.toFixed(0)} µs in the checkout (${(r.after / r.before).toFixed(3)}×); throughput ${r.throughput.toFixed(3)}×`,
+    );
+  }
+  console.log(
+    `checkout/${commit}: CPU per request ${median(ratios).toFixed(3)}×, throughput ${median(throughputs).toFixed(3)}× (medians of ${rounds} rounds of ${seconds} s, ${connections} connections in all, load generator ${loadgen})`,
+  );
+} finally {
+  for (const p of [before.sb.child, after.sb.child, jira.child]) p.kill('SIGTERM');
+  await agent.close();
+  execFileSync('git', ['worktree', 'remove', '--force', checkout], { stdio: 'ignore' });
+}
