@@ -7,7 +7,7 @@ import { systemClock, type Clock } from './platform/clock.ts';
 import { LookupHasher, RequestIds, type Cipher } from './platform/crypto.ts';
 import { createLogger } from './platform/logger.ts';
 import { Metrics } from './platform/metrics.ts';
-import { registerOperationsRoutes } from './platform/http/operations.ts';
+import { registerOperationsRoutes, requestMetrics } from './platform/http/operations.ts';
 import { UsageRepository } from './usage/usage-repository.ts';
 import { UsageRecorder } from './usage/usage-recorder.ts';
 import { TraceRecorder } from './traces/trace-recorder.ts';
@@ -17,13 +17,14 @@ import { BulkRepository } from './bulk/bulk-repository.ts';
 import { BulkService } from './bulk/bulk-service.ts';
 import { registerBulkRoutes } from './bulk/routes/bulk.ts';
 import { BulkCallbacks } from './bulk/bulk-callbacks.ts';
-import { registerUsageRecording } from './usage/usage-hook.ts';
+import { type AnsweredCall, registerUsageRecording, usageRecording } from './usage/usage-hook.ts';
 import { registerUsageRoutes } from './usage/routes/usage.ts';
 import { sql } from 'kysely';
 import { AccessLogController, registerAccessLogUrls } from './platform/http/access-log.ts';
 import { lazyChildLogger } from './platform/http/request-logger.ts';
 import { SecretBox } from './platform/secret-box.ts';
-import { registerErrorHandler } from './platform/http/error-handler.ts';
+import { logFailure, registerErrorHandler, toApiError } from './platform/http/error-handler.ts';
+import { serverAhead } from './platform/http/server-factory.ts';
 import { isDatabaseUnavailable } from './store/unavailable.ts';
 import { registerNotFound } from './platform/http/not-found.ts';
 import { registerCors } from './platform/http/cors.ts';
@@ -31,6 +32,7 @@ import { registerJsonParser } from './platform/http/json-parser.ts';
 import { registerApiDocument } from './platform/http/api-document.ts';
 import { ROUTER_OPTIONS } from './platform/http/route-lookup.ts';
 import { registerValidators } from './platform/http/validators.ts';
+import { API_CACHE_CONTROL, SAFETY_HEADERS } from './platform/http/response-headers.ts';
 import { CONNECT_TIMEOUT_MS, type Store } from './store/db.ts';
 import { loadLookupKey, openKeyring } from './store/lookup-key.ts';
 import { TenancyRepository } from './tenancy/tenancy-repository.ts';
@@ -54,7 +56,8 @@ import { InstanceService } from './instances/instance-service.ts';
 import { registerInstanceRoutes } from './instances/routes/instances.ts';
 import { registerInstanceConfigurationRoutes } from './instances/routes/configuration.ts';
 import pino from 'pino';
-import { registerHubRoutes } from './hubs/hub-router.ts';
+import { type HubReads, registerHubRoutes } from './hubs/hub-router.ts';
+import { readLane } from './hubs/read-lane.ts';
 import { registerDocsRoutes } from './hubs/routes/docs.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import { SqlJobQueue } from './jobs/sql/sql-job-queue.ts';
@@ -357,10 +360,36 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
 export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInstance> {
   s.invalidations.follow();
   const requestIds = new RequestIds();
+  const accessLog = deps.logger === false ? undefined : new AccessLogController(s.logger);
+  const recordUsage = usageRecording({ recorder: s.usage, clock: s.clock, apiPrefix: API_PREFIX, enabled: deps.config.usageRecording });
+  const countRequest = requestMetrics(s.metrics);
+  /** What Fastify's response hooks and access log do for a call it answers. */
+  const answeredOutsideFastify = (call: AnsweredCall) => {
+    countRequest(call.route, call.method, call.status, call.elapsedMs);
+    recordUsage?.(call);
+    accessLog?.completed(call.requestId, call.method, call.loggedUrl ?? call.url, call.status, call.elapsedMs);
+  };
+  // Hub object reads are answered ahead of Fastify (src/hubs/read-lane.ts) once the hub's routes
+  // exist. Not behind a trusted proxy: the caller's address is then Fastify's to work out.
+  let hubReads: HubReads | undefined;
+  const lane =
+    deps.config.trustProxy === false
+      ? readLane({
+          apiPrefix: API_PREFIX,
+          reads: () => hubReads,
+          nextRequestId: () => requestIds.next(),
+          failure: (requestId, error) => {
+            const apiError = toApiError(error, isDatabaseUnavailable);
+            logFailure(s.logger.child({ reqId: requestId }), apiError, error);
+            return apiError;
+          },
+          answered: answeredOutsideFastify,
+        })
+      : undefined;
   const app = Fastify({
     ...(deps.logger === false
       ? { logger: false }
-      : { loggerInstance: s.logger as FastifyBaseLogger, logController: new AccessLogController(s.logger), childLoggerFactory: lazyChildLogger }),
+      : { loggerInstance: s.logger as FastifyBaseLogger, logController: accessLog, childLoggerFactory: lazyChildLogger }),
     bodyLimit: deps.config.bodyLimit,
     // A client that sends its request slowly (a byte every few seconds) would otherwise hold its
     // socket for ever: the whole request must arrive within this time, its headers sooner.
@@ -373,6 +402,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
     requestIdHeader: false,
     routerOptions: ROUTER_OPTIONS,
     forceCloseConnections: 'idle',
+    ...(lane && { serverFactory: serverAhead(lane) }),
   });
   registerValidators(app);
   // A callback URL or siteAddress pointing back at switchboard itself is refused.
@@ -387,10 +417,9 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
   // microtask queue per request, which shows on the hub's hot path.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('Elements-Request-Id', request.id);
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('Referrer-Policy', 'no-referrer');
-    // API answers carry secrets, tokens and vendor data: no cache along the way may keep them.
-    if (request.url.startsWith('/elements/')) reply.header('Cache-Control', 'no-store');
+    reply.header('x-content-type-options', SAFETY_HEADERS['x-content-type-options']);
+    reply.header('referrer-policy', SAFETY_HEADERS['referrer-policy']);
+    if (request.url.startsWith('/elements/')) reply.header('Cache-Control', API_CACHE_CONTROL);
     done();
   });
   registerAccessLogUrls(app);
@@ -402,7 +431,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
     ? new ConsoleSessions(deps.store.db, s.box, s.clock, deps.config.consoleLogin.sessionTtlMinutes)
     : undefined;
   registerAuthentication(app, { tenancy: s.tenancy, hubCache: s.hubCache as HubSessionCache<unknown>, sessions });
-  registerUsageRecording(app, { recorder: s.usage, clock: s.clock, apiPrefix: API_PREFIX, enabled: deps.config.usageRecording });
+  registerUsageRecording(app, recordUsage);
   registerOperationsRoutes(app, {
     metrics: s.metrics,
     metricsToken: deps.config.metricsToken,
@@ -463,7 +492,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
         metrics: s.metrics,
         asyncCalls: s.asyncCalls,
       };
-      registerHubRoutes(api, hubDeps);
+      hubReads = registerHubRoutes(api, hubDeps);
       registerDocsRoutes(api, hubDeps);
       registerTransformationRoutes(api, s.transformations, s.instances, s.tenancy);
       registerWebhookIntake(api, {

@@ -10,7 +10,10 @@ import type { ElementRegistry } from '../elements/registry.ts';
 import type { InstanceService } from '../instances/instance-service.ts';
 import type { Instance } from '../instances/instance-repository.ts';
 import type { Logger } from 'pino';
-import type { HubSessionCache } from '../auth/hub-session-cache.ts';
+import { HubSessionCache } from '../auth/hub-session-cache.ts';
+import type { Identity } from '../auth/identity.ts';
+import type { HubCallUsage } from '../usage/usage-hook.ts';
+import type { Readable } from 'node:stream';
 import type { TransformationService } from '../transformations/transformation-service.ts';
 import type { SeriesCounter } from '../platform/metric-series.ts';
 import type { Metrics } from '../platform/metrics.ts';
@@ -77,6 +80,29 @@ export interface HubDeps {
   asyncCalls: Pick<AsyncHubCalls, 'accept'>;
 }
 
+/** A result as the answer that goes out: its headers, and its bytes, its text or its stream. */
+export interface HubAnswer {
+  headers: Record<string, string>;
+  content: Buffer | string | Readable | undefined;
+}
+
+/** A hub object read started outside Fastify (read-lane.ts). */
+export interface HubRead {
+  identity: Identity;
+  usage: HubCallUsage;
+  /** The route it runs, as registered under the API prefix (`/hubs/:hub/incidents/:id`). */
+  route: string;
+  /** The answer, or the error the route would have thrown. */
+  answer: Promise<HubAnswer>;
+}
+
+/**
+ * Starts `GET /hubs/{hub}/{resource}/{id}` for a caller the session cache knows, or answers
+ * undefined when the route would do more than call the element and send its answer (a disabled,
+ * cached, traced or transformed instance, a list, an unknown caller): such a call goes to Fastify.
+ */
+export type HubReads = (hub: string, resource: string, id: string, authorization: string, accept: string, requestId: string) => HubRead | undefined;
+
 /** One `METHOD path` of the hub: its resource, and the operation of each element that has it. */
 interface OperationRoute {
   method: HubOperation['method'];
@@ -91,7 +117,7 @@ interface OperationRoute {
  * This layer owns the Open Connectors conventions (200 for every success, bare arrays, paging
  * headers and tokens, null filtering, `raw`, error bodies); the element owns the vendor.
  */
-export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
+export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): HubReads {
   // Route (`METHOD path`) → element key → the element's operation.
   const operations = new Map<string, Map<string, HubOperation>>();
   for (const def of deps.registry.all()) {
@@ -151,9 +177,8 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
    * The context of one API call: its vendor calls counted into the call's usage record, and traced
    * while the instance has trace logging on (linked to the call by its request id).
    */
-  const requestContext = (instance: Instance, request: FastifyRequest): HubContext => {
+  const requestContext = (instance: Instance, usage: HubCallUsage | null, requestId: string): HubContext => {
     const context = contextFor(instance);
-    const usage = request.hubCall;
     let http = context.http;
     if (usage) {
       http = withRequestRecorder(http, (_status, seconds) => {
@@ -162,7 +187,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
       });
     }
     if (instance.traceLoggingEnabled)
-      http = deps.traces.httpFor(instance, request.id, http, secretValues(deps.registry.find(instance.elementKey), instance.configuration));
+      http = deps.traces.httpFor(instance, requestId, http, secretValues(deps.registry.find(instance.elementKey), instance.configuration));
     return http === context.http ? context : { ...context, http };
   };
   /**
@@ -193,7 +218,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     if (op.upload) hubRequest.file = await readUpload(request, firstOf(request.query as RawQuery, 'fileName'));
     if (transformation && WRITES.has(method)) hubRequest.body = deps.transformations.write(transformation, hubRequest.body);
     try {
-      let result = await op.handle(hubRequest, requestContext(instance, request));
+      let result = await op.handle(hubRequest, requestContext(instance, request.hubCall, request.id));
       if (transformation) result = await transform(result, name, transformation);
       if (cacheKey !== undefined && (result.kind === 'object' || result.kind === 'list')) {
         const answer = serialized(reply, result, instance, hubRequest, path);
@@ -326,7 +351,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     const name = (request.params as { name: string }).name;
     const describe = deps.registry.module(instance.elementKey)!.hub?.objects.get(name);
     if (describe) {
-      const fields = await describe(requestContext(instance, request));
+      const fields = await describe(requestContext(instance, request.hubCall, request.id));
       if (fields) return { fields };
     }
     // A common resource: its fields are those of its transformation, in the common shape.
@@ -365,6 +390,57 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
       metadata,
     );
   }
+
+  // `GET {resource}/:param` by resource: the reads a call may start ahead of Fastify (read-lane.ts).
+  const objectReads = new Map<string, { route: OperationRoute; param: string }>();
+  for (const key of operations.keys()) {
+    const [method, path] = key.split(' ') as [HubOperation['method'], string];
+    const [resource, param, more] = path.split('/');
+    if (method === 'GET' && param?.startsWith(':') && more === undefined)
+      objectReads.set(resource!, { route: operationRoute(method, path), param: param.slice(1) });
+  }
+  const reads: HubReads = (hub, resource, id, authorization, accept, requestId) => {
+    const read = objectReads.get(resource);
+    const session = read && deps.cache.get(HubSessionCache.key(authorization));
+    if (!read || !session) return undefined;
+    const instance = session.value;
+    // Only what the route would do with nothing in between: no cache, trace, transformation or list.
+    if (instance.disabled || instance.cachingEnabled || instance.traceLoggingEnabled) return undefined;
+    const op = read.route.byElement?.get(instance.elementKey);
+    const transformation = deps.transformations.resolvedBefore(instance, resource);
+    if (!op || op.list || op.upload || !transformation || transformation.value) return undefined;
+    sessionCacheResults?.hit.inc();
+    const usage: HubCallUsage = { instanceId: instance.id, elementKey: instance.elementKey, hub, vendorCalls: 0, vendorMs: 0 };
+    const params: Record<string, string> = {};
+    params[read.param] = id;
+    const request: HubRequest = {
+      method: 'GET',
+      params,
+      query: {},
+      body: undefined,
+      where: undefined,
+      orderBy: undefined,
+      fields: undefined,
+      paging: { startAt: 0, pageSize: DEFAULT_PAGE_SIZE },
+      accept,
+    };
+    const opts = { stripNulls: stripsNulls(instance), raw: false };
+    let handled: Promise<HubResult>;
+    try {
+      handled = op.handle(request, requestContext(instance, usage, requestId));
+    } catch (err) {
+      // As in an async route handler: what the element throws at once is the call's error.
+      handled = Promise.reject(err);
+    }
+    const answer = handled.then(
+      (result) => answerOf(result, opts, request, read.route.path, {}),
+      async (err: unknown) => {
+        if (rejectsCredentials(err)) await deps.instances.markInvalid(instance);
+        throw err;
+      },
+    );
+    return { identity: session.identity, usage, route: `/hubs/:hub/${read.route.path}`, answer };
+  };
 
   /** The hub's view of the call; an upload's file is read afterwards. */
   function buildRequest(request: FastifyRequest, op: HubOperation, path: string): HubRequest {
@@ -425,23 +501,21 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     return result;
   }
 
+  const stripsNulls = (instance: Instance) =>
+    instance.configuration['filter.response.nulls'] === undefined || truthy(instance.configuration['filter.response.nulls']);
   function responseOptions(reply: FastifyReply, instance: Instance) {
-    return {
-      stripNulls: instance.configuration['filter.response.nulls'] === undefined || truthy(instance.configuration['filter.response.nulls']),
-      raw: truthy((reply.request.query as { raw?: string }).raw),
-    };
+    return { stripNulls: stripsNulls(instance), raw: truthy((reply.request.query as { raw?: string }).raw) };
   }
 
   /** A list's paging headers (Open Connectors' `Elements-*`). */
-  function listHeaders(reply: FastifyReply, result: Extract<HubResult, { kind: 'list' }>, request: HubRequest, path: string): Record<string, string> {
+  function listHeaders(query: RawQuery, result: Extract<HubResult, { kind: 'list' }>, request: HubRequest, path: string): Record<string, string> {
     const headers: Record<string, string> = { 'Elements-Returned-Count': String(result.items.length) };
     if (result.total !== undefined) headers['Elements-Total-Count'] = String(result.total);
     if (result.nextStartAt !== undefined) {
-      const raw = reply.request.query as Record<string, string | undefined>;
       headers['Elements-Next-Page-Token'] = encodeToken({
         startAt: result.nextStartAt,
         pageSize: request.paging.pageSize,
-        q: queryHash(path, raw.where, raw.orderBy),
+        q: queryHash(path, firstOf(query, 'where'), firstOf(query, 'orderBy')),
       });
     }
     return headers;
@@ -459,7 +533,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
     const json = { 'content-type': 'application/json; charset=utf-8' };
     if (result.kind === 'list') {
       const items = result.items.map((item, i) => shape(item, opts, result.vendorItems ? result.vendorItems[i] : item));
-      return { headers: { ...json, ...listHeaders(reply, result, request, path) }, body: Buffer.from(JSON.stringify(items)) };
+      return { headers: { ...json, ...listHeaders(reply.request.query as RawQuery, result, request, path) }, body: Buffer.from(JSON.stringify(items)) };
     }
     if (result.json !== undefined && !opts.raw && !('vendor' in result)) {
       return { headers: json, body: opts.stripNulls ? stripNullsFromJson(result.json) : result.json };
@@ -469,29 +543,45 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): void {
   }
 
   function send(reply: FastifyReply, result: HubResult, instance: Instance, request: HubRequest, path: string) {
-    const opts = responseOptions(reply, instance);
+    const answer = answerOf(result, responseOptions(reply, instance), request, path, reply.request.query as RawQuery);
+    return reply.code(200).headers(answer.headers).send(answer.content);
+  }
+
+  /**
+   * A result as the answer that goes out, whether Fastify sends it or the read lane does: the
+   * vendor's own bytes when nothing reshapes them (no second serialisation: the hot path), JSON
+   * text, or a stream.
+   */
+  function answerOf(result: HubResult, opts: ReturnType<typeof responseOptions>, request: HubRequest, path: string, query: RawQuery): HubAnswer {
     switch (result.kind) {
       case 'empty':
-        return reply.code(200).send();
+        return { headers: {}, content: undefined };
       case 'object':
-        // The vendor's own bytes, when nothing reshapes them: no second serialisation (hot path).
         if (result.json !== undefined && !opts.raw && !('vendor' in result)) {
-          return reply
-            .code(200)
-            .type('application/json; charset=utf-8')
-            .send(opts.stripNulls ? stripNullsFromJson(result.json) : result.json);
+          return { headers: JSON_TYPE, content: opts.stripNulls ? stripNullsFromJson(result.json) : result.json };
         }
-        return reply.code(200).send(shape(result.body, opts, 'vendor' in result ? result.vendor : result.body));
-      case 'stream':
-        reply.header('content-type', result.contentType);
-        if (result.length !== undefined) reply.header('content-length', String(result.length));
-        if (result.filename) reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(result.filename)}`);
-        return reply.code(200).send(result.stream);
-      case 'list':
-        return reply
-          .code(200)
-          .headers(listHeaders(reply, result, request, path))
-          .send(result.items.map((item, i) => shape(item, opts, result.vendorItems ? result.vendorItems[i] : item)));
+        return valueAnswer(shape(result.body, opts, 'vendor' in result ? result.vendor : result.body), {});
+      case 'stream': {
+        const headers: Record<string, string> = { 'content-type': result.contentType };
+        if (result.length !== undefined) headers['content-length'] = String(result.length);
+        if (result.filename) headers['content-disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(result.filename)}`;
+        return { headers, content: result.stream };
+      }
+      case 'list': {
+        const items = result.items.map((item, i) => shape(item, opts, result.vendorItems ? result.vendorItems[i] : item));
+        return valueAnswer(items, listHeaders(query, result, request, path));
+      }
     }
   }
+
+  return reads;
+}
+
+const JSON_TYPE: Readonly<Record<string, string>> = { 'content-type': 'application/json; charset=utf-8' };
+
+/** A value as Fastify would send it: nothing for none, text as text, anything else as JSON. */
+function valueAnswer(value: unknown, headers: Record<string, string>): HubAnswer {
+  if (value === undefined) return { headers, content: undefined };
+  if (typeof value === 'string') return { headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' }, content: value };
+  return { headers: { ...headers, ...JSON_TYPE }, content: Buffer.from(JSON.stringify(value)) };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../platform/clock.ts';
 import { maskSecretQuery, REDACTED } from '../platform/secret-names.ts';
 import type { UsageRecorder } from './usage-recorder.ts';
+import type { Identity } from '../auth/identity.ts';
 
 /** What a hub call adds to its usage record: the instance behind the token, and its vendor calls. */
 export interface HubCallUsage {
@@ -19,15 +20,36 @@ declare module 'fastify' {
   }
 }
 
+/** What a usage record says of one answered call. */
+export interface AnsweredCall {
+  requestId: string;
+  /** Who called; a call without one (a refused secret, a vendor's webhook) gets no record. */
+  identity: Identity | null;
+  hubCall: HubCallUsage | null;
+  method: string;
+  /** As received, path and query; `loggedUrl` replaces it where it holds a secret. */
+  url: string;
+  loggedUrl: string | null;
+  /** The matched route's template, with the API prefix; undefined when none matched. */
+  route: string | undefined;
+  status: number;
+  elapsedMs: number;
+  ip: string;
+}
+
 /**
  * One usage record per authenticated API call, handed to the recorder when the answer has gone
  * (the recorder writes them in batches, off the request). Unauthenticated calls (a refused
  * secret, a vendor's webhook) have no organization to belong to and are not recorded. With
  * `SWITCHBOARD_USAGE_RECORDING=false` nothing is recorded.
  */
-export function registerUsageRecording(app: FastifyInstance, deps: { recorder: UsageRecorder; clock: Clock; apiPrefix: string; enabled: boolean }): void {
-  app.decorateRequest('hubCall', null);
-  if (!deps.enabled) return;
+export function usageRecording(deps: {
+  recorder: UsageRecorder;
+  clock: Clock;
+  apiPrefix: string;
+  enabled: boolean;
+}): ((call: AnsweredCall) => void) | undefined {
+  if (!deps.enabled) return undefined;
   // One ISO text per millisecond: under load several calls share it, and formatting a date costs
   // more than the rest of the record.
   let lastMs = Number.NaN;
@@ -40,31 +62,52 @@ export function registerUsageRecording(app: FastifyInstance, deps: { recorder: U
     }
     return lastIso;
   };
+  return (call) => {
+    const identity = call.identity;
+    if (!identity || !call.url.startsWith(deps.apiPrefix)) return;
+    const hub = call.hubCall;
+    const url = (call.loggedUrl ?? call.url).slice(deps.apiPrefix.length) || '/';
+    const route = call.route;
+    deps.recorder.record({
+      request_id: call.requestId,
+      organization_id: identity.organizationId,
+      account_id: identity.user.accountId,
+      user_id: identity.user.id,
+      instance_id: hub?.instanceId ?? null,
+      element_key: hub?.elementKey ?? null,
+      hub: hub?.hub ?? null,
+      method: call.method,
+      route: route === undefined ? 'unmatched' : route.slice(deps.apiPrefix.length) || '/',
+      request_uri: maskSecretQuery(url, REDACTED),
+      status: call.status,
+      process_time_ms: Math.round(call.elapsedMs * 1000) / 1000,
+      vendor_calls: hub?.vendorCalls ?? 0,
+      vendor_time_ms: Math.round((hub?.vendorMs ?? 0) * 1000) / 1000,
+      request_ip: call.ip,
+      usage_date: isoOf(deps.clock.now()),
+    });
+  };
+}
+
+/** Records every call Fastify answers (`usageRecording`); `undefined` records none. */
+export function registerUsageRecording(app: FastifyInstance, record: ((call: AnsweredCall) => void) | undefined): void {
+  app.decorateRequest('hubCall', null);
+  if (!record) return;
   app.addHook('onResponse', (request, reply, done) => {
-    const identity = request.identity;
-    if (identity && request.url.startsWith(deps.apiPrefix)) {
-      const hub = request.hubCall;
-      const url = (request.accessLogUrl ?? request.url).slice(deps.apiPrefix.length) || '/';
-      const route = request.routeOptions.url;
-      deps.recorder.record({
-        request_id: request.id,
-        organization_id: identity.organizationId,
-        account_id: identity.user.accountId,
-        user_id: identity.user.id,
-        instance_id: hub?.instanceId ?? null,
-        element_key: hub?.elementKey ?? null,
-        hub: hub?.hub ?? null,
+    // Checked here as well, so that a call without a caller costs no object.
+    if (request.identity)
+      record({
+        requestId: request.id,
+        identity: request.identity,
+        hubCall: request.hubCall,
         method: request.method,
-        route: route === undefined ? 'unmatched' : route.slice(deps.apiPrefix.length) || '/',
-        request_uri: maskSecretQuery(url, REDACTED),
+        url: request.url,
+        loggedUrl: request.accessLogUrl,
+        route: request.routeOptions.url,
         status: reply.statusCode,
-        process_time_ms: Math.round(reply.elapsedTime * 1000) / 1000,
-        vendor_calls: hub?.vendorCalls ?? 0,
-        vendor_time_ms: Math.round((hub?.vendorMs ?? 0) * 1000) / 1000,
-        request_ip: request.ip,
-        usage_date: isoOf(deps.clock.now()),
+        elapsedMs: reply.elapsedTime,
+        ip: request.ip,
       });
-    }
     done();
   });
 }

@@ -43,7 +43,11 @@ export interface TestServer {
  * Starts a real switchboard on 127.0.0.1 with an ephemeral port over a fresh SQLite or
  * PostgreSQL store (per SWITCHBOARD_TEST_STORE), bootstrapped with one organization.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  /** Runs on the built app before it listens: a test's own hooks go here. */
+  beforeListen?: (app: FastifyInstance) => void,
+): Promise<TestServer> {
   const target = await newTestStore();
   const config = parseConfig({
     SWITCHBOARD_DATA_DIR: target.dataDir,
@@ -59,6 +63,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const admin = await bootstrapIfEmpty(services.tenancy, config.bootstrap, config.dataDir);
   if (!admin) throw new Error('test store was not empty');
   const app = await buildApp({ config, store, clock, logger: false }, services);
+  beforeListen?.(app);
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   if (!config.publicUrl) services.publicUrl.value = address;
   if (config.role !== 'api') {

@@ -32,13 +32,12 @@ export class AccessLogController extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    const line = {
-      reqId: request.id,
-      method: request.method,
-      url: request.accessLogUrl ?? maskSecretQuery(request.url, REDACTED),
-      statusCode: reply.statusCode,
-      responseTime: Math.round(reply.elapsedTime * 1000) / 1000,
-    };
+    this.completed(request.id, request.method, request.accessLogUrl ?? request.url, reply.statusCode, reply.elapsedTime, error);
+  }
+
+  /** The access line of a request, also of one answered outside Fastify. */
+  completed(reqId: string, method: string, url: string, statusCode: number, elapsedMs: number, error?: Error | null): void {
+    const line = { reqId, method, url: maskSecretQuery(url, REDACTED), statusCode, responseTime: Math.round(elapsedMs * 1000) / 1000 };
     if (error) this.#access.error({ ...line, error: error.message }, 'request errored');
     else this.#access.info(line, 'request completed');
   }

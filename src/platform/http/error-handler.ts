@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, toErrorBody } from '../errors.ts';
 import { CeqlError } from '../../ceql/ast.ts';
 
@@ -58,11 +58,16 @@ export function toApiError(error: unknown, unavailable: (error: unknown) => bool
 export function registerErrorHandler(app: FastifyInstance, unavailable?: (error: unknown) => boolean): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const apiError = toApiError(error, unavailable);
-    if (apiError.code === 'INTERNAL') request.log.error({ err: error }, 'unhandled error');
-    // A vendor or a database that does not answer is expected now and then: one line, no stack.
-    else if (apiError.status >= 500) request.log.warn({ err: error instanceof Error ? error.message : String(error) }, apiError.message);
+    logFailure(request.log, apiError, error);
     return sendError(request, reply, apiError);
   });
+}
+
+/** What the log says of a call that failed: 4xx are the caller's and leave no line. */
+export function logFailure(log: Pick<FastifyBaseLogger, 'error' | 'warn'>, apiError: ApiError, error: unknown): void {
+  if (apiError.code === 'INTERNAL') log.error({ err: error }, 'unhandled error');
+  // A vendor or a database that does not answer is expected now and then: one line, no stack.
+  else if (apiError.status >= 500) log.warn({ err: error instanceof Error ? error.message : String(error) }, apiError.message);
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {

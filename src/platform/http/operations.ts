@@ -40,6 +40,26 @@ function withinLimit(check: ReadinessCheck): Promise<void> {
 }
 
 /**
+ * Counts one answered request into the request metrics: by route template, never the raw URL
+ * (ids and secrets would become labels); `undefined` is a request no route matched. The series
+ * are found by the route's and method's own strings, whose hashes V8 keeps: no key is built per
+ * call.
+ */
+export function requestMetrics(metrics: Metrics): (route: string | undefined, method: string, status: number, elapsedMs: number) => void {
+  const seriesOf = seriesByKey((route: string) =>
+    seriesByKey((method: string) => ({
+      duration: metrics.httpDuration.series({ method, route }),
+      requests: seriesByKey((status: number) => metrics.httpRequests.series({ method, route, status })),
+    })),
+  );
+  return (route, method, status, elapsedMs) => {
+    const series = seriesOf(route ?? 'unmatched')(method);
+    series.requests(status).inc();
+    series.duration.observe(elapsedMs / 1000);
+  };
+}
+
+/**
  * `GET /health` (liveness: the process answers), `GET /ready` (readiness: its database and job
  * queue answer; 503 while they do not) and `GET /metrics` (Prometheus text), at the root, outside
  * the API prefix, as orchestrators and scrapers expect them.
@@ -48,19 +68,9 @@ export function registerOperationsRoutes(app: FastifyInstance, deps: OperationsD
   const api = typed(app);
   const tags = ['operations'];
   const status = Type.Object({ status: Type.String() });
-  // Request metrics: route templates, never raw URLs (ids and secrets would become labels). The
-  // series are found by the route's and method's own strings, whose hashes V8 keeps: no key is
-  // built per call.
-  const seriesOf = seriesByKey((route: string) =>
-    seriesByKey((method: string) => ({
-      duration: deps.metrics.httpDuration.series({ method, route }),
-      requests: seriesByKey((status: number) => deps.metrics.httpRequests.series({ method, route, status })),
-    })),
-  );
+  const count = requestMetrics(deps.metrics);
   app.addHook('onResponse', (request, reply, done) => {
-    const series = seriesOf(request.routeOptions.url ?? 'unmatched')(request.method);
-    series.requests(reply.statusCode).inc();
-    series.duration.observe(reply.elapsedTime / 1000);
+    count(request.routeOptions.url, request.method, reply.statusCode, reply.elapsedTime);
     done();
   });
 
