@@ -90,7 +90,7 @@ export interface HubAnswer {
 export interface HubRead {
   identity: Identity;
   usage: HubCallUsage;
-  /** The route it runs, as registered under the API prefix (`/hubs/:hub/incidents/:id`). */
+  /** The route it runs, as Fastify's route table names it (`/elements/api-v2/hubs/:hub/incidents/:id`). */
   route: string;
   /** The answer, or the error the route would have thrown. */
   answer: Promise<HubAnswer>;
@@ -392,12 +392,13 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): HubReads
   }
 
   // `GET {resource}/:param` by resource: the reads a call may start ahead of Fastify (read-lane.ts).
-  const objectReads = new Map<string, { route: OperationRoute; param: string }>();
+  // Each with its route's name, made once: request metrics find their series by that string.
+  const objectReads = new Map<string, { route: OperationRoute; param: string; url: string }>();
   for (const key of operations.keys()) {
     const [method, path] = key.split(' ') as [HubOperation['method'], string];
     const [resource, param, more] = path.split('/');
     if (method === 'GET' && param?.startsWith(':') && more === undefined)
-      objectReads.set(resource!, { route: operationRoute(method, path), param: param.slice(1) });
+      objectReads.set(resource!, { route: operationRoute(method, path), param: param.slice(1), url: `${app.prefix}/hubs/:hub/${path}` });
   }
   const reads: HubReads = (hub, resource, id, authorization, accept, requestId) => {
     const read = objectReads.get(resource);
@@ -439,7 +440,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): HubReads
         throw err;
       },
     );
-    return { identity: session.identity, usage, route: `/hubs/:hub/${read.route.path}`, answer };
+    return { identity: session.identity, usage, route: read.url, answer };
   };
 
   /** The hub's view of the call; an upload's file is read afterwards. */

@@ -137,7 +137,7 @@ export function readLane(deps: ReadLaneDeps): (req: IncomingMessage, res: Server
       method: 'GET',
       url: req.url!,
       loggedUrl: null,
-      route: `${deps.apiPrefix}${read.route}`,
+      route: read.route,
       status,
       elapsedMs: performance.now() - start,
       ip: req.socket.remoteAddress ?? '',
