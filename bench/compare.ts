@@ -30,6 +30,8 @@ const loadgen = chooseLoadGenerator(stringArg('loadgen'));
 
 const checkout = mkdtempSync(join(tmpdir(), 'sb-bench-compare-'));
 execFileSync('git', ['worktree', 'add', '--detach', checkout, base], { stdio: 'ignore' });
+// Removed however the run ends, a failed start included.
+process.on('exit', () => execFileSync('git', ['worktree', 'remove', '--force', checkout], { stdio: 'ignore' }));
 symlinkSync(resolve('node_modules'), join(checkout, 'node_modules'));
 const commit = execFileSync('git', ['rev-parse', '--short', base], { encoding: 'utf8' }).trim();
 
@@ -77,5 +79,4 @@ try {
 } finally {
   for (const p of [before.sb.child, after.sb.child, jira.child]) p.kill('SIGTERM');
   await agent.close();
-  execFileSync('git', ['worktree', 'remove', '--force', checkout], { stdio: 'ignore' });
 }

@@ -34,7 +34,7 @@ import { asyncCallbackUrl } from '../platform/http/async-callback-url.ts';
 import { injectInto } from '../platform/http/in-process-call.ts';
 import { Type, type TSchema } from 'typebox';
 import { errorResponses, NoQuery } from '../platform/http/schemas.ts';
-import { HubBody, HubQuery, hubPathParams, hubResponses, ObjectFieldJson } from './schemas.ts';
+import { HUB_NAME_MAX, HUB_PARAM_MAX, HubBody, HubQuery, hubPathParams, hubResponses, ObjectFieldJson } from './schemas.ts';
 
 const RESERVED: ReadonlySet<string> = new Set(['page', 'pageSize', 'nextPage', 'where', 'orderBy', 'fields', 'raw']);
 const truthy = (v: unknown) => v === true || v === 'true';
@@ -319,9 +319,9 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): HubReads
         tags: ['hubs'],
         summary: `${method} a common resource${suffix ? ' object' : ''}: an object defined and mapped for the element`,
         params: Type.Object({
-          hub: Type.String({ maxLength: 100, description: 'Any hub name; the instance decides' }),
+          hub: Type.String({ maxLength: HUB_NAME_MAX, description: 'Any hub name; the instance decides' }),
           objectName: ObjectName,
-          ...(suffix && { id: Type.String({ minLength: 1, maxLength: 500 }) }),
+          ...(suffix && { id: Type.String({ minLength: 1, maxLength: HUB_PARAM_MAX }) }),
         }),
         querystring: HubQuery,
         response: hubResponses,
@@ -360,7 +360,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): HubReads
     return { fields: commonFields(common.transformation) };
   };
   for (const prefix of ['/hubs/:hub', '']) {
-    const hubParam: Record<string, TSchema> = prefix ? { hub: Type.String({ maxLength: 100 }) } : {};
+    const hubParam: Record<string, TSchema> = prefix ? { hub: Type.String({ maxLength: HUB_NAME_MAX }) } : {};
     app.get(
       `${prefix}/objects`,
       {

@@ -4,6 +4,7 @@ import { type ApiError, toErrorBody } from '../platform/errors.ts';
 import { API_CACHE_CONTROL, SAFETY_HEADERS } from '../platform/http/response-headers.ts';
 import type { AnsweredCall } from '../usage/usage-hook.ts';
 import type { HubAnswer, HubRead, HubReads } from './hub-router.ts';
+import { HUB_NAME_MAX, HUB_PARAM_MAX } from './schemas.ts';
 
 export interface ReadLaneDeps {
   apiPrefix: string;
@@ -16,9 +17,6 @@ export interface ReadLaneDeps {
   answered: (call: AnsweredCall) => void;
 }
 
-/** Largest id the lane takes, as the route's parameter schema allows; longer ones go to Fastify. */
-const MAX_ID = 500;
-const MAX_HUB = 100;
 /** Path segments taken as they are: with nothing to percent-decode, Fastify would read them the same. */
 const PLAIN_SEGMENT = /^[A-Za-z0-9_~.-]+$/;
 
@@ -55,7 +53,8 @@ export function readLane(deps: ReadLaneDeps): (req: IncomingMessage, res: Server
     const path = url.slice(hubsPrefix.length).split('/');
     if (!reads || path.length !== 3) return false;
     const [hub, resource, id] = path as [string, string, string];
-    if (hub.length > MAX_HUB || id.length > MAX_ID || !PLAIN_SEGMENT.test(hub) || !PLAIN_SEGMENT.test(resource) || !PLAIN_SEGMENT.test(id)) return false;
+    if (hub.length > HUB_NAME_MAX || id.length > HUB_PARAM_MAX || !PLAIN_SEGMENT.test(hub) || !PLAIN_SEGMENT.test(resource) || !PLAIN_SEGMENT.test(id))
+      return false;
     // `.` and `..` are left to Fastify's path, whose vendor client refuses them.
     if (id === '.' || id === '..') return false;
     const start = performance.now();
@@ -107,8 +106,11 @@ export function readLane(deps: ReadLaneDeps): (req: IncomingMessage, res: Server
     const content = answer.content;
     if (content instanceof Readable) {
       res.writeHead(200, headersOf(read, requestId, answer.headers));
-      // As Fastify does: a stream that fails after its headers went cuts the answer short.
-      content.on('error', () => res.destroy());
+      // As Fastify does: a stream that fails after its headers went cuts the answer short, and is logged.
+      content.on('error', (error) => {
+        deps.failure(requestId, error);
+        res.destroy();
+      });
       res.on('close', () => {
         content.destroy();
         done(req, read, requestId, start, 200);

@@ -17,6 +17,10 @@ export const HubQuery = Type.Object(
   { additionalProperties: Type.Union([Type.String({ maxLength: 10_000 }), Type.Array(Type.String({ maxLength: 10_000 }))]) },
 );
 
+/** Longest hub name and path parameter a hub route takes (the read lane keeps to them too). */
+export const HUB_NAME_MAX = 100;
+export const HUB_PARAM_MAX = 500;
+
 /** `/hubs/{hub}/a/:id/b/:bId` → the parameters of that path, as text. */
 export function hubPathParams(url: string): TSchema | undefined {
   const names = [...url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
@@ -25,7 +29,9 @@ export function hubPathParams(url: string): TSchema | undefined {
     Object.fromEntries(
       names.map((n) => [
         n,
-        n === 'hub' ? Type.String({ maxLength: 100, description: 'Any hub name; the instance decides' }) : Type.String({ minLength: 1, maxLength: 500 }),
+        n === 'hub'
+          ? Type.String({ maxLength: HUB_NAME_MAX, description: 'Any hub name; the instance decides' })
+          : Type.String({ minLength: 1, maxLength: HUB_PARAM_MAX }),
       ]),
     ),
   );
