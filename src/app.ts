@@ -367,7 +367,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
   const answeredOutsideFastify = (call: AnsweredCall) => {
     countRequest(call.route, call.method, call.status, call.elapsedMs);
     recordUsage?.(call);
-    accessLog?.completed(call.requestId, call.method, call.loggedUrl ?? call.url, call.status, call.elapsedMs);
+    accessLog?.completed(call.requestId, call.method, call.loggedUrl ?? call.url, call.status, call.elapsedMs, call.error);
   };
   // Hub object reads are answered ahead of Fastify (src/hubs/read-lane.ts) once the hub's routes
   // exist. Not behind a trusted proxy: the caller's address is then Fastify's to work out.

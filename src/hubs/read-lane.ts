@@ -106,14 +106,17 @@ export function readLane(deps: ReadLaneDeps): (req: IncomingMessage, res: Server
     const content = answer.content;
     if (content instanceof Readable) {
       res.writeHead(200, headersOf(read, requestId, answer.headers));
-      // As Fastify does: a stream that fails after its headers went cuts the answer short, and is logged.
+      // As Fastify does: a stream that fails after its headers went cuts the answer short, is
+      // logged, and its access line says so.
+      let failed: Error | undefined;
       content.on('error', (error) => {
+        failed = error;
         deps.failure(requestId, error);
         res.destroy();
       });
       res.on('close', () => {
         content.destroy();
-        done(req, read, requestId, start, 200);
+        done(req, read, requestId, start, 200, failed);
       });
       content.pipe(res);
       return;
@@ -131,7 +134,7 @@ export function readLane(deps: ReadLaneDeps): (req: IncomingMessage, res: Server
     done(req, read, requestId, start, error.status);
   }
 
-  function done(req: IncomingMessage, read: HubRead, requestId: string, start: number, status: number): void {
+  function done(req: IncomingMessage, read: HubRead, requestId: string, start: number, status: number, error?: Error): void {
     deps.answered({
       requestId,
       identity: read.identity,
@@ -143,6 +146,7 @@ export function readLane(deps: ReadLaneDeps): (req: IncomingMessage, res: Server
       status,
       elapsedMs: performance.now() - start,
       ip: req.socket.remoteAddress ?? '',
+      error,
     });
   }
 }

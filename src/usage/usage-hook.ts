@@ -35,6 +35,8 @@ export interface AnsweredCall {
   status: number;
   elapsedMs: number;
   ip: string;
+  /** Why the answer was cut short after its status and headers went (a failing download). */
+  error?: Error | undefined;
 }
 
 /**
