@@ -11,5 +11,20 @@ export const stringArg = (name: string): string | undefined => {
   return i > 0 ? process.argv[i + 1] : undefined;
 };
 
+/** Every `--name value` from the command line, in order (a flag given more than once). */
+export const stringArgs = (name: string): string[] =>
+  process.argv.flatMap((arg, i) => (arg === `--${name}` && i + 1 < process.argv.length ? [process.argv[i + 1]!] : []));
+
+/** `NAME=VALUE` pairs as an object; a pair without `=` is an error. */
+export function pairs(list: string[], what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of list) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new Error(`${what} takes NAME=VALUE, not ${pair}`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 export const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)]!;

@@ -10,14 +10,22 @@
  * node_modules (a revision with other dependencies needs its own `npm ci`), and is removed at
  * the end.
  *
- * Run: npm run bench:compare [-- --base HEAD --rounds 8 --seconds 4 --connections 10 --issues 2000 --loadgen wrk|autocannon]
+ * What one of switchboard's per-call features costs shows the same way, against the same
+ * revision with the feature switched off in the checkout's process or instance:
+ *  - `--env NAME=VALUE` sets the checkout's environment (`--env LOG_LEVEL=warn`: no access lines;
+ *    `--env SWITCHBOARD_USAGE_RECORDING=false`: no usage records);
+ *  - `--config KEY=VALUE` sets a configuration key of the checkout's instance
+ *    (`--config filter.response.nulls=false`: no null filtering).
+ * Each may be given more than once.
+ *
+ * Run: npm run bench:compare [-- --base HEAD --rounds 8 --seconds 4 --connections 10 --issues 2000 --loadgen wrk|autocannon --env NAME=VALUE --config KEY=VALUE]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent } from 'undici';
-import { median, numberArg, stringArg } from './args.ts';
+import { median, numberArg, pairs, stringArg, stringArgs } from './args.ts';
 import { chooseLoadGenerator, load } from './load.ts';
 import { cpuMicros, createInstance, hubAuthorization, type StartedSwitchboard, startNode, startSwitchboard } from './processes.ts';
 
@@ -27,6 +35,8 @@ const seconds = numberArg('seconds', 4);
 const connections = numberArg('connections', 10);
 const issues = numberArg('issues', 2000);
 const loadgen = chooseLoadGenerator(stringArg('loadgen'));
+const checkoutEnv = pairs(stringArgs('env'), '--env');
+const checkoutConfiguration = pairs(stringArgs('config'), '--config');
 
 const checkout = mkdtempSync(join(tmpdir(), 'sb-bench-compare-'));
 execFileSync('git', ['worktree', 'add', '--detach', checkout, base], { stdio: 'ignore' });
@@ -39,12 +49,12 @@ const jira = await startNode(['--import', 'tsx', 'emulators/jira-server/cli.ts',
 const jiraBase = jira.match[1]!;
 const agent = new Agent({ keepAliveTimeout: 30_000 });
 const key = `CE-${Math.floor(issues * 0.3)}`;
-async function target(sb: StartedSwitchboard) {
-  const token = await createInstance(sb, agent, jiraBase, { name: 'compare' });
+async function target(sb: StartedSwitchboard, configuration: Record<string, string> = {}) {
+  const token = await createInstance(sb, agent, jiraBase, { name: 'compare', configuration });
   return { sb, url: `${sb.api}/hubs/helpdesk/incidents/${key}`, headers: { authorization: hubAuthorization(sb, token), accept: 'application/json' } };
 }
 const before = await target(await startSwitchboard('base', {}, checkout));
-const after = await target(await startSwitchboard('checkout'));
+const after = await target(await startSwitchboard('checkout', checkoutEnv), checkoutConfiguration);
 
 /** Both under load at once; each one's CPU time per request. */
 async function round(warmUp = false) {
@@ -74,7 +84,7 @@ try {
     );
   }
   console.log(
-    `checkout/${commit}: CPU per request ${median(ratios).toFixed(3)}×, throughput ${median(throughputs).toFixed(3)}× (medians of ${rounds} rounds of ${seconds} s, ${connections} connections in all, load generator ${loadgen})`,
+    `checkout${Object.keys({ ...checkoutEnv, ...checkoutConfiguration }).length ? ` (${[...stringArgs('env'), ...stringArgs('config')].join(', ')})` : ''}/${commit}: CPU per request ${median(ratios).toFixed(3)}×, throughput ${median(throughputs).toFixed(3)}× (medians of ${rounds} rounds of ${seconds} s, ${connections} connections in all, load generator ${loadgen})`,
   );
 } finally {
   for (const p of [before.sb.child, after.sb.child, jira.child]) p.kill('SIGTERM');
