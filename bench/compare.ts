@@ -35,8 +35,11 @@ const seconds = numberArg('seconds', 4);
 const connections = numberArg('connections', 10);
 const issues = numberArg('issues', 2000);
 const loadgen = chooseLoadGenerator(stringArg('loadgen'));
-const checkoutEnv = pairs(stringArgs('env'), '--env');
-const checkoutConfiguration = pairs(stringArgs('config'), '--config');
+/** What is switched off in the checkout only, as given: `--env` and `--config` pairs. */
+const switched = { env: stringArgs('env'), config: stringArgs('config') };
+const checkoutEnv = pairs(switched.env, '--env');
+const checkoutConfiguration = pairs(switched.config, '--config');
+const checkoutLabel = [...switched.env, ...switched.config].length ? `checkout (${[...switched.env, ...switched.config].join(', ')})` : 'checkout';
 
 const checkout = mkdtempSync(join(tmpdir(), 'sb-bench-compare-'));
 execFileSync('git', ['worktree', 'add', '--detach', checkout, base], { stdio: 'ignore' });
@@ -84,7 +87,7 @@ try {
     );
   }
   console.log(
-    `checkout${Object.keys({ ...checkoutEnv, ...checkoutConfiguration }).length ? ` (${[...stringArgs('env'), ...stringArgs('config')].join(', ')})` : ''}/${commit}: CPU per request ${median(ratios).toFixed(3)}×, throughput ${median(throughputs).toFixed(3)}× (medians of ${rounds} rounds of ${seconds} s, ${connections} connections in all, load generator ${loadgen})`,
+    `${checkoutLabel}/${commit}: CPU per request ${median(ratios).toFixed(3)}×, throughput ${median(throughputs).toFixed(3)}× (medians of ${rounds} rounds of ${seconds} s, ${connections} connections in all, load generator ${loadgen})`,
   );
 } finally {
   for (const p of [before.sb.child, after.sb.child, jira.child]) p.kill('SIGTERM');
