@@ -35,11 +35,11 @@ const seconds = numberArg('seconds', 4);
 const connections = numberArg('connections', 10);
 const issues = numberArg('issues', 2000);
 const loadgen = chooseLoadGenerator(stringArg('loadgen'));
-/** What is switched off in the checkout only, as given: `--env` and `--config` pairs. */
-const switched = { env: stringArgs('env'), config: stringArgs('config') };
-const checkoutEnv = pairs(switched.env, '--env');
-const checkoutConfiguration = pairs(switched.config, '--config');
-const checkoutLabel = [...switched.env, ...switched.config].length ? `checkout (${[...switched.env, ...switched.config].join(', ')})` : 'checkout';
+// What is switched off in the checkout only, as given; the summary line names it.
+const checkoutEnv = pairs(stringArgs('env'), '--env');
+const checkoutConfiguration = pairs(stringArgs('config'), '--config');
+const switchedOff = [...stringArgs('env'), ...stringArgs('config')];
+const checkoutLabel = switchedOff.length ? `checkout (${switchedOff.join(', ')})` : 'checkout';
 
 const checkout = mkdtempSync(join(tmpdir(), 'sb-bench-compare-'));
 execFileSync('git', ['worktree', 'add', '--detach', checkout, base], { stdio: 'ignore' });

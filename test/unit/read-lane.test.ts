@@ -8,6 +8,7 @@ import type { HubAnswer, HubReads } from '../../src/hubs/hub-router.ts';
 import { readLane } from '../../src/hubs/read-lane.ts';
 import { ApiError } from '../../src/platform/errors.ts';
 import type { AnsweredCall } from '../../src/usage/usage-hook.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 /**
  * The read lane's own bookkeeping of a download, over a real socket: what it reports of the
@@ -51,7 +52,7 @@ async function laneServing(content: () => Readable) {
 
 /** Waits until the lane has reported the call: it does so when the response closes. */
 async function reported(answered: AnsweredCall[]): Promise<AnsweredCall> {
-  for (let i = 0; i < 100 && answered.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => answered.length > 0);
   expect(answered).toHaveLength(1);
   return answered[0]!;
 }
