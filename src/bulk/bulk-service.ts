@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { CeqlError } from '../ceql/ast.ts';
 import { parseSelect, type SelectQuery } from '../ceql/select.ts';
+import { stripsNulls } from '../elements/platform-configuration.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
 import type { BulkExporter, BulkExportPage, BulkImporter, HubContext } from '../hubs/hub-contract.ts';
 import { shape, stringifyWithoutNulls } from '../hubs/response-shaping.ts';
@@ -67,7 +68,6 @@ export interface BulkUpload {
 }
 
 const tooLarge = () => new ApiError('PAYLOAD_TOO_LARGE', 'The file is larger than the bulk upload limit (SWITCHBOARD_BULK_UPLOAD_MB)');
-const truthy = (v: unknown) => v === true || v === 'true';
 
 /**
  * Bulk jobs, each run as steps on the job queue. An export (a `select`) reads pages from the
@@ -377,8 +377,7 @@ export class BulkService {
     write: (lines: string) => Promise<void>,
   ): Promise<void> {
     const objects = transformation ? await this.deps.transformations.read(query.objectName, transformation, items) : items;
-    const nulls = instance.configuration['filter.response.nulls'];
-    const stripNulls = nulls === undefined || truthy(nulls);
+    const stripNulls = stripsNulls(instance.configuration);
     const paths = query.fields?.map((f) => parsePath(f));
     let lines = '';
     for (let i = 0; i < objects.length; i++) {

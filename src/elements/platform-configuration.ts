@@ -1,3 +1,4 @@
+import { isTrue } from '../platform/boolean-text.ts';
 import { ApiError, badRequest } from '../platform/errors.ts';
 import type { ConfigurationDefinition, ElementDefinition } from './element-definition.ts';
 import type { Configuration } from './element-module.ts';
@@ -94,7 +95,12 @@ export function platformConfiguration(element: Pick<ElementDefinition, 'events'>
 }
 
 const present = (v: unknown) => v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '');
-const truthy = (v: unknown) => v === true || v === 'true';
+
+/** Whether the instance sends events (`event.notification.enabled`, off unless set). */
+export const eventsEnabled = (config: Configuration): boolean => isTrue(config['event.notification.enabled']);
+
+/** Whether hub answers leave out null members (`filter.response.nulls`, on unless set). */
+export const stripsNulls = (config: Configuration): boolean => config['filter.response.nulls'] === undefined || isTrue(config['filter.response.nulls']);
 
 /**
  * Checks the platform's keys of a configuration, so a bad callback URL fails the create instead
@@ -120,7 +126,7 @@ export function validatePlatformConfiguration(config: Configuration, element: Pi
   } else if (present(poller) && (typeof poller !== 'object' || Array.isArray(poller))) {
     throw badRequest('event.poller.configuration must be a JSON object keyed by resource');
   }
-  if (truthy(config['event.notification.enabled'])) {
+  if (eventsEnabled(config)) {
     if (!element.events.supported) throw new ApiError('BAD_REQUEST', 'This element produces no events');
     const callback = config['event.notification.callback.url'];
     if (!present(callback)) throw badRequest('event.notification.callback.url is required when event.notification.enabled is true');

@@ -1,4 +1,5 @@
 import type { Configuration } from '../elements/element-module.ts';
+import { eventsEnabled } from '../elements/platform-configuration.ts';
 
 /** An instance's event configuration (open-connectors-api.md §6.2), read once per use. */
 export interface EventSettings {
@@ -10,8 +11,6 @@ export interface EventSettings {
   /** Objects to poll, from `event.poller.configuration` (keys) or the element's default. */
   objects: string[];
 }
-
-const truthy = (v: unknown) => v === true || v === 'true';
 
 export function eventSettings(config: Configuration, defaultObjects: string[]): EventSettings {
   const vendorType = String(config['event.vendor.type'] ?? 'polling');
@@ -25,7 +24,7 @@ export function eventSettings(config: Configuration, defaultObjects: string[]): 
   const key = config['event.notification.signature.key'];
   const callback = config['event.notification.callback.url'];
   return {
-    enabled: truthy(config['event.notification.enabled']),
+    enabled: eventsEnabled(config),
     kind: vendorType === 'webhook' || vendorType === 'webhooks' ? 'webhook' : 'polling',
     intervalMinutes: Number.isFinite(interval) && interval >= 1 ? Math.floor(interval) : 15,
     callbackUrl: typeof callback === 'string' && callback !== '' ? callback : undefined,

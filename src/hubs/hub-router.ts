@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import multipart from '@fastify/multipart';
 import { identityOf } from '../auth/authenticate.ts';
 import { ApiError, badRequest, notFound, rejectsCredentials } from '../platform/errors.ts';
+import { isTrue } from '../platform/boolean-text.ts';
+import { stripsNulls } from '../elements/platform-configuration.ts';
 import { ownValue, setOwn } from '../platform/own-properties.ts';
 import { parseOrderBy, parseWhere } from '../ceql/index.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
@@ -37,9 +39,9 @@ import { errorResponses, NoQuery } from '../platform/http/schemas.ts';
 import { HUB_NAME_MAX, HUB_PARAM_MAX, HubBody, HubQuery, hubPathParams, hubResponses, ObjectFieldJson } from './schemas.ts';
 
 const RESERVED: ReadonlySet<string> = new Set(['page', 'pageSize', 'nextPage', 'where', 'orderBy', 'fields', 'raw']);
-const truthy = (v: unknown) => v === true || v === 'true';
 const WRITES: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
-const isTrue = (v: string | string[]) => (Array.isArray(v) ? v[0] : v)?.toLowerCase() === 'true';
+/** A header that says yes: `true` in any case (the first, if it came twice). */
+const headerIsTrue = (v: string | string[]) => (Array.isArray(v) ? v[0] : v)?.toLowerCase() === 'true';
 /** Headers an asynchronous call is not made again with: its own, and those of the connection it came on. */
 const NOT_REPEATED: ReadonlySet<string> = new Set([
   'elements-async-request',
@@ -205,7 +207,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): HubReads
     const { method, path, resource } = route;
     const op = route.byElement?.get(instance.elementKey);
     if (!op) throw notFound(`The ${instance.elementKey} element has no ${method} ${path}`);
-    if (request.headers['elements-async-request'] !== undefined && isTrue(request.headers['elements-async-request']))
+    if (request.headers['elements-async-request'] !== undefined && headerIsTrue(request.headers['elements-async-request']))
       return runLater(request, reply, instance, op);
     const cacheKey = method === 'GET' && instance.cachingEnabled && !op.upload ? answerKey(request, transformation) : undefined;
     if (cacheKey !== undefined) {
@@ -425,7 +427,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): HubReads
       paging: { startAt: 0, pageSize: DEFAULT_PAGE_SIZE },
       accept,
     };
-    const opts = { stripNulls: stripsNulls(instance), raw: false };
+    const opts = { stripNulls: stripsNulls(instance.configuration), raw: false };
     let handled: Promise<HubResult>;
     try {
       handled = op.handle(request, requestContext(instance, usage, requestId));
@@ -502,10 +504,8 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): HubReads
     return result;
   }
 
-  const stripsNulls = (instance: Instance) =>
-    instance.configuration['filter.response.nulls'] === undefined || truthy(instance.configuration['filter.response.nulls']);
   function responseOptions(reply: FastifyReply, instance: Instance) {
-    return { stripNulls: stripsNulls(instance), raw: truthy((reply.request.query as { raw?: string }).raw) };
+    return { stripNulls: stripsNulls(instance.configuration), raw: isTrue((reply.request.query as { raw?: string }).raw) };
   }
 
   /** A list's paging headers (Open Connectors' `Elements-*`). */

@@ -6,7 +6,7 @@ import type { OutboundHttp } from '../platform/outbound-http.ts';
 import { isOrgAdmin, type Identity } from '../auth/identity.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
 import type { InstalledElement, Configuration, VendorMeta } from '../elements/element-module.ts';
-import { validatePlatformConfiguration } from '../elements/platform-configuration.ts';
+import { eventsEnabled, validatePlatformConfiguration } from '../elements/platform-configuration.ts';
 import type { Instance, InstanceChanges, InstanceFilter, InstanceRepository } from './instance-repository.ts';
 import { secretKeys, secretValues } from './views.ts';
 import { MASK } from '../platform/secret-names.ts';
@@ -27,8 +27,6 @@ export function sanitiseName(raw: string): string {
   if (name.length > 255) throw badRequest('name must be at most 255 characters');
   return name;
 }
-
-const truthy = (v: unknown) => v === true || v === 'true';
 
 /** Other features that follow instances (events: polling schedules, vendor webhooks). */
 export interface InstanceLifecycle {
@@ -135,7 +133,7 @@ export class InstanceService {
         configuration,
         providerData: body.providerData,
         vendorMeta,
-        eventsEnabled: truthy(configuration['event.notification.enabled']),
+        eventsEnabled: eventsEnabled(configuration),
         externalAuthentication: external,
         traceLoggingEnabled: body.traceLoggingEnabled,
         cachingEnabled: body.cachingEnabled,
@@ -255,7 +253,7 @@ export class InstanceService {
         changes.valid = true;
       }
       changes.configuration = configuration;
-      changes.eventsEnabled = truthy(configuration['event.notification.enabled']);
+      changes.eventsEnabled = eventsEnabled(configuration);
     }
     const updated = await this.repo.update(instance.id, changes, this.#now());
     await this.changed(instance.id);

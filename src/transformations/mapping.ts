@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isTrue } from '../platform/boolean-text.ts';
 import { badRequest } from '../platform/errors.ts';
 import { ownValue, setOwn } from '../platform/own-properties.ts';
 
@@ -246,7 +247,7 @@ function convert(value: unknown, c: CompiledField): unknown {
       return Number.isNaN(n) ? value : n;
     }
     case 'boolean':
-      return value === true || value === 'true';
+      return isTrue(value);
     case 'date':
       return formatDate(value, c.field.mask!, c.mask);
     default:

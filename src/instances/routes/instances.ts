@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isTrue } from '../../platform/boolean-text.ts';
 import { Type } from 'typebox';
 import { identityOf } from '../../auth/authenticate.ts';
 import { notFound } from '../../platform/errors.ts';
@@ -17,10 +18,9 @@ import { CreateInstanceBody, ElementInstanceParams, ElementParams, InstanceJson,
  * trace of the vendor calls that check the new instance (open-connectors-api.md §2.2).
  */
 function asksForDebug(body: CreateInstanceBody): boolean {
-  const truthy = (v: unknown) => v === true || v === 'true';
   const providerData = body.providerData;
   return (
-    truthy(body.configuration?.debug) || (typeof providerData === 'object' && providerData !== null && truthy((providerData as { debug?: unknown }).debug))
+    isTrue(body.configuration?.debug) || (typeof providerData === 'object' && providerData !== null && isTrue((providerData as { debug?: unknown }).debug))
   );
 }
 
