@@ -36,9 +36,11 @@ const connections = numberArg('connections', 10);
 const issues = numberArg('issues', 2000);
 const loadgen = chooseLoadGenerator(stringArg('loadgen'));
 // What is switched off in the checkout only, as given; the summary line names it.
-const checkoutEnv = pairs(stringArgs('env'), '--env');
-const checkoutConfiguration = pairs(stringArgs('config'), '--config');
-const switchedOff = [...stringArgs('env'), ...stringArgs('config')];
+const envArgs = stringArgs('env');
+const configArgs = stringArgs('config');
+const checkoutEnv = pairs(envArgs, '--env');
+const checkoutConfiguration = pairs(configArgs, '--config');
+const switchedOff = [...envArgs, ...configArgs];
 const checkoutLabel = switchedOff.length ? `checkout (${switchedOff.join(', ')})` : 'checkout';
 
 const checkout = mkdtempSync(join(tmpdir(), 'sb-bench-compare-'));
