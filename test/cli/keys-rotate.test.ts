@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 describe('switchboard keys rotate', () => {
-  it('re-encrypts every secret under a new key while the server keeps serving; afterwards the old key can go', async () => {
+  it('re-encrypts every secret under a new key while the server keeps serving; afterwards the old key can go', { timeout: 60_000 }, async () => {
     const target = await newTestStore();
     const env: Record<string, string> = {
       SWITCHBOARD_DATA_DIR: target.dataDir,
@@ -158,7 +158,7 @@ describe('switchboard keys rotate', () => {
     await again.stop();
   });
 
-  it('rotates operator-supplied keys given the new and the previous key', async () => {
+  it('rotates operator-supplied keys given the new and the previous key', { timeout: 60_000 }, async () => {
     const target = await newTestStore();
     const oldKey = Buffer.alloc(32, 1).toString('base64');
     const newKey = Buffer.alloc(32, 2).toString('base64');

@@ -106,7 +106,7 @@ describe('switchboard serve', () => {
     await p.stop();
   });
 
-  it('creates further organizations with `org create` and migrates with `migrate`', async () => {
+  it('creates further organizations with `org create` and migrates with `migrate`', { timeout: 60_000 }, async () => {
     const { env } = await envFor();
     const migrated = await runSwitchboard(['migrate'], env);
     expect(migrated.code).toBe(0);

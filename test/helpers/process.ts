@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import type { RunnerTestCase } from 'vitest';
+import { getCurrentTest } from 'vitest/suite';
 import { switchboardNodeFlags } from './node-flags.ts';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/switchboard.js');
@@ -13,8 +15,32 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * What a test allows for each switchboard process it starts: a start costs about 1–2 s of CPU,
+ * and several times that in wall time when the suite's other workers load both cores.
+ */
+export const PROCESS_BUDGET_MS = 10_000;
+
+/**
+ * A test that starts processes must allow time for them: one that relied on the default timeout
+ * passed alone and timed out when the machine was busy. Each start inside a test counts against
+ * its timeout, and a test that starts more than its timeout allows fails here, saying what to set.
+ */
+function countStart(): void {
+  const test = getCurrentTest<RunnerTestCase | undefined>();
+  if (!test) return; // a hook: its own timeout applies
+  const meta = test.meta as { switchboardProcesses?: number };
+  meta.switchboardProcesses = (meta.switchboardProcesses ?? 0) + 1;
+  const needed = meta.switchboardProcesses * PROCESS_BUDGET_MS;
+  if (needed > test.timeout)
+    throw new Error(
+      `"${test.name}" starts switchboard process ${meta.switchboardProcesses} with a timeout of ${test.timeout} ms: give it { timeout: ${needed} } or more (PROCESS_BUDGET_MS per process)`,
+    );
+}
+
 /** Starts `switchboard <args>` as a real child process with the given environment. */
 export function startSwitchboard(args: string[], env: Record<string, string>): RunningProcess {
+  countStart();
   const child = spawn(process.execPath, [...switchboardNodeFlags(), BIN, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,7 +9,7 @@ import { startSwitchboard } from '../helpers/process.ts';
  * finds no organization. Exactly one must create it (and print its secrets); all must serve.
  */
 describe('processes started at the same moment on an empty database', () => {
-  it('all start, and exactly one creates the first organization (20 rounds of 4)', { timeout: 600_000 }, async () => {
+  it('all start, and exactly one creates the first organization (20 rounds of 4)', { timeout: 900_000 }, async () => {
     for (let round = 0; round < 20; round++) {
       const target = await newTestStore();
       // Every other round pins the secrets, as the README's scale-out section says to.
