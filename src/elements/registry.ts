@@ -1,6 +1,6 @@
 import { readdirSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { ElementDefinition } from './element-definition.ts';
 import type { HubDefinition } from '../hubs/hub-catalog.ts';
 import type { ElementModule, InstalledElement } from './element-module.ts';
@@ -73,12 +73,15 @@ function checkHubContract(m: InstalledElement): void {
 }
 
 /** Imports each element folder's `element.ts`, so adding a connector is adding a folder. */
-export async function discoverElements(root = dirname(fileURLToPath(import.meta.url))): Promise<ElementRegistry> {
+export async function discoverElements(): Promise<ElementRegistry> {
+  const root = dirname(fileURLToPath(import.meta.url));
   const modules: ElementModule[] = [];
   for (const entry of readdirSync(root, { withFileTypes: true })) {
     const file = join(root, entry.name, 'element.ts');
     if (!entry.isDirectory() || !existsSync(file)) continue;
-    const mod = (await import(pathToFileURL(file).href)) as { element?: ElementModule };
+    // A path relative to this file, with only the folder's name left open: the bundler of
+    // bin/switchboard.js takes in every `./*/element.ts` it can match.
+    const mod = (await import(`./${entry.name}/element.ts`)) as { element?: ElementModule };
     if (!mod.element) throw new Error(`${file} does not export an element`);
     modules.push(mod.element);
   }
