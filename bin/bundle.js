@@ -6,8 +6,11 @@
 // changed file makes a new bundle (in about half a second).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+
+const require = createRequire(import.meta.url);
 
 /** The folders whose TypeScript the server is made of; the console (src/ui) is built by Vite apart. */
 const SOURCE_FOLDERS = ['src', 'emulators'];
@@ -40,12 +43,12 @@ function digestOf(root, esbuildVersion) {
  * source file's instead, so that paths it resolves against itself (the console's files,
  * package.json, the element folders) stay right.
  */
-function ownImportMeta(root) {
+function ownImportMeta() {
   return {
     name: 'own-import-meta',
     setup(build) {
+      // Dependencies stay outside the bundle (packages: 'external'): every file loaded is ours.
       build.onLoad({ filter: /\.ts$/ }, (args) => {
-        if (relative(root, args.path).startsWith('node_modules')) return undefined;
         const contents = readFileSync(args.path, 'utf8')
           .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
           .replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path)))
@@ -68,16 +71,13 @@ const CANNOT_WRITE = new Set(['EACCES', 'EPERM', 'EROFS']);
  * bundler's service.
  */
 export async function bundledEntry({ root, entry, cacheDir }) {
-  const esbuild = await import('esbuild');
+  // The bundler's version from its package file: loading the bundler itself takes longer than the
+  // rest of this check, and is needed only to make a bundle.
+  const { version } = JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8'));
   const checkout = createHash('sha256').update(root).digest('hex').slice(0, 8);
-  const name = `${checkout}-${digestOf(root, esbuild.version)}.mjs`;
-  const file = join(cacheDir, name);
-  try {
-    statSync(file);
-    return file;
-  } catch {
-    // not made yet
-  }
+  const file = join(cacheDir, `${checkout}-${digestOf(root, version)}.mjs`);
+  if (statSync(file, { throwIfNoEntry: false })) return file;
+  const esbuild = await import('esbuild');
   try {
     mkdirSync(cacheDir, { recursive: true });
     return await build(esbuild, { root, entry, file, checkout, cacheDir });
@@ -107,7 +107,7 @@ async function build(esbuild, { root, entry, file, checkout, cacheDir }) {
     write: false,
     outfile: file,
     logLevel: 'silent',
-    plugins: [ownImportMeta(root)],
+    plugins: [ownImportMeta()],
   });
   writeFileSync(partial, result.outputFiles[0].contents);
   renameSync(partial, file);
