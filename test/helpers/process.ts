@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { RunnerTestCase } from 'vitest';
-import { getCurrentTest } from 'vitest/suite';
+import { type RunnerTestCase, TestRunner } from 'vitest';
 import { switchboardNodeFlags } from './node-flags.ts';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/switchboard.js');
@@ -27,7 +26,7 @@ export const PROCESS_BUDGET_MS = 10_000;
  * its timeout, and a test that starts more than its timeout allows fails here, saying what to set.
  */
 function countStart(): void {
-  const test = getCurrentTest<RunnerTestCase | undefined>();
+  const test = TestRunner.getCurrentTest<RunnerTestCase | undefined>();
   if (!test) return; // a hook: its own timeout applies
   const meta = test.meta as { switchboardProcesses?: number };
   meta.switchboardProcesses = (meta.switchboardProcesses ?? 0) + 1;
