@@ -31,7 +31,7 @@ import { registerCors } from './platform/http/cors.ts';
 import { registerJsonParser } from './platform/http/json-parser.ts';
 import { registerApiDocument } from './platform/http/api-document.ts';
 import { ROUTER_OPTIONS } from './platform/http/route-lookup.ts';
-import { registerValidators } from './platform/http/validators.ts';
+import { registerSchemaCompilers } from './platform/http/schema-compilers.ts';
 import { API_CACHE_CONTROL, SAFETY_HEADERS } from './platform/http/response-headers.ts';
 import { CONNECT_TIMEOUT_MS, type Store } from './store/db.ts';
 import { loadLookupKey, openKeyring } from './store/lookup-key.ts';
@@ -404,7 +404,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
     forceCloseConnections: 'idle',
     ...(lane && { serverFactory: serverAhead(lane) }),
   });
-  registerValidators(app);
+  registerSchemaCompilers(app);
   // A callback URL or siteAddress pointing back at switchboard itself is refused.
   app.addHook('onListen', (done) => {
     const address = app.server.address();

@@ -9,9 +9,10 @@ const AjvClass = require('ajv').default as new (options: Options) => Ajv;
 const addFormats = require('ajv-formats') as Plugin<unknown>;
 
 /**
- * Compiles each distinct schema once. Routes repeat the same few schemas (at start, 828 validator
- * compilations of 72 distinct schemas), and Ajv's and fast-json-stringify's own caches know only
- * the same object, where routes build equal ones: compiling each copy took most of a start.
+ * Compiles each distinct schema once. Routes repeat the same few schemas: a start asked for 828
+ * validators of 72 distinct schemas and 1,227 serializers of 51. Ajv's and fast-json-stringify's
+ * own caches know only the same object, where routes build equal ones, and compiling every copy
+ * took half of building the app.
  */
 function once<T>(compile: (schema: unknown) => T): (key: string, schema: unknown) => T {
   const compiled = new Map<string, T>();
