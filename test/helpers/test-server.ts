@@ -8,6 +8,32 @@ import type { Clock } from '../../src/platform/clock.ts';
 import { injectInto } from '../../src/platform/http/in-process-call.ts';
 import { newTestStore, type TestStoreTarget } from './test-store.ts';
 
+/** How long one step of closing a test server may take before the test says which step hangs. */
+const CLOSE_STEP_MS = 20_000;
+
+/**
+ * Runs one step of closing a test server. A step that hangs fails with its name and the sockets
+ * still open (their ports tell the database from HTTP peers), where the hook's own timeout would
+ * say only that the hook timed out.
+ */
+async function closing(step: string, close: () => Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const sockets = (process as unknown as { _getActiveHandles(): unknown[] })
+        ._getActiveHandles()
+        .filter((h): h is { localPort?: number; remotePort?: number } => typeof h === 'object' && h !== null && 'remotePort' in h)
+        .map((h) => `${h.localPort}->${h.remotePort}`);
+      reject(new Error(`closing the test server: ${step} did not finish in ${CLOSE_STEP_MS} ms; open sockets: ${sockets.join(', ') || 'none'}`));
+    }, CLOSE_STEP_MS);
+  });
+  try {
+    await Promise.race([close(), hung]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Real time plus an offset the test moves: everything runs as usual, and a test that needs
  * "later" (a session's expiry, a retry's due time) advances the clock instead of sleeping.
@@ -83,9 +109,9 @@ export async function startTestServer(
     admin,
     auth: `User ${admin.userSecret}, Organization ${admin.organizationSecret}`,
     async close() {
-      await app.close();
-      await services.close();
-      await store.close();
+      await closing('app.close()', () => app.close());
+      await closing('services.close()', () => services.close());
+      await closing('store.close()', () => store.close());
     },
   };
 }
