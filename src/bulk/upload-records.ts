@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { parse as parseCsv } from 'csv-parse';
 import { badRequest } from '../platform/errors.ts';
@@ -52,9 +52,11 @@ const tooLong = (row: number, maxLength: number) => badRequest(`Row ${row} is lo
 async function* csvRecords(file: Readable, maxRecordLength: number): AsyncGenerator<unknown> {
   const parser = file.pipe(parseCsv({ bom: true, max_record_size: maxRecordLength, skip_empty_lines: true, relax_quotes: true }));
   // `pipe` does not pass an error on: a file cut short (its client gone) would leave the parser,
-  // and this job, waiting for ever.
-  const failed = (err: Error) => parser.destroy(err);
-  file.once('error', failed);
+  // and this job, waiting for ever. `finished` also tells of a file that failed before this
+  // began (its client went while the job was being made), whose error was emitted already.
+  const stopWatching = finished(file, { writable: false }, (err) => {
+    if (err) parser.destroy(err);
+  });
   let columns: ReturnType<typeof parsePath>[] | undefined;
   let row = 0;
   try {
@@ -80,7 +82,7 @@ async function* csvRecords(file: Readable, maxRecordLength: number): AsyncGenera
     if (typeof code === 'string' && code.startsWith('CSV_')) throw badRequest(`The CSV file cannot be read near row ${row + 1}: ${(err as Error).message}`);
     throw err;
   } finally {
-    file.off('error', failed);
+    stopWatching();
     file.unpipe(parser);
     parser.destroy();
   }

@@ -114,6 +114,24 @@ describe('uploaded records', () => {
     expect(await read('{"total": 2, "issues": [{"key": "CE-1"}, {"key": "CE-2"}]}', ['issues'])).toEqual([{ key: 'CE-1' }, { key: 'CE-2' }]);
   });
 
+  it('fails, never waits, for a file whose client went away, before or while it is read, in every format', async () => {
+    const gone = () => new Error('the client went away');
+    for (const format of ['csv', 'json', 'ndjson'] as const) {
+      // Gone before reading began: the upload's job was being created meanwhile.
+      const before = new Readable({ read() {} });
+      before.on('error', () => undefined); // as the multipart parser listens
+      before.destroy(gone());
+      await new Promise((r) => setImmediate(r));
+      await expect(all(before, format), format).rejects.toThrow(/went away/);
+      // Gone after the first bytes.
+      const during = new Readable({ read() {} });
+      during.on('error', () => undefined);
+      during.push(Buffer.from(format === 'csv' ? 'fields.summary\r\none\r\n' : '[{"a": 1},'));
+      setImmediate(() => during.destroy(gone()));
+      await expect(all(during, format), format).rejects.toThrow(/went away/);
+    }
+  });
+
   it('tells the format by the content type, then by the name', () => {
     expect(uploadFormat('text/csv; charset=utf-8', 'x.bin')).toBe('csv');
     expect(uploadFormat('application/octet-stream', 'rows.JSONL')).toBe('ndjson');
