@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { execFile } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -61,31 +62,61 @@ function ownImportMeta() {
 
 /** Errors of a folder this user may not write to. */
 const CANNOT_WRITE = new Set(['EACCES', 'EPERM', 'EROFS']);
+/** How the process that makes a bundle says that it could not write it. */
+const CANNOT_WRITE_EXIT = 3;
+
+/** The part of a bundle's name that keeps checkouts sharing one node_modules apart. */
+const checkoutTag = (root) => createHash('sha256').update(root).digest('hex').slice(0, 8);
 
 /**
  * The path of the bundle of `entry` for the sources as they are now, made if it is not there yet;
  * undefined when `cacheDir` cannot be written. It lives in `cacheDir`, which must be inside the
  * package, so that the bundle's imports of dependencies resolve to the package's node_modules.
  * Bundles of other versions of the same checkout are removed; checkouts that share node_modules
- * (a git worktree linked to it, say) keep theirs apart. One call per process: it ends the
- * bundler's service.
+ * (a git worktree linked to it, say) keep theirs apart.
+ *
+ * The bundle is made by a process of its own. A server that had loaded the bundler and made its
+ * bundle itself used about 5% more CPU per request for the rest of its life than one started
+ * on a bundle already made (`npm run bench:compare`, side by side).
  */
 export async function bundledEntry({ root, entry, cacheDir }) {
   // The bundler's version from its package file: loading the bundler itself takes longer than the
   // rest of this check, and is needed only to make a bundle.
   const { version } = JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8'));
-  const checkout = createHash('sha256').update(root).digest('hex').slice(0, 8);
+  const checkout = checkoutTag(root);
   const file = join(cacheDir, `${checkout}-${digestOf(root, version)}.mjs`);
   if (statSync(file, { throwIfNoEntry: false })) return file;
+  const job = JSON.stringify({ root, entry, file, checkout, cacheDir });
+  const made = await new Promise((resolve) =>
+    execFile(process.execPath, [import.meta.filename, job], { encoding: 'utf8' }, (error, _stdout, stderr) => resolve({ error, stderr })),
+  );
+  if (!made.error) return file;
+  if (made.error.code === CANNOT_WRITE_EXIT) return undefined;
+  throw new Error(made.stderr.trim() || `making the bundle of ${entry} failed: ${made.error.message}`);
+}
+
+/** Removes every bundle of one checkout (a temporary worktree that is going away). */
+export function removeBundles({ root, cacheDir }) {
+  const tag = `${checkoutTag(root)}-`;
+  if (!statSync(cacheDir, { throwIfNoEntry: false })) return;
+  for (const name of readdirSync(cacheDir)) if (name.startsWith(tag)) rmSync(join(cacheDir, name), { force: true });
+}
+
+/** The process that makes a bundle: `node bin/bundle.js <job>`, started by `bundledEntry`. */
+async function makeBundle({ root, entry, file, checkout, cacheDir }) {
   const esbuild = await import('esbuild');
   try {
     mkdirSync(cacheDir, { recursive: true });
-    return await build(esbuild, { root, entry, file, checkout, cacheDir });
+    await build(esbuild, { root, entry, file, checkout, cacheDir });
   } catch (err) {
-    if (CANNOT_WRITE.has(err?.code)) return undefined;
-    throw err;
+    if (CANNOT_WRITE.has(err?.code)) process.exitCode = CANNOT_WRITE_EXIT;
+    else {
+      // esbuild's message names the file, line and column of what it could not read.
+      process.stderr.write(`${err?.message ?? err}\n`);
+      process.exitCode = 1;
+    }
   } finally {
-    // The bundler's service process would otherwise live as long as the server.
+    // Its service process would otherwise keep this one alive.
     await esbuild.stop();
   }
 }
@@ -121,3 +152,5 @@ async function build(esbuild, { root, entry, file, checkout, cacheDir }) {
   }
   return file;
 }
+
+if (process.argv[1] === import.meta.filename && process.argv[2] !== undefined) await makeBundle(JSON.parse(process.argv[2]));

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { bundledEntry } from '../../bin/bundle.js';
+import { bundledEntry, removeBundles } from '../../bin/bundle.js';
 
 const BUNDLE = pathToFileURL(resolve(import.meta.dirname, '../../bin/bundle.js')).href;
 const run = promisify(execFile);
@@ -53,6 +53,23 @@ describe('the bundle bin/switchboard.js runs', () => {
     expect(new Set(files).size).toBe(1);
     expect(readdirSync(options.cacheDir)).toEqual([files[0]!.split('/').pop()]);
     expect((await load(files[0]!)).parts.sort()).toEqual(['a', 'b']);
+  });
+
+  it('is made by a process of its own, whose error names the file that does not compile', async () => {
+    const root = fixture();
+    writeFileSync(join(root, 'src/parts/b/part.ts'), 'export const name: string = ;\n');
+    await expect(bundledEntry({ root, entry: 'src/main.ts', cacheDir: join(root, 'cache') })).rejects.toThrow(/src\/parts\/b\/part\.ts:1:\d+: ERROR/);
+    // Nothing half made is left behind.
+    expect(readdirSync(join(root, 'cache'))).toEqual([]);
+  });
+
+  it('of one checkout can be removed, and the bundles of others stay', async () => {
+    const [one, other] = [fixture(), fixture()];
+    const cacheDir = join(one, 'cache');
+    const kept = (await bundledEntry({ root: other, entry: 'src/main.ts', cacheDir }))!;
+    await bundledEntry({ root: one, entry: 'src/main.ts', cacheDir });
+    removeBundles({ root: one, cacheDir });
+    expect(readdirSync(cacheDir)).toEqual([kept.split('/').pop()]);
   });
 
   it('is not made where this user may not write (bin/switchboard.js then runs the sources through tsx)', async () => {
