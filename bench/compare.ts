@@ -25,7 +25,8 @@ import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent } from 'undici';
-import { median, numberArg, pairs, stringArg, stringArgs } from './args.ts';
+import { removeBundles } from '../bin/bundle.js';
+import { median, numberArg, pairs, percentile, stringArg, stringArgs } from './args.ts';
 import { chooseLoadGenerator, load } from './load.ts';
 import { cpuMicros, createInstance, hubAuthorization, type StartedSwitchboard, startNode, startSwitchboard } from './processes.ts';
 
@@ -45,8 +46,11 @@ const checkoutLabel = switchedOff.length ? `checkout (${switchedOff.join(', ')})
 
 const checkout = mkdtempSync(join(tmpdir(), 'sb-bench-compare-'));
 execFileSync('git', ['worktree', 'add', '--detach', checkout, base], { stdio: 'ignore' });
-// Removed however the run ends, a failed start included.
-process.on('exit', () => execFileSync('git', ['worktree', 'remove', '--force', checkout], { stdio: 'ignore' }));
+// Removed however the run ends, a failed start included, with the bundle its switchboard ran.
+process.on('exit', () => {
+  execFileSync('git', ['worktree', 'remove', '--force', checkout], { stdio: 'ignore' });
+  removeBundles({ root: checkout, cacheDir: resolve('node_modules/.cache/switchboard') });
+});
 symlinkSync(resolve('node_modules'), join(checkout, 'node_modules'));
 const commit = execFileSync('git', ['rev-parse', '--short', base], { encoding: 'utf8' }).trim();
 
@@ -89,7 +93,7 @@ try {
     );
   }
   console.log(
-    `${checkoutLabel}/${commit}: CPU per request ${median(ratios).toFixed(3)}×, throughput ${median(throughputs).toFixed(3)}× (medians of ${rounds} rounds of ${seconds} s, ${connections} connections in all, load generator ${loadgen})`,
+    `${checkoutLabel}/${commit}: CPU per request ${median(ratios).toFixed(3)}× (middle half of the rounds ${percentile(ratios, 0.25).toFixed(3)}–${percentile(ratios, 0.75).toFixed(3)}), throughput ${median(throughputs).toFixed(3)}× (medians of ${rounds} rounds of ${seconds} s, ${connections} connections in all, load generator ${loadgen})`,
   );
 } finally {
   for (const p of [before.sb.child, after.sb.child, jira.child]) p.kill('SIGTERM');
