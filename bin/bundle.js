@@ -64,6 +64,8 @@ function ownImportMeta() {
 const CANNOT_WRITE = new Set(['EACCES', 'EPERM', 'EROFS']);
 /** How the process that makes a bundle says that it could not write it. */
 const CANNOT_WRITE_EXIT = 3;
+/** A bundle takes about half a second; a start never waits for ever on one that hangs. */
+const BUILD_TIMEOUT_MS = 120_000;
 
 /** The part of a bundle's name that keeps checkouts sharing one node_modules apart. */
 const checkoutTag = (root) => createHash('sha256').update(root).digest('hex').slice(0, 8);
@@ -88,10 +90,13 @@ export async function bundledEntry({ root, entry, cacheDir }) {
   if (statSync(file, { throwIfNoEntry: false })) return file;
   const job = JSON.stringify({ root, entry, file, checkout, cacheDir });
   const made = await new Promise((resolve) =>
-    execFile(process.execPath, [import.meta.filename, job], { encoding: 'utf8' }, (error, _stdout, stderr) => resolve({ error, stderr })),
+    execFile(process.execPath, [import.meta.filename, job], { encoding: 'utf8', timeout: BUILD_TIMEOUT_MS }, (error, _stdout, stderr) =>
+      resolve({ error, stderr }),
+    ),
   );
   if (!made.error) return file;
   if (made.error.code === CANNOT_WRITE_EXIT) return undefined;
+  if (made.error.killed) throw new Error(`making the bundle of ${entry} took more than ${BUILD_TIMEOUT_MS / 1000} s; it was stopped`);
   throw new Error(made.stderr.trim() || `making the bundle of ${entry} failed: ${made.error.message}`);
 }
 
