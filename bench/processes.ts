@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Dispatcher, request } from 'undici';
@@ -92,17 +92,16 @@ export const hubAuthorization = (on: StartedSwitchboard, token: string): string 
  * round's ratio by 2–3%. Where `schedstat` is missing, `stat` is read.
  */
 export function cpuMicros(pid: number): number {
-  try {
-    let nanos = 0;
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      // A thread may end between the listing and the read.
-      try {
-        nanos += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-      } catch {}
-    }
-    return nanos / 1000;
-  } catch {
+  if (!existsSync(`/proc/${pid}/schedstat`)) {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) * (1e6 / 100);
   }
+  let nanos = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    // A thread may end between the listing and the read.
+    try {
+      nanos += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {}
+  }
+  return nanos / 1000;
 }

@@ -55,7 +55,7 @@ describe('the bundle bin/switchboard.js runs', () => {
     expect((await load(files[0]!)).parts.sort()).toEqual(['a', 'b']);
   });
 
-  it('is made by a process of its own, whose error names the file that does not compile', async () => {
+  it('is not made from a source that does not compile: the error is esbuild\'s, naming the file, and nothing is left behind', async () => {
     const root = fixture();
     writeFileSync(join(root, 'src/parts/b/part.ts'), 'export const name: string = ;\n');
     await expect(bundledEntry({ root, entry: 'src/main.ts', cacheDir: join(root, 'cache') })).rejects.toThrow(/src\/parts\/b\/part\.ts:1:\d+: ERROR/);
