@@ -55,7 +55,7 @@ describe('the bundle bin/switchboard.js runs', () => {
     expect((await load(files[0]!)).parts.sort()).toEqual(['a', 'b']);
   });
 
-  it('is not made from a source that does not compile: the error is esbuild\'s, naming the file, and nothing is left behind', async () => {
+  it('is not made from a source that does not compile: esbuild names the file in its error, and nothing is left behind', async () => {
     const root = fixture();
     writeFileSync(join(root, 'src/parts/b/part.ts'), 'export const name: string = ;\n');
     await expect(bundledEntry({ root, entry: 'src/main.ts', cacheDir: join(root, 'cache') })).rejects.toThrow(/src\/parts\/b\/part\.ts:1:\d+: ERROR/);
