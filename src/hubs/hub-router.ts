@@ -30,7 +30,7 @@ import { commonFields, findCommonResource, listCommonResources } from './common-
 import type { HubContext, HubFile, HubOperation, HubRequest, HubResult } from './hub-contract.ts';
 import { DEFAULT_PAGE_SIZE, encodeToken, queryHash, resolvePaging } from './paging.ts';
 import { shape } from './response-shaping.ts';
-import { stripNullsFromJson } from './strip-nulls-json.ts';
+import { stripNullsFromJson, stripNullsFromJsonText } from './strip-nulls-json.ts';
 import type { AsyncHubCalls } from '../events/async-hub-calls.ts';
 import { asyncCallbackUrl } from '../platform/http/async-callback-url.ts';
 import { injectInto } from '../platform/http/in-process-call.ts';
@@ -86,6 +86,11 @@ export interface HubDeps {
 export interface HubAnswer {
   headers: Record<string, string>;
   content: Buffer | string | Readable | undefined;
+  /**
+   * The text `content` holds bytes, one per character (`strip-nulls-json.ts`), to be written as
+   * latin1; otherwise text is written as UTF-8.
+   */
+  latin1?: true;
 }
 
 /** A hub object read started outside Fastify (read-lane.ts). */
@@ -545,7 +550,8 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): HubReads
 
   function send(reply: FastifyReply, result: HubResult, instance: Instance, request: HubRequest, path: string) {
     const answer = answerOf(result, responseOptions(reply, instance), request, path, reply.request.query as RawQuery);
-    return reply.code(200).headers(answer.headers).send(answer.content);
+    const content = answer.latin1 ? Buffer.from(answer.content as string, 'latin1') : answer.content;
+    return reply.code(200).headers(answer.headers).send(content);
   }
 
   /**
@@ -559,7 +565,8 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): HubReads
         return { headers: {}, content: undefined };
       case 'object':
         if (result.json !== undefined && !opts.raw && !('vendor' in result)) {
-          return { headers: JSON_TYPE, content: opts.stripNulls ? stripNullsFromJson(result.json) : result.json };
+          if (!opts.stripNulls) return { headers: JSON_TYPE, content: result.json };
+          return { headers: JSON_TYPE, content: stripNullsFromJsonText(result.json.toString('latin1')), latin1: true };
         }
         return valueAnswer(shape(result.body, opts, 'vendor' in result ? result.vendor : result.body), {});
       case 'stream': {

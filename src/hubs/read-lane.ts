@@ -121,8 +121,14 @@ export function readLane(deps: ReadLaneDeps): (req: IncomingMessage, res: Server
       content.pipe(res);
       return;
     }
-    res.writeHead(200, headersOf(read, requestId, answer.headers, content === undefined ? 0 : Buffer.byteLength(content)));
-    res.end(content);
+    if (answer.latin1) {
+      // Bytes held as text: written with the headers in one write, without a buffer of their own.
+      res.writeHead(200, headersOf(read, requestId, answer.headers, (content as string).length));
+      res.end(content, 'latin1');
+    } else {
+      res.writeHead(200, headersOf(read, requestId, answer.headers, content === undefined ? 0 : Buffer.byteLength(content)));
+      res.end(content);
+    }
     done(req, read, requestId, start, 200);
   }
 

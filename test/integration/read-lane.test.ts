@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { stripNulls } from '../../src/hubs/response-shaping.ts';
 
 /**
  * Hub object reads are answered ahead of Fastify (src/hubs/read-lane.ts) when Fastify would do
@@ -86,6 +87,24 @@ describe('hub reads ahead of Fastify', () => {
     expect(lane.status).toBe(502);
     expect(lane.headers).toEqual(fastify.headers);
     expect(withoutId(lane)).toBe(withoutId(fastify));
+  });
+
+  it('strip nulls from multi-byte text as Fastify does, to the byte and with its length', async () => {
+    const text = 'Grüße aus Zürich, 日本語, 🙂 "quoted" back\\slash {"a":null} ":null,"';
+    const created = await jira.jira.post('/rest/api/2/issue', {
+      fields: { project: { key: 'CE' }, issuetype: { name: 'Bug' }, summary: text, description: text },
+    });
+    expect(created.status).toBe(201);
+    const direct = (await jira.jira.get(`/rest/api/2/issue/${created.body.key}`)).body;
+    expect(JSON.stringify(direct)).toContain(':null');
+    const { lane, fastify } = await pair(`/incidents/${created.body.key}`);
+    expect(lane.status).toBe(200);
+    expect(lane.headers).toEqual(fastify.headers);
+    expect(lane.body.equals(fastify.body)).toBe(true);
+    expect(Number(lane.headers['content-length'])).toBe(lane.body.length);
+    const read = JSON.parse(lane.body.toString('utf8'));
+    expect(read.fields.summary).toBe(text);
+    expect(read).toEqual(stripNulls(direct));
   });
 
   it('stream an attachment as Fastify does', async () => {
