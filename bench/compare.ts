@@ -18,9 +18,13 @@
  *    (`--config filter.response.nulls=false`: no null filtering).
  * Each may be given more than once.
  *
- * Run: npm run bench:compare [-- --base HEAD --rounds 8 --seconds 4 --connections 10 --issues 2000 --loadgen wrk|autocannon --env NAME=VALUE --config KEY=VALUE]
+ * `--base bare` measures the checkout against the bare pass-through proxy instead
+ * (bench/bare-proxy.ts, reading the same issue from the emulator): the ratio that `bench:hub`
+ * reports as "when both are loaded at the same time", in as many rounds as asked for.
+ *
+ * Run: npm run bench:compare [-- --base HEAD|bare --rounds 8 --seconds 4 --connections 10 --issues 2000 --loadgen wrk|autocannon --env NAME=VALUE --config KEY=VALUE]
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,37 +48,60 @@ const checkoutConfiguration = pairs(configArgs, '--config');
 const switchedOff = [...envArgs, ...configArgs];
 const checkoutLabel = switchedOff.length ? `checkout (${switchedOff.join(', ')})` : 'checkout';
 
-const checkout = mkdtempSync(join(tmpdir(), 'sb-bench-compare-'));
-execFileSync('git', ['worktree', 'add', '--detach', checkout, base], { stdio: 'ignore' });
-// Removed however the run ends, a failed start included, with the bundle its switchboard ran.
-process.on('exit', () => {
-  execFileSync('git', ['worktree', 'remove', '--force', checkout], { stdio: 'ignore' });
-  removeBundles({ root: checkout, cacheDir: resolve('node_modules/.cache/switchboard') });
-});
-symlinkSync(resolve('node_modules'), join(checkout, 'node_modules'));
-const commit = execFileSync('git', ['rev-parse', '--short', base], { encoding: 'utf8' }).trim();
+const againstBare = base === 'bare';
+/** A temporary worktree of the base revision, removed however the run ends, with the bundle its switchboard ran. */
+function checkOut(): string {
+  const checkout = mkdtempSync(join(tmpdir(), 'sb-bench-compare-'));
+  execFileSync('git', ['worktree', 'add', '--detach', checkout, base], { stdio: 'ignore' });
+  process.on('exit', () => {
+    execFileSync('git', ['worktree', 'remove', '--force', checkout], { stdio: 'ignore' });
+    removeBundles({ root: checkout, cacheDir: resolve('node_modules/.cache/switchboard') });
+  });
+  symlinkSync(resolve('node_modules'), join(checkout, 'node_modules'));
+  return checkout;
+}
+const checkout = againstBare ? undefined : checkOut();
+const commit = againstBare ? 'the bare proxy' : execFileSync('git', ['rev-parse', '--short', base], { encoding: 'utf8' }).trim();
 
 const jira = await startNode(['--import', 'tsx', 'emulators/jira-server/cli.ts', '--port', '0', '--seed-issues', String(issues)], {}, /ready at (\S+)/);
 const jiraBase = jira.match[1]!;
 const agent = new Agent({ keepAliveTimeout: 30_000 });
 const key = `CE-${Math.floor(issues * 0.3)}`;
-async function target(sb: StartedSwitchboard, configuration: Record<string, string> = {}) {
-  const token = await createInstance(sb, agent, jiraBase, { name: 'compare', configuration });
-  return { sb, url: `${sb.api}/hubs/helpdesk/incidents/${key}`, headers: { authorization: hubAuthorization(sb, token), accept: 'application/json' } };
+interface Target {
+  child: ChildProcess;
+  url: string;
+  headers: Record<string, string>;
 }
-const before = await target(await startSwitchboard('base', {}, checkout));
+async function target(sb: StartedSwitchboard, configuration: Record<string, string> = {}): Promise<Target> {
+  const token = await createInstance(sb, agent, jiraBase, { name: 'compare', configuration });
+  return {
+    child: sb.child,
+    url: `${sb.api}/hubs/helpdesk/incidents/${key}`,
+    headers: { authorization: hubAuthorization(sb, token), accept: 'application/json' },
+  };
+}
+/** The bare proxy, reading the issue from the emulator as Jira's own API. */
+async function bareTarget(): Promise<Target> {
+  const bare = await startNode(['--import', 'tsx', 'bench/bare-proxy.ts', new URL(jiraBase).origin], {}, /bare proxy ready at (\S+)/);
+  return {
+    child: bare.child,
+    url: `${bare.match[1]}/rest/api/2/issue/${key}`,
+    headers: { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}`, accept: 'application/json' },
+  };
+}
+const before = checkout === undefined ? await bareTarget() : await target(await startSwitchboard('base', {}, checkout));
 const after = await target(await startSwitchboard('checkout', checkoutEnv), checkoutConfiguration);
 
 /** Both under load at once; each one's CPU time per request. */
 async function round(warmUp = false) {
-  const cpu = { before: cpuMicros(before.sb.child.pid!), after: cpuMicros(after.sb.child.pid!) };
+  const cpu = { before: cpuMicros(before.child.pid!), after: cpuMicros(after.child.pid!) };
   const half = Math.max(1, Math.floor(connections / 2));
   const [b, a] = await Promise.all([load(loadgen, before.url, before.headers, half, seconds), load(loadgen, after.url, after.headers, half, seconds)]);
   if (warmUp) return undefined;
   if (a.errors + b.errors > 0) throw new Error(`errors under load: ${b.errors} at ${commit}, ${a.errors} in the checkout`);
   return {
-    before: (cpuMicros(before.sb.child.pid!) - cpu.before) / (b.requestsPerSecond * seconds),
-    after: (cpuMicros(after.sb.child.pid!) - cpu.after) / (a.requestsPerSecond * seconds),
+    before: (cpuMicros(before.child.pid!) - cpu.before) / (b.requestsPerSecond * seconds),
+    after: (cpuMicros(after.child.pid!) - cpu.after) / (a.requestsPerSecond * seconds),
     throughput: a.requestsPerSecond / b.requestsPerSecond,
   };
 }
@@ -96,6 +123,6 @@ try {
     `${checkoutLabel}/${commit}: CPU per request ${median(ratios).toFixed(3)}× (middle half of the rounds ${percentile(ratios, 0.25).toFixed(3)}–${percentile(ratios, 0.75).toFixed(3)}), throughput ${median(throughputs).toFixed(3)}× (medians of ${rounds} rounds of ${seconds} s, ${connections} connections in all, load generator ${loadgen})`,
   );
 } finally {
-  for (const p of [before.sb.child, after.sb.child, jira.child]) p.kill('SIGTERM');
+  for (const p of [before.child, after.child, jira.child]) p.kill('SIGTERM');
   await agent.close();
 }
