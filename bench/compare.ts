@@ -18,11 +18,14 @@
  *    (`--config filter.response.nulls=false`: no null filtering).
  * Each may be given more than once.
  *
+ * `--rate N` loads each side with N requests a second (open loop, through autocannon) instead of
+ * as fast as it answers.
+ *
  * `--base bare` measures the checkout against the bare pass-through proxy instead
  * (bench/bare-proxy.ts, reading the same issue from the emulator): the ratio that `bench:hub`
  * reports as "when both are loaded at the same time", in as many rounds as asked for.
  *
- * Run: npm run bench:compare [-- --base HEAD|bare --rounds 8 --seconds 4 --connections 10 --issues 2000 --loadgen wrk|autocannon --env NAME=VALUE --config KEY=VALUE]
+ * Run: npm run bench:compare [-- --base HEAD|bare --rounds 8 --seconds 4 --connections 10 --issues 2000 --loadgen wrk|autocannon --rate N --env NAME=VALUE --config KEY=VALUE]
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync } from 'node:fs';
@@ -31,7 +34,7 @@ import { join, resolve } from 'node:path';
 import { Agent } from 'undici';
 import { removeBundles } from '../bin/bundle.js';
 import { median, numberArg, pairs, percentile, stringArg, stringArgs } from './args.ts';
-import { chooseLoadGenerator, load } from './load.ts';
+import { chooseLoadGenerator, load, loadAtRate } from './load.ts';
 import { cpuMicros, createInstance, hubAuthorization, type StartedSwitchboard, startNode, startSwitchboard } from './processes.ts';
 
 const base = stringArg('base') ?? 'HEAD';
@@ -40,6 +43,7 @@ const seconds = numberArg('seconds', 4);
 const connections = numberArg('connections', 10);
 const issues = numberArg('issues', 2000);
 const loadgen = chooseLoadGenerator(stringArg('loadgen'));
+const rate = numberArg('rate', 0);
 // What is switched off in the checkout only, as given; the summary line names it.
 const envArgs = stringArgs('env');
 const configArgs = stringArgs('config');
@@ -96,7 +100,8 @@ const after = await target(await startSwitchboard('checkout', checkoutEnv), chec
 async function round(warmUp = false) {
   const cpu = { before: cpuMicros(before.child.pid!), after: cpuMicros(after.child.pid!) };
   const half = Math.max(1, Math.floor(connections / 2));
-  const [b, a] = await Promise.all([load(loadgen, before.url, before.headers, half, seconds), load(loadgen, after.url, after.headers, half, seconds)]);
+  const loaded = (t: Target) => (rate > 0 ? loadAtRate(t.url, t.headers, half, seconds, rate) : load(loadgen, t.url, t.headers, half, seconds));
+  const [b, a] = await Promise.all([loaded(before), loaded(after)]);
   if (warmUp) return undefined;
   if (a.errors + b.errors > 0) throw new Error(`errors under load: ${b.errors} at ${commit}, ${a.errors} in the checkout`);
   return {
@@ -120,7 +125,7 @@ try {
     );
   }
   console.log(
-    `${checkoutLabel}/${commit}: CPU per request ${median(ratios).toFixed(3)}× (middle half of the rounds ${percentile(ratios, 0.25).toFixed(3)}–${percentile(ratios, 0.75).toFixed(3)}), throughput ${median(throughputs).toFixed(3)}× (medians of ${rounds} rounds of ${seconds} s, ${connections} connections in all, load generator ${loadgen})`,
+    `${checkoutLabel}/${commit}: CPU per request ${median(ratios).toFixed(3)}× (middle half of the rounds ${percentile(ratios, 0.25).toFixed(3)}–${percentile(ratios, 0.75).toFixed(3)}), throughput ${median(throughputs).toFixed(3)}× (medians of ${rounds} rounds of ${seconds} s, ${connections} connections in all, ${rate > 0 ? `${rate} requests a second each through autocannon` : `load generator ${loadgen}`})`,
   );
 } finally {
   for (const p of [before.child, after.child, jira.child]) p.kill('SIGTERM');

@@ -34,9 +34,18 @@ export function load(tool: LoadGenerator, url: string, headers: Record<string, s
   return tool === 'wrk' ? wrk(url, headers, connections, seconds) : autocannonLoad(url, headers, connections, seconds);
 }
 
-function autocannonLoad(url: string, headers: Record<string, string>, connections: number, seconds: number): Promise<LoadResult> {
+/**
+ * Open-loop load: `rate` requests a second over `connections`, whatever the answers' pace
+ * (autocannon's `overallRate`; wrk has no such mode). Servers loaded so do the same number of
+ * calls, so their CPU per request compares work done, not how much each batched by being faster.
+ */
+export function loadAtRate(url: string, headers: Record<string, string>, connections: number, seconds: number, rate: number): Promise<LoadResult> {
+  return autocannonLoad(url, headers, connections, seconds, rate);
+}
+
+function autocannonLoad(url: string, headers: Record<string, string>, connections: number, seconds: number, overallRate?: number): Promise<LoadResult> {
   return new Promise((resolve, reject) =>
-    autocannon({ url, connections, duration: seconds, headers }, (err, r) =>
+    autocannon({ url, connections, duration: seconds, headers, ...(overallRate && { overallRate }) }, (err, r) =>
       err ? reject(err) : resolve({ requestsPerSecond: r.requests.total / seconds, p50Ms: r.latency.p50, errors: r.errors + r.non2xx }),
     ),
   );
