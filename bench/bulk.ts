@@ -13,12 +13,11 @@
  *
  * Run: npm run bench:bulk [-- --issues 100000 --rows 10000]
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { median, numberArg } from './args.ts';
-import { startNode, SWITCHBOARD_SERVE } from './processes.ts';
+import { benchDataDir, startNode, SWITCHBOARD_SERVE } from './processes.ts';
 
 const issues = numberArg('issues', 100_000);
 const rows = numberArg('rows', 10_000);
@@ -30,7 +29,7 @@ const jiraBase = jira.match[1]!;
 // The hub's reads go to a Jira of their own: a real Jira serves requests in parallel, the emulator
 // one at a time, so reads from the exporting Jira would measure the emulator's queue, not switchboard.
 const other = await startNode(['--import', 'tsx', 'emulators/jira-server/cli.ts', '--port', '0', '--seed-issues', '200'], {}, /ready at (\S+)/);
-const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-bulk-'));
+const dataDir = benchDataDir('bulk');
 const sb = await startNode(
   SWITCHBOARD_SERVE,
   { SWITCHBOARD_DATA_DIR: dataDir, PORT: '0', ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) },

@@ -1,11 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseConfig } from '../src/platform/config.ts';
 import { openStore } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { buildApp, buildServices, API_PREFIX } from '../src/app.ts';
 import { bootstrapIfEmpty } from '../src/tenancy/bootstrap.ts';
+import { benchDataDir } from './processes.ts';
 
 /**
  * A switchboard in the benchmark's own process, on a fresh store (SQLite, or DATABASE_URL when
@@ -13,7 +11,7 @@ import { bootstrapIfEmpty } from '../src/tenancy/bootstrap.ts';
  */
 export async function startInProcess(env: Record<string, string> = {}) {
   const config = parseConfig({
-    SWITCHBOARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-')),
+    SWITCHBOARD_DATA_DIR: benchDataDir('in-process'),
     LOG_LEVEL: 'error',
     ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }),
     ...env,

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Dispatcher, request } from 'undici';
@@ -31,6 +31,16 @@ export function startNode(args: string[], env: Record<string, string>, ready: Re
   });
 }
 
+/**
+ * A data directory for one benchmark's switchboard, removed when the benchmark's process exits:
+ * a run under load leaves tens of megabytes of usage records in it.
+ */
+export function benchDataDir(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `sb-bench-${name}-`));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 export interface StartedSwitchboard {
   child: ChildProcess;
   /** The API's base URL (`…/elements/api-v2`). */
@@ -43,7 +53,7 @@ export interface StartedSwitchboard {
  * set), started from `cwd` (another checkout) or from this one.
  */
 export async function startSwitchboard(name: string, env: Record<string, string> = {}, cwd?: string): Promise<StartedSwitchboard> {
-  const dataDir = mkdtempSync(join(tmpdir(), `sb-bench-${name}-`));
+  const dataDir = benchDataDir(name);
   const node = await startNode(
     SWITCHBOARD_SERVE,
     { SWITCHBOARD_DATA_DIR: dataDir, PORT: '0', ...env, ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) },
