@@ -30,7 +30,7 @@ import { commonFields, findCommonResource, listCommonResources } from './common-
 import type { HubContext, HubFile, HubOperation, HubRequest, HubResult } from './hub-contract.ts';
 import { DEFAULT_PAGE_SIZE, encodeToken, queryHash, resolvePaging } from './paging.ts';
 import { shape } from './response-shaping.ts';
-import { stripNullsFromJson, stripNullsFromJsonText } from './strip-nulls-json.ts';
+import { stripNullsFromJsonText } from './strip-nulls-json.ts';
 import type { AsyncHubCalls } from '../events/async-hub-calls.ts';
 import { asyncCallbackUrl } from '../platform/http/async-callback-url.ts';
 import { injectInto } from '../platform/http/in-process-call.ts';
@@ -54,6 +54,7 @@ const NOT_REPEATED: ReadonlySet<string> = new Set([
   'host',
 ]);
 type RawQuery = Record<string, string | string[] | undefined>;
+type HubValueResult = Extract<HubResult, { kind: 'object' | 'list' }>;
 /** A query parameter's first value (a repeated parameter arrives as an array). */
 const firstOf = (query: RawQuery, key: string) => {
   const v = ownValue(query, key) as RawQuery[string];
@@ -82,16 +83,14 @@ export interface HubDeps {
   asyncCalls: Pick<AsyncHubCalls, 'accept'>;
 }
 
-/** A result as the answer that goes out: its headers, and its bytes, its text or its stream. */
-export interface HubAnswer {
-  headers: Record<string, string>;
-  content: Buffer | string | Readable | undefined;
-  /**
-   * The text `content` holds bytes, one per character (`strip-nulls-json.ts`), to be written as
-   * latin1; otherwise text is written as UTF-8.
-   */
-  latin1?: true;
-}
+/**
+ * An object or list answer as it goes out: its headers, and its bytes, its text (written as UTF-8)
+ * or its bytes held as text, one per character (`latin1`, from `strip-nulls-json.ts`).
+ */
+export type HubValueAnswer = { headers: Record<string, string>; content: Buffer | string | undefined } | { headers: Record<string, string>; latin1: string };
+
+/** A result as the answer that goes out: a value, or a stream. */
+export type HubAnswer = HubValueAnswer | { headers: Record<string, string>; content: Readable };
 
 /** A hub object read started outside Fastify (read-lane.ts). */
 export interface HubRead {
@@ -528,30 +527,17 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): HubReads
   }
 
   /** An object or list answer as the bytes and headers it goes out with, to be cached. */
-  function serialized(
-    reply: FastifyReply,
-    result: Extract<HubResult, { kind: 'object' | 'list' }>,
-    instance: Instance,
-    request: HubRequest,
-    path: string,
-  ): CachedAnswer {
-    const opts = responseOptions(reply, instance);
-    const json = { 'content-type': 'application/json; charset=utf-8' };
-    if (result.kind === 'list') {
-      const items = result.items.map((item, i) => shape(item, opts, result.vendorItems ? result.vendorItems[i] : item));
-      return { headers: { ...json, ...listHeaders(reply.request.query as RawQuery, result, request, path) }, body: Buffer.from(JSON.stringify(items)) };
-    }
-    if (result.json !== undefined && !opts.raw && !('vendor' in result)) {
-      return { headers: json, body: opts.stripNulls ? stripNullsFromJson(result.json) : result.json };
-    }
-    const shaped = shape(result.body, opts, 'vendor' in result ? result.vendor : result.body);
-    return { headers: json, body: Buffer.from(JSON.stringify(shaped) ?? 'null') };
+  function serialized(reply: FastifyReply, result: HubValueResult, instance: Instance, request: HubRequest, path: string): CachedAnswer {
+    const answer = valueAnswerOf(result, responseOptions(reply, instance), request, path, reply.request.query as RawQuery);
+    return { headers: answer.headers, body: bytesOf(answer) };
   }
 
   function send(reply: FastifyReply, result: HubResult, instance: Instance, request: HubRequest, path: string) {
     const answer = answerOf(result, responseOptions(reply, instance), request, path, reply.request.query as RawQuery);
-    const content = answer.latin1 ? Buffer.from(answer.content as string, 'latin1') : answer.content;
-    return reply.code(200).headers(answer.headers).send(content);
+    return reply
+      .code(200)
+      .headers(answer.headers)
+      .send('latin1' in answer ? bytesOf(answer) : answer.content);
   }
 
   /**
@@ -563,23 +549,28 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): HubReads
     switch (result.kind) {
       case 'empty':
         return { headers: {}, content: undefined };
-      case 'object':
-        if (result.json !== undefined && !opts.raw && !('vendor' in result)) {
-          if (!opts.stripNulls) return { headers: JSON_TYPE, content: result.json };
-          return { headers: JSON_TYPE, content: stripNullsFromJsonText(result.json.toString('latin1')), latin1: true };
-        }
-        return valueAnswer(shape(result.body, opts, 'vendor' in result ? result.vendor : result.body), {});
       case 'stream': {
         const headers: Record<string, string> = { 'content-type': result.contentType };
         if (result.length !== undefined) headers['content-length'] = String(result.length);
         if (result.filename) headers['content-disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(result.filename)}`;
         return { headers, content: result.stream };
       }
-      case 'list': {
-        const items = result.items.map((item, i) => shape(item, opts, result.vendorItems ? result.vendorItems[i] : item));
-        return valueAnswer(items, listHeaders(query, result, request, path));
-      }
+      default:
+        return valueAnswerOf(result, opts, request, path, query);
     }
+  }
+
+  /** An object or list result as the answer that goes out, sent or cached. */
+  function valueAnswerOf(result: HubValueResult, opts: ReturnType<typeof responseOptions>, request: HubRequest, path: string, query: RawQuery): HubValueAnswer {
+    if (result.kind === 'list') {
+      const items = result.items.map((item, i) => shape(item, opts, result.vendorItems ? result.vendorItems[i] : item));
+      return valueAnswer(items, listHeaders(query, result, request, path));
+    }
+    if (result.json !== undefined && !opts.raw && !('vendor' in result)) {
+      if (!opts.stripNulls) return { headers: JSON_TYPE, content: result.json };
+      return { headers: JSON_TYPE, latin1: stripNullsFromJsonText(result.json.toString('latin1')) };
+    }
+    return valueAnswer(shape(result.body, opts, 'vendor' in result ? result.vendor : result.body), {});
   }
 
   return reads;
@@ -587,8 +578,14 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): HubReads
 
 const JSON_TYPE: Readonly<Record<string, string>> = { 'content-type': 'application/json; charset=utf-8' };
 
+/** The bytes an answer's value goes out as. */
+function bytesOf(answer: HubValueAnswer): Buffer | undefined {
+  if ('latin1' in answer) return Buffer.from(answer.latin1, 'latin1');
+  return typeof answer.content === 'string' ? Buffer.from(answer.content) : answer.content;
+}
+
 /** A value as Fastify would send it: nothing for none, text as text, anything else as JSON. */
-function valueAnswer(value: unknown, headers: Record<string, string>): HubAnswer {
+function valueAnswer(value: unknown, headers: Record<string, string>): HubValueAnswer {
   if (value === undefined) return { headers, content: undefined };
   if (typeof value === 'string') return { headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' }, content: value };
   return { headers: { ...headers, ...JSON_TYPE }, content: Buffer.from(JSON.stringify(value)) };

@@ -103,6 +103,13 @@ export function readLane(deps: ReadLaneDeps): (req: IncomingMessage, res: Server
   }
 
   function send(req: IncomingMessage, res: ServerResponse, read: HubRead, requestId: string, start: number, answer: HubAnswer): void {
+    if ('latin1' in answer) {
+      // Bytes held as text: written with the headers in one write, without a buffer of their own.
+      res.writeHead(200, headersOf(read, requestId, answer.headers, answer.latin1.length));
+      res.end(answer.latin1, 'latin1');
+      done(req, read, requestId, start, 200);
+      return;
+    }
     const content = answer.content;
     if (content instanceof Readable) {
       res.writeHead(200, headersOf(read, requestId, answer.headers));
@@ -121,14 +128,8 @@ export function readLane(deps: ReadLaneDeps): (req: IncomingMessage, res: Server
       content.pipe(res);
       return;
     }
-    if (answer.latin1) {
-      // Bytes held as text: written with the headers in one write, without a buffer of their own.
-      res.writeHead(200, headersOf(read, requestId, answer.headers, (content as string).length));
-      res.end(content, 'latin1');
-    } else {
-      res.writeHead(200, headersOf(read, requestId, answer.headers, content === undefined ? 0 : Buffer.byteLength(content)));
-      res.end(content);
-    }
+    res.writeHead(200, headersOf(read, requestId, answer.headers, content === undefined ? 0 : Buffer.byteLength(content)));
+    res.end(content);
     done(req, read, requestId, start, 200);
   }
 

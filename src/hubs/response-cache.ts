@@ -4,7 +4,8 @@ import type { Invalidations } from '../platform/invalidations.ts';
 /** A hub answer as it went out: the headers it carried besides the ones every answer gets, and its bytes. */
 export interface CachedAnswer {
   headers: Readonly<Record<string, string>>;
-  body: Buffer;
+  /** None for an answer without a body. */
+  body: Buffer | undefined;
 }
 
 interface Entry extends CachedAnswer {
@@ -26,7 +27,7 @@ export const DEFAULT_CACHE_ENTRIES = 1000;
 /** An answer larger than this share of the memory cap is not kept: it would push out many others. */
 const LARGEST_SHARE = 16;
 
-const sizeOf = (e: Entry) => e.body.length + 64 * Object.keys(e.headers).length + 128;
+const sizeOf = (e: Entry) => (e.body?.length ?? 0) + 64 * Object.keys(e.headers).length + 128;
 
 interface InstanceCache {
   ttlMs: number;

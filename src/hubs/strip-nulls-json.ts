@@ -42,13 +42,6 @@ export function stripNullsFromJsonText(json: string): string {
   return out + json.slice(keptFrom);
 }
 
-/** `stripNullsFromJsonText` on bytes; the very same bytes when nothing is removed. */
-export function stripNullsFromJson(json: Buffer): Buffer {
-  const text = json.toString('latin1');
-  const stripped = stripNullsFromJsonText(text);
-  return stripped === text ? json : Buffer.from(stripped, 'latin1');
-}
-
 /**
  * The members whose value is `null`, as pairs of offsets (the key's opening quote, the `null`),
  * found from each `null` and the few characters before it, without reading the strings between:

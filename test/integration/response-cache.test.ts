@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stripNulls } from '../../src/hubs/response-shaping.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
@@ -86,6 +87,32 @@ describe('hub response cache', () => {
     const metrics = await call(`${server.origin}/metrics`);
     expect(metrics.text).toMatch(/switchboard_hub_response_cache_total\{result="hit"\} [1-9]/);
     expect(metrics.text).toMatch(/switchboard_hub_response_cache_total\{result="miss"\} [1-9]/);
+  });
+
+  it('answers from the cache the very bytes an uncached read answers, nulls stripped or kept, multi-byte text included', async () => {
+    const text = 'Grüße aus Zürich, 日本語, 🙂 "quoted" back\\slash {"a":null} ":null,"';
+    const created = await jira.jira.post('/rest/api/2/issue', {
+      fields: { project: { key: 'CE' }, issuetype: { name: 'Bug' }, summary: text, description: text },
+    });
+    expect(created.status).toBe(201);
+    const path = `${server.api}/hubs/helpdesk/incidents/${created.body.key}`;
+    for (const nulls of [true, false]) {
+      const cached = await createInstance(`cached nulls=${nulls}`, { cachingEnabled: true, cacheTimeToLive: 300 }, { 'filter.response.nulls': nulls });
+      const uncached = await createInstance(`uncached nulls=${nulls}`, {}, { 'filter.response.nulls': nulls });
+      const plain = await fetch(path, { headers: hub(uncached.token) });
+      const expected = Buffer.from(await plain.arrayBuffer());
+      const value = JSON.parse(expected.toString('utf8'));
+      expect(value).toEqual(nulls ? stripNulls(value) : expect.objectContaining({ fields: expect.objectContaining({ environment: null }) }));
+      for (const state of ['MISS', 'HIT']) {
+        const res = await fetch(path, { headers: hub(cached.token) });
+        expect(res.headers.get('elements-cache')).toBe(state);
+        expect(res.headers.get('content-type')).toBe(plain.headers.get('content-type'));
+        const body = Buffer.from(await res.arrayBuffer());
+        expect(body.equals(expected)).toBe(true);
+        expect(Number(res.headers.get('content-length'))).toBe(body.length);
+      }
+      expect(value.fields.summary).toBe(text);
+    }
   });
 
   it('caches per calling user, and an instance without caching reaches Jira on every read with no Elements-Cache header', async () => {
