@@ -9,7 +9,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    setupFiles: ['test/helpers/prototype-guard.ts', 'test/helpers/fast-check-seed.ts'],
+    setupFiles: ['test/helpers/temp-folder.ts', 'test/helpers/prototype-guard.ts', 'test/helpers/fast-check-seed.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/architecture/**/*.test.ts'] } },
       { extends: true, test: { name: 'emulator', include: ['test/emulator/**/*.test.ts'] } },

@@ -18,7 +18,8 @@ import { CONSOLE_DIR, ensureConsoleBuilt } from '../../src/platform/http/console
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 if (!available) console.warn('console e2e: skipped, Chromium is not installed (apt-get install -y chromium)');
-// `npm run screenshots` refreshes the README's pictures; a plain test run writes them to a temp folder.
+// `npm run screenshots` refreshes the README's pictures; a plain test run writes them to a temporary
+// folder, removed when the file ends (test/helpers/temp-folder.ts).
 const SHOTS = process.env.SWITCHBOARD_SCREENSHOTS ? resolve(process.env.SWITCHBOARD_SCREENSHOTS) : mkdtempSync(join(tmpdir(), 'sb-shots-'));
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const EMAIL = 'console@example.com';
