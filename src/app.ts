@@ -7,6 +7,7 @@ import { systemClock, type Clock } from './platform/clock.ts';
 import { LookupHasher, RequestIds, type Cipher } from './platform/crypto.ts';
 import { createLogger } from './platform/logger.ts';
 import { Metrics } from './platform/metrics.ts';
+import { closeConnectionsAsTheyIdle } from './platform/http/close-as-idle.ts';
 import { registerOperationsRoutes, requestMetrics } from './platform/http/operations.ts';
 import { UsageRepository } from './usage/usage-repository.ts';
 import { UsageRecorder } from './usage/usage-recorder.ts';
@@ -409,6 +410,11 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
   app.addHook('onListen', (done) => {
     const address = app.server.address();
     if (address && typeof address === 'object') s.outboundPolicy.addOwnPort(address.port);
+    done();
+  });
+  // Calls still being answered when the close begins must not hold their connections open after.
+  app.addHook('preClose', (done) => {
+    closeConnectionsAsTheyIdle(app.server);
     done();
   });
   await registerApiDocument(app, API_PREFIX, PACKAGE_VERSION);

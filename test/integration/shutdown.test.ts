@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withEmulator } from '../helpers/jira-client.ts';
+import { call, startTestServer } from '../helpers/test-server.ts';
+
+/**
+ * Closing the server lets the calls in flight finish, then ends their connections: a client's
+ * keep-alive connection must not hold the close open for the keep-alive timeout (72 s).
+ */
+let jira: Awaited<ReturnType<typeof withEmulator>>;
+beforeAll(async () => {
+  jira = await withEmulator();
+});
+afterAll(async () => {
+  await jira.close();
+});
+
+describe('closing the server', () => {
+  it('answers the calls in flight, read lane and Fastify alike, and then closes without waiting out their keep-alive', async () => {
+    const server = await startTestServer();
+    const created = await call(`${server.api}/instances`, {
+      method: 'POST',
+      headers: { authorization: server.auth },
+      json: { element: { key: 'jiraonprem' }, name: 'closing', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
+    });
+    expect(created.status).toBe(200);
+    const headers = { authorization: `${server.auth}, Element ${created.body.token}` };
+    await jira.control.post('/faults', { path: 'issue/CE-1$', kind: 'delay', delayMs: 1500, count: 2 });
+    await jira.control.delete('/requests');
+    // The first is answered by the read lane, the second (with a query) by Fastify.
+    const inFlight = [
+      fetch(`${server.api}/hubs/helpdesk/incidents/CE-1`, { headers }),
+      fetch(`${server.api}/hubs/helpdesk/incidents/CE-1?raw=false`, { headers }),
+    ];
+    // Both have reached Jira: they are in flight when the close begins.
+    for (let i = 0; ((await jira.control.get('/requests')).body as unknown[]).length < 2; i++) {
+      if (i > 100) throw new Error('the calls did not reach Jira');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const started = Date.now();
+    const closed = server.close().then(() => Date.now() - started);
+    const answers = await Promise.all(inFlight);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    for (const answer of answers) expect(((await answer.json()) as { key: string }).key).toBe('CE-1');
+    // Bounded well below the keep-alive timeout it used to wait out; the delay itself is 1.5 s.
+    expect(await closed).toBeLessThan(10_000);
+  });
+});
