@@ -412,8 +412,10 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
     if (address && typeof address === 'object') s.outboundPolicy.addOwnPort(address.port);
     done();
   });
-  // Calls still being answered when the close begins must not hold their connections open after.
   app.addHook('preClose', (done) => {
+    // From now on the read lane leaves every call to Fastify, which answers 503 with
+    // `Connection: close`; calls still being answered must not hold their connections open after.
+    hubReads = undefined;
     closeConnectionsAsTheyIdle(app.server);
     done();
   });

@@ -8,7 +8,7 @@ import { HUB_NAME_MAX, HUB_PARAM_MAX } from './schemas.ts';
 
 export interface ReadLaneDeps {
   apiPrefix: string;
-  /** The hub router's reads; undefined until its routes are registered. */
+  /** The hub router's reads; undefined until its routes are registered, and once the server is closing. */
   reads: () => HubReads | undefined;
   nextRequestId: () => string;
   /** The error answer of what a read threw, as the error handler would give it, logged as it would log it. */
@@ -103,6 +103,7 @@ export function readLane(deps: ReadLaneDeps): (req: IncomingMessage, res: Server
   }
 
   function send(req: IncomingMessage, res: ServerResponse, read: HubRead, requestId: string, start: number, answer: HubAnswer): void {
+    closeIfClosing(res);
     if ('latin1' in answer) {
       // Bytes held as text: written with the headers in one write, without a buffer of their own.
       res.writeHead(200, headersOf(read, requestId, answer.headers, answer.latin1.length));
@@ -134,11 +135,17 @@ export function readLane(deps: ReadLaneDeps): (req: IncomingMessage, res: Server
   }
 
   function sendFailure(req: IncomingMessage, res: ServerResponse, read: HubRead, requestId: string, start: number, error: ApiError): void {
+    closeIfClosing(res);
     const body = JSON.stringify(toErrorBody(requestId, error));
     const headers = headersOf(read, requestId, { ...error.extras.headers, 'content-type': 'application/json; charset=utf-8' }, Buffer.byteLength(body));
     res.writeHead(error.status, headers);
     res.end(body);
     done(req, read, requestId, start, error.status);
+  }
+
+  /** A call answered while the server closes says `Connection: close`: the client sends no more on it. */
+  function closeIfClosing(res: ServerResponse): void {
+    if (deps.reads() === undefined) res.shouldKeepAlive = false;
   }
 
   function done(req: IncomingMessage, read: HubRead, requestId: string, start: number, status: number, error?: Error): void {

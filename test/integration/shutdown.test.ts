@@ -24,6 +24,8 @@ describe('closing the server', () => {
     });
     expect(created.status).toBe(200);
     const headers = { authorization: `${server.auth}, Element ${created.body.token}` };
+    // The read lane takes the calls of a caller it has seen.
+    expect((await call(`${server.api}/hubs/helpdesk/incidents/CE-2`, { headers })).status).toBe(200);
     await jira.control.post('/faults', { path: 'issue/CE-1$', kind: 'delay', delayMs: 1500, count: 2 });
     await jira.control.delete('/requests');
     // The first is answered by the read lane, the second (with a query) by Fastify.
@@ -40,6 +42,8 @@ describe('closing the server', () => {
     const closed = server.close().then(() => Date.now() - started);
     const answers = await Promise.all(inFlight);
     expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    // The lane's answer tells the client not to send more on its connection.
+    expect(answers[0]!.headers.get('connection')).toBe('close');
     for (const answer of answers) expect(((await answer.json()) as { key: string }).key).toBe('CE-1');
     // Bounded well below the keep-alive timeout it used to wait out; the delay itself is 1.5 s.
     expect(await closed).toBeLessThan(10_000);
