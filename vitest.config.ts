@@ -9,6 +9,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    globalSetup: ['test/helpers/temp-root-global-setup.ts'],
     setupFiles: ['test/helpers/temp-folder.ts', 'test/helpers/prototype-guard.ts', 'test/helpers/fast-check-seed.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/architecture/**/*.test.ts'] } },
