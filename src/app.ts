@@ -412,12 +412,19 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
     if (address && typeof address === 'object') s.outboundPolicy.addOwnPort(address.port);
     done();
   });
+  let closing = false;
   app.addHook('preClose', (done) => {
     // From now on the read lane leaves every call to Fastify, which answers 503 with
     // `Connection: close`; calls still being answered must not hold their connections open after.
+    closing = true;
     hubReads = undefined;
     closeConnectionsAsTheyIdle(app.server);
     done();
+  });
+  // A call answered while the server closes tells its client to send no more on the connection.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   await registerApiDocument(app, API_PREFIX, PACKAGE_VERSION);
 
