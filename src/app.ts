@@ -373,11 +373,13 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
   // Hub object reads are answered ahead of Fastify (src/hubs/read-lane.ts) once the hub's routes
   // exist. Not behind a trusted proxy: the caller's address is then Fastify's to work out.
   let hubReads: HubReads | undefined;
+  /** Set when the server begins to close. */
+  let closing = false;
   const lane =
     deps.config.trustProxy === false
       ? readLane({
           apiPrefix: API_PREFIX,
-          reads: () => hubReads,
+          reads: () => (closing ? undefined : hubReads),
           nextRequestId: () => requestIds.next(),
           failure: (requestId, error) => {
             const apiError = toApiError(error, isDatabaseUnavailable);
@@ -412,12 +414,10 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
     if (address && typeof address === 'object') s.outboundPolicy.addOwnPort(address.port);
     done();
   });
-  let closing = false;
   app.addHook('preClose', (done) => {
     // From now on the read lane leaves every call to Fastify, which answers 503 with
     // `Connection: close`; calls still being answered must not hold their connections open after.
     closing = true;
-    hubReads = undefined;
     closeConnectionsAsTheyIdle(app.server);
     done();
   });
