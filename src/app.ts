@@ -7,7 +7,7 @@ import { systemClock, type Clock } from './platform/clock.ts';
 import { LookupHasher, RequestIds, type Cipher } from './platform/crypto.ts';
 import { createLogger } from './platform/logger.ts';
 import { Metrics } from './platform/metrics.ts';
-import { closeConnectionsAsTheyIdle } from './platform/http/close-as-idle.ts';
+import { connectionCloser } from './platform/http/connection-closer.ts';
 import { registerOperationsRoutes, requestMetrics } from './platform/http/operations.ts';
 import { UsageRepository } from './usage/usage-repository.ts';
 import { UsageRecorder } from './usage/usage-recorder.ts';
@@ -407,6 +407,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
     forceCloseConnections: 'idle',
     ...(lane && { serverFactory: serverAhead(lane) }),
   });
+  const connections = connectionCloser(app.server);
   registerSchemaCompilers(app);
   // A callback URL or siteAddress pointing back at switchboard itself is refused.
   app.addHook('onListen', (done) => {
@@ -418,7 +419,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
     // From now on the read lane leaves every call to Fastify, which answers 503 with
     // `Connection: close`; calls still being answered must not hold their connections open after.
     closing = true;
-    closeConnectionsAsTheyIdle(app.server);
+    connections.closeAsTheyIdle();
     done();
   });
   // A call answered while the server closes tells its client to send no more on the connection.

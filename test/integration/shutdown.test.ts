@@ -1,10 +1,12 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withEmulator } from '../helpers/jira-client.ts';
 import { call, startTestServer } from '../helpers/test-server.ts';
 
 /**
- * Closing the server lets the calls in flight finish, then ends their connections: a client's
- * keep-alive connection must not hold the close open for the keep-alive timeout (72 s).
+ * Closing the server lets the calls in flight finish, then ends their connections: no client's
+ * connection may hold the close open, whether it idles after a call (keep-alive, 72 s) or has not
+ * sent a call yet (which Node never times out).
  */
 let jira: Awaited<ReturnType<typeof withEmulator>>;
 beforeAll(async () => {
@@ -48,5 +50,19 @@ describe('closing the server', () => {
     for (const answer of answers) expect(((await answer.json()) as { key: string }).key).toBe('CE-1');
     // Bounded well below the keep-alive timeout it used to wait out; the delay itself is 1.5 s.
     expect(await closed).toBeLessThan(10_000);
+  });
+
+  it('ends a connection that has sent nothing yet, such as a browser opens ahead of its calls', async () => {
+    const server = await startTestServer();
+    const { port } = new URL(server.api);
+    const quiet = connect(Number(port), '127.0.0.1');
+    await new Promise((resolve, reject) => quiet.once('connect', resolve).once('error', reject));
+    const ended = new Promise<void>((resolve) => quiet.once('close', () => resolve()));
+    // Another that has been served and idles, as before.
+    expect((await fetch(`${server.origin}/health`)).status).toBe(200);
+    const started = Date.now();
+    await server.close();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await ended;
   });
 });
