@@ -6,6 +6,7 @@ import type { Config } from './platform/config.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { LookupHasher, RequestIds, type Cipher } from './platform/crypto.ts';
 import { createLogger } from './platform/logger.ts';
+import { closeInSteps } from './platform/closing-steps.ts';
 import { Metrics } from './platform/metrics.ts';
 import { connectionCloser } from './platform/http/connection-closer.ts';
 import { registerOperationsRoutes, requestMetrics } from './platform/http/operations.ts';
@@ -307,15 +308,16 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     // As for asynchronous calls: the vendor timeout twice (a 429 waited out) and some time of our own.
     callLimitMs: 2 * deps.config.vendorTimeoutMs + 60_000,
   });
-  const close = async () => {
-    bulk.stop();
-    scheduledJobs.stop();
-    await usage.close();
-    await traces.close();
-    await worker.stop();
-    await signals.close();
-    await http.close();
-  };
+  const close = () =>
+    closeInSteps(logger, [
+      ['bulk jobs', () => bulk.stop()],
+      ['scheduled jobs', () => scheduledJobs.stop()],
+      ['usage records', () => usage.close()],
+      ['traces', () => traces.close()],
+      ['the running jobs', () => worker.stop()],
+      ['the signal connection', () => signals.close()],
+      ['vendor calls in flight', () => http.close()],
+    ]);
   return {
     logger,
     metrics,

@@ -11,6 +11,7 @@ import { addActiveKey, loadCipher } from './platform/keyring.ts';
 import { reencryptAll } from './store/encrypted-columns.ts';
 import { ensureConsoleBuilt } from './platform/http/console.ts';
 import { injectInto } from './platform/http/in-process-call.ts';
+import { closeInSteps } from './platform/closing-steps.ts';
 import type { FastifyInstance } from 'fastify';
 
 async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
@@ -70,10 +71,12 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
     closing = true;
     app.log.info({ signal }, 'shutting down');
     // Stop accepting, let in-flight requests finish, then release the database.
-    await app.close();
-    await services.close();
-    await store.close();
-    await demoJira?.close();
+    await closeInSteps(services.logger, [
+      ['calls in flight', () => app.close()],
+      ['services', () => services.close()],
+      ['the database', () => store.close()],
+      ['the demo Jira', () => demoJira?.close()],
+    ]);
     // The last log lines reach the reader before the process ends, unless it is stuck.
     await Promise.race([new Promise<void>((r) => services.logger.flush(() => r())), new Promise((r) => setTimeout(r, 1000).unref())]);
     process.exit(0);
@@ -138,9 +141,11 @@ async function runWorker(config: Config): Promise<void> {
   // signal without a handler kills the process outright.
   const stop = async () => {
     clearInterval(alive);
-    await app?.close();
-    await services.close();
-    await store.close();
+    await closeInSteps(services.logger, [
+      ['scheduled calls in flight', () => app?.close()],
+      ['services', () => services.close()],
+      ['the database', () => store.close()],
+    ]);
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());

@@ -10,8 +10,12 @@ export interface RunningProcess {
   output: () => string;
   /** Resolves with the first match of `pattern` in stdout+stderr. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  /** Sends a signal and resolves with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * Sends a signal and resolves with the exit code. A process that has not exited within
+   * `timeoutMs` is killed, and the stop fails with its output: a stop that hangs is a defect to
+   * be named, not a test timeout to be guessed at.
+   */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
 
 /**
@@ -19,6 +23,9 @@ export interface RunningProcess {
  * and several times that in wall time when the suite's other workers load both cores.
  */
 export const PROCESS_BUDGET_MS = 10_000;
+
+/** How long a signalled process may take to exit: it finishes its calls in flight, then closes its stores. */
+export const STOP_BUDGET_MS = 15_000;
 
 /**
  * A test that starts processes must allow time for them: one that relied on the default timeout
@@ -80,9 +87,21 @@ export function startSwitchboard(args: string[], env: Record<string, string>): R
         check();
       });
     },
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null) child.kill(signal);
-      return exited;
+    async stop(signal = 'SIGTERM', timeoutMs = STOP_BUDGET_MS) {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill(signal);
+      let timer: NodeJS.Timeout | undefined;
+      const overdue = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`switchboard did not exit within ${timeoutMs} ms of ${signal}; output:\n${out}`));
+        }, timeoutMs);
+      });
+      try {
+        return await Promise.race([exited, overdue]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
 }

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { closeInSteps } from '../../src/platform/closing-steps.ts';
+
+describe('closing in steps', () => {
+  it('runs the steps in order, and names a slow one in the log until it ends', async () => {
+    const lines: { msg: string; step: string; level: number }[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()));
+        done();
+      },
+    });
+    const logger = pino({ level: 'warn' }, sink);
+    const ran: string[] = [];
+    await closeInSteps(
+      logger,
+      [
+        ['the quick one', () => ran.push('quick')],
+        ['the slow one', () => new Promise((r) => setTimeout(() => r(ran.push('slow')), 130))],
+        ['the last one', async () => ran.push('last')],
+      ],
+      50,
+    );
+    expect(ran).toEqual(['quick', 'slow', 'last']);
+    const warned = lines.map((l) => l.msg);
+    expect(warned.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(warned)).toEqual(new Set(['closing: still waiting for the slow one']));
+    expect(lines.every((l) => l.level === 40 && l.step === 'the slow one')).toBe(true);
+    // Nothing is logged once the steps have ended.
+    const after = lines.length;
+    await new Promise((r) => setTimeout(r, 120));
+    expect(lines.length).toBe(after);
+  });
+
+  it('stops at a step that fails, and says so to its caller', async () => {
+    const ran: string[] = [];
+    await expect(
+      closeInSteps(pino({ enabled: false }), [
+        ['failing', () => Promise.reject(new Error('it failed'))],
+        ['after', () => ran.push('after')],
+      ]),
+    ).rejects.toThrow('it failed');
+    expect(ran).toEqual([]);
+  });
+});
