@@ -624,24 +624,25 @@ describe.skipIf(!available)('web console', () => {
   }, 60_000);
 
   it('asks to sign in again when the server is restarted underneath it with other secrets', async () => {
+    // Each step has a bound of its own, within the test's: should one overrun, it is named.
     const port = new URL(origin).port;
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.goto(`${origin}/#/`);
-    await page.getByRole('heading', { name: 'Your secrets' }).waitFor();
+    await page.goto(`${origin}/#/`, { timeout: 10_000 });
+    await page.getByRole('heading', { name: 'Your secrets' }).waitFor({ timeout: 10_000 });
     await server.stop();
     await page.evaluate(() => {
       location.hash = '#/catalog';
     });
-    await expect.poll(() => page.getByRole('alert').first().textContent()).toMatch(/cannot be reached/);
+    await expect.poll(() => page.getByRole('alert').first().textContent({ timeout: 5_000 }), { timeout: 5_000 }).toMatch(/cannot be reached/);
     server = startSwitchboard(['serve'], env(mkdtempSync(join(tmpdir(), 'sb-e2e-')), port));
     await server.waitFor(/listening on/);
-    await page.reload();
+    await page.reload({ timeout: 10_000 });
     await page.evaluate(() => {
       location.hash = '#/instances';
     });
-    await page.getByRole('heading', { name: 'Sign in to switchboard' }).waitFor();
-    expect(await page.getByRole('status').textContent()).toMatch(/sign in again/);
-  }, 60_000);
+    await page.getByRole('heading', { name: 'Sign in to switchboard' }).waitFor({ timeout: 10_000 });
+    expect(await page.getByRole('status').textContent({ timeout: 5_000 })).toMatch(/sign in again/);
+  }, 100_000);
 
   it('ran every page above under its Content-Security-Policy, without a JavaScript error, and without an axe-core violation', () => {
     expect(cspViolations).toEqual([]);
