@@ -48,6 +48,10 @@ export async function buildEmulatorApp(em: Emulator, tls?: { key: string; cert: 
     ...(tls && { https: tls }),
     // Tomcat resolves `.` and `..` path segments before it maps a request to Jira's servlets.
     rewriteUrl: (req) => normalizeDotSegments(req.url ?? '/'),
+    // Closing ends every connection, whether idle, in a call, or silent (a browser's preconnect,
+    // which Node never counts as idle): the emulator, alone or as the demo Jira inside a stopping
+    // switchboard, must not wait on its clients.
+    forceCloseConnections: true,
   }) as unknown as FastifyInstance;
   app.decorateRequest('jiraUser', null);
   app.addHook('onRoute', (route) => {
