@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { type RunnerTestCase, TestRunner } from 'vitest';
+import { onTestFailed, type RunnerTestCase, TestRunner } from 'vitest';
 import { switchboardNodeFlags } from './node-flags.ts';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/switchboard.js');
@@ -32,9 +32,9 @@ export const STOP_BUDGET_MS = 15_000;
  * passed alone and timed out when the machine was busy. Each start inside a test counts against
  * its timeout, and a test that starts more than its timeout allows fails here, saying what to set.
  */
-function countStart(): void {
+function countStart(): boolean {
   const test = TestRunner.getCurrentTest<RunnerTestCase | undefined>();
-  if (!test) return; // a hook: its own timeout applies
+  if (!test) return false; // a hook: its own timeout applies
   const meta = test.meta as { switchboardProcesses?: number };
   meta.switchboardProcesses = (meta.switchboardProcesses ?? 0) + 1;
   const needed = meta.switchboardProcesses * PROCESS_BUDGET_MS;
@@ -42,11 +42,12 @@ function countStart(): void {
     throw new Error(
       `"${test.name}" starts switchboard process ${meta.switchboardProcesses} with a timeout of ${test.timeout} ms: give it { timeout: ${needed} } or more (PROCESS_BUDGET_MS per process)`,
     );
+  return true;
 }
 
 /** Starts `switchboard <args>` as a real child process with the given environment. */
 export function startSwitchboard(args: string[], env: Record<string, string>): RunningProcess {
-  countStart();
+  const inTest = countStart();
   const child = spawn(process.execPath, [...switchboardNodeFlags(), BIN, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -60,6 +61,11 @@ export function startSwitchboard(args: string[], env: Record<string, string>): R
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  // A test that fails before it stops its process would leave it running past the test run.
+  if (inTest)
+    onTestFailed(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
   return {
     child,
     output: () => out,
