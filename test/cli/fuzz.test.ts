@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { request } from 'undici';
 import { newTestStore } from '../helpers/test-store.ts';
 import { call } from '../helpers/test-server.ts';
-import { startSwitchboard, type RunningProcess } from '../helpers/process.ts';
+import { bannerSecrets, startSwitchboard, type RunningProcess } from '../helpers/process.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
 
 /**
@@ -48,8 +48,7 @@ beforeAll(async () => {
   });
   const [, base] = await server.waitFor(/listening on (http:\/\/\S+)/);
   api = base!;
-  secrets.organization = /Organization secret: ([0-9a-f]{32})/.exec(server.output())![1]!;
-  secrets.user = /User secret: +(\S{44})/.exec(server.output())![1]!;
+  Object.assign(secrets, bannerSecrets(server.output()));
   const created = await call(`${api}/instances`, {
     method: 'POST',
     headers: { authorization: `User ${secrets.user}, Organization ${secrets.organization}` },

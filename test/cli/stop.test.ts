@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTestStore } from '../helpers/test-store.ts';
 import { call } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
-import { startSwitchboard } from '../helpers/process.ts';
+import { bannerSecrets, startSwitchboard } from '../helpers/process.ts';
 
 /**
  * A process told to stop (SIGTERM, as an orchestrator does) answers what it has begun, is not held
@@ -27,8 +27,8 @@ describe('switchboard serve, stopped', () => {
       ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
     });
     const base = (await p.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-    const out = p.output();
-    const auth = `User ${/User secret: +(\S{44})/.exec(out)?.[1]}, Organization ${/Organization secret: ([0-9a-f]{32})/.exec(out)?.[1]}`;
+    const secrets = bannerSecrets(p.output());
+    const auth = `User ${secrets.user}, Organization ${secrets.organization}`;
     const created = await call(`${base}/instances`, {
       method: 'POST',
       headers: { authorization: auth },

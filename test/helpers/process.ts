@@ -112,6 +112,14 @@ export function startSwitchboard(args: string[], env: Record<string, string>): R
   };
 }
 
+/** The secrets a first start prints in its banner (test/cli/serve.test.ts checks the banner itself). */
+export function bannerSecrets(output: string): { organization: string; user: string } {
+  const organization = /Organization secret: ([0-9a-f]{32})/.exec(output)?.[1];
+  const user = /User secret: +(\S{44})/.exec(output)?.[1];
+  if (!organization || !user) throw new Error(`no secrets in the start banner; output:\n${output}`);
+  return { organization, user };
+}
+
 /** Runs `switchboard <args>` to completion. */
 export async function runSwitchboard(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const p = startSwitchboard(args, env);
