@@ -6,7 +6,7 @@ import type { Config } from './platform/config.ts';
 import { systemClock, type Clock } from './platform/clock.ts';
 import { LookupHasher, RequestIds, type Cipher } from './platform/crypto.ts';
 import { createLogger } from './platform/logger.ts';
-import { closeInSteps } from './platform/closing-steps.ts';
+import { type ClosingStep, closeInSteps } from './platform/closing-steps.ts';
 import { Metrics } from './platform/metrics.ts';
 import { connectionCloser } from './platform/http/connection-closer.ts';
 import { registerOperationsRoutes, requestMetrics } from './platform/http/operations.ts';
@@ -146,6 +146,8 @@ export interface Services {
   outboundPolicy: OutboundPolicy;
   /** Stops the worker and releases connections the services hold (not the store). */
   close(): Promise<void>;
+  /** The steps of `close`, for a caller that closes more around them and names each step alike. */
+  closingSteps: readonly ClosingStep[];
 }
 
 /** Builds the services over a migrated store. Used by the HTTP app and by CLI commands alike. */
@@ -308,16 +310,15 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     // As for asynchronous calls: the vendor timeout twice (a 429 waited out) and some time of our own.
     callLimitMs: 2 * deps.config.vendorTimeoutMs + 60_000,
   });
-  const close = () =>
-    closeInSteps(logger, [
-      ['bulk jobs', () => bulk.stop()],
-      ['scheduled jobs', () => scheduledJobs.stop()],
-      ['usage records', () => usage.close()],
-      ['traces', () => traces.close()],
-      ['the running jobs', () => worker.stop()],
-      ['the signal connection', () => signals.close()],
-      ['vendor calls in flight', () => http.close()],
-    ]);
+  const closingSteps: ClosingStep[] = [
+    ['bulk jobs', () => bulk.stop()],
+    ['scheduled jobs', () => scheduledJobs.stop()],
+    ['usage records', () => usage.close()],
+    ['traces', () => traces.close()],
+    ['the running jobs', () => worker.stop()],
+    ['the signal connection', () => signals.close()],
+    ['vendor calls in flight', () => http.close()],
+  ];
   return {
     logger,
     metrics,
@@ -352,7 +353,8 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     http,
     vendorHttp,
     outboundPolicy,
-    close,
+    close: () => closeInSteps(logger, closingSteps),
+    closingSteps,
   };
 }
 

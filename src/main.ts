@@ -11,7 +11,8 @@ import { addActiveKey, loadCipher } from './platform/keyring.ts';
 import { reencryptAll } from './store/encrypted-columns.ts';
 import { ensureConsoleBuilt } from './platform/http/console.ts';
 import { injectInto } from './platform/http/in-process-call.ts';
-import { closeInSteps } from './platform/closing-steps.ts';
+import { type ClosingStep, closeInSteps } from './platform/closing-steps.ts';
+import type { Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 
 async function withStore<T>(config: Config, work: (store: Store) => Promise<T>): Promise<T> {
@@ -45,6 +46,19 @@ async function open(config: Config, bootstrap: boolean): Promise<{ store: Store;
   }
 }
 
+/**
+ * Runs the steps of a stop, then exits: 0 when each step closed, 1 when one failed (its error is
+ * in the log). The last log lines reach the reader first, unless it is stuck.
+ */
+async function closeAndExit(logger: Logger, steps: readonly ClosingStep[]): Promise<never> {
+  const closed = await closeInSteps(logger, steps).then(
+    () => true,
+    () => false,
+  );
+  await Promise.race([new Promise<void>((r) => logger.flush(() => r())), new Promise((r) => setTimeout(r, 1000).unref())]);
+  process.exit(closed ? 0 : 1);
+}
+
 /** Pinned first-start values that an existing store makes moot are named, not silently dropped. */
 async function warnAboutPinnedValues(config: Config, services: Services): Promise<void> {
   const ignored = await services.tenancy.pinnedValuesNotInForce(config.bootstrap);
@@ -71,15 +85,12 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
     closing = true;
     app.log.info({ signal }, 'shutting down');
     // Stop accepting, let in-flight requests finish, then release the database.
-    await closeInSteps(services.logger, [
+    await closeAndExit(services.logger, [
       ['calls in flight', () => app.close()],
-      ['services', () => services.close()],
+      ...services.closingSteps,
       ['the database', () => store.close()],
       ['the demo Jira', () => demoJira?.close()],
     ]);
-    // The last log lines reach the reader before the process ends, unless it is stuck.
-    await Promise.race([new Promise<void>((r) => services.logger.flush(() => r())), new Promise((r) => setTimeout(r, 1000).unref())]);
-    process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -141,12 +152,7 @@ async function runWorker(config: Config): Promise<void> {
   // signal without a handler kills the process outright.
   const stop = async () => {
     clearInterval(alive);
-    await closeInSteps(services.logger, [
-      ['scheduled calls in flight', () => app?.close()],
-      ['services', () => services.close()],
-      ['the database', () => store.close()],
-    ]);
-    process.exit(0);
+    await closeAndExit(services.logger, [['scheduled calls in flight', () => app?.close()], ...services.closingSteps, ['the database', () => store.close()]]);
   };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());

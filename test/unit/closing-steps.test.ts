@@ -3,15 +3,21 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import { closeInSteps } from '../../src/platform/closing-steps.ts';
 
+/** A pino destination that keeps the lines written to it. */
+function collected() {
+  const lines: { msg: string; step: string; level: number }[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()));
+      done();
+    },
+  });
+  return { lines, sink };
+}
+
 describe('closing in steps', () => {
   it('runs the steps in order, and names a slow one in the log until it ends', async () => {
-    const lines: { msg: string; step: string; level: number }[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(JSON.parse(chunk.toString()));
-        done();
-      },
-    });
+    const { lines, sink } = collected();
     const logger = pino({ level: 'warn' }, sink);
     const ran: string[] = [];
     await closeInSteps(
@@ -34,14 +40,20 @@ describe('closing in steps', () => {
     expect(lines.length).toBe(after);
   });
 
-  it('stops at a step that fails, and says so to its caller', async () => {
+  it('logs a step that fails, runs the steps after it, and then fails with its error', async () => {
+    const { lines, sink } = collected();
     const ran: string[] = [];
     await expect(
-      closeInSteps(pino({ enabled: false }), [
+      closeInSteps(pino({ level: 'warn' }, sink), [
         ['failing', () => Promise.reject(new Error('it failed'))],
         ['after', () => ran.push('after')],
+        ['failing too', () => Promise.reject(new Error('it failed too'))],
       ]),
-    ).rejects.toThrow('it failed');
-    expect(ran).toEqual([]);
+    ).rejects.toThrow(/^it failed$/);
+    expect(ran).toEqual(['after']);
+    expect(lines.map((l) => [l.level, l.step, l.msg])).toEqual([
+      [50, 'failing', 'closing: failing failed'],
+      [50, 'failing too', 'closing: failing too failed'],
+    ]);
   });
 });
