@@ -513,7 +513,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
         asyncCalls: s.asyncCalls,
       };
       hubReads = registerHubRoutes(api, hubDeps);
-      registerDocsRoutes(api, hubDeps);
+      registerDocsRoutes(api, hubDeps, API_PREFIX);
       registerTransformationRoutes(api, s.transformations, s.instances, s.tenancy);
       registerWebhookIntake(api, {
         events: s.eventRepo,

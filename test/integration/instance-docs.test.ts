@@ -71,6 +71,63 @@ describe('API documents', () => {
     expect(unknown.body.message).toContain('helpdesk');
   });
 
+  it('GET /docs/{resource} and /docs/all are valid Swagger 2.0 of the platform API, each route once', async () => {
+    const unknown = await call(`${server.api}/docs/nothing`);
+    expect(unknown.status).toBe(404);
+    const names = unknown.body.message.split('documents of: ')[1].split(', ') as string[];
+    expect(names).toEqual(expect.arrayContaining(['helpdesk', 'instances', 'usage', 'elements', 'all']));
+    // Hub resources served bare belong to the hub's document.
+    expect(names).not.toContain('incidents');
+    const operations = (doc: { paths: Record<string, Record<string, unknown>> }) =>
+      Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.keys(byMethod).map((m) => `${m.toUpperCase()} ${path}`));
+    const byResource: string[] = [];
+    for (const name of names.filter((n) => n !== 'helpdesk' && n !== 'all')) {
+      const res = await call(`${server.api}/docs/${name}`);
+      expect(res.status, name).toBe(200);
+      await SwaggerParser.validate(structuredClone(res.body));
+      expect(res.body).toMatchObject({ swagger: '2.0', basePath: '/elements/api-v2', host: expect.stringMatching(/^127\.0\.0\.1:\d+$/) });
+      expect(Object.keys(res.body.paths).every((p) => p === `/${name}` || p.startsWith(`/${name}/`))).toBe(true);
+      byResource.push(...operations(res.body));
+    }
+    const all = await call(`${server.api}/docs/all`, { headers: { authorization: server.auth } });
+    expect(all.status).toBe(200);
+    await SwaggerParser.validate(structuredClone(all.body));
+    // Every route the server registers under the API root, and nothing else.
+    const routed = server.app.routeTable
+      .filter((r) => !r.hidden && r.url.startsWith('/elements/api-v2/'))
+      .map((r) => `${r.method} ${r.url.slice('/elements/api-v2'.length).replace(/:([A-Za-z]+)/g, '{$1}')}`);
+    expect(operations(all.body).sort()).toEqual([...new Set(routed)].sort());
+    // The resources' documents split the platform's routes: none twice, none left out but the hubs'.
+    expect(new Set(byResource).size).toBe(byResource.length);
+    const hubRoutes = operations(all.body).filter((op) => !byResource.includes(op));
+    expect(hubRoutes.length).toBeGreaterThan(0);
+    expect(
+      hubRoutes.every((op) =>
+        /^[A-Z]+ \/(hubs|incidents|agents|contacts|priorities|statuses|incident-types|projects|fields|attachments|objects|ping)\b/.test(op),
+      ),
+    ).toBe(true);
+
+    // What Swagger 2.0 cannot say of a schema is said as near as it can.
+    const instances = (await call(`${server.api}/docs/instances`)).body;
+    const list = instances.paths['/instances'].get;
+    expect(list.parameters).toContainEqual(
+      expect.objectContaining({ name: 'tags[]', in: 'query', type: 'array', collectionFormat: 'multi', items: expect.objectContaining({ type: 'string' }) }),
+    );
+    const patch = instances.paths['/instances/{id}'].patch;
+    expect(patch.parameters).toContainEqual(expect.objectContaining({ name: 'id', in: 'path', required: true, type: 'string' }));
+    expect(patch.parameters).toContainEqual(
+      expect.objectContaining({ name: 'body', in: 'body', required: true, schema: expect.objectContaining({ type: 'object' }) }),
+    );
+    expect(patch.responses.default).toMatchObject({
+      description: expect.stringContaining('4XX, 5XX'),
+      schema: { type: 'object', required: ['requestId', 'message'] },
+    });
+    // Answers other than JSON keep their media types.
+    expect(all.body.paths['/hubs/{hub}/bulk/{id}/{objectName}'].get.produces).toEqual(
+      expect.arrayContaining(['application/json', 'text/csv', 'application/x-ndjson']),
+    );
+  });
+
   it('GET /instances/{id}/docs/{operationId}/definitions gives the models of one operation', async () => {
     const h = { authorization: server.auth };
     const docs = (await call(`${server.api}/instances/${instance.id}/docs`, { headers: h })).body;

@@ -3,6 +3,7 @@ import { identityOf } from '../../auth/authenticate.ts';
 import { notFound } from '../../platform/errors.ts';
 import { Type } from 'typebox';
 import { typed } from '../../platform/http/api-document.ts';
+import { type OpenApiDocument, platformDocuments } from '../../platform/http/swagger2-document.ts';
 import { errorResponses, NoQuery, NumericId } from '../../platform/http/schemas.ts';
 import type { Instance } from '../../instances/instance-repository.ts';
 import type { HubDeps } from '../hub-router.ts';
@@ -13,10 +14,14 @@ import { hubContext } from '../hub-context.ts';
 
 /**
  * `GET /instances/{id}/docs`, `GET /instances/docs` (token), `GET /elements/{keyOrId}/docs` and
- * `GET /docs/{hub}`: Swagger 2.0 of the hub. An instance's document has the models of its own
- * vendor, custom fields and their types included; the hub's has every operation of its contract.
+ * `GET /docs/{hubOrResource}`: Swagger 2.0 of the hub. An instance's document has the models of
+ * its own vendor, custom fields and their types included; the hub's has every operation of its
+ * contract. `/docs/{resource}` and `/docs/all` give the platform's own routes (`swagger2-document.ts`).
  */
-export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
+export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps, apiPrefix: string): void {
+  // A hub's resources are also served bare (`/incidents`): they are in its document, not the platform's.
+  const hubPaths = new Set(['hubs', ...[...hubContracts.values()].flatMap((c) => [...c.operations.keys()].map((op) => op.split(' ')[1]!.split('/')[0]!))]);
+  const platform = platformDocuments(() => app.swagger() as unknown as OpenApiDocument, apiPrefix, hubPaths);
   const instanceDocs = async (request: FastifyRequest, instance: Instance) => {
     const module = deps.registry.module(instance.elementKey)!;
     if (!module.hub) throw notFound(`${instance.elementKey} has no hub resources`);
@@ -107,29 +112,38 @@ export function registerDocsRoutes(app: FastifyInstance, deps: HubDeps): void {
     },
   );
   api.get(
-    '/docs/:hub',
+    '/docs/:hubOrResource',
     {
       config: { auth: 'optional' },
       schema: {
         tags,
-        summary: "Swagger 2.0 of a hub's resources: every operation an element of the hub may serve",
-        params: Type.Object({ hub: Type.String({ maxLength: 100, description: 'A hub key, as `GET /hubs` lists them' }) }),
+        summary: "Swagger 2.0 of a hub's resources (every operation an element of the hub may serve), of one platform resource, or of the whole API (`all`)",
+        params: Type.Object({
+          hubOrResource: Type.String({
+            maxLength: 100,
+            description: 'A hub key, as `GET /hubs` lists them; a platform resource (`instances`, `usage`, …); or `all`',
+          }),
+        }),
         querystring: NoQuery,
         response: swagger,
       },
     },
     async (request) => {
-      const hub = deps.registry.hubs().find((h) => h.key === request.params.hub);
+      const name = request.params.hubOrResource;
+      const host = String(request.headers.host ?? 'localhost');
+      const hub = deps.registry.hubs().find((h) => h.key === name);
       const contract = hub && hubContracts.get(hub.key);
-      if (!hub || !contract) {
-        const known = deps.registry.hubs().map((h) => h.key);
-        throw notFound(`No hub ${request.params.hub.slice(0, 100)}; there are documents of: ${known.join(', ')}`);
+      if (hub && contract) {
+        const operations = [...contract.operations].map(([operation, answer]) => {
+          const [method, path] = operation.split(' ') as [DocumentedOperation['method'], string];
+          return { method, path, list: answer === 'list', upload: answer === 'upload' };
+        });
+        return buildHubDocs({ hub: hub.key, description: hub.description }, operations, host, {}, hub.name);
       }
-      const operations = [...contract.operations].map(([operation, answer]) => {
-        const [method, path] = operation.split(' ') as [DocumentedOperation['method'], string];
-        return { method, path, list: answer === 'list', upload: answer === 'upload' };
-      });
-      return buildHubDocs({ hub: hub.key, description: hub.description }, operations, String(request.headers.host ?? 'localhost'), {}, hub.name);
+      const document = platform.document(name, host);
+      if (document) return document;
+      const known = [...deps.registry.hubs().map((h) => h.key), ...platform.resources(), 'all'];
+      throw notFound(`No hub or platform resource ${name.slice(0, 100)}; there are documents of: ${known.join(', ')}`);
     },
   );
 }
