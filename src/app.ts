@@ -41,6 +41,7 @@ import { TenancyRepository } from './tenancy/tenancy-repository.ts';
 import { TenancyService } from './tenancy/tenancy-service.ts';
 import { registerAccountRoutes } from './tenancy/routes/accounts.ts';
 import { registerUserRoutes } from './tenancy/routes/users.ts';
+import { registerPasswordPolicyRoutes } from './tenancy/routes/password-policies.ts';
 import { registerAuthentication } from './auth/authenticate.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
 import { ConsoleSessions } from './auth/console-sessions.ts';
@@ -485,6 +486,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
     async (api) => {
       registerAccountRoutes(api, s.tenancy);
       registerUserRoutes(api, s.tenancy, passwords);
+      registerPasswordPolicyRoutes(api, s.tenancy);
       // Traffic: the organization's calls to the element's instances in the last 30 days.
       registerElementCatalogRoutes(api, s.registry, async (element, identity) => ({
         ...(await s.instances.countForElement(identity, element.key)),

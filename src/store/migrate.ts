@@ -13,6 +13,7 @@ import { m0010BulkJobs } from './migrations/0010-bulk-jobs.ts';
 import { m0011BulkImports } from './migrations/0011-bulk-imports.ts';
 import { m0012BulkCallbackQueued } from './migrations/0012-bulk-callback-queued.ts';
 import { m0013ScheduledJobs } from './migrations/0013-scheduled-jobs.ts';
+import { m0014PasswordPolicy } from './migrations/0014-password-policy.ts';
 
 /** Migrations are listed in code (not discovered on disk) so a bundled build cannot miss one. */
 const migrations: Record<string, Migration> = {
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0011-bulk-imports': m0011BulkImports,
   '0012-bulk-callback-queued': m0012BulkCallbackQueued,
   '0013-scheduled-jobs': m0013ScheduledJobs,
+  '0014-password-policy': m0014PasswordPolicy,
 };
 
 class StaticProvider implements MigrationProvider {

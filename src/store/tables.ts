@@ -318,6 +318,8 @@ export interface OrganizationsTable {
   name: string;
   secret_hash: string;
   secret_enc: string;
+  /** JSON of the organization's password rules; null for the default. */
+  password_policy: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -126,6 +126,16 @@ export class TenancyRepository {
     return this.#db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** The organization's password rules as stored (JSON), null for the default. */
+  async passwordPolicy(organizationId: number): Promise<string | null> {
+    const row = await this.#db.selectFrom('organizations').select('password_policy').where('id', '=', organizationId).executeTakeFirst();
+    return row?.password_policy ?? null;
+  }
+
+  async setPasswordPolicy(organizationId: number, policy: string | null, now: string): Promise<void> {
+    await this.#db.updateTable('organizations').set({ password_policy: policy, updated_at: now }).where('id', '=', organizationId).execute();
+  }
+
   async insertAccount(account: NewAccount, now: string): Promise<AccountRow> {
     return this.#db
       .insertInto('accounts')

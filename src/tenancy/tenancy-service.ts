@@ -7,6 +7,7 @@ import { canAdministerAccount, isOrgAdmin, type Identity } from '../auth/identit
 import type { ListQuery, TenancyRepository, UserChanges } from './tenancy-repository.ts';
 import { rolesOf, type RoleKey } from './views.ts';
 import { ROLE_KEYS, type AccountBody, type UserBody } from './schemas.ts';
+import { checkPassword, DEFAULT_PASSWORD_POLICY, type PasswordPolicy, type PasswordPolicyBody, policyOf, storedPolicy } from './password-policy.ts';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
 
@@ -91,7 +92,7 @@ export class TenancyService {
     const adminPassword = input.adminPassword ?? newPassword();
     if (!/^[0-9a-f]{32}$/.test(organizationSecret)) throw badRequest('An organization secret must be 32 lowercase hex characters');
     if (!/^[A-Za-z0-9+/]{43}=$/.test(userSecret)) throw badRequest('A user secret must be the base64 of 32 bytes (44 characters)');
-    validatePassword(adminPassword);
+    checkPassword(DEFAULT_PASSWORD_POLICY, adminPassword);
     if (input.name.trim() === '') throw badRequest('An organization needs a name');
     const passwordHash = await hashPassword(adminPassword);
     const now = this.#now();
@@ -284,6 +285,31 @@ export class TenancyService {
     this.#usersChanged();
   }
 
+  // ---- password policy -------------------------------------------------------------------
+
+  /** The rules a new password of the organization's users must meet. */
+  async passwordPolicy(organizationId: number): Promise<PasswordPolicy> {
+    return storedPolicy(await this.#repo.passwordPolicy(organizationId));
+  }
+
+  /**
+   * Sets the organization's rules (org admins only), whole: members left out take their defaults.
+   * They apply to passwords set from now on; a password already set stays valid.
+   */
+  async setPasswordPolicy(identity: Identity, body: PasswordPolicyBody): Promise<PasswordPolicy> {
+    if (!isOrgAdmin(identity)) throw forbidden('Only organization admins can set the password policy');
+    const policy = policyOf(body);
+    await this.#repo.setPasswordPolicy(identity.organizationId, JSON.stringify(policy), this.#now());
+    return policy;
+  }
+
+  /** Back to the default rules (org admins only). */
+  async clearPasswordPolicy(identity: Identity): Promise<PasswordPolicy> {
+    if (!isOrgAdmin(identity)) throw forbidden('Only organization admins can clear the password policy');
+    await this.#repo.setPasswordPolicy(identity.organizationId, null, this.#now());
+    return DEFAULT_PASSWORD_POLICY;
+  }
+
   // ---- users ----------------------------------------------------------------------------
 
   async createUser(identity: Identity, accountId: number | 'default', body: UserBody): Promise<{ user: UserRow; secret: string }> {
@@ -295,7 +321,7 @@ export class TenancyService {
     }
     const email = normaliseEmail(required(body.email, 'email'));
     const password = body.password;
-    if (password !== undefined) validatePassword(password);
+    if (password !== undefined) checkPassword(await this.passwordPolicy(identity.organizationId), password);
     const roles = roleKeys(body.roles) ?? ['admin'];
     if (roles.includes('org-admin') && (!isOrgAdmin(identity) || account.default_account !== 1)) {
       throw forbidden('Only organization admins can grant org-admin, and only in the default account');
@@ -359,7 +385,7 @@ export class TenancyService {
       if (other && other.id !== user.id) throw conflict(`A user with e-mail ${changes.email} already exists`);
     }
     if (body.password !== undefined) {
-      validatePassword(body.password);
+      checkPassword(await this.passwordPolicy(identity.organizationId), body.password);
       changes.passwordHash = await hashPassword(body.password);
     }
     const roles = roleKeys(body.roles);
@@ -428,11 +454,6 @@ export function normaliseEmail(email: string): string {
   const trimmed = email.trim().toLowerCase();
   if (!EMAIL.test(trimmed)) throw badRequest(`"${email.slice(0, 100)}" is not an e-mail address`);
   return trimmed;
-}
-
-/** Minimal password rule; organization password policies can tighten it. */
-export function validatePassword(password: string): void {
-  if (password.length < 8) throw badRequest('A password must be at least 8 characters long');
 }
 
 function required(value: string | undefined, name: string): string {
