@@ -240,6 +240,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     delivery: { baseDelayMs: deps.config.events.deliveryBaseDelayMs, timeoutMs: deps.config.events.deliveryTimeoutMs },
     vendorTimeoutMs: deps.config.vendorTimeoutMs,
     vendorData,
+    failurePolicy: (accountId) => tenancy.failurePolicy(accountId),
     deliveryOutcomes: metrics.deliveries,
     vendorHttp,
     responses,

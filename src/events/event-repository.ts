@@ -400,12 +400,22 @@ export class EventRepository {
     if (!nextAt) await this.db.updateTable('events').set({ status: 'FAILED' }).where('id', '=', d.event_id).execute();
   }
 
+  /** A failed attempt that is not retried: the delivery waits as `queued`, and its event reads FAILED, until it is redelivered. */
+  async deliveryQueued(d: DeliveryRow, status: number | null, error: string): Promise<void> {
+    await this.db
+      .updateTable('deliveries')
+      .set({ status: 'queued', attempts: d.attempts + 1, last_status: status, last_error: error.slice(0, 2000), locked_until: null })
+      .where('id', '=', d.id)
+      .execute();
+    await this.db.updateTable('events').set({ status: 'FAILED' }).where('id', '=', d.event_id).execute();
+  }
+
   async redeliver(eventId: string, now: Date): Promise<string[]> {
     await this.db
       .updateTable('deliveries')
       .set({ status: 'pending', attempts: 0, next_attempt_at: now.toISOString(), locked_until: null })
       .where('event_id', '=', eventId)
-      .where('status', 'in', ['failed', 'delivered'])
+      .where('status', 'in', ['failed', 'queued', 'delivered'])
       .execute();
     await this.db.updateTable('events').set({ status: 'DISPATCHED' }).where('id', '=', eventId).execute();
     return (await this.deliveriesOf([eventId]))

@@ -47,7 +47,9 @@ export interface EventServiceDeps {
   delivery: DeliveryConfig;
   vendorTimeoutMs: number;
   vendorData: VendorDataCache;
-  /** Counts each delivery attempt by outcome: delivered, retrying or failed for good. */
+  /** What a failed notification of an account's instances becomes: retried, or queued until redelivered. */
+  failurePolicy: (accountId: number) => Promise<'retry' | 'queue'>;
+  /** Counts each delivery attempt by outcome: delivered, retrying, queued or failed for good. */
   deliveryOutcomes?: Pick<Counter<'outcome'>, 'inc'>;
   /** Cached hub answers, which a vendor event makes stale. */
   responses?: Pick<HubResponseCache, 'invalidate'>;
@@ -225,6 +227,14 @@ export class EventService {
 
   async #retryLater(d: DeliveryRow, status: number | null, error: string, retryAfterMs: number): Promise<void> {
     const attempt = d.attempts + 1;
+    const instance = await this.deps.instances.find(d.instance_id);
+    if (instance && (await this.deps.failurePolicy(instance.accountId)) === 'queue') {
+      // The account's `queue` policy: no retry; it waits, kept whole, until it is redelivered.
+      await this.deps.events.deliveryQueued(d, status, error);
+      this.deps.deliveryOutcomes?.inc({ outcome: 'queued' });
+      this.deps.logger.warn({ deliveryId: d.id, instanceId: d.instance_id }, 'delivery failed; queued until redelivered (the account does not retry)');
+      return;
+    }
     if (attempt >= MAX_ATTEMPTS) {
       await this.deps.events.deliveryFailed(d, status, error, undefined);
       this.deps.deliveryOutcomes?.inc({ outcome: 'failed' });

@@ -7,7 +7,7 @@ export const DeliveryJson = Type.Object(
   {
     id: Type.String(),
     status: Type.Union(
-      ['held', 'pending', 'sending', 'delivered', 'failed'].map((s) => Type.Literal(s)),
+      ['held', 'pending', 'sending', 'delivered', 'queued', 'failed'].map((s) => Type.Literal(s)),
       {
         description: 'held: an asynchronous hub call still runs; its answer is sent when it is in',
       },

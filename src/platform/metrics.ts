@@ -47,7 +47,7 @@ export class Metrics {
   });
   readonly deliveries = new Counter({
     name: 'switchboard_event_deliveries_total',
-    help: 'Notification delivery attempts, by outcome: delivered, retrying, failed (for good)',
+    help: 'Notification delivery attempts, by outcome: delivered, retrying, queued (until redelivered), failed (for good)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

@@ -14,6 +14,7 @@ import { m0011BulkImports } from './migrations/0011-bulk-imports.ts';
 import { m0012BulkCallbackQueued } from './migrations/0012-bulk-callback-queued.ts';
 import { m0013ScheduledJobs } from './migrations/0013-scheduled-jobs.ts';
 import { m0014PasswordPolicy } from './migrations/0014-password-policy.ts';
+import { m0015AccountSettings } from './migrations/0015-account-settings.ts';
 
 /** Migrations are listed in code (not discovered on disk) so a bundled build cannot miss one. */
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0012-bulk-callback-queued': m0012BulkCallbackQueued,
   '0013-scheduled-jobs': m0013ScheduledJobs,
   '0014-password-policy': m0014PasswordPolicy,
+  '0015-account-settings': m0015AccountSettings,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -332,6 +332,8 @@ export interface AccountsTable {
   external_id: string;
   default_account: number;
   active: number;
+  /** JSON of the account's settings; null for the defaults. */
+  settings: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -126,6 +126,21 @@ export class TenancyRepository {
     return this.#db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** An account's settings as stored (JSON), null for the defaults; by id alone, for the worker's own use. */
+  async accountSettings(accountId: number): Promise<string | null> {
+    const row = await this.#db.selectFrom('accounts').select('settings').where('id', '=', accountId).executeTakeFirst();
+    return row?.settings ?? null;
+  }
+
+  async setAccountSettings(organizationId: number, accountId: number, settings: string, now: string): Promise<void> {
+    await this.#db
+      .updateTable('accounts')
+      .set({ settings, updated_at: now })
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', accountId)
+      .execute();
+  }
+
   /** The organization's password rules as stored (JSON), null for the default. */
   async passwordPolicy(organizationId: number): Promise<string | null> {
     const row = await this.#db.selectFrom('organizations').select('password_policy').where('id', '=', organizationId).executeTakeFirst();

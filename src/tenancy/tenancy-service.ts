@@ -7,6 +7,7 @@ import { canAdministerAccount, isOrgAdmin, type Identity } from '../auth/identit
 import type { ListQuery, TenancyRepository, UserChanges } from './tenancy-repository.ts';
 import { rolesOf, type RoleKey } from './views.ts';
 import { ROLE_KEYS, type AccountBody, type UserBody } from './schemas.ts';
+import { type AccountSettings, type AccountSettingsBody, FAILURE_POLICY, type FailurePolicy, storedSettings } from './account-settings.ts';
 import { checkPassword, DEFAULT_PASSWORD_POLICY, type PasswordPolicy, type PasswordPolicyBody, policyOf, storedPolicy } from './password-policy.ts';
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
@@ -283,6 +284,27 @@ export class TenancyService {
     if (existing.default_account === 1) throw badRequest('The default account cannot be deleted');
     await this.#repo.deleteAccount(identity.organizationId, id);
     this.#usersChanged();
+  }
+
+  // ---- account settings ------------------------------------------------------------------
+
+  async accountSettings(identity: Identity, id: number): Promise<AccountSettings> {
+    const account = await this.getAccount(identity, id);
+    return storedSettings(account.settings);
+  }
+
+  /** Sets the settings named in `body` (account administrators); the others keep their values. */
+  async changeAccountSettings(identity: Identity, id: number, body: AccountSettingsBody): Promise<AccountSettings> {
+    const account = await this.getAccount(identity, id);
+    if (!canAdministerAccount(identity, account.id)) throw forbidden("Your role does not allow changing this account's settings");
+    const settings = { ...storedSettings(account.settings), ...body };
+    await this.#repo.setAccountSettings(identity.organizationId, account.id, JSON.stringify(settings), this.#now());
+    return settings;
+  }
+
+  /** What the event worker does with a failed notification of the account's instances. */
+  async failurePolicy(accountId: number): Promise<FailurePolicy> {
+    return storedSettings(await this.#repo.accountSettings(accountId))[FAILURE_POLICY];
   }
 
   // ---- password policy -------------------------------------------------------------------

@@ -441,6 +441,42 @@ describe('deliveries', () => {
     ).toBe(404);
   });
 
+  it("with the account's queue policy, a failed delivery is not retried: it waits as queued until redelivered", async () => {
+    const h = { authorization: server.auth };
+    const account = (await call(`${server.api}/accounts`, { headers: h })).body.find((a: any) => a.defaultAccount);
+    const settings = `${server.api}/accounts/${account.id}/settings`;
+    expect((await call(settings, { headers: h })).body).toEqual({ 'notification.webhook.failure.policy': 'retry' });
+    for (const json of [{ 'notification.webhook.failure.policy': 'later' }, { 'notification.webhook.retries': 3 }]) {
+      const refused = await call(settings, { method: 'PATCH', headers: h, json });
+      expect(refused.status, JSON.stringify(json)).toBe(400);
+    }
+    const other = await server.services.tenancy.createOrganization({ name: 'Settings Other', adminEmail: 'settings-other@example.com' });
+    const otherAuth = { authorization: `User ${other.userSecret}, Organization ${other.organizationSecret}` };
+    expect((await call(settings, { method: 'PATCH', headers: otherAuth, json: { 'notification.webhook.failure.policy': 'queue' } })).status).toBe(404);
+    const set = await call(settings, { method: 'POST', headers: h, json: { 'notification.webhook.failure.policy': 'queue' } });
+    expect(set.body).toEqual({ 'notification.webhook.failure.policy': 'queue' });
+    try {
+      const instance = await eventsInstance('queued', {});
+      let healthy = false;
+      receiver.respondWith((r) => ({ status: r.json.message.instanceId === instance.id && !healthy ? 503 : 200 }));
+      await poll(instance.id);
+      await createIssue('queued, not retried');
+      await poll(instance.id);
+      await waitFor(async () => (await eventLog(instance.id))[0]?.status === 'FAILED');
+      const [event] = await eventLog(instance.id);
+      // One attempt, and no retry scheduled: `queued` is left only by a redelivery.
+      expect(event).toMatchObject({ status: 'FAILED', deliveries: [{ status: 'queued', attempts: 1, lastStatus: 503 }] });
+      expect(mine(instance.id)).toHaveLength(1);
+      healthy = true;
+      const again = await call(`${server.api}/instances/events/${event.id}/redeliver`, { method: 'POST', headers: h });
+      expect(again.status).toBe(200);
+      await waitFor(async () => (await call(`${server.api}/instances/events/${event.id}`, { headers: h })).body.status === 'NOTIFIED');
+      expect(mine(instance.id)).toHaveLength(2);
+    } finally {
+      await call(settings, { method: 'PATCH', headers: h, json: { 'notification.webhook.failure.policy': 'retry' } });
+    }
+  });
+
   it("a callback that hangs never blocks other instances' deliveries", async () => {
     const slowReceiver = await startReceiver();
     slowReceiver.respondWith(() => ({ status: 200, hang: true }));

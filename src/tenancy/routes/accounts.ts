@@ -6,6 +6,7 @@ import { EmptyObject, errorResponses, NoQuery } from '../../platform/http/schema
 import { listQuery } from '../../platform/http/list-query.ts';
 import type { TenancyService } from '../tenancy-service.ts';
 import { accountJson, userJson } from '../views.ts';
+import { AccountSettingsBody, AccountSettingsJson } from '../account-settings.ts';
 import { AccountBody, AccountJson, AccountParams, AccountUserParams, ListQuery, UserBody, UserJson } from '../schemas.ts';
 
 /** `/accounts[...]`: sub-tenants of the organization, and their users. */
@@ -97,4 +98,27 @@ export function registerAccountRoutes(app: FastifyInstance, tenancy: TenancyServ
     { schema: { summary: 'Change a user of an account', tags, params: AccountUserParams, querystring: NoQuery, body: UserBody, response: user } },
     async (request) => userJson(await tenancy.updateUser(identityOf(request), request.params.emailOrId, request.body, Number(request.params.id))),
   );
+
+  const settings = { 200: AccountSettingsJson, ...errorResponses };
+  api.get(
+    '/accounts/:id/settings',
+    { schema: { summary: "An account's settings", tags, params: AccountParams, querystring: NoQuery, response: settings } },
+    async (request) => tenancy.accountSettings(identityOf(request), Number(request.params.id)),
+  );
+  for (const method of ['post', 'patch'] as const) {
+    api[method](
+      '/accounts/:id/settings',
+      {
+        schema: {
+          summary: "Set an account's settings: those named change, the others are kept",
+          tags,
+          params: AccountParams,
+          querystring: NoQuery,
+          body: AccountSettingsBody,
+          response: settings,
+        },
+      },
+      async (request) => tenancy.changeAccountSettings(identityOf(request), Number(request.params.id), request.body),
+    );
+  }
 }
