@@ -384,30 +384,26 @@ export class EventRepository {
     await this.db.updateTable('events').set({ status: 'NOTIFIED' }).where('id', '=', d.event_id).execute();
   }
 
-  async deliveryFailed(d: DeliveryRow, status: number | null, error: string, nextAt: Date | undefined): Promise<void> {
+  /**
+   * A failed attempt, and what follows it: a retry at a time (`pending`), nothing more (`failed`),
+   * or nothing until a redelivery (`queued`, the account's policy). An event whose delivery will
+   * not be retried reads FAILED.
+   */
+  async deliveryFailed(d: DeliveryRow, status: number | null, error: string, next: Date | 'failed' | 'queued'): Promise<void> {
+    const retryAt = next instanceof Date ? next : undefined;
     await this.db
       .updateTable('deliveries')
       .set({
-        status: nextAt ? 'pending' : 'failed',
+        status: next instanceof Date ? 'pending' : next,
         attempts: d.attempts + 1,
         last_status: status,
         last_error: error.slice(0, 2000),
-        next_attempt_at: (nextAt ?? new Date()).toISOString(),
+        next_attempt_at: (retryAt ?? new Date()).toISOString(),
         locked_until: null,
       })
       .where('id', '=', d.id)
       .execute();
-    if (!nextAt) await this.db.updateTable('events').set({ status: 'FAILED' }).where('id', '=', d.event_id).execute();
-  }
-
-  /** A failed attempt that is not retried: the delivery waits as `queued`, and its event reads FAILED, until it is redelivered. */
-  async deliveryQueued(d: DeliveryRow, status: number | null, error: string): Promise<void> {
-    await this.db
-      .updateTable('deliveries')
-      .set({ status: 'queued', attempts: d.attempts + 1, last_status: status, last_error: error.slice(0, 2000), locked_until: null })
-      .where('id', '=', d.id)
-      .execute();
-    await this.db.updateTable('events').set({ status: 'FAILED' }).where('id', '=', d.event_id).execute();
+    if (!retryAt) await this.db.updateTable('events').set({ status: 'FAILED' }).where('id', '=', d.event_id).execute();
   }
 
   async redeliver(eventId: string, now: Date): Promise<string[]> {

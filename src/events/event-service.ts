@@ -174,7 +174,7 @@ export class EventService {
       // Whatever went wrong, the attempt counts: a delivery that failed before its POST must
       // not stay `sending` and be taken again and again without ever reaching the attempt cap.
       this.deps.logger.warn({ deliveryId: d.id, err: (err as Error).message }, 'delivery attempt failed before sending');
-      await this.#retryLater(d, null, `the notification could not be sent: ${(err as Error).message}`, 0);
+      await this.#retryLater(d, undefined, null, `the notification could not be sent: ${(err as Error).message}`, 0);
     }
   }
 
@@ -182,7 +182,7 @@ export class EventService {
     const instance = await this.deps.instances.find(d.instance_id);
     if (!instance) {
       // Never send a notification without the signature its receiver expects.
-      await this.deps.events.deliveryFailed(d, null, 'the instance no longer exists', undefined);
+      await this.deps.events.deliveryFailed(d, null, 'the instance no longer exists', 'failed');
       return;
     }
     const key = eventSettings(instance.configuration, []).signatureKey;
@@ -222,21 +222,22 @@ export class EventService {
     } catch (err) {
       error = `the callback could not be reached: ${(err as Error).message}`;
     }
-    await this.#retryLater(d, status, error, waitAtLeastMs);
+    await this.#retryLater(d, instance, status, error, waitAtLeastMs);
   }
 
-  async #retryLater(d: DeliveryRow, status: number | null, error: string, retryAfterMs: number): Promise<void> {
+  /** `instance`: the delivery's, when the attempt got as far as reading it. */
+  async #retryLater(d: DeliveryRow, instance: Instance | undefined, status: number | null, error: string, retryAfterMs: number): Promise<void> {
     const attempt = d.attempts + 1;
-    const instance = await this.deps.instances.find(d.instance_id);
-    if (instance && (await this.deps.failurePolicy(instance.accountId)) === 'queue') {
+    const accountId = (instance ?? (await this.deps.instances.find(d.instance_id)))?.accountId;
+    if (accountId !== undefined && (await this.deps.failurePolicy(accountId)) === 'queue') {
       // The account's `queue` policy: no retry; it waits, kept whole, until it is redelivered.
-      await this.deps.events.deliveryQueued(d, status, error);
+      await this.deps.events.deliveryFailed(d, status, error, 'queued');
       this.deps.deliveryOutcomes?.inc({ outcome: 'queued' });
       this.deps.logger.warn({ deliveryId: d.id, instanceId: d.instance_id }, 'delivery failed; queued until redelivered (the account does not retry)');
       return;
     }
     if (attempt >= MAX_ATTEMPTS) {
-      await this.deps.events.deliveryFailed(d, status, error, undefined);
+      await this.deps.events.deliveryFailed(d, status, error, 'failed');
       this.deps.deliveryOutcomes?.inc({ outcome: 'failed' });
       this.deps.logger.warn({ deliveryId: d.id, instanceId: d.instance_id, attempts: attempt }, 'delivery failed for good');
       return;

@@ -4,26 +4,33 @@ import { badRequest } from '../platform/errors.ts';
 /** The symbols counted by default: ASCII punctuation. */
 const ASCII_SYMBOLS = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 /** The shortest password any policy allows: a policy can only tighten this. */
-export const PASSWORD_FLOOR = 8;
-/** The longest password accepted (`UserBody`). */
+const PASSWORD_FLOOR = 8;
+/** The longest password accepted (`UserBody` in schemas.ts). */
 export const PASSWORD_MAX = 200;
 /**
  * `expirationDays` from this many days on means "never" (Open Connectors shows 100000 for an
  * organization that never set one). Passwords here do not expire, so only "never" is accepted.
  */
 const NEVER_EXPIRES_DAYS = 36_500;
+/** One-character classes: a password is tested character by character. */
+const UPPER = /\p{Lu}/u;
+const LOWER = /\p{Ll}/u;
+const DIGIT = /\p{Nd}/u;
+const LETTER_OR_DIGIT = /[\p{L}\p{Nd}]/u;
 
-const count = (description: string) => Type.Integer({ minimum: 0, maximum: 64, default: 0, description });
+const count = (description: string) => Type.Integer({ minimum: 0, maximum: 64, description: `${description}; 0 by default` });
 
 /**
  * An organization's password rules (`PUT /organizations/password-policies`), in Open Connectors'
- * shape. A member left out takes its default. `previousPasswordCount` and `expirationDays` are
- * accepted only at values that ask for nothing: passwords have no history and do not expire here,
- * and a rule that is not enforced is not taken.
+ * shape. A member left out takes its value in `DEFAULT_PASSWORD_POLICY` (`policyOf`).
+ * `previousPasswordCount` and `expirationDays` are accepted only at values that ask for nothing:
+ * passwords have no history and do not expire here, and a rule that is not enforced is not taken.
  */
 export const PasswordPolicyBody = Type.Object(
   {
-    minLength: Type.Optional(Type.Integer({ minimum: PASSWORD_FLOOR, maximum: 128, default: PASSWORD_FLOOR, description: `At least ${PASSWORD_FLOOR}` })),
+    minLength: Type.Optional(
+      Type.Integer({ minimum: PASSWORD_FLOOR, maximum: 128, description: `At least ${PASSWORD_FLOOR}, and ${PASSWORD_FLOOR} by default` }),
+    ),
     minUppercase: Type.Optional(count('Upper-case letters required')),
     minLowercase: Type.Optional(count('Lower-case letters required')),
     minNumbers: Type.Optional(count('Digits required')),
@@ -71,7 +78,7 @@ export function policyOf(body: PasswordPolicyBody): PasswordPolicy {
     throw badRequest(`Passwords do not expire here: expirationDays must be 0, or ${NEVER_EXPIRES_DAYS} or more (never)`);
   const required = policy.minUppercase + policy.minLowercase + policy.minNumbers + policy.minSymbols;
   if (required > PASSWORD_MAX) throw badRequest(`The policy asks for ${required} characters of kinds; a password has at most ${PASSWORD_MAX}`);
-  if (policy.minSymbols > 0 && [...policy.symbolCharacterSet].some((c) => isLetterOrDigit(c)))
+  if (policy.minSymbols > 0 && [...policy.symbolCharacterSet].some((c) => LETTER_OR_DIGIT.test(c)))
     throw badRequest('symbolCharacterSet must hold no letters or digits: they would count twice');
   return policy;
 }
@@ -80,11 +87,6 @@ export function policyOf(body: PasswordPolicyBody): PasswordPolicy {
 export function storedPolicy(text: string | null): PasswordPolicy {
   return text === null ? DEFAULT_PASSWORD_POLICY : { ...DEFAULT_PASSWORD_POLICY, ...(JSON.parse(text) as Partial<PasswordPolicy>) };
 }
-
-const UPPER = /\p{Lu}/u;
-const LOWER = /\p{Ll}/u;
-const DIGIT = /\p{Nd}/u;
-const isLetterOrDigit = (c: string) => /[\p{L}\p{Nd}]/u.test(c);
 
 /** Refuses a password that breaks a rule of the policy (400), naming the first rule it breaks. */
 export function checkPassword(policy: PasswordPolicy, password: string): void {

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { NumericId, PageNumber, PageSize } from '../platform/http/schemas.ts';
+import { PASSWORD_MAX } from './password-policy.ts';
 
 /** Accounts and users (open-connectors-api.md §1), shared by the routes and the console. */
 
@@ -70,7 +71,7 @@ export const UserBody = Type.Object(
     email: Type.Optional(Type.String({ maxLength: 320 })),
     firstName: Type.Optional(Type.String({ maxLength: 255 })),
     lastName: Type.Optional(Type.String({ maxLength: 255 })),
-    password: Type.Optional(Type.String({ maxLength: 200 })),
+    password: Type.Optional(Type.String({ maxLength: PASSWORD_MAX })),
     roles: Type.Optional(Roles),
     active: Type.Optional(Type.Boolean()),
   },

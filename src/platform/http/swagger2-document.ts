@@ -251,9 +251,14 @@ export interface PlatformDocuments {
  */
 export function platformDocuments(openapi: () => OpenApiDocument, basePath: string, hubPaths: ReadonlySet<string>): PlatformDocuments {
   const made = new Map<string, Schema>();
-  const resources = () => platformResources(openapi(), basePath, hubPaths);
+  // Asked for only once the server is ready, when the document lists every route.
+  let names: string[] | undefined;
+  const resources = () => {
+    names ??= platformResources(openapi(), basePath, hubPaths);
+    return names;
+  };
   return {
-    resources,
+    resources: () => [...resources()],
     document(name, host) {
       let document = made.get(name);
       if (document === undefined) {
