@@ -2,14 +2,39 @@ import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, Fa
 import { ApiError, toErrorBody } from '../errors.ts';
 import { CeqlError } from '../../ceql/ast.ts';
 
+interface ValidationIssue {
+  keyword?: unknown;
+  instancePath?: unknown;
+  params?: { additionalProperty?: unknown; allowedValue?: unknown; allowedValues?: unknown };
+}
+
+/** Most values a "must be one of" lists. */
+const LISTED_VALUES = 20;
+
 /**
- * Ajv says "must NOT have additional properties" without saying which: the member it refused,
- * quoted and cut short (it is the caller's own text), so that a mistyped key points at itself.
+ * What a failed validation says. Ajv's own message leaves out what it expected where a client
+ * needs it most: "must NOT have additional properties" without the member, and a value outside a
+ * union of constants as "must be equal to constant" once per branch. The member refused is named
+ * (quoted and cut short: it is the caller's own text), and a value outside a set of constants is
+ * told the values it may take, from the schema.
  */
-function unknownMember(validation: unknown): string {
-  const first = Array.isArray(validation) ? (validation[0] as { keyword?: unknown; params?: { additionalProperty?: unknown } }) : undefined;
+function validationMessage(context: string | undefined, validation: unknown, fallback: string | undefined): string {
+  const issues = (Array.isArray(validation) ? validation : []) as ValidationIssue[];
+  const first = issues[0];
+  const paths = new Set(issues.map((i) => i.instancePath));
+  if (first && paths.size === 1 && issues.every((i) => i.keyword === 'const' || i.keyword === 'enum' || i.keyword === 'anyOf')) {
+    const allowed = issues.flatMap((i) =>
+      i.keyword === 'const' ? [i.params?.allowedValue] : i.keyword === 'enum' && Array.isArray(i.params?.allowedValues) ? i.params.allowedValues : [],
+    );
+    if (allowed.length > 0) {
+      const listed = allowed.slice(0, LISTED_VALUES).map((v) => JSON.stringify(v));
+      const more = allowed.length > LISTED_VALUES ? ', …' : '';
+      const where = `${context ?? ''}${typeof first.instancePath === 'string' ? first.instancePath : ''}`;
+      return `${where} must be ${allowed.length === 1 ? listed[0] : `one of ${listed.join(', ')}${more}`}`;
+    }
+  }
   const name = first?.keyword === 'additionalProperties' ? first.params?.additionalProperty : undefined;
-  return typeof name === 'string' ? `: ${JSON.stringify(name.slice(0, 100))}` : '';
+  return `${fallback ?? 'invalid'}${typeof name === 'string' ? `: ${JSON.stringify(name.slice(0, 100))}` : ''}`;
 }
 
 const UNAVAILABLE_MESSAGE = 'The database cannot serve this call now; try again shortly';
@@ -28,7 +53,7 @@ export function toApiError(error: unknown, unavailable: (error: unknown) => bool
   if (e.validation) {
     // A path that does not fit its pattern names no resource (`/accounts/-1`, `/instances/abc`).
     if (e.validationContext === 'params') return new ApiError('NOT_FOUND', `No such resource: ${e.message}`);
-    return new ApiError('VALIDATION_FAILED', `Invalid request: ${e.message}${unknownMember(e.validation)}`);
+    return new ApiError('VALIDATION_FAILED', `Invalid request: ${validationMessage(e.validationContext, e.validation, e.message)}`);
   }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
