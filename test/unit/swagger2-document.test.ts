@@ -71,7 +71,8 @@ const openapi: OpenApiDocument = {
         tags: ['things'],
         parameters: [
           { in: 'path', name: 'id', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } },
-          { in: 'query', name: 'tags', schema: { type: 'array', items: { type: 'string', maxLength: 9 }, maxItems: 3 } },
+          // A description or title of the items has no place in Swagger 2.0's Items Object.
+          { in: 'query', name: 'tags', schema: { type: 'array', items: { type: 'string', maxLength: 9, description: 'a tag', title: 'Tag' }, maxItems: 3 } },
           { in: 'query', name: 'filter', schema: { type: 'object' } },
           { in: 'header', name: 'x-key', required: true, schema: { type: 'string' }, description: 'a header' },
           { in: 'cookie', name: 'session', schema: { type: 'string' } },

@@ -61,6 +61,8 @@ const SCHEMA_KEYWORDS: ReadonlySet<string> = new Set([
 ]);
 /** What a non-body parameter may carry of its schema. */
 const PARAMETER_KEYWORDS = ['type', 'format', 'items', 'default', 'maximum', 'minimum', 'maxLength', 'minLength', 'pattern', 'maxItems', 'minItems', 'enum'];
+/** What the `items` of a non-body parameter may carry: no description or title, unlike a schema. */
+const ITEMS_KEYWORDS = [...PARAMETER_KEYWORDS, 'collectionFormat', 'uniqueItems', 'multipleOf', 'exclusiveMaximum', 'exclusiveMinimum'];
 
 const isObject = (value: unknown): value is Schema => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -137,9 +139,17 @@ function parameterOf(p: { in: string; name: string; required?: boolean | undefin
   // An object (or a schema of any type) is sent as text.
   if (out.type === undefined || out.type === 'object') out.type = 'string';
   if (out.type === 'array') {
-    out.items = { type: 'string', ...(isObject(out.items) && out.items) };
+    out.items = itemsOf(isObject(out.items) ? out.items : {});
     out.collectionFormat = 'multi';
   }
+  return out;
+}
+
+/** The items of an array parameter: their schema's keywords that an Items Object takes, at any depth. */
+function itemsOf(schema: Schema): Schema {
+  const out: Schema = { type: 'string' };
+  for (const key of ITEMS_KEYWORDS) if (schema[key] !== undefined) out[key] = key === 'items' && isObject(schema.items) ? itemsOf(schema.items) : schema[key];
+  if (out.type === 'object') out.type = 'string';
   return out;
 }
 
