@@ -82,6 +82,9 @@ import { registerTransformationRoutes } from './transformations/routes/definitio
 import { ScheduledJobRepository } from './scheduled-jobs/scheduled-job-repository.ts';
 import { ScheduledJobs } from './scheduled-jobs/scheduled-jobs.ts';
 import { registerJobRoutes } from './scheduled-jobs/routes/jobs.ts';
+import { NotificationRepository } from './notifications/notification-repository.ts';
+import { NotificationService } from './notifications/notification-service.ts';
+import { registerNotificationRoutes } from './notifications/routes/notifications.ts';
 
 export const API_PREFIX = '/elements/api-v2';
 /** The version the API document names: the package's. */
@@ -115,6 +118,8 @@ export interface Services {
   scheduledJobs: ScheduledJobs;
   /** Records the vendor calls of instances with trace logging on. */
   traces: TraceRecorder;
+  /** Platform notifications (`/notifications`); `start()` sends their deliveries in a process that works. */
+  notifications: NotificationService;
   instanceRepo: InstanceRepository;
   transformations: TransformationService;
   queue: JobQueue;
@@ -312,9 +317,19 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     // As for asynchronous calls: the vendor timeout twice (a 429 waited out) and some time of our own.
     callLimitMs: 2 * deps.config.vendorTimeoutMs + 60_000,
   });
+  const notifications = new NotificationService({
+    repo: new NotificationRepository(deps.store.db, box),
+    queue,
+    http,
+    clock,
+    logger,
+    delivery: { baseDelayMs: deps.config.events.deliveryBaseDelayMs, timeoutMs: deps.config.events.deliveryTimeoutMs },
+    failurePolicy: (accountId) => tenancy.failurePolicy(accountId),
+  });
   const closingSteps: ClosingStep[] = [
     ['bulk jobs', () => bulk.stop()],
     ['scheduled jobs', () => scheduledJobs.stop()],
+    ['notification deliveries', () => notifications.stop()],
     ['usage records', () => usage.close()],
     ['traces', () => traces.close()],
     ['the running jobs', () => worker.stop()],
@@ -332,6 +347,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     bulk,
     scheduledJobRepo,
     scheduledJobs,
+    notifications,
     instanceRepo,
     transformations,
     queue,
@@ -536,6 +552,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
       });
       registerHubCatalogRoutes(api, s.registry);
       registerJobRoutes(api, { jobs: s.scheduledJobs, repo: s.scheduledJobRepo });
+      registerNotificationRoutes(api, s.notifications);
     },
     { prefix: API_PREFIX },
   );

@@ -103,6 +103,7 @@ async function serve(options: { demo?: boolean; demoJiraPort?: string }): Promis
     services.usage.startRetention();
     services.traces.startRetention();
     await services.bulk.start();
+    await services.notifications.start();
   }
   const base = `${address}${API_PREFIX}`;
   if (created) {
@@ -163,6 +164,7 @@ async function runWorker(config: Config): Promise<void> {
   services.usage.startRetention();
   services.traces.startRetention();
   await services.bulk.start();
+  await services.notifications.start();
   process.stdout.write(`switchboard worker running (${store.dialect} store, no HTTP)\n`);
 }
 

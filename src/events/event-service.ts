@@ -1,11 +1,9 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { request } from 'undici';
 import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import type { Clock } from '../platform/clock.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
-import { retryAfterMs } from '../platform/vendor-http/retry-after.ts';
-import { withoutUrlCredentials } from '../platform/url-credentials.ts';
+import { MAX_ATTEMPTS, nextAttemptAt, postCallback } from '../platform/callback-post.ts';
 import type { VendorDataCache } from '../platform/vendor-data-cache.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
@@ -24,8 +22,6 @@ export const DELIVER_JOB = 'events.deliver';
 
 /** Open Connectors batching (§6.5): at most 10 events per notification from polling, 20 from webhooks. */
 const BATCH = { polling: 10, webhook: 20 } as const;
-/** Open Connectors' retry policy (§6.8): up to 9 attempts, attempt x waits 4^x base units. */
-export const MAX_ATTEMPTS = 9;
 
 export interface DeliveryConfig {
   /** The first retry waits this long; each further one four times longer (4 s in production). */
@@ -194,35 +190,15 @@ export class EventService {
       'Elements-Webhook-Timestamp': String(timestamp),
       ...(key && signatures(key, d.body, timestamp)),
     };
-    const target = withoutUrlCredentials(this.deps.events.sendUrl(d));
-    let status: number | null = null;
-    let waitAtLeastMs = 0;
-    let error: string;
-    try {
-      const res = await request(target.url, {
-        method: 'POST',
-        headers: target.authorization ? { ...headers, authorization: target.authorization } : headers,
-        body: d.body,
-        dispatcher: this.deps.http.dispatcher(),
-        headersTimeout: this.deps.delivery.timeoutMs,
-        bodyTimeout: this.deps.delivery.timeoutMs,
-        signal: AbortSignal.timeout(this.deps.delivery.timeoutMs),
-      });
-      await res.body.dump();
-      status = res.statusCode;
-      if (status >= 200 && status < 300) {
-        await this.deps.events.deliveryDone(d, status, this.deps.clock.now());
-        this.deps.deliveryOutcomes?.inc({ outcome: 'delivered' });
-        return;
-      }
-      // Seconds or an HTTP date, clamped to an hour: a huge value must not make an invalid date.
-      const header = res.headers['retry-after'];
-      waitAtLeastMs = retryAfterMs(Array.isArray(header) ? header[0] : header, this.deps.clock.now().getTime()) ?? 0;
-      error = `the callback answered HTTP ${status}`;
-    } catch (err) {
-      error = `the callback could not be reached: ${(err as Error).message}`;
+    const outcome = await postCallback(this.deps.http, this.deps.events.sendUrl(d), d.body, headers, this.deps.delivery.timeoutMs, () =>
+      this.deps.clock.now().getTime(),
+    );
+    if (outcome.delivered) {
+      await this.deps.events.deliveryDone(d, outcome.status, this.deps.clock.now());
+      this.deps.deliveryOutcomes?.inc({ outcome: 'delivered' });
+      return;
     }
-    await this.#retryLater(d, instance, status, error, waitAtLeastMs);
+    await this.#retryLater(d, instance, outcome.status, outcome.error, outcome.retryAfterMs);
   }
 
   /** `instance`: the delivery's, when the attempt got as far as reading it. */
@@ -242,9 +218,7 @@ export class EventService {
       this.deps.logger.warn({ deliveryId: d.id, instanceId: d.instance_id, attempts: attempt }, 'delivery failed for good');
       return;
     }
-    // 4^x with ±10% jitter, so many failing callbacks do not retry in lockstep.
-    const backoff = this.deps.delivery.baseDelayMs * 4 ** (attempt - 1) * (0.9 + Math.random() * 0.2);
-    const next = new Date(this.deps.clock.now().getTime() + Math.max(backoff, retryAfterMs));
+    const next = nextAttemptAt(this.deps.clock.now().getTime(), this.deps.delivery.baseDelayMs, attempt, retryAfterMs);
     await this.deps.events.deliveryFailed(d, status, error, next);
     this.deps.deliveryOutcomes?.inc({ outcome: 'retrying' });
     await this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: d.id }, { ...this.jobOptions(d.id), runAt: next });

@@ -23,6 +23,7 @@ export const AAD = {
   bulkError: (id: string) => `bulk_errors:${id}`,
   bulkCallbackUrl: (jobId: string) => `bulk_jobs:${jobId}:callback_url`,
   scheduledCall: (jobId: string) => `scheduled_jobs:${jobId}:call`,
+  subscriptionUrl: (id: string) => `notification_subscriptions:${id}:url`,
 };
 
 /**
@@ -41,7 +42,8 @@ interface EncryptedColumn {
     | 'bulk_jobs'
     | 'bulk_chunks'
     | 'bulk_errors'
-    | 'scheduled_jobs';
+    | 'scheduled_jobs'
+    | 'notification_subscriptions';
   key: 'name' | 'id' | 'instance_id';
   column: string;
   aad: (row: Record<string, unknown>) => string;
@@ -60,6 +62,7 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'bulk_chunks', key: 'id', column: 'data_enc', aad: (r) => AAD.bulkChunk(String(r.id)) },
   { table: 'bulk_errors', key: 'id', column: 'data_enc', aad: (r) => AAD.bulkError(String(r.id)) },
   { table: 'scheduled_jobs', key: 'id', column: 'call_enc', aad: (r) => AAD.scheduledCall(String(r.id)) },
+  { table: 'notification_subscriptions', key: 'id', column: 'url_enc', aad: (r) => AAD.subscriptionUrl(String(r.id)) },
 ];
 
 /** Rows re-encrypted per read: bulk results can be far larger than memory. */

@@ -15,6 +15,7 @@ import { m0012BulkCallbackQueued } from './migrations/0012-bulk-callback-queued.
 import { m0013ScheduledJobs } from './migrations/0013-scheduled-jobs.ts';
 import { m0014PasswordPolicy } from './migrations/0014-password-policy.ts';
 import { m0015AccountSettings } from './migrations/0015-account-settings.ts';
+import { m0016Notifications } from './migrations/0016-notifications.ts';
 
 /** Migrations are listed in code (not discovered on disk) so a bundled build cannot miss one. */
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0013-scheduled-jobs': m0013ScheduledJobs,
   '0014-password-policy': m0014PasswordPolicy,
   '0015-account-settings': m0015AccountSettings,
+  '0016-notifications': m0016Notifications,
 };
 
 class StaticProvider implements MigrationProvider {

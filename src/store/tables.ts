@@ -27,6 +27,67 @@ export interface Database {
   bulk_chunks: BulkChunkTable;
   bulk_errors: BulkErrorTable;
   scheduled_jobs: ScheduledJobTable;
+  notifications: NotificationTable;
+  notification_subscriptions: NotificationSubscriptionTable;
+  notification_deliveries: NotificationDeliveryTable;
+}
+
+/** A platform notification (`POST /notifications`). */
+export interface NotificationTable {
+  id: string;
+  organization_id: number;
+  account_id: number;
+  /** Who posted it. */
+  user_id: number;
+  topic: string;
+  severity: string;
+  message: string;
+  /** Its `from`, as given. */
+  sender: string | null;
+  /** 1 once acknowledged. */
+  acknowledged: number;
+  created_at: string;
+}
+
+/** A subscription to topics of platform notifications (`/notifications/subscriptions`). */
+export interface NotificationSubscriptionTable {
+  id: string;
+  organization_id: number;
+  account_id: number;
+  user_id: number;
+  /** 1: made in the organization's default account, it hears every account's notifications. */
+  organization_wide: number;
+  channel: string;
+  /** The topics, as a JSON array. */
+  topics: string;
+  /** The URL as shown: credentials masked. */
+  url: string;
+  /** The URL whole, encrypted, when it holds credentials. */
+  url_enc: string | null;
+  /** 0 once its deliveries failed for good: what it hears then waits, queued. */
+  active: number;
+  created_at: string;
+}
+
+/** One notification's delivery to one subscription. */
+export interface NotificationDeliveryTable {
+  id: string;
+  organization_id: number;
+  notification_id: string;
+  subscription_id: string;
+  channel: string;
+  topic: string;
+  /** The subscription's URL as shown (credentials masked). */
+  url: string;
+  /** pending, sending, delivered, queued or failed. */
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  locked_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
 }
 
 /** A scheduled API call (`/jobs`). */

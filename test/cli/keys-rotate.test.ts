@@ -7,6 +7,7 @@ import { call } from '../helpers/test-server.ts';
 import { runSwitchboard, startSwitchboard } from '../helpers/process.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
 import { encryptedColumnsInSchema } from '../helpers/schema.ts';
+import { startReceiver } from '../helpers/receiver.ts';
 
 let jira: Awaited<ReturnType<typeof withEmulator>>;
 beforeAll(async () => {
@@ -82,6 +83,14 @@ describe('switchboard keys rotate', () => {
       },
     });
     expect(job.status).toBe(200);
+    // A notification subscription's URL with credentials in it is kept encrypted.
+    const receiver = await startReceiver();
+    const subscribed = await call(`${api}/notifications/subscriptions`, {
+      method: 'POST',
+      headers: { authorization: auth },
+      json: { channel: 'webhook', topics: ['rotated'], config: { url: receiver.url.replace('http://', 'http://hook:kept-secret@') } },
+    });
+    expect(subscribed.status).toBe(200);
     const oldKey = JSON.parse(readFileSync(join(target.dataDir, 'master.key'), 'utf8')).active;
 
     const rotated = await runSwitchboard(['keys', 'rotate'], env);
@@ -95,6 +104,7 @@ describe('switchboard keys rotate', () => {
     expect(report.reencrypted['bulk_errors.data_enc']).toBe(1);
     expect(report.reencrypted['bulk_jobs.callback_url_enc']).toBe(1);
     expect(report.reencrypted['scheduled_jobs.call_enc']).toBe(1);
+    expect(report.reencrypted['notification_subscriptions.url_enc']).toBe(1);
 
     // The running server decrypts the new ciphertexts (it reloads the key file on an unknown key id).
     const read = await call(`${api}/instances/${created.body.id}`, { headers: { authorization: auth } });
@@ -155,6 +165,12 @@ describe('switchboard keys rotate', () => {
     expect(errors.body).toMatchObject([{ row: 1, record: { fields: { summary: 'refused' } } }]);
     const scheduled = await call(`${api2}/jobs/${job.body.id}`, { headers: { authorization: auth } });
     expect(scheduled.body).toMatchObject({ name: 'rotated', headers: { 'X-Api-Key': '********' } });
+    expect(
+      (await call(`${api2}/notifications`, { method: 'POST', headers: { authorization: auth }, json: { topic: 'rotated', message: 'after' } })).status,
+    ).toBe(200);
+    await receiver.waitFor((all) => all.length === 1);
+    expect(receiver.received[0]!.headers.authorization).toBe(`Basic ${Buffer.from('hook:kept-secret').toString('base64')}`);
+    await receiver.close();
     await again.stop();
   });
 

@@ -95,6 +95,7 @@ export async function startTestServer(
   if (config.role !== 'api') {
     await services.worker.start();
     await services.bulk.start();
+    await services.notifications.start();
     await services.scheduledJobs.start(injectInto(app));
   }
   return {

@@ -23,8 +23,23 @@ const A = {
   eventId: randomUUID(),
   organizationId: 0,
   jobId: '',
+  notificationId: '',
+  subscriptionId: '',
 };
-const TABLES = ['instances', 'accounts', 'users', 'object_definitions', 'transformations', 'events', 'deliveries', 'event_sources', 'scheduled_jobs'] as const;
+const TABLES = [
+  'instances',
+  'accounts',
+  'users',
+  'object_definitions',
+  'transformations',
+  'events',
+  'deliveries',
+  'event_sources',
+  'scheduled_jobs',
+  'notifications',
+  'notification_subscriptions',
+  'notification_deliveries',
+] as const;
 
 async function rowsOfA(): Promise<string> {
   const db = server.store.db as unknown as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
@@ -71,6 +86,17 @@ beforeAll(async () => {
   });
   expect(job.status).toBe(200);
   A.jobId = job.body.id;
+  // A subscription, and a notification on another topic: nothing is delivered, so A's rows stay still.
+  const subscription = await send('POST', '/notifications/subscriptions', {
+    channel: 'webhook',
+    topics: [A.instanceName],
+    config: { url: 'http://127.0.0.1:9/hook' },
+  });
+  expect(subscription.status).toBe(200);
+  A.subscriptionId = subscription.body.id;
+  const notification = await send('POST', '/notifications', { topic: `${A.instanceName}-other`, message: A.instanceName });
+  expect(notification.status).toBe(200);
+  A.notificationId = notification.body.id;
   A.organizationId = (
     await server.store.db.selectFrom('instances').select('organization_id').where('id', '=', A.instanceId).executeTakeFirstOrThrow()
   ).organization_id;
@@ -135,6 +161,8 @@ function valueFor(param: string, before: string): string {
       if (before === 'accounts') return String(A.accountId);
       if (before === 'instances') return String(A.instanceId);
       if (before === 'jobs') return A.jobId;
+      if (before === 'notifications') return A.notificationId;
+      if (before === 'subscriptions') return A.subscriptionId;
       return 'CE-1';
     case 'emailOrId':
       return A.userEmail;
