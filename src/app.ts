@@ -325,6 +325,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     logger,
     delivery: { baseDelayMs: deps.config.events.deliveryBaseDelayMs, timeoutMs: deps.config.events.deliveryTimeoutMs },
     failurePolicy: (accountId) => tenancy.failurePolicy(accountId),
+    deliveryOutcomes: metrics.notificationDeliveries,
   });
   const closingSteps: ClosingStep[] = [
     ['bulk jobs', () => bulk.stop()],

@@ -3,6 +3,7 @@ import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from 'kyse
 import { type KeysetPosition, newestFirst } from '../store/keyset.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import { AAD, SEALED } from '../store/encrypted-columns.ts';
+import { takeable } from '../store/outbox.ts';
 import { hasUrlCredentials, maskUrlCredentials } from '../platform/url-credentials.ts';
 import type { Database, DeliveriesTable, EventSourcesTable, EventsTable } from '../store/tables.ts';
 
@@ -344,18 +345,7 @@ export class EventRepository {
 
   /** Pending deliveries whose time has come (and `sending` ones whose sender died). */
   async dueDeliveries(now: Date, limit: number): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('deliveries')
-      .select('id')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now.toISOString())]),
-          eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now.toISOString())]),
-        ]),
-      )
-      .orderBy('next_attempt_at')
-      .limit(limit)
-      .execute();
+    const rows = await this.db.selectFrom('deliveries').select('id').where(takeable(now)).orderBy('next_attempt_at').limit(limit).execute();
     return rows.map((r) => r.id);
   }
 
@@ -365,12 +355,7 @@ export class EventRepository {
       .updateTable('deliveries')
       .set({ status: 'sending', locked_until: new Date(now.getTime() + leaseMs).toISOString() })
       .where('id', '=', id)
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now.toISOString())]),
-          eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now.toISOString())]),
-        ]),
-      )
+      .where(takeable(now))
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1 ? this.delivery(id) : undefined;
   }

@@ -4,6 +4,7 @@ import type { SecretBox } from '../platform/secret-box.ts';
 import { hasUrlCredentials, maskUrlCredentials } from '../platform/url-credentials.ts';
 import { ceqlToSql, type SqlField } from '../store/ceql-sql.ts';
 import { AAD } from '../store/encrypted-columns.ts';
+import { takeable } from '../store/outbox.ts';
 import { type KeysetPosition, newestFirst } from '../store/keyset.ts';
 import type { Database, NotificationDeliveryTable, NotificationSubscriptionTable, NotificationTable } from '../store/tables.ts';
 
@@ -222,12 +223,7 @@ export class NotificationRepository {
       .updateTable('notification_deliveries')
       .set({ status: 'sending', locked_until: new Date(now.getTime() + leaseMs).toISOString() })
       .where('id', '=', id)
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now.toISOString())]),
-          eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', now.toISOString())]),
-        ]),
-      )
+      .where(takeable(now))
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1 ? this.delivery(id) : undefined;
   }
@@ -265,17 +261,7 @@ export class NotificationRepository {
 
   /** Pending deliveries due before `before` (a lost queue job is found again by this). */
   async dueBefore(before: Date, limit: number): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('notification_deliveries')
-      .select('id')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<', before.toISOString())]),
-          eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', before.toISOString())]),
-        ]),
-      )
-      .limit(limit)
-      .execute();
+    const rows = await this.db.selectFrom('notification_deliveries').select('id').where(takeable(before)).limit(limit).execute();
     return rows.map((r) => r.id);
   }
 }

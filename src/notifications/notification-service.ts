@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { Identity } from '../auth/identity.ts';
 import { parseWhere } from '../ceql/index.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
@@ -29,6 +30,8 @@ export interface NotificationServiceDeps {
   delivery: { baseDelayMs: number; timeoutMs: number };
   /** What a failed delivery of an account's subscriptions becomes: retried, or queued until redelivered. */
   failurePolicy: (accountId: number) => Promise<'retry' | 'queue'>;
+  /** Counts each delivery attempt by outcome: delivered, retrying, queued or failed for good. */
+  deliveryOutcomes?: Pick<Counter<'outcome'>, 'inc'>;
 }
 
 const newId = (): string => randomBytes(12).toString('hex');
@@ -205,8 +208,10 @@ export class NotificationService {
       };
       const url = this.deps.repo.sendUrl(subscription);
       const outcome = await postCallback(this.deps.http, url, body, headers, this.deps.delivery.timeoutMs, () => this.deps.clock.now().getTime());
-      if (outcome.delivered) await this.deps.repo.delivered(d, outcome.status, this.deps.clock.now());
-      else await this.#failed(d, subscription.account_id, outcome.status, outcome.error, outcome.retryAfterMs);
+      if (outcome.delivered) {
+        await this.deps.repo.delivered(d, outcome.status, this.deps.clock.now());
+        this.deps.deliveryOutcomes?.inc({ outcome: 'delivered' });
+      } else await this.#failed(d, subscription.account_id, outcome.status, outcome.error, outcome.retryAfterMs);
     } catch (err) {
       // Whatever went wrong, the attempt counts: a delivery that failed before its POST must not
       // stay `sending` and be taken again and again without ever reaching the attempt cap.
@@ -220,12 +225,14 @@ export class NotificationService {
     const attempt = d.attempts + 1;
     if (accountId !== undefined && (await this.deps.failurePolicy(accountId)) === 'queue') {
       await this.deps.repo.failed(d, status, error, 'queued');
+      this.deps.deliveryOutcomes?.inc({ outcome: 'queued' });
       this.deps.logger.warn(
         { deliveryId: d.id, subscriptionId: d.subscription_id },
         'notification delivery failed; queued until redelivered (the account does not retry)',
       );
     } else if (attempt >= MAX_ATTEMPTS) {
       await this.deps.repo.failed(d, status, error, 'failed');
+      this.deps.deliveryOutcomes?.inc({ outcome: 'failed' });
       this.deps.logger.warn(
         { deliveryId: d.id, subscriptionId: d.subscription_id, attempts: attempt },
         'notification delivery failed for good; its subscription is deactivated',
@@ -233,6 +240,7 @@ export class NotificationService {
     } else {
       const next = nextAttemptAt(this.deps.clock.now().getTime(), this.deps.delivery.baseDelayMs, attempt, retryAfterMs);
       await this.deps.repo.failed(d, status, error, next);
+      this.deps.deliveryOutcomes?.inc({ outcome: 'retrying' });
       await this.deps.queue.enqueue(NOTIFY_JOB, { deliveryId: d.id }, { ...this.#jobOptions(d.id), runAt: next });
     }
   }

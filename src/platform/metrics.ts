@@ -51,6 +51,12 @@ export class Metrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly notificationDeliveries = new Counter({
+    name: 'switchboard_notification_deliveries_total',
+    help: 'Platform notification delivery attempts, by outcome: delivered, retrying, queued (until redelivered), failed (for good)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly vendorCalls = new SeriesCounter({
     name: 'switchboard_vendor_calls_total',
     help: 'Calls to vendors, by element and HTTP status (error: no answer)',

@@ -120,6 +120,11 @@ describe('platform notifications', () => {
       lastError: 'the callback answered HTTP 500',
     });
     expect((await call(api(`/notifications/subscriptions/${sub.body.id}`), { headers: h() })).body.active).toBe(false);
+    const counted = (await call(`${server.origin}/metrics`)).text;
+    const outcome = (name: string) => Number(counted.match(new RegExp(`^switchboard_notification_deliveries_total\\{outcome="${name}"\\} (\\d+)$`, 'm'))?.[1]);
+    expect(outcome('failed')).toBe(1);
+    expect(outcome('retrying')).toBeGreaterThanOrEqual(2 + 8);
+    expect(outcome('delivered')).toBeGreaterThanOrEqual(2);
 
     // Deactivated: the next one waits, unsent (a queued delivery is never taken by a sender).
     const waiting = await post({ topic: 'retried', message: 'waits' });
