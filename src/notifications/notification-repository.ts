@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, type Selectable, type SqlBool, sql } from 'kysely';
-import type { Expr } from '../ceql/ast.ts';
+import type { Expr, Value } from '../ceql/ast.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import { hasUrlCredentials, maskUrlCredentials } from '../platform/url-credentials.ts';
 import { ceqlToSql, type SqlField } from '../store/ceql-sql.ts';
@@ -210,7 +210,7 @@ export class NotificationRepository {
       .$if(scope.accountId !== undefined, (q) =>
         q.where('subscription_id', 'in', (eb) => eb.selectFrom('notification_subscriptions').select('id').where('account_id', '=', scope.accountId!)),
       )
-      .$if(where !== undefined, (q) => q.where(ceqlToSql(where!, DELIVERY_FIELDS) as RawBuilder<SqlBool>));
+      .$if(where !== undefined, (q) => q.where(ceqlToSql(withMaskedUrls(where!), DELIVERY_FIELDS) as RawBuilder<SqlBool>));
   }
 
   async delivery(id: string): Promise<DeliveryRow | undefined> {
@@ -263,6 +263,27 @@ export class NotificationRepository {
   async dueBefore(before: Date, limit: number): Promise<string[]> {
     const rows = await this.db.selectFrom('notification_deliveries').select('id').where(takeable(before)).limit(limit).execute();
     return rows.map((r) => r.id);
+  }
+}
+
+/**
+ * `where` with each URL compared to `config.url` masked as the column holds it, so that a URL
+ * matches whether it is given with its credentials or as shown.
+ */
+function withMaskedUrls(expr: Expr): Expr {
+  const mask = (v: Value): Value => (v.kind === 'string' ? { kind: 'string', value: maskUrlCredentials(v.value) } : v);
+  switch (expr.kind) {
+    case 'and':
+    case 'or':
+      return { ...expr, left: withMaskedUrls(expr.left), right: withMaskedUrls(expr.right) };
+    case 'not':
+      return { ...expr, expr: withMaskedUrls(expr.expr) };
+    case 'compare':
+      return expr.field.name === 'config.url' ? { ...expr, value: mask(expr.value) } : expr;
+    case 'in':
+      return expr.field.name === 'config.url' ? { ...expr, values: expr.values.map(mask) } : expr;
+    default:
+      return expr;
   }
 }
 

@@ -51,6 +51,9 @@ describe('platform notifications', () => {
       expect.objectContaining({ id: got!.headers['elements-webhook-id'], subscriptionId: sub.body.id, status: 'delivered', attempts: 1, lastStatus: 200 }),
     ]);
     expect((await deliveries(`notificationId='${quiet.body.id}'`)).body).toEqual([]);
+    // A URL matches as shown or with its credentials.
+    for (const url of [sub.body.config.url, withCredentials])
+      expect((await deliveries(`config.url='${url}' and status='delivered'`)).body.map((d: { id: string }) => d.id)).toEqual([listed.body[0].id]);
 
     const all = await call(api('/notifications'), { headers: h() });
     expect(all.body.map((n: { id: string }) => n.id)).toEqual([quiet.body.id, sent.body.id]);
