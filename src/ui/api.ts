@@ -8,6 +8,7 @@ import type { TraceJson } from '../traces/schemas.ts';
 import type { BulkErrorJson, BulkStatusJson } from '../bulk/bulk-status.ts';
 import type { EventJson, EventStatusJson } from '../events/schemas.ts';
 import type { JobJson } from '../scheduled-jobs/schemas.ts';
+import type { DeliveryJson, NotificationJson, SubscriptionJson } from '../notifications/schemas.ts';
 
 /** Types from the server's own route schemas: the console reads exactly what the API serialises. */
 export type Element = ElementJson;
@@ -26,6 +27,9 @@ export type EventRecord = EventJson;
 export type EventDelivery = EventJson['deliveries'][number];
 export type EventStatus = EventStatusJson;
 export type ScheduledJob = JobJson;
+export type PlatformNotification = NotificationJson;
+export type NotificationSubscription = SubscriptionJson;
+export type NotificationDelivery = DeliveryJson;
 /** The error body; `requestId` is missing only for errors the console makes itself (no network). */
 export type ApiError = Omit<ErrorBodyJson, 'requestId'> & { requestId?: string };
 

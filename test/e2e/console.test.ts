@@ -425,6 +425,60 @@ describe.skipIf(!available)('web console', () => {
     await fetch(`${origin}/elements/api-v2/instances/${made.id}`, { method: 'DELETE', headers: { authorization: auth } });
   }, 60_000);
 
+  it('subscribes a URL to a topic, posts to it, follows each delivery, sends a queued one again and acknowledges', async () => {
+    const auth = await authOf(page);
+    const receiver = await startReceiver();
+    const account = (
+      (await (await fetch(`${origin}/elements/api-v2/accounts`, { headers: { authorization: auth } })).json()) as { id: number; defaultAccount: boolean }[]
+    ).find((a) => a.defaultAccount)!;
+    const policy = (value: string) =>
+      fetch(`${origin}/elements/api-v2/accounts/${account.id}/settings`, {
+        method: 'PATCH',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ 'notification.webhook.failure.policy': value }),
+      });
+    try {
+      await page.getByRole('link', { name: 'Notifications', exact: true }).click();
+      await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
+      await page.getByLabel('Topics (separated by commas)').fill('console.topic');
+      await page.getByLabel('Webhook URL').fill(receiver.url);
+      await page.getByRole('button', { name: 'Subscribe' }).click();
+      await page.getByRole('status').filter({ hasText: 'Subscribed to console.topic.' }).waitFor();
+      await page.getByLabel('Topic', { exact: true }).fill('console.topic');
+      await page.getByLabel('Severity').selectOption('high');
+      await page.getByLabel('Message').fill('Posted from the console');
+      await page.getByRole('button', { name: 'Post', exact: true }).click();
+      await receiver.waitFor((r) => r.length === 1, 20_000);
+      expect(receiver.received[0]!.json).toMatchObject({ topic: 'console.topic', severity: 'high', message: 'Posted from the console' });
+      const deliveries = page
+        .locator('tr', { hasText: 'console.topic' })
+        .filter({ has: page.locator('.badge') })
+        .filter({ hasNotText: 'active' });
+      await expect.poll(() => deliveries.first().textContent(), { timeout: 20_000 }).toContain('delivered');
+
+      // With the account's queue policy, a refused delivery waits until it is sent again from here.
+      expect((await policy('queue')).status).toBe(200);
+      receiver.respondWith(() => ({ status: 503 }));
+      await page.getByLabel('Message').fill('Refused at first');
+      await page.getByRole('button', { name: 'Post', exact: true }).click();
+      await expect.poll(() => deliveries.first().textContent(), { timeout: 20_000 }).toContain('queued');
+      await shot('notifications');
+      receiver.respondWith(() => ({ status: 200 }));
+      await page.getByRole('button', { name: 'Send queued and failed deliveries again' }).click();
+      await page.getByRole('status').filter({ hasText: '1 delivery sent again.' }).waitFor();
+      await receiver.waitFor((r) => r.filter((x) => x.json?.message === 'Refused at first').length === 2, 20_000);
+      await expect.poll(() => deliveries.first().textContent(), { timeout: 20_000 }).toContain('delivered');
+
+      await page.getByRole('button', { name: 'Acknowledge the notification on console.topic' }).first().click();
+      await page.getByRole('status').filter({ hasText: 'Notification acknowledged.' }).waitFor();
+      await page.getByRole('button', { name: 'Delete the subscription to console.topic' }).click();
+      await page.getByText('No subscriptions yet.').waitFor();
+    } finally {
+      await policy('retry');
+      await receiver.close();
+    }
+  }, 60_000);
+
   it('shows how each event delivery really stands, notices a redelivery, and the webhook URL to register by hand', async () => {
     const auth = await authOf(page);
     const receiver = await startReceiver();
