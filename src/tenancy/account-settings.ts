@@ -4,7 +4,7 @@ export const FAILURE_POLICY = 'notification.webhook.failure.policy';
 
 const FailurePolicy = Type.Union([Type.Literal('retry'), Type.Literal('queue')], {
   description:
-    '`retry` (the default): a failed event notification is sent again, up to 9 attempts with growing waits. `queue`: it is not retried; it waits as `queued` until redelivered (`POST /instances/events/{eventId}/redeliver`)',
+    '`retry` (the default): a failed event or platform notification is sent again, up to 9 attempts with growing waits. `queue`: it is not retried; it waits as `queued` until redelivered (`POST /instances/events/{eventId}/redeliver`, `PUT /notifications/subscriptions/deliveries`)',
 });
 
 /** `POST/PATCH /accounts/{id}/settings`: the settings named are set, the others kept. */

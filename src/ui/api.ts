@@ -9,6 +9,8 @@ import type { BulkErrorJson, BulkStatusJson } from '../bulk/bulk-status.ts';
 import type { EventJson, EventStatusJson } from '../events/schemas.ts';
 import type { JobJson } from '../scheduled-jobs/schemas.ts';
 import type { DeliveryJson, NotificationJson, SubscriptionJson } from '../notifications/schemas.ts';
+import type { AccountJson, UserJson } from '../tenancy/schemas.ts';
+import type { AccountSettings as AccountSettingsJson } from '../tenancy/account-settings.ts';
 
 /** Types from the server's own route schemas: the console reads exactly what the API serialises. */
 export type Element = ElementJson;
@@ -30,6 +32,9 @@ export type ScheduledJob = JobJson;
 export type PlatformNotification = NotificationJson;
 export type NotificationSubscription = SubscriptionJson;
 export type NotificationDelivery = DeliveryJson;
+export type Account = AccountJson;
+export type User = UserJson;
+export type AccountSettings = AccountSettingsJson;
 /** The error body; `requestId` is missing only for errors the console makes itself (no network). */
 export type ApiError = Omit<ErrorBodyJson, 'requestId'> & { requestId?: string };
 

@@ -13,11 +13,12 @@ import { Loading } from './components/loading.tsx';
 import { PageError } from './components/page-error.tsx';
 import './styles.css';
 
-// Pages most visits never open load on demand: the usage charts (uPlot), the API reference, bulk, scheduled jobs and notifications.
+// Pages most visits never open load on demand: the usage charts (uPlot), the API reference, bulk, scheduled jobs, notifications and accounts.
 const UsagePage = lazy(() => import('./pages/usage.tsx').then((m) => ({ default: m.UsagePage })));
 const ApiReference = lazy(() => import('./pages/api-reference.tsx').then((m) => ({ default: m.ApiReference })));
 const BulkPage = lazy(() => import('./pages/bulk.tsx').then((m) => ({ default: m.BulkPage })));
 const JobsPage = lazy(() => import('./pages/jobs.tsx').then((m) => ({ default: m.JobsPage })));
+const AccountsPage = lazy(() => import('./pages/accounts.tsx').then((m) => ({ default: m.AccountsPage })));
 const NotificationsPage = lazy(() => import('./pages/notifications.tsx').then((m) => ({ default: m.NotificationsPage })));
 
 function App() {
@@ -90,6 +91,7 @@ function App() {
   else if (page === 'bulk' && id) content = <BulkPage instanceId={id} />;
   else if (page === 'jobs') content = <JobsPage />;
   else if (page === 'notifications') content = <NotificationsPage />;
+  else if (page === 'accounts') content = <AccountsPage />;
   else if (!page) content = <Home />;
   else content = <NotFound path={`/${path}`} />;
   return (
@@ -117,6 +119,9 @@ function App() {
           </a>
           <a href="#/notifications" aria-current={page === 'notifications' ? 'page' : undefined}>
             Notifications
+          </a>
+          <a href="#/accounts" aria-current={page === 'accounts' ? 'page' : undefined}>
+            Accounts
           </a>
           <a href="#/api" aria-current={page === 'api' ? 'page' : undefined}>
             API reference

@@ -479,6 +479,36 @@ describe.skipIf(!available)('web console', () => {
     }
   }, 60_000);
 
+  it("makes an account and a user in it, shows the user's secret once, and sets the account's failure policy", async () => {
+    const auth = await authOf(page);
+    await page.getByRole('link', { name: 'Accounts', exact: true }).click();
+    await page.getByRole('heading', { name: 'Accounts', level: 1 }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('Support team');
+    await page.getByRole('button', { name: 'Make account' }).click();
+    await page.getByRole('status').filter({ hasText: 'Account Support team made.' }).waitFor();
+    await page.getByRole('heading', { name: 'Users of Support team' }).waitFor();
+    await page.getByLabel('E-mail').fill('agent@example.com');
+    await page.getByLabel('Administrator of this account').check();
+    await page.getByRole('button', { name: 'Make user' }).click();
+    await page.getByRole('status').filter({ hasText: 'User agent@example.com made.' }).waitFor();
+    await expect.poll(() => page.locator('tr', { hasText: 'agent@example.com' }).textContent()).toContain('admin');
+    // The new user's secret, hidden until revealed, is theirs: with it the user calls the API.
+    await page.getByRole('button', { name: 'Reveal the user secret of agent@example.com' }).click();
+    const secret = (await page.getByTestId('new-user-secret').textContent())!;
+    await page.getByRole('button', { name: 'Hide the user secret of agent@example.com' }).click();
+    const organization = auth.split('Organization ')[1]!;
+    const asAgent = await fetch(`${origin}/elements/api-v2/instances`, { headers: { authorization: `User ${secret}, Organization ${organization}` } });
+    expect(asAgent.status).toBe(200);
+
+    await page.getByLabel('A notification that cannot be delivered is').selectOption('queue');
+    await page.getByRole('status').filter({ hasText: 'Failed notifications now wait, queued, until sent again.' }).waitFor();
+    await shot('accounts');
+    const accounts = (await (await fetch(`${origin}/elements/api-v2/accounts`, { headers: { authorization: auth } })).json()) as { id: number; name: string }[];
+    const team = accounts.find((a) => a.name === 'Support team')!;
+    const settings = await (await fetch(`${origin}/elements/api-v2/accounts/${team.id}/settings`, { headers: { authorization: auth } })).json();
+    expect(settings).toEqual({ 'notification.webhook.failure.policy': 'queue' });
+  }, 60_000);
+
   it('shows how each event delivery really stands, notices a redelivery, and the webhook URL to register by hand', async () => {
     const auth = await authOf(page);
     const receiver = await startReceiver();
