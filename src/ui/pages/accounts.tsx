@@ -4,6 +4,7 @@ import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
 import { Secret } from '../components/secret.tsx';
 import { useAction } from '../components/use-action.ts';
+import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
 import { api, describeError, type Account, type AccountSettings, type User } from '../api.ts';
 
 const POLICY = 'notification.webhook.failure.policy';
@@ -57,20 +58,10 @@ function AccountUsers({ account }: { account: Account }) {
   return (
     <>
       <h2>Users of {account.name}</h2>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      {notice && <p role="status">{notice}</p>}
+      <ActionMessages error={error} notice={notice} />
       {made?.secret && <Secret id="new-user-secret" label={`User secret of ${made.email}`} value={made.secret} />}
       <div className="bulk-forms">
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void create();
-          }}
-        >
+        <ActionForm onSubmit={create}>
           <h3>New user</h3>
           <label htmlFor="user-email">E-mail</label>
           <input id="user-email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} required />
@@ -87,7 +78,7 @@ function AccountUsers({ account }: { account: Account }) {
           <button type="submit" className="primary">
             Make user
           </button>
-        </form>
+        </ActionForm>
         <form onSubmit={(e) => e.preventDefault()}>
           <h3>Settings</h3>
           <label htmlFor="account-policy">A notification that cannot be delivered is</label>
@@ -184,19 +175,9 @@ export function AccountsPage() {
       <p className="muted">
         An account groups users and their instances. A user outside the default account sees only their own account's instances, events, jobs and notifications.
       </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      {notice && <p role="status">{notice}</p>}
+      <ActionMessages error={error} notice={notice} />
       <div className="bulk-forms">
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void create();
-          }}
-        >
+        <ActionForm onSubmit={create}>
           <h2>New account</h2>
           <label htmlFor="account-name">Name</label>
           <input id="account-name" value={name} onChange={(e) => setName(e.target.value)} required />
@@ -205,7 +186,7 @@ export function AccountsPage() {
           <button type="submit" className="primary">
             Make account
           </button>
-        </form>
+        </ActionForm>
       </div>
       <table>
         <thead>

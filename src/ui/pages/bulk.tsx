@@ -3,6 +3,7 @@ import { useTitle } from '../components/page-title.ts';
 import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
 import { useAction } from '../components/use-action.ts';
+import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
 import { api, apiRaw, type BulkError, type BulkJob, describeError, type ElementMetadata, type Instance, instanceLoadError } from '../api.ts';
 
 const ENDED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
@@ -131,32 +132,17 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
       <p>
         <a href={`#/instances/${instance.id}`}>Back to the instance</a>
       </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      {notice && <p role="status">{notice}</p>}
+      <ActionMessages error={error} notice={notice} />
       <div className="bulk-forms">
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void startExport();
-          }}
-        >
+        <ActionForm onSubmit={startExport}>
           <h2>Export</h2>
           <label htmlFor="bulk-query">Query (CEQL)</label>
           <input id="bulk-query" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="select * from incidents where …" />
           <button type="submit" disabled={!exportable.length}>
             Start export
           </button>
-        </form>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void startImport();
-          }}
-        >
+        </ActionForm>
+        <ActionForm onSubmit={startImport}>
           <h2>Import</h2>
           <label htmlFor="bulk-object">Object</label>
           <select id="bulk-object" value={importObject} onChange={(e) => setImportObject(e.target.value)}>
@@ -173,7 +159,7 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
           <button type="submit" disabled={!importable.length || !file}>
             Upload and import
           </button>
-        </form>
+        </ActionForm>
       </div>
       <h2>Jobs</h2>
       {jobs.length === 0 ? (

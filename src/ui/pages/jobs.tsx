@@ -3,6 +3,7 @@ import { useTitle } from '../components/page-title.ts';
 import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
 import { useAction } from '../components/use-action.ts';
+import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
 import { api, describeError, type Instance, type ScheduledJob } from '../api.ts';
 import { refreshDelay } from './job-refresh.ts';
 
@@ -87,19 +88,9 @@ export function JobsPage() {
         A job calls the API on a Quartz cron trigger, in UTC (seconds, minutes, hours, day of month, month, day of week from 1 for Sunday, and an optional
         year), as you and with the instance's token.
       </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      {notice && <p role="status">{notice}</p>}
+      <ActionMessages error={error} notice={notice} />
       <div className="bulk-forms">
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void create();
-          }}
-        >
+        <ActionForm onSubmit={create}>
           <h2>New job</h2>
           <label htmlFor="job-name">Name</label>
           <input id="job-name" value={name} onChange={(e) => setName(e.target.value)} required />
@@ -131,7 +122,7 @@ export function JobsPage() {
           <button type="submit" className="primary">
             Make job
           </button>
-        </form>
+        </ActionForm>
       </div>
       <h2>Jobs</h2>
       {jobs.length === 0 ? (

@@ -3,6 +3,7 @@ import { useTitle } from '../components/page-title.ts';
 import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
 import { useAction } from '../components/use-action.ts';
+import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
 import { api, describeError, type NotificationDelivery, type NotificationSubscription, type PlatformNotification } from '../api.ts';
 
 const SEVERITIES = ['low', 'medium', 'high'] as const;
@@ -90,19 +91,9 @@ export function NotificationsPage() {
         A notification posted on a topic is POSTed to every URL subscribed to that topic, retried as event notifications are. After nine failed attempts a
         subscription is deactivated, and what it hears waits, queued, until it is sent again.
       </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      {notice && <p role="status">{notice}</p>}
+      <ActionMessages error={error} notice={notice} />
       <div className="bulk-forms">
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void subscribe();
-          }}
-        >
+        <ActionForm onSubmit={subscribe}>
           <h2>New subscription</h2>
           <label htmlFor="subscription-topics">Topics (separated by commas)</label>
           <input id="subscription-topics" value={topics} onChange={(e) => setTopics(e.target.value)} required />
@@ -111,13 +102,8 @@ export function NotificationsPage() {
           <button type="submit" className="primary">
             Subscribe
           </button>
-        </form>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void post();
-          }}
-        >
+        </ActionForm>
+        <ActionForm onSubmit={post}>
           <h2>Post a notification</h2>
           <label htmlFor="notification-topic">Topic</label>
           <input id="notification-topic" value={topic} onChange={(e) => setTopic(e.target.value)} required />
@@ -132,7 +118,7 @@ export function NotificationsPage() {
           <button type="submit" className="primary">
             Post
           </button>
-        </form>
+        </ActionForm>
       </div>
 
       <h2>Subscriptions</h2>
