@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import { type KeysetPosition, newestFirst } from '../store/keyset.ts';
+import type { AfterFailure } from '../platform/callback-post.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import { AAD, SEALED } from '../store/encrypted-columns.ts';
 import { takeable } from '../store/outbox.ts';
@@ -374,7 +375,7 @@ export class EventRepository {
    * or nothing until a redelivery (`queued`, the account's policy). An event whose delivery will
    * not be retried reads FAILED.
    */
-  async deliveryFailed(d: DeliveryRow, status: number | null, error: string, next: Date | 'failed' | 'queued'): Promise<void> {
+  async deliveryFailed(d: DeliveryRow, status: number | null, error: string, next: AfterFailure): Promise<void> {
     const retryAt = next instanceof Date ? next : undefined;
     await this.db
       .updateTable('deliveries')

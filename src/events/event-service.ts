@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import type { Clock } from '../platform/clock.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
-import { MAX_ATTEMPTS, nextAttemptAt, postCallback } from '../platform/callback-post.ts';
+import { afterFailedAttempt, postCallback } from '../platform/callback-post.ts';
 import type { VendorDataCache } from '../platform/vendor-data-cache.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
@@ -205,23 +205,19 @@ export class EventService {
   async #retryLater(d: DeliveryRow, instance: Instance | undefined, status: number | null, error: string, retryAfterMs: number): Promise<void> {
     const attempt = d.attempts + 1;
     const accountId = (instance ?? (await this.deps.instances.find(d.instance_id)))?.accountId;
-    if (accountId !== undefined && (await this.deps.failurePolicy(accountId)) === 'queue') {
-      // The account's `queue` policy: no retry; it waits, kept whole, until it is redelivered.
-      await this.deps.events.deliveryFailed(d, status, error, 'queued');
-      this.deps.deliveryOutcomes?.inc({ outcome: 'queued' });
-      this.deps.logger.warn({ deliveryId: d.id, instanceId: d.instance_id }, 'delivery failed; queued until redelivered (the account does not retry)');
-      return;
-    }
-    if (attempt >= MAX_ATTEMPTS) {
-      await this.deps.events.deliveryFailed(d, status, error, 'failed');
-      this.deps.deliveryOutcomes?.inc({ outcome: 'failed' });
-      this.deps.logger.warn({ deliveryId: d.id, instanceId: d.instance_id, attempts: attempt }, 'delivery failed for good');
-      return;
-    }
-    const next = nextAttemptAt(this.deps.clock.now().getTime(), this.deps.delivery.baseDelayMs, attempt, retryAfterMs);
+    const policy = accountId === undefined ? 'retry' : await this.deps.failurePolicy(accountId);
+    const next = afterFailedAttempt(attempt, policy, { nowMs: this.deps.clock.now().getTime(), baseDelayMs: this.deps.delivery.baseDelayMs, retryAfterMs });
     await this.deps.events.deliveryFailed(d, status, error, next);
-    this.deps.deliveryOutcomes?.inc({ outcome: 'retrying' });
-    await this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: d.id }, { ...this.jobOptions(d.id), runAt: next });
+    this.deps.deliveryOutcomes?.inc({ outcome: next instanceof Date ? 'retrying' : next });
+    if (next instanceof Date) {
+      await this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: d.id }, { ...this.jobOptions(d.id), runAt: next });
+      return;
+    }
+    // `queued`: the account's policy keeps it, whole, until it is redelivered.
+    this.deps.logger.warn(
+      { deliveryId: d.id, instanceId: d.instance_id, attempts: attempt },
+      next === 'queued' ? 'delivery failed; queued until redelivered (the account does not retry)' : 'delivery failed for good',
+    );
   }
 
   async redeliver(eventId: string): Promise<void> {

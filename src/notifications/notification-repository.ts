@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import type { Expr, Value } from '../ceql/ast.ts';
+import type { AfterFailure } from '../platform/callback-post.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import { hasUrlCredentials, maskUrlCredentials } from '../platform/url-credentials.ts';
 import { ceqlToSql, type SqlField } from '../store/ceql-sql.ts';
@@ -241,7 +242,7 @@ export class NotificationRepository {
    * (`queued`: the account's policy), or nothing more (`failed`), which also deactivates the
    * subscription, so that what it hears next is queued instead of sent (§6.8).
    */
-  async failed(d: DeliveryRow, status: number | null, error: string, next: Date | 'queued' | 'failed'): Promise<void> {
+  async failed(d: DeliveryRow, status: number | null, error: string, next: AfterFailure): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       await tx
         .updateTable('notification_deliveries')

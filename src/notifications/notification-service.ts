@@ -4,7 +4,7 @@ import type { Counter } from 'prom-client';
 import type { Identity } from '../auth/identity.ts';
 import { parseWhere } from '../ceql/index.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { MAX_ATTEMPTS, nextAttemptAt, postCallback } from '../platform/callback-post.ts';
+import { afterFailedAttempt, postCallback } from '../platform/callback-post.ts';
 import type { Clock } from '../platform/clock.ts';
 import { badRequest, notFound } from '../platform/errors.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
@@ -220,29 +220,23 @@ export class NotificationService {
     }
   }
 
-  /** A failed attempt: queued (the account's `queue` policy), failed for good after the last, or retried later. */
+  /** A failed attempt, and what follows it (`afterFailedAttempt`); `accountId`: the subscription's, when it was read. */
   async #failed(d: DeliveryRow, accountId: number | undefined, status: number | null, error: string, retryAfterMs: number): Promise<void> {
     const attempt = d.attempts + 1;
-    if (accountId !== undefined && (await this.deps.failurePolicy(accountId)) === 'queue') {
-      await this.deps.repo.failed(d, status, error, 'queued');
-      this.deps.deliveryOutcomes?.inc({ outcome: 'queued' });
-      this.deps.logger.warn(
-        { deliveryId: d.id, subscriptionId: d.subscription_id },
-        'notification delivery failed; queued until redelivered (the account does not retry)',
-      );
-    } else if (attempt >= MAX_ATTEMPTS) {
-      await this.deps.repo.failed(d, status, error, 'failed');
-      this.deps.deliveryOutcomes?.inc({ outcome: 'failed' });
-      this.deps.logger.warn(
-        { deliveryId: d.id, subscriptionId: d.subscription_id, attempts: attempt },
-        'notification delivery failed for good; its subscription is deactivated',
-      );
-    } else {
-      const next = nextAttemptAt(this.deps.clock.now().getTime(), this.deps.delivery.baseDelayMs, attempt, retryAfterMs);
-      await this.deps.repo.failed(d, status, error, next);
-      this.deps.deliveryOutcomes?.inc({ outcome: 'retrying' });
+    const policy = accountId === undefined ? 'retry' : await this.deps.failurePolicy(accountId);
+    const next = afterFailedAttempt(attempt, policy, { nowMs: this.deps.clock.now().getTime(), baseDelayMs: this.deps.delivery.baseDelayMs, retryAfterMs });
+    await this.deps.repo.failed(d, status, error, next);
+    this.deps.deliveryOutcomes?.inc({ outcome: next instanceof Date ? 'retrying' : next });
+    if (next instanceof Date) {
       await this.deps.queue.enqueue(NOTIFY_JOB, { deliveryId: d.id }, { ...this.#jobOptions(d.id), runAt: next });
+      return;
     }
+    this.deps.logger.warn(
+      { deliveryId: d.id, subscriptionId: d.subscription_id, attempts: attempt },
+      next === 'queued'
+        ? 'notification delivery failed; queued until redelivered (the account does not retry)'
+        : 'notification delivery failed for good; its subscription is deactivated',
+    );
   }
 
   /** A delivery's job is leased as long as the delivery itself, so a crash delays it by seconds, not minutes. */

@@ -4,7 +4,10 @@ import { withoutUrlCredentials } from './url-credentials.ts';
 import { retryAfterMs } from './vendor-http/retry-after.ts';
 
 /** Open Connectors' retry policy (§6.8): up to 9 attempts at a notification, attempt x waiting 4^x base units. */
-export const MAX_ATTEMPTS = 9;
+const MAX_ATTEMPTS = 9;
+
+/** What follows a failed attempt: a retry at a time, a wait until it is sent again, or nothing more. */
+export type AfterFailure = Date | 'queued' | 'failed';
 
 /** What one POST to a receiver came to: taken (2xx), or a failure to retry no sooner than `retryAfterMs`. */
 export type CallbackOutcome = { delivered: true; status: number } | { delivered: false; status: number | null; error: string; retryAfterMs: number };
@@ -46,11 +49,18 @@ export async function postCallback(
 }
 
 /**
- * When the retry after failed attempt number `attempt` (from 1) is due: 4^(attempt-1) base delays
- * with ±10% jitter, so that many failing receivers do not retry in lockstep, or later if the
- * receiver asked for it.
+ * What follows failed attempt number `attempt` (from 1), for event and platform notifications
+ * alike (§6.8): under the account's `queue` policy it waits until sent again; after the last
+ * attempt nothing more; otherwise a retry after 4^(attempt-1) base delays with ±10% jitter, so
+ * that many failing receivers do not retry in lockstep, or later if the receiver asked for it.
  */
-export function nextAttemptAt(nowMs: number, baseDelayMs: number, attempt: number, retryAfterMs: number): Date {
-  const backoff = baseDelayMs * 4 ** (attempt - 1) * (0.9 + Math.random() * 0.2);
-  return new Date(nowMs + Math.max(backoff, retryAfterMs));
+export function afterFailedAttempt(
+  attempt: number,
+  policy: 'retry' | 'queue',
+  timing: { nowMs: number; baseDelayMs: number; retryAfterMs: number },
+): AfterFailure {
+  if (policy === 'queue') return 'queued';
+  if (attempt >= MAX_ATTEMPTS) return 'failed';
+  const backoff = timing.baseDelayMs * 4 ** (attempt - 1) * (0.9 + Math.random() * 0.2);
+  return new Date(timing.nowMs + Math.max(backoff, timing.retryAfterMs));
 }

@@ -35,7 +35,6 @@ function AccountUsers({ account }: { account: Account }) {
     }
   }, [account.id, setError]);
   useEffect(() => {
-    setMade(undefined);
     void reload();
   }, [reload]);
 

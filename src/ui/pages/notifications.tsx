@@ -64,7 +64,6 @@ export function NotificationsPage() {
   }, [lists, reload]);
 
   if (!lists) return <Loading error={error} />;
-  const topicOf = new Map(lists.notifications.map((n) => [n.id, n.topic]));
 
   const subscribe = () =>
     act(async () => {
@@ -194,7 +193,7 @@ export function NotificationsPage() {
             <tbody>
               {lists.deliveries.map((d) => (
                 <tr key={d.id}>
-                  <td>{topicOf.get(d.notificationId) ?? d.topic}</td>
+                  <td>{d.topic}</td>
                   <td className="wrap">
                     <code>{d.config.url}</code>
                   </td>
