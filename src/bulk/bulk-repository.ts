@@ -4,6 +4,7 @@ import { createDeflateRaw, deflateRaw, inflateRaw } from 'node:zlib';
 import type { Kysely, Selectable } from 'kysely';
 import { type KeysetPosition, newestFirst } from '../store/keyset.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
+import type { Alongside } from '../store/alongside.ts';
 import { AAD } from '../store/encrypted-columns.ts';
 import type { BulkJobTable, Database } from '../store/tables.ts';
 
@@ -67,27 +68,32 @@ export class BulkRepository {
     private readonly box: SecretBox,
   ) {}
 
+  /** Stores a new job; `alongside` runs in the same transaction (it queues the job's first step). */
   async create(
     job: Pick<BulkJobRow, 'id' | 'organization_id' | 'instance_id' | 'kind' | 'object_name' | 'query' | 'created_at'> & {
       identifierField?: string | undefined;
       callbackUrl?: string | undefined;
     },
+    alongside: Alongside = async () => undefined,
   ): Promise<BulkJobRow> {
     const { identifierField, callbackUrl, ...row } = job;
-    await this.db
-      .insertInto('bulk_jobs')
-      .values({
-        ...row,
-        status: 'CREATED',
-        checkpoint: null,
-        total_estimate: null,
-        message: null,
-        identifier_field: identifierField ?? null,
-        callback_url_enc: callbackUrl === undefined ? null : this.box.cipher.encrypt(callbackUrl, AAD.bulkCallbackUrl(job.id)),
-        updated_at: job.created_at,
-        finished_at: null,
-      })
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('bulk_jobs')
+        .values({
+          ...row,
+          status: 'CREATED',
+          checkpoint: null,
+          total_estimate: null,
+          message: null,
+          identifier_field: identifierField ?? null,
+          callback_url_enc: callbackUrl === undefined ? null : this.box.cipher.encrypt(callbackUrl, AAD.bulkCallbackUrl(job.id)),
+          updated_at: job.created_at,
+          finished_at: null,
+        })
+        .execute();
+      await alongside(trx);
+    });
     return (await this.byId(job.id))!;
   }
 
@@ -125,8 +131,15 @@ export class BulkRepository {
   }
 
   /** The upload is stored whole: the import knows its row count and can run. */
-  async inputStored(jobId: string, rows: number, chunks: number, now: string): Promise<void> {
-    await this.db.updateTable('bulk_jobs').set({ total_estimate: rows, chunks, updated_at: now }).where('id', '=', jobId).execute();
+  /**
+   * Marks an import's upload whole, with `alongside` (its first step queued) in the same
+   * transaction: until then the job is an unfinished upload, which the retention deletes.
+   */
+  async inputStored(jobId: string, rows: number, chunks: number, now: string, alongside: Alongside): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('bulk_jobs').set({ total_estimate: rows, chunks, updated_at: now }).where('id', '=', jobId).execute();
+      await alongside(trx);
+    });
   }
 
   /** One chunk of a job, decrypted and inflated; undefined past the last. */
@@ -291,8 +304,8 @@ export class BulkRepository {
 
   /**
    * Deletes jobs (and their data) that ended before `before`, and imports whose upload began
-   * before `uploadsBefore` and never finished (its process died while it read the file); returns
-   * how many.
+   * before `uploadsBefore` and never finished or never started (its process died while it read
+   * the file, or its first step could not be queued and dropping it failed too); returns how many.
    */
   async deleteEndedBefore(before: string, uploadsBefore: string): Promise<number> {
     const res = await this.db

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { CeqlError } from '../ceql/ast.ts';
 import { parseSelect, type SelectQuery } from '../ceql/select.ts';
@@ -18,6 +19,7 @@ import type { BulkCallbacks } from './bulk-callbacks.ts';
 import { type BulkJobRow, type BulkRepository, type CompressedPage, compressPage } from './bulk-repository.ts';
 import { fatalCause, IMPORT_CHUNK_ROWS, ImportSteps } from './import-steps.ts';
 import { recordsPath } from './json-path-locator.ts';
+import type { Database } from '../store/tables.ts';
 import { uploadFormat, uploadRecords } from './upload-records.ts';
 import { describeLine, RETRY_WAITS_MS, VENDOR_ATTEMPTS, withRetries } from './vendor-attempts.ts';
 
@@ -65,6 +67,13 @@ export interface BulkUpload {
   /** The parsed `metaData` part, when it came before the file. */
   metaData: unknown;
   callbackUrl: string | undefined;
+}
+
+/** An import's records, stored in chunks of its job, waiting for `startImport`. */
+export interface StoredUpload {
+  job: BulkJobRow;
+  rows: number;
+  chunks: number;
 }
 
 const tooLarge = () => new ApiError('PAYLOAD_TOO_LARGE', 'The file is larger than the bulk upload limit (SWITCHBOARD_BULK_UPLOAD_MB)');
@@ -129,18 +138,21 @@ export class BulkService {
     if (!q) throw badRequest('Give the query in q: select * from incidents [where …]');
     const query = this.#parse(q);
     this.#exporter(instance, query.objectName).check(query.where, query.orderBy);
-    const job = await this.deps.jobs.create({
-      id: randomBytes(12).toString('hex'),
-      organization_id: instance.organizationId,
-      instance_id: instance.id,
-      kind: 'export',
-      object_name: query.objectName,
-      query: q,
-      callbackUrl,
-      created_at: this.deps.clock.now().toISOString(),
-    });
-    await this.#queueStep(job.id);
-    return job;
+    const id = randomBytes(12).toString('hex');
+    // The job and its first step are stored together: a failure leaves neither.
+    return this.deps.jobs.create(
+      {
+        id,
+        organization_id: instance.organizationId,
+        instance_id: instance.id,
+        kind: 'export',
+        object_name: query.objectName,
+        query: q,
+        callbackUrl,
+        created_at: this.deps.clock.now().toISOString(),
+      },
+      (trx) => this.#queueStep(id, trx),
+    );
   }
 
   /**
@@ -149,7 +161,7 @@ export class BulkService {
    * the file is read (its chunks belong to it) and is removed again when the file is refused: a
    * bad row, too many rows, too large.
    */
-  async createImport(instance: Instance, objectName: string, upload: BulkUpload): Promise<BulkJobRow> {
+  async createImport(instance: Instance, objectName: string, upload: BulkUpload): Promise<StoredUpload> {
     const importer = this.#importer(instance, objectName);
     const format = uploadFormat(upload.mimeType, upload.filename);
     if (!format) throw badRequest(`The file ${upload.filename.slice(0, 100)} is not CSV, JSON or NDJSON (by its Content-Type or its name)`);
@@ -182,19 +194,23 @@ export class BulkService {
       }
       if (upload.truncated()) throw tooLarge();
       if (lines) await this.deps.jobs.appendInput(job.id, seq++, lines);
-      await this.deps.jobs.inputStored(job.id, rows, seq, this.deps.clock.now().toISOString());
+      return { job, rows, chunks: seq };
     } catch (err) {
       await this.deps.jobs.delete(job.id);
       // A file cut at the limit ends mid-record: that, not the broken record, is the reason.
       if (upload.truncated() || (err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
       throw err;
     }
-    return (await this.deps.jobs.byId(job.id))!;
   }
 
-  /** Queues the first step of an import whose upload is stored. */
-  async startImport(job: BulkJobRow): Promise<void> {
-    await this.#queueStep(job.id);
+  /**
+   * Marks the upload whole and queues the import's first step, in one transaction: if either
+   * fails, the caller's error leaves an unfinished upload, which `discard` or the retention deletes.
+   */
+  async startImport(upload: StoredUpload): Promise<void> {
+    await this.deps.jobs.inputStored(upload.job.id, upload.rows, upload.chunks, this.deps.clock.now().toISOString(), (trx) =>
+      this.#queueStep(upload.job.id, trx),
+    );
   }
 
   /** Drops an import that never started (the request it came with was refused after its file). */
@@ -252,9 +268,9 @@ export class BulkService {
    * step can outlive its lease and run beside its successor: `appendPages` stores a batch only
    * onto the chunk count it started from, so one of them stores it and the other stops.
    */
-  #queueStep(jobId: string): Promise<string | null> {
+  #queueStep(jobId: string, within?: Kysely<Database>): Promise<string | null> {
     const leaseMs = STEP_MS + VENDOR_ATTEMPTS * this.deps.vendorTimeoutMs + RETRY_WAITS_MS + 2000;
-    return this.deps.queue.enqueue(BULK_STEP_JOB, { jobId }, { singletonKey: jobId, leaseMs, retryLimit: 5 });
+    return this.deps.queue.enqueue(BULK_STEP_JOB, { jobId }, { singletonKey: jobId, leaseMs, retryLimit: 5, ...(within && { within }) });
   }
 
   /**

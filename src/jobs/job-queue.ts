@@ -1,3 +1,6 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/tables.ts';
+
 /**
  * The job queue port. `sql/` implements it on the store's own `jobs` table, in SQLite (one
  * machine) and in PostgreSQL (any number of processes); one contract suite runs against both.
@@ -10,7 +13,9 @@
  *   share a key are interchangeable: a job that fails or is abandoned while another of its key
  *   waits gives way to the waiting one;
  * - a waiting job of a busy key never holds up any other job;
- * - jobs survive restarts; a job whose process died is run again once its lease expires.
+ * - jobs survive restarts; a job whose process died is run again once its lease expires;
+ * - a job queued `within` a transaction of the store exists if and only if that transaction
+ *   commits, and its workers are woken only then.
  */
 export interface EnqueueOptions {
   runAt?: Date;
@@ -18,6 +23,12 @@ export interface EnqueueOptions {
   retryLimit?: number;
   /** How long a run may take before the job counts as abandoned by a dead process and runs again. */
   leaseMs?: number;
+  /**
+   * A transaction of the store to queue the job in, beside the rows it works on: what a request
+   * creates and the job that carries it out commit together or not at all, so a failure can
+   * neither leave the one without the other nor answer an error for something that was stored.
+   */
+  within?: Kysely<Database>;
 }
 
 export type JobPayload = Record<string, unknown>;

@@ -42,15 +42,18 @@ export class NotificationRepository {
   /**
    * Stores a notification with one delivery to each subscription in `subscriptions`, in one
    * transaction: `pending` to an active subscription, `queued` to one whose deliveries failed.
-   * Returns the ids of the pending ones.
+   * `queue` runs in that transaction for each pending one (it queues its first attempt).
    */
-  async post(notification: NotificationRow, subscriptions: readonly SubscriptionRow[], newId: () => string): Promise<string[]> {
-    const pending: string[] = [];
+  async post(
+    notification: NotificationRow,
+    subscriptions: readonly SubscriptionRow[],
+    newId: () => string,
+    queue: (trx: Kysely<Database>, deliveryId: string) => Promise<unknown>,
+  ): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       await tx.insertInto('notifications').values(notification).execute();
       for (const s of subscriptions) {
         const id = newId();
-        if (s.active) pending.push(id);
         await tx
           .insertInto('notification_deliveries')
           .values({
@@ -71,9 +74,9 @@ export class NotificationRepository {
             delivered_at: null,
           })
           .execute();
+        if (s.active) await queue(tx, id);
       }
     });
-    return pending;
   }
 
   /** The subscriptions of the organization that hear `topic` from `accountId`: its own account's and the organization-wide ones. */

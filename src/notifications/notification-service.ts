@@ -83,8 +83,11 @@ export class NotificationService {
       created_at: this.deps.clock.now().toISOString(),
     };
     const subscribers = await this.deps.repo.subscribersOf(identity.organizationId, identity.user.accountId, body.topic);
-    const pending = await this.deps.repo.post(notification, subscribers, newId);
-    for (const id of pending) await this.deps.queue.enqueue(NOTIFY_JOB, { deliveryId: id }, this.#jobOptions(id));
+    // The notification and the first attempt of each delivery are stored together: a failure
+    // leaves none of them, so the caller's retry posts it once.
+    await this.deps.repo.post(notification, subscribers, newId, (within, id) =>
+      this.deps.queue.enqueue(NOTIFY_JOB, { deliveryId: id }, { ...this.#jobOptions(id), within }),
+    );
     return notification;
   }
 
@@ -155,7 +158,17 @@ export class NotificationService {
   /** Sends the matching queued and failed deliveries again; returns how many. */
   async redeliver(identity: Identity, where: string | undefined): Promise<number> {
     const ids = await this.deps.repo.redeliver(notificationScope(identity), where === undefined ? undefined : parseWhere(where), this.deps.clock.now());
-    for (const id of ids) await this.deps.queue.enqueue(NOTIFY_JOB, { deliveryId: id }, this.#jobOptions(id));
+    try {
+      for (const id of ids) await this.deps.queue.enqueue(NOTIFY_JOB, { deliveryId: id }, this.#jobOptions(id));
+    } catch (err) {
+      // They are due and stored: the recovery queues them within a minute, and the answer says
+      // what was done. Queued in the transaction instead, thousands of them would hold SQLite's
+      // write lock for as long.
+      this.deps.logger.warn(
+        { err: (err as Error).message, deliveries: ids.length },
+        'queueing redelivered notifications failed; the recovery queues them within a minute',
+      );
+    }
     return ids.length;
   }
 

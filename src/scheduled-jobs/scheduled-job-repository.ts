@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { type KeysetPosition, newestFirst } from '../store/keyset.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
+import type { Alongside } from '../store/alongside.ts';
 import { AAD } from '../store/encrypted-columns.ts';
 import type { Database, ScheduledJobTable } from '../store/tables.ts';
 
@@ -33,20 +34,27 @@ export class ScheduledJobRepository {
     private readonly box: SecretBox,
   ) {}
 
-  async create(job: Omit<ScheduledJob, 'last_fire_at' | 'last_status' | 'last_request_id' | 'last_error' | 'last_finished_at'>): Promise<void> {
+  /** Stores a new job; `alongside` runs in the same transaction (it queues the first fire). */
+  async create(
+    job: Omit<ScheduledJob, 'last_fire_at' | 'last_status' | 'last_request_id' | 'last_error' | 'last_finished_at'>,
+    alongside: Alongside,
+  ): Promise<void> {
     const { call, ...row } = job;
-    await this.db
-      .insertInto('scheduled_jobs')
-      .values({
-        ...row,
-        call_enc: this.box.cipher.encrypt(JSON.stringify(call), AAD.scheduledCall(job.id)),
-        last_fire_at: null,
-        last_status: null,
-        last_request_id: null,
-        last_error: null,
-        last_finished_at: null,
-      })
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('scheduled_jobs')
+        .values({
+          ...row,
+          call_enc: this.box.cipher.encrypt(JSON.stringify(call), AAD.scheduledCall(job.id)),
+          last_fire_at: null,
+          last_status: null,
+          last_request_id: null,
+          last_error: null,
+          last_finished_at: null,
+        })
+        .execute();
+      await alongside(trx);
+    });
   }
 
   async countIn(organizationId: number): Promise<number> {

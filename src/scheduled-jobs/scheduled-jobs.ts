@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Kysely } from 'kysely';
 import type { Identity } from '../auth/identity.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -9,6 +10,7 @@ import type { RouteAuthLookup } from '../platform/http/route-lookup.ts';
 import { CronTrigger } from './cron-trigger.ts';
 import type { JobScope, ScheduledJob, ScheduledJobRepository } from './scheduled-job-repository.ts';
 import type { NewJobBody } from './schemas.ts';
+import type { Database } from '../store/tables.ts';
 
 /** The queue job that stands for one fire of one scheduled job. */
 export const FIRE_JOB = 'scheduled-job-fire';
@@ -118,9 +120,8 @@ export class ScheduledJobs {
       last_finished_at: null,
       created_at: now.toISOString(),
     };
-    await this.deps.jobs.create(job);
-    // Were this lost (the process stopping here), the recovery would queue the fire once it is late.
-    await this.#queueFire({ jobId: job.id, fireAt: next });
+    // The job and its first fire are stored together: a failure leaves neither.
+    await this.deps.jobs.create(job, (trx) => this.#queueFire({ jobId: job.id, fireAt: next }, trx));
     return job;
   }
 
@@ -211,7 +212,7 @@ export class ScheduledJobs {
     }
   }
 
-  #queueFire(payload: FirePayload): Promise<string | null> {
+  #queueFire(payload: FirePayload, within?: Kysely<Database>): Promise<string | null> {
     return this.deps.queue.enqueue(
       FIRE_JOB,
       { ...payload },
@@ -220,6 +221,7 @@ export class ScheduledJobs {
         singletonKey: payload.jobId,
         retryLimit: 0,
         leaseMs: this.deps.callLimitMs,
+        ...(within && { within }),
       },
     );
   }

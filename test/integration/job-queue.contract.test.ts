@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
@@ -43,13 +44,13 @@ afterAll(async () => {
   await store.close();
 });
 
-const make = (leaseMs = 60_000) => {
+const make = (leaseMs = 60_000, pollIntervalMs = 50) => {
   const q = new SqlJobQueue({
     db: store.db,
     dialect: store.dialect,
     clock: systemClock,
     signals,
-    pollIntervalMs: 50,
+    pollIntervalMs,
     leaseMs,
     retryDelayMs: 50,
     onError: (err) => {
@@ -140,6 +141,30 @@ describe(`JobQueue contract (${testStoreKind()})`, () => {
     await q.enqueue(n, { fail: 'always' }, { retryLimit: 1 });
     await waitFor(async () => (await rows(n)).some((r) => r.status === 'failed'));
     expect(calls).toBe(2);
+  });
+
+  it('queues a job within a transaction: it exists only if the transaction commits, and runs as soon as it does', async () => {
+    // Looking for work only once a minute: a job that runs at once was woken by its commit.
+    const q = make(60_000, 60_000);
+    const n = name('within');
+    const seen: unknown[] = [];
+    await q.work(n, async (p) => {
+      seen.push(p.k);
+    });
+    await expect(
+      store.db.transaction().execute(async (trx) => {
+        await q.enqueue(n, { k: 'rolled back' }, { within: trx });
+        throw new Error('the request failed after queueing');
+      }),
+    ).rejects.toThrow('the request failed after queueing');
+    expect(await rows(n)).toEqual([]);
+    await store.db.transaction().execute(async (trx) => {
+      await q.enqueue(n, { k: 'committed' }, { within: trx });
+      // Time for a worker woken too early to look, find nothing, and wait for its next poll.
+      await setTimeout(300);
+    });
+    await waitFor(async () => seen.length === 1 && (await rows(n)).length === 0);
+    expect(seen).toEqual(['committed']);
   });
 
   it('a failing singleton job gives way to the job of its key that waits', async () => {

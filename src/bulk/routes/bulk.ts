@@ -10,7 +10,7 @@ import { typed } from '../../platform/http/api-document.ts';
 import { decodeCursor, encodeCursor, keysetPage, setKeysetHeaders } from '../../platform/http/keyset-cursor.ts';
 import { errorResponses, NextPage, NoQuery, PageSize } from '../../platform/http/schemas.ts';
 import type { BulkRepository } from '../bulk-repository.ts';
-import type { BulkService } from '../bulk-service.ts';
+import type { BulkService, StoredUpload } from '../bulk-service.ts';
 import { BulkErrorJson, BulkStatusJson, statusJson } from '../bulk-status.ts';
 import { csvLine, flatten } from '../csv.ts';
 
@@ -96,13 +96,13 @@ export function registerBulkRoutes(
         const callbackUrl = asyncCallbackUrl(request, request.query.callbackUrl);
         if (!request.isMultipart()) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Upload the file as multipart/form-data with a part named "file"');
         let metaData: unknown;
-        let job: Awaited<ReturnType<BulkService['createImport']>> | undefined;
+        let stored: StoredUpload | undefined;
         try {
           for await (const part of request.parts()) {
             if (part.type === 'field') {
               if (part.fieldname !== 'metaData') continue;
               // Its rows are stored as the file arrives: a metaData after it would come too late.
-              if (job) throw badRequest('Send the metaData part before the file part');
+              if (stored) throw badRequest('Send the metaData part before the file part');
               try {
                 metaData = JSON.parse(String(part.value));
               } catch {
@@ -110,11 +110,11 @@ export function registerBulkRoutes(
               }
               continue;
             }
-            if (part.fieldname !== 'file' || job) {
+            if (part.fieldname !== 'file' || stored) {
               await part.toBuffer().catch(() => undefined);
               continue;
             }
-            job = await deps.bulk.createImport(instance, request.params.objectName, {
+            stored = await deps.bulk.createImport(instance, request.params.objectName, {
               file: part.file,
               filename: part.filename,
               mimeType: part.mimetype,
@@ -123,13 +123,14 @@ export function registerBulkRoutes(
               callbackUrl,
             });
           }
+          if (!stored) throw badRequest('No file: send it in a multipart part named "file"');
+          await deps.bulk.startImport(stored);
         } catch (err) {
-          if (job) await deps.bulk.discard(job);
+          // Not started, its upload is unfinished: were it not dropped now, the retention would drop it a day later.
+          if (stored) await deps.bulk.discard(stored.job).catch(() => undefined);
           throw err;
         }
-        if (!job) throw badRequest('No file: send it in a multipart part named "file"');
-        await deps.bulk.startImport(job);
-        return { id: job.id, status: job.status };
+        return { id: stored.job.id, status: stored.job.status };
       },
     );
   });

@@ -108,7 +108,8 @@ export class SqlJobQueue implements JobQueue {
     const id = randomUUID();
     const now = this.#clock.now();
     const runAt = options.runAt ?? now;
-    const row = await this.#db
+    const db = options.within ?? this.#db;
+    const row = await db
       .insertInto('jobs')
       .values({
         id,
@@ -130,7 +131,14 @@ export class SqlJobQueue implements JobQueue {
       .returning('id')
       .executeTakeFirst();
     if (!row) return null;
-    if (runAt.getTime() <= now.getTime()) {
+    if (runAt.getTime() > now.getTime()) return id;
+    if (options.within && this.#postgres) {
+      // PostgreSQL delivers a notification sent in a transaction when it commits, and drops it
+      // when it rolls back: no worker looks for the job before it can be seen.
+      await sql`select pg_notify(${WAKE_CHANNEL}, ${name})`.execute(options.within);
+    } else {
+      // On SQLite a worker woken now looks on the store's one connection, which the transaction
+      // holds until it ends: it sees the job once committed.
       await this.#signals.publish(WAKE_CHANNEL, name).catch((err: unknown) => this.#onError(err));
     }
     return id;
