@@ -220,7 +220,8 @@ describe('platform notifications', () => {
   // Last: it moves the server's clock a month on.
   it('finds again a delivery whose queued attempt was lost, and deletes notifications after 30 days', async () => {
     const sub = await subscribe({ channel: 'webhook', topics: ['recovered'], config: { url: receiver.url } });
-    // As a process leaves them that stopped between storing a notification and queueing its delivery.
+    // As a process leaves them that stopped while a delivery's attempt ran (its job gone with it),
+    // or a redelivery whose queueing failed.
     const at = new Date(server.clock.now().getTime() - 120_000).toISOString();
     const organizationId = (
       await server.store.db.selectFrom('notification_subscriptions').select('organization_id').where('id', '=', sub.body.id).executeTakeFirstOrThrow()

@@ -130,7 +130,7 @@ describe('work queued with what it carries out', () => {
     expect(await server.store.db.selectFrom('jobs').select('payload').where('name', '=', FIRE_JOB).execute()).toHaveLength(1);
   });
 
-  it('a notification whose deliveries cannot be queued is not stored; the retry is delivered once', async () => {
+  it('a notification whose deliveries cannot be queued is not stored, its retry is delivered once, and a redelivery the queue refused is sent by the recovery', async () => {
     const sub = await call(`${server.api}/notifications/subscriptions`, {
       method: 'POST',
       headers: admin(),
@@ -147,5 +147,19 @@ describe('work queued with what it carries out', () => {
     await receiver.waitFor((all) => all.length === 1);
     expect(receiver.received.map((r) => r.json)).toEqual([sent.body]);
     expect((await call(`${server.api}/notifications`, { headers: admin() })).body).toEqual([sent.body]);
+
+    // A redelivery is stored first and queued after: when queueing fails, it answers what it did,
+    // and the recovery sends the deliveries within a minute.
+    await server.store.db.updateTable('notification_subscriptions').set({ active: 0 }).where('id', '=', sub.body.id).execute();
+    const held = await post();
+    const where = encodeURIComponent(`notificationId='${held.body.id}'`);
+    const redeliver = () => call(`${server.api}/notifications/subscriptions/deliveries?where=${where}`, { method: 'PUT', headers: admin() });
+    const redelivered = await whileRefused(NOTIFY_JOB, redeliver);
+    expect(redelivered.status).toBe(200);
+    expect(redelivered.body).toEqual({ redelivered: 1 });
+    server.clock.advance(61_000);
+    expect(await server.services.notifications.recover()).toBe(1);
+    await receiver.waitFor((all) => all.length === 2);
+    expect(receiver.received[1]!.json).toEqual(held.body);
   });
 });
