@@ -100,9 +100,21 @@ export class NotificationRepository {
     return this.db.selectFrom('notifications').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /** Deletes the notifications made before `before`, with their deliveries; returns how many. */
-  async deleteBefore(before: Date): Promise<number> {
-    const res = await this.db.deleteFrom('notifications').where('created_at', '<', before.toISOString()).executeTakeFirst();
+  async organizationIds(): Promise<number[]> {
+    return (await this.db.selectFrom('organizations').select('id').execute()).map((r) => r.id);
+  }
+
+  /**
+   * Deletes up to `limit` of an organization's notifications made before `before` (by its date
+   * index), with their deliveries; returns how many.
+   */
+  async deleteBefore(organizationId: number, before: Date, limit: number): Promise<number> {
+    const res = await this.db
+      .deleteFrom('notifications')
+      .where('id', 'in', (eb) =>
+        eb.selectFrom('notifications').select('id').where('organization_id', '=', organizationId).where('created_at', '<', before.toISOString()).limit(limit),
+      )
+      .executeTakeFirst();
     return Number(res.numDeletedRows);
   }
 

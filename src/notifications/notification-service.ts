@@ -20,6 +20,8 @@ const MAX_SUBSCRIPTIONS = 100;
 const RECOVER_EVERY_MS = 60_000;
 /** Notifications older than this are deleted, with their deliveries. */
 const RETENTION_MS = 30 * 86_400_000;
+/** Notifications deleted per statement when they pass their retention. */
+const RETENTION_BATCH = 5000;
 
 export interface NotificationServiceDeps {
   repo: NotificationRepository;
@@ -195,10 +197,26 @@ export class NotificationService {
     for (const id of late) await this.deps.queue.enqueue(NOTIFY_JOB, { deliveryId: id }, this.#jobOptions(id));
     if (now - this.#lastPrune >= 3_600_000) {
       this.#lastPrune = now;
-      const deleted = await this.deps.repo.deleteBefore(new Date(now - RETENTION_MS));
+      const deleted = await this.#prune(new Date(now - RETENTION_MS));
       if (deleted) this.deps.logger.info({ deletedNotifications: deleted }, 'notifications past retention deleted');
     }
     return late.length;
+  }
+
+  /**
+   * Deletes notifications made before `before`, organization by organization, a batch per
+   * statement: a month of them in one statement would hold SQLite's write lock for as long.
+   */
+  async #prune(before: Date): Promise<number> {
+    let total = 0;
+    for (const organizationId of await this.deps.repo.organizationIds()) {
+      for (;;) {
+        const n = await this.deps.repo.deleteBefore(organizationId, before, RETENTION_BATCH);
+        total += n;
+        if (n < RETENTION_BATCH) break;
+      }
+    }
+    return total;
   }
 
   /** One attempt at one delivery, if it is due and no other process has it. */

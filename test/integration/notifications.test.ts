@@ -271,6 +271,8 @@ describe('platform notifications', () => {
     server.clock.advance(31 * 86_400_000);
     await server.services.notifications.recover();
     expect((await call(api('/notifications'), { headers: h() })).body).toEqual([]);
+    // Every organization's, organization by organization (another one's were posted above).
+    expect(await server.store.db.selectFrom('notifications').select('organization_id').execute()).toEqual([]);
     expect(await server.store.db.selectFrom('notification_deliveries').selectAll().execute()).toEqual([]);
   });
 });
