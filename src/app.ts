@@ -199,7 +199,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
   });
   const instanceRepo = new InstanceRepository(deps.store.db, box);
   const vendorHttp = metrics.vendorHttp(http);
-  const instances = new InstanceService(instanceRepo, registry, vendorHttp, clock, logger, deps.config.vendorTimeoutMs, (id) =>
+  const instances = new InstanceService(instanceRepo, registry, vendorHttp, clock, logger, deps.config.vendorTimeoutMs, outboundPolicy, (id) =>
     invalidations.announce({ kind: 'instance', id }),
   );
   tenancy.onUserChange(() => void invalidations.announce({ kind: 'users' }));
@@ -326,6 +326,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     delivery: { baseDelayMs: deps.config.events.deliveryBaseDelayMs, timeoutMs: deps.config.events.deliveryTimeoutMs },
     failurePolicy: (accountId) => tenancy.failurePolicy(accountId),
     deliveryOutcomes: metrics.notificationDeliveries,
+    outboundPolicy,
   });
   const closingSteps: ClosingStep[] = [
     ['bulk jobs', () => bulk.stop()],
@@ -514,7 +515,13 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
       }));
       registerUsageRoutes(api, { usage: s.usageRepo, traces: s.traceRepo, registry: s.registry, clock: s.clock });
       registerTraceRoutes(api, { traces: s.traceRepo, instances: s.instances, registry: s.registry });
-      registerBulkRoutes(api, { bulk: s.bulk, jobs: s.bulkJobs, instances: s.instances, uploadLimit: deps.config.bulkUploadLimit });
+      registerBulkRoutes(api, {
+        bulk: s.bulk,
+        jobs: s.bulkJobs,
+        instances: s.instances,
+        uploadLimit: deps.config.bulkUploadLimit,
+        outboundPolicy: s.outboundPolicy,
+      });
       registerInstanceRoutes(api, s.instances, s.registry, s.traces);
       registerInstanceConfigurationRoutes(api, s.instances, s.registry);
       const hubDeps = {
@@ -531,6 +538,7 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
         traces: s.traces,
         metrics: s.metrics,
         asyncCalls: s.asyncCalls,
+        outboundPolicy: s.outboundPolicy,
       };
       hubReads = registerHubRoutes(api, hubDeps);
       registerDocsRoutes(api, hubDeps, API_PREFIX);

@@ -1,5 +1,7 @@
 import { isTrue } from '../platform/boolean-text.ts';
+import { checkCallbackUrl } from '../platform/callback-url.ts';
 import { ApiError, badRequest } from '../platform/errors.ts';
+import type { OutboundPolicy } from '../platform/outbound-policy.ts';
 import type { ConfigurationDefinition, ElementDefinition } from './element-definition.ts';
 import type { Configuration } from './element-module.ts';
 
@@ -106,7 +108,7 @@ export const stripsNulls = (config: Configuration): boolean => config['filter.re
  * Checks the platform's keys of a configuration, so a bad callback URL fails the create instead
  * of every later delivery. Each problem is a 400 naming the key.
  */
-export function validatePlatformConfiguration(config: Configuration, element: Pick<ElementDefinition, 'events'>): void {
+export function validatePlatformConfiguration(config: Configuration, element: Pick<ElementDefinition, 'events'>, policy: OutboundPolicy): void {
   const vendorType = config['event.vendor.type'];
   const types = ['polling', ...(element.events.methods.includes('webhook') ? ['webhook', 'webhooks'] : [])];
   if (present(vendorType) && !types.includes(String(vendorType))) {
@@ -130,13 +132,6 @@ export function validatePlatformConfiguration(config: Configuration, element: Pi
     if (!element.events.supported) throw new ApiError('BAD_REQUEST', 'This element produces no events');
     const callback = config['event.notification.callback.url'];
     if (!present(callback)) throw badRequest('event.notification.callback.url is required when event.notification.enabled is true');
-    let url: URL | undefined;
-    try {
-      url = new URL(String(callback));
-    } catch {
-      /* reported below */
-    }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
-      throw badRequest(`event.notification.callback.url "${String(callback).slice(0, 200)}" is not an http(s) URL`);
+    checkCallbackUrl(String(callback), 'event.notification.callback.url', policy);
   }
 }

@@ -7,6 +7,7 @@ import { stripsNulls } from '../elements/platform-configuration.ts';
 import { ownValue, setOwn } from '../platform/own-properties.ts';
 import { parseOrderBy, parseWhere } from '../ceql/index.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
+import type { OutboundPolicy } from '../platform/outbound-policy.ts';
 import type { VendorDataCache } from '../platform/vendor-data-cache.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
 import type { InstanceService } from '../instances/instance-service.ts';
@@ -81,6 +82,8 @@ export interface HubDeps {
   metrics?: Pick<Metrics, 'hubCache' | 'responseCache'>;
   /** Calls sent with `Elements-Async-Request: true`, answered through a callback. */
   asyncCalls: Pick<AsyncHubCalls, 'accept'>;
+  /** Refuses a callback URL that could never be delivered to. */
+  outboundPolicy: OutboundPolicy;
 }
 
 /**
@@ -253,7 +256,7 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): HubReads
       if (value !== undefined && !NOT_REPEATED.has(name)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     const call = { method: request.method, url: request.url, headers, payload: request.body === undefined ? undefined : JSON.stringify(request.body) };
-    const eventId = await deps.asyncCalls.accept(instance, asyncCallbackUrl(request), call, injectInto(app));
+    const eventId = await deps.asyncCalls.accept(instance, asyncCallbackUrl(request, deps.outboundPolicy), call, injectInto(app));
     return reply.code(200).send({ eventId, eventStatus: 'dispatched' });
   }
 

@@ -7,6 +7,7 @@ import { isOrgAdmin, type Identity } from '../auth/identity.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
 import type { InstalledElement, Configuration, VendorMeta } from '../elements/element-module.ts';
 import { eventsEnabled, validatePlatformConfiguration } from '../elements/platform-configuration.ts';
+import type { OutboundPolicy } from '../platform/outbound-policy.ts';
 import type { Instance, InstanceChanges, InstanceFilter, InstanceRepository } from './instance-repository.ts';
 import { secretKeys, secretValues } from './views.ts';
 import { MASK } from '../platform/secret-names.ts';
@@ -47,6 +48,8 @@ export class InstanceService {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly vendorTimeoutMs: number,
+    /** Refuses an event callback URL that could never be delivered to. */
+    private readonly outboundPolicy: OutboundPolicy,
     /** Called after any change to an instance, so caches of resolved tokens drop it at once, on every node. */
     private readonly changed: (instanceId: number) => Promise<void> = async () => undefined,
   ) {}
@@ -87,7 +90,7 @@ export class InstanceService {
 
   /** The platform's keys (events, null filtering), then the element's own. */
   #validate(module: InstalledElement, configuration: Configuration): Configuration {
-    validatePlatformConfiguration(configuration, module.definition);
+    validatePlatformConfiguration(configuration, module.definition, this.outboundPolicy);
     return module.validateConfiguration(configuration);
   }
 

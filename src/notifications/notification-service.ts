@@ -5,9 +5,11 @@ import type { Identity } from '../auth/identity.ts';
 import { parseWhere } from '../ceql/index.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { afterFailedAttempt, postCallback } from '../platform/callback-post.ts';
+import { checkCallbackUrl } from '../platform/callback-url.ts';
 import type { Clock } from '../platform/clock.ts';
 import { badRequest, notFound } from '../platform/errors.ts';
 import type { OutboundHttp } from '../platform/outbound-http.ts';
+import type { OutboundPolicy } from '../platform/outbound-policy.ts';
 import type { KeysetPosition } from '../store/keyset.ts';
 import type { DeliveryRow, NotificationRepository, NotificationRow, NotificationScope, SubscriptionRow } from './notification-repository.ts';
 import type { NewNotificationBody, NewSubscriptionBody, NotificationJson } from './schemas.ts';
@@ -34,6 +36,8 @@ export interface NotificationServiceDeps {
   failurePolicy: (accountId: number) => Promise<'retry' | 'queue'>;
   /** Counts each delivery attempt by outcome: delivered, retrying, queued or failed for good. */
   deliveryOutcomes?: Pick<Counter<'outcome'>, 'inc'>;
+  /** Refuses a subscription URL that could never be delivered to. */
+  outboundPolicy: OutboundPolicy;
 }
 
 const newId = (): string => randomBytes(12).toString('hex');
@@ -120,7 +124,7 @@ export class NotificationService {
   async subscribe(identity: Identity, body: NewSubscriptionBody): Promise<SubscriptionRow> {
     const url = body.config.url;
     if (url === null) throw badRequest('config.url is required: the URL each notification is POSTed to');
-    if (!isHttpUrl(url)) throw badRequest('config.url must be an http(s) URL');
+    checkCallbackUrl(url, 'config.url', this.deps.outboundPolicy);
     if ((await this.deps.repo.countSubscriptions(identity.organizationId)) >= MAX_SUBSCRIPTIONS)
       throw badRequest(`An organization has at most ${MAX_SUBSCRIPTIONS} notification subscriptions: delete one first`);
     return this.deps.repo.createSubscription(
@@ -273,14 +277,5 @@ export class NotificationService {
   /** A delivery's job is leased as long as the delivery itself, so a crash delays it by seconds, not minutes. */
   #jobOptions(deliveryId: string) {
     return { singletonKey: `notification:${deliveryId}`, leaseMs: this.deps.delivery.timeoutMs * 3 };
-  }
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const { protocol } = new URL(value);
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
   }
 }

@@ -127,6 +127,18 @@ export class OutboundPolicy {
     return address;
   }
 
+  /**
+   * Throws `OutboundRefusedError` when a connection to `url` is refused whatever its host resolves
+   * to: an address literal the policy refuses, or a host name in SWITCHBOARD_OUTBOUND_DENY. Run
+   * when a user gives a URL, so that the answer says so at once; a name is checked again,
+   * resolved, at each connection (`resolve`).
+   */
+  precheck(url: URL): void {
+    const name = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    if (isIP(name) !== 0) this.check(name, Number(url.port) || (url.protocol === 'https:' ? 443 : 80));
+    else if (hostMatches(this.#deny, name)) throw new OutboundRefusedError(name, 'the host is in SWITCHBOARD_OUTBOUND_DENY');
+  }
+
   /** Throws `OutboundRefusedError` unless a connection to `address`:`port` is allowed. */
   check(address: string, port: number, shownAs = address, hostAllowed = false): void {
     const plain = plainAddress(address);

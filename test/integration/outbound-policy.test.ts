@@ -49,12 +49,60 @@ describe('outbound policy', () => {
     expect((await create(server, { siteAddress: jira.baseUrl })).status).toBe(200);
   });
 
-  it('refuses to deliver notifications to switchboard itself, and says why in the event log', async () => {
+  it('refuses a callback URL that could never be delivered to when it is given, wherever it is given', async () => {
+    const events = (url: string) => ({ siteAddress: jira.baseUrl, 'event.notification.enabled': true, 'event.notification.callback.url': url });
+    const metadata = 'http://169.254.169.254/latest/meta-data';
+    for (const [url, reason] of [
+      [metadata, /event.notification.callback.url: switchboard's outbound policy refuses 169.254.169.254: .*link-local/],
+      [`${server.api}/instances`, /event.notification.callback.url: .*switchboard's own address/],
+    ] as const) {
+      const res = await create(server, events(url));
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(reason);
+    }
+    // The deny list's host names are known before DNS too.
+    const denied = await startTestServer({ SWITCHBOARD_OUTBOUND_DENY: 'hooks.example.com' });
+    try {
+      const res = await create(denied, events('https://hooks.example.com/switchboard'));
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(/hooks.example.com: the host is in SWITCHBOARD_OUTBOUND_DENY/);
+      const subscribed = await call(`${denied.api}/notifications/subscriptions`, {
+        method: 'POST',
+        headers: { authorization: denied.auth },
+        json: { channel: 'webhook', topics: ['t'], config: { url: 'https://user:secret@hooks.example.com/n' } },
+      });
+      expect(subscribed.status).toBe(400);
+      expect(subscribed.body.message).toMatch(/^config.url: .*SWITCHBOARD_OUTBOUND_DENY/);
+      expect(subscribed.body.message).not.toContain('secret');
+    } finally {
+      await denied.close();
+    }
+
+    const instance = (await create(server, { siteAddress: jira.baseUrl })).body;
+    const hub = { authorization: `${server.auth}, Element ${instance.token}`, 'elements-async-callback-url': metadata };
+    const exported = await call(`${server.api}/hubs/helpdesk/bulk/query?q=${encodeURIComponent('select * from incidents')}`, { method: 'POST', headers: hub });
+    expect(exported.status).toBe(400);
+    expect(exported.body.message).toMatch(/^Elements-Async-Callback-Url: .*link-local/);
+    const later = await call(`${server.api}/hubs/helpdesk/incidents/CE-1`, { headers: { ...hub, 'elements-async-request': 'true' } });
+    expect(later.status).toBe(400);
+    expect(later.body.message).toMatch(/^Elements-Async-Callback-Url: .*link-local/);
+    const subscribed = await call(`${server.api}/notifications/subscriptions`, {
+      method: 'POST',
+      headers: { authorization: server.auth },
+      json: { channel: 'webhook', topics: ['t'], config: { url: metadata } },
+    });
+    expect(subscribed.status).toBe(400);
+    expect(subscribed.body.message).toMatch(/^config.url: .*link-local/);
+    expect((await call(`${server.api}/hubs/helpdesk/bulk/jobs`, { headers: hub })).body).toEqual([]);
+  });
+
+  it('refuses to deliver notifications to switchboard itself under a name, and says why in the event log', async () => {
+    // A name is checked when it is resolved, at each connection.
     const instance = (
       await create(server, {
         siteAddress: jira.baseUrl,
         'event.notification.enabled': true,
-        'event.notification.callback.url': `${server.api}/instances`,
+        'event.notification.callback.url': `${server.api.replace('127.0.0.1', 'localhost')}/instances`,
         'event.poller.refresh_interval': '1',
       })
     ).body;

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { identityOf } from '../../auth/authenticate.ts';
 import type { InstanceService } from '../../instances/instance-service.ts';
+import type { OutboundPolicy } from '../../platform/outbound-policy.ts';
 import { ApiError, badRequest, notFound } from '../../platform/errors.ts';
 import { typed } from '../../platform/http/api-document.ts';
 import { decodeCursor, encodeCursor, keysetPage, setKeysetHeaders } from '../../platform/http/keyset-cursor.ts';
@@ -37,7 +38,7 @@ function formatOf(accept: string | undefined): 'ndjson' | 'json' | 'csv' {
  */
 export function registerBulkRoutes(
   app: FastifyInstance,
-  deps: { bulk: BulkService; jobs: BulkRepository; instances: InstanceService; uploadLimit: number },
+  deps: { bulk: BulkService; jobs: BulkRepository; instances: InstanceService; uploadLimit: number; outboundPolicy: OutboundPolicy },
 ): void {
   const api = typed(app);
   const hubRoute = { config: { auth: 'hub' as const } };
@@ -69,7 +70,7 @@ export function registerBulkRoutes(
     },
     async (request) => {
       const instance = await instanceOf(request);
-      const job = await deps.bulk.createExport(instance, request.query.q, asyncCallbackUrl(request, request.query.callbackUrl));
+      const job = await deps.bulk.createExport(instance, request.query.q, asyncCallbackUrl(request, deps.outboundPolicy, request.query.callbackUrl));
       return { id: job.id, status: job.status };
     },
   );
@@ -93,7 +94,7 @@ export function registerBulkRoutes(
       },
       async (request) => {
         const instance = await instanceOf(request);
-        const callbackUrl = asyncCallbackUrl(request, request.query.callbackUrl);
+        const callbackUrl = asyncCallbackUrl(request, deps.outboundPolicy, request.query.callbackUrl);
         if (!request.isMultipart()) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Upload the file as multipart/form-data with a part named "file"');
         let metaData: unknown;
         let stored: StoredUpload | undefined;
