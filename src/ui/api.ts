@@ -11,6 +11,7 @@ import type { JobJson } from '../scheduled-jobs/schemas.ts';
 import type { DeliveryJson, NotificationJson, SubscriptionJson } from '../notifications/schemas.ts';
 import type { AccountJson, UserJson } from '../tenancy/schemas.ts';
 import type { AccountSettings as AccountSettingsJson } from '../tenancy/account-settings.ts';
+import type { PasswordPolicy as PasswordPolicyJson } from '../tenancy/password-policy.ts';
 
 /** Types from the server's own route schemas: the console reads exactly what the API serialises. */
 export type Element = ElementJson;
@@ -35,6 +36,7 @@ export type NotificationDelivery = DeliveryJson;
 export type Account = AccountJson;
 export type User = UserJson;
 export type AccountSettings = AccountSettingsJson;
+export type PasswordPolicy = PasswordPolicyJson;
 /** The error body; `requestId` is missing only for errors the console makes itself (no network). */
 export type ApiError = Omit<ErrorBodyJson, 'requestId'> & { requestId?: string };
 

@@ -479,7 +479,7 @@ describe.skipIf(!available)('web console', () => {
     }
   }, 60_000);
 
-  it("makes an account and a user in it, shows the user's secret once, and sets the account's failure policy", async () => {
+  it("makes an account and a user in it, shows the user's secret once, sets the account's failure policy and the password rules, deactivates and deletes", async () => {
     const auth = await authOf(page);
     await page.getByRole('link', { name: 'Accounts', exact: true }).click();
     await page.getByRole('heading', { name: 'Accounts', level: 1 }).waitFor();
@@ -507,6 +507,50 @@ describe.skipIf(!available)('web console', () => {
     const team = accounts.find((a) => a.name === 'Support team')!;
     const settings = await (await fetch(`${origin}/elements/api-v2/accounts/${team.id}/settings`, { headers: { authorization: auth } })).json();
     expect(settings).toEqual({ 'notification.webhook.failure.policy': 'queue' });
+
+    // The organization's password rules: a longer minimum refuses a shorter password, until reset.
+    const minLength = async () =>
+      ((await (await fetch(`${origin}/elements/api-v2/organizations/password-policies`, { headers: { authorization: auth } })).json()) as { minLength: number })
+        .minLength;
+    await page.getByLabel('Shortest password').fill('12');
+    await page.getByRole('button', { name: 'Save rules' }).click();
+    await page.getByRole('status').filter({ hasText: 'Password rules saved' }).waitFor();
+    expect(await minLength()).toBe(12);
+    await page.getByLabel('E-mail').fill('short@example.com');
+    await page.getByLabel('Console password (optional)').fill('eleven-char');
+    await page.getByRole('button', { name: 'Make user' }).click();
+    await page.getByRole('alert').filter({ hasText: 'at least 12 characters' }).waitFor();
+    await page.getByRole('button', { name: 'Back to the defaults' }).click();
+    await page.getByRole('status').filter({ hasText: 'Password rules are back to their defaults.' }).waitFor();
+    expect(await minLength()).toBe(8);
+    await expect.poll(() => page.getByLabel('Shortest password').inputValue()).toBe('8');
+
+    // A deactivated user's secret stops working, and works again once activated; then the user goes.
+    const agentCalls = () => fetch(`${origin}/elements/api-v2/instances`, { headers: { authorization: `User ${secret}, Organization ${organization}` } });
+    await page.getByRole('button', { name: 'Deactivate agent@example.com' }).click();
+    await page.getByRole('status').filter({ hasText: 'agent@example.com is deactivated' }).waitFor();
+    expect((await agentCalls()).status).toBe(401);
+    await page.getByRole('button', { name: 'Activate agent@example.com' }).click();
+    await page.getByRole('status').filter({ hasText: 'agent@example.com is active again.' }).waitFor();
+    expect((await agentCalls()).status).toBe(200);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete agent@example.com' }).click();
+    await page.getByRole('status').filter({ hasText: 'agent@example.com deleted.' }).waitFor();
+    expect((await agentCalls()).status).toBe(401);
+
+    // The account: deactivated and active again, then deleted once confirmed (and kept when not).
+    await page.getByRole('button', { name: 'Deactivate the account Support team' }).click();
+    await page.getByRole('status').filter({ hasText: 'Support team is deactivated' }).waitFor();
+    await page.getByRole('button', { name: 'Activate the account Support team' }).click();
+    await page.getByRole('status').filter({ hasText: 'Support team is active again.' }).waitFor();
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await page.getByRole('button', { name: 'Delete the account Support team' }).click();
+    expect((await fetch(`${origin}/elements/api-v2/accounts/${team.id}`, { headers: { authorization: auth } })).status).toBe(200);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Delete the account Support team' }).click();
+    await page.getByRole('status').filter({ hasText: 'Account Support team deleted.' }).waitFor();
+    expect((await fetch(`${origin}/elements/api-v2/accounts/${team.id}`, { headers: { authorization: auth } })).status).toBe(404);
+    await expect.poll(() => page.locator('tr', { hasText: 'Support team' }).count()).toBe(0);
   }, 60_000);
 
   it('shows how each event delivery really stands, notices a redelivery, and the webhook URL to register by hand', async () => {

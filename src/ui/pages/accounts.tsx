@@ -6,6 +6,7 @@ import { Secret } from '../components/secret.tsx';
 import { useAction } from '../components/use-action.ts';
 import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
 import { api, describeError, type Account, type AccountSettings, type User } from '../api.ts';
+import { PasswordRules } from './password-rules.tsx';
 
 const POLICY = 'notification.webhook.failure.policy';
 type Policy = AccountSettings[typeof POLICY];
@@ -107,6 +108,7 @@ function AccountUsers({ account }: { account: Account }) {
               <th>Roles</th>
               <th>State</th>
               <th>Made</th>
+              <th>Actions</th>
             </tr>
           </thead>
           <tbody>
@@ -123,6 +125,36 @@ function AccountUsers({ account }: { account: Account }) {
                 <td>
                   <When iso={u.createdDate} />
                 </td>
+                <td>
+                  <div className="actions">
+                    <button
+                      type="button"
+                      aria-label={`${u.active ? 'Deactivate' : 'Activate'} ${u.email}`}
+                      onClick={() =>
+                        act(async () => {
+                          await api('PATCH', `/users/${u.id}`, { active: !u.active });
+                          return u.active ? `${u.email} is deactivated: their secret and password no longer work.` : `${u.email} is active again.`;
+                        }, reload)
+                      }
+                    >
+                      {u.active ? 'Deactivate' : 'Activate'}
+                    </button>
+                    <button
+                      type="button"
+                      className="danger"
+                      aria-label={`Delete ${u.email}`}
+                      onClick={() =>
+                        window.confirm(`Delete the user ${u.email}? Their instances stay in the account.`) &&
+                        act(async () => {
+                          await api('DELETE', `/users/${u.id}`);
+                          return `${u.email} deleted.`;
+                        }, reload)
+                      }
+                    >
+                      Delete
+                    </button>
+                  </div>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -133,8 +165,9 @@ function AccountUsers({ account }: { account: Account }) {
 }
 
 /**
- * The organization's accounts (`#/accounts`): make one, and see and add the users of each, with
- * their secrets shown once when made, and each account's notification failure policy.
+ * The organization's accounts (`#/accounts`): make, deactivate and delete them, see, add,
+ * deactivate and delete the users of each (their secrets shown once when made), set each
+ * account's notification failure policy, and the organization's password rules.
  */
 export function AccountsPage() {
   useTitle('Accounts');
@@ -194,6 +227,7 @@ export function AccountsPage() {
             <th>External id</th>
             <th>State</th>
             <th>Made</th>
+            <th>Actions</th>
           </tr>
         </thead>
         <tbody>
@@ -212,11 +246,45 @@ export function AccountsPage() {
               <td>
                 <When iso={a.createdDate} />
               </td>
+              <td>
+                {!a.defaultAccount && (
+                  <div className="actions">
+                    <button
+                      type="button"
+                      aria-label={`${a.active ? 'Deactivate' : 'Activate'} the account ${a.name}`}
+                      onClick={() =>
+                        act(async () => {
+                          await api('PATCH', `/accounts/${a.id}`, { active: !a.active });
+                          return a.active ? `${a.name} is deactivated: its users can no longer sign in or call the API.` : `${a.name} is active again.`;
+                        }, reload)
+                      }
+                    >
+                      {a.active ? 'Deactivate' : 'Activate'}
+                    </button>
+                    <button
+                      type="button"
+                      className="danger"
+                      aria-label={`Delete the account ${a.name}`}
+                      onClick={() =>
+                        window.confirm(`Delete the account ${a.name}, with its users and their instances?`) &&
+                        act(async () => {
+                          await api('DELETE', `/accounts/${a.id}`);
+                          setSelected((current) => (current === a.id ? undefined : current));
+                          return `Account ${a.name} deleted.`;
+                        }, reload)
+                      }
+                    >
+                      Delete
+                    </button>
+                  </div>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
       {account && <AccountUsers key={account.id} account={account} />}
+      <PasswordRules />
     </section>
   );
 }
