@@ -5,6 +5,7 @@ import type { Database, InstanceRow } from '../store/tables.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
 import type { Configuration, VendorMeta } from '../elements/element-module.ts';
 import { AAD, SEALED } from '../store/encrypted-columns.ts';
+import type { AccountOrUser } from '../tenancy/tenancy-service.ts';
 
 /** An instance as the service sees it: token and configuration decrypted. */
 export interface Instance {
@@ -313,6 +314,13 @@ export class InstanceRepository {
       })
       .where('id', '=', id)
       .execute();
+  }
+
+  /** The ids of an organization's instances made in one account, or by one user. */
+  async idsOwnedBy(owner: AccountOrUser): Promise<number[]> {
+    const q = this.#db.selectFrom('instances').select('id').where('organization_id', '=', owner.organizationId);
+    const rows = await ('accountId' in owner ? q.where('account_id', '=', owner.accountId) : q.where('user_id', '=', owner.userId)).execute();
+    return rows.map((r) => r.id);
   }
 
   async delete(id: number): Promise<boolean> {

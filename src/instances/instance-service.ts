@@ -15,6 +15,7 @@ import type { ProvisioningOwner, ProvisioningTrace } from '../traces/provisionin
 import { maskUrlCredentials } from '../platform/url-credentials.ts';
 import { setOwn } from '../platform/own-properties.ts';
 import type { CreateInstanceBody, ElementRef, UpdateInstanceBody } from './schemas.ts';
+import type { AccountOrUser } from '../tenancy/tenancy-service.ts';
 
 const MAX_CONFIGURATION_BYTES = 64 * 1024;
 
@@ -283,7 +284,22 @@ export class InstanceService {
   }
 
   async delete(identity: Identity, id: number, elementKeyOrId?: string): Promise<void> {
-    const instance = await this.get(identity, id, elementKeyOrId);
+    await this.#remove(await this.get(identity, id, elementKeyOrId));
+  }
+
+  /**
+   * Deletes every instance of an account or a user that is about to be deleted, each as `delete`
+   * does: the database would drop their rows with the account or user, but not remove their
+   * webhooks from the vendor nor tell the other nodes.
+   */
+  async deleteOwnedBy(owner: AccountOrUser): Promise<void> {
+    for (const id of await this.repo.idsOwnedBy(owner)) {
+      const instance = await this.repo.find(id);
+      if (instance) await this.#remove(instance);
+    }
+  }
+
+  async #remove(instance: Instance): Promise<void> {
     await this.#lifecycle?.deleting(instance);
     await this.repo.delete(instance.id);
     await this.changed(instance.id);

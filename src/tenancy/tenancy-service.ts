@@ -32,10 +32,14 @@ export interface NewOrganizationResult {
 }
 
 /** Organizations, accounts and users: the tenancy rules, independent of HTTP. */
+/** An account, or a user, of an organization. */
+export type AccountOrUser = { organizationId: number } & ({ accountId: number } | { userId: number });
+
 export class TenancyService {
   readonly #repo: TenancyRepository;
   readonly #clock: Clock;
   readonly #userChangeListeners: (() => void)[] = [];
+  #beforeDeleting: (owner: AccountOrUser) => Promise<void> = async () => undefined;
 
   constructor(repo: TenancyRepository, clock: Clock) {
     this.#repo = repo;
@@ -49,6 +53,14 @@ export class TenancyService {
   /** Lets caches of resolved credentials drop them when a user changes or goes. */
   onUserChange(listener: () => void): void {
     this.#userChangeListeners.push(listener);
+  }
+
+  /**
+   * Set once at wiring time: what must go, through its own service, before an account or a user
+   * is deleted (their instances, whose vendor webhooks the database cannot remove).
+   */
+  beforeDeleting(hook: (owner: AccountOrUser) => Promise<void>): void {
+    this.#beforeDeleting = hook;
   }
 
   #usersChanged(): void {
@@ -282,6 +294,7 @@ export class TenancyService {
   async deleteAccount(identity: Identity, id: number): Promise<void> {
     const existing = await this.getAccount(identity, id);
     if (existing.default_account === 1) throw badRequest('The default account cannot be deleted');
+    await this.#beforeDeleting({ organizationId: identity.organizationId, accountId: id });
     await this.#repo.deleteAccount(identity.organizationId, id);
     this.#usersChanged();
   }
@@ -467,6 +480,7 @@ export class TenancyService {
     const user = await this.findVisibleUser(identity, emailOrId);
     if (user.id === identity.user.id) throw forbidden('You cannot delete yourself');
     if (!canAdministerAccount(identity, user.account_id)) throw forbidden();
+    await this.#beforeDeleting({ organizationId: identity.organizationId, userId: user.id });
     await this.#repo.deleteUser(identity.organizationId, user.id);
     this.#usersChanged();
   }

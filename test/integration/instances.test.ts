@@ -495,6 +495,41 @@ describe('tenancy and secrets', () => {
     expect((await call(`${server.api}/instances/${own.id}`, { headers: h() })).status).toBe(200);
   });
 
+  it("deleting an account or a user deletes their instances as DELETE /instances does: each one's Jira webhook goes too", async () => {
+    // Jira 10's webhook API (the emulator's version here), whose administrator registers them.
+    const webhooks = async () => ((await jira.jira.get('/rest/jira-webhook/1.0/webhooks')).body as { url: string }[]).map((w) => w.url);
+    const ofInstance = (id: number) => `/events/jiraonprem/${Buffer.from(String(id)).toString('base64')}/`;
+    const withWebhook = (name: string) =>
+      body(
+        { name },
+        {
+          username: 'admin',
+          password: 'admin',
+          'event.notification.enabled': true,
+          'event.notification.callback.url': 'http://127.0.0.1:9/hook',
+          'event.vendor.type': 'webhook',
+        },
+      );
+    const account = await call(`${server.api}/accounts`, { method: 'POST', headers: h(), json: { externalId: 'gone-acct@example.com' } });
+    const member = await call(`${server.api}/accounts/${account.body.id}/users`, { method: 'POST', headers: h(), json: { email: 'gone-member@example.com' } });
+    const asMember = { authorization: `User ${member.body.secret}, Organization ${server.admin.organizationSecret}` };
+    const user = await call(`${server.api}/organizations/users`, { method: 'POST', headers: h(), json: { email: 'gone-user@example.com' } });
+    const asUser = { authorization: `User ${user.body.secret}, Organization ${server.admin.organizationSecret}` };
+    const inAccount = (await create(withWebhook('in the account'), asMember)).body;
+    const byUser = (await create(withWebhook('by the user'), asUser)).body;
+    const kept = (await create(withWebhook('kept'))).body;
+    for (const i of [inAccount, byUser, kept]) expect((await webhooks()).some((url) => url.includes(ofInstance(i.id)))).toBe(true);
+
+    expect((await call(`${server.api}/accounts/${account.body.id}`, { method: 'DELETE', headers: h() })).status).toBe(200);
+    expect((await call(`${server.api}/users/${user.body.id}`, { method: 'DELETE', headers: h() })).status).toBe(200);
+    for (const gone of [inAccount, byUser]) {
+      expect((await call(`${server.api}/instances/${gone.id}`, { headers: h() })).status).toBe(404);
+      expect((await webhooks()).some((url) => url.includes(ofInstance(gone.id)))).toBe(false);
+    }
+    expect((await webhooks()).some((url) => url.includes(ofInstance(kept.id)))).toBe(true);
+    expect((await call(`${server.api}/instances/${kept.id}`, { method: 'DELETE', headers: h() })).status).toBe(200);
+  });
+
   it('never stores or shows the Jira password or the token in plain text', async () => {
     const password = 'S3cret-Pa55-unique';
     await jira.jira.post('/rest/api/2/user', { name: 'secretive', password, emailAddress: 's@example.com', displayName: 'Secretive' });

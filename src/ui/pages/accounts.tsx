@@ -144,7 +144,7 @@ function AccountUsers({ account }: { account: Account }) {
                       className="danger"
                       aria-label={`Delete ${u.email}`}
                       onClick={() =>
-                        window.confirm(`Delete the user ${u.email}? Their instances stay in the account.`) &&
+                        window.confirm(`Delete the user ${u.email}, with the instances they made?`) &&
                         act(async () => {
                           await api('DELETE', `/users/${u.id}`);
                           return `${u.email} deleted.`;
