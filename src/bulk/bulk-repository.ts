@@ -130,7 +130,6 @@ export class BulkRepository {
       .execute();
   }
 
-  /** The upload is stored whole: the import knows its row count and can run. */
   /**
    * Marks an import's upload whole, with `alongside` (its first step queued) in the same
    * transaction: until then the job is an unfinished upload, which the retention deletes.

@@ -1,5 +1,6 @@
 import { badRequest } from './errors.ts';
 import { type OutboundPolicy, OutboundRefusedError } from './outbound-policy.ts';
+import { maskUrlCredentials } from './url-credentials.ts';
 
 /** The longest callback URL taken. */
 export const CALLBACK_URL_MAX = 2000;
@@ -17,9 +18,10 @@ export function checkCallbackUrl(value: string, field: string, policy: OutboundP
   try {
     url = new URL(value);
   } catch {
-    throw badRequest(`${field} "${value.slice(0, 200)}" is not a URL`);
+    // Not echoed: it may hold credentials that no URL parser can find to mask.
+    throw badRequest(`${field} is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badRequest(`${field} "${value.slice(0, 200)}" is not an http(s) URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badRequest(`${field} "${maskUrlCredentials(value).slice(0, 200)}" is not an http(s) URL`);
   try {
     policy.precheck(url);
   } catch (err) {

@@ -77,7 +77,11 @@ describe('platform notifications', () => {
     const cases: [unknown, RegExp][] = [
       [{ channel: 'email', topics: ['t'], config: { url: receiver.url } }, /channel/],
       [{ channel: 'webhook', topics: ['t'], config: { url: null } }, /config.url is required/],
-      [{ channel: 'webhook', topics: ['t'], config: { url: 'ftp://example.com/x' } }, /http\(s\) URL/],
+      [
+        { channel: 'webhook', topics: ['t'], config: { url: 'ftp://hook-user:hook-pass@example.com/x' } },
+        /^config.url "ftp:\/\/\*\*\*\*\*\*\*\*@example.com\/x" is not an http\(s\) URL$/,
+      ],
+      [{ channel: 'webhook', topics: ['t'], config: { url: 'http://hook-user:hook-pass@[bad/x' } }, /^config.url is not a URL$/],
       [{ channel: 'webhook', topics: [], config: { url: receiver.url } }, /topics/],
       [{ channel: 'webhook', topics: ['t'], config: { url: receiver.url, secret: 'x' } }, /secret|additional/],
     ];
