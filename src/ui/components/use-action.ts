@@ -1,10 +1,11 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { describeError } from '../api.ts';
 
 /**
- * A page's error and notice, and `act`, which runs one of the page's actions: it clears both,
- * runs the action, shows what it returns as the notice (or its error, told with `vendor`'s name
- * when the vendor said something), then reloads the page's data with `reload`.
+ * A page's error and notice; `act`, which runs one of the page's actions: it clears both, runs
+ * the action, shows what it returns as the notice (or its error, told with `vendor`'s name when
+ * the vendor said something), then reloads the page's data with `reload`; and `load`, which runs
+ * a load of the page's data and shows what it throws as the error.
  */
 export function useAction(vendor?: string) {
   const [error, setError] = useState<string>();
@@ -19,5 +20,15 @@ export function useAction(vendor?: string) {
       setError(describeError(e, vendor));
     }
   };
-  return { error, setError, notice, act };
+  const load = useCallback(
+    async (work: () => Promise<void>) => {
+      try {
+        await work();
+      } catch (e) {
+        setError(describeError(e, vendor));
+      }
+    },
+    [vendor],
+  );
+  return { error, setError, notice, act, load };
 }

@@ -5,7 +5,7 @@ import { Loading } from '../components/loading.tsx';
 import { Secret } from '../components/secret.tsx';
 import { useAction } from '../components/use-action.ts';
 import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
-import { api, describeError, type Account, type AccountSettings, type User } from '../api.ts';
+import { api, type Account, type AccountSettings, type User } from '../api.ts';
 import { PasswordRules } from './password-rules.tsx';
 
 const POLICY = 'notification.webhook.failure.policy';
@@ -21,20 +21,20 @@ function AccountUsers({ account }: { account: Account }) {
   const [password, setPassword] = useState('');
   const [admin, setAdmin] = useState(false);
   const [made, setMade] = useState<User>();
-  const { error, setError, notice, act } = useAction();
+  const { error, notice, act, load } = useAction();
 
-  const reload = useCallback(async () => {
-    try {
-      const [list, settings] = await Promise.all([
-        api<User[]>('GET', `/accounts/${account.id}/users`),
-        api<AccountSettings>('GET', `/accounts/${account.id}/settings`),
-      ]);
-      setUsers(list.body);
-      setPolicy(settings.body[POLICY]);
-    } catch (e) {
-      setError(describeError(e));
-    }
-  }, [account.id, setError]);
+  const reload = useCallback(
+    () =>
+      load(async () => {
+        const [list, settings] = await Promise.all([
+          api<User[]>('GET', `/accounts/${account.id}/users`),
+          api<AccountSettings>('GET', `/accounts/${account.id}/settings`),
+        ]);
+        setUsers(list.body);
+        setPolicy(settings.body[POLICY]);
+      }),
+    [account.id, load],
+  );
   useEffect(() => {
     void reload();
   }, [reload]);
@@ -175,17 +175,17 @@ export function AccountsPage() {
   const [selected, setSelected] = useState<number>();
   const [name, setName] = useState('');
   const [externalId, setExternalId] = useState('');
-  const { error, setError, notice, act } = useAction();
+  const { error, notice, act, load } = useAction();
 
-  const reload = useCallback(async () => {
-    try {
-      const list = (await api<Account[]>('GET', '/accounts?pageSize=1000')).body;
-      setAccounts(list);
-      setSelected((current) => current ?? list.find((a) => a.defaultAccount)?.id ?? list[0]?.id);
-    } catch (e) {
-      setError(describeError(e));
-    }
-  }, [setError]);
+  const reload = useCallback(
+    () =>
+      load(async () => {
+        const list = (await api<Account[]>('GET', '/accounts?pageSize=1000')).body;
+        setAccounts(list);
+        setSelected((current) => current ?? list.find((a) => a.defaultAccount)?.id ?? list[0]?.id);
+      }),
+    [load],
+  );
   useEffect(() => {
     void reload();
   }, [reload]);

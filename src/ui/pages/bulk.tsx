@@ -4,7 +4,7 @@ import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
 import { useAction } from '../components/use-action.ts';
 import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
-import { api, apiRaw, type BulkError, type BulkJob, describeError, type ElementMetadata, type Instance, instanceLoadError } from '../api.ts';
+import { api, apiRaw, type BulkError, type BulkJob, type ElementMetadata, type Instance, instanceLoadError } from '../api.ts';
 
 const ENDED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 /** How often the job list is read again while a job runs. */
@@ -57,7 +57,7 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
   const [identifier, setIdentifier] = useState('');
   const [recordsPath, setRecordsPath] = useState('');
   const [errorsOf, setErrorsOf] = useState<{ job: BulkJob; rows: BulkError[] }>();
-  const { error, setError, notice, act } = useAction(instance?.element.name);
+  const { error, setError, notice, act, load } = useAction(instance?.element.name);
 
   useEffect(() => {
     let current = true;
@@ -86,14 +86,14 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
   const exportable = element?.resources?.filter((r) => r.bulk.download.supported).map((r) => r.canonicalName) ?? [];
   const importable = element?.resources?.filter((r) => r.bulk.upload.supported).map((r) => r.canonicalName) ?? [];
 
-  const reload = useCallback(async () => {
-    if (!instance) return;
-    try {
-      setJobs((await api<BulkJob[]>('GET', `${base}/jobs?pageSize=50`, undefined, instance.token)).body);
-    } catch (e) {
-      setError(describeError(e));
-    }
-  }, [instance, base, setError]);
+  const reload = useCallback(
+    () =>
+      load(async () => {
+        if (!instance) return;
+        setJobs((await api<BulkJob[]>('GET', `${base}/jobs?pageSize=50`, undefined, instance.token)).body);
+      }),
+    [instance, base, load],
+  );
   useEffect(() => void reload(), [reload]);
   const running = jobs.some((j) => !ENDED.has(j.status));
   useEffect(() => {

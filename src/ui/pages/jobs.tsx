@@ -39,14 +39,14 @@ export function JobsPage() {
   const [cron, setCron] = useState('0 0 * * * ?');
   const [body, setBody] = useState('');
 
-  const { error, setError, notice, act } = useAction();
-  const reload = useCallback(async () => {
-    try {
-      setJobs((await api<ScheduledJob[]>('GET', '/jobs?pageSize=200')).body);
-    } catch (e) {
-      setError(describeError(e));
-    }
-  }, [setError]);
+  const { error, setError, notice, act, load } = useAction();
+  const reload = useCallback(
+    () =>
+      load(async () => {
+        setJobs((await api<ScheduledJob[]>('GET', '/jobs?pageSize=200')).body);
+      }),
+    [load],
+  );
   useEffect(() => {
     void reload();
     api<Instance[]>('GET', '/instances?pageSize=200').then(

@@ -4,7 +4,7 @@ import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
 import { useAction } from '../components/use-action.ts';
 import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
-import { api, describeError, type NotificationDelivery, type NotificationSubscription, type PlatformNotification } from '../api.ts';
+import { api, type NotificationDelivery, type NotificationSubscription, type PlatformNotification } from '../api.ts';
 
 const SEVERITIES = ['low', 'medium', 'high'] as const;
 type Severity = (typeof SEVERITIES)[number];
@@ -39,20 +39,20 @@ export function NotificationsPage() {
   const [topic, setTopic] = useState('');
   const [severity, setSeverity] = useState<Severity>('low');
   const [message, setMessage] = useState('');
-  const { error, setError, notice, act } = useAction();
+  const { error, notice, act, load } = useAction();
 
-  const reload = useCallback(async () => {
-    try {
-      const [notifications, subscriptions, deliveries] = await Promise.all([
-        api<PlatformNotification[]>('GET', '/notifications?pageSize=50'),
-        api<NotificationSubscription[]>('GET', '/notifications/subscriptions?pageSize=200'),
-        api<NotificationDelivery[]>('GET', '/notifications/subscriptions/deliveries?pageSize=50'),
-      ]);
-      setLists({ notifications: notifications.body, subscriptions: subscriptions.body, deliveries: deliveries.body });
-    } catch (e) {
-      setError(describeError(e));
-    }
-  }, [setError]);
+  const reload = useCallback(
+    () =>
+      load(async () => {
+        const [notifications, subscriptions, deliveries] = await Promise.all([
+          api<PlatformNotification[]>('GET', '/notifications?pageSize=50'),
+          api<NotificationSubscription[]>('GET', '/notifications/subscriptions?pageSize=200'),
+          api<NotificationDelivery[]>('GET', '/notifications/subscriptions/deliveries?pageSize=50'),
+        ]);
+        setLists({ notifications: notifications.body, subscriptions: subscriptions.body, deliveries: deliveries.body });
+      }),
+    [load],
+  );
   useEffect(() => {
     void reload();
   }, [reload]);

@@ -2,7 +2,7 @@ import { Fragment, useCallback, useEffect, useState } from 'react';
 import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
 import { Loading } from '../components/loading.tsx';
 import { useAction } from '../components/use-action.ts';
-import { api, describeError, type PasswordPolicy } from '../api.ts';
+import { api, type PasswordPolicy } from '../api.ts';
 
 /** The rules a console user can change; the others ask for nothing here (no history, no expiry). */
 type Rule = 'minLength' | 'minUppercase' | 'minLowercase' | 'minNumbers' | 'minSymbols';
@@ -21,14 +21,14 @@ const RULES: readonly [Rule, string, number, number][] = [
  */
 export function PasswordRules() {
   const [policy, setPolicy] = useState<PasswordPolicy>();
-  const { error, setError, notice, act } = useAction();
-  const reload = useCallback(async () => {
-    try {
-      setPolicy((await api<PasswordPolicy>('GET', '/organizations/password-policies')).body);
-    } catch (e) {
-      setError(describeError(e));
-    }
-  }, [setError]);
+  const { error, notice, act, load } = useAction();
+  const reload = useCallback(
+    () =>
+      load(async () => {
+        setPolicy((await api<PasswordPolicy>('GET', '/organizations/password-policies')).body);
+      }),
+    [load],
+  );
   useEffect(() => {
     void reload();
   }, [reload]);
