@@ -48,6 +48,8 @@ export class EventSources {
       return;
     }
     const now = this.clock.now().toISOString();
+    /** The vendor's id of a webhook registered by this call. */
+    let registered: string | undefined;
     const row: EventSourceRow = existing ?? {
       instance_id: instance.id,
       organization_id: instance.organizationId,
@@ -82,6 +84,7 @@ export class EventSources {
         const url = intakeUrl(this.publicUrl(), instance.elementKey, instance.id, this.secretOf(row)!);
         try {
           const id = await element.events.register?.(this.service.context(instance), url);
+          registered = id ?? undefined;
           row.vendor_webhook_id = id ?? null;
           row.registration = id ? 'auto' : 'manual';
           row.last_error = null;
@@ -92,7 +95,13 @@ export class EventSources {
         }
       }
     }
-    await this.repo.upsertSource(row);
+    try {
+      await this.repo.upsertSource(row);
+    } catch (err) {
+      // Not stored, the vendor's webhook would be known to nobody, and never removed.
+      if (registered) await this.#unregister(instance, registered);
+      throw err;
+    }
   }
 
   async #unregister(instance: Instance, vendorId: string): Promise<void> {

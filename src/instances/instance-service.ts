@@ -148,7 +148,15 @@ export class InstanceService {
     );
     this.logger.info({ instanceId: instance.id, element: instance.elementKey }, 'instance created');
     await this.#saveTrace(trace, { ...owner, instanceId: instance.id });
-    await this.#lifecycle?.changed(instance);
+    try {
+      await this.#lifecycle?.changed(instance);
+    } catch (err) {
+      // The caller is told the create failed, so the instance must not stay: a retry would make a second one.
+      await this.#remove(instance).catch((e: Error) =>
+        this.logger.error({ instanceId: instance.id, err: e.message }, 'an instance whose events could not be set up was not removed'),
+      );
+      throw err;
+    }
     return instance;
   }
 

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
 import { assertContract } from '../helpers/contracts.ts';
+import { refuseInserts } from '../helpers/refuse-inserts.ts';
 
 let server: TestServer;
 let jira: Awaited<ReturnType<typeof withEmulator>>;
@@ -144,6 +145,38 @@ describe('POST /instances', () => {
     } finally {
       await jira.control.put('/config', { anonymousAccess: true });
     }
+  });
+
+  it('a create whose events cannot be set up leaves neither the instance nor its Jira webhook, so a retry makes one', async () => {
+    const webhooks = async () => ((await jira.jira.get('/rest/jira-webhook/1.0/webhooks')).body as unknown[]).length;
+    const withWebhook = body(
+      { name: 'Events refused' },
+      {
+        username: 'admin',
+        password: 'admin',
+        'event.notification.enabled': true,
+        'event.notification.callback.url': 'http://127.0.0.1:9/hook',
+        'event.vendor.type': 'webhook',
+      },
+    );
+    const before = { instances: await countInstances(), webhooks: await webhooks() };
+    const lift = await refuseInserts(server, 'event_sources');
+    let refused: Awaited<ReturnType<typeof create>>;
+    try {
+      refused = await create(withWebhook);
+    } finally {
+      await lift();
+    }
+    expect(refused.status).toBe(500);
+    expect(await countInstances()).toBe(before.instances);
+    // Registered at Jira before the store refused its row: removed again.
+    expect(await webhooks()).toBe(before.webhooks);
+    const made = await create(withWebhook);
+    expect(made.status).toBe(200);
+    expect(await countInstances()).toBe(before.instances + 1);
+    expect(await webhooks()).toBe(before.webhooks + 1);
+    expect((await call(`${server.api}/instances/${made.body.id}`, { method: 'DELETE', headers: h() })).status).toBe(200);
+    expect(await webhooks()).toBe(before.webhooks);
   });
 
   it('works with the element given by numeric id and ignores unknown configuration keys', async () => {

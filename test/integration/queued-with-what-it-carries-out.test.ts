@@ -1,10 +1,10 @@
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BULK_STEP_JOB } from '../../src/bulk/bulk-service.ts';
 import { NOTIFY_JOB } from '../../src/notifications/notification-service.ts';
 import { FIRE_JOB } from '../../src/scheduled-jobs/scheduled-jobs.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
 import { startReceiver } from '../helpers/receiver.ts';
+import { refuseInserts } from '../helpers/refuse-inserts.ts';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -12,8 +12,8 @@ import { waitFor } from '../helpers/wait.ts';
  * A call that stores something and queues the job that carries it out writes both in one
  * transaction. When the job cannot be queued, the call fails and stores nothing, so the caller's
  * retry makes it once: no bulk job that never runs, no scheduled job or notification twice.
- * The store's `jobs` table is made to refuse one job name (a trigger: a real failure of the
- * store, on SQLite and on PostgreSQL), then to take it again.
+ * The store's `jobs` table is made to refuse one job name (`refuseInserts`), then to take it
+ * again.
  */
 let server: TestServer;
 let jira: Awaited<ReturnType<typeof withEmulator>>;
@@ -22,31 +22,13 @@ let token: string;
 const admin = () => ({ authorization: server.auth });
 const hub = () => ({ authorization: `${server.auth}, Element ${token}` });
 
-async function refuseJobs(name: string, refused: boolean): Promise<void> {
-  const db = server.store.db;
-  if (server.target.kind === 'sqlite') {
-    if (refused)
-      await sql
-        .raw(`create trigger refuse_job before insert on jobs when new.name = '${name}' begin select raise(abort, 'the jobs table refuses ${name}'); end`)
-        .execute(db);
-    else await sql.raw('drop trigger refuse_job').execute(db);
-    return;
-  }
-  if (refused) {
-    await sql
-      .raw(`create or replace function refuse_job() returns trigger language plpgsql as $$ begin raise exception 'the jobs table refuses %', new.name; end $$`)
-      .execute(db);
-    await sql.raw(`create trigger refuse_job before insert on jobs for each row when (new.name = '${name}') execute function refuse_job()`).execute(db);
-  } else await sql.raw('drop trigger refuse_job on jobs').execute(db);
-}
-
-/** Runs `attempt` while jobs named `name` are refused, then once they are taken again. */
+/** Runs `attempt` while jobs named `name` are refused, then lifts the refusal. */
 async function whileRefused<T>(name: string, attempt: () => Promise<T>): Promise<T> {
-  await refuseJobs(name, true);
+  const lift = await refuseInserts(server, 'jobs', `new.name = '${name}'`);
   try {
     return await attempt();
   } finally {
-    await refuseJobs(name, false);
+    await lift();
   }
 }
 
