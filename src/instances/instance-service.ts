@@ -18,6 +18,8 @@ import type { CreateInstanceBody, ElementRef, UpdateInstanceBody } from './schem
 import type { AccountOrUser } from '../tenancy/tenancy-service.ts';
 
 const MAX_CONFIGURATION_BYTES = 64 * 1024;
+/** Instances of a deleted account or user removed at once. */
+const REMOVALS_AT_ONCE = 8;
 
 /** HTML tags removed, text kept: `<a href="#">my-instance</a>` → `my-instance` (§2.4). */
 export function sanitiseName(raw: string): string {
@@ -301,10 +303,16 @@ export class InstanceService {
    * webhooks from the vendor nor tell the other nodes.
    */
   async deleteOwnedBy(owner: AccountOrUser): Promise<void> {
-    for (const id of await this.repo.idsOwnedBy(owner)) {
-      const instance = await this.repo.find(id);
-      if (instance) await this.#remove(instance);
-    }
+    const ids = await this.repo.idsOwnedBy(owner);
+    // A few at a time: each may wait for its vendor, up to its timeout, to remove a webhook.
+    let next = 0;
+    const remover = async () => {
+      while (next < ids.length) {
+        const instance = await this.repo.find(ids[next++]!);
+        if (instance) await this.#remove(instance);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(REMOVALS_AT_ONCE, ids.length) }, remover));
   }
 
   async #remove(instance: Instance): Promise<void> {
