@@ -79,6 +79,13 @@ describe('outbound policy', () => {
     }
 
     const instance = (await create(server, { siteAddress: jira.baseUrl })).body;
+    const patched = await call(`${server.api}/instances/${instance.id}`, {
+      method: 'PATCH',
+      headers: { authorization: server.auth },
+      json: { configuration: { 'event.notification.enabled': true, 'event.notification.callback.url': metadata } },
+    });
+    expect(patched.status).toBe(400);
+    expect(patched.body.message).toMatch(/^event.notification.callback.url: .*link-local/);
     const hub = { authorization: `${server.auth}, Element ${instance.token}`, 'elements-async-callback-url': metadata };
     const exported = await call(`${server.api}/hubs/helpdesk/bulk/query?q=${encodeURIComponent('select * from incidents')}`, { method: 'POST', headers: hub });
     expect(exported.status).toBe(400);
