@@ -31,10 +31,10 @@ export interface NewOrganizationResult {
   adminPassword: string;
 }
 
-/** Organizations, accounts and users: the tenancy rules, independent of HTTP. */
 /** An account, or a user, of an organization. */
 export type AccountOrUser = { organizationId: number } & ({ accountId: number } | { userId: number });
 
+/** Organizations, accounts and users: the tenancy rules, independent of HTTP. */
 export class TenancyService {
   readonly #repo: TenancyRepository;
   readonly #clock: Clock;
