@@ -13,6 +13,7 @@ import type { OutboundPolicy } from '../platform/outbound-policy.ts';
 import type { KeysetPosition } from '../store/keyset.ts';
 import type { DeliveryRow, NotificationRepository, NotificationRow, NotificationScope, SubscriptionRow } from './notification-repository.ts';
 import type { NewNotificationBody, NewSubscriptionBody, NotificationJson } from './schemas.ts';
+import { deleteInBatches } from '../store/batched-delete.ts';
 
 /** The queue job that stands for one attempt at one delivery. */
 export const NOTIFY_JOB = 'notifications.deliver';
@@ -214,11 +215,7 @@ export class NotificationService {
   async #prune(before: Date): Promise<number> {
     let total = 0;
     for (const organizationId of await this.deps.repo.organizationIds()) {
-      for (;;) {
-        const n = await this.deps.repo.deleteBefore(organizationId, before, RETENTION_BATCH);
-        total += n;
-        if (n < RETENTION_BATCH) break;
-      }
+      total += await deleteInBatches((limit) => this.deps.repo.deleteBefore(organizationId, before, limit), RETENTION_BATCH);
     }
     return total;
   }

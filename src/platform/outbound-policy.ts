@@ -118,10 +118,7 @@ export class OutboundPolicy {
    * does not resolve.
    */
   async resolve(host: string, port: number): Promise<string> {
-    const name = host.toLowerCase().replace(/^\[|\]$/g, '');
-    const literal = isIP(name) !== 0;
-    if (!literal && hostMatches(this.#deny, name)) throw new OutboundRefusedError(name, 'the host is in SWITCHBOARD_OUTBOUND_DENY');
-    const hostAllowed = !literal && hostMatches(this.#allow, name);
+    const { name, literal, hostAllowed } = this.#byName(host);
     const address = literal ? name : (await lookup(name, { verbatim: true })).address;
     this.check(address, port, name, hostAllowed);
     return address;
@@ -134,9 +131,16 @@ export class OutboundPolicy {
    * resolved, at each connection (`resolve`).
    */
   precheck(url: URL): void {
-    const name = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    if (isIP(name) !== 0) this.check(name, Number(url.port) || (url.protocol === 'https:' ? 443 : 80));
-    else if (hostMatches(this.#deny, name)) throw new OutboundRefusedError(name, 'the host is in SWITCHBOARD_OUTBOUND_DENY');
+    const { name, literal } = this.#byName(url.hostname);
+    if (literal) this.check(name, Number(url.port) || (url.protocol === 'https:' ? 443 : 80));
+  }
+
+  /** What the rules say of a host before it is resolved: refused when the deny list names it. */
+  #byName(host: string): { name: string; literal: boolean; hostAllowed: boolean } {
+    const name = host.toLowerCase().replace(/^\[|\]$/g, '');
+    const literal = isIP(name) !== 0;
+    if (!literal && hostMatches(this.#deny, name)) throw new OutboundRefusedError(name, 'the host is in SWITCHBOARD_OUTBOUND_DENY');
+    return { name, literal, hostAllowed: !literal && hostMatches(this.#allow, name) };
   }
 
   /** Throws `OutboundRefusedError` unless a connection to `address`:`port` is allowed. */

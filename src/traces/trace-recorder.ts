@@ -6,6 +6,7 @@ import { tracedHttp } from '../platform/traced-http.ts';
 import type { NewTrace, TraceRepository } from './trace-repository.ts';
 import { traceRow } from './trace-row.ts';
 import { ProvisioningTrace } from './provisioning-trace.ts';
+import { deleteInBatches } from '../store/batched-delete.ts';
 
 /** The instance a traced call belongs to. */
 export interface TracedInstance {
@@ -79,12 +80,7 @@ export class TraceRecorder {
   async prune(): Promise<number> {
     await this.flush();
     const before = new Date(this.clock.now().getTime() - this.options.retentionMs).toISOString();
-    let total = 0;
-    for (;;) {
-      const n = await this.repo.deleteBefore(before, PRUNE_BATCH);
-      total += n;
-      if (n < PRUNE_BATCH) break;
-    }
+    let total = await deleteInBatches((limit) => this.repo.deleteBefore(before, limit), PRUNE_BATCH);
     for (const organizationId of await this.repo.organizationsOver(this.options.organizationBytes)) {
       total += await this.repo.keepNewest(organizationId, this.options.organizationBytes);
     }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.ts';
 import { BatchedWriter, type WriterStats, type BatchedWriterOptions } from '../platform/batched-writer.ts';
 import type { NewUsage, UsageRepository } from './usage-repository.ts';
+import { deleteInBatches } from '../store/batched-delete.ts';
 
 export interface UsageRecorderOptions extends Omit<BatchedWriterOptions, 'what'> {
   retentionDays: number;
@@ -55,11 +56,7 @@ export class UsageRecorder {
     const before = new Date(this.clock.now().getTime() - this.options.retentionDays * 86_400_000).toISOString();
     let total = 0;
     for (const organizationId of await this.repo.organizationIds()) {
-      for (;;) {
-        const n = await this.repo.deleteBefore(organizationId, before, RETENTION_BATCH);
-        total += n;
-        if (n < RETENTION_BATCH) break;
-      }
+      total += await deleteInBatches((limit) => this.repo.deleteBefore(organizationId, before, limit), RETENTION_BATCH);
     }
     return total;
   }
