@@ -3,6 +3,7 @@ import { useTitle } from '../components/page-title.ts';
 import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
 import { Secret } from '../components/secret.tsx';
+import { ListTable } from '../components/list-table.tsx';
 import { useAction } from '../components/use-action.ts';
 import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
 import { api, type Account, type AccountSettings, type User } from '../api.ts';
@@ -10,6 +11,23 @@ import { PasswordRules } from './password-rules.tsx';
 
 const POLICY = 'notification.webhook.failure.policy';
 type Policy = AccountSettings[typeof POLICY];
+
+const ActiveBadge = ({ active }: { active: boolean }) => <span className={`badge ${active ? 'valid' : 'disabled'}`}>{active ? 'active' : 'inactive'}</span>;
+
+/** Deactivate (or Activate) and Delete, of an account or a user; Delete asks `confirmation` first. */
+function ActiveAndDelete(props: { name: string; active: boolean; confirmation: string; setActive: (active: boolean) => unknown; remove: () => unknown }) {
+  const { name, active, confirmation, setActive, remove } = props;
+  return (
+    <div className="actions">
+      <button type="button" aria-label={`${active ? 'Deactivate' : 'Activate'} ${name}`} onClick={() => setActive(!active)}>
+        {active ? 'Deactivate' : 'Activate'}
+      </button>
+      <button type="button" className="danger" aria-label={`Delete ${name}`} onClick={() => window.confirm(confirmation) && remove()}>
+        Delete
+      </button>
+    </div>
+  );
+}
 
 /** One account's users, its new-user form and its failure policy. */
 function AccountUsers({ account }: { account: Account }) {
@@ -98,68 +116,47 @@ function AccountUsers({ account }: { account: Account }) {
           </select>
         </form>
       </div>
-      {users.length === 0 ? (
-        <p className="muted">No users in this account yet.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>User</th>
-              <th>Roles</th>
-              <th>State</th>
-              <th>Made</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id}>
-                <td>
-                  {u.email}
-                  {u.fullName.trim() && <div className="muted">{u.fullName}</div>}
-                </td>
-                <td>{u.roles.map((r) => r.key).join(', ') || <span className="muted">none</span>}</td>
-                <td>
-                  <span className={`badge ${u.active ? 'valid' : 'disabled'}`}>{u.active ? 'active' : 'inactive'}</span>
-                </td>
-                <td>
-                  <When iso={u.createdDate} />
-                </td>
-                <td>
-                  <div className="actions">
-                    <button
-                      type="button"
-                      aria-label={`${u.active ? 'Deactivate' : 'Activate'} ${u.email}`}
-                      onClick={() =>
-                        act(async () => {
-                          await api('PATCH', `/users/${u.id}`, { active: !u.active });
-                          return u.active ? `${u.email} is deactivated: their secret and password no longer work.` : `${u.email} is active again.`;
-                        }, reload)
-                      }
-                    >
-                      {u.active ? 'Deactivate' : 'Activate'}
-                    </button>
-                    <button
-                      type="button"
-                      className="danger"
-                      aria-label={`Delete ${u.email}`}
-                      onClick={() =>
-                        window.confirm(`Delete the user ${u.email}, with the instances they made?`) &&
-                        act(async () => {
-                          await api('DELETE', `/users/${u.id}`);
-                          return `${u.email} deleted.`;
-                        }, reload)
-                      }
-                    >
-                      Delete
-                    </button>
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListTable
+        rows={users}
+        rowKey={(u) => u.id}
+        empty="No users in this account yet."
+        columns={[
+          {
+            header: 'User',
+            cell: (u) => (
+              <>
+                {u.email}
+                {u.fullName.trim() && <div className="muted">{u.fullName}</div>}
+              </>
+            ),
+          },
+          { header: 'Roles', cell: (u) => u.roles.map((r) => r.key).join(', ') || <span className="muted">none</span> },
+          { header: 'State', cell: (u) => <ActiveBadge active={u.active} /> },
+          { header: 'Made', cell: (u) => <When iso={u.createdDate} /> },
+          {
+            header: 'Actions',
+            cell: (u) => (
+              <ActiveAndDelete
+                name={u.email}
+                active={u.active}
+                confirmation={`Delete the user ${u.email}, with the instances they made?`}
+                setActive={(active) =>
+                  act(async () => {
+                    await api('PATCH', `/users/${u.id}`, { active });
+                    return active ? `${u.email} is active again.` : `${u.email} is deactivated: their secret and password no longer work.`;
+                  }, reload)
+                }
+                remove={() =>
+                  act(async () => {
+                    await api('DELETE', `/users/${u.id}`);
+                    return `${u.email} deleted.`;
+                  }, reload)
+                }
+              />
+            ),
+          },
+        ]}
+      />
     </>
   );
 }
@@ -220,69 +217,51 @@ export function AccountsPage() {
           </button>
         </ActionForm>
       </div>
-      <table>
-        <thead>
-          <tr>
-            <th>Account</th>
-            <th>External id</th>
-            <th>State</th>
-            <th>Made</th>
-            <th>Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {accounts.map((a) => (
-            <tr key={a.id}>
-              <td>
+      <ListTable
+        rows={accounts}
+        rowKey={(a) => a.id}
+        empty="No accounts."
+        columns={[
+          {
+            header: 'Account',
+            cell: (a) => (
+              <>
                 <button type="button" className="link" aria-pressed={a.id === selected} onClick={() => setSelected(a.id)}>
                   {a.name}
                 </button>
                 {a.defaultAccount && <span className="muted"> (default)</span>}
-              </td>
-              <td>{a.externalId}</td>
-              <td>
-                <span className={`badge ${a.active ? 'valid' : 'disabled'}`}>{a.active ? 'active' : 'inactive'}</span>
-              </td>
-              <td>
-                <When iso={a.createdDate} />
-              </td>
-              <td>
-                {!a.defaultAccount && (
-                  <div className="actions">
-                    <button
-                      type="button"
-                      aria-label={`${a.active ? 'Deactivate' : 'Activate'} the account ${a.name}`}
-                      onClick={() =>
-                        act(async () => {
-                          await api('PATCH', `/accounts/${a.id}`, { active: !a.active });
-                          return a.active ? `${a.name} is deactivated: its users can no longer sign in or call the API.` : `${a.name} is active again.`;
-                        }, reload)
-                      }
-                    >
-                      {a.active ? 'Deactivate' : 'Activate'}
-                    </button>
-                    <button
-                      type="button"
-                      className="danger"
-                      aria-label={`Delete the account ${a.name}`}
-                      onClick={() =>
-                        window.confirm(`Delete the account ${a.name}, with its users and their instances?`) &&
-                        act(async () => {
-                          await api('DELETE', `/accounts/${a.id}`);
-                          setSelected((current) => (current === a.id ? undefined : current));
-                          return `Account ${a.name} deleted.`;
-                        }, reload)
-                      }
-                    >
-                      Delete
-                    </button>
-                  </div>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </>
+            ),
+          },
+          { header: 'External id', cell: (a) => a.externalId },
+          { header: 'State', cell: (a) => <ActiveBadge active={a.active} /> },
+          { header: 'Made', cell: (a) => <When iso={a.createdDate} /> },
+          {
+            header: 'Actions',
+            cell: (a) =>
+              !a.defaultAccount && (
+                <ActiveAndDelete
+                  name={`the account ${a.name}`}
+                  active={a.active}
+                  confirmation={`Delete the account ${a.name}, with its users and their instances?`}
+                  setActive={(active) =>
+                    act(async () => {
+                      await api('PATCH', `/accounts/${a.id}`, { active });
+                      return active ? `${a.name} is active again.` : `${a.name} is deactivated: its users can no longer sign in or call the API.`;
+                    }, reload)
+                  }
+                  remove={() =>
+                    act(async () => {
+                      await api('DELETE', `/accounts/${a.id}`);
+                      setSelected((current) => (current === a.id ? undefined : current));
+                      return `Account ${a.name} deleted.`;
+                    }, reload)
+                  }
+                />
+              ),
+          },
+        ]}
+      />
       {account && <AccountUsers key={account.id} account={account} />}
       <PasswordRules />
     </section>

@@ -6,6 +6,7 @@ import { useAction } from '../components/use-action.ts';
 import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
 import { api, describeError, type Instance, type ScheduledJob } from '../api.ts';
 import { refreshDelay } from './job-refresh.ts';
+import { ListTable } from '../components/list-table.tsx';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 type Method = (typeof METHODS)[number];
@@ -125,58 +126,44 @@ export function JobsPage() {
         </ActionForm>
       </div>
       <h2>Jobs</h2>
-      {jobs.length === 0 ? (
-        <p className="muted">No scheduled jobs yet.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Job</th>
-              <th>Call</th>
-              <th>Cron</th>
-              <th>Next fire</th>
-              <th>Last fire</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {jobs.map((job) => (
-              <tr key={job.id}>
-                <td>{job.name}</td>
-                <td className="wrap">
-                  <code>
-                    {job.method} {job.uri}
-                  </code>
-                </td>
-                <td>
-                  <code>{job.trigger.cron}</code>
-                </td>
-                <td>
-                  <When iso={job.nextFireDate} />
-                </td>
-                <td>
-                  <Outcome job={job} />
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    className="danger"
-                    aria-label={`Delete job ${job.name}`}
-                    onClick={() =>
-                      act(async () => {
-                        await api('DELETE', `/jobs/${job.id}`);
-                        return `Job ${job.name} deleted.`;
-                      }, reload)
-                    }
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListTable
+        rows={jobs}
+        rowKey={(job) => job.id}
+        empty="No scheduled jobs yet."
+        columns={[
+          { header: 'Job', cell: (job) => job.name },
+          {
+            header: 'Call',
+            className: 'wrap',
+            cell: (job) => (
+              <code>
+                {job.method} {job.uri}
+              </code>
+            ),
+          },
+          { header: 'Cron', cell: (job) => <code>{job.trigger.cron}</code> },
+          { header: 'Next fire', cell: (job) => <When iso={job.nextFireDate} /> },
+          { header: 'Last fire', cell: (job) => <Outcome job={job} /> },
+          {
+            header: 'Actions',
+            cell: (job) => (
+              <button
+                type="button"
+                className="danger"
+                aria-label={`Delete job ${job.name}`}
+                onClick={() =>
+                  act(async () => {
+                    await api('DELETE', `/jobs/${job.id}`);
+                    return `Job ${job.name} deleted.`;
+                  }, reload)
+                }
+              >
+                Delete
+              </button>
+            ),
+          },
+        ]}
+      />
     </section>
   );
 }

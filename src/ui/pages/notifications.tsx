@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTitle } from '../components/page-title.ts';
 import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
+import { ListTable } from '../components/list-table.tsx';
 import { useAction } from '../components/use-action.ts';
 import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
 import { api, type NotificationDelivery, type NotificationSubscription, type PlatformNotification } from '../api.ts';
@@ -121,155 +122,110 @@ export function NotificationsPage() {
       </div>
 
       <h2>Subscriptions</h2>
-      {lists.subscriptions.length === 0 ? (
-        <p className="muted">No subscriptions yet.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Topics</th>
-              <th>URL</th>
-              <th>State</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {lists.subscriptions.map((s) => (
-              <tr key={s.id}>
-                <td>{s.topics.join(', ')}</td>
-                <td className="wrap">
-                  <code>{s.config.url}</code>
-                </td>
-                <td>
-                  <span className={`badge ${s.active ? 'valid' : 'invalid'}`}>{s.active ? 'active' : 'deactivated'}</span>
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    className="danger"
-                    aria-label={`Delete the subscription to ${s.topics.join(', ')}`}
-                    onClick={() =>
-                      act(async () => {
-                        await api('DELETE', `/notifications/subscriptions/${s.id}`);
-                        return 'Subscription deleted.';
-                      }, reload)
-                    }
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListTable
+        rows={lists.subscriptions}
+        rowKey={(s) => s.id}
+        empty="No subscriptions yet."
+        columns={[
+          { header: 'Topics', cell: (s) => s.topics.join(', ') },
+          { header: 'URL', className: 'wrap', cell: (s) => <code>{s.config.url}</code> },
+          { header: 'State', cell: (s) => <span className={`badge ${s.active ? 'valid' : 'invalid'}`}>{s.active ? 'active' : 'deactivated'}</span> },
+          {
+            header: 'Actions',
+            cell: (s) => (
+              <button
+                type="button"
+                className="danger"
+                aria-label={`Delete the subscription to ${s.topics.join(', ')}`}
+                onClick={() =>
+                  act(async () => {
+                    await api('DELETE', `/notifications/subscriptions/${s.id}`);
+                    return 'Subscription deleted.';
+                  }, reload)
+                }
+              >
+                Delete
+              </button>
+            ),
+          },
+        ]}
+      />
 
       <h2>Deliveries</h2>
-      {lists.deliveries.length === 0 ? (
-        <p className="muted">No deliveries yet.</p>
-      ) : (
-        <>
-          <button
-            type="button"
-            onClick={() =>
-              act(async () => {
-                const sent = await api<{ redelivered: number }>('PUT', '/notifications/subscriptions/deliveries');
-                return sent.body.redelivered === 1 ? '1 delivery sent again.' : `${sent.body.redelivered} deliveries sent again.`;
-              }, reload)
-            }
-          >
-            Send queued and failed deliveries again
-          </button>
-          <table>
-            <thead>
-              <tr>
-                <th>Topic</th>
-                <th>To</th>
-                <th>Status</th>
-                <th>Attempts</th>
-                <th>Made</th>
-              </tr>
-            </thead>
-            <tbody>
-              {lists.deliveries.map((d) => (
-                <tr key={d.id}>
-                  <td>{d.topic}</td>
-                  <td className="wrap">
-                    <code>{d.config.url}</code>
-                  </td>
-                  <td>
-                    <DeliveryStatus delivery={d} />
-                  </td>
-                  <td>{d.attempts}</td>
-                  <td>
-                    <When iso={d.createdDate} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
+      {lists.deliveries.length > 0 && (
+        <button
+          type="button"
+          onClick={() =>
+            act(async () => {
+              const sent = await api<{ redelivered: number }>('PUT', '/notifications/subscriptions/deliveries');
+              return sent.body.redelivered === 1 ? '1 delivery sent again.' : `${sent.body.redelivered} deliveries sent again.`;
+            }, reload)
+          }
+        >
+          Send queued and failed deliveries again
+        </button>
       )}
+      <ListTable
+        rows={lists.deliveries}
+        rowKey={(d) => d.id}
+        empty="No deliveries yet."
+        columns={[
+          { header: 'Topic', cell: (d) => d.topic },
+          { header: 'To', className: 'wrap', cell: (d) => <code>{d.config.url}</code> },
+          { header: 'Status', cell: (d) => <DeliveryStatus delivery={d} /> },
+          { header: 'Attempts', cell: (d) => d.attempts },
+          { header: 'Made', cell: (d) => <When iso={d.createdDate} /> },
+        ]}
+      />
 
       <h2>Notifications</h2>
-      {lists.notifications.length === 0 ? (
-        <p className="muted">No notifications yet.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Topic</th>
-              <th>Severity</th>
-              <th>Message</th>
-              <th>Posted</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {lists.notifications.map((n) => (
-              <tr key={n.id}>
-                <td>{n.topic}</td>
-                <td>{n.severity}</td>
-                <td className="wrap">{n.message}</td>
-                <td>
-                  <When iso={n.createdDate} />
-                </td>
-                <td>
-                  {n.acknowledged ? (
-                    <span className="muted">acknowledged</span>
-                  ) : (
-                    <button
-                      type="button"
-                      aria-label={`Acknowledge the notification on ${n.topic}`}
-                      onClick={() =>
-                        act(async () => {
-                          await api('PUT', `/notifications/${n.id}/acknowledge`);
-                          return 'Notification acknowledged.';
-                        }, reload)
-                      }
-                    >
-                      Acknowledge
-                    </button>
-                  )}{' '}
+      <ListTable
+        rows={lists.notifications}
+        rowKey={(n) => n.id}
+        empty="No notifications yet."
+        columns={[
+          { header: 'Topic', cell: (n) => n.topic },
+          { header: 'Severity', cell: (n) => n.severity },
+          { header: 'Message', className: 'wrap', cell: (n) => n.message },
+          { header: 'Posted', cell: (n) => <When iso={n.createdDate} /> },
+          {
+            header: 'Actions',
+            cell: (n) => (
+              <>
+                {n.acknowledged ? (
+                  <span className="muted">acknowledged</span>
+                ) : (
                   <button
                     type="button"
-                    className="danger"
-                    aria-label={`Delete the notification on ${n.topic}`}
+                    aria-label={`Acknowledge the notification on ${n.topic}`}
                     onClick={() =>
                       act(async () => {
-                        await api('DELETE', `/notifications/${n.id}`);
-                        return 'Notification deleted.';
+                        await api('PUT', `/notifications/${n.id}/acknowledge`);
+                        return 'Notification acknowledged.';
                       }, reload)
                     }
                   >
-                    Delete
+                    Acknowledge
                   </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+                )}{' '}
+                <button
+                  type="button"
+                  className="danger"
+                  aria-label={`Delete the notification on ${n.topic}`}
+                  onClick={() =>
+                    act(async () => {
+                      await api('DELETE', `/notifications/${n.id}`);
+                      return 'Notification deleted.';
+                    }, reload)
+                  }
+                >
+                  Delete
+                </button>
+              </>
+            ),
+          },
+        ]}
+      />
     </section>
   );
 }
