@@ -33,8 +33,8 @@ describe('dependency rules (DESIGN.md)', () => {
   });
 
   it("an element imports only the platform's element-facing modules, ceql and the hub contracts, never the router, the store, jobs or another element", () => {
-    // What an element may use of the hubs: the contracts it implements, the in-memory paging helper and the object-field helpers.
-    const hubContracts = new Set(['hubs/hub-contract.ts', 'hubs/event-contract.ts', 'hubs/paging.ts', 'hubs/object-fields.ts']);
+    // What an element may use of the hubs: the contracts it implements, the poll by change time, the in-memory paging helper and the object-field helpers.
+    const hubContracts = new Set(['hubs/hub-contract.ts', 'hubs/event-contract.ts', 'hubs/changed-since-poll.ts', 'hubs/paging.ts', 'hubs/object-fields.ts']);
     for (const { file, imports } of all.filter(
       (f) => f.file.startsWith('elements/') && f.file.split('/').length > 2 && !f.file.startsWith('elements/routes/'),
     )) {

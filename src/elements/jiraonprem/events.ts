@@ -1,6 +1,7 @@
 import { ApiError } from '../../platform/errors.ts';
 import type { HubContext } from '../../hubs/hub-contract.ts';
 import type { ElementEvents, PollResult, VendorEvent, WebhookDelivery, WebhookIntake } from '../../hubs/event-contract.ts';
+import { type ChangedSinceSource, pollChangedSince } from '../../hubs/changed-since-poll.ts';
 import { JiraApi } from './hub/jira-api.ts';
 import { jiraDateMs, jqlDateTime, jqlString } from './hub/ceql-to-jql.ts';
 
@@ -16,65 +17,40 @@ interface Search {
   total: number;
   issues: Issue[];
 }
-/** `since`: newest change seen; `start`: when events began (nothing older is ever reported). */
-type Cursor = Record<string, { since: number; start?: number }>;
-
 /** Minutes looked back before the cursor: covers Jira's minute precision and clock skew. */
 const OVERLAP_MS = 2 * 60_000;
-const PAGE = 100;
-/** Bound per poll; the cursor advances and the next poll continues. */
-const MAX_PER_POLL = 5_000;
 const CREATED_TOLERANCE_MS = 1_000;
 
 const zoneOf = (ctx: HubContext) => String((ctx.instance.vendorMeta.user as { timeZone?: string } | undefined)?.timeZone ?? 'UTC');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * Polling per jira-server.md §9: `updated >= "<cursor − overlap>"` in the Jira user's zone at
- * minute precision, `ORDER BY updated ASC, key ASC`, paging through everything. The cursor is
- * the newest `updated` Jira reported (Jira's clock, never ours), so a skewed clock or another
- * time zone cannot hide a change; the overlap re-reads recent changes, which the platform's
- * dedupe ledger drops.
+ * Polling per jira-server.md §9 (`pollChangedSince`): `updated >= "<cursor − overlap>"` in the
+ * Jira user's zone at minute precision, `ORDER BY updated ASC, key ASC`. The cursor is the newest
+ * `updated` Jira reported, and the first poll starts from Jira's own `serverTime`.
  */
-async function poll(ctx: HubContext, objects: string[], cursor: unknown): Promise<PollResult> {
+function poll(ctx: HubContext, objects: string[], cursor: unknown): Promise<PollResult> {
   const api = new JiraApi(ctx);
-  const next: Cursor = { ...((cursor as Cursor | null) ?? {}) };
-  const events: VendorEvent[] = [];
-  for (const object of objects) {
-    if (object !== 'incidents') throw new ApiError('BAD_REQUEST', `Polling supports incidents, not ${object}`);
-    let since = next.incidents?.since;
-    if (since === undefined) {
-      // First poll: start from Jira's own "now", so history is not replayed and no clock skew bites.
+  const incidents: ChangedSinceSource<Issue> = {
+    overlapMs: OVERLAP_MS,
+    createdToleranceMs: CREATED_TOLERANCE_MS,
+    async firstSince() {
       const info = await api.get<{ serverTime?: string }>('/rest/api/2/serverInfo');
-      since = jiraDateMs(info.serverTime) ?? Date.now();
-      next.incidents = { since, start: since };
-      continue;
-    }
-    const jql = `updated >= ${jqlString(jqlDateTime(since - OVERLAP_MS, zoneOf(ctx)))} ORDER BY updated ASC, key ASC`;
-    const start = next.incidents?.start ?? 0;
-    let newest = since;
-    for (let startAt = 0; startAt < MAX_PER_POLL; ) {
-      const page = await api.get<Search>(`/rest/api/2/search?jql=${encodeURIComponent(jql)}&startAt=${startAt}&maxResults=${PAGE}`);
-      for (const issue of page.issues) {
-        const updated = jiraDateMs(issue.fields.updated);
-        const created = jiraDateMs(issue.fields.created);
-        if (updated === undefined || updated < start) continue;
-        newest = Math.max(newest, updated);
-        events.push({
-          eventType: created !== undefined && Math.abs(updated - created) <= CREATED_TOLERANCE_MS ? 'CREATED' : 'UPDATED',
-          objectType: 'incidents',
-          objectId: issue.id,
-          date: iso(updated),
-          version: issue.fields.updated!,
-          object: issue,
-        });
-      }
-      startAt += page.issues.length;
-      if (page.issues.length === 0 || startAt >= page.total) break;
-    }
-    next.incidents = { since: newest, start };
-  }
-  return { events, cursor: next };
+      return jiraDateMs(info.serverTime) ?? Date.now();
+    },
+    async page(fromMs, startAt, maxResults) {
+      const jql = `updated >= ${jqlString(jqlDateTime(fromMs, zoneOf(ctx)))} ORDER BY updated ASC, key ASC`;
+      const page = await api.get<Search>(`/rest/api/2/search?jql=${encodeURIComponent(jql)}&startAt=${startAt}&maxResults=${maxResults}`);
+      return { items: page.issues, total: page.total };
+    },
+    read: (issue) => ({
+      id: issue.id,
+      updatedMs: jiraDateMs(issue.fields.updated),
+      createdMs: jiraDateMs(issue.fields.created),
+      version: issue.fields.updated ?? '',
+    }),
+  };
+  return pollChangedSince({ incidents }, objects, cursor);
 }
 
 const WEBHOOK_TYPES: ReadonlyMap<string, VendorEvent['eventType']> = new Map([
