@@ -4,6 +4,7 @@ import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
 import { useAction } from '../components/use-action.ts';
 import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
+import { ListTable } from '../components/list-table.tsx';
 import { api, apiRaw, type BulkError, type BulkJob, type ElementMetadata, type Instance, instanceLoadError } from '../api.ts';
 
 const ENDED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
@@ -162,113 +163,102 @@ export function BulkPage({ instanceId }: { instanceId: string }) {
         </ActionForm>
       </div>
       <h2>Jobs</h2>
-      {jobs.length === 0 ? (
-        <p className="muted">No bulk jobs yet.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Job</th>
-              <th>Query or file</th>
-              <th>Status</th>
-              <th>Progress</th>
-              <th>Refused</th>
-              <th>Started</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {jobs.map((job) => (
-              <tr key={job.id}>
-                <td>
-                  {job.kind} {job.id.slice(-6)}
-                </td>
-                <td className="wrap">{job.query}</td>
-                <td>
-                  <span className={`badge ${job.status === 'COMPLETED' ? 'valid' : job.status === 'FAILED' ? 'invalid' : 'disabled'}`}>{job.status}</span>
-                  {job.message && <div className="muted">{job.message}</div>}
-                </td>
-                <td>
-                  <Progress job={job} />
-                </td>
-                <td>{job.recordsFailedCount}</td>
-                <td>
-                  <When iso={job.createdDate} />
-                </td>
-                <td>
-                  {/* A flex box of its own: a cell that is one stops being a table cell and falls out of line with its row. */}
-                  <div className="actions">
-                    {!ENDED.has(job.status) && (
-                      <button
-                        type="button"
-                        className="secondary"
-                        aria-label={`Cancel job ${job.id}`}
-                        onClick={() =>
-                          act(async () => {
-                            await api('PUT', `${base}/${job.id}/cancel`, undefined, instance.token);
-                            return `Job ${job.id} cancelled.`;
-                          }, reload)
-                        }
-                      >
-                        Cancel
-                      </button>
-                    )}
-                    {job.kind === 'export' &&
-                      job.status === 'COMPLETED' &&
-                      DOWNLOADS.map(({ label, accept }) => (
-                        <button
-                          key={label}
-                          type="button"
-                          className="secondary"
-                          aria-label={`Download ${label} of job ${job.id}`}
-                          onClick={() =>
-                            act(async () => {
-                              await download(job, base, instance.token, accept);
-                              return 'Download started.';
-                            }, reload)
-                          }
-                        >
-                          Download {label}
-                        </button>
-                      ))}
-                    {job.kind === 'import' && job.recordsFailedCount > 0 && (
-                      <button type="button" className="secondary" aria-label={`Refused rows of job ${job.id}`} onClick={() => void showErrors(job)}>
-                        Refused rows
-                      </button>
-                    )}
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListTable
+        rows={jobs}
+        rowKey={(job) => job.id}
+        empty="No bulk jobs yet."
+        columns={[
+          {
+            header: 'Job',
+            cell: (job) => (
+              <>
+                {job.kind} {job.id.slice(-6)}
+              </>
+            ),
+          },
+          { header: 'Query or file', cell: (job) => job.query, className: 'wrap' },
+          {
+            header: 'Status',
+            cell: (job) => (
+              <>
+                <span className={`badge ${job.status === 'COMPLETED' ? 'valid' : job.status === 'FAILED' ? 'invalid' : 'disabled'}`}>{job.status}</span>
+                {job.message && <div className="muted">{job.message}</div>}
+              </>
+            ),
+          },
+          { header: 'Progress', cell: (job) => <Progress job={job} /> },
+          { header: 'Refused', cell: (job) => job.recordsFailedCount },
+          { header: 'Started', cell: (job) => <When iso={job.createdDate} /> },
+          {
+            header: 'Actions',
+            cell: (job) => (
+              // A flex box of its own: a cell that is one stops being a table cell and falls out of line with its row.
+              <div className="actions">
+                {!ENDED.has(job.status) && (
+                  <button
+                    type="button"
+                    className="secondary"
+                    aria-label={`Cancel job ${job.id}`}
+                    onClick={() =>
+                      act(async () => {
+                        await api('PUT', `${base}/${job.id}/cancel`, undefined, instance.token);
+                        return `Job ${job.id} cancelled.`;
+                      }, reload)
+                    }
+                  >
+                    Cancel
+                  </button>
+                )}
+                {job.kind === 'export' &&
+                  job.status === 'COMPLETED' &&
+                  DOWNLOADS.map(({ label, accept }) => (
+                    <button
+                      key={label}
+                      type="button"
+                      className="secondary"
+                      aria-label={`Download ${label} of job ${job.id}`}
+                      onClick={() =>
+                        act(async () => {
+                          await download(job, base, instance.token, accept);
+                          return 'Download started.';
+                        }, reload)
+                      }
+                    >
+                      Download {label}
+                    </button>
+                  ))}
+                {job.kind === 'import' && job.recordsFailedCount > 0 && (
+                  <button type="button" className="secondary" aria-label={`Refused rows of job ${job.id}`} onClick={() => void showErrors(job)}>
+                    Refused rows
+                  </button>
+                )}
+              </div>
+            ),
+          },
+        ]}
+      />
       {errorsOf && (
         <>
           <h2>Refused rows of job {errorsOf.job.id.slice(-6)}</h2>
-          <table>
-            <thead>
-              <tr>
-                <th>Row</th>
-                <th>Message</th>
-                <th>Record</th>
-              </tr>
-            </thead>
-            <tbody>
-              {errorsOf.rows.map((row) => (
-                <tr key={row.row}>
-                  <td>{row.row}</td>
-                  <td className="wrap">
+          <ListTable
+            rows={errorsOf.rows}
+            rowKey={(row) => row.row}
+            empty="No refused rows."
+            columns={[
+              { header: 'Row', cell: (row) => row.row },
+              {
+                header: 'Message',
+                className: 'wrap',
+                cell: (row) => (
+                  <>
                     {row.message}
                     {row.providerMessage && <div className="muted">{`${instance.element.name} said: ${row.providerMessage}`}</div>}
-                  </td>
-                  <td className="wrap">
-                    <code>{JSON.stringify(row.record)}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                  </>
+                ),
+              },
+              { header: 'Record', className: 'wrap', cell: (row) => <code>{JSON.stringify(row.record)}</code> },
+            ]}
+          />
         </>
       )}
     </section>
