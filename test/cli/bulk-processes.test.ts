@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { startSwitchboard } from '../helpers/process.ts';
 import { call } from '../helpers/test-server.ts';
-import { bootstrapSecrets, newTestStore } from '../helpers/test-store.ts';
+import { bootstrapSecrets, newTestStore, processEnv } from '../helpers/test-store.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 let jira: Awaited<ReturnType<typeof withEmulator>>;
@@ -16,25 +17,16 @@ afterAll(async () => {
 /** A switchboard process on a store of its own, and an instance on the emulator: what a crash test kills and restarts. */
 async function switchboardWithInstance(name: string) {
   const target = await newTestStore();
-  const env: Record<string, string> = {
-    SWITCHBOARD_DATA_DIR: target.dataDir,
-    PORT: '0',
-    LOG_LEVEL: 'warn',
+  const env = processEnv(target, {
     SWITCHBOARD_EVENT_TICK_MS: '100',
     // A step's lease follows the vendor timeout: a short one lets the restarted process take the job over soon.
     SWITCHBOARD_VENDOR_TIMEOUT_MS: '1000',
-    ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
-  };
+  });
   const first = startSwitchboard(['serve'], env);
   const api = (await first.waitFor(/listening on (http:\/\/\S+)/))[1]!;
   const { auth } = bootstrapSecrets(target.dataDir);
-  const created = await call(`${api}/instances`, {
-    method: 'POST',
-    headers: { authorization: auth },
-    json: { element: { key: 'jiraonprem' }, name, configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-  });
-  expect(created.status).toBe(200);
-  return { env, first, api, hub: { authorization: `${auth}, Element ${created.body.token}` } };
+  const created = await createJiraInstance(api, auth, jira.baseUrl, { name });
+  return { env, first, api, hub: { authorization: `${auth}, Element ${created.token}` } };
 }
 
 describe('bulk export across a killed process', () => {

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapSecrets, newTestStore } from '../helpers/test-store.ts';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { bootstrapSecrets, newTestStore, processEnv } from '../helpers/test-store.ts';
 import { call } from '../helpers/test-server.ts';
 import { startSwitchboard, type RunningProcess } from '../helpers/process.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createIssue, createJiraInstance, webhookEvents } from '../helpers/jira-instances.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -17,48 +18,24 @@ afterAll(async () => {
   await receiver.close();
 });
 
-const webhookInstance = async (api: string, auth: string, name: string) => {
-  const res = await call(`${api}/instances`, {
-    method: 'POST',
-    headers: { authorization: auth },
-    json: {
-      element: { key: 'jiraonprem' },
-      name,
-      configuration: {
-        username: 'admin',
-        password: 'admin',
-        siteAddress: jira.baseUrl,
-        'event.notification.enabled': true,
-        'event.vendor.type': 'webhook',
-        'event.notification.callback.url': receiver.url,
-      },
-    },
-  });
-  expect(res.status).toBe(200);
-  return res.body as { id: number };
-};
-const createIssue = async (summary: string) =>
-  (await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'HELP' }, issuetype: { name: 'Task' }, summary } })).body as { id: string };
+const webhookInstance = (api: string, auth: string, name: string) =>
+  createJiraInstance(api, auth, jira.baseUrl, { name, configuration: webhookEvents(receiver.url) });
 
 describe('events across real processes', () => {
   it('loses no delivery when the process is killed in the middle of it', async () => {
     const target = await newTestStore();
-    const env: Record<string, string> = {
-      SWITCHBOARD_DATA_DIR: target.dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
+    const env = processEnv(target, {
       SWITCHBOARD_EVENT_TICK_MS: '100',
       SWITCHBOARD_DELIVERY_TIMEOUT_MS: '1000',
       SWITCHBOARD_DELIVERY_BASE_DELAY_MS: '100',
-      ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
-    };
+    });
     const first = startSwitchboard(['serve'], env);
     const api = (await first.waitFor(/listening on (http:\/\/\S+)/))[1]!;
     const { auth } = bootstrapSecrets(target.dataDir);
     const instance = await webhookInstance(api, auth, 'crash');
     receiver.received.length = 0;
     receiver.respondWith(() => ({ status: 200, hang: true }));
-    const issue = await createIssue('delivered across a crash');
+    const issue = await createIssue(jira.jira, 'delivered across a crash');
     await receiver.waitFor((all) => all.some((r) => r.json.message.events[0].objectId === issue.id));
     const firstTry = receiver.received.find((r) => r.json.message.events[0].objectId === issue.id)!;
 

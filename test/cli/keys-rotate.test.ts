@@ -6,6 +6,7 @@ import { bootstrapSecrets, newTestStore, openTargetStore } from '../helpers/test
 import { call } from '../helpers/test-server.ts';
 import { runSwitchboard, startSwitchboard } from '../helpers/process.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance, webhookEvents } from '../helpers/jira-instances.ts';
 import { encryptedColumnsInSchema } from '../helpers/schema.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 
@@ -29,33 +30,12 @@ describe('switchboard keys rotate', () => {
     const server = startSwitchboard(['serve'], env);
     const [, api] = await server.waitFor(/listening on (http:\/\/\S+)/);
     const { auth } = bootstrapSecrets(target.dataDir);
-    const created = await call(`${api}/instances`, {
-      method: 'POST',
-      headers: { authorization: auth },
-      json: { element: { key: 'jiraonprem' }, name: 'rotate', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-    });
-    expect(created.status).toBe(200);
+    const created = await createJiraInstance(api!, auth, jira.baseUrl, { name: 'rotate' });
     // A webhook instance has a sealed webhook secret of its own.
-    const hooked = await call(`${api}/instances`, {
-      method: 'POST',
-      headers: { authorization: auth },
-      json: {
-        element: { key: 'jiraonprem' },
-        name: 'rotate-hooked',
-        configuration: {
-          username: 'admin',
-          password: 'admin',
-          siteAddress: jira.baseUrl,
-          'event.notification.enabled': true,
-          'event.vendor.type': 'webhook',
-          'event.notification.callback.url': 'http://127.0.0.1:9/cb',
-        },
-      },
-    });
-    expect(hooked.status).toBe(200);
-    const webhookUrl = (await call(`${api}/instances/${hooked.body.id}/events/status`, { headers: { authorization: auth } })).body.webhookUrl;
+    const hooked = await createJiraInstance(api!, auth, jira.baseUrl, { name: 'rotate-hooked', configuration: webhookEvents('http://127.0.0.1:9/cb') });
+    const webhookUrl = (await call(`${api}/instances/${hooked.id}/events/status`, { headers: { authorization: auth } })).body.webhookUrl;
     // A bulk export's result is stored encrypted too.
-    const hub = { authorization: `${auth}, Element ${created.body.token}` };
+    const hub = { authorization: `${auth}, Element ${created.token}` };
     const exported = await call(`${api}/hubs/helpdesk/bulk/query?q=${encodeURIComponent('select id from incidents')}`, { method: 'POST', headers: hub });
     expect(exported.status).toBe(200);
     await waitFor(async () => (await call(`${api}/hubs/helpdesk/bulk/${exported.body.id}/status`, { headers: hub })).body.status === 'COMPLETED');
@@ -107,10 +87,10 @@ describe('switchboard keys rotate', () => {
     expect(report.reencrypted['notification_subscriptions.url_enc']).toBe(1);
 
     // The running server decrypts the new ciphertexts (it reloads the key file on an unknown key id).
-    const read = await call(`${api}/instances/${created.body.id}`, { headers: { authorization: auth } });
+    const read = await call(`${api}/instances/${created.id}`, { headers: { authorization: auth } });
     expect(read.status).toBe(200);
-    expect(read.body.token).toBe(created.body.token);
-    expect((await call(`${api}/instances/configuration`, { headers: { authorization: `${auth}, Element ${created.body.token}` } })).status).toBe(200);
+    expect(read.body.token).toBe(created.token);
+    expect((await call(`${api}/instances/configuration`, { headers: { authorization: `${auth}, Element ${created.token}` } })).status).toBe(200);
 
     // Nothing in the store is still under the old key: every *_enc column of the live schema,
     // whether or not the code lists it, holds only ciphertexts of the new key.
@@ -141,7 +121,7 @@ describe('switchboard keys rotate', () => {
     });
     const again = startSwitchboard(['serve'], env);
     const [, api2] = await again.waitFor(/listening on (http:\/\/\S+)/);
-    for (const instance of [created.body, hooked.body]) {
+    for (const instance of [created, hooked]) {
       const read = await call(`${api2}/instances/${instance.id}`, { headers: { authorization: auth } });
       expect(read.status).toBe(200);
       expect(read.body.configuration.username).toBe('admin');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 
 let server: TestServer;
 let jira: Awaited<ReturnType<typeof withEmulator>>;
@@ -76,12 +77,8 @@ describe('requests that do not fit their schema', () => {
     expect(unknownMember.status).toBe(400);
     expect(unknownMember.body.message).toBe('Invalid request: body must NOT have additional properties: "my/ticket"');
 
-    const created = await call(`${server.api}/instances`, {
-      method: 'POST',
-      headers: h,
-      json: { element: { key: 'jiraonprem' }, name: 'odd', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-    });
-    const hub = { authorization: `${server.auth}, Element ${created.body.token}` };
+    const created = await createJiraInstance(server.api, server.auth, jira.baseUrl, { name: 'odd' });
+    const hub = { authorization: `${server.auth}, Element ${created.token}` };
     for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
       const res = await call(`${server.api}/hubs/helpdesk/objects/${name}/metadata`, { headers: hub });
       expect(res.status, name).toBe(404);

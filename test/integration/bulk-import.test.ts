@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMPORT_PROPERTY } from '../../src/elements/jiraonprem/hub/bulk-import.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -52,17 +53,10 @@ const csv = (rows: string[][]) => rows.map((r) => r.map((c) => (/[",\n]/.test(c)
 beforeAll(async () => {
   server = await startTestServer({ SWITCHBOARD_BULK_UPLOAD_MB: '1', SWITCHBOARD_BULK_MAX_ROWS: '500' });
   jira = await withEmulator();
-  const res = await call(`${server.api}/instances`, {
-    method: 'POST',
-    headers: { authorization: server.auth },
-    json: {
-      element: { key: 'jiraonprem' },
-      name: 'bulk import',
-      configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl, 'event.notification.signature.key': SIGNING_KEY },
-    },
+  instance = await createJiraInstance(server.api, server.auth, jira.baseUrl, {
+    name: 'bulk import',
+    configuration: { 'event.notification.signature.key': SIGNING_KEY },
   });
-  expect(res.status).toBe(200);
-  instance = res.body as any;
 });
 afterAll(async () => {
   await server.close();
@@ -332,12 +326,8 @@ describe('bulk import', () => {
 
   it("applies the instance's transformation both ways: imported rows in the common shape, exported records in it", async () => {
     const org = { authorization: server.auth };
-    const mapped = await call(`${server.api}/instances`, {
-      method: 'POST',
-      headers: org,
-      json: { element: { key: 'jiraonprem' }, name: 'bulk mapped', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-    });
-    const token = (mapped.body as any).token as string;
+    const mapped = await createJiraInstance(server.api, server.auth, jira.baseUrl, { name: 'bulk mapped' });
+    const token = mapped.token;
     const definition = {
       fields: [
         { path: 'id', type: 'string' },
@@ -353,7 +343,7 @@ describe('bulk import', () => {
       ],
       configuration: [{ type: 'passThrough', properties: { fromVendor: false, toVendor: true } }],
     };
-    const put = await call(`${server.api}/instances/${(mapped.body as any).id}/transformations/incidents`, {
+    const put = await call(`${server.api}/instances/${mapped.id}/transformations/incidents`, {
       method: 'POST',
       headers: org,
       json: transformation,
@@ -428,12 +418,7 @@ describe('bulk import', () => {
   it("shows an import only through its own instance's token", async () => {
     const started = await upload({ name: 'mine.json', type: 'application/json', text: '[]' });
     expect(await finished(started.body.id)).toMatchObject({ status: 'COMPLETED', recordsCount: 0, totalRecordsEstimate: 0 });
-    const other = await call(`${server.api}/instances`, {
-      method: 'POST',
-      headers: { authorization: server.auth },
-      json: { element: { key: 'jiraonprem' }, name: 'other', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-    });
-    const token = (other.body as any).token;
+    const { token } = await createJiraInstance(server.api, server.auth, jira.baseUrl, { name: 'other' });
     expect((await bulk(`/${started.body.id}/status`, token)).status).toBe(404);
     expect((await bulk(`/${started.body.id}/errors`, token)).status).toBe(404);
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportIssues } from '../../src/elements/jiraonprem/hub/bulk-export.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -18,15 +19,7 @@ const download = async (id: string, accept: string) => {
   return { status: res.status, headers: res.headers, text: await res.text() };
 };
 
-async function createInstance(name: string) {
-  const res = await call(`${server.api}/instances`, {
-    method: 'POST',
-    headers: h(),
-    json: { element: { key: 'jiraonprem' }, name, configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-  });
-  expect(res.status).toBe(200);
-  return res.body as { id: number; token: string };
-}
+const createInstance = (name: string) => createJiraInstance(server.api, server.auth, jira.baseUrl, { name });
 
 /** Starts an export and waits for it to end; returns its final status. */
 async function exportOf(q: string, token?: string) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -24,19 +25,8 @@ afterAll(async () => {
   await slowJira.close();
 });
 
-async function create(name: string, siteAddress: string, events: Record<string, unknown>): Promise<{ id: number }> {
-  const res = await call(`${server.api}/instances`, {
-    method: 'POST',
-    headers: { authorization: server.auth },
-    json: {
-      element: { key: 'jiraonprem' },
-      name,
-      configuration: { username: 'admin', password: 'admin', siteAddress, 'event.notification.enabled': true, ...events },
-    },
-  });
-  expect(res.status, res.text).toBe(200);
-  return res.body;
-}
+const create = (name: string, siteAddress: string, events: Record<string, unknown>) =>
+  createJiraInstance(server.api, server.auth, siteAddress, { name, configuration: { 'event.notification.enabled': true, ...events } });
 const sources = () => server.store.db.selectFrom('event_sources').select(['instance_id', 'last_poll_at']).execute();
 const jobsOf = (key: number) => server.store.db.selectFrom('jobs').select('status').where('singleton_key', '=', String(key)).execute();
 const setDue = (ids: number[], at: Date) =>

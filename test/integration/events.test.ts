@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createHmac } from 'node:crypto';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { basic, withEmulator } from '../helpers/jira-client.ts';
+import { createIssue as createIssueIn, createJiraInstance } from '../helpers/jira-instances.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { assertContract } from '../helpers/contracts.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -32,38 +33,27 @@ afterEach(async () => {
 });
 
 async function eventsInstance(name: string, config: Record<string, unknown>, user = 'admin') {
-  const res = await call(`${server.api}/instances`, {
-    method: 'POST',
-    headers: { authorization: server.auth },
-    json: {
-      element: { key: 'jiraonprem' },
-      name,
-      configuration: {
-        username: user,
-        password: user,
-        siteAddress: jira.baseUrl,
-        'event.notification.enabled': true,
-        'event.notification.callback.url': receiver.url,
-        'event.notification.signature.key': KEY,
-        'event.poller.refresh_interval': '1',
-        ...config,
-      },
+  const instance = await createJiraInstance(server.api, server.auth, jira.baseUrl, {
+    name,
+    configuration: {
+      username: user,
+      password: user,
+      'event.notification.enabled': true,
+      'event.notification.callback.url': receiver.url,
+      'event.notification.signature.key': KEY,
+      'event.poller.refresh_interval': '1',
+      ...config,
     },
   });
-  expect(res.status).toBe(200);
-  created.push(res.body.id);
+  created.push(instance.id);
   // The worker polls a new polling instance at once (taking Jira's "now" as the cursor); tests
   // poll by hand only after that, so the two never race.
   if ((config['event.vendor.type'] ?? 'polling') === 'polling') {
-    await waitFor(async () => (await status(res.body.id)).lastPollDate !== null);
+    await waitFor(async () => (await status(instance.id)).lastPollDate !== null);
   }
-  return res.body as { id: number; token: string };
+  return instance;
 }
-const createIssue = async (summary: string, project = 'CE') =>
-  (await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: project }, issuetype: { name: 'Task' }, summary } })).body as {
-    id: string;
-    key: string;
-  };
+const createIssue = (summary: string, project = 'CE') => createIssueIn(jira.jira, summary, project);
 const poll = (id: number) => server.services.worker.poll(id);
 const status = async (id: number) => (await call(`${server.api}/instances/${id}/events/status`, { headers: { authorization: server.auth } })).body;
 /** Notifications of one instance, and their events as `TYPE:objectId`. */
@@ -129,28 +119,16 @@ describe('polling', () => {
     const skewed = await withEmulator({ now: Date.now() - 3 * 3600_000 });
     try {
       await skewed.control.put('/config', { userTimeZones: { admin: 'Asia/Tokyo' } });
-      const res = await call(`${server.api}/instances`, {
-        method: 'POST',
-        headers: { authorization: server.auth },
-        json: {
-          element: { key: 'jiraonprem' },
-          name: 'skew',
-          configuration: {
-            username: 'admin',
-            password: 'admin',
-            siteAddress: skewed.baseUrl,
-            'event.notification.enabled': true,
-            'event.notification.callback.url': receiver.url,
-            'event.poller.refresh_interval': '1',
-          },
-        },
+      const instance = await createJiraInstance(server.api, server.auth, skewed.baseUrl, {
+        name: 'skew',
+        configuration: { 'event.notification.enabled': true, 'event.notification.callback.url': receiver.url, 'event.poller.refresh_interval': '1' },
       });
-      created.push(res.body.id);
-      await waitFor(async () => (await status(res.body.id)).lastPollDate !== null);
-      const issue = (await skewed.jira.post('/rest/api/2/issue', { fields: { project: { key: 'CE' }, issuetype: { name: 'Task' }, summary: 'skewed' } })).body;
-      await poll(res.body.id);
-      await receiver.waitFor(() => ids(res.body.id).includes(`CREATED:${issue.id}`));
-      expect(ids(res.body.id)).toEqual([`CREATED:${issue.id}`]);
+      created.push(instance.id);
+      await waitFor(async () => (await status(instance.id)).lastPollDate !== null);
+      const issue = await createIssueIn(skewed.jira, 'skewed', 'CE');
+      await poll(instance.id);
+      await receiver.waitFor(() => ids(instance.id).includes(`CREATED:${issue.id}`));
+      expect(ids(instance.id)).toEqual([`CREATED:${issue.id}`]);
     } finally {
       await skewed.close();
     }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { helpdeskConformance, type HelpdeskTarget } from '../../src/hubs/helpdesk/conformance.ts';
 
 /**
@@ -14,16 +15,11 @@ let target: HelpdeskTarget;
 beforeAll(async () => {
   server = await startTestServer();
   jira = await withEmulator({ seedIssues: 30 });
-  const created = await call(`${server.api}/instances`, {
-    method: 'POST',
-    headers: { authorization: server.auth },
-    json: { element: { key: 'jiraonprem' }, name: 'conformance', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-  });
-  expect(created.status).toBe(200);
+  const created = await createJiraInstance(server.api, server.auth, jira.baseUrl, { name: 'conformance' });
   const element = server.services.registry.module('jiraonprem')!;
   target = {
     hub: `${server.api}/hubs/helpdesk`,
-    authorization: `${server.auth}, Element ${created.body.token}`,
+    authorization: `${server.auth}, Element ${created.token}`,
     operations: new Set([
       ...element.hub!.operations.map((op) => `${op.method} ${op.path}`),
       ...Object.keys(element.hub!.bulkExport ?? {}).map((name) => `BULK export ${name}`),

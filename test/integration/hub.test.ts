@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { Client } from 'undici';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { stripNulls } from '../../src/hubs/response-shaping.ts';
 
 let server: TestServer;
@@ -13,15 +14,8 @@ const h = () => ({ authorization: `${server.auth}, Element ${instance.token}` })
 const get = (path: string, headers: Record<string, string> = {}) => call(`${hub}${path}`, { headers: { ...h(), ...headers } });
 const send = (method: string, path: string, json?: unknown) => call(`${hub}${path}`, { method, headers: h(), ...(json !== undefined && { json }) });
 
-async function createInstance(config: Record<string, unknown> = {}) {
-  const res = await call(`${server.api}/instances`, {
-    method: 'POST',
-    headers: { authorization: server.auth },
-    json: { element: { key: 'jiraonprem' }, name: 'hub', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl, ...config } },
-  });
-  expect(res.status).toBe(200);
-  return res.body as { id: number; token: string };
-}
+const createInstance = (configuration: Record<string, unknown> = {}) =>
+  createJiraInstance(server.api, server.auth, jira.baseUrl, { name: 'hub', configuration });
 
 beforeAll(async () => {
   server = await startTestServer({ SWITCHBOARD_VENDOR_TIMEOUT_MS: '1000' });
@@ -464,13 +458,7 @@ describe('isolation and completeness', () => {
   it('a slow Jira never blocks calls of another instance', async () => {
     const other = await withEmulator();
     try {
-      const fast = (
-        await call(`${server.api}/instances`, {
-          method: 'POST',
-          headers: { authorization: server.auth },
-          json: { element: { key: 'jiraonprem' }, name: 'fast', configuration: { username: 'admin', password: 'admin', siteAddress: other.baseUrl } },
-        })
-      ).body;
+      const fast = await createJiraInstance(server.api, server.auth, other.baseUrl, { name: 'fast' });
       await jira.control.post('/faults', { path: 'issue/CE-2$', kind: 'delay', delayMs: 900, count: 20 });
       let slowFinished = 0;
       const slowCalls = Array.from({ length: 20 }, () =>

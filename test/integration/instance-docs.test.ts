@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 
 let server: TestServer;
 let jira: Awaited<ReturnType<typeof withEmulator>>;
@@ -10,13 +11,7 @@ let instance: { id: number; token: string };
 beforeAll(async () => {
   server = await startTestServer();
   jira = await withEmulator();
-  instance = (
-    await call(`${server.api}/instances`, {
-      method: 'POST',
-      headers: { authorization: server.auth },
-      json: { element: { key: 'jiraonprem' }, name: 'docs', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-    })
-  ).body;
+  instance = await createJiraInstance(server.api, server.auth, jira.baseUrl, { name: 'docs' });
 });
 afterAll(async () => {
   await server.close();

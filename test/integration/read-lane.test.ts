@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { stripNulls } from '../../src/hubs/response-shaping.ts';
 
 /**
@@ -24,13 +25,7 @@ beforeAll(async () => {
     }),
   );
   jira = await withEmulator();
-  const res = await call(`${server.api}/instances`, {
-    method: 'POST',
-    headers: { authorization: server.auth },
-    json: { element: { key: 'jiraonprem' }, name: 'lane', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-  });
-  expect(res.status).toBe(200);
-  instance = res.body;
+  instance = await createJiraInstance(server.api, server.auth, jira.baseUrl, { name: 'lane' });
   hub = `${server.api}/hubs/helpdesk`;
 });
 afterAll(async () => {
@@ -185,18 +180,17 @@ describe('hub reads ahead of Fastify', () => {
 
   it('mark an instance whose credentials Jira refuses invalid, as the route does', async () => {
     await jira.jira.post('/rest/api/2/user', { name: 'lane', password: 'lane-pw-1', emailAddress: 'lane@example.com', displayName: 'Lane' });
-    const created = await call(`${server.api}/instances`, {
-      method: 'POST',
-      headers: { authorization: server.auth },
-      json: { element: { key: 'jiraonprem' }, name: 'lane-user', configuration: { username: 'lane', password: 'lane-pw-1', siteAddress: jira.baseUrl } },
+    const created = await createJiraInstance(server.api, server.auth, jira.baseUrl, {
+      name: 'lane-user',
+      configuration: { username: 'lane', password: 'lane-pw-1' },
     });
-    const authorization = `${server.auth}, Element ${created.body.token}`;
+    const authorization = `${server.auth}, Element ${created.token}`;
     expect((await fetchAnswer(`${hub}/incidents/CE-1?raw=false`, { authorization })).status).toBe(200);
     await jira.jira.put('/rest/api/2/user?username=lane', { active: false });
     const refused = await sent('/incidents/CE-1', { authorization });
     expect(refused.routed).toBe(false);
     expect(refused.answer.status).toBe(401);
     expect(refused.answer.body.toString()).toMatch(/credentials no longer work/);
-    expect((await call(`${server.api}/instances/${created.body.id}`, { headers: { authorization: server.auth } })).body.valid).toBe(false);
+    expect((await call(`${server.api}/instances/${created.id}`, { headers: { authorization: server.auth } })).body.valid).toBe(false);
   });
 });

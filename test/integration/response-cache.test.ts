@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripNulls } from '../../src/hubs/response-shaping.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -18,20 +19,8 @@ const hub = (token: string, auth = server.auth) => ({ authorization: `${auth}, E
 const jiraCalls = async (pattern: RegExp) =>
   ((await jira.control.get('/requests')).body as { method: string; url: string }[]).filter((r) => pattern.test(r.url));
 
-async function createInstance(name: string, settings: Record<string, unknown>, configuration: Record<string, unknown> = {}) {
-  const res = await call(`${server.api}/instances`, {
-    method: 'POST',
-    headers: h(),
-    json: {
-      element: { key: 'jiraonprem' },
-      name,
-      ...settings,
-      configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl, ...configuration },
-    },
-  });
-  expect(res.status).toBe(200);
-  return res.body as { id: number; token: string; cachingEnabled: boolean };
-}
+const createInstance = (name: string, settings: Record<string, unknown>, configuration: Record<string, unknown> = {}) =>
+  createJiraInstance(server.api, server.auth, jira.baseUrl, { name, settings, configuration });
 
 beforeAll(async () => {
   server = await startTestServer();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIRE_JOB } from '../../src/scheduled-jobs/scheduled-jobs.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -38,13 +39,7 @@ beforeAll(async () => {
   server = await startTestServer();
   jira = await withEmulator();
   receiver = await startReceiver();
-  instance = (
-    await call(`${server.api}/instances`, {
-      method: 'POST',
-      headers: asAdmin(),
-      json: { element: { key: 'jiraonprem' }, name: 'jobs', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-    })
-  ).body;
+  instance = await createJiraInstance(server.api, server.auth, jira.baseUrl, { name: 'jobs' });
 });
 afterAll(async () => {
   await server.close();

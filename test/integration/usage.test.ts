@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewUsage } from '../../src/usage/usage-repository.ts';
 import { assertContract } from '../helpers/contracts.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 /** Usage records of every API call: recording, filters, paging, analytics, scope, secrets, retention. */
@@ -35,18 +36,7 @@ const record = (requestId: string, usageDate: string): NewUsage => ({
 beforeAll(async () => {
   server = await startTestServer();
   jira = await withEmulator();
-  instance = (
-    await call(`${server.api}/instances`, {
-      method: 'POST',
-      headers: h(),
-      json: {
-        element: { key: 'jiraonprem' },
-        name: 'usage',
-        tags: ['metered'],
-        configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl },
-      },
-    })
-  ).body;
+  instance = await createJiraInstance(server.api, server.auth, jira.baseUrl, { name: 'usage', settings: { tags: ['metered'] } });
   for (const key of ['CE-1', 'CE-2', 'NOPE-404']) {
     const res = await call(`${server.api}/hubs/helpdesk/incidents/${key}`, { headers: hub() });
     hubRequestIds.push(res.headers.get('elements-request-id')!);

@@ -7,6 +7,7 @@ import { call } from '../helpers/test-server.ts';
 import { startSwitchboard } from '../helpers/process.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 
 /**
  * A TCP relay in front of PostgreSQL: taking it down is the database going away, for this process
@@ -66,14 +67,6 @@ async function relayTo(upstream: URL) {
   };
 }
 
-/** A Jira instance made through `api`, whose answer the test reads. */
-const createInstance = (api: string, auth: { authorization: string }, siteAddress: string, name: string) =>
-  call(`${api}/instances`, {
-    method: 'POST',
-    headers: auth,
-    json: { element: { key: 'jiraonprem' }, name, configuration: { username: 'admin', password: 'admin', siteAddress } },
-  });
-
 /**
  * A database that drops its connections (a restart, a failover, an administrator ending
  * sessions) must not take switchboard down: it answers again once the database does.
@@ -115,9 +108,8 @@ describe('PostgreSQL connections', () => {
     try {
       const api = (await p.waitFor(/listening on (http:\/\/\S+)/))[1]!;
       const auth = { authorization: bootstrapSecrets(target.dataDir).auth };
-      const instance = await createInstance(api, auth, jira.baseUrl, 'outage');
-      expect(instance.status).toBe(200);
-      const hub = { authorization: `${auth.authorization}, Element ${instance.body.token}` };
+      const instance = await createJiraInstance(api, auth.authorization, jira.baseUrl, { name: 'outage' });
+      const hub = { authorization: `${auth.authorization}, Element ${instance.token}` };
       expect((await call(`${api}/hubs/helpdesk/incidents/CE-1`, { headers: hub })).status).toBe(200);
       await relay.down();
       // Every call that needs it while it is away: an error body that says so, and when to try
@@ -178,9 +170,8 @@ describe('PostgreSQL connections', () => {
       const api = (await p.waitFor(/listening on (http:\/\/\S+)/))[1]!;
       const otherApi = (await other.waitFor(/listening on (http:\/\/\S+)/))[1]!;
       const auth = { authorization: bootstrapSecrets(target.dataDir).auth };
-      const instance = await createInstance(api, auth, jira.baseUrl, 'silence');
-      expect(instance.status).toBe(200);
-      const hub = { authorization: `${auth.authorization}, Element ${instance.body.token}` };
+      const instance = await createJiraInstance(api, auth.authorization, jira.baseUrl, { name: 'silence' });
+      const hub = { authorization: `${auth.authorization}, Element ${instance.token}` };
       // Several calls at once leave several idle connections in the pool, beside the listening one.
       const before = await Promise.all(Array.from({ length: 8 }, () => call(`${api}/instances`, { headers: auth })));
       expect(before.map((r) => r.status)).toEqual(Array(8).fill(200));
@@ -213,7 +204,7 @@ describe('PostgreSQL connections', () => {
       await p.waitFor(/"err":"the database did not answer within 1000 ms[^"]*","msg":"signal connection lost/);
       expect((await call(`${api}/hubs/helpdesk/incidents/CE-1`, { headers: hub })).status).toBe(200);
       // Deleted on the other node: this one hears it and refuses the token long before its cache would expire.
-      expect((await call(`${otherApi}/instances/${instance.body.id}`, { method: 'DELETE', headers: auth })).status).toBe(200);
+      expect((await call(`${otherApi}/instances/${instance.id}`, { method: 'DELETE', headers: auth })).status).toBe(200);
       await waitFor(async () => (await call(`${api}/hubs/helpdesk/incidents/CE-1`, { headers: hub })).status === 401, 10_000);
       expect(p.child.exitCode, p.output()).toBeNull();
     } finally {

@@ -3,6 +3,7 @@ import { bootstrapSecrets, newTestStore, processEnv } from '../helpers/test-stor
 import { call } from '../helpers/test-server.ts';
 import { startSwitchboard, type RunningProcess } from '../helpers/process.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 
 /**
  * Two nodes on one database: a change made through node A takes effect on node B within 100 ms,
@@ -31,15 +32,7 @@ afterAll(async () => {
   await jira.close();
 });
 
-const instance = async (name: string, settings: Record<string, unknown> = {}) => {
-  const res = await call(`${apiA}/instances`, {
-    method: 'POST',
-    headers: { authorization: auth },
-    json: { element: { key: 'jiraonprem' }, name, ...settings, configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-  });
-  expect(res.status).toBe(200);
-  return res.body as { id: number; token: string };
-};
+const instance = (name: string, settings: Record<string, unknown> = {}) => createJiraInstance(apiA, auth, jira.baseUrl, { name, settings });
 
 /** Milliseconds from `since` to the start of the first call on which `seen` holds. */
 async function takesEffect(since: number, probe: () => Promise<boolean>): Promise<number> {

@@ -4,6 +4,7 @@ import { bootstrapSecrets, newTestStore, processEnv } from '../helpers/test-stor
 import { call } from '../helpers/test-server.ts';
 import { startSwitchboard } from '../helpers/process.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createIssue, createJiraInstance, webhookEvents } from '../helpers/jira-instances.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -19,28 +20,8 @@ afterAll(async () => {
   await receiver.close();
 });
 
-const webhookInstance = async (api: string, auth: string, name: string) => {
-  const res = await call(`${api}/instances`, {
-    method: 'POST',
-    headers: { authorization: auth },
-    json: {
-      element: { key: 'jiraonprem' },
-      name,
-      configuration: {
-        username: 'admin',
-        password: 'admin',
-        siteAddress: jira.baseUrl,
-        'event.notification.enabled': true,
-        'event.vendor.type': 'webhook',
-        'event.notification.callback.url': receiver.url,
-      },
-    },
-  });
-  expect(res.status).toBe(200);
-  return res.body as { id: number };
-};
-const createIssue = async (summary: string) =>
-  (await jira.jira.post('/rest/api/2/issue', { fields: { project: { key: 'HELP' }, issuetype: { name: 'Task' }, summary } })).body as { id: string };
+const webhookInstance = (api: string, auth: string, name: string) =>
+  createJiraInstance(api, auth, jira.baseUrl, { name, configuration: webhookEvents(receiver.url) });
 
 /** A fresh PostgreSQL database and the settings every process sharing it starts with. */
 const sharedStore = async (extra: Record<string, string>) => {
@@ -61,7 +42,7 @@ describe('scale-out on PostgreSQL', () => {
       receiver.received.length = 0;
       receiver.respondWith(() => ({ status: 200 }));
       const issues = [];
-      for (let i = 0; i < 30; i++) issues.push(await createIssue(`scale ${i}`));
+      for (let i = 0; i < 30; i++) issues.push(await createIssue(jira.jira, `scale ${i}`));
       const mine = () => receiver.received.filter((r) => r.json.message.instanceId === instance.id);
       await receiver.waitFor(() => new Set(mine().flatMap((r) => r.json.message.events.map((e: any) => e.objectId))).size >= 30, 30_000);
       // Once every delivery is marked delivered (after its callback answered), nothing more is sent.
@@ -87,16 +68,12 @@ describe('scale-out on PostgreSQL', () => {
     try {
       for (const w of workers) await w.waitFor(/worker running/);
       const { auth } = bootstrapSecrets(target.dataDir);
-      const instance = await call(`${apiUrl}/instances`, {
-        method: 'POST',
-        headers: { authorization: auth },
-        json: { element: { key: 'jiraonprem' }, name: 'jobs', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-      });
-      const issue = await createIssue('scheduled comments');
+      const instance = await createJiraInstance(apiUrl, auth, jira.baseUrl, { name: 'jobs' });
+      const issue = await createIssue(jira.jira, 'scheduled comments');
       const text = `every second ${randomBytes(4).toString('hex')}`;
       const job = await call(`${apiUrl}/jobs`, {
         method: 'POST',
-        headers: { authorization: `${auth}, Element ${instance.body.token}` },
+        headers: { authorization: `${auth}, Element ${instance.token}` },
         json: {
           method: 'POST',
           uri: `/elements/api-v2/hubs/helpdesk/incidents/${issue.id}/comments`,
