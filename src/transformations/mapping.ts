@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isTrue } from '../platform/boolean-text.ts';
 import { badRequest } from '../platform/errors.ts';
 import { ownValue, setOwn } from '../platform/own-properties.ts';
+import type { ConfigEntry, TransformationBody as TransformationInput } from './schemas.ts';
 
 /** One field of a transformation (open-connectors-api.md §8.2): common `path` ← vendor `vendorPath`. */
 export interface FieldMapping {
@@ -14,11 +15,6 @@ export interface FieldMapping {
   level?: string;
 }
 
-export interface ConfigEntry {
-  type: string;
-  properties?: { fromVendor?: boolean; toVendor?: boolean };
-}
-
 export interface TransformationBody {
   vendorName: string;
   fields: FieldMapping[];
@@ -27,11 +23,6 @@ export interface TransformationBody {
   isLegacy: boolean;
 }
 
-/**
- * The types of an object definition's fields, and so of a transformation's: a type left out of a
- * transformation is taken from the definition.
- */
-export const FIELD_TYPES: ReadonlySet<string> = new Set(['string', 'number', 'boolean', 'date', 'object', 'array']);
 // An index has at most three digits: writing `items[100000000]` would make an array that long.
 const PATH = /^[A-Za-z0-9_$@-]+(\[(\d{1,3}|\*)\])?(\.[A-Za-z0-9_$@-]+(\[(\d{1,3}|\*)\])?)*$/;
 const PATH_FORM = 'a dotted path of names, each with an optional [index] of at most 999 or [*]';
@@ -143,34 +134,20 @@ const flag = (config: ConfigEntry[] | undefined, type: string, direction: 'fromV
   (config ?? []).some((c) => c.type === type && (c.properties === undefined || c.properties[direction] === true));
 
 /**
- * Validates a transformation against the common resource's fields (path → type, from the object
- * definition); every problem is a 400 naming it. A field without `type` takes the definition's,
- * as most transformation documents leave it out; the stored body carries the resolved type.
+ * Checks a transformation (its shape checked by the route's schema) against the common resource's
+ * fields (path → type, from the object definition); every problem is a 400 naming it. A field
+ * without `type` takes the definition's, as most transformation documents leave it out; the
+ * stored body carries the resolved type.
  */
-export function validateTransformation(raw: unknown, definition: ReadonlyMap<string, string>, objectName: string): TransformationBody {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('A transformation is a JSON object with vendorName and fields');
-  const b = raw as Record<string, unknown>;
-  if (typeof b.vendorName !== 'string' || b.vendorName === '')
-    throw badRequest("vendorName is required: the element's vendor object (GET /elements/{keyOrId}/transformations lists them)");
-  if (!Array.isArray(b.fields)) throw badRequest('fields is required: an array of {path, type, vendorPath}');
-  const configuration = (Array.isArray(b.configuration) ? b.configuration : []) as ConfigEntry[];
-  for (const c of configuration)
-    if (!['passThrough', 'inherit', 'addToDocumentation', 'remove'].includes(c?.type)) throw badRequest(`Unknown configuration type "${String(c?.type)}"`);
-  const fields = b.fields.map((f: unknown, i: number): FieldMapping => {
-    const given = f as FieldMapping;
-    if (!given || typeof given.path !== 'string' || !PATH.test(given.path) || given.path.includes('*'))
-      throw badRequest(`fields[${i}].path "${String(given?.path)}" is not ${PATH_FORM} (* only in vendorPath)`);
+export function validateTransformation(input: TransformationInput, definition: ReadonlyMap<string, string>, objectName: string): TransformationBody {
+  const fields = input.fields.map((given, i): FieldMapping => {
+    if (!PATH.test(given.path) || given.path.includes('*')) throw badRequest(`fields[${i}].path "${given.path}" is not ${PATH_FORM} (* only in vendorPath)`);
     const defined = definition.get(given.path);
     if (defined === undefined) throw badRequest(`fields[${i}].path "${given.path}" is not a field of the object definition ${objectName}`);
     const m = { ...given, type: given.type ?? defined };
-    if (!FIELD_TYPES.has(m.type))
-      throw badRequest(`fields[${i}] (${m.path}): type "${String(m.type)}" is not one of string, number, boolean, date, object, array`);
-    if (m.type === 'date' && (typeof m.mask !== 'string' || m.mask === ''))
+    if (m.type === 'date' && (m.mask === undefined || m.mask === ''))
       throw badRequest(`fields[${i}] (${m.path}): a date needs a mask, e.g. "yyyy-MM-dd'T'HH:mm:ss.SSSZ" or "milliseconds"`);
     if (m.mask !== undefined) checkMask(m.mask, `${m.path}`);
-    for (const c of m.configuration ?? [])
-      if (!['remove', 'passThrough', 'inherit'].includes(c?.type))
-        throw badRequest(`fields[${i}] (${m.path}): unknown configuration type "${String(c?.type)}"`);
     const vendorPath = m.vendorPath ?? m.path;
     if (!PATH.test(vendorPath)) throw badRequest(`fields[${i}] (${m.path}): vendorPath "${vendorPath}" is not ${PATH_FORM}`);
     if (vendorPath.includes('*') && !flag(m.configuration, 'remove', 'toVendor')) {
@@ -180,14 +157,12 @@ export function validateTransformation(raw: unknown, definition: ReadonlyMap<str
     }
     return { ...m, vendorPath };
   });
-  const script = b.script as { body?: unknown } | undefined;
-  if (script !== undefined && script !== null && typeof script.body !== 'string') throw badRequest('script.body must be a string of JavaScript');
   return {
-    vendorName: b.vendorName,
+    vendorName: input.vendorName,
     fields,
-    configuration,
-    script: script && typeof script.body === 'string' ? { body: script.body } : undefined,
-    isLegacy: b.isLegacy === true,
+    configuration: input.configuration ?? [],
+    script: input.script && { body: input.script.body },
+    isLegacy: input.isLegacy === true,
   };
 }
 

@@ -10,7 +10,6 @@ import {
   applyRead,
   applyWrite,
   compileTransformation,
-  FIELD_TYPES,
   mergeInherited,
   validateTransformation,
   type CompiledTransformation,
@@ -19,6 +18,7 @@ import {
 } from './mapping.ts';
 import { ScriptSandbox } from './script-sandbox.ts';
 import { isUniqueViolation } from '../store/unique-violation.ts';
+import type { DefinitionBody, TransformationBody as TransformationInput } from './schemas.ts';
 
 /** Where a definition or transformation lives: the organization, one account, or one instance. */
 export interface Scope {
@@ -33,6 +33,9 @@ export interface DefinitionField {
   type: string;
   [k: string]: unknown;
 }
+
+/** A definition's field path: names joined by dots. */
+const DOTTED_PATH = /^[A-Za-z0-9_$@-]+(\.[A-Za-z0-9_$@-]+)*$/;
 
 const orgScope = (organizationId: number): Scope => ({ level: 'organization', organizationId, accountId: 0, instanceId: 0 });
 const accountScope = (organizationId: number, accountId: number): Scope => ({ level: 'account', organizationId, accountId, instanceId: 0 });
@@ -111,24 +114,21 @@ export class TransformationService {
     return { objectName: name, level, fields: fields.map((f) => ({ ...f, level })) };
   }
 
-  #validFields(body: unknown): DefinitionField[] {
-    const fields = (body as { fields?: unknown })?.fields;
-    if (!Array.isArray(fields) || fields.length === 0) throw badRequest('A definition needs fields: [{"path": "id", "type": "string"}, …]');
+  /** The fields as stored: each path once, in the dotted form (the schema checked the rest), without a `level`. */
+  #validFields(body: DefinitionBody): DefinitionField[] {
     const seen = new Set<string>();
-    return fields.map((f: unknown, i) => {
-      const d = f as DefinitionField;
-      if (!d || typeof d.path !== 'string' || !/^[A-Za-z0-9_$@-]+(\.[A-Za-z0-9_$@-]+)*$/.test(d.path))
-        throw badRequest(`fields[${i}].path must be a dotted path`);
-      if (!FIELD_TYPES.has(d.type))
-        throw badRequest(`fields[${i}] (${d.path}): type "${String(d.type)}" is not one of string, number, boolean, date, object, array`);
-      if (seen.has(d.path)) throw badRequest(`fields[${i}]: path ${d.path} appears twice`);
-      seen.add(d.path);
-      const { level: _level, ...rest } = d;
-      return rest as DefinitionField;
+    return body.fields.map((given, i) => {
+      // A field's level is where its definition is stored, never what the body says.
+      const field: DefinitionField = { ...given };
+      delete field.level;
+      if (!DOTTED_PATH.test(field.path)) throw badRequest(`fields[${i}].path must be a dotted path`);
+      if (seen.has(field.path)) throw badRequest(`fields[${i}]: path ${field.path} appears twice`);
+      seen.add(field.path);
+      return field;
     });
   }
 
-  async putDefinition(scope: Scope, name: string, body: unknown, mode: 'create' | 'replace') {
+  async putDefinition(scope: Scope, name: string, body: DefinitionBody, mode: 'create' | 'replace') {
     const fields = this.#validFields(body);
     const now = this.clock.now().toISOString();
     const existing = await this.#definitions(scope).where('object_name', '=', name).executeTakeFirst();
@@ -172,12 +172,11 @@ export class TransformationService {
    * Several definitions at once (`POST /organizations/objects/definitions`), all or none: every
    * body is checked first, and a name already defined at the level refuses the whole request.
    */
-  async createDefinitions(scope: Scope, byName: Record<string, unknown>) {
+  async createDefinitions(scope: Scope, byName: Readonly<Record<string, DefinitionBody>>) {
     const names = Object.keys(byName);
-    if (names.length === 0) throw badRequest('Send the definitions by name: {"myObject": {"fields": [{"path": "id", "type": "string"}]}}');
     const definitions = names.map((name) => {
       try {
-        return { name, fields: this.#validFields(byName[name]) };
+        return { name, fields: this.#validFields(byName[name]!) };
       } catch (err) {
         throw err instanceof ApiError ? badRequest(`${name}: ${err.message}`) : err;
       }
@@ -272,23 +271,21 @@ export class TransformationService {
     return this.#transformationJson(name, JSON.parse(row.body), scope.level);
   }
 
-  async putTransformation(scope: Scope, elementKeyOrId: string, name: string, raw: unknown, mode: 'create' | 'replace') {
+  async putTransformation(scope: Scope, elementKeyOrId: string, name: string, input: TransformationInput, mode: 'create' | 'replace') {
     const element = this.#element(elementKeyOrId);
     const definition = await this.visibleDefinition(scope.organizationId, scope.accountId, scope.instanceId, name);
     if (!definition) throw badRequest(`No object definition ${name} is visible at ${scope.level} level; POST one to …/objects/${name}/definitions first`);
-    const resource = element.resources.find(
-      (r) => r.name === name || r.vendorName === (raw as { vendorName?: string })?.vendorName || r.name === (raw as { vendorName?: string })?.vendorName,
-    );
-    const body = validateTransformation(raw, new Map(definition.map((f) => [f.path, f.type])), name);
+    const resource = element.resources.find((r) => r.name === name || r.vendorName === input.vendorName || r.name === input.vendorName);
+    const body = validateTransformation(input, new Map(definition.map((f) => [f.path, f.type])), name);
     if (!resource) throw badRequest(`vendorName "${body.vendorName}" is not an object of ${element.key}`);
     const existing = await this.#transformations(scope).where('element_key', '=', element.key).where('object_name', '=', name).executeTakeFirst();
     // Script engine v1 is the legacy engine: v1 → v2 is allowed, never the other way (§8.2).
-    const before = existing ? (JSON.parse(existing.body) as TransformationBody) : undefined;
+    const before = existing ? (JSON.parse(existing.body) as TransformationBody & { startDate?: string }) : undefined;
     if (body.isLegacy && before && !before.isLegacy) throw badRequest('A transformation cannot go back from script engine v2 to v1 (isLegacy: true)');
     if (existing && mode === 'create') throw conflict(`A ${scope.level}-level transformation of ${name} for ${element.key} exists; use PUT to replace it`);
     if (!existing && mode === 'replace') throw notFound(`No ${scope.level}-level transformation of ${name} for ${element.key}`);
     const now = this.clock.now();
-    const stored = { ...body, startDate: before ? (before as { startDate?: string }).startDate : startDate(now) };
+    const stored = { ...body, startDate: before ? before.startDate : startDate(now) };
     if (existing) {
       await this.db
         .updateTable('transformations')

@@ -239,7 +239,22 @@ describe('transformations', () => {
   it('refuses bad mappings with 400 naming them, and deleting a definition still in use with 409', async () => {
     const bad = async (body: unknown) => (await send('PUT', `/instances/${instance.id}/transformations/incidents`, body)).body.message as string;
     expect(await bad(mapping({ fields: [{ path: 'nope', type: 'string', vendorPath: 'id' }] }))).toMatch(/nope.*not a field of the object definition/);
-    expect(await bad(mapping({ fields: [{ path: 'title', type: 'text', vendorPath: 'x' }] }))).toMatch(/type "text"/);
+    // The shape is the route's schema's: the field that breaks it, and what it may be.
+    expect(await bad(mapping({ fields: [{ path: 'title', type: 'text', vendorPath: 'x' }] }))).toBe(
+      'Invalid request: body/fields/0/type must be one of "string", "number", "boolean", "date", "object", "array"',
+    );
+    expect(await bad(mapping({ configuration: [{ type: 'keep' }] }))).toBe(
+      'Invalid request: body/configuration/0/type must be one of "passThrough", "inherit", "addToDocumentation", "remove"',
+    );
+    expect(await bad(mapping({ fields: [{ path: 'title', vendorPath: 'x', configuration: [{ type: 'addToDocumentation' }] }] }))).toBe(
+      'Invalid request: body/fields/0/configuration/0/type must be one of "remove", "passThrough", "inherit"',
+    );
+    expect(await bad(mapping({ vendorName: '' }))).toMatch(/^Invalid request: body\/vendorName must NOT have fewer than 1 characters/);
+    const definition = (fields: unknown) => send('PUT', '/organizations/objects/incidents/definitions', { fields });
+    expect((await definition([])).body.message).toMatch(/^Invalid request: body\/fields must NOT have fewer than 1 items/);
+    expect((await definition([{ path: 'id', type: 'text' }])).body.message).toMatch(/^Invalid request: body\/fields\/0\/type must be one of "string"/);
+    expect((await definition([{ path: 'a..b', type: 'string' }])).body.message).toBe('fields[0].path must be a dotted path');
+    expect((await definition([{ path: 'id', type: 'string' }, { path: 'id', type: 'number' }])).body.message).toBe('fields[1]: path id appears twice');
     expect(await bad(mapping({ fields: [{ path: 'createdAt', type: 'date', vendorPath: 'fields.created' }] }))).toMatch(/needs a mask/);
     expect(await bad(mapping({ fields: [{ path: 'createdAt', type: 'date', vendorPath: 'fields.created', mask: 'yyyy-QQ' }] }))).toMatch(
       /unknown pattern letter/,
