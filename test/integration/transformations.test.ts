@@ -250,11 +250,15 @@ describe('transformations', () => {
       'Invalid request: body/fields/0/configuration/0/type must be one of "remove", "passThrough", "inherit"',
     );
     expect(await bad(mapping({ vendorName: '' }))).toMatch(/^Invalid request: body\/vendorName must NOT have fewer than 1 characters/);
-    const definition = (fields: unknown) => send('PUT', '/organizations/objects/incidents/definitions', { fields });
-    expect((await definition([])).body.message).toMatch(/^Invalid request: body\/fields must NOT have fewer than 1 items/);
-    expect((await definition([{ path: 'id', type: 'text' }])).body.message).toMatch(/^Invalid request: body\/fields\/0\/type must be one of "string"/);
-    expect((await definition([{ path: 'a..b', type: 'string' }])).body.message).toBe('fields[0].path must be a dotted path');
-    expect((await definition([{ path: 'id', type: 'string' }, { path: 'id', type: 'number' }])).body.message).toBe('fields[1]: path id appears twice');
+    const badDefinition = async (fields: unknown) => (await send('PUT', '/organizations/objects/incidents/definitions', { fields })).body.message as string;
+    expect(await badDefinition([])).toMatch(/^Invalid request: body\/fields must NOT have fewer than 1 items/);
+    expect(await badDefinition([{ path: 'id', type: 'text' }])).toMatch(/^Invalid request: body\/fields\/0\/type must be one of "string"/);
+    expect(await badDefinition([{ path: 'a..b', type: 'string' }])).toBe('fields[0].path must be a dotted path');
+    const twice = [
+      { path: 'id', type: 'string' },
+      { path: 'id', type: 'number' },
+    ];
+    expect(await badDefinition(twice)).toBe('fields[1]: path id appears twice');
     expect(await bad(mapping({ fields: [{ path: 'createdAt', type: 'date', vendorPath: 'fields.created' }] }))).toMatch(/needs a mask/);
     expect(await bad(mapping({ fields: [{ path: 'createdAt', type: 'date', vendorPath: 'fields.created', mask: 'yyyy-QQ' }] }))).toMatch(
       /unknown pattern letter/,

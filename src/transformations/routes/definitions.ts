@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import { identityOf } from '../../auth/authenticate.ts';
 import { typed } from '../../platform/http/api-document.ts';
 import { EmptyObject, errorResponses, NoQuery } from '../../platform/http/schemas.ts';
@@ -21,6 +21,7 @@ import {
 } from '../schemas.ts';
 
 type Resolver = (request: FastifyRequest) => Promise<Scope>;
+/** A path parameter the resolvers share across routes whose parameter schemas differ. */
 const param = (request: FastifyRequest, name: string) => (request.params as Record<string, string>)[name]!;
 
 /**
@@ -45,7 +46,7 @@ export function registerTransformationRoutes(app: FastifyInstance, service: Tran
   const definition = { 200: DefinitionJson, ...errorResponses };
   const transformation = { 200: TransformationJson, ...errorResponses };
 
-  const definitionScopes: [string, Resolver, TSchema, string][] = [
+  const definitionScopes: [string, Resolver, typeof NameParams | typeof IdNameParams, string][] = [
     ['/organizations', org, NameParams, 'organization'],
     ['/accounts/:id', account, IdNameParams, 'account'],
     ['/accounts', defaultAccount, NameParams, 'default account'],
@@ -56,16 +57,16 @@ export function registerTransformationRoutes(app: FastifyInstance, service: Tran
     const path = `${prefix}/objects/:name/definitions`;
     const base = { tags, params, querystring: NoQuery };
     api.post(path, { schema: { ...base, summary: `Define an object at ${level} level`, body: DefinitionBody, response: definition } }, async (r) =>
-      service.putDefinition(await scope(r), param(r, 'name'), r.body, 'create'),
+      service.putDefinition(await scope(r), r.params.name, r.body, 'create'),
     );
     api.put(path, { schema: { ...base, summary: `Replace an object definition at ${level} level`, body: DefinitionBody, response: definition } }, async (r) =>
-      service.putDefinition(await scope(r), param(r, 'name'), r.body, 'replace'),
+      service.putDefinition(await scope(r), r.params.name, r.body, 'replace'),
     );
     api.get(path, { schema: { ...base, summary: `An object definition at ${level} level`, response: definition } }, async (r) =>
-      service.getDefinition(await scope(r), param(r, 'name')),
+      service.getDefinition(await scope(r), r.params.name),
     );
     api.delete(path, { schema: { ...base, summary: `Delete an object definition at ${level} level`, response: deleted } }, async (r) => {
-      await service.deleteDefinition(await scope(r), param(r, 'name'));
+      await service.deleteDefinition(await scope(r), r.params.name);
       return {};
     });
   }
@@ -147,7 +148,7 @@ export function registerTransformationRoutes(app: FastifyInstance, service: Tran
     },
   );
 
-  const elementScopes: [string, Resolver, TSchema, string][] = [
+  const elementScopes: [string, Resolver, typeof ElementNameParams | typeof AccountElementNameParams, string][] = [
     ['/organizations/elements/:keyOrId/transformations/:name', org, ElementNameParams, 'organization'],
     ['/accounts/:id/elements/:keyOrId/transformations/:name', account, AccountElementNameParams, 'account'],
     ['/accounts/elements/:keyOrId/transformations/:name', defaultAccount, ElementNameParams, 'default account'],
@@ -157,18 +158,18 @@ export function registerTransformationRoutes(app: FastifyInstance, service: Tran
     api.post(
       path,
       { schema: { ...base, summary: `Map an element's vendor object onto an object, at ${level} level`, body: TransformationBody, response: transformation } },
-      async (r) => service.putTransformation(await scope(r), param(r, 'keyOrId'), param(r, 'name'), r.body, 'create'),
+      async (r) => service.putTransformation(await scope(r), r.params.keyOrId, r.params.name, r.body, 'create'),
     );
     api.put(
       path,
       { schema: { ...base, summary: `Replace a transformation at ${level} level`, body: TransformationBody, response: transformation } },
-      async (r) => service.putTransformation(await scope(r), param(r, 'keyOrId'), param(r, 'name'), r.body, 'replace'),
+      async (r) => service.putTransformation(await scope(r), r.params.keyOrId, r.params.name, r.body, 'replace'),
     );
     api.get(path, { schema: { ...base, summary: `A transformation at ${level} level`, response: transformation } }, async (r) =>
-      service.getTransformation(await scope(r), param(r, 'keyOrId'), param(r, 'name')),
+      service.getTransformation(await scope(r), r.params.keyOrId, r.params.name),
     );
     api.delete(path, { schema: { ...base, summary: `Delete a transformation at ${level} level`, response: deleted } }, async (r) => {
-      await service.deleteTransformation(await scope(r), param(r, 'keyOrId'), param(r, 'name'));
+      await service.deleteTransformation(await scope(r), r.params.keyOrId, r.params.name);
       return {};
     });
   }
@@ -188,7 +189,7 @@ export function registerTransformationRoutes(app: FastifyInstance, service: Tran
       { schema: { ...base, summary: `Map ${of}'s vendor object onto an object`, body: TransformationBody, response: transformation } },
       async (r) => {
         const i = await instanceOf(r, token);
-        return service.putTransformation(service.instance(i), i.elementKey, param(r, 'name'), r.body, 'create');
+        return service.putTransformation(service.instance(i), i.elementKey, r.params.name, r.body, 'create');
       },
     );
     api.put(
@@ -196,16 +197,16 @@ export function registerTransformationRoutes(app: FastifyInstance, service: Tran
       { schema: { ...base, summary: `Replace a transformation of ${of}`, body: TransformationBody, response: transformation } },
       async (r) => {
         const i = await instanceOf(r, token);
-        return service.putTransformation(service.instance(i), i.elementKey, param(r, 'name'), r.body, 'replace');
+        return service.putTransformation(service.instance(i), i.elementKey, r.params.name, r.body, 'replace');
       },
     );
     api.get(`${prefix}/transformations/:name`, { schema: { ...base, summary: `A transformation of ${of}`, response: transformation } }, async (r) => {
       const i = await instanceOf(r, token);
-      return service.getTransformation(service.instance(i), i.elementKey, param(r, 'name'));
+      return service.getTransformation(service.instance(i), i.elementKey, r.params.name);
     });
     api.delete(`${prefix}/transformations/:name`, { schema: { ...base, summary: `Delete a transformation of ${of}`, response: deleted } }, async (r) => {
       const i = await instanceOf(r, token);
-      await service.deleteTransformation(service.instance(i), i.elementKey, param(r, 'name'));
+      await service.deleteTransformation(service.instance(i), i.elementKey, r.params.name);
       return {};
     });
     api.get(
