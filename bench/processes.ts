@@ -50,12 +50,17 @@ export interface StartedSwitchboard {
 
 /**
  * `switchboard serve` with a data directory of its own (on the bench's DATABASE_URL, if one is
- * set), started from `cwd` (another checkout) or from this one.
+ * set), started from `cwd` (another checkout) or from this one, with `nodeArgs` before its own.
  */
-export async function startSwitchboard(name: string, env: Record<string, string> = {}, cwd?: string): Promise<StartedSwitchboard> {
+export async function startSwitchboard(
+  name: string,
+  env: Record<string, string> = {},
+  cwd?: string,
+  nodeArgs: readonly string[] = [],
+): Promise<StartedSwitchboard> {
   const dataDir = benchDataDir(name);
   const node = await startNode(
-    SWITCHBOARD_SERVE,
+    [...nodeArgs, ...SWITCHBOARD_SERVE],
     { SWITCHBOARD_DATA_DIR: dataDir, PORT: '0', ...env, ...(process.env.DATABASE_URL && { DATABASE_URL: process.env.DATABASE_URL }) },
     /listening on (\S+)/,
     cwd,
