@@ -2,6 +2,7 @@ import { type Kysely, type RawBuilder, type Selectable, type SqlBool, sql } from
 import type { Expr, Value } from '../ceql/ast.ts';
 import type { AfterFailure } from '../platform/callback-post.ts';
 import type { SecretBox } from '../platform/secret-box.ts';
+import { deleteInBatchesByOrganization } from '../store/batched-delete.ts';
 import { hasUrlCredentials, maskUrlCredentials } from '../platform/url-credentials.ts';
 import { ceqlToSql, type SqlField } from '../store/ceql-sql.ts';
 import { AAD } from '../store/encrypted-columns.ts';
@@ -100,22 +101,29 @@ export class NotificationRepository {
     return this.db.selectFrom('notifications').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async organizationIds(): Promise<number[]> {
-    return (await this.db.selectFrom('organizations').select('id').execute()).map((r) => r.id);
-  }
-
   /**
-   * Deletes up to `limit` of an organization's notifications made before `before` (by its date
-   * index), with their deliveries; returns how many.
+   * Deletes the notifications made before `before`, with their deliveries, organization by
+   * organization, `batch` a statement (by the date index); returns how many.
    */
-  async deleteBefore(organizationId: number, before: Date, limit: number): Promise<number> {
-    const res = await this.db
-      .deleteFrom('notifications')
-      .where('id', 'in', (eb) =>
-        eb.selectFrom('notifications').select('id').where('organization_id', '=', organizationId).where('created_at', '<', before.toISOString()).limit(limit),
-      )
-      .executeTakeFirst();
-    return Number(res.numDeletedRows);
+  deleteBefore(before: Date, batch: number): Promise<number> {
+    return deleteInBatchesByOrganization(
+      this.db,
+      async (organizationId, limit) => {
+        const res = await this.db
+          .deleteFrom('notifications')
+          .where('id', 'in', (eb) =>
+            eb
+              .selectFrom('notifications')
+              .select('id')
+              .where('organization_id', '=', organizationId)
+              .where('created_at', '<', before.toISOString())
+              .limit(limit),
+          )
+          .executeTakeFirst();
+        return Number(res.numDeletedRows);
+      },
+      batch,
+    );
   }
 
   listNotifications(

@@ -13,7 +13,6 @@ import type { OutboundPolicy } from '../platform/outbound-policy.ts';
 import type { KeysetPosition } from '../store/keyset.ts';
 import type { DeliveryRow, NotificationRepository, NotificationRow, NotificationScope, SubscriptionRow } from './notification-repository.ts';
 import type { NewNotificationBody, NewSubscriptionBody, NotificationJson } from './schemas.ts';
-import { deleteInBatches } from '../store/batched-delete.ts';
 
 /** The queue job that stands for one attempt at one delivery. */
 export const NOTIFY_JOB = 'notifications.deliver';
@@ -202,22 +201,12 @@ export class NotificationService {
     for (const id of late) await this.deps.queue.enqueue(NOTIFY_JOB, { deliveryId: id }, this.#jobOptions(id));
     if (now - this.#lastPrune >= 3_600_000) {
       this.#lastPrune = now;
-      const deleted = await this.#prune(new Date(now - RETENTION_MS));
+      // Organization by organization, a batch a statement: a month of notifications in one
+      // statement would hold SQLite's write lock for as long.
+      const deleted = await this.deps.repo.deleteBefore(new Date(now - RETENTION_MS), RETENTION_BATCH);
       if (deleted) this.deps.logger.info({ deletedNotifications: deleted }, 'notifications past retention deleted');
     }
     return late.length;
-  }
-
-  /**
-   * Deletes notifications made before `before`, organization by organization, a batch per
-   * statement: a month of them in one statement would hold SQLite's write lock for as long.
-   */
-  async #prune(before: Date): Promise<number> {
-    let total = 0;
-    for (const organizationId of await this.deps.repo.organizationIds()) {
-      total += await deleteInBatches((limit) => this.deps.repo.deleteBefore(organizationId, before, limit), RETENTION_BATCH);
-    }
-    return total;
   }
 
   /** One attempt at one delivery, if it is due and no other process has it. */

@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.ts';
 import { BatchedWriter, type WriterStats, type BatchedWriterOptions } from '../platform/batched-writer.ts';
 import type { NewUsage, UsageRepository } from './usage-repository.ts';
-import { deleteInBatches } from '../store/batched-delete.ts';
 
 export interface UsageRecorderOptions extends Omit<BatchedWriterOptions, 'what'> {
   retentionDays: number;
@@ -54,11 +53,7 @@ export class UsageRecorder {
   /** Deletes records older than the retention period, in batches; returns how many. */
   async prune(): Promise<number> {
     const before = new Date(this.clock.now().getTime() - this.options.retentionDays * 86_400_000).toISOString();
-    let total = 0;
-    for (const organizationId of await this.repo.organizationIds()) {
-      total += await deleteInBatches((limit) => this.repo.deleteBefore(organizationId, before, limit), RETENTION_BATCH);
-    }
-    return total;
+    return this.repo.deleteBefore(before, RETENTION_BATCH);
   }
 
   /** Prunes now and then every hour (in each process that runs the worker). */

@@ -1,4 +1,5 @@
 import { CompiledQuery, type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import { deleteInBatchesByOrganization } from '../store/batched-delete.ts';
 import type { Dialect } from '../store/db.ts';
 import type { Database, UsageTable } from '../store/tables.ts';
 
@@ -214,18 +215,20 @@ export class UsageRepository {
     return Number(row.n);
   }
 
-  async organizationIds(): Promise<number[]> {
-    return (await this.db.selectFrom('organizations').select('id').execute()).map((r) => r.id);
-  }
-
-  /** Deletes up to `limit` of an organization's records older than `before` (by its date index); returns how many. */
-  async deleteBefore(organizationId: number, before: string, limit: number): Promise<number> {
-    const res = await this.db
-      .deleteFrom('usage')
-      .where('id', 'in', (eb) =>
-        eb.selectFrom('usage').select('id').where('organization_id', '=', organizationId).where('usage_date', '<', before).limit(limit),
-      )
-      .executeTakeFirst();
-    return Number(res.numDeletedRows);
+  /** Deletes the records older than `before`, organization by organization, `batch` a statement (by the date index); returns how many. */
+  deleteBefore(before: string, batch: number): Promise<number> {
+    return deleteInBatchesByOrganization(
+      this.db,
+      async (organizationId, limit) => {
+        const res = await this.db
+          .deleteFrom('usage')
+          .where('id', 'in', (eb) =>
+            eb.selectFrom('usage').select('id').where('organization_id', '=', organizationId).where('usage_date', '<', before).limit(limit),
+          )
+          .executeTakeFirst();
+        return Number(res.numDeletedRows);
+      },
+      batch,
+    );
   }
 }
