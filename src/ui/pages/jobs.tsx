@@ -4,7 +4,7 @@ import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
 import { useAction } from '../components/use-action.ts';
 import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
-import { api, describeError, type Instance, type ScheduledJob } from '../api.ts';
+import { api, type Instance, type ScheduledJob } from '../api.ts';
 import { refreshDelay } from './job-refresh.ts';
 import { ListTable } from '../components/list-table.tsx';
 
@@ -40,7 +40,7 @@ export function JobsPage() {
   const [cron, setCron] = useState('0 0 * * * ?');
   const [body, setBody] = useState('');
 
-  const { error, setError, notice, act, load } = useAction();
+  const { error, notice, act, load } = useAction();
   const reload = useCallback(
     () =>
       load(async () => {
@@ -50,14 +50,12 @@ export function JobsPage() {
   );
   useEffect(() => {
     void reload();
-    api<Instance[]>('GET', '/instances?pageSize=200').then(
-      (r) => {
-        setInstances(r.body);
-        setInstanceId((current) => current || String(r.body[0]?.id ?? ''));
-      },
-      (e) => setError(describeError(e)),
-    );
-  }, [reload, setError]);
+    void load(async () => {
+      const list = (await api<Instance[]>('GET', '/instances?pageSize=200')).body;
+      setInstances(list);
+      setInstanceId((current) => current || String(list[0]?.id ?? ''));
+    });
+  }, [reload, load]);
   useEffect(() => {
     const delay = jobs && refreshDelay(jobs, Date.now());
     if (delay === undefined) return;
