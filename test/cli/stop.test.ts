@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTestStore } from '../helpers/test-store.ts';
-import { call } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { bannerSecrets, startSwitchboard } from '../helpers/process.ts';
 
 /**
@@ -29,16 +29,11 @@ describe('switchboard serve, stopped', () => {
     const base = (await p.waitFor(/listening on (http:\/\/\S+)/))[1]!;
     const secrets = bannerSecrets(p.output());
     const auth = `User ${secrets.user}, Organization ${secrets.organization}`;
-    const created = await call(`${base}/instances`, {
-      method: 'POST',
-      headers: { authorization: auth },
-      json: { element: { key: 'jiraonprem' }, name: 'stopped', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-    });
-    expect(created.status).toBe(200);
+    const created = await createJiraInstance(base, auth, jira.baseUrl, { name: 'stopped' });
     // Longer than the 5 s after which a step of the close is named in the log.
     await jira.control.post('/faults', { path: 'issue/CE-1$', kind: 'delay', delayMs: 6_500, count: 1 });
     await jira.control.delete('/requests');
-    const inFlight = fetch(`${base}/hubs/helpdesk/incidents/CE-1`, { headers: { authorization: `${auth}, Element ${created.body.token}` } });
+    const inFlight = fetch(`${base}/hubs/helpdesk/incidents/CE-1`, { headers: { authorization: `${auth}, Element ${created.token}` } });
     for (let i = 0; ((await jira.control.get('/requests')).body as unknown[]).length < 1; i++) {
       if (i > 200) throw new Error('the call did not reach Jira');
       await new Promise((r) => setTimeout(r, 20));

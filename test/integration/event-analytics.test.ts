@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { logEvent } from '../helpers/event-log.ts';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 
@@ -25,13 +26,7 @@ beforeAll(async () => {
   server = await startTestServer();
   jira = await withEmulator();
   const newInstance = async (headers: { authorization: string }) =>
-    (
-      await call(`${server.api}/instances`, {
-        method: 'POST',
-        headers,
-        json: { element: { key: 'jiraonprem' }, name: 'counted', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-      })
-    ).body.id as number;
+    (await createJiraInstance(server.api, headers.authorization, jira.baseUrl, { name: 'counted' })).id;
   defaultAccount = (await call(`${server.api}/accounts`, { headers: h() })).body[0].id;
   otherAccount = (await call(`${server.api}/accounts`, { method: 'POST', headers: h(), json: { externalId: 'counted@example.com' } })).body.id;
   const user = await call(`${server.api}/accounts/${otherAccount}/users`, {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -51,12 +52,8 @@ describe('operations', () => {
     expect((await metrics('Bearer wrong')).status).toBe(401);
     expect((await metrics(`Bearer ${TOKEN}x`)).body.message).toMatch(/SWITCHBOARD_METRICS_TOKEN/);
 
-    const created = await call(`${server.api}/instances`, {
-      method: 'POST',
-      headers: { authorization: server.auth },
-      json: { element: { key: 'jiraonprem' }, name: 'metrics', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-    });
-    const hub = { authorization: `${server.auth}, Element ${created.body.token}` };
+    const created = await createJiraInstance(server.api, server.auth, jira.baseUrl, { name: 'metrics' });
+    const hub = { authorization: `${server.auth}, Element ${created.token}` };
     for (const key of ['CE-1', 'CE-2', 'CE-3']) expect((await call(`${server.api}/hubs/helpdesk/incidents/${key}`, { headers: hub })).status).toBe(200);
     expect((await call(`${server.api}/instances/123456789`, { headers: { authorization: server.auth } })).status).toBe(404);
     // One job waiting an hour, one run to its end.

@@ -3,6 +3,7 @@ import { BULK_STEP_JOB } from '../../src/bulk/bulk-service.ts';
 import { NOTIFY_JOB } from '../../src/notifications/notification-service.ts';
 import { FIRE_JOB } from '../../src/scheduled-jobs/scheduled-jobs.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { refuseInserts } from '../helpers/refuse-inserts.ts';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
@@ -57,12 +58,7 @@ beforeAll(async () => {
   server = await startTestServer({ SWITCHBOARD_DELIVERY_BASE_DELAY_MS: '0' });
   jira = await withEmulator();
   receiver = await startReceiver();
-  const created = await call(`${server.api}/instances`, {
-    method: 'POST',
-    headers: admin(),
-    json: { element: { key: 'jiraonprem' }, name: 'queued', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-  });
-  token = created.body.token;
+  token = (await createJiraInstance(server.api, server.auth, jira.baseUrl, { name: 'queued' })).token;
 });
 afterAll(async () => {
   await server?.close();

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { call, startTestServer } from '../helpers/test-server.ts';
 
 /**
@@ -21,13 +22,8 @@ describe('closing the server', () => {
     const server = await startTestServer();
     let closed: Promise<number> | undefined;
     try {
-      const created = await call(`${server.api}/instances`, {
-        method: 'POST',
-        headers: { authorization: server.auth },
-        json: { element: { key: 'jiraonprem' }, name: 'closing', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-      });
-      expect(created.status).toBe(200);
-      const headers = { authorization: `${server.auth}, Element ${created.body.token}` };
+      const created = await createJiraInstance(server.api, server.auth, jira.baseUrl, { name: 'closing' });
+      const headers = { authorization: `${server.auth}, Element ${created.token}` };
       // The read lane takes the calls of a caller it has seen.
       expect((await call(`${server.api}/hubs/helpdesk/incidents/CE-2`, { headers })).status).toBe(200);
       await jira.control.post('/faults', { path: 'issue/CE-1$', kind: 'delay', delayMs: 1500, count: 2 });

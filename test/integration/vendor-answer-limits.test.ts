@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from 'undici';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { vendorRequest, VendorNetworkError } from '../../src/platform/vendor-http/vendor-request.ts';
 import { VendorClient } from '../../src/platform/vendor-http/vendor-client.ts';
 
@@ -104,13 +105,8 @@ describe('limits on what Jira sends back', () => {
   });
 
   it('a hub call whose Jira answer is over the limit is a 502 that names the setting', async () => {
-    const created = await call(`${server.api}/instances`, {
-      method: 'POST',
-      headers: { authorization: server.auth },
-      json: { element: { key: 'jiraonprem' }, name: 'limits', configuration: { username: 'admin', password: 'admin', siteAddress: jira.baseUrl } },
-    });
-    expect(created.status).toBe(200);
-    const res = await call(`${server.api}/hubs/helpdesk/incidents/CE-1`, { headers: { authorization: `${server.auth}, Element ${created.body.token}` } });
+    const created = await createJiraInstance(server.api, server.auth, jira.baseUrl, { name: 'limits' });
+    const res = await call(`${server.api}/hubs/helpdesk/incidents/CE-1`, { headers: { authorization: `${server.auth}, Element ${created.token}` } });
     expect(res.status).toBe(502);
     expect(res.body.message).toMatch(/Jira's answer to GET \/rest\/api\/2\/issue\/CE-1 cannot be read: .*SWITCHBOARD_VENDOR_ANSWER_LIMIT/);
     expect(res.body.requestId).toEqual(expect.any(String));
@@ -123,7 +119,7 @@ describe('limits on what Jira sends back', () => {
       headers: { 'X-Atlassian-Token': 'no-check' },
     });
     const download = await call(`${server.api}/hubs/helpdesk/attachments/${attached.body[0].id}`, {
-      headers: { authorization: `${server.auth}, Element ${created.body.token}`, accept: 'application/octet-stream' },
+      headers: { authorization: `${server.auth}, Element ${created.token}`, accept: 'application/octet-stream' },
     });
     expect(download.status).toBe(502);
     expect(download.body.message).toMatch(/larger than 2048 bytes \(SWITCHBOARD_VENDOR_ANSWER_LIMIT\)/);
