@@ -127,8 +127,13 @@ export function registerBulkRoutes(
           if (!stored) throw badRequest('No file: send it in a multipart part named "file"');
           await deps.bulk.startImport(stored);
         } catch (err) {
-          // Not started, its upload is unfinished: were it not dropped now, the retention would drop it a day later.
-          if (stored) await deps.bulk.discard(stored.job).catch(() => undefined);
+          // Not started, its upload is unfinished: dropped now, or by the retention a day later.
+          if (stored) {
+            const job = stored.job;
+            await deps.bulk.discard(job).catch((discardError: unknown) => {
+              request.log.warn({ jobId: job.id, err: discardError }, 'an unstarted bulk upload could not be dropped; the retention drops it within a day');
+            });
+          }
           throw err;
         }
         return { id: stored.job.id, status: stored.job.status };
