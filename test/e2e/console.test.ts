@@ -395,7 +395,7 @@ describe.skipIf(!available)('web console', () => {
     await shot('api-reference');
   });
 
-  it('makes a scheduled job that calls the hub as the signed-in user, shows its fires, and deletes it', async () => {
+  it('makes a scheduled job that calls the hub as the signed-in user, shows its fires, and deletes it once confirmed', async () => {
     const auth = await authOf(page);
     const made = (await (
       await fetch(`${origin}/elements/api-v2/instances`, {
@@ -420,12 +420,17 @@ describe.skipIf(!available)('web console', () => {
     const row = page.locator('tr', { hasText: 'Priorities every two seconds' });
     await expect.poll(() => row.textContent(), { timeout: 20_000 }).toContain('HTTP 200');
     await shot('jobs');
+    // Deleted once confirmed, and kept when not.
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await page.getByRole('button', { name: 'Delete job Priorities every two seconds' }).click();
+    expect(((await (await fetch(`${origin}/elements/api-v2/jobs`, { headers: { authorization: auth } })).json()) as unknown[]).length).toBe(1);
+    page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: 'Delete job Priorities every two seconds' }).click();
     await page.getByText('No scheduled jobs yet.').waitFor();
     await fetch(`${origin}/elements/api-v2/instances/${made.id}`, { method: 'DELETE', headers: { authorization: auth } });
   }, 60_000);
 
-  it('subscribes a URL to a topic, posts to it, follows each delivery, sends a queued one again and acknowledges', async () => {
+  it('subscribes a URL to a topic, posts to it, follows each delivery, sends a queued one again, acknowledges and deletes once confirmed', async () => {
     const auth = await authOf(page);
     const receiver = await startReceiver();
     const account = (
@@ -471,6 +476,16 @@ describe.skipIf(!available)('web console', () => {
 
       await page.getByRole('button', { name: 'Acknowledge the notification on console.topic' }).first().click();
       await page.getByRole('status').filter({ hasText: 'Notification acknowledged.' }).waitFor();
+      const notifications = async () =>
+        ((await (await fetch(`${origin}/elements/api-v2/notifications`, { headers: { authorization: auth } })).json()) as unknown[]).length;
+      page.once('dialog', (dialog) => void dialog.dismiss());
+      await page.getByRole('button', { name: 'Delete the notification on console.topic' }).first().click();
+      expect(await notifications()).toBe(2);
+      page.once('dialog', (dialog) => void dialog.accept());
+      await page.getByRole('button', { name: 'Delete the notification on console.topic' }).first().click();
+      await page.getByRole('status').filter({ hasText: 'Notification deleted.' }).waitFor();
+      expect(await notifications()).toBe(1);
+      page.once('dialog', (dialog) => void dialog.accept());
       await page.getByRole('button', { name: 'Delete the subscription to console.topic' }).click();
       await page.getByText('No subscriptions yet.').waitFor();
     } finally {

@@ -4,6 +4,7 @@ import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
 import { Secret } from '../components/secret.tsx';
 import { ListTable } from '../components/list-table.tsx';
+import { DeleteButton } from '../components/delete-button.tsx';
 import { useAction } from '../components/use-action.ts';
 import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
 import { api, type Account, type AccountSettings, type User } from '../api.ts';
@@ -22,9 +23,7 @@ function ActiveAndDelete(props: { name: string; active: boolean; confirmation: s
       <button type="button" aria-label={`${active ? 'Deactivate' : 'Activate'} ${name}`} onClick={() => setActive(!active)}>
         {active ? 'Deactivate' : 'Activate'}
       </button>
-      <button type="button" className="danger" aria-label={`Delete ${name}`} onClick={() => window.confirm(confirmation) && remove()}>
-        Delete
-      </button>
+      <DeleteButton label={`Delete ${name}`} confirmation={confirmation} remove={remove} />
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
 import { api, type Instance, type ScheduledJob } from '../api.ts';
 import { refreshDelay } from './job-refresh.ts';
 import { ListTable } from '../components/list-table.tsx';
+import { DeleteButton } from '../components/delete-button.tsx';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 type Method = (typeof METHODS)[number];
@@ -145,19 +146,16 @@ export function JobsPage() {
           {
             header: 'Actions',
             cell: (job) => (
-              <button
-                type="button"
-                className="danger"
-                aria-label={`Delete job ${job.name}`}
-                onClick={() =>
+              <DeleteButton
+                label={`Delete job ${job.name}`}
+                confirmation={`Delete the job ${job.name}? It stops firing.`}
+                remove={() =>
                   act(async () => {
                     await api('DELETE', `/jobs/${job.id}`);
                     return `Job ${job.name} deleted.`;
                   }, reload)
                 }
-              >
-                Delete
-              </button>
+              />
             ),
           },
         ]}

@@ -3,6 +3,7 @@ import { useTitle } from '../components/page-title.ts';
 import { When } from '../components/when.tsx';
 import { Loading } from '../components/loading.tsx';
 import { ListTable } from '../components/list-table.tsx';
+import { DeleteButton } from '../components/delete-button.tsx';
 import { useAction } from '../components/use-action.ts';
 import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
 import { api, type NotificationDelivery, type NotificationSubscription, type PlatformNotification } from '../api.ts';
@@ -133,19 +134,16 @@ export function NotificationsPage() {
           {
             header: 'Actions',
             cell: (s) => (
-              <button
-                type="button"
-                className="danger"
-                aria-label={`Delete the subscription to ${s.topics.join(', ')}`}
-                onClick={() =>
+              <DeleteButton
+                label={`Delete the subscription to ${s.topics.join(', ')}`}
+                confirmation={`Delete the subscription to ${s.topics.join(', ')}? ${s.config.url} gets no more notifications of it.`}
+                remove={() =>
                   act(async () => {
                     await api('DELETE', `/notifications/subscriptions/${s.id}`);
                     return 'Subscription deleted.';
                   }, reload)
                 }
-              >
-                Delete
-              </button>
+              />
             ),
           },
         ]}
@@ -208,19 +206,16 @@ export function NotificationsPage() {
                     Acknowledge
                   </button>
                 )}{' '}
-                <button
-                  type="button"
-                  className="danger"
-                  aria-label={`Delete the notification on ${n.topic}`}
-                  onClick={() =>
+                <DeleteButton
+                  label={`Delete the notification on ${n.topic}`}
+                  confirmation={`Delete the notification on ${n.topic}, with its deliveries?`}
+                  remove={() =>
                     act(async () => {
                       await api('DELETE', `/notifications/${n.id}`);
                       return 'Notification deleted.';
                     }, reload)
                   }
-                >
-                  Delete
-                </button>
+                />
               </>
             ),
           },
