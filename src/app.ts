@@ -70,6 +70,8 @@ import { Invalidations } from './platform/invalidations.ts';
 import { VendorDataCache } from './platform/vendor-data-cache.ts';
 import { EventRepository } from './events/event-repository.ts';
 import { EventService } from './events/event-service.ts';
+import { WebhookRemovalRepository } from './events/webhook-removal-repository.ts';
+import { WebhookRemovals } from './events/webhook-removals.ts';
 import { EventSources } from './events/event-sources.ts';
 import { EventWorker } from './events/event-worker.ts';
 import { registerWebhookIntake } from './events/routes/webhook-intake.ts';
@@ -251,7 +253,15 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     responses,
     traces,
   });
-  const eventSources = new EventSources(eventRepo, registry, events, clock, logger, () => publicUrl.value);
+  const webhookRemovals = new WebhookRemovals({
+    repo: new WebhookRemovalRepository(deps.store.db, box),
+    registry,
+    queue,
+    contextOf: (elementKey, instance) => events.contextOfDeleted(elementKey, instance),
+    clock,
+    logger,
+  });
+  const eventSources = new EventSources(eventRepo, registry, events, webhookRemovals, clock, () => publicUrl.value);
   instances.follow({ changed: (i) => eventSources.sync(i), deleting: (i) => eventSources.remove(i) });
   tenancy.beforeDeleting((owner) => instances.deleteOwnedBy(owner));
   const transformations = new TransformationService(deps.store.db, registry, clock, invalidations, deps.config.hubCacheTtlMs);
@@ -277,6 +287,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     tickMs: deps.config.events.tickMs,
     deliveryConcurrency: deps.config.events.deliveryConcurrency,
     pollConcurrency: deps.config.events.pollConcurrency,
+    removals: webhookRemovals,
     transformations,
   });
   const bulkJobs = new BulkRepository(deps.store.db, box);

@@ -9,7 +9,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
 import type { InstanceRepository, Instance } from '../instances/instance-repository.ts';
 import type { VendorEvent } from '../hubs/event-contract.ts';
-import type { HubContext } from '../hubs/hub-contract.ts';
+import type { HubContext, HubInstance } from '../hubs/hub-contract.ts';
 import { hubContext } from '../hubs/hub-context.ts';
 import type { HubResponseCache } from '../hubs/response-cache.ts';
 import { secretValues } from '../instances/views.ts';
@@ -75,6 +75,15 @@ export class EventService {
       ? this.deps.traces.httpFor(instance, null, vendorHttp, secretValues(this.deps.registry.find(instance.elementKey), instance.configuration))
       : vendorHttp;
     return hubContext(instance, { http, logger: this.deps.logger, timeoutMs: this.deps.vendorTimeoutMs }, this.deps.vendorData);
+  }
+
+  /** The context of an instance that no longer exists (a webhook removal retried after its deletion), untraced. */
+  contextOfDeleted(elementKey: string, instance: HubInstance): HubContext {
+    return hubContext(
+      instance,
+      { http: this.deps.vendorHttp(elementKey), logger: this.deps.logger, timeoutMs: this.deps.vendorTimeoutMs },
+      this.deps.vendorData,
+    );
   }
 
   /**

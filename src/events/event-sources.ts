@@ -1,10 +1,10 @@
-import type { Logger } from 'pino';
 import type { Clock } from '../platform/clock.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
 import type { Instance } from '../instances/instance-repository.ts';
 import type { EventRepository, EventSourceRow } from './event-repository.ts';
 import type { EventService } from './event-service.ts';
 import { eventSettings } from './event-settings.ts';
+import type { WebhookRemovals } from './webhook-removals.ts';
 
 /** The public intake URL of an instance's vendor webhooks (D24: a secret in the URL, for vendors that cannot sign). */
 export function intakeUrl(publicUrl: string, elementKey: string, instanceId: number, secret: string): string {
@@ -29,8 +29,8 @@ export class EventSources {
     private readonly repo: EventRepository,
     private readonly registry: ElementRegistry,
     private readonly service: EventService,
+    private readonly removals: WebhookRemovals,
     private readonly clock: Clock,
-    private readonly logger: Logger,
     private readonly publicUrl: () => string,
   ) {}
 
@@ -104,12 +104,10 @@ export class EventSources {
     }
   }
 
-  async #unregister(instance: Instance, vendorId: string): Promise<void> {
-    try {
-      await this.registry.module(instance.elementKey)!.events!.unregister?.(this.service.context(instance), vendorId);
-    } catch (err) {
-      this.logger.warn({ instanceId: instance.id, err: (err as Error).message }, 'removing the vendor webhook failed');
-    }
+  /** Removes the instance's webhook from the vendor now, or later when the vendor cannot now (`WebhookRemovals`). */
+  #unregister(instance: Instance, vendorId: string): Promise<void> {
+    const { organizationId, elementKey, id, configuration, vendorMeta } = instance;
+    return this.removals.remove({ organizationId, elementKey, instance: { id, configuration, vendorMeta } }, vendorId, this.service.context(instance));
   }
 
   async remove(instance: Instance): Promise<void> {

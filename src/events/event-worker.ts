@@ -11,6 +11,7 @@ import { eventSettings } from './event-settings.ts';
 import type { TransformationService } from '../transformations/transformation-service.ts';
 import { objectsByName, shapeEventObjects } from './event-shaping.ts';
 import { isDatabaseUnavailable } from '../store/unavailable.ts';
+import { REMOVE_WEBHOOK_JOB, type WebhookRemovals } from './webhook-removals.ts';
 
 export interface EventWorkerDeps {
   queue: JobQueue;
@@ -31,6 +32,7 @@ export interface EventWorkerDeps {
   /** Polls run at once by this process. */
   pollConcurrency: number;
   transformations: TransformationService;
+  removals: WebhookRemovals;
 }
 
 /**
@@ -55,6 +57,7 @@ export class EventWorker {
     await this.deps.events.catchUpWebhooks(this.deps.clock.now());
     await this.deps.queue.work(POLL_JOB, (p) => this.poll(Number(p.instanceId)), { concurrency: this.deps.pollConcurrency });
     await this.deps.queue.work(DELIVER_JOB, (p) => this.deps.service.deliver(String(p.deliveryId)), { concurrency: this.deps.deliveryConcurrency });
+    await this.deps.queue.work(REMOVE_WEBHOOK_JOB, (p) => this.deps.removals.attempt(String(p.removalId)), { concurrency: 2 });
     this.#timer = setInterval(() => void this.tick(), this.deps.tickMs);
     this.#timer.unref();
     void this.tick();
@@ -80,6 +83,7 @@ export class EventWorker {
       const deliveries = await this.deps.events.dueDeliveries(now, 500);
       await Promise.all(deliveries.map((id) => this.deps.queue.enqueue(DELIVER_JOB, { deliveryId: id }, this.deps.service.jobOptions(id))));
       await this.deps.asyncCalls.recoverAbandoned();
+      await this.deps.removals.requeueOverdue(now);
       await this.#tickEarlyForNextPoll();
     } catch (err) {
       // A database that does not answer is told once a tick, without a stack: it is not a bug.

@@ -1,10 +1,9 @@
 import type { ElementContext } from '../elements/element-module.ts';
-import type { Instance } from '../instances/instance-repository.ts';
 import type { VendorDataCache } from '../platform/vendor-data-cache.ts';
-import type { HubContext } from './hub-contract.ts';
+import type { HubContext, HubInstance } from './hub-contract.ts';
 
 /** What an element gets to work for one instance: the outbound pool, a logger, the timeout, caches and the instance's data. */
-export function hubContext(instance: Instance, element: ElementContext, vendorData: VendorDataCache): HubContext {
+export function hubContext(instance: HubInstance, element: ElementContext, vendorData: VendorDataCache): HubContext {
   const memos = new Map<string, unknown>();
   return {
     ...element,

@@ -24,6 +24,7 @@ export const AAD = {
   bulkCallbackUrl: (jobId: string) => `bulk_jobs:${jobId}:callback_url`,
   scheduledCall: (jobId: string) => `scheduled_jobs:${jobId}:call`,
   subscriptionUrl: (id: string) => `notification_subscriptions:${id}:url`,
+  webhookRemovalContext: (id: string) => `webhook_removals:${id}:context`,
 };
 
 /**
@@ -43,7 +44,8 @@ interface EncryptedColumn {
     | 'bulk_chunks'
     | 'bulk_errors'
     | 'scheduled_jobs'
-    | 'notification_subscriptions';
+    | 'notification_subscriptions'
+    | 'webhook_removals';
   key: 'name' | 'id' | 'instance_id';
   column: string;
   aad: (row: Record<string, unknown>) => string;
@@ -63,6 +65,7 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'bulk_errors', key: 'id', column: 'data_enc', aad: (r) => AAD.bulkError(String(r.id)) },
   { table: 'scheduled_jobs', key: 'id', column: 'call_enc', aad: (r) => AAD.scheduledCall(String(r.id)) },
   { table: 'notification_subscriptions', key: 'id', column: 'url_enc', aad: (r) => AAD.subscriptionUrl(String(r.id)) },
+  { table: 'webhook_removals', key: 'id', column: 'context_enc', aad: (r) => AAD.webhookRemovalContext(String(r.id)) },
 ];
 
 /** Rows re-encrypted per read: bulk results can be far larger than memory. */

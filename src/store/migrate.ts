@@ -16,6 +16,7 @@ import { m0013ScheduledJobs } from './migrations/0013-scheduled-jobs.ts';
 import { m0014PasswordPolicy } from './migrations/0014-password-policy.ts';
 import { m0015AccountSettings } from './migrations/0015-account-settings.ts';
 import { m0016Notifications } from './migrations/0016-notifications.ts';
+import { m0017WebhookRemovals } from './migrations/0017-webhook-removals.ts';
 
 /** Migrations are listed in code (not discovered on disk) so a bundled build cannot miss one. */
 const migrations: Record<string, Migration> = {
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0014-password-policy': m0014PasswordPolicy,
   '0015-account-settings': m0015AccountSettings,
   '0016-notifications': m0016Notifications,
+  '0017-webhook-removals': m0017WebhookRemovals,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -30,6 +30,26 @@ export interface Database {
   notifications: NotificationTable;
   notification_subscriptions: NotificationSubscriptionTable;
   notification_deliveries: NotificationDeliveryTable;
+  webhook_removals: WebhookRemovalTable;
+}
+
+/**
+ * A deleted instance's vendor webhook still to remove (`events/webhook-removals.ts`): the vendor
+ * could not remove it when the instance was deleted.
+ */
+export interface WebhookRemovalTable {
+  id: string;
+  organization_id: number;
+  /** The deleted instance's id, for the log. */
+  instance_id: number;
+  element_key: string;
+  vendor_webhook_id: string;
+  /** The deleted instance's configuration and vendor facts (`HubContext.instance`), encrypted. */
+  context_enc: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
 }
 
 /** A platform notification (`POST /notifications`). */

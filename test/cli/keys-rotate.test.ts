@@ -30,10 +30,20 @@ describe('switchboard keys rotate', () => {
     const server = startSwitchboard(['serve'], env);
     const [, api] = await server.waitFor(/listening on (http:\/\/\S+)/);
     const { auth } = bootstrapSecrets(target.dataDir);
-    const created = await createJiraInstance(api!, auth, jira.baseUrl, { name: 'rotate' });
-    // A webhook instance has a sealed webhook secret of its own.
-    const hooked = await createJiraInstance(api!, auth, jira.baseUrl, { name: 'rotate-hooked', configuration: webhookEvents('http://127.0.0.1:9/cb') });
+    // What provisioning was given beside the configuration is encrypted with it.
+    const created = await createJiraInstance(api!, auth, jira.baseUrl, { name: 'rotate', settings: { providerData: { kept: 'secret' } } });
+    // A webhook instance has a sealed webhook secret of its own, and a delivery to a callback URL
+    // with credentials in it keeps that URL whole only encrypted.
+    const hooked = await createJiraInstance(api!, auth, jira.baseUrl, {
+      name: 'rotate-hooked',
+      configuration: webhookEvents('http://cb:kept-secret@127.0.0.1:9/cb'),
+    });
     const webhookUrl = (await call(`${api}/instances/${hooked.id}/events/status`, { headers: { authorization: auth } })).body.webhookUrl;
+    const delivered = await call(webhookUrl, {
+      method: 'POST',
+      json: { webhookEvent: 'jira:issue_updated', timestamp: 1, issue: { id: '1', self: `${jira.baseUrl}/rest/api/2/issue/1`, fields: {} } },
+    });
+    expect(delivered.status).toBe(200);
     // A bulk export's result is stored encrypted too.
     const hub = { authorization: `${auth}, Element ${created.token}` };
     const exported = await call(`${api}/hubs/helpdesk/bulk/query?q=${encodeURIComponent('select id from incidents')}`, { method: 'POST', headers: hub });
@@ -71,6 +81,13 @@ describe('switchboard keys rotate', () => {
       json: { channel: 'webhook', topics: ['rotated'], config: { url: receiver.url.replace('http://', 'http://hook:kept-secret@') } },
     });
     expect(subscribed.status).toBe(200);
+    // A deleted instance whose webhook Jira could not remove keeps its configuration encrypted until a retry removes it.
+    const removed = await createJiraInstance(api!, auth, jira.baseUrl, { name: 'rotate-removed', configuration: webhookEvents('http://127.0.0.1:9/cb') });
+    const removedUrl = (await call(`${api}/instances/${removed.id}/events/status`, { headers: { authorization: auth } })).body.webhookUrl;
+    const hooksInJira = async () => ((await jira.jira.get('/rest/jira-webhook/1.0/webhooks')).body as { url: string }[]).map((h) => h.url);
+    await jira.control.post('/faults', { path: '/rest/jira-webhook/1.0/webhooks/\\d+', method: 'DELETE', kind: 'status', status: 503, count: 1 });
+    expect((await call(`${api}/instances/${removed.id}`, { method: 'DELETE', headers: { authorization: auth } })).status).toBe(200);
+    expect(await hooksInJira()).toContain(removedUrl);
     const oldKey = JSON.parse(readFileSync(join(target.dataDir, 'master.key'), 'utf8')).active;
 
     const rotated = await runSwitchboard(['keys', 'rotate'], env);
@@ -85,6 +102,7 @@ describe('switchboard keys rotate', () => {
     expect(report.reencrypted['bulk_jobs.callback_url_enc']).toBe(1);
     expect(report.reencrypted['scheduled_jobs.call_enc']).toBe(1);
     expect(report.reencrypted['notification_subscriptions.url_enc']).toBe(1);
+    expect(report.reencrypted['webhook_removals.context_enc']).toBe(1);
 
     // The running server decrypts the new ciphertexts (it reloads the key file on an unknown key id).
     const read = await call(`${api}/instances/${created.id}`, { headers: { authorization: auth } });
@@ -98,18 +116,23 @@ describe('switchboard keys rotate', () => {
     const db = store.db as unknown as import('kysely').Kysely<Record<string, Record<string, unknown>>>;
     const columns = await encryptedColumnsInSchema(store);
     expect(columns).toContain('event_sources.webhook_secret_enc');
-    let checked = 0;
+    // Each column holds at least one value here, so that a column the rotation missed cannot pass unseen.
+    const checked = new Map<string, number>();
     for (const tableColumn of columns) {
       const [table, column] = tableColumn.split('.') as [string, string];
       for (const row of await db.selectFrom(table).select(column).execute()) {
         const v = row[column];
         if (typeof v === 'string' && v !== '') {
-          checked++;
+          checked.set(tableColumn, (checked.get(tableColumn) ?? 0) + 1);
           expect(v.split('.')[1], tableColumn).toBe(report.activeKeyId);
         }
       }
     }
-    expect(checked).toBeGreaterThanOrEqual(columns.length);
+    expect(columns.filter((c) => !checked.has(c))).toEqual([]);
+    // The removal's retry falls due now rather than in a minute: the restarted server makes it.
+    const now = new Date().toISOString();
+    await db.updateTable('webhook_removals').set({ next_attempt_at: now }).execute();
+    await db.updateTable('jobs').set({ run_at: now }).where('name', '=', 'events.remove-webhook').execute();
     await store.close();
     expect(await server.stop()).toBe(0);
 
@@ -151,6 +174,8 @@ describe('switchboard keys rotate', () => {
     await receiver.waitFor((all) => all.length === 1);
     expect(receiver.received[0]!.headers.authorization).toBe(`Basic ${Buffer.from('hook:kept-secret').toString('base64')}`);
     await receiver.close();
+    // The deleted instance's webhook is removed with the configuration decrypted under the new key alone.
+    await waitFor(async () => !(await hooksInJira()).includes(removedUrl), 15_000);
     await again.stop();
   });
 
