@@ -262,7 +262,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     logger,
   });
   const eventSources = new EventSources(eventRepo, registry, events, webhookRemovals, clock, () => publicUrl.value);
-  instances.follow({ changed: (i) => eventSources.sync(i), deleting: (i) => eventSources.remove(i) });
+  instances.follow({ changed: (i) => eventSources.sync(i), deleting: (i, vendorNow) => eventSources.remove(i, vendorNow) });
   tenancy.beforeDeleting((owner) => instances.deleteOwnedBy(owner));
   const transformations = new TransformationService(deps.store.db, registry, clock, invalidations, deps.config.hubCacheTtlMs);
   // A hub call lasts at most the vendor timeout (twice, with a 429 waited out) and some time of our own.

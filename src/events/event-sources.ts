@@ -104,15 +104,20 @@ export class EventSources {
     }
   }
 
-  /** Removes the instance's webhook from the vendor now, or later when the vendor cannot now (`WebhookRemovals`). */
-  #unregister(instance: Instance, vendorId: string): Promise<void> {
+  /**
+   * Removes the instance's webhook from the vendor: at once (`vendorNow`), or later when the
+   * vendor cannot now; or by the worker alone (`WebhookRemovals`).
+   */
+  #unregister(instance: Instance, vendorId: string, vendorNow = true): Promise<void> {
     const { organizationId, elementKey, id, configuration, vendorMeta } = instance;
-    return this.removals.remove({ organizationId, elementKey, instance: { id, configuration, vendorMeta } }, vendorId, this.service.context(instance));
+    const owner = { organizationId, elementKey, instance: { id, configuration, vendorMeta } };
+    return vendorNow ? this.removals.remove(owner, vendorId, this.service.context(instance)) : this.removals.later(owner, vendorId);
   }
 
-  async remove(instance: Instance): Promise<void> {
+  /** Events turned off or the instance deleted: its source goes, its webhook is removed from the vendor (`vendorNow`: at once). */
+  async remove(instance: Instance, vendorNow = true): Promise<void> {
     const existing = await this.repo.source(instance.id);
-    if (existing?.vendor_webhook_id) await this.#unregister(instance, existing.vendor_webhook_id);
+    if (existing?.vendor_webhook_id) await this.#unregister(instance, existing.vendor_webhook_id, vendorNow);
     await this.repo.deleteSource(instance.id);
     await this.repo.cancelDeliveries(instance.id, 'the instance was deleted or its events turned off');
   }

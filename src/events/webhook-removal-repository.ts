@@ -18,8 +18,9 @@ export interface WebhookRemoval {
   createdAt: string;
 }
 
-export type NewWebhookRemoval = Omit<WebhookRemoval, 'id' | 'attempts' | 'createdAt'> & {
-  lastError: string;
+export type NewWebhookRemoval = Omit<WebhookRemoval, 'id' | 'createdAt'> & {
+  /** Why the attempts made so far failed; null when none was made. */
+  lastError: string | null;
   nextAttemptAt: Date;
   now: Date;
 };
@@ -47,7 +48,7 @@ export class WebhookRemovalRepository {
           element_key: removal.elementKey,
           vendor_webhook_id: removal.vendorWebhookId,
           context_enc: this.box.cipher.encrypt(JSON.stringify(removal.instance), AAD.webhookRemovalContext(id)),
-          attempts: 1,
+          attempts: removal.attempts,
           next_attempt_at: removal.nextAttemptAt.toISOString(),
           last_error: removal.lastError,
           created_at: removal.now.toISOString(),

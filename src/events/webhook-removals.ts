@@ -4,7 +4,7 @@ import type { HubContext, HubInstance } from '../hubs/hub-contract.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Clock } from '../platform/clock.ts';
 import { ApiError, rejectsCredentials } from '../platform/errors.ts';
-import type { WebhookRemovalRepository } from './webhook-removal-repository.ts';
+import type { NewWebhookRemoval, WebhookRemovalRepository } from './webhook-removal-repository.ts';
 
 export const REMOVE_WEBHOOK_JOB = 'events.remove-webhook';
 
@@ -75,13 +75,22 @@ export class WebhookRemovals {
         return;
       }
       const now = this.deps.clock.now();
-      const nextAttemptAt = new Date(now.getTime() + retryDelayMs(1));
-      await this.deps.repo.add(
-        { ...owner, vendorWebhookId, lastError: describe(err), nextAttemptAt, now },
-        (id) => (trx) => this.deps.queue.enqueue(REMOVE_WEBHOOK_JOB, { removalId: id }, { runAt: nextAttemptAt, singletonKey: id, within: trx }),
-      );
+      await this.#store({ ...owner, vendorWebhookId, attempts: 1, lastError: describe(err), nextAttemptAt: new Date(now.getTime() + retryDelayMs(1)), now });
       this.deps.logger.warn({ ...log, err: describe(err) }, 'removing the vendor webhook failed; the worker tries again');
     }
+  }
+
+  /** Leaves the removal to the worker, which tries it at once. */
+  async later(owner: WebhookOwner, vendorWebhookId: string): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.#store({ ...owner, vendorWebhookId, attempts: 0, lastError: null, nextAttemptAt: now, now });
+  }
+
+  #store(removal: NewWebhookRemoval): Promise<string> {
+    return this.deps.repo.add(
+      removal,
+      (id) => (trx) => this.deps.queue.enqueue(REMOVE_WEBHOOK_JOB, { removalId: id }, { runAt: removal.nextAttemptAt, singletonKey: id, within: trx }),
+    );
   }
 
   /** The job: one more attempt at a stored removal. */
@@ -92,7 +101,7 @@ export class WebhookRemovals {
     try {
       await this.#unregister(removal.elementKey, this.deps.contextOf(removal.elementKey, removal.instance), removal.vendorWebhookId);
       await this.deps.repo.delete(id);
-      this.deps.logger.info(log, 'the vendor webhook of a deleted instance is removed');
+      this.deps.logger.info(log, 'a vendor webhook left to the worker is removed');
     } catch (err) {
       const now = this.deps.clock.now();
       const nextAttemptAt = new Date(now.getTime() + retryDelayMs(removal.attempts + 1));

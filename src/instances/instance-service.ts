@@ -18,8 +18,6 @@ import type { CreateInstanceBody, ElementRef, UpdateInstanceBody } from './schem
 import type { AccountOrUser } from '../tenancy/tenancy-service.ts';
 
 const MAX_CONFIGURATION_BYTES = 64 * 1024;
-/** Instances of a deleted account or user removed at once. */
-const REMOVALS_AT_ONCE = 8;
 
 /** HTML tags removed, text kept: `<a href="#">my-instance</a>` → `my-instance` (§2.4). */
 export function sanitiseName(raw: string): string {
@@ -35,7 +33,11 @@ export function sanitiseName(raw: string): string {
 /** Other features that follow instances (events: polling schedules, vendor webhooks). */
 export interface InstanceLifecycle {
   changed(instance: Instance): Promise<void>;
-  deleting(instance: Instance): Promise<void>;
+  /**
+   * Before the instance's row goes. With `vendorNow`, what the vendor must undo (a webhook) is
+   * asked of it at once; otherwise the worker asks, and the deletion waits for no vendor.
+   */
+  deleting(instance: Instance, vendorNow: boolean): Promise<void>;
 }
 
 /**
@@ -154,7 +156,7 @@ export class InstanceService {
       await this.#lifecycle?.changed(instance);
     } catch (err) {
       // The caller is told the create failed, so the instance must not stay: a retry would make a second one.
-      await this.#remove(instance).catch((e: Error) =>
+      await this.#remove(instance, true).catch((e: Error) =>
         this.logger.error({ instanceId: instance.id, err: e.message }, 'an instance whose events could not be set up was not removed'),
       );
       throw err;
@@ -294,29 +296,25 @@ export class InstanceService {
   }
 
   async delete(identity: Identity, id: number, elementKeyOrId?: string): Promise<void> {
-    await this.#remove(await this.get(identity, id, elementKeyOrId));
+    await this.#remove(await this.get(identity, id, elementKeyOrId), true);
   }
 
   /**
    * Deletes every instance of an account or a user that is about to be deleted, each as `delete`
    * does: the database would drop their rows with the account or user, but not remove their
-   * webhooks from the vendor nor tell the other nodes.
+   * webhooks from the vendor nor tell the other nodes. Their webhooks are removed by the worker,
+   * so that a vendor that is slow or down does not hold the deletion for a vendor timeout per
+   * instance.
    */
   async deleteOwnedBy(owner: AccountOrUser): Promise<void> {
-    const ids = await this.repo.idsOwnedBy(owner);
-    // A few at a time: each may wait for its vendor, up to its timeout, to remove a webhook.
-    let next = 0;
-    const remover = async () => {
-      while (next < ids.length) {
-        const instance = await this.repo.find(ids[next++]!);
-        if (instance) await this.#remove(instance);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(REMOVALS_AT_ONCE, ids.length) }, remover));
+    for (const id of await this.repo.idsOwnedBy(owner)) {
+      const instance = await this.repo.find(id);
+      if (instance) await this.#remove(instance, false);
+    }
   }
 
-  async #remove(instance: Instance): Promise<void> {
-    await this.#lifecycle?.deleting(instance);
+  async #remove(instance: Instance, vendorNow: boolean): Promise<void> {
+    await this.#lifecycle?.deleting(instance, vendorNow);
     await this.repo.delete(instance.id);
     await this.changed(instance.id);
     this.logger.info({ instanceId: instance.id }, 'instance deleted');
