@@ -72,6 +72,24 @@ describe('removing the webhook of a deleted instance', () => {
     expect(await inJira(hook.url)).toBe(0);
   });
 
+  it('is queued again by the worker when its job was lost', async () => {
+    const hook = await hooked('job-lost');
+    await jira.control.post('/faults', { path: `${HOOKS}/\\d+`, method: 'DELETE', kind: 'status', status: 503, count: 1 });
+    await deleteInstance(hook.id);
+    expect(await removals()).toHaveLength(1);
+    // As when its process died and the queue gave the job up, or the database refused it.
+    await server.store.db.deleteFrom('jobs').where('name', '=', 'events.remove-webhook').execute();
+    server.clock.advance(61_000);
+    await server.services.worker.tick();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await removals()).toHaveLength(1);
+    // Ten minutes past its time, the tick queues it again.
+    server.clock.advance(10 * 60_000);
+    await server.services.worker.tick();
+    await waitFor(async () => (await removals()).length === 0, 15_000);
+    expect(await inJira(hook.url)).toBe(0);
+  });
+
   it('is tried again, waiting longer each time, and given up a day after the first attempt', async () => {
     const hook = await hooked('given-up');
     await jira.control.post('/faults', { path: `${HOOKS}/\\d+`, method: 'DELETE', kind: 'status', status: 502, count: 1000 });
