@@ -52,17 +52,18 @@ const describe = (err: unknown): string =>
 
 /**
  * Removes the vendor webhooks of deleted instances (and of instances whose events were turned
- * off or switched to polling). The removal is tried at once; when the vendor cannot do it now, it
- * is stored with what a later attempt needs (the instance's configuration, encrypted) and tried
- * again by the worker, with waits that double up to an hour, for a day. A webhook left behind
- * would keep the vendor calling an intake URL that no longer answers for anyone.
+ * off or switched to polling). The removal is tried at once, or left to the worker from the start
+ * for the instances of a deleted account or user. When the vendor cannot do it now, it is stored
+ * with what a later attempt needs (the instance's configuration, encrypted) and tried again by
+ * the worker, with waits that double up to an hour, for a day. A webhook left behind would keep
+ * the vendor calling an intake URL that no longer answers for anyone.
  */
 export class WebhookRemovals {
   constructor(private readonly deps: WebhookRemovalsDeps) {}
 
   /**
    * Removes the webhook now, or stores its removal for later when the vendor may do it then.
-   * Throws only when that cannot be stored: the caller's deletion fails with it, and is retried.
+   * Throws only when that cannot be stored: the caller's deletion fails with it, and can be made again.
    */
   async remove(owner: WebhookOwner, vendorWebhookId: string, context: HubContext): Promise<void> {
     const log = { instanceId: owner.instance.id, vendorWebhookId };
