@@ -59,7 +59,7 @@ export function registerAuthentication(app: FastifyInstance, { tenancy, hubCache
     }
     if (mode === 'optional' && header === undefined) return done();
     if (mode === 'hub' && header !== undefined && hubCache) {
-      const key = HubSessionCache.key(header);
+      const key = HubSessionCache.keyOf(request.raw, header);
       request.hubCacheKey = key;
       const hit = hubCache.get(key);
       if (hit) {

@@ -1,5 +1,10 @@
 import { hash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Identity } from './identity.ts';
+
+/** Where the read lane leaves the key of a call it declined, for the authentication hook. */
+const LANE_KEY = Symbol('hubSessionKey');
+type WithLaneKey = IncomingMessage & { [LANE_KEY]?: string };
 
 /**
  * Hub calls repeat the same `Authorization` header thousands of times. Resolving it means three
@@ -20,6 +25,19 @@ export class HubSessionCache<T> {
 
   static key(header: string): string {
     return hash('sha256', header, 'base64url');
+  }
+
+  /**
+   * The key of a call's header: the one the read lane worked out for it, when the lane declined
+   * the call (`handOver`), so that a call's header is hashed once whichever path answers it.
+   */
+  static keyOf(raw: IncomingMessage, header: string): string {
+    return (raw as WithLaneKey)[LANE_KEY] ?? HubSessionCache.key(header);
+  }
+
+  /** Leaves the key of the call's `Authorization` header with the call, for `keyOf`. */
+  static handOver(raw: IncomingMessage, key: string): void {
+    (raw as WithLaneKey)[LANE_KEY] = key;
   }
 
   get(key: string): { identity: Identity; value: T } | undefined {

@@ -13,7 +13,7 @@ import type { ElementRegistry } from '../elements/registry.ts';
 import type { InstanceService } from '../instances/instance-service.ts';
 import type { Instance } from '../instances/instance-repository.ts';
 import type { Logger } from 'pino';
-import { HubSessionCache } from '../auth/hub-session-cache.ts';
+import type { HubSessionCache } from '../auth/hub-session-cache.ts';
 import type { Identity } from '../auth/identity.ts';
 import type { HubCallUsage } from '../usage/usage-hook.ts';
 import type { Readable } from 'node:stream';
@@ -109,8 +109,9 @@ export interface HubRead {
  * Starts `GET /hubs/{hub}/{resource}/{id}` for a caller the session cache knows, or answers
  * undefined when the route would do more than call the element and send its answer (a disabled,
  * cached, traced or transformed instance, a list, an unknown caller): such a call goes to Fastify.
+ * `sessionKey` is the hub session cache's key of the call's `Authorization` (`HubSessionCache.key`).
  */
-export type HubReads = (hub: string, resource: string, id: string, authorization: string, accept: string, requestId: string) => HubRead | undefined;
+export type HubReads = (hub: string, resource: string, id: string, sessionKey: string, accept: string, requestId: string) => HubRead | undefined;
 
 /** One `METHOD path` of the hub: its resource, and the operation of each element that has it. */
 interface OperationRoute {
@@ -409,9 +410,9 @@ export function registerHubRoutes(app: FastifyInstance, deps: HubDeps): HubReads
     if (method === 'GET' && param?.startsWith(':') && more === undefined)
       objectReads.set(resource!, { route: operationRoute(method, path), param: param.slice(1), url: `${app.prefix}/hubs/:hub/${path}` });
   }
-  const reads: HubReads = (hub, resource, id, authorization, accept, requestId) => {
+  const reads: HubReads = (hub, resource, id, sessionKey, accept, requestId) => {
     const read = objectReads.get(resource);
-    const session = read && deps.cache.get(HubSessionCache.key(authorization));
+    const session = read && deps.cache.get(sessionKey);
     if (!read || !session) return undefined;
     const instance = session.value;
     // Only what the route would do with nothing in between: no cache, trace, transformation or list.

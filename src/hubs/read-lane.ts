@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { HubSessionCache } from '../auth/hub-session-cache.ts';
 import { type ApiError, toErrorBody } from '../platform/errors.ts';
 import { API_CACHE_CONTROL, SAFETY_HEADERS } from '../platform/http/response-headers.ts';
 import type { AnsweredCall } from '../usage/usage-hook.ts';
@@ -59,14 +60,18 @@ export function readLane(deps: ReadLaneDeps): (req: IncomingMessage, res: Server
     if (id === '.' || id === '..') return false;
     const start = performance.now();
     const requestId = deps.nextRequestId();
+    const sessionKey = HubSessionCache.key(authorization);
     let read: HubRead | undefined;
     try {
-      read = reads(hub, resource, id, authorization, String(headers.accept ?? ''), requestId);
+      read = reads(hub, resource, id, sessionKey, String(headers.accept ?? ''), requestId);
     } catch {
       // Nothing has been sent: Fastify takes the call, and answers what fails there as it does.
+    }
+    if (!read) {
+      // Fastify's authentication takes the key rather than hashing the header again.
+      HubSessionCache.handOver(req, sessionKey);
       return false;
     }
-    if (!read) return false;
     read.answer
       .then(
         (answer) => send(req, res, read, requestId, start, answer),

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { HubSessionCache } from '../../src/auth/hub-session-cache.ts';
 import { call, startTestServer, type TestServer } from '../helpers/test-server.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
 import { createJiraInstance } from '../helpers/jira-instances.ts';
@@ -175,6 +176,28 @@ describe('hub reads ahead of Fastify', () => {
       }
     } finally {
       await call(`${server.api}/instances/${instance.id}/enabled`, { method: 'PUT', headers: { authorization: server.auth } });
+    }
+  });
+
+  it("hash a call's Authorization once, whether the lane answers it or leaves it to Fastify", async () => {
+    await fetchAnswer(`${hub}/incidents/CE-1?raw=false`);
+    const hashes = vi.spyOn(HubSessionCache, 'key');
+    try {
+      // Taken by the lane; left to Fastify by the lane after it looked the caller up (an unknown
+      // token, a path the lane reads but not this resource); never looked at by the lane (a query).
+      for (const [what, path, headers, byFastify] of [
+        ['taken', '/incidents/CE-1', {}, false],
+        ['an unknown token', '/incidents/CE-1', { authorization: `${server.auth}, Element not-a-token` }, true],
+        ['another resource', '/priorities/1', {}, true],
+        ['a query', '/incidents/CE-1?raw=false', {}, true],
+      ] as const) {
+        hashes.mockClear();
+        const { routed } = await sent(path, headers);
+        expect(routed, what).toBe(byFastify);
+        expect(hashes, what).toHaveBeenCalledTimes(1);
+      }
+    } finally {
+      hashes.mockRestore();
     }
   });
 
