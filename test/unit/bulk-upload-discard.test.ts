@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { registerSchemaCompilers } from '../../src/platform/http/schema-compiler
 import { loggerOptions } from '../../src/platform/logger.ts';
 import type { OutboundPolicy } from '../../src/platform/outbound-policy.ts';
 import { isDatabaseUnavailable } from '../../src/store/unavailable.ts';
+import { logLines } from '../helpers/log-lines.ts';
 
 /**
  * An upload refused after its rows were stored is dropped again; when even that fails, the
@@ -19,13 +19,7 @@ import { isDatabaseUnavailable } from '../../src/store/unavailable.ts';
  */
 describe('a bulk upload refused after its file was stored', () => {
   it('answers the refusal, and logs a drop that failed instead of swallowing it', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, cb) {
-        for (const line of chunk.toString().trim().split('\n')) lines.push(JSON.parse(line));
-        cb();
-      },
-    });
+    const { lines, sink } = logLines();
     const app = Fastify({
       loggerInstance: pino(loggerOptions('info'), sink) as FastifyBaseLogger,
       logController: new LogController({ disableRequestLogging: true }),

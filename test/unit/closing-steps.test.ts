@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { Writable } from 'node:stream';
+import { logLines } from '../helpers/log-lines.ts';
 import { closeInSteps } from '../../src/platform/closing-steps.ts';
-
-/** A pino destination that keeps the lines written to it. */
-function collected() {
-  const lines: { msg: string; step: string; level: number }[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()));
-      done();
-    },
-  });
-  return { lines, sink };
-}
 
 describe('closing in steps', () => {
   it('runs the steps in order, and names a slow one in the log until it ends', async () => {
-    const { lines, sink } = collected();
+    const { lines, sink } = logLines<{ msg: string; step: string; level: number }>();
     const logger = pino({ level: 'warn' }, sink);
     const ran: string[] = [];
     await closeInSteps(
@@ -41,7 +29,7 @@ describe('closing in steps', () => {
   });
 
   it('logs a step that fails, runs the steps after it, and then fails with its error', async () => {
-    const { lines, sink } = collected();
+    const { lines, sink } = logLines<{ msg: string; step: string; level: number }>();
     const ran: string[] = [];
     await expect(
       closeInSteps(pino({ level: 'warn' }, sink), [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import pino from 'pino';
-import { Writable } from 'node:stream';
+import { logLines } from '../helpers/log-lines.ts';
 import { loggerOptions } from '../../src/platform/logger.ts';
 import { registerErrorHandler } from '../../src/platform/http/error-handler.ts';
 import { isDatabaseUnavailable } from '../../src/store/unavailable.ts';
@@ -11,13 +11,7 @@ import { Type } from 'typebox';
 
 /** An app whose routes throw what is given, logging to `lines`. */
 async function appThrowing(errors: Record<string, Error>) {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      for (const line of chunk.toString().trim().split('\n')) lines.push(JSON.parse(line));
-      cb();
-    },
-  });
+  const { lines, sink } = logLines();
   const app = Fastify({
     loggerInstance: pino(loggerOptions('info'), sink) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
