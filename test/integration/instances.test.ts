@@ -555,7 +555,7 @@ describe('tenancy and secrets', () => {
     for (const i of [inAccount, byUser, kept]) expect((await webhooks()).some((url) => url.includes(ofInstance(i.id)))).toBe(true);
 
     // Jira slow to remove a webhook: the deletions answer before it has, and the worker waits for it.
-    await jira.control.post('/faults', { path: '/rest/jira-webhook/1.0/webhooks/\\d+', method: 'DELETE', kind: 'delay', delayMs: 3000, count: 2 });
+    await jira.control.post('/faults', { path: '/rest/jira-webhook/1.0/webhooks/\\d+', method: 'DELETE', kind: 'delay', delayMs: 5000, count: 2 });
     try {
       expect((await call(`${server.api}/accounts/${account.body.id}`, { method: 'DELETE', headers: h() })).status).toBe(200);
       expect((await call(`${server.api}/users/${user.body.id}`, { method: 'DELETE', headers: h() })).status).toBe(200);
