@@ -74,16 +74,16 @@ export class EventService {
     const http = this.deps.traces
       ? this.deps.traces.httpFor(instance, null, vendorHttp, secretValues(this.deps.registry.find(instance.elementKey), instance.configuration))
       : vendorHttp;
-    return hubContext(instance, { http, logger: this.deps.logger, timeoutMs: this.deps.vendorTimeoutMs }, this.deps.vendorData);
+    return this.#context(instance, http);
   }
 
   /** The context of an instance that no longer exists (a webhook removal retried after its deletion), untraced. */
   contextOfDeleted(elementKey: string, instance: HubInstance): HubContext {
-    return hubContext(
-      instance,
-      { http: this.deps.vendorHttp(elementKey), logger: this.deps.logger, timeoutMs: this.deps.vendorTimeoutMs },
-      this.deps.vendorData,
-    );
+    return this.#context(instance, this.deps.vendorHttp(elementKey));
+  }
+
+  #context(instance: HubInstance, http: OutboundHttp): HubContext {
+    return hubContext(instance, { http, logger: this.deps.logger, timeoutMs: this.deps.vendorTimeoutMs }, this.deps.vendorData);
   }
 
   /**

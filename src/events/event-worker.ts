@@ -3,7 +3,7 @@ import type { Clock } from '../platform/clock.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { ElementRegistry } from '../elements/registry.ts';
 import type { Instance, InstanceRepository } from '../instances/instance-repository.ts';
-import { ApiError, rejectsCredentials } from '../platform/errors.ts';
+import { failureText, rejectsCredentials } from '../platform/errors.ts';
 import type { EventRepository } from './event-repository.ts';
 import type { AsyncHubCalls } from './async-hub-calls.ts';
 import { DELIVER_JOB, POLL_JOB, type EventService } from './event-service.ts';
@@ -136,8 +136,7 @@ export class EventWorker {
         repo.pollSucceeded(instanceId, result.cursor, now),
       );
     } catch (err) {
-      const message =
-        err instanceof ApiError ? `${err.message}${err.extras.providerMessage ? ` (${err.extras.providerMessage})` : ''}` : (err as Error).message;
+      const message = failureText(err);
       await this.deps.events.pollFailed(instanceId, message, now);
       if (rejectsCredentials(err)) {
         await this.deps.markInvalid(instance);

@@ -3,7 +3,7 @@ import type { ElementRegistry } from '../elements/registry.ts';
 import type { HubContext, HubInstance } from '../hubs/hub-contract.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Clock } from '../platform/clock.ts';
-import { ApiError, rejectsCredentials } from '../platform/errors.ts';
+import { ApiError, failureText, rejectsCredentials } from '../platform/errors.ts';
 import type { NewWebhookRemoval, WebhookRemovalRepository } from './webhook-removal-repository.ts';
 
 export const REMOVE_WEBHOOK_JOB = 'events.remove-webhook';
@@ -47,9 +47,6 @@ function worthRetrying(err: unknown): boolean {
   return err.status >= 500 || err.code === 'PROVIDER_RATE_LIMITED' || err.code === 'PROVIDER_UNREACHABLE';
 }
 
-const describe = (err: unknown): string =>
-  err instanceof ApiError ? `${err.message}${err.extras.providerMessage ? ` (${err.extras.providerMessage})` : ''}` : (err as Error).message;
-
 /**
  * Removes the vendor webhooks of deleted instances (and of instances whose events were turned
  * off or switched to polling). The removal is tried at once, or left to the worker from the start
@@ -72,12 +69,12 @@ export class WebhookRemovals {
       return;
     } catch (err) {
       if (!worthRetrying(err)) {
-        this.deps.logger.warn({ ...log, err: describe(err) }, 'removing the vendor webhook failed; it is not tried again: remove it in the vendor by hand');
+        this.deps.logger.warn({ ...log, err: failureText(err) }, 'removing the vendor webhook failed; it is not tried again: remove it in the vendor by hand');
         return;
       }
       const now = this.deps.clock.now();
-      await this.#store({ ...owner, vendorWebhookId, attempts: 1, lastError: describe(err), nextAttemptAt: new Date(now.getTime() + retryDelayMs(1)), now });
-      this.deps.logger.warn({ ...log, err: describe(err) }, 'removing the vendor webhook failed; the worker tries again');
+      await this.#store({ ...owner, vendorWebhookId, attempts: 1, lastError: failureText(err), nextAttemptAt: new Date(now.getTime() + retryDelayMs(1)), now });
+      this.deps.logger.warn({ ...log, err: failureText(err) }, 'removing the vendor webhook failed; the worker tries again');
     }
   }
 
@@ -108,13 +105,13 @@ export class WebhookRemovals {
       const nextAttemptAt = new Date(now.getTime() + retryDelayMs(removal.attempts + 1));
       if (!worthRetrying(err) || nextAttemptAt.getTime() > Date.parse(removal.createdAt) + GIVE_UP_AFTER_MS) {
         await this.deps.repo.delete(id);
-        this.deps.logger.warn({ ...log, err: describe(err) }, 'removing the vendor webhook failed for the last time: remove it in the vendor by hand');
+        this.deps.logger.warn({ ...log, err: failureText(err) }, 'removing the vendor webhook failed for the last time: remove it in the vendor by hand');
         return;
       }
-      await this.deps.repo.failed(id, removal.attempts + 1, nextAttemptAt, describe(err), (trx) =>
+      await this.deps.repo.failed(id, removal.attempts + 1, nextAttemptAt, failureText(err), (trx) =>
         this.deps.queue.enqueue(REMOVE_WEBHOOK_JOB, { removalId: id }, { runAt: nextAttemptAt, singletonKey: id, within: trx }),
       );
-      this.deps.logger.warn({ ...log, err: describe(err) }, 'removing the vendor webhook failed again; the worker tries again');
+      this.deps.logger.warn({ ...log, err: failureText(err) }, 'removing the vendor webhook failed again; the worker tries again');
     }
   }
 

@@ -88,6 +88,12 @@ export const badRequest = (message: string): ApiError => new ApiError('BAD_REQUE
 export const conflict = (message: string): ApiError => new ApiError('CONFLICT', message);
 export const forbidden = (message?: string): ApiError => new ApiError('FORBIDDEN', message);
 
+/** What went wrong, for a log line or a stored last error: the message, and the vendor's own words when it said some. */
+export function failureText(err: unknown): string {
+  if (err instanceof ApiError) return err.extras.providerMessage ? `${err.message} (${err.extras.providerMessage})` : err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** Whether an error says the vendor refused the instance's credentials (see `credentialsRejected`). */
 export function rejectsCredentials(err: unknown): boolean {
   return err instanceof ApiError && (err.code === 'INSTANCE_CREDENTIALS_INVALID' || err.extras.credentialsRejected === true);
