@@ -54,6 +54,25 @@ describe.skipIf(!available)('web console', () => {
     });
     axeViolations.push(...found.map((f) => `${name}: ${f}`));
   };
+  /**
+   * Clicks the button named `name` (the first of that name), answers the confirmation it must
+   * ask, and resolves to its question: a click that asks nothing fails the test.
+   */
+  const confirmed = async (name: string, accept: boolean): Promise<string> => {
+    const questions: string[] = [];
+    const answer = (dialog: import('playwright-core').Dialog) => {
+      questions.push(dialog.message());
+      void (accept ? dialog.accept() : dialog.dismiss());
+    };
+    page.once('dialog', answer);
+    try {
+      await page.getByRole('button', { name }).first().click();
+    } finally {
+      page.off('dialog', answer);
+    }
+    expect(questions, `${name} asks first`).toHaveLength(1);
+    return questions[0]!;
+  };
   /** A picture of each page the tests pass through, each checked by axe-core. */
   const shot = async (name: string, fullPage = true) => {
     await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
@@ -421,11 +440,9 @@ describe.skipIf(!available)('web console', () => {
     await expect.poll(() => row.textContent(), { timeout: 20_000 }).toContain('HTTP 200');
     await shot('jobs');
     // Deleted once confirmed, and kept when not.
-    page.once('dialog', (dialog) => void dialog.dismiss());
-    await page.getByRole('button', { name: 'Delete job Priorities every two seconds' }).click();
+    expect(await confirmed('Delete job Priorities every two seconds', false)).toBe('Delete the job Priorities every two seconds? It stops firing.');
     expect(((await (await fetch(`${origin}/elements/api-v2/jobs`, { headers: { authorization: auth } })).json()) as unknown[]).length).toBe(1);
-    page.once('dialog', (dialog) => void dialog.accept());
-    await page.getByRole('button', { name: 'Delete job Priorities every two seconds' }).click();
+    await confirmed('Delete job Priorities every two seconds', true);
     await page.getByText('No scheduled jobs yet.').waitFor();
     await fetch(`${origin}/elements/api-v2/instances/${made.id}`, { method: 'DELETE', headers: { authorization: auth } });
   }, 60_000);
@@ -478,15 +495,14 @@ describe.skipIf(!available)('web console', () => {
       await page.getByRole('status').filter({ hasText: 'Notification acknowledged.' }).waitFor();
       const notifications = async () =>
         ((await (await fetch(`${origin}/elements/api-v2/notifications`, { headers: { authorization: auth } })).json()) as unknown[]).length;
-      page.once('dialog', (dialog) => void dialog.dismiss());
-      await page.getByRole('button', { name: 'Delete the notification on console.topic' }).first().click();
+      expect(await confirmed('Delete the notification on console.topic', false)).toBe('Delete the notification on console.topic, with its deliveries?');
       expect(await notifications()).toBe(2);
-      page.once('dialog', (dialog) => void dialog.accept());
-      await page.getByRole('button', { name: 'Delete the notification on console.topic' }).first().click();
+      await confirmed('Delete the notification on console.topic', true);
       await page.getByRole('status').filter({ hasText: 'Notification deleted.' }).waitFor();
       expect(await notifications()).toBe(1);
-      page.once('dialog', (dialog) => void dialog.accept());
-      await page.getByRole('button', { name: 'Delete the subscription to console.topic' }).click();
+      expect(await confirmed('Delete the subscription to console.topic', true)).toMatch(
+        /^Delete the subscription to console\.topic\? http:\/\/\S+ gets no more notifications of it\.$/,
+      );
       await page.getByText('No subscriptions yet.').waitFor();
     } finally {
       await policy('retry');
@@ -548,8 +564,7 @@ describe.skipIf(!available)('web console', () => {
     await page.getByRole('button', { name: 'Activate agent@example.com' }).click();
     await page.getByRole('status').filter({ hasText: 'agent@example.com is active again.' }).waitFor();
     expect((await agentCalls()).status).toBe(200);
-    page.once('dialog', (dialog) => void dialog.accept());
-    await page.getByRole('button', { name: 'Delete agent@example.com' }).click();
+    expect(await confirmed('Delete agent@example.com', true)).toBe('Delete the user agent@example.com, with the instances they made?');
     await page.getByRole('status').filter({ hasText: 'agent@example.com deleted.' }).waitFor();
     expect((await agentCalls()).status).toBe(401);
 
@@ -558,11 +573,9 @@ describe.skipIf(!available)('web console', () => {
     await page.getByRole('status').filter({ hasText: 'Support team is deactivated' }).waitFor();
     await page.getByRole('button', { name: 'Activate the account Support team' }).click();
     await page.getByRole('status').filter({ hasText: 'Support team is active again.' }).waitFor();
-    page.once('dialog', (dialog) => void dialog.dismiss());
-    await page.getByRole('button', { name: 'Delete the account Support team' }).click();
+    expect(await confirmed('Delete the account Support team', false)).toBe('Delete the account Support team, with its users and their instances?');
     expect((await fetch(`${origin}/elements/api-v2/accounts/${team.id}`, { headers: { authorization: auth } })).status).toBe(200);
-    page.once('dialog', (dialog) => void dialog.accept());
-    await page.getByRole('button', { name: 'Delete the account Support team' }).click();
+    await confirmed('Delete the account Support team', true);
     await page.getByRole('status').filter({ hasText: 'Account Support team deleted.' }).waitFor();
     expect((await fetch(`${origin}/elements/api-v2/accounts/${team.id}`, { headers: { authorization: auth } })).status).toBe(404);
     await expect.poll(() => page.locator('tr', { hasText: 'Support team' }).count()).toBe(0);
