@@ -4,6 +4,7 @@ import type { HubContext, HubInstance } from '../hubs/hub-contract.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Clock } from '../platform/clock.ts';
 import { ApiError, failureText, rejectsCredentials } from '../platform/errors.ts';
+import { withinTimeLimit } from '../platform/time-limit.ts';
 import type { NewWebhookRemoval, WebhookRemovalRepository } from './webhook-removal-repository.ts';
 
 export const REMOVE_WEBHOOK_JOB = 'events.remove-webhook';
@@ -13,6 +14,12 @@ export const GIVE_UP_AFTER_MS = 24 * 3600_000;
 /** The wait before the second attempt; it doubles with each failure, up to an hour. */
 const FIRST_RETRY_MS = 60_000;
 const LONGEST_RETRY_MS = 3600_000;
+/**
+ * How long a deletion waits for the vendor to remove its webhook before leaving the removal to
+ * the worker: the vendor's own timeout (15 s by default) is meant for calls a user waits for the
+ * answer of, and a vendor that does not answer would hold every deletion that long.
+ */
+export const REMOVE_NOW_WAIT_MS = 5000;
 /** A due removal still waiting this long after its time lost its job (its process died): queued again. */
 const OVERDUE_MS = 10 * 60_000;
 
@@ -59,13 +66,19 @@ export class WebhookRemovals {
   constructor(private readonly deps: WebhookRemovalsDeps) {}
 
   /**
-   * Removes the webhook now, or stores its removal for later when the vendor may do it then.
-   * Throws only when that cannot be stored: the caller's deletion fails with it, and can be made again.
+   * Removes the webhook now, or stores its removal for later when the vendor may do it then: when
+   * it fails for now, or has not answered within `REMOVE_NOW_WAIT_MS`. An attempt that answers
+   * after that goes on; the worker's finds the webhook gone, which is no error.
+   * Throws only when the removal cannot be stored: the caller's deletion fails with it, and can be made again.
    */
   async remove(owner: WebhookOwner, vendorWebhookId: string, context: HubContext): Promise<void> {
     const log = { instanceId: owner.instance.id, vendorWebhookId };
     try {
-      await this.#unregister(owner.elementKey, context, vendorWebhookId);
+      await withinTimeLimit(
+        this.#unregister(owner.elementKey, context, vendorWebhookId),
+        REMOVE_NOW_WAIT_MS,
+        () => new ApiError('PROVIDER_TIMEOUT', `The vendor did not remove the webhook within ${REMOVE_NOW_WAIT_MS / 1000} s`),
+      );
       return;
     } catch (err) {
       if (!worthRetrying(err)) {

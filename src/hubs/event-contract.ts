@@ -54,5 +54,9 @@ export interface ElementEvents {
    * hand). Present with `webhook`.
    */
   register?(context: HubContext, url: string): Promise<string | undefined>;
+  /**
+   * Removes the webhook from the vendor. A webhook already gone is no error: a removal that did
+   * not answer in time is made again by the worker while the first may still be under way.
+   */
   unregister?(context: HubContext, vendorWebhookId: string): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { REMOVE_NOW_WAIT_MS } from '../../src/events/webhook-removals.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
 import { createJiraInstance } from '../helpers/jira-instances.ts';
 import { startReceiver } from '../helpers/receiver.ts';
@@ -70,6 +71,28 @@ describe('removing the webhook of a deleted instance', () => {
     server.clock.advance(61_000);
     await waitFor(async () => (await removals()).length === 0, 15_000);
     expect(await inJira(hook.url)).toBe(0);
+  });
+
+  it('is left to the worker when Jira has not answered within 5 s, so that the deletion does not wait for the vendor timeout', async () => {
+    const hook = await hooked('jira-silent');
+    // Longer than the deletion waits, shorter than the vendor timeout (15 s): without the limit
+    // the deletion would wait for it and the webhook would be gone when it answers.
+    const delayMs = REMOVE_NOW_WAIT_MS + 3000;
+    await jira.control.post('/faults', { path: `${HOOKS}/\\d+`, method: 'DELETE', kind: 'delay', delayMs, count: 1 });
+    const started = Date.now();
+
+    await deleteInstance(hook.id);
+    expect(await inJira(hook.url)).toBe(1);
+    const [waiting, ...others] = await removals();
+    expect(others).toHaveLength(0);
+    expect(waiting).toMatchObject({ instance_id: hook.id, attempts: 1 });
+    expect(waiting!.last_error).toContain(`within ${REMOVE_NOW_WAIT_MS / 1000} s`);
+
+    server.clock.advance(61_000);
+    await waitFor(async () => (await removals()).length === 0, 15_000);
+    expect(await inJira(hook.url)).toBe(0);
+    // The first attempt is still under way in Jira; its late answer (the webhook already gone) is dropped.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + delayMs + 500 - Date.now())));
   });
 
   it('is queued again by the worker when its job was lost', async () => {

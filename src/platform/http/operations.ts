@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { ApiError } from '../errors.ts';
 import { type Metrics, seriesByKey } from '../metrics.ts';
+import { withinTimeLimit } from '../time-limit.ts';
 import { typed } from './api-document.ts';
 import { errorResponses, NoQuery } from './schemas.ts';
 
@@ -30,13 +31,7 @@ function sameSecret(given: string, expected: string): boolean {
 
 /** Within a time limit: a database that hangs makes the process not ready, not a hung probe. */
 function withinLimit(check: ReadinessCheck): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-  });
-  return Promise.race([check.check(), limit])
-    .then(() => undefined)
-    .finally(() => clearTimeout(timer));
+  return withinTimeLimit(check.check(), CHECK_TIMEOUT_MS, () => new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)).then(() => undefined);
 }
 
 /**
