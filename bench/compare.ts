@@ -21,11 +21,15 @@
  * `--rate N` loads each side with N requests a second (open loop, through autocannon) instead of
  * as fast as it answers.
  *
+ * `--runs N` repeats the measurement with servers started afresh each time, the base first in odd
+ * runs and the checkout first in even ones, and reports the median of all rounds and each run's:
+ * a single run can be off by several percent whichever way (`startPair`).
+ *
  * `--base bare` measures the checkout against the bare pass-through proxy instead
  * (bench/bare-proxy.ts, reading the same issue from the emulator): the ratio that `bench:hub`
  * reports as "when both are loaded at the same time", in as many rounds as asked for.
  *
- * Run: npm run bench:compare [-- --base HEAD|bare --rounds 8 --seconds 4 --connections 10 --issues 2000 --loadgen wrk|autocannon --rate N --env NAME=VALUE --config KEY=VALUE]
+ * Run: npm run bench:compare [-- --base HEAD|bare --runs 1 --rounds 8 --seconds 4 --connections 10 --issues 2000 --loadgen wrk|autocannon --rate N --env NAME=VALUE --config KEY=VALUE]
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync } from 'node:fs';
@@ -39,6 +43,7 @@ import { cpuMicros, createInstance, hubAuthorization, type StartedSwitchboard, s
 
 const base = stringArg('base') ?? 'HEAD';
 const rounds = numberArg('rounds', 8);
+const runs = numberArg('runs', 1);
 const seconds = numberArg('seconds', 4);
 const connections = numberArg('connections', 10);
 const issues = numberArg('issues', 2000);
@@ -93,11 +98,37 @@ async function bareTarget(): Promise<Target> {
     headers: { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}`, accept: 'application/json' },
   };
 }
-const before = checkout === undefined ? await bareTarget() : await target(await startSwitchboard('base', {}, checkout));
-const after = await target(await startSwitchboard('checkout', checkoutEnv), checkoutConfiguration);
+/** The two servers under comparison, started for one run: the base (`before`) and the checkout (`after`). */
+interface Pair {
+  before: Target;
+  after: Target;
+}
+/**
+ * Starts both, in the order given. One run's result depends on the processes it started, by more
+ * than its rounds vary: with nothing changed, single runs put the checkout at 1.01× to 1.09× the
+ * base, and against the bare proxy at 1.40× to 1.56×. Each run (`--runs`) therefore starts its
+ * servers afresh, and the runs alternate which starts first.
+ */
+async function startPair(baseFirst: boolean): Promise<Pair> {
+  const startBase = () => (checkout === undefined ? bareTarget() : startSwitchboard('base', {}, checkout).then((sb) => target(sb)));
+  const startCheckout = async () => target(await startSwitchboard('checkout', checkoutEnv), checkoutConfiguration);
+  if (baseFirst) {
+    const before = await startBase();
+    return { before, after: await startCheckout() };
+  }
+  const after = await startCheckout();
+  return { before: await startBase(), after };
+}
+const stopPair = async ({ before, after }: Pair) => {
+  await Promise.all(
+    [before.child, after.child].map(
+      (child) => new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve).kill('SIGTERM') : resolve(undefined))),
+    ),
+  );
+};
 
 /** Both under load at once; each one's CPU time per request. */
-async function round(warmUp = false) {
+async function round({ before, after }: Pair, warmUp = false) {
   const cpu = { before: cpuMicros(before.child.pid!), after: cpuMicros(after.child.pid!) };
   const half = Math.max(1, Math.floor(connections / 2));
   const loaded = (t: Target) => (rate > 0 ? loadAtRate(t.url, t.headers, half, seconds, rate) : load(loadgen, t.url, t.headers, half, seconds));
@@ -111,23 +142,37 @@ async function round(warmUp = false) {
   };
 }
 
+const runMedians: number[] = [];
+const ratios: number[] = [];
+const throughputs: number[] = [];
+const live: Pair[] = [];
 try {
-  // The first seconds under load measure the JIT compiler, not the code.
-  await round(true);
-  const ratios: number[] = [];
-  const throughputs: number[] = [];
-  for (let i = 1; i <= rounds; i++) {
-    const r = (await round())!;
-    ratios.push(r.after / r.before);
-    throughputs.push(r.throughput);
-    console.log(
-      `  round ${i}: CPU per request ${r.before.toFixed(0)} µs at ${commit}, ${r.after.toFixed(0)} µs in the checkout (${(r.after / r.before).toFixed(3)}×); throughput ${r.throughput.toFixed(3)}×`,
-    );
+  for (let run = 1; run <= runs; run++) {
+    const baseFirst = run % 2 === 1;
+    const pair = await startPair(baseFirst);
+    live.push(pair);
+    if (runs > 1) console.log(`run ${run} of ${runs}: ${baseFirst ? `${commit} started first` : 'the checkout started first'}`);
+    // The first seconds under load measure the JIT compiler, not the code.
+    await round(pair, true);
+    const runRatios: number[] = [];
+    for (let i = 1; i <= rounds; i++) {
+      const r = (await round(pair))!;
+      runRatios.push(r.after / r.before);
+      throughputs.push(r.throughput);
+      console.log(
+        `  round ${i}: CPU per request ${r.before.toFixed(0)} µs at ${commit}, ${r.after.toFixed(0)} µs in the checkout (${(r.after / r.before).toFixed(3)}×); throughput ${r.throughput.toFixed(3)}×`,
+      );
+    }
+    ratios.push(...runRatios);
+    runMedians.push(median(runRatios));
+    await stopPair(live.pop()!);
   }
+  if (runs > 1) console.log(`medians of the runs: ${runMedians.map((m) => `${m.toFixed(3)}×`).join(', ')}`);
   console.log(
-    `${checkoutLabel}/${commit}: CPU per request ${median(ratios).toFixed(3)}× (middle half of the rounds ${percentile(ratios, 0.25).toFixed(3)}–${percentile(ratios, 0.75).toFixed(3)}), throughput ${median(throughputs).toFixed(3)}× (medians of ${rounds} rounds of ${seconds} s, ${connections} connections in all, ${rate > 0 ? `${rate} requests a second each through autocannon` : `load generator ${loadgen}`})`,
+    `${checkoutLabel}/${commit}: CPU per request ${median(ratios).toFixed(3)}× (middle half of the rounds ${percentile(ratios, 0.25).toFixed(3)}–${percentile(ratios, 0.75).toFixed(3)}), throughput ${median(throughputs).toFixed(3)}× (medians of ${runs > 1 ? `${runs} runs of ` : ''}${rounds} rounds of ${seconds} s, ${connections} connections in all, ${rate > 0 ? `${rate} requests a second each through autocannon` : `load generator ${loadgen}`})`,
   );
 } finally {
-  for (const p of [before.child, after.child, jira.child]) p.kill('SIGTERM');
+  for (const pair of live) for (const p of [pair.before.child, pair.after.child]) p.kill('SIGTERM');
+  jira.child.kill('SIGTERM');
   await agent.close();
 }
