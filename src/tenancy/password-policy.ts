@@ -1,10 +1,11 @@
 import { Type, type Static } from 'typebox';
 import { badRequest } from '../platform/errors.ts';
+import { PASSWORD_RULE_BOUNDS, SYMBOL_SET_MAX } from './password-rule-bounds.ts';
 
 /** The symbols counted by default: ASCII punctuation. */
 const ASCII_SYMBOLS = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
 /** The shortest password any policy allows: a policy can only tighten this. */
-const PASSWORD_FLOOR = 8;
+const PASSWORD_FLOOR = PASSWORD_RULE_BOUNDS.minLength.minimum;
 /** The longest password accepted (`UserBody` in schemas.ts). */
 export const PASSWORD_MAX = 200;
 /**
@@ -18,7 +19,8 @@ const LOWER = /\p{Ll}/u;
 const DIGIT = /\p{Nd}/u;
 const LETTER_OR_DIGIT = /[\p{L}\p{Nd}]/u;
 
-const count = (description: string) => Type.Integer({ minimum: 0, maximum: 64, description: `${description}; 0 by default` });
+const count = (rule: Exclude<keyof typeof PASSWORD_RULE_BOUNDS, 'minLength'>, description: string) =>
+  Type.Integer({ ...PASSWORD_RULE_BOUNDS[rule], description: `${description}; 0 by default` });
 
 /**
  * An organization's password rules (`PUT /organizations/password-policies`), in Open Connectors'
@@ -28,15 +30,13 @@ const count = (description: string) => Type.Integer({ minimum: 0, maximum: 64, d
  */
 export const PasswordPolicyBody = Type.Object(
   {
-    minLength: Type.Optional(
-      Type.Integer({ minimum: PASSWORD_FLOOR, maximum: 128, description: `At least ${PASSWORD_FLOOR}, and ${PASSWORD_FLOOR} by default` }),
-    ),
-    minUppercase: Type.Optional(count('Upper-case letters required')),
-    minLowercase: Type.Optional(count('Lower-case letters required')),
-    minNumbers: Type.Optional(count('Digits required')),
-    minSymbols: Type.Optional(count('Characters of symbolCharacterSet required')),
+    minLength: Type.Optional(Type.Integer({ ...PASSWORD_RULE_BOUNDS.minLength, description: `At least ${PASSWORD_FLOOR}, and ${PASSWORD_FLOOR} by default` })),
+    minUppercase: Type.Optional(count('minUppercase', 'Upper-case letters required')),
+    minLowercase: Type.Optional(count('minLowercase', 'Lower-case letters required')),
+    minNumbers: Type.Optional(count('minNumbers', 'Digits required')),
+    minSymbols: Type.Optional(count('minSymbols', 'Characters of symbolCharacterSet required')),
     symbolCharacterSet: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 100, description: 'The characters that count as symbols; ASCII punctuation by default' }),
+      Type.String({ minLength: 1, maxLength: SYMBOL_SET_MAX, description: 'The characters that count as symbols; ASCII punctuation by default' }),
     ),
     previousPasswordCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 0, description: 'Passwords keep no history: only 0' })),
     expirationDays: Type.Optional(Type.Integer({ minimum: 0, description: `Passwords do not expire: 0, or ${NEVER_EXPIRES_DAYS} and more (never)` })),

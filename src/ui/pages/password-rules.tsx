@@ -3,15 +3,16 @@ import { ActionForm, ActionMessages } from '../components/action-messages.tsx';
 import { Loading } from '../components/loading.tsx';
 import { useAction } from '../components/use-action.ts';
 import { api, type PasswordPolicy } from '../api.ts';
+import { PASSWORD_RULE_BOUNDS, SYMBOL_SET_MAX } from '../../tenancy/password-rule-bounds.ts';
 
 /** The rules a console user can change; the others ask for nothing here (no history, no expiry). */
-type Rule = 'minLength' | 'minUppercase' | 'minLowercase' | 'minNumbers' | 'minSymbols';
-const RULES: readonly [Rule, string, number, number][] = [
-  ['minLength', 'Shortest password', 8, 128],
-  ['minUppercase', 'Upper-case letters, at least', 0, 64],
-  ['minLowercase', 'Lower-case letters, at least', 0, 64],
-  ['minNumbers', 'Digits, at least', 0, 64],
-  ['minSymbols', 'Symbols, at least', 0, 64],
+type Rule = keyof typeof PASSWORD_RULE_BOUNDS;
+const RULES: readonly [Rule, string][] = [
+  ['minLength', 'Shortest password'],
+  ['minUppercase', 'Upper-case letters, at least'],
+  ['minLowercase', 'Lower-case letters, at least'],
+  ['minNumbers', 'Digits, at least'],
+  ['minSymbols', 'Symbols, at least'],
 ];
 
 /**
@@ -53,14 +54,14 @@ export function PasswordRules() {
       <ActionMessages error={error} notice={notice} />
       <div className="bulk-forms">
         <ActionForm onSubmit={save}>
-          {RULES.map(([rule, label, min, max]) => (
+          {RULES.map(([rule, label]) => (
             <Fragment key={rule}>
               <label htmlFor={`rule-${rule}`}>{label}</label>
               <input
                 id={`rule-${rule}`}
                 type="number"
-                min={min}
-                max={max}
+                min={PASSWORD_RULE_BOUNDS[rule].minimum}
+                max={PASSWORD_RULE_BOUNDS[rule].maximum}
                 value={policy[rule]}
                 onChange={(e) => setPolicy({ ...policy, [rule]: Number(e.target.value) })}
                 required
@@ -71,7 +72,7 @@ export function PasswordRules() {
           <input
             id="rule-symbols"
             value={policy.symbolCharacterSet}
-            maxLength={100}
+            maxLength={SYMBOL_SET_MAX}
             onChange={(e) => setPolicy({ ...policy, symbolCharacterSet: e.target.value })}
             required
           />
