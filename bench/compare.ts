@@ -39,6 +39,7 @@ import { Agent } from 'undici';
 import { removeBundles } from '../bin/bundle.js';
 import { median, numberArg, pairs, percentile, stringArg, stringArgs } from './args.ts';
 import { chooseLoadGenerator, load, loadAtRate } from './load.ts';
+import { OutsideLoad } from './outside-load.ts';
 import { cpuMicros, createInstance, hubAuthorization, type StartedSwitchboard, startNode, startSwitchboard } from './processes.ts';
 
 const base = stringArg('base') ?? 'HEAD';
@@ -128,7 +129,9 @@ const stopPair = async ({ before, after }: Pair) => {
 };
 
 /** Both under load at once; each one's CPU time per request. */
+const outside = new OutsideLoad();
 async function round({ before, after }: Pair, warmUp = false) {
+  outside.reset();
   const cpu = { before: cpuMicros(before.child.pid!), after: cpuMicros(after.child.pid!) };
   const half = Math.max(1, Math.floor(connections / 2));
   const loaded = (t: Target) => (rate > 0 ? loadAtRate(t.url, t.headers, half, seconds, rate) : load(loadgen, t.url, t.headers, half, seconds));
@@ -139,6 +142,7 @@ async function round({ before, after }: Pair, warmUp = false) {
     before: (cpuMicros(before.child.pid!) - cpu.before) / (b.requestsPerSecond * seconds),
     after: (cpuMicros(after.child.pid!) - cpu.after) / (a.requestsPerSecond * seconds),
     throughput: a.requestsPerSecond / b.requestsPerSecond,
+    outside: outside.warning(),
   };
 }
 
@@ -160,7 +164,7 @@ try {
       runRatios.push(r.after / r.before);
       throughputs.push(r.throughput);
       console.log(
-        `  round ${i}: CPU per request ${r.before.toFixed(0)} µs at ${commit}, ${r.after.toFixed(0)} µs in the checkout (${(r.after / r.before).toFixed(3)}×); throughput ${r.throughput.toFixed(3)}×`,
+        `  round ${i}: CPU per request ${r.before.toFixed(0)} µs at ${commit}, ${r.after.toFixed(0)} µs in the checkout (${(r.after / r.before).toFixed(3)}×); throughput ${r.throughput.toFixed(3)}×${r.outside}`,
       );
     }
     ratios.push(...runRatios);

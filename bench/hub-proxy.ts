@@ -34,6 +34,7 @@ import { cpus } from 'node:os';
 import { Agent, request } from 'undici';
 import { median, numberArg, stringArg } from './args.ts';
 import { chooseLoadGenerator, load, type LoadResult } from './load.ts';
+import { OutsideLoad } from './outside-load.ts';
 import { cpuMicros, createInstance, hubAuthorization, startNode, startSwitchboard } from './processes.ts';
 
 const issues = numberArg('issues', 100_000);
@@ -145,7 +146,9 @@ async function sideBySide(a: Target, b: Target) {
 const switchboardTarget = (): Target => ({ url: proxyUrl, headers: hubHeaders, pid: sb.child.pid! });
 async function compare(label: string) {
   const results = [];
+  const outside = new OutsideLoad();
   for (let round = 0; round < rounds; round++) {
+    outside.reset();
     const direct = await measure(directUrl, jiraHeaders);
     const passed = await measure(bareUrl, jiraHeaders);
     const framework = await measure(floorUrl, jiraHeaders);
@@ -170,7 +173,7 @@ async function compare(label: string) {
     };
     results.push(result);
     console.log(
-      `  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), minimal Fastify proxy ${framework.requestsPerSecond.toFixed(0)} req/s, switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, minimal Fastify proxy ${framework.cpu.floor.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs, emulator ${proxied.cpu.emulator.toFixed(0)} µs; side by side: with usage records ${usage.recorded.requestsPerSecond.toFixed(0)} req/s (${usage.recorded.cpu.toFixed(0)} µs CPU each), without ${usage.unrecorded.requestsPerSecond.toFixed(0)} req/s (${usage.unrecorded.cpu.toFixed(0)} µs); side by side with the bare proxy: switchboard ${withBare.a.cpu.toFixed(0)} µs CPU per request, bare proxy ${withBare.b.cpu.toFixed(0)} µs; switchboard without its per-call features ${leanWithBare.a.cpu.toFixed(0)} µs, bare proxy ${leanWithBare.b.cpu.toFixed(0)} µs; errors ${direct.errors + passed.errors + proxied.errors + usage.recorded.errors + usage.unrecorded.errors + withBare.a.errors + withBare.b.errors + leanWithBare.a.errors + leanWithBare.b.errors}`,
+      `  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), minimal Fastify proxy ${framework.requestsPerSecond.toFixed(0)} req/s, switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, minimal Fastify proxy ${framework.cpu.floor.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs, emulator ${proxied.cpu.emulator.toFixed(0)} µs; side by side: with usage records ${usage.recorded.requestsPerSecond.toFixed(0)} req/s (${usage.recorded.cpu.toFixed(0)} µs CPU each), without ${usage.unrecorded.requestsPerSecond.toFixed(0)} req/s (${usage.unrecorded.cpu.toFixed(0)} µs); side by side with the bare proxy: switchboard ${withBare.a.cpu.toFixed(0)} µs CPU per request, bare proxy ${withBare.b.cpu.toFixed(0)} µs; switchboard without its per-call features ${leanWithBare.a.cpu.toFixed(0)} µs, bare proxy ${leanWithBare.b.cpu.toFixed(0)} µs; errors ${direct.errors + passed.errors + proxied.errors + usage.recorded.errors + usage.unrecorded.errors + withBare.a.errors + withBare.b.errors + leanWithBare.a.errors + leanWithBare.b.errors}${outside.warning()}`,
     );
   }
   return results;

@@ -22,6 +22,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Agent } from 'undici';
 import { numberArg } from './args.ts';
 import { chooseLoadGenerator, load } from './load.ts';
+import { OutsideLoad } from './outside-load.ts';
 import { createInstance, hubAuthorization, startNode, startSwitchboard } from './processes.ts';
 
 const seconds = numberArg('seconds', 6);
@@ -118,7 +119,9 @@ interface Target {
  */
 async function measure(targets: readonly Target[]): Promise<Runs[]> {
   const windows = targets.map(() => [] as { from: number; to: number; requests: number }[]);
+  const outside = new OutsideLoad();
   for (let round = 0; round < rounds; round++) {
+    outside.reset();
     // Alternating which goes first, so that neither always follows the other.
     const order = round % 2 === 0 ? targets.map((_, i) => i) : targets.map((_, i) => targets.length - 1 - i);
     for (const i of order) {
@@ -129,6 +132,8 @@ async function measure(targets: readonly Target[]): Promise<Runs[]> {
       if (result.errors > 0) throw new Error(`${t.name}: ${result.errors} errors under load`);
       windows[i]!.push({ from, to: nowMicros(), requests: result.requestsPerSecond * seconds });
     }
+    const warning = outside.warning();
+    if (warning) console.log(`round ${round + 1}:${warning}`);
   }
   return Promise.all(
     targets.map(async (t, i) => {
