@@ -260,6 +260,7 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     contextOf: (elementKey, instance) => events.contextOfDeleted(elementKey, instance),
     clock,
     logger,
+    outcomes: metrics.webhookRemovals,
   });
   const eventSources = new EventSources(eventRepo, registry, events, webhookRemovals, clock, () => publicUrl.value);
   instances.follow({ changed: (i) => eventSources.sync(i), deleting: (i, vendorNow) => eventSources.remove(i, vendorNow) });

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { ElementRegistry } from '../elements/registry.ts';
 import type { HubContext, HubInstance } from '../hubs/hub-contract.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
@@ -38,6 +39,8 @@ export interface WebhookRemovalsDeps {
   contextOf: (elementKey: string, instance: HubInstance) => HubContext;
   clock: Clock;
   logger: Logger;
+  /** Counts each attempt by outcome: removed, deferred (tried again later), left (given up). */
+  outcomes?: Pick<Counter<'outcome'>, 'inc'>;
 }
 
 /** The wait after the `attempts`-th failed attempt. */
@@ -79,14 +82,17 @@ export class WebhookRemovals {
         REMOVE_NOW_WAIT_MS,
         () => new ApiError('PROVIDER_TIMEOUT', `The vendor did not remove the webhook within ${REMOVE_NOW_WAIT_MS / 1000} s`),
       );
+      this.#count('removed');
       return;
     } catch (err) {
       if (!worthRetrying(err)) {
+        this.#count('left');
         this.deps.logger.warn({ ...log, err: failureText(err) }, 'removing the vendor webhook failed; it is not tried again: remove it in the vendor by hand');
         return;
       }
       const now = this.deps.clock.now();
       await this.#store({ ...owner, vendorWebhookId, attempts: 1, lastError: failureText(err), nextAttemptAt: new Date(now.getTime() + retryDelayMs(1)), now });
+      this.#count('deferred');
       this.deps.logger.warn({ ...log, err: failureText(err) }, 'removing the vendor webhook failed; the worker tries again');
     }
   }
@@ -112,20 +118,27 @@ export class WebhookRemovals {
     try {
       await this.#unregister(removal.elementKey, this.deps.contextOf(removal.elementKey, removal.instance), removal.vendorWebhookId);
       await this.deps.repo.delete(id);
+      this.#count('removed');
       this.deps.logger.info(log, 'a vendor webhook left to the worker is removed');
     } catch (err) {
       const now = this.deps.clock.now();
       const nextAttemptAt = new Date(now.getTime() + retryDelayMs(removal.attempts + 1));
       if (!worthRetrying(err) || nextAttemptAt.getTime() > Date.parse(removal.createdAt) + GIVE_UP_AFTER_MS) {
         await this.deps.repo.delete(id);
+        this.#count('left');
         this.deps.logger.warn({ ...log, err: failureText(err) }, 'removing the vendor webhook failed for the last time: remove it in the vendor by hand');
         return;
       }
       await this.deps.repo.failed(id, removal.attempts + 1, nextAttemptAt, failureText(err), (trx) =>
         this.deps.queue.enqueue(REMOVE_WEBHOOK_JOB, { removalId: id }, { runAt: nextAttemptAt, singletonKey: id, within: trx }),
       );
+      this.#count('deferred');
       this.deps.logger.warn({ ...log, err: failureText(err) }, 'removing the vendor webhook failed again; the worker tries again');
     }
+  }
+
+  #count(outcome: 'removed' | 'deferred' | 'left'): void {
+    this.deps.outcomes?.inc({ outcome });
   }
 
   /** Queues again the removals whose job was lost; a removal whose job waits is not queued twice (its singleton key). */

@@ -57,6 +57,12 @@ export class Metrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly webhookRemovals = new Counter({
+    name: 'switchboard_vendor_webhook_removals_total',
+    help: "Attempts at removing a deleted instance's vendor webhook (or one of events turned off), by outcome: removed, deferred (the worker tries again), left (given up: remove it in the vendor by hand)",
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly vendorCalls = new SeriesCounter({
     name: 'switchboard_vendor_calls_total',
     help: 'Calls to vendors, by element and HTTP status (error: no answer)',

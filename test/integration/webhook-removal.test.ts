@@ -47,6 +47,11 @@ async function hooked(name: string) {
 }
 const inJira = async (url: string) => ((await jira.jira.get(HOOKS)).body as { url: string }[]).filter((h) => h.url === url).length;
 const removals = () => server.store.db.selectFrom('webhook_removals').selectAll().execute();
+/** The removals counted so far with this outcome (`GET /metrics`). */
+const counted = async (outcome: 'removed' | 'deferred' | 'left') => {
+  const text = (await call(`${server.origin}/metrics`)).text;
+  return Number(new RegExp(`^switchboard_vendor_webhook_removals_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+};
 const deleteInstance = async (id: number) => {
   const res = await call(`${server.api}/instances/${id}`, { method: 'DELETE', headers: { authorization: server.auth } });
   expect(res.status).toBe(200);
@@ -57,8 +62,10 @@ describe('removing the webhook of a deleted instance', () => {
     const hook = await hooked('removed-later');
     expect(await inJira(hook.url)).toBe(1);
     await jira.control.post('/faults', { path: `${HOOKS}/\\d+`, method: 'DELETE', kind: 'status', status: 503, count: 1 });
+    const [deferred, removed] = [await counted('deferred'), await counted('removed')];
 
     await deleteInstance(hook.id);
+    expect(await counted('deferred')).toBe(deferred + 1);
     expect(await inJira(hook.url)).toBe(1);
     const [waiting, ...others] = await removals();
     expect(others).toHaveLength(0);
@@ -71,6 +78,7 @@ describe('removing the webhook of a deleted instance', () => {
     server.clock.advance(61_000);
     await waitFor(async () => (await removals()).length === 0, 15_000);
     expect(await inJira(hook.url)).toBe(0);
+    expect(await counted('removed')).toBe(removed + 1);
   });
 
   it('is left to the worker when Jira has not answered within 5 s, so that the deletion does not wait for the vendor timeout', async () => {
@@ -116,6 +124,7 @@ describe('removing the webhook of a deleted instance', () => {
   it('is tried again, waiting longer each time, and given up a day after the first attempt', async () => {
     const hook = await hooked('given-up');
     await jira.control.post('/faults', { path: `${HOOKS}/\\d+`, method: 'DELETE', kind: 'status', status: 502, count: 1000 });
+    const leftBefore = await counted('left');
     await deleteInstance(hook.id);
     const first = (await removals())[0]!;
     const delays: number[] = [];
@@ -132,14 +141,16 @@ describe('removing the webhook of a deleted instance', () => {
 
     server.clock.advance(24 * 3600_000);
     await waitFor(async () => (await removals()).length === 0, 15_000);
-    // Given up: the webhook stays in Jira (the log says to remove it by hand).
+    // Given up: the webhook stays in Jira (the log and the metric say to remove it by hand).
     expect(await inJira(hook.url)).toBe(1);
+    expect(await counted('left')).toBe(leftBefore + 1);
     const left = ((await jira.jira.get(HOOKS)).body as { id: number; url: string }[]).find((h) => h.url === hook.url)!;
     await jira.control.delete('/faults');
     expect((await jira.jira.delete(`${HOOKS}/${left.id}`)).status).toBe(204);
   });
 
   it('is not tried again when Jira refuses it: a repeated 401 feeds its login lockout', async () => {
+    const leftBefore = await counted('left');
     for (const status of [401, 403]) {
       const hook = await hooked(`refused-${status}`);
       await jira.control.post('/faults', { path: `${HOOKS}/\\d+`, method: 'DELETE', kind: 'status', status, count: 5 });
@@ -152,5 +163,7 @@ describe('removing the webhook of a deleted instance', () => {
       const left = ((await jira.jira.get(HOOKS)).body as { id: number; url: string }[]).find((h) => h.url === hook.url)!;
       expect((await jira.jira.delete(`${HOOKS}/${left.id}`)).status).toBe(204);
     }
+    // Left in Jira: what an operator's alert on the metric finds.
+    expect(await counted('left')).toBe(leftBefore + 2);
   });
 });
