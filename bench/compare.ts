@@ -128,8 +128,8 @@ const stopPair = async ({ before, after }: Pair) => {
   );
 };
 
-/** Both under load at once; each one's CPU time per request. */
 const outside = new OutsideLoad();
+/** Both under load at once; each one's CPU time per request, and a warning when other processes took CPU meanwhile. */
 async function round({ before, after }: Pair, warmUp = false) {
   outside.reset();
   const cpu = { before: cpuMicros(before.child.pid!), after: cpuMicros(after.child.pid!) };

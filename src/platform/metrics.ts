@@ -59,7 +59,7 @@ export class Metrics {
   });
   readonly webhookRemovals = new Counter({
     name: 'switchboard_vendor_webhook_removals_total',
-    help: "Attempts at removing a deleted instance's vendor webhook (or one of events turned off), by outcome: removed, deferred (the worker tries again), left (given up: remove it in the vendor by hand)",
+    help: 'Attempts at removing the vendor webhook of an instance deleted or whose events were turned off, by outcome: removed, deferred (the worker tries again), left (given up: remove it in the vendor by hand)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
