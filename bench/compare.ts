@@ -29,7 +29,7 @@
  * (bench/bare-proxy.ts, reading the same issue from the emulator): the ratio that `bench:hub`
  * reports as "when both are loaded at the same time", in as many rounds as asked for.
  *
- * Run: npm run bench:compare [-- --base HEAD|bare --runs 1 --rounds 8 --seconds 4 --connections 10 --issues 2000 --loadgen wrk|autocannon --rate N --env NAME=VALUE --config KEY=VALUE]
+ * Run: npm run bench:compare [-- --base HEAD|bare --runs 4 --rounds 6 --seconds 4 --connections 10 --issues 2000 --loadgen wrk|autocannon --rate N --env NAME=VALUE --config KEY=VALUE]
  */
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync } from 'node:fs';
@@ -43,8 +43,9 @@ import { OutsideLoad } from './outside-load.ts';
 import { cpuMicros, createInstance, hubAuthorization, type StartedSwitchboard, startNode, startSwitchboard } from './processes.ts';
 
 const base = stringArg('base') ?? 'HEAD';
-const rounds = numberArg('rounds', 8);
-const runs = numberArg('runs', 1);
+const rounds = numberArg('rounds', 6);
+// Four runs by default: one run alone can be off by several percent (`startPair`).
+const runs = numberArg('runs', 4);
 const seconds = numberArg('seconds', 4);
 const connections = numberArg('connections', 10);
 const issues = numberArg('issues', 2000);
