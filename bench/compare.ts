@@ -112,7 +112,7 @@ interface Pair {
  * servers afresh, and the runs alternate which starts first.
  */
 async function startPair(baseFirst: boolean): Promise<Pair> {
-  const startBase = () => (checkout === undefined ? bareTarget() : startSwitchboard('base', {}, checkout).then((sb) => target(sb)));
+  const startBase = async () => (checkout === undefined ? bareTarget() : target(await startSwitchboard('base', {}, checkout)));
   const startCheckout = async () => target(await startSwitchboard('checkout', checkoutEnv), checkoutConfiguration);
   if (baseFirst) {
     const before = await startBase();
@@ -150,12 +150,13 @@ async function round({ before, after }: Pair, warmUp = false) {
 const runMedians: number[] = [];
 const ratios: number[] = [];
 const throughputs: number[] = [];
-const live: Pair[] = [];
+/** The pair of the run under way, stopped at its end or, on a failure, in `finally`. */
+let live: Pair | undefined;
 try {
   for (let run = 1; run <= runs; run++) {
     const baseFirst = run % 2 === 1;
     const pair = await startPair(baseFirst);
-    live.push(pair);
+    live = pair;
     if (runs > 1) console.log(`run ${run} of ${runs}: ${baseFirst ? `${commit} started first` : 'the checkout started first'}`);
     // The first seconds under load measure the JIT compiler, not the code.
     await round(pair, true);
@@ -170,14 +171,15 @@ try {
     }
     ratios.push(...runRatios);
     runMedians.push(median(runRatios));
-    await stopPair(live.pop()!);
+    live = undefined;
+    await stopPair(pair);
   }
   if (runs > 1) console.log(`medians of the runs: ${runMedians.map((m) => `${m.toFixed(3)}×`).join(', ')}`);
   console.log(
     `${checkoutLabel}/${commit}: CPU per request ${median(ratios).toFixed(3)}× (middle half of the rounds ${percentile(ratios, 0.25).toFixed(3)}–${percentile(ratios, 0.75).toFixed(3)}), throughput ${median(throughputs).toFixed(3)}× (medians of ${runs > 1 ? `${runs} runs of ` : ''}${rounds} rounds of ${seconds} s, ${connections} connections in all, ${rate > 0 ? `${rate} requests a second each through autocannon` : `load generator ${loadgen}`})`,
   );
 } finally {
-  for (const pair of live) for (const p of [pair.before.child, pair.after.child]) p.kill('SIGTERM');
+  if (live) for (const p of [live.before.child, live.after.child]) p.kill('SIGTERM');
   jira.child.kill('SIGTERM');
   await agent.close();
 }

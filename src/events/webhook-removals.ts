@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import type { ElementRegistry } from '../elements/registry.ts';
 import type { HubContext, HubInstance } from '../hubs/hub-contract.ts';
-import type { JobQueue } from '../jobs/job-queue.ts';
+import type { EnqueueOptions, JobQueue } from '../jobs/job-queue.ts';
 import type { Clock } from '../platform/clock.ts';
 import { ApiError, failureText, rejectsCredentials } from '../platform/errors.ts';
 import { withinTimeLimit } from '../platform/time-limit.ts';
@@ -40,7 +40,7 @@ export interface WebhookRemovalsDeps {
   clock: Clock;
   logger: Logger;
   /** Counts each attempt by outcome: removed, deferred (tried again later), left (given up). */
-  outcomes?: Pick<Counter<'outcome'>, 'inc'>;
+  outcomes: Pick<Counter<'outcome'>, 'inc'>;
 }
 
 /** The wait after the `attempts`-th failed attempt. */
@@ -85,15 +85,16 @@ export class WebhookRemovals {
       this.#count('removed');
       return;
     } catch (err) {
+      const text = failureText(err);
       if (!worthRetrying(err)) {
         this.#count('left');
-        this.deps.logger.warn({ ...log, err: failureText(err) }, 'removing the vendor webhook failed; it is not tried again: remove it in the vendor by hand');
+        this.deps.logger.warn({ ...log, err: text }, 'removing the vendor webhook failed; it is not tried again: remove it in the vendor by hand');
         return;
       }
       const now = this.deps.clock.now();
-      await this.#store({ ...owner, vendorWebhookId, attempts: 1, lastError: failureText(err), nextAttemptAt: new Date(now.getTime() + retryDelayMs(1)), now });
+      await this.#store({ ...owner, vendorWebhookId, attempts: 1, lastError: text, nextAttemptAt: new Date(now.getTime() + retryDelayMs(1)), now });
       this.#count('deferred');
-      this.deps.logger.warn({ ...log, err: failureText(err) }, 'removing the vendor webhook failed; the worker tries again');
+      this.deps.logger.warn({ ...log, err: text }, 'removing the vendor webhook failed; the worker tries again');
     }
   }
 
@@ -104,10 +105,12 @@ export class WebhookRemovals {
   }
 
   #store(removal: NewWebhookRemoval): Promise<string> {
-    return this.deps.repo.add(
-      removal,
-      (id) => (trx) => this.deps.queue.enqueue(REMOVE_WEBHOOK_JOB, { removalId: id }, { runAt: removal.nextAttemptAt, singletonKey: id, within: trx }),
-    );
+    return this.deps.repo.add(removal, (id) => (trx) => this.#queue(id, { runAt: removal.nextAttemptAt, within: trx }));
+  }
+
+  /** Queues the next attempt at a removal; never twice while one waits (its singleton key). */
+  #queue(id: string, options: Pick<EnqueueOptions, 'runAt' | 'within'> = {}): Promise<string | null> {
+    return this.deps.queue.enqueue(REMOVE_WEBHOOK_JOB, { removalId: id }, { ...options, singletonKey: id });
   }
 
   /** The job: one more attempt at a stored removal. */
@@ -121,30 +124,29 @@ export class WebhookRemovals {
       this.#count('removed');
       this.deps.logger.info(log, 'a vendor webhook left to the worker is removed');
     } catch (err) {
+      const text = failureText(err);
       const now = this.deps.clock.now();
       const nextAttemptAt = new Date(now.getTime() + retryDelayMs(removal.attempts + 1));
       if (!worthRetrying(err) || nextAttemptAt.getTime() > Date.parse(removal.createdAt) + GIVE_UP_AFTER_MS) {
         await this.deps.repo.delete(id);
         this.#count('left');
-        this.deps.logger.warn({ ...log, err: failureText(err) }, 'removing the vendor webhook failed for the last time: remove it in the vendor by hand');
+        this.deps.logger.warn({ ...log, err: text }, 'removing the vendor webhook failed for the last time: remove it in the vendor by hand');
         return;
       }
-      await this.deps.repo.failed(id, removal.attempts + 1, nextAttemptAt, failureText(err), (trx) =>
-        this.deps.queue.enqueue(REMOVE_WEBHOOK_JOB, { removalId: id }, { runAt: nextAttemptAt, singletonKey: id, within: trx }),
-      );
+      await this.deps.repo.failed(id, removal.attempts + 1, nextAttemptAt, text, (trx) => this.#queue(id, { runAt: nextAttemptAt, within: trx }));
       this.#count('deferred');
-      this.deps.logger.warn({ ...log, err: failureText(err) }, 'removing the vendor webhook failed again; the worker tries again');
+      this.deps.logger.warn({ ...log, err: text }, 'removing the vendor webhook failed again; the worker tries again');
     }
   }
 
   #count(outcome: 'removed' | 'deferred' | 'left'): void {
-    this.deps.outcomes?.inc({ outcome });
+    this.deps.outcomes.inc({ outcome });
   }
 
   /** Queues again the removals whose job was lost; a removal whose job waits is not queued twice (its singleton key). */
   async requeueOverdue(now: Date): Promise<void> {
     const ids = await this.deps.repo.overdue(new Date(now.getTime() - OVERDUE_MS), 100);
-    for (const id of ids) await this.deps.queue.enqueue(REMOVE_WEBHOOK_JOB, { removalId: id }, { singletonKey: id });
+    for (const id of ids) await this.#queue(id);
   }
 
   async #unregister(elementKey: string, context: HubContext, vendorWebhookId: string): Promise<void> {
