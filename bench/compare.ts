@@ -22,8 +22,11 @@
  * as fast as it answers.
  *
  * `--runs N` repeats the measurement with servers started afresh each time, the base first in odd
- * runs and the checkout first in even ones, and reports the median of all rounds and each run's:
- * a single run can be off by several percent whichever way (`startPair`).
+ * runs and the checkout first in even ones, and reports each run's median: a single run can be off
+ * by several percent whichever way, mostly against the process started second (`startPair`). The
+ * headline figure pairs each odd run with the even one after it, so that each pair holds one run
+ * of each start order, and takes the median of the pairs' geometric means (`orderBalanced`); an
+ * even N therefore uses every run.
  *
  * `--base bare` measures the checkout against the bare pass-through proxy instead
  * (bench/bare-proxy.ts, reading the same issue from the emulator): the ratio that `bench:hub`
@@ -107,9 +110,8 @@ interface Pair {
 }
 /**
  * Starts both, in the order given. One run's result depends on the processes it started, by more
- * than its rounds vary: with nothing changed, single runs put the checkout at 1.01× to 1.09× the
- * base, and against the bare proxy at 1.40× to 1.56×. Each run (`--runs`) therefore starts its
- * servers afresh, and the runs alternate which starts first.
+ * than its rounds vary, and mostly on which started second (`orderBalanced`). Each run (`--runs`)
+ * therefore starts its servers afresh, and the runs alternate which starts first.
  */
 async function startPair(baseFirst: boolean): Promise<Pair> {
   const startBase = async () => (checkout === undefined ? bareTarget() : target(await startSwitchboard('base', {}, checkout)));
@@ -147,7 +149,23 @@ async function round({ before, after }: Pair, warmUp = false) {
   };
 }
 
+/**
+ * The geometric mean of each pair of runs that started in opposite orders (runs 1 and 2, 3 and 4,
+ * …; an unpaired last run is left out). Which process starts second moves a run's median by
+ * several percent, more than most changes to be measured: a revision against itself, with nothing
+ * changed, gave runs of 1.069×, 0.930×, 1.051× and 0.947×, the process started second the dearer
+ * each time. Within a pair that shift falls on each side once and cancels: the same runs made
+ * pairs of 0.997× and 0.998×.
+ */
+function orderBalanced(runMedians: readonly number[]): number[] {
+  const balanced: number[] = [];
+  for (let i = 0; i + 1 < runMedians.length; i += 2) balanced.push(Math.sqrt(runMedians[i]! * runMedians[i + 1]!));
+  return balanced;
+}
+const times = (xs: readonly number[]) => xs.map((x) => `${x.toFixed(3)}×`).join(', ');
+
 const runMedians: number[] = [];
+const runThroughputs: number[] = [];
 const ratios: number[] = [];
 const throughputs: number[] = [];
 /** The pair of the run under way, stopped at its end or, on a failure, in `finally`. */
@@ -161,23 +179,37 @@ try {
     // The first seconds under load measure the JIT compiler, not the code.
     await round(pair, true);
     const runRatios: number[] = [];
+    const runThroughput: number[] = [];
     for (let i = 1; i <= rounds; i++) {
       const r = (await round(pair))!;
       runRatios.push(r.after / r.before);
-      throughputs.push(r.throughput);
+      runThroughput.push(r.throughput);
       console.log(
         `  round ${i}: CPU per request ${r.before.toFixed(0)} µs at ${commit}, ${r.after.toFixed(0)} µs in the checkout (${(r.after / r.before).toFixed(3)}×); throughput ${r.throughput.toFixed(3)}×${r.outside}`,
       );
     }
     ratios.push(...runRatios);
+    throughputs.push(...runThroughput);
     runMedians.push(median(runRatios));
+    runThroughputs.push(median(runThroughput));
     live = undefined;
     await stopPair(pair);
   }
-  if (runs > 1) console.log(`medians of the runs: ${runMedians.map((m) => `${m.toFixed(3)}×`).join(', ')}`);
-  console.log(
-    `${checkoutLabel}/${commit}: CPU per request ${median(ratios).toFixed(3)}× (middle half of the rounds ${percentile(ratios, 0.25).toFixed(3)}–${percentile(ratios, 0.75).toFixed(3)}), throughput ${median(throughputs).toFixed(3)}× (medians of ${runs > 1 ? `${runs} runs of ` : ''}${rounds} rounds of ${seconds} s, ${connections} connections in all, ${rate > 0 ? `${rate} requests a second each through autocannon` : `load generator ${loadgen}`})`,
-  );
+  const how = `${rounds} rounds of ${seconds} s, ${connections} connections in all, ${rate > 0 ? `${rate} requests a second each through autocannon` : `load generator ${loadgen}`}`;
+  const spread = `middle half of all rounds ${percentile(ratios, 0.25).toFixed(3)}–${percentile(ratios, 0.75).toFixed(3)}`;
+  const pairsCpu = orderBalanced(runMedians);
+  if (pairsCpu.length === 0) {
+    console.log(
+      `${checkoutLabel}/${commit}: CPU per request ${median(ratios).toFixed(3)}× (${spread}), throughput ${median(throughputs).toFixed(3)}× (medians of ${runs > 1 ? `${runs} runs of ` : ''}${how})`,
+    );
+  } else {
+    const pairsThroughput = orderBalanced(runThroughputs);
+    console.log(`medians of the runs: CPU per request ${times(runMedians)}; throughput ${times(runThroughputs)}`);
+    console.log(`pairs of runs in both start orders (geometric means): CPU per request ${times(pairsCpu)}; throughput ${times(pairsThroughput)}`);
+    console.log(
+      `${checkoutLabel}/${commit}: CPU per request ${median(pairsCpu).toFixed(3)}×, throughput ${median(pairsThroughput).toFixed(3)}× (medians of ${pairsCpu.length} pairs of runs in both start orders; ${spread}; runs of ${how})`,
+    );
+  }
 } finally {
   if (live) for (const p of [live.before.child, live.after.child]) p.kill('SIGTERM');
   jira.child.kill('SIGTERM');
