@@ -200,7 +200,7 @@ try {
   const pairsCpu = orderBalanced(runMedians);
   if (pairsCpu.length === 0) {
     console.log(
-      `${checkoutLabel}/${commit}: CPU per request ${median(ratios).toFixed(3)}× (${spread}), throughput ${median(throughputs).toFixed(3)}× (medians of ${runs > 1 ? `${runs} runs of ` : ''}${how})`,
+      `${checkoutLabel}/${commit}: CPU per request ${median(ratios).toFixed(3)}× (${spread}), throughput ${median(throughputs).toFixed(3)}× (medians of ${how})`,
     );
   } else {
     const pairsThroughput = orderBalanced(runThroughputs);
