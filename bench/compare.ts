@@ -157,15 +157,15 @@ async function round({ before, after }: Pair, warmUp = false) {
  * each time. Within a pair that shift falls on each side once and cancels: the same runs made
  * pairs of 0.997× and 0.998×.
  */
-function orderBalanced(runMedians: readonly number[]): number[] {
+function orderBalanced(medians: readonly number[]): number[] {
   const balanced: number[] = [];
-  for (let i = 0; i + 1 < runMedians.length; i += 2) balanced.push(Math.sqrt(runMedians[i]! * runMedians[i + 1]!));
+  for (let i = 0; i + 1 < medians.length; i += 2) balanced.push(Math.sqrt(medians[i]! * medians[i + 1]!));
   return balanced;
 }
 const times = (xs: readonly number[]) => xs.map((x) => `${x.toFixed(3)}×`).join(', ');
 
 const runMedians: number[] = [];
-const runThroughputs: number[] = [];
+const runThroughputMedians: number[] = [];
 const ratios: number[] = [];
 const throughputs: number[] = [];
 /** The pair of the run under way, stopped at its end or, on a failure, in `finally`. */
@@ -178,20 +178,20 @@ try {
     if (runs > 1) console.log(`run ${run} of ${runs}: ${baseFirst ? `${commit} started first` : 'the checkout started first'}`);
     // The first seconds under load measure the JIT compiler, not the code.
     await round(pair, true);
-    const runRatios: number[] = [];
-    const runThroughput: number[] = [];
+    const roundRatios: number[] = [];
+    const roundThroughputs: number[] = [];
     for (let i = 1; i <= rounds; i++) {
       const r = (await round(pair))!;
-      runRatios.push(r.after / r.before);
-      runThroughput.push(r.throughput);
+      roundRatios.push(r.after / r.before);
+      roundThroughputs.push(r.throughput);
       console.log(
         `  round ${i}: CPU per request ${r.before.toFixed(0)} µs at ${commit}, ${r.after.toFixed(0)} µs in the checkout (${(r.after / r.before).toFixed(3)}×); throughput ${r.throughput.toFixed(3)}×${r.outside}`,
       );
     }
-    ratios.push(...runRatios);
-    throughputs.push(...runThroughput);
-    runMedians.push(median(runRatios));
-    runThroughputs.push(median(runThroughput));
+    ratios.push(...roundRatios);
+    throughputs.push(...roundThroughputs);
+    runMedians.push(median(roundRatios));
+    runThroughputMedians.push(median(roundThroughputs));
     live = undefined;
     await stopPair(pair);
   }
@@ -203,8 +203,8 @@ try {
       `${checkoutLabel}/${commit}: CPU per request ${median(ratios).toFixed(3)}× (${spread}), throughput ${median(throughputs).toFixed(3)}× (medians of ${how})`,
     );
   } else {
-    const pairsThroughput = orderBalanced(runThroughputs);
-    console.log(`medians of the runs: CPU per request ${times(runMedians)}; throughput ${times(runThroughputs)}`);
+    const pairsThroughput = orderBalanced(runThroughputMedians);
+    console.log(`medians of the runs: CPU per request ${times(runMedians)}; throughput ${times(runThroughputMedians)}`);
     console.log(`pairs of runs in both start orders (geometric means): CPU per request ${times(pairsCpu)}; throughput ${times(pairsThroughput)}`);
     console.log(
       `${checkoutLabel}/${commit}: CPU per request ${median(pairsCpu).toFixed(3)}×, throughput ${median(pairsThroughput).toFixed(3)}× (medians of ${pairsCpu.length} pairs of runs in both start orders; ${spread}; runs of ${how})`,
