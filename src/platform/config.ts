@@ -66,6 +66,11 @@ export interface Config {
   readonly bulkImportConcurrency: number;
   /** Whether each API call leaves a usage record (`GET /usage`); off, nothing is recorded. */
   readonly usageRecording: boolean;
+  /**
+   * Which answered calls get an access line: `unrecorded`, those without a usage record (the
+   * record holds every field of the line) and those whose answer failed; `all`, every call.
+   */
+  readonly accessLog: 'unrecorded' | 'all';
   /** What one organization's vendor traces (`traceLoggingEnabled`) may hold together, in bytes. */
   readonly traceLimitBytes: number;
   /** Scheduled jobs (`/jobs`): the shortest interval between two fires of one, and how many an organization may have. */
@@ -187,6 +192,7 @@ export function parseConfig(env: Env = process.env, cwd: string = process.cwd())
     metricsToken: read(env, 'SWITCHBOARD_METRICS_TOKEN'),
     usageRetentionDays: integer(env, 'SWITCHBOARD_USAGE_RETENTION_DAYS', 30, 1, 3650),
     usageRecording: boolean(env, 'SWITCHBOARD_USAGE_RECORDING', true),
+    accessLog: oneOf(env, 'SWITCHBOARD_ACCESS_LOG', ['unrecorded', 'all'] as const, 'unrecorded'),
     bulkRetentionDays: integer(env, 'SWITCHBOARD_BULK_RETENTION_DAYS', 7, 1, 365),
     bulkUploadLimit: integer(env, 'SWITCHBOARD_BULK_UPLOAD_MB', 100, 1, 10_240) * 1024 * 1024,
     bulkMaxRows: integer(env, 'SWITCHBOARD_BULK_MAX_ROWS', 1_000_000, 1, 100_000_000),

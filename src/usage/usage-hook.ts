@@ -39,18 +39,20 @@ export interface AnsweredCall {
   error?: Error | undefined;
 }
 
+/** The usage records of answered calls. */
+export interface UsageRecording {
+  /** Whether a call by this caller to this URL (path and query, as received) leaves a record. */
+  covers(identity: Identity | null, url: string): boolean;
+  record(call: AnsweredCall): void;
+}
+
 /**
  * One usage record per authenticated API call, handed to the recorder when the answer has gone
  * (the recorder writes them in batches, off the request). Unauthenticated calls (a refused
  * secret, a vendor's webhook) have no organization to belong to and are not recorded. With
  * `SWITCHBOARD_USAGE_RECORDING=false` nothing is recorded.
  */
-export function usageRecording(deps: {
-  recorder: UsageRecorder;
-  clock: Clock;
-  apiPrefix: string;
-  enabled: boolean;
-}): ((call: AnsweredCall) => void) | undefined {
+export function usageRecording(deps: { recorder: UsageRecorder; clock: Clock; apiPrefix: string; enabled: boolean }): UsageRecording | undefined {
   if (!deps.enabled) return undefined;
   // One ISO text per millisecond: under load several calls share it, and formatting a date costs
   // more than the rest of the record.
@@ -64,9 +66,10 @@ export function usageRecording(deps: {
     }
     return lastIso;
   };
-  return (call) => {
+  const covers = (identity: Identity | null, url: string): identity is Identity => identity !== null && url.startsWith(deps.apiPrefix);
+  const record = (call: AnsweredCall) => {
     const identity = call.identity;
-    if (!identity || !call.url.startsWith(deps.apiPrefix)) return;
+    if (!covers(identity, call.url)) return;
     const hub = call.hubCall;
     const url = (call.loggedUrl ?? call.url).slice(deps.apiPrefix.length) || '/';
     const route = call.route;
@@ -89,12 +92,14 @@ export function usageRecording(deps: {
       usage_date: isoOf(deps.clock.now()),
     });
   };
+  return { covers, record };
 }
 
 /** Records every call Fastify answers (`usageRecording`); `undefined` records none. */
-export function registerUsageRecording(app: FastifyInstance, record: ((call: AnsweredCall) => void) | undefined): void {
+export function registerUsageRecording(app: FastifyInstance, recording: UsageRecording | undefined): void {
   app.decorateRequest('hubCall', null);
-  if (!record) return;
+  if (!recording) return;
+  const { record } = recording;
   app.addHook('onResponse', (request, reply, done) => {
     // Checked here as well, so that a call without a caller costs no object.
     if (request.identity)

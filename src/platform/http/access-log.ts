@@ -18,20 +18,26 @@ declare module 'fastify' {
  * out, at `info` (`error` when the response itself failed). Fastify's "incoming request" line is
  * dropped: half the log volume on the hub's hot path. The URL never shows a secret path segment.
  * Fastify's other lines (stream errors and the like) are kept.
+ *
+ * `recordedElsewhere` names the calls that another record already covers (a usage record, which
+ * holds every field of the line): those get a line only when their answer failed.
  */
 export class AccessLogController extends LogController {
   // The line holds only the fields below, none of them a secret, so it skips redaction, which
   // would cost more than the rest of the line.
   readonly #access: Logger;
+  readonly #recordedElsewhere: ((request: FastifyRequest) => boolean) | undefined;
 
-  constructor(logger: Logger) {
+  constructor(logger: Logger, recordedElsewhere?: (request: FastifyRequest) => boolean) {
     super();
     this.#access = logger.child({}, { redact: [] });
+    this.#recordedElsewhere = recordedElsewhere;
   }
 
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (!error && this.#recordedElsewhere?.(request)) return;
     this.completed(request.id, request.method, request.accessLogUrl ?? request.url, reply.statusCode, reply.elapsedTime, error);
   }
 
