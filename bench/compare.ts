@@ -11,9 +11,10 @@
  * the end.
  *
  * What one of switchboard's per-call features costs shows the same way, against the same
- * revision with the feature switched off in the checkout's process or instance:
- *  - `--env NAME=VALUE` sets the checkout's environment (`--env LOG_LEVEL=warn`: no access lines;
- *    `--env SWITCHBOARD_USAGE_RECORDING=false`: no usage records);
+ * revision with the feature switched on or off in the checkout's process or instance:
+ *  - `--env NAME=VALUE` sets the checkout's environment (`--env SWITCHBOARD_ACCESS_LOG=all`: an
+ *    access line for every call, also those with a usage record;
+ *    `--env SWITCHBOARD_USAGE_RECORDING=false`: no usage records, and so an access line each);
  *  - `--config KEY=VALUE` sets a configuration key of the checkout's instance
  *    (`--config filter.response.nulls=false`: no null filtering).
  * Each may be given more than once.
@@ -54,13 +55,13 @@ const connections = numberArg('connections', 10);
 const issues = numberArg('issues', 2000);
 const loadgen = chooseLoadGenerator(stringArg('loadgen'));
 const rate = numberArg('rate', 0);
-// What is switched off in the checkout only, as given; the summary line names it.
+// What is switched on or off in the checkout only, as given; the summary line names it.
 const envArgs = stringArgs('env');
 const configArgs = stringArgs('config');
 const checkoutEnv = pairs(envArgs, '--env');
 const checkoutConfiguration = pairs(configArgs, '--config');
-const switchedOff = [...envArgs, ...configArgs];
-const checkoutLabel = switchedOff.length ? `checkout (${switchedOff.join(', ')})` : 'checkout';
+const settings = [...envArgs, ...configArgs];
+const checkoutLabel = settings.length ? `checkout (${settings.join(', ')})` : 'checkout';
 
 const againstBare = base === 'bare';
 /** A temporary worktree of the base revision, removed however the run ends, with the bundle its switchboard ran. */
