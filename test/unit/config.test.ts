@@ -9,6 +9,7 @@ describe('parseConfig', () => {
     const c = parseConfig({}, '/srv/sb');
     expect(c).toMatchObject({ host: '127.0.0.1', port: 8080, dataDir: '/srv/sb/data', databaseUrl: undefined });
     expect(c.consoleLogin.enabled).toBe(true);
+    expect(c.accessLog).toBe('unrecorded');
     expect(Object.isFrozen(c)).toBe(true);
     expect(Object.isFrozen(c.bootstrap)).toBe(true);
   });
@@ -38,6 +39,7 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
     expect(() => parseConfig({ SWITCHBOARD_CONSOLE_LOGIN: 'maybe' })).toThrow(/SWITCHBOARD_CONSOLE_LOGIN/);
     expect(() => parseConfig({ SWITCHBOARD_TRUST_PROXY: 'everyone' })).toThrow(/SWITCHBOARD_TRUST_PROXY/);
+    expect(() => parseConfig({ SWITCHBOARD_ACCESS_LOG: 'none' })).toThrow(/SWITCHBOARD_ACCESS_LOG/);
     expect(parseConfig({ SWITCHBOARD_TRUST_PROXY: '10.0.0.0/8, ::1' }).trustProxy).toBe('10.0.0.0/8,::1');
     expect(() => parseConfig({ SWITCHBOARD_MASTER_KEY_FILE: '/nonexistent/key' })).toThrow(/cannot read/);
   });
