@@ -408,8 +408,8 @@ export async function buildApp(deps: AppDeps, s: Services): Promise<FastifyInsta
   const answeredOutsideFastify = (call: AnsweredCall) => {
     countRequest(call.route, call.method, call.status, call.elapsedMs);
     usage?.record(call);
-    if (call.error || !inUsage?.(call.identity, call.url))
-      accessLog?.completed(call.requestId, call.method, call.loggedUrl ?? call.url, call.status, call.elapsedMs, call.error);
+    const recorded = inUsage?.(call.identity, call.url) ?? false;
+    accessLog?.completed(call.requestId, call.method, call.loggedUrl ?? call.url, call.status, call.elapsedMs, call.error, recorded);
   };
   // Hub object reads are answered ahead of Fastify (src/hubs/read-lane.ts) once the hub's routes
   // exist. Not behind a trusted proxy: the caller's address is then Fastify's to work out.

@@ -37,12 +37,16 @@ export class AccessLogController extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    if (!error && this.#recordedElsewhere?.(request)) return;
-    this.completed(request.id, request.method, request.accessLogUrl ?? request.url, reply.statusCode, reply.elapsedTime, error);
+    const recordedElsewhere = this.#recordedElsewhere?.(request) ?? false;
+    this.completed(request.id, request.method, request.accessLogUrl ?? request.url, reply.statusCode, reply.elapsedTime, error, recordedElsewhere);
   }
 
-  /** The access line of a request, also of one answered outside Fastify. */
-  completed(reqId: string, method: string, url: string, statusCode: number, elapsedMs: number, error?: Error | null): void {
+  /**
+   * The access line of a request, also of one answered outside Fastify; none for a call another
+   * record covers, unless its answer failed.
+   */
+  completed(reqId: string, method: string, url: string, statusCode: number, elapsedMs: number, error?: Error | null, recordedElsewhere = false): void {
+    if (recordedElsewhere && !error) return;
     const line = { reqId, method, url: maskSecretQuery(url, REDACTED), statusCode, responseTime: Math.round(elapsedMs * 1000) / 1000 };
     if (error) this.#access.error({ ...line, error: error.message }, 'request errored');
     else this.#access.info(line, 'request completed');
