@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 
-export interface BatchedWriterOptions {
+export interface BatchedWriterOptions<T = unknown> {
   /** How long a row waits for others before they are written together. */
   flushMs: number;
   /** Rows written in one go once this many wait. */
@@ -14,6 +14,11 @@ export interface BatchedWriterOptions {
    * written again later. Rows of any other failure are lost, counted and logged.
    */
   retryable?: (err: unknown) => boolean;
+  /**
+   * Rows that will not be written (dropped past `maxPending`, or given up after a failure),
+   * handed on so that what they say can go elsewhere, such as the log.
+   */
+  lost?: (rows: readonly T[]) => void;
 }
 
 export interface WriterStats {
@@ -45,12 +50,13 @@ export class BatchedWriter<T> {
   constructor(
     private readonly write: (rows: T[]) => Promise<void>,
     private readonly logger: Logger,
-    private readonly options: BatchedWriterOptions,
+    private readonly options: BatchedWriterOptions<T>,
   ) {}
 
   add(row: T): void {
     if (this.#pending.length >= this.options.maxPending) {
       this.#dropped++;
+      this.options.lost?.([row]);
       return;
     }
     this.#pending.push(row);
@@ -96,12 +102,15 @@ export class BatchedWriter<T> {
     this.#failedWrites++;
     if (this.#closed || !this.options.retryable?.(err)) {
       this.logger.warn({ err: err.message, lost: rows.length, what }, `${what} could not be written`);
+      this.options.lost?.(rows);
       return;
     }
     // Kept ahead of the rows that came since, so they are written in the order they came.
     const kept = rows.concat(this.#pending);
     this.#pending = kept.slice(0, this.options.maxPending);
-    this.#dropped += kept.length - this.#pending.length;
+    const overflow = kept.slice(this.options.maxPending);
+    this.#dropped += overflow.length;
+    if (overflow.length > 0) this.options.lost?.(overflow);
     this.#retryMs = Math.min(Math.max(this.#retryMs * 2, FIRST_RETRY_MS), LONGEST_RETRY_MS);
     this.logger.warn(
       { err: err.message, kept: this.#pending.length, what, retryInMs: this.#retryMs },

@@ -3,7 +3,7 @@ import type { Clock } from '../platform/clock.ts';
 import { BatchedWriter, type WriterStats, type BatchedWriterOptions } from '../platform/batched-writer.ts';
 import type { NewUsage, UsageRepository } from './usage-repository.ts';
 
-export interface UsageRecorderOptions extends Omit<BatchedWriterOptions, 'what'> {
+export interface UsageRecorderOptions extends Omit<BatchedWriterOptions<NewUsage>, 'what' | 'lost'> {
   retentionDays: number;
   /** Runs before each batch is written: the vendor traces a record links to are stored first. */
   beforeWrite?: () => Promise<void>;
@@ -15,6 +15,10 @@ const RETENTION_BATCH = 5000;
 /**
  * Usage records leave the request at once: `record` only appends to memory, and they are written
  * in batches (`BatchedWriter`), so the hot path never waits for the database.
+ *
+ * A call with a usage record gets no access line (`SWITCHBOARD_ACCESS_LOG`), so a record that
+ * cannot be stored is written to the log as the call's access line instead: every call stays
+ * recorded somewhere.
  */
 export class UsageRecorder {
   readonly #writer: BatchedWriter<NewUsage>;
@@ -32,8 +36,23 @@ export class UsageRecorder {
         await repo.insert(rows);
       },
       logger,
-      { ...options, what: 'usage records' },
+      { ...options, what: 'usage records', lost: (rows) => this.#logInstead(rows) },
     );
+  }
+
+  #logInstead(rows: readonly NewUsage[]): void {
+    for (const row of rows)
+      this.logger.info(
+        {
+          reqId: row.request_id,
+          method: row.method,
+          url: row.request_uri,
+          statusCode: row.status,
+          responseTime: row.process_time_ms,
+          usageRecordLost: true,
+        },
+        'request completed',
+      );
   }
 
   record(row: NewUsage): void {

@@ -69,4 +69,39 @@ describe('batched writer', () => {
     expect(attempts).toBe(2);
     expect(writer.stats()).toEqual({ waiting: 0, failedWrites: 2 });
   });
+
+  it('hands on every row it will not write: dropped past maxPending, pushed out while kept, or given up', async () => {
+    const failure = new Error('value too long');
+    let down = true;
+    let attempts = 0;
+    const lost: number[][] = [];
+    const writer = new BatchedWriter<number>(
+      async () => {
+        attempts++;
+        // Each write takes 50 ms, so that rows can come while one is under way.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        throw down ? unavailable : failure;
+      },
+      logger,
+      { flushMs: 100, batchSize: 1000, maxPending: 3, what: 'rows', retryable: (err) => err === unavailable, lost: (rows) => lost.push([...rows]) },
+    );
+    for (const n of [1, 2, 3, 4]) writer.add(n);
+    // Past maxPending, a row is handed on as it comes.
+    expect(lost).toEqual([[4]]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(attempts).toBe(1);
+    // A row that comes during the write waits behind the batch; when the batch is kept for a
+    // retry, the rows past maxPending are handed on.
+    writer.add(5);
+    expect(lost).toEqual([[4]]);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(lost).toEqual([[4], [5]]);
+    expect(writer.stats()).toEqual({ waiting: 3, failedWrites: 1 });
+    // A failure that is not for now gives up the batch.
+    down = false;
+    await vi.advanceTimersByTimeAsync(1050);
+    expect(attempts).toBe(2);
+    expect(lost).toEqual([[4], [5], [1, 2, 3]]);
+    expect(writer.stats()).toEqual({ waiting: 0, failedWrites: 2 });
+  });
 });
