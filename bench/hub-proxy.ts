@@ -10,7 +10,9 @@
  *    the baseline: on the same cores it is the limit for anything standing where switchboard
  *    stands (targets: ≥ 0.95 of its throughput, ≤ 1.3× its CPU per request); the CPU ratio is
  *    also measured with both loaded at the same time, half the connections each, which a change
- *    in the machine's speed between rounds cannot move;
+ *    in the machine's speed between rounds cannot move; with the whole machine's CPU per request
+ *    beside the bare proxy (the emulator's, the load generator's, the kernel's), it shows what
+ *    0.95 of the throughput allows a proxy where the cores are the limit;
  *    beside them, a minimal Fastify proxy (bench/fastify-proxy.ts: one route, the vendor called
  *    through undici's dispatcher as switchboard calls it, the body sent as it came), which shows
  *    the framework's own floor above the bare proxy;
@@ -36,7 +38,7 @@ import { Agent, request } from 'undici';
 import { median, numberArg, stringArg } from './args.ts';
 import { chooseLoadGenerator, load, type LoadResult } from './load.ts';
 import { OutsideLoad } from './outside-load.ts';
-import { cpuMicros, createInstance, hubAuthorization, startNode, startSwitchboard } from './processes.ts';
+import { cpuMicros, createInstance, hubAuthorization, machineMicros, startNode, startSwitchboard } from './processes.ts';
 
 const issues = numberArg('issues', 100_000);
 const seconds = numberArg('seconds', 5);
@@ -115,13 +117,20 @@ const hubHeaders = { authorization: hubAuth, accept: 'application/json' };
 async function measure(
   url: string,
   headers: Record<string, string>,
-): Promise<LoadResult & { cpu: { switchboard: number; bare: number; floor: number; emulator: number } }> {
+): Promise<LoadResult & { cpu: { switchboard: number; bare: number; floor: number; emulator: number; machine: number }; busyShare: number }> {
   const pids = { switchboard: sb.child.pid!, bare: bare.child.pid!, floor: floor.child.pid!, emulator: jira.child.pid! };
   const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMicros(pid)]));
+  const machineBefore = machineMicros();
   const r = await load(loadgen, url, headers, connections, seconds);
+  const machineAfter = machineMicros();
   const n = r.requestsPerSecond * seconds;
   const per = (k: keyof typeof pids) => (cpuMicros(pids[k]) - before[k]!) / n;
-  return { ...r, cpu: { switchboard: per('switchboard'), bare: per('bare'), floor: per('floor'), emulator: per('emulator') } };
+  const busy = machineAfter.busy - machineBefore.busy;
+  return {
+    ...r,
+    cpu: { switchboard: per('switchboard'), bare: per('bare'), floor: per('floor'), emulator: per('emulator'), machine: busy / n },
+    busyShare: busy / (busy + machineAfter.idle - machineBefore.idle),
+  };
 }
 interface Target {
   url: string;
@@ -163,6 +172,7 @@ async function compare(label: string) {
       { url: leanUrl, headers: leanHeaders, pid: lean.child.pid! },
       { url: bareUrl, headers: jiraHeaders, pid: bare.child.pid! },
     );
+    const rest = passed.cpu.machine - passed.cpu.bare;
     const result = {
       ratio: proxied.requestsPerSecond / direct.requestsPerSecond,
       ratioToBare: proxied.requestsPerSecond / passed.requestsPerSecond,
@@ -174,18 +184,35 @@ async function compare(label: string) {
       sideBySideCpuToBare: withBare.a.cpu / withBare.b.cpu,
       sideBySideThroughputToBare: withBare.a.requestsPerSecond / withBare.b.requestsPerSecond,
       leanCpuToBare: leanWithBare.a.cpu / leanWithBare.b.cpu,
+      // Where the cores are the limit, a proxy's throughput follows the CPU the whole machine
+      // spends per request: the proxy's own and the rest (emulator, load generator, kernel).
+      // Reaching 0.95 of the bare proxy's throughput then allows the proxy this much CPU per
+      // request, as a multiple of the bare proxy's.
+      cpuFor95: ((rest + passed.cpu.bare) / 0.95 - rest) / passed.cpu.bare,
+      restToBare: rest / passed.cpu.bare,
+      bareBusy: passed.busyShare,
+      switchboardBusy: proxied.busyShare,
     };
     results.push(result);
     console.log(
-      `  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), minimal Fastify proxy ${framework.requestsPerSecond.toFixed(0)} req/s, switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, minimal Fastify proxy ${framework.cpu.floor.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs, emulator ${proxied.cpu.emulator.toFixed(0)} µs; side by side: with usage records ${usage.recorded.requestsPerSecond.toFixed(0)} req/s (${usage.recorded.cpu.toFixed(0)} µs CPU each), without ${usage.unrecorded.requestsPerSecond.toFixed(0)} req/s (${usage.unrecorded.cpu.toFixed(0)} µs); side by side with the bare proxy: switchboard ${withBare.a.requestsPerSecond.toFixed(0)} req/s (${withBare.a.cpu.toFixed(0)} µs CPU each), bare proxy ${withBare.b.requestsPerSecond.toFixed(0)} req/s (${withBare.b.cpu.toFixed(0)} µs); switchboard without its per-call features ${leanWithBare.a.cpu.toFixed(0)} µs, bare proxy ${leanWithBare.b.cpu.toFixed(0)} µs; errors ${direct.errors + passed.errors + proxied.errors + usage.recorded.errors + usage.unrecorded.errors + withBare.a.errors + withBare.b.errors + leanWithBare.a.errors + leanWithBare.b.errors}${outside.warning()}`,
+      `  ${label} round ${round + 1}: direct ${direct.requestsPerSecond.toFixed(0)} req/s (p50 ${direct.p50Ms.toFixed(2)} ms), bare proxy ${passed.requestsPerSecond.toFixed(0)} req/s (p50 ${passed.p50Ms.toFixed(2)} ms), minimal Fastify proxy ${framework.requestsPerSecond.toFixed(0)} req/s, switchboard ${proxied.requestsPerSecond.toFixed(0)} req/s (p50 ${proxied.p50Ms.toFixed(2)} ms); CPU per proxied request: bare proxy ${passed.cpu.bare.toFixed(0)} µs, minimal Fastify proxy ${framework.cpu.floor.toFixed(0)} µs, switchboard ${proxied.cpu.switchboard.toFixed(0)} µs, emulator ${proxied.cpu.emulator.toFixed(0)} µs, whole machine ${passed.cpu.machine.toFixed(0)} µs with the bare proxy and ${proxied.cpu.machine.toFixed(0)} µs with switchboard (cores busy ${(100 * passed.busyShare).toFixed(0)}% and ${(100 * proxied.busyShare).toFixed(0)}%); side by side: with usage records ${usage.recorded.requestsPerSecond.toFixed(0)} req/s (${usage.recorded.cpu.toFixed(0)} µs CPU each), without ${usage.unrecorded.requestsPerSecond.toFixed(0)} req/s (${usage.unrecorded.cpu.toFixed(0)} µs); side by side with the bare proxy: switchboard ${withBare.a.requestsPerSecond.toFixed(0)} req/s (${withBare.a.cpu.toFixed(0)} µs CPU each), bare proxy ${withBare.b.requestsPerSecond.toFixed(0)} req/s (${withBare.b.cpu.toFixed(0)} µs); switchboard without its per-call features ${leanWithBare.a.cpu.toFixed(0)} µs, bare proxy ${leanWithBare.b.cpu.toFixed(0)} µs; errors ${direct.errors + passed.errors + proxied.errors + usage.recorded.errors + usage.unrecorded.errors + withBare.a.errors + withBare.b.errors + leanWithBare.a.errors + leanWithBare.b.errors}${outside.warning()}`,
     );
   }
   return results;
 }
+/** Below this share of the machine's time busy, the cores are not what limits the throughput. */
+const CORES_THE_LIMIT = 0.75;
+/** What the throughput target allows a proxy's CPU per request, where the cores are the limit. */
+function coresLimit(results: Awaited<ReturnType<typeof compare>>): string {
+  const busy = median(results.map((r) => r.bareBusy));
+  const busyText = `cores busy ${(100 * busy).toFixed(0)}% of the time with the bare proxy, ${(100 * median(results.map((r) => r.switchboardBusy))).toFixed(0)}% with switchboard`;
+  if (busy < CORES_THE_LIMIT) return `${busyText}: the cores are not the limit`;
+  return `${busyText}, the limit: beside the bare proxy the rest of the machine (emulator, load generator, kernel) spends ${median(results.map((r) => r.restToBare)).toFixed(2)}× its CPU per request, so that 0.95 of its throughput allows a proxy ${median(results.map((r) => r.cpuFor95)).toFixed(2)}× its CPU per request`;
+}
 const summary = (label: string, results: Awaited<ReturnType<typeof compare>>) => {
   const m = (k: keyof (typeof results)[number]) => median(results.map((r) => r[k])).toFixed(2);
   console.log(
-    `${label}: switchboard/bare proxy throughput ${m('ratioToBare')} (target ≥ 0.95), CPU per request ${m('cpuToBare')}× the bare proxy's (target ≤ 1.3), ${m('sideBySideCpuToBare')}× when both are loaded at the same time, at ${m('sideBySideThroughputToBare')} of its throughput (${m('leanCpuToBare')}× without usage records, access log lines and null filtering); the minimal Fastify proxy (the framework's floor): throughput ${m('floorToBare')}, CPU per request ${m('floorCpuToBare')}×; switchboard/direct throughput ${m('ratio')}; with/without usage records side by side: throughput ${m('usageThroughput')} (target ≥ 0.95), CPU per request ${m('usageCpu')}× (medians of ${rounds} rounds)`,
+    `${label}: switchboard/bare proxy throughput ${m('ratioToBare')} (target ≥ 0.95), CPU per request ${m('cpuToBare')}× the bare proxy's (target ≤ 1.3), ${m('sideBySideCpuToBare')}× when both are loaded at the same time, at ${m('sideBySideThroughputToBare')} of its throughput (${m('leanCpuToBare')}× without usage records, access log lines and null filtering); ${coresLimit(results)}; the minimal Fastify proxy (the framework's floor): throughput ${m('floorToBare')}, CPU per request ${m('floorCpuToBare')}×; switchboard/direct throughput ${m('ratio')}; with/without usage records side by side: throughput ${m('usageThroughput')} (target ≥ 0.95), CPU per request ${m('usageCpu')}× (medians of ${rounds} rounds)`,
   );
 };
 

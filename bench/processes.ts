@@ -120,3 +120,16 @@ export function cpuMicros(pid: number): number {
   }
   return nanos / 1000;
 }
+
+/**
+ * CPU time the whole machine has spent so far, all cores, in microseconds, and its idle time
+ * (Linux: the first line of /proc/stat, in clock ticks of 10 ms; iowait counts as idle, and
+ * time the hypervisor gave to other machines, steal, as neither).
+ */
+export function machineMicros(): { busy: number; idle: number } {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq … (guest time is already in user).
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0] = ticks;
+  const micros = 1e6 / 100;
+  return { busy: (user + nice + system + irq + softirq) * micros, idle: (idle + iowait) * micros };
+}
