@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { newTestStore } from '../helpers/test-store.ts';
 import { call } from '../helpers/test-server.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { PROCESS_BUDGET_MS, startSwitchboard } from '../helpers/process.ts';
+import { PROCESS_BUDGET_MS, startDemo } from '../helpers/process.ts';
 
 /**
  * Starts `serve --demo`, makes calls of each kind (a hub read answered ahead of Fastify, a hub
@@ -10,18 +9,8 @@ import { PROCESS_BUDGET_MS, startSwitchboard } from '../helpers/process.ts';
  * lines and the usage records, each as [method, url without the API prefix, status].
  */
 async function accessLinesAndUsage(env: Record<string, string>) {
-  const target = await newTestStore();
-  const p = startSwitchboard(['serve', '--demo', '--demo-jira-port', '0'], {
-    SWITCHBOARD_DATA_DIR: target.dataDir,
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
-    ...env,
-  });
-  const api = (await p.waitFor(/listening on (http:\/\/\S+)/))[1]!;
-  const out = p.output();
-  const auth = /-H "Authorization: (User \S+, Organization \S+)"/.exec(out)![1]!;
-  const created = await call(`${api}/instances`, { method: 'POST', headers: { authorization: auth }, json: JSON.parse(/-d '(\{.*\})'/.exec(out)![1]!) });
+  const { process: p, api, authorization: auth, instance } = await startDemo('info', env);
+  const created = await call(`${api}/instances`, { method: 'POST', headers: { authorization: auth }, json: instance });
   expect(created.status).toBe(200);
   const hub = { authorization: `${auth}, Element ${created.body.token}` };
   const listed = await call(`${api}/hubs/helpdesk/incidents?pageSize=1`, { headers: hub });

@@ -4,21 +4,11 @@ import { resolve } from 'node:path';
 import { waitFor } from '../helpers/wait.ts';
 import { newTestStore } from '../helpers/test-store.ts';
 import { call } from '../helpers/test-server.ts';
-import { startSwitchboard } from '../helpers/process.ts';
+import { startDemo } from '../helpers/process.ts';
 
 describe('switchboard serve --demo', () => {
   it('starts a seeded Jira so the printed cURL creates an instance at once; logs never show the password', async () => {
-    const target = await newTestStore();
-    const p = startSwitchboard(['serve', '--demo', '--demo-jira-port', '0'], {
-      SWITCHBOARD_DATA_DIR: target.dataDir,
-      PORT: '0',
-      LOG_LEVEL: 'debug',
-      ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
-    });
-    const [, api] = await p.waitFor(/listening on (http:\/\/\S+)/);
-    const out = p.output();
-    const auth = /-H "Authorization: (User \S+, Organization \S+)"/.exec(out)![1]!;
-    const data = JSON.parse(/-d '(\{.*\})'/.exec(out)![1]!);
+    const { process: p, api, authorization: auth, instance: data } = await startDemo('debug');
     expect(data.configuration.siteAddress).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     const created = await call(`${api}/instances`, { method: 'POST', headers: { authorization: auth }, json: data });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { onTestFailed, type RunnerTestCase, TestRunner } from 'vitest';
 import { switchboardNodeFlags } from './node-flags.ts';
+import { newTestStore } from './test-store.ts';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/switchboard.js');
 
@@ -118,6 +119,37 @@ export function bannerSecrets(output: string): { organization: string; user: str
   const user = /User secret: +(\S{44})/.exec(output)?.[1];
   if (!organization || !user) throw new Error(`no secrets in the start banner; output:\n${output}`);
   return { organization, user };
+}
+
+/** A running `serve --demo`, and what its banner prints for the documented cURL. */
+export interface RunningDemo {
+  process: RunningProcess;
+  /** `http://127.0.0.1:<port>/elements/api-v2` */
+  api: string;
+  /** `User …, Organization …` */
+  authorization: string;
+  /** The body of the printed `POST /instances`. */
+  instance: Record<string, any>;
+}
+
+/** Starts `serve --demo` on a test store with its own Jira, at `LOG_LEVEL` and with `env` beside it. */
+export async function startDemo(logLevel: string, env: Record<string, string> = {}): Promise<RunningDemo> {
+  const target = await newTestStore();
+  const p = startSwitchboard(['serve', '--demo', '--demo-jira-port', '0'], {
+    SWITCHBOARD_DATA_DIR: target.dataDir,
+    PORT: '0',
+    LOG_LEVEL: logLevel,
+    ...(target.databaseUrl && { DATABASE_URL: target.databaseUrl }),
+    ...env,
+  });
+  const api = (await p.waitFor(/listening on (http:\/\/\S+)/))[1]!;
+  const out = p.output();
+  return {
+    process: p,
+    api,
+    authorization: /-H "Authorization: (User \S+, Organization \S+)"/.exec(out)![1]!,
+    instance: JSON.parse(/-d '(\{.*\})'/.exec(out)![1]!),
+  };
 }
 
 /** Runs `switchboard <args>` to completion. */

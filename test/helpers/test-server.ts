@@ -12,6 +12,21 @@ import { newTestStore, type TestStoreTarget } from './test-store.ts';
 const CLOSE_STEP_MS = 20_000;
 
 /**
+ * The sockets still open, as `localPort->remotePort`. Only Node's undocumented `_getActiveHandles`
+ * gives the sockets themselves; where it is gone, the public list of resource kinds is the next
+ * best answer.
+ */
+function openSockets(): string {
+  const handles = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles;
+  if (typeof handles !== 'function') return process.getActiveResourcesInfo().join(', ') || 'none';
+  const sockets = handles
+    .call(process)
+    .filter((h): h is { localPort?: number; remotePort?: number } => typeof h === 'object' && h !== null && 'remotePort' in h)
+    .map((h) => `${h.localPort}->${h.remotePort}`);
+  return sockets.join(', ') || 'none';
+}
+
+/**
  * Runs one step of closing a test server. A step that hangs fails with its name and the sockets
  * still open (their ports tell the database from HTTP peers), where the hook's own timeout would
  * say only that the hook timed out.
@@ -20,11 +35,7 @@ async function closing(step: string, close: () => Promise<unknown>): Promise<voi
   let timer: NodeJS.Timeout | undefined;
   const hung = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const sockets = (process as unknown as { _getActiveHandles(): unknown[] })
-        ._getActiveHandles()
-        .filter((h): h is { localPort?: number; remotePort?: number } => typeof h === 'object' && h !== null && 'remotePort' in h)
-        .map((h) => `${h.localPort}->${h.remotePort}`);
-      reject(new Error(`closing the test server: ${step} did not finish in ${CLOSE_STEP_MS} ms; open sockets: ${sockets.join(', ') || 'none'}`));
+      reject(new Error(`closing the test server: ${step} did not finish in ${CLOSE_STEP_MS} ms; open sockets: ${openSockets()}`));
     }, CLOSE_STEP_MS);
   });
   try {
