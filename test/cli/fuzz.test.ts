@@ -6,6 +6,7 @@ import { newTestStore } from '../helpers/test-store.ts';
 import { call } from '../helpers/test-server.ts';
 import { bannerSecrets, startSwitchboard, type RunningProcess } from '../helpers/process.ts';
 import { withEmulator } from '../helpers/jira-client.ts';
+import { wholeNumberFromEnv } from '../helpers/env-number.ts';
 
 /**
  * Random and adversarial requests to every route of the server's own API document, against a
@@ -15,8 +16,8 @@ import { withEmulator } from '../helpers/jira-client.ts';
  * serves on afterwards. The seed is fixed so that a run is repeatable; FUZZ_SEED and FUZZ_RUNS
  * explore further.
  */
-const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 500);
+const SEED = wholeNumberFromEnv('FUZZ_SEED', 20261130);
+const RUNS = wholeNumberFromEnv('FUZZ_RUNS', 500);
 
 let jira: Awaited<ReturnType<typeof withEmulator>>;
 let server: RunningProcess;
