@@ -231,6 +231,8 @@ export async function buildServices(deps: AppDeps): Promise<Services> {
     // Kept in memory while the database does not answer, and written once it does.
     retryable: isDatabaseUnavailable,
     retentionDays: deps.config.usageRetentionDays,
+    // With an access line for every call, a lost record's call is in the log already.
+    logLost: deps.config.accessLog === 'unrecorded',
     // A record never appears before the traces of its vendor calls (GET /usage/{id} shows them).
     beforeWrite: () => traces.flush(),
   });

@@ -5,6 +5,11 @@ import type { NewUsage, UsageRepository } from './usage-repository.ts';
 
 export interface UsageRecorderOptions extends Omit<BatchedWriterOptions<NewUsage>, 'what' | 'lost'> {
   retentionDays: number;
+  /**
+   * Whether a record that cannot be stored is logged as its call's access line: only where calls
+   * with a usage record get no access line of their own (`SWITCHBOARD_ACCESS_LOG=unrecorded`).
+   */
+  logLost: boolean;
   /** Runs before each batch is written: the vendor traces a record links to are stored first. */
   beforeWrite?: () => Promise<void>;
 }
@@ -16,9 +21,9 @@ const RETENTION_BATCH = 5000;
  * Usage records leave the request at once: `record` only appends to memory, and they are written
  * in batches (`BatchedWriter`), so the hot path never waits for the database.
  *
- * A call with a usage record gets no access line (`SWITCHBOARD_ACCESS_LOG`), so a record that
- * cannot be stored is written to the log as the call's access line instead: every call stays
- * recorded somewhere.
+ * A call with a usage record gets no access line by default (`SWITCHBOARD_ACCESS_LOG`), so a
+ * record that cannot be stored is then written to the log as the call's access line instead
+ * (`logLost`): every call stays recorded somewhere, and once only.
  */
 export class UsageRecorder {
   readonly #writer: BatchedWriter<NewUsage>;
@@ -36,7 +41,7 @@ export class UsageRecorder {
         await repo.insert(rows);
       },
       logger,
-      { ...options, what: 'usage records', lost: (rows) => this.#logInstead(rows) },
+      { ...options, what: 'usage records', lost: options.logLost ? (rows) => this.#logInstead(rows) : undefined },
     );
   }
 

@@ -34,6 +34,7 @@ describe('usage recorder', () => {
       batchSize: 100,
       maxPending: 2,
       retentionDays: 30,
+      logLost: true,
     });
     // The third waits past maxPending and is dropped at once; the first two are given up when their write fails.
     for (const id of ['r1', 'r2', 'r3']) recorder.record(row(id));
@@ -44,6 +45,24 @@ describe('usage recorder', () => {
       ['r1', 'GET', '/hubs/helpdesk/incidents/KEY-1', 200, true],
       ['r2', 'GET', '/hubs/helpdesk/incidents/KEY-1', 200, true],
     ]);
+    await recorder.close();
+  });
+
+  it('logs no second line for a lost record where every call has its access line already', async () => {
+    const { lines, sink } = logLines<Record<string, unknown>>();
+    const repo = { insert: () => Promise.reject(new Error('value too long')) } as unknown as UsageRepository;
+    const recorder = new UsageRecorder(repo, systemClock, pino(loggerOptions('info'), sink), {
+      flushMs: 100,
+      batchSize: 100,
+      maxPending: 2,
+      retentionDays: 30,
+      logLost: false,
+    });
+    for (const id of ['r1', 'r2', 'r3']) recorder.record(row(id));
+    await recorder.flush();
+    expect(lines.filter((l) => l.msg === 'request completed')).toEqual([]);
+    // The records lost are still counted in the warning.
+    expect(lines.some((l) => l.msg === 'usage records could not be written' && l.lost === 2)).toBe(true);
     await recorder.close();
   });
 });
